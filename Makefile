@@ -1,0 +1,34 @@
+# Two entry points for a fresh machine with only Python 3.11+ and make.
+PYTHON ?= python3
+VENV   ?= .venv
+PY     := $(VENV)/bin/python
+PIP    := $(PY) -m pip
+DEMO_DIR ?= demo-film
+
+.PHONY: demo test setup setup-test clean bench
+
+$(VENV)/.installed: pyproject.toml Makefile
+	$(PYTHON) -m venv $(VENV)
+	$(PIP) install --quiet --upgrade pip
+	$(PIP) install --quiet -e '.[test]'
+	$(PIP) install --quiet --no-deps 'tinysoundfont>=0.3.7'
+	touch $@
+
+$(VENV)/.installed-llm: $(VENV)/.installed
+	-$(PIP) install --quiet -e '.[llm]' && touch $@
+
+setup: $(VENV)/.installed
+
+setup-test: $(VENV)/.installed $(VENV)/.installed-llm
+
+demo: setup
+	$(VENV)/bin/filmcrew demo $(DEMO_DIR)
+
+test: setup-test
+	$(PY) -m pytest -q
+
+bench: setup
+	$(PY) bench/render.py
+
+clean:
+	rm -rf $(VENV) $(DEMO_DIR) build *.egg-info src/*.egg-info

@@ -1,0 +1,370 @@
+"""filmcrew's conventions on top of Fountain: scenes, shots, lines and stable ids.
+
+- A scene heading starts a scene; its id is ``epNN-sSS`` where SS is the Fountain
+  scene number (``#3#``) when present, else the scene's position.
+- An action paragraph is a shot (``epNN-sSS-shKK``); dialogue belongs to the shot it
+  follows. Notes such as ``[[shot: close-up; 4s; mood: tense; id: sh02]]`` in or just
+  before the action carry shot metadata; ``id:`` pins the id.
+- Lines are numbered inside their scene (``epNN-sSS-lKK``).
+Ids depend only on the scene (number) and the position inside it, so an edit in
+another scene never changes them.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field, replace
+
+from . import fountain
+from .errors import ScriptError
+from .model import (CAMERAS, FPS, Episode, Line, Scene, Shot, frames_to_seconds,
+                    seconds_to_frames)
+
+TIMES = {"dawn": "dawn", "sunrise": "dawn", "morning": "morning", "day": "day", "afternoon": "day",
+         "noon": "day", "dusk": "dusk", "sunset": "dusk", "evening": "dusk", "night": "night",
+         "midnight": "night", "later": "day", "continuous": "day",
+         "aube": "dawn", "matin": "morning", "jour": "day", "soir": "dusk", "nuit": "night",
+         "黎明": "dawn", "清晨": "morning", "早晨": "morning", "白天": "day", "日": "day", "傍晚": "dusk",
+         "黄昏": "dusk", "夜": "night", "夜晚": "night", "深夜": "night"}
+DURATION_RE = re.compile(r"^(\d+(?:\.\d+)?)\s*s(?:ec(?:onds?)?)?$", re.IGNORECASE)
+TRANSITION_WORDS = {"dissolve": "crossfade", "crossfade": "crossfade", "fade": "dip", "dip": "dip",
+                    "cut": "cut", "smash": "cut", "match": "cut"}
+CAMERA_ALIASES = {"close": "close-up", "closeup": "close-up", "cu": "close-up", "ws": "wide",
+                  "ms": "medium", "ots": "over-the-shoulder", "over the shoulder": "over-the-shoulder",
+                  "establishing": "wide", "long": "wide"}
+
+# Speaking rates used to estimate runtime before any voice exists (measured on the
+# offline Piper voice: about 2.6 English words/s; espeak-ng French/Chinese similar).
+WORDS_PER_SECOND = {"en": 2.6, "fr": 2.7}
+CJK_CHARS_PER_SECOND = 4.2
+LINE_GAP_S = 0.35
+SHOT_PAD_S = 0.6
+MIN_SHOT_S = 2.0
+
+
+def speech_seconds(text: str, language: str) -> float:
+    cjk = sum(1 for ch in text if "\u3400" <= ch <= "\u9fff")
+    words = len(re.findall(r"[A-Za-zÀ-ÿ0-9']+", text))
+    return cjk / CJK_CHARS_PER_SECOND + words / WORDS_PER_SECOND.get(language, 2.6)
+
+
+def action_seconds(text: str) -> float:
+    cjk = sum(1 for ch in text if "\u3400" <= ch <= "\u9fff")
+    words = len(text.split())
+    return min(6.0, max(2.5, 1.2 + 0.12 * words + cjk / 12))
+
+
+def estimated_shot_seconds(shot: Shot, language: str) -> float:
+    """The length a shot will have before its voices exist (same rule as the editor)."""
+    speech = sum(speech_seconds(ln.text, language) + LINE_GAP_S for ln in shot.lines)
+    base = frames_to_seconds(shot.duration_frames) if shot.duration_frames else action_seconds(shot.action)
+    return max(base, speech + SHOT_PAD_S if shot.lines else 0.0, MIN_SHOT_S)
+
+
+@dataclass
+class ShotMeta:
+    camera: str | None = None
+    seconds: float | None = None
+    mood: str | None = None
+    transition: str | None = None
+    id: str | None = None
+    extra: list[str] = field(default_factory=list)
+
+
+def parse_shot_note(note: str) -> ShotMeta | None:
+    """``shot: close-up; 4s; mood: tense`` -> ShotMeta; None if the note is not shot metadata."""
+    text = note.strip()
+    low = text.lower()
+    if not (low.startswith("shot:") or low.startswith("shot ")):
+        return None
+    meta = ShotMeta()
+    for part in re.split(r"[;,]", text[5:]):
+        p = part.strip()
+        if not p:
+            continue
+        key, _, val = p.partition(":")
+        key_l, val = key.strip().lower(), val.strip()
+        if val:
+            if key_l in ("camera", "cam"):
+                meta.camera = _camera(val, note)
+            elif key_l in ("mood",):
+                meta.mood = val
+            elif key_l in ("transition", "out"):
+                meta.transition = TRANSITION_WORDS.get(val.lower().split()[0], None) or _bad(note, val)
+            elif key_l == "id":
+                meta.id = val
+            elif key_l in ("duration", "length"):
+                meta.seconds = _seconds(val, note)
+            else:
+                meta.extra.append(p)
+        elif DURATION_RE.match(p):
+            meta.seconds = _seconds(p, note)
+        elif _camera(p, None):
+            meta.camera = _camera(p, note)
+        elif p.lower() in TRANSITION_WORDS:
+            meta.transition = TRANSITION_WORDS[p.lower()]
+        else:
+            meta.extra.append(p)
+    return meta
+
+
+def _bad(note: str, val: str) -> str:
+    raise ValueError(f"unknown value {val!r} in note [[{note}]]")
+
+
+def _camera(val: str, note: str | None) -> str | None:
+    v = val.strip().lower()
+    v = CAMERA_ALIASES.get(v, v)
+    if v in CAMERAS:
+        return v
+    if note is not None:
+        raise ValueError(f"unknown camera {val!r} in [[{note}]]; use one of {', '.join(CAMERAS)}")
+    return None
+
+
+def _seconds(val: str, note: str) -> float:
+    m = DURATION_RE.match(val.strip()) or re.match(r"^(\d+(?:\.\d+)?)$", val.strip())
+    if not m or float(m.group(1)) <= 0:
+        raise ValueError(f"bad duration {val!r} in [[{note}]]; write it like 4s or 2.5s")
+    return float(m.group(1))
+
+
+def parse_heading(heading: str) -> tuple[bool, str, str]:
+    """``EXT. RIVERBANK - DAWN`` -> (interior=False, 'RIVERBANK', 'dawn')."""
+    h = heading.strip()
+    m = fountain.SCENE_RE.match(h)
+    prefix = m.group(1).upper() if m else ""
+    rest = h[m.end():].strip(" .-") if m else h
+    interior = prefix.startswith("INT") or prefix.startswith("I")
+    if prefix in ("EXT", "EST"):
+        interior = False
+    parts = [p.strip() for p in re.split(r"\s+[-–—]\s+|\s+-$", rest) if p.strip()]
+    tod = "day"
+    location = rest
+    if len(parts) >= 2:
+        cand = re.sub(r"\(.*?\)", "", parts[-1]).strip().lower()
+        if cand in TIMES:
+            tod = TIMES[cand]
+            location = " - ".join(parts[:-1])
+    else:
+        words = rest.split()
+        if words and words[-1].lower() in TIMES:
+            tod = TIMES[words[-1].lower()]
+            location = " ".join(words[:-1])
+    for k, v in TIMES.items():  # Chinese headings: 外景 河岸 - 黎明
+        if not location.isascii() and location.endswith(k):
+            tod, location = v, location[: -len(k)].strip(" -")
+            break
+    return interior, location.strip() or rest or h, tod
+
+
+def _mentions(action: str, names: list[str]) -> tuple[str, ...]:
+    found = []
+    for n in names:
+        if re.search(r"(?<![\w])" + re.escape(n) + r"(?![\w])", action, re.IGNORECASE) \
+                or (not n.isascii() and n in action):
+            found.append(n)
+    return tuple(found)
+
+
+def to_episode(elements: list[fountain.Element], number: int = 1, language: str = "en",
+               known_characters: list[str] | None = None, path: str | None = None,
+               strict: bool = False) -> tuple[Episode, list[str]]:
+    """Convert Fountain elements to an Episode. Returns (episode, problems).
+
+    With ``strict``, a problem (bad shot note, unknown speaker) raises ScriptError
+    naming the line; otherwise it is reported in ``problems``.
+    """
+    ep = f"ep{number:02d}"
+    problems: list[str] = []
+    title = ""
+    for e in elements:
+        if e.type == "title_page":
+            title = dict((k.lower(), v) for k, v in e.meta).get("title", "")
+    cue_names = sorted({e.text.upper() for e in elements if e.type == "character"})
+    names = [n.upper() for n in (known_characters or [])] or cue_names
+    known = set(names)
+
+    def problem(msg: str, line: int) -> None:
+        if strict:
+            raise ScriptError(msg, path=path, line=line)
+        problems.append(f"{path or '<screenplay>'}:{line}: {msg}")
+
+    scenes: list[dict] = []
+    pending_notes: list[tuple[str, int]] = []
+    cur_scene: dict | None = None
+    cur_shot: dict | None = None
+    speaker: dict | None = None
+
+    def new_scene(heading: str, number_: str, line: int) -> dict:
+        interior, loc, tod = parse_heading(heading)
+        sc = {"heading": heading, "number": number_, "interior": interior, "location": loc, "tod": tod,
+              "mood": "", "shots": [], "line": line}
+        scenes.append(sc)
+        return sc
+
+    def new_shot(action: str, line: int, notes: list[tuple[str, int]]) -> dict:
+        nonlocal cur_scene
+        if cur_scene is None:
+            cur_scene = new_scene("", "", line)
+        sh = {"action": action, "line": line, "lines": [], "meta": ShotMeta(), "notes": []}
+        for note, nline in notes:
+            try:
+                meta = parse_shot_note(note)
+            except ValueError as err:
+                problem(str(err), nline)
+                meta = None
+            if meta is None:
+                sh["notes"].append(note)
+                low = note.lower()
+                if low.startswith("scene:") or low.startswith("mood:"):
+                    cur_scene["mood"] = note.split("mood:", 1)[-1].strip() if "mood:" in low else ""
+                continue
+            for k in ("camera", "seconds", "mood", "transition", "id"):
+                if getattr(meta, k) is not None:
+                    setattr(sh["meta"], k, getattr(meta, k))
+        cur_scene["shots"].append(sh)
+        return sh
+
+    for e in elements:
+        t = e.type
+        if t == "scene_heading":
+            cur_scene = new_scene(e.plain, e.number, e.line)
+            cur_shot, speaker = None, None
+            for note in e.notes:
+                if "mood:" in note.lower():
+                    cur_scene["mood"] = note.split(":", 1)[1].strip()
+        elif t == "note":
+            low = e.text.lower()
+            if cur_scene is not None and not cur_scene["shots"] and (low.startswith("scene:") or low.startswith("mood:")):
+                cur_scene["mood"] = e.text.split("mood:", 1)[-1].strip() if "mood:" in low else cur_scene["mood"]
+            else:
+                pending_notes.append((e.text, e.line))
+        elif t == "action":
+            notes = pending_notes + [(n, e.line) for n in e.notes]
+            pending_notes = []
+            cur_shot = new_shot(e.plain, e.line, notes)
+            speaker = None
+        elif t == "character":
+            if cur_shot is None:
+                cur_shot = new_shot("", e.line, pending_notes)
+                pending_notes = []
+            name = e.text.upper()
+            if name not in known:
+                problem(f"unknown character {e.text!r}: add them to story/bible.yaml characters "
+                        f"or fix the name (known: {', '.join(sorted(known)) or 'none'})", e.line)
+            speaker = {"name": name, "ext": e.extension, "dual": e.dual, "paren": "", "line": e.line}
+        elif t == "parenthetical" and speaker is not None:
+            speaker["paren"] = e.plain.strip("() ")
+        elif t in ("dialogue", "lyrics") and speaker is not None and cur_shot is not None:
+            text = " ".join(e.plain.split())
+            if text:
+                cur_shot["lines"].append({**speaker, "text": text, "line": e.line})
+                speaker = {**speaker, "paren": ""}
+        elif t == "transition" and cur_shot is not None:
+            word = e.plain.lower().split()[0] if e.plain.split() else "cut"
+            cur_shot["meta"].transition = TRANSITION_WORDS.get(word, "cut")
+
+    built: list[Scene] = []
+    for pos, sc in enumerate(scenes, start=1):
+        if not sc["heading"] and not sc["shots"]:
+            continue
+        num = sc["number"]
+        sid = f"{ep}-s{int(num):02d}" if num.isdigit() else (f"{ep}-s{num}" if num else
+                                                           (f"{ep}-s00" if not sc["heading"] else f"{ep}-s{pos:02d}"))
+        shots: list[Shot] = []
+        line_no = 0
+        used_ids: set[str] = set()
+        for k, sh in enumerate(sc["shots"], start=1):
+            m: ShotMeta = sh["meta"]
+            shid = f"{sid}-{m.id}" if m.id else f"{sid}-sh{k:02d}"
+            if shid in used_ids:
+                problem(f"duplicate shot id {shid}: give each [[shot: id: ...]] a unique value", sh["line"])
+                shid = f"{sid}-sh{k:02d}x"
+            used_ids.add(shid)
+            lines = []
+            for ln in sh["lines"]:
+                line_no += 1
+                lines.append(Line(id=f"{sid}-l{line_no:02d}", speaker=ln["name"], text=ln["text"],
+                                  language=language, parenthetical=ln["paren"], extension=ln["ext"],
+                                  dual=ln["dual"], source_line=ln["line"]))
+            speakers = [ln.speaker for ln in lines]
+            present = tuple(dict.fromkeys(list(_mentions(sh["action"], names)) + speakers))
+            camera = m.camera or ("wide" if not present else ("close-up" if len(lines) == 1 and len(present) == 1
+                                                              else "medium"))
+            shots.append(Shot(id=shid, action=sh["action"], camera=camera, characters=present,
+                              duration_frames=seconds_to_frames(m.seconds) if m.seconds else None,
+                              mood=m.mood or sc["mood"], transition=m.transition or "cut",
+                              lines=tuple(lines), notes=tuple(sh["notes"]), source_line=sh["line"]))
+        built.append(Scene(id=sid, heading=sc["heading"], interior=sc["interior"], location=sc["location"],
+                           time_of_day=sc["tod"], mood=sc["mood"], shots=tuple(shots), number=num,
+                           source_line=sc["line"]))
+    seen: set[str] = set()
+    for sc in built:
+        if sc.id in seen:
+            problem(f"duplicate scene number in {sc.id}: scene numbers (#N#) must be unique", sc.source_line)
+        seen.add(sc.id)
+    return Episode(number=number, title=title, scenes=tuple(built), language=language), problems
+
+
+def check(text: str, path: str | None = None, language: str = "en") -> dict:
+    """What ``filmcrew script check`` reports."""
+    errors: list[str] = []
+    try:
+        elements = fountain.parse(text, path)
+    except ScriptError as err:
+        return {"scenes": 0, "characters": {}, "lines": 0, "runtime_seconds": 0.0, "errors": [str(err)]}
+    characters: dict[str, int] = {}
+    for e in elements:
+        if e.type == "character":
+            characters[e.text.upper()] = characters.get(e.text.upper(), 0) + 1
+    episode, problems = to_episode(elements, language=language, path=path)
+    errors.extend(problems)
+    runtime = sum(estimated_shot_seconds(s, language) for s in episode.shots())
+    return {
+        "scenes": sum(1 for e in elements if e.type == "scene_heading"),
+        "characters": characters,
+        "lines": sum(characters.values()),
+        "shots": len(episode.shots()),
+        "runtime_seconds": round(runtime, 1),
+        "errors": errors,
+    }
+
+
+def episode_to_fountain(episode: Episode, title: str = "", credit: str = "", extra_meta: dict | None = None) -> str:
+    """Write an Episode as Fountain with filmcrew's shot notes (used by the writer)."""
+    els: list[fountain.Element] = []
+    meta = [("Title", title or episode.title)]
+    if credit:
+        meta.append(("Credit", credit))
+    for k, v in (extra_meta or {}).items():
+        meta.append((k, v))
+    els.append(fountain.Element("title_page", meta=tuple(meta)))
+    for sc in episode.scenes:
+        num = sc.id.rsplit("-s", 1)[-1].lstrip("0") or "0"
+        els.append(fountain.Element("scene_heading", sc.heading, number=num))
+        if sc.mood:
+            els.append(fountain.Element("note", f"scene: mood: {sc.mood}"))
+        for sh in sc.shots:
+            parts = [sh.camera]
+            if sh.duration_frames:
+                parts.append(f"{frames_to_seconds(sh.duration_frames):g}s")
+            if sh.mood and sh.mood != sc.mood:
+                parts.append(f"mood: {sh.mood}")
+            if sh.transition != "cut":
+                parts.append(f"transition: {sh.transition}")
+            els.append(fountain.Element("action", sh.action, notes=("shot: " + "; ".join(parts),)))
+            for ln in sh.lines:
+                els.append(fountain.Element("character", ln.speaker, extension=ln.extension, dual=ln.dual))
+                if ln.parenthetical:
+                    els.append(fountain.Element("parenthetical", f"({ln.parenthetical})"))
+                els.append(fountain.Element("dialogue", ln.text))
+    return fountain.write(els)
+
+
+def fps_seconds(frames: int) -> float:
+    return float(frames / FPS)
+
+
+__all__ = ["to_episode", "check", "episode_to_fountain", "parse_heading", "parse_shot_note",
+           "estimated_shot_seconds", "speech_seconds", "replace"]
