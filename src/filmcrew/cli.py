@@ -1,0 +1,221 @@
+"""The command line. Only this module reads argv and the environment."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import time
+from pathlib import Path
+
+from . import __version__, pipeline, project, screenplay
+from .errors import FilmcrewError, TaskError
+from .run import BarProgress, NullProgress, execute, plan
+
+DEMO_PREMISE = "A mortal fisherman challenges the god of floods to save his village"
+
+
+def cmd_new(a) -> int:
+    root = Path(a.project)
+    if (root / project.CONFIG_NAME).exists():
+        raise FilmcrewError(f"{root / project.CONFIG_NAME}: already exists; edit it, or choose another folder")
+    episodes = a.episodes if a.format == "series" else 1
+    cfg = project.validate(project.Config(premise=a.premise or "", format=a.format, episodes=episodes,
+                                          minutes=a.minutes, aspect=a.aspect, language=a.lang, seed=a.seed,
+                                          style=a.style, genre=a.genre or ""), "--premise/--format/...")
+    for sub in ("story", "takes", "out", ".filmcrew"):
+        (root / sub).mkdir(parents=True, exist_ok=True)
+    project.save_config(root, cfg)
+    print(f"created {root}/ ({cfg.format}, {cfg.episodes} episode(s) of {cfg.minutes:g} min, {cfg.aspect}, {cfg.language})")
+    print(f"next: filmcrew write {root}")
+    return 0
+
+
+def cmd_write(a) -> int:
+    root = Path(a.project)
+    cfg = project.load_config(root)
+    written = pipeline.write_story(root, cfg, dict(os.environ), force=a.force)
+    if not written:
+        print("story files already exist; nothing written (use --force to rewrite them)")
+    for p in written:
+        print(f"wrote {p}")
+    return 0
+
+
+def _graphs(a, preview=False):
+    root = Path(a.project)
+    cfg, ctxs = pipeline.contexts(root, dict(os.environ), getattr(a, "episode", None), preview, getattr(a, "aspect", None))
+    return root, cfg, ctxs, [pipeline.episode_graph(c) for c in ctxs]
+
+
+def cmd_plan(a) -> int:
+    root = Path(a.project)
+    cfg = project.load_config(root)
+    missing = pipeline.story_missing(root, cfg)
+    items = [{"role": "writer", "artifact": str(p.relative_to(root)), "reason": "new", "episode": 0} for p in missing]
+    if not missing:
+        root, cfg, ctxs, graphs = _graphs(a, a.preview)
+        st = pipeline.store(root)
+        for g in graphs:
+            items += [i.as_dict() for i in plan(st, [g.final])]
+    if a.json:
+        print(json.dumps(items, indent=1, ensure_ascii=False))
+    else:
+        if not items:
+            print("nothing to do: every artifact is up to date")
+        for it in items:
+            print(f"{it['role']:<12} {it['artifact']:<36} {it['reason']}")
+        if missing:
+            print(f"(run `filmcrew write {root}` first; the rest of the plan follows from the story)")
+    return 0
+
+
+def cmd_make(a) -> int:
+    root = Path(a.project)
+    cfg = project.load_config(root)
+    if pipeline.story_missing(root, cfg):
+        for p in pipeline.write_story(root, cfg, dict(os.environ)):
+            print(f"wrote {p}")
+    t0 = time.perf_counter()
+    root, cfg, ctxs, graphs = _graphs(a, a.preview)
+    st = pipeline.store(root)
+    progress = BarProgress() if not a.quiet else NullProgress()
+    report = execute(st, [g.final for g in graphs], progress=progress, workers=a.jobs,
+                     log=(lambda s: print(s, file=sys.stderr)) if a.verbose else None)
+    for ctx, g in zip(ctxs, graphs):
+        paths = pipeline.publish(root, st, ctx, g, a.preview)
+        print(f"{ctx.episode.id}: {paths['mp4']}  (+ .srt, .otio, .provenance.json)")
+    secs = time.perf_counter() - t0
+    if report.ran:
+        by_role = ", ".join(f"{r} {s:.1f}s" for r, s in report.seconds_by_role.most_common())
+        print(f"made {len(report.ran)} artifact(s) in {secs:.1f}s (task time by role: {by_role})")
+    else:
+        print("nothing to do: every artifact is up to date")
+    return 0
+
+
+def cmd_status(a) -> int:
+    root = Path(a.project)
+    cfg = project.load_config(root)
+    print(f"{root}: {cfg.format}, {cfg.episodes} episode(s), {cfg.aspect}, {cfg.language}, seed {cfg.seed}")
+    missing = pipeline.story_missing(root, cfg)
+    for p in missing:
+        print(f"  missing story file: {p.relative_to(root)}  (run filmcrew write {root})")
+    if missing:
+        return 0
+    root, cfg, ctxs, graphs = _graphs(a)
+    st = pipeline.store(root)
+    for ctx, g in zip(ctxs, graphs):
+        items = plan(st, [g.final])
+        out = root / "out" / f"{ctx.episode.id}.mp4"
+        state = "up to date" if not items else f"{len(items)} of {len(g.all)} artifact(s) to (re)make"
+        print(f"  {ctx.episode.id} \"{ctx.episode.title}\": {len(ctx.episode.scenes)} scenes, {len(ctx.episode.shots())} shots, "
+              f"{len(ctx.episode.lines())} lines: {state}")
+        reasons: dict[str, int] = {}
+        for i in items:
+            reasons[f"{i.task.role} ({i.reason})"] = reasons.get(f"{i.task.role} ({i.reason})", 0) + 1
+        for k, v in reasons.items():
+            print(f"      stale: {v} x {k}")
+        print(f"      output: {out}" + ("" if out.exists() else " (not made yet)"))
+    return 0
+
+
+def cmd_demo(a) -> int:
+    root = Path(a.project)
+    if not (root / project.CONFIG_NAME).exists():
+        cmd_new(argparse.Namespace(project=str(root), premise=DEMO_PREMISE, format="short", episodes=1, minutes=a.minutes,
+                                   aspect="9:16", lang="en", seed=7, style="storybook", genre=""))
+    cmd_write(argparse.Namespace(project=str(root), force=False))
+    return cmd_make(argparse.Namespace(project=str(root), episode=None, preview=a.preview, quiet=False, jobs=2,
+                                       verbose=False, aspect=None))
+
+
+def cmd_script_check(a) -> int:
+    path = Path(a.file)
+    if not path.exists():
+        raise FilmcrewError(f"{path}: no such file")
+    report = screenplay.check(path.read_text(encoding="utf-8", errors="replace"), str(path), a.lang)
+    if a.json:
+        print(json.dumps(report, ensure_ascii=False, indent=1))
+    else:
+        print(f"{path}: {report['scenes']} scenes, {report['shots']} shots, {report['lines']} dialogue blocks, "
+              f"about {report['runtime_seconds'] / 60:.1f} min")
+        for name, n in sorted(report["characters"].items(), key=lambda kv: -kv[1])[:20]:
+            print(f"  {name:<24} {n}")
+        for e in report["errors"]:
+            print(f"  error: {e}")
+    return 1 if report["errors"] else 0
+
+
+def parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="filmcrew", description="premise -> screenplay -> shots -> voices -> music -> MP4")
+    p.add_argument("--version", action="version", version=f"filmcrew {__version__}")
+    sub = p.add_subparsers(dest="cmd", required=True)
+    n = sub.add_parser("new", help="create a project folder")
+    n.add_argument("project")
+    n.add_argument("--premise", required=True)
+    n.add_argument("--format", choices=("short", "series"), default="short")
+    n.add_argument("--episodes", type=int, default=1)
+    n.add_argument("--minutes", type=float, default=1.5)
+    n.add_argument("--aspect", default="9:16")
+    n.add_argument("--lang", default="en")
+    n.add_argument("--seed", type=int, default=1)
+    n.add_argument("--style", default="storybook")
+    n.add_argument("--genre", default="")
+    n.set_defaults(fn=cmd_new)
+    w = sub.add_parser("write", help="write the missing story files")
+    w.add_argument("project")
+    w.add_argument("--force", action="store_true", help="rewrite existing story files (human edits are lost)")
+    w.set_defaults(fn=cmd_write)
+    pl = sub.add_parser("plan", help="what will be (re)made, and why")
+    pl.add_argument("project")
+    pl.add_argument("--json", action="store_true")
+    pl.add_argument("--episode", type=int)
+    pl.add_argument("--preview", action="store_true")
+    pl.add_argument("--aspect")
+    pl.set_defaults(fn=cmd_plan)
+    m = sub.add_parser("make", help="render out/epNN.mp4")
+    m.add_argument("project")
+    m.add_argument("--episode", type=int)
+    m.add_argument("--preview", action="store_true", help="half resolution, fast preset")
+    m.add_argument("--aspect")
+    m.add_argument("--jobs", type=int, default=2)
+    m.add_argument("--quiet", action="store_true")
+    m.add_argument("--verbose", action="store_true")
+    m.set_defaults(fn=cmd_make)
+    s = sub.add_parser("status", help="what exists, what is stale, where the outputs are")
+    s.add_argument("project")
+    s.set_defaults(fn=cmd_status)
+    d = sub.add_parser("demo", help="new + write + make with a built-in premise")
+    d.add_argument("project", nargs="?", default="demo-film")
+    d.add_argument("--minutes", type=float, default=1.5)
+    d.add_argument("--preview", action="store_true")
+    d.set_defaults(fn=cmd_demo)
+    sc = sub.add_parser("script", help="screenplay tools")
+    scs = sc.add_subparsers(dest="script_cmd", required=True)
+    chk = scs.add_parser("check", help="parse a screenplay and report on it")
+    chk.add_argument("file")
+    chk.add_argument("--json", action="store_true")
+    chk.add_argument("--lang", default="en")
+    chk.set_defaults(fn=cmd_script_check)
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    try:
+        return args.fn(args)
+    except TaskError as err:
+        print(f"filmcrew: {err}", file=sys.stderr)
+        return err.exit_code
+    except FilmcrewError as err:
+        print(f"filmcrew: error: {err}", file=sys.stderr)
+        return err.exit_code
+    except KeyboardInterrupt:
+        print("filmcrew: interrupted; finished artifacts are kept, run the same command to resume", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,39 @@
+"""What every crew role shares: the context a role builds its tasks in."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ..model import Bible, Episode
+
+
+@dataclass
+class Crew:
+    """Providers chosen for one run (passed in, never global)."""
+
+    writer: object = None
+    illustrator: object = None
+    animator: object = None
+    voice: dict = field(default_factory=dict)  # provider name -> provider
+    composer: object = None
+    foley: object = None
+
+
+@dataclass
+class EpisodeContext:
+    root: Path
+    bible: Bible
+    episode: Episode
+    size: tuple[int, int]  # output frame size
+    seed: int
+    language: str
+    style: str
+    preview: bool
+    crew: Crew
+    ffmpeg: str
+
+
+def provider_id(p):
+    from ..graph import ProviderId
+    return ProviderId(p.name, p.version, p.model)

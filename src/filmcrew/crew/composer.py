@@ -1,0 +1,45 @@
+"""The composer: one score cue per scene (a recurring series theme, a stinger on the hook).
+
+A cue's length is the scene's estimated runtime rounded up to whole 8-second
+phrases, so a small dialogue edit does not re-compose the music; the mix trims
+and fades it to the scene's real length.
+"""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+from .. import ledger, media
+from ..graph import Task
+from ..providers.base import CueRequest
+from ..screenplay import estimated_shot_seconds
+from .common import EpisodeContext, provider_id
+
+CODE_VERSION = "composer-1"
+PHRASE_S = 8.0
+
+
+def tasks(ctx: EpisodeContext) -> dict[str, Task]:
+    out: dict[str, Task] = {}
+    prov = ctx.crew.composer
+    theme = ctx.seed * 7919 + len(ctx.bible.title)
+    last = ctx.episode.scenes[-1].id if ctx.episode.scenes else ""
+    for sc in ctx.episode.scenes:
+        est = sum(estimated_shot_seconds(s, ctx.language) for s in sc.shots)
+        secs = PHRASE_S * math.ceil((est * 1.2 + 2.0) / PHRASE_S)
+        mood = sc.mood or "hopeful"
+        req = CueRequest(scene_id=sc.id, mood=mood, seconds=secs, seed=ctx.seed * 1000 + len(out), theme_seed=theme,
+                         ending="hook" if sc.id == last else "")
+        out[sc.id] = Task("composer", f"{sc.id}.cue", CODE_VERSION, provider_id(prov), {"req": req}, _runner(prov, req),
+                          seed=ctx.seed, episode=ctx.episode.number)
+    return out
+
+
+def _runner(prov, req: CueRequest):
+    def run(tctx) -> dict:
+        audio, rate = prov.compose(req)
+        media.write_wav(Path(tctx.workdir) / "cue.wav", media.resample(audio, rate, media.SAMPLE_RATE))
+        return ledger.entry(made_by=f"algorithm:{prov.name}" if prov.source_type == ledger.ALGORITHMIC else f"model:{prov.model}",
+                            source_type=prov.source_type, model=prov.model, prompt=f"{req.mood} cue, {req.seconds:g}s")
+    return run

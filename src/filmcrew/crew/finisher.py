@@ -1,0 +1,276 @@
+"""The finisher: per-shot segments with burned-in subtitles, transitions, the mix, the final MP4.
+
+Each shot is rendered to its own segment with identical encoder settings (closed
+GOP, every segment starts on a keyframe); transitions are their own short
+segments, re-encoding only the frames they touch; the final film is assembled
+by stream copy and muxed with the loudness-normalised mix, ``moov`` first.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+from pathlib import Path
+
+import numpy as np
+from PIL import Image, ImageDraw
+
+from .. import fonts, ledger, media, timing
+from ..errors import MediaError
+from ..graph import ProviderId, Task
+from .common import EpisodeContext
+from .voice import frames_of
+
+CODE_VERSION = "finisher-1"
+FINISHER = ProviderId("filmcrew-finisher", "1", "ffmpeg-libx264")
+
+
+def encode_args(preview: bool) -> list[str]:
+    return ["-c:v", "libx264", "-preset", "ultrafast" if preview else "veryfast", "-crf", "26" if preview else "20",
+            "-profile:v", "high", "-pix_fmt", "yuv420p", "-r", "30", "-g", "60", "-keyint_min", "60",
+            "-sc_threshold", "0", "-flags", "+cgop", "-maxrate", "10M", "-bufsize", "20M", "-an"]
+
+
+def _clip_frames(folder: Path) -> int:
+    return int(json.loads((Path(folder) / "record.json").read_text())["ledger"]["frames"])
+
+
+# ---- subtitles -----------------------------------------------------------------------------------
+
+def wrap(text: str, font, max_w: int) -> list[str]:
+    cjk = any("\u3000" <= ch <= "\u9fff" or "\uff00" <= ch <= "\uffef" for ch in text)
+    tokens = list(text) if cjk else text.split(" ")
+    joiner = "" if cjk else " "
+    lines, cur = [], ""
+    for tok in tokens:
+        cand = (cur + joiner + tok) if cur else tok
+        if font.getlength(cand) <= max_w or not cur:
+            cur = cand
+        else:
+            lines.append(cur)
+            cur = tok
+    if cur:
+        lines.append(cur)
+    if cjk:  # never start a line with closing punctuation
+        for i in range(1, len(lines)):
+            while lines[i] and lines[i][0] in "，。！？、；：”’）》":
+                lines[i - 1] += lines[i][0]
+                lines[i] = lines[i][1:]
+    return [ln for ln in lines if ln]
+
+
+def subtitle_box(size: tuple[int, int]) -> tuple[int, int, int]:
+    """(font size, max text width, bottom y) inside the vertical safe area."""
+    W, H = size
+    fs = max(18, int(round(min(W, H) * 0.046)))
+    if H > W:  # keep top 150, bottom 440 and right 150 of 1080x1920 free
+        side = int(round(150 * W / 1080))
+        return fs, W - 2 * side, H - int(round(440 * H / 1920)) - fs // 3
+    return fs, int(W * 0.8), int(H * 0.92)
+
+
+def chunks(text: str, font, max_w: int) -> list[str]:
+    """Split a line into readable pieces of at most two lines each."""
+    lines = wrap(text, font, max_w)
+    return ["\n".join(lines[i:i + 2]) for i in range(0, len(lines), 2)]
+
+
+def render_subtitle(text: str, size: tuple[int, int], path: Path) -> tuple[int, int]:
+    fs, max_w, bottom = subtitle_box(size)
+    font = fonts.font(fs)
+    lines = text.split("\n")
+    lh = int(fs * 1.3)
+    w = int(max(font.getlength(ln) for ln in lines)) + fs
+    h = lh * len(lines) + fs // 2
+    im = Image.new("RGBA", (w, h), (0, 0, 0, 0))
+    d = ImageDraw.Draw(im)
+    d.rounded_rectangle([0, 0, w, h], radius=fs // 3, fill=(0, 0, 0, 110))
+    for k, ln in enumerate(lines):
+        x = (w - font.getlength(ln)) / 2
+        d.text((x, fs // 4 + k * lh), ln, font=font, fill=(255, 255, 255, 255), stroke_width=max(2, fs // 16),
+               stroke_fill=(0, 0, 0, 255))
+    im.save(path)
+    return (size[0] - w) // 2, bottom - h
+
+
+# ---- tasks ---------------------------------------------------------------------------------------
+
+def segment_tasks(ctx: EpisodeContext, clips: dict[str, Task], voices: dict[str, Task]) -> tuple[list[Task], dict[str, Task]]:
+    shots = ctx.episode.shots()
+    overlaps = timing.transition_frames(shots)
+    segs: list[Task] = []
+    trans: dict[str, Task] = {}
+    for i, sh in enumerate(shots):
+        in_f = overlaps[i - 1] if i > 0 else 0
+        inputs = {"clip": clips[sh.id], **{f"voice{k:02d}": voices[ln.id] for k, ln in enumerate(sh.lines)}}
+        params = {"in": in_f, "out": overlaps[i], "texts": [ln.text for ln in sh.lines], "size": ctx.size,
+                  "preview": ctx.preview}
+        segs.append(Task("finisher", f"{sh.id}.segment", CODE_VERSION, FINISHER, params, _segment(ctx, sh, in_f, overlaps[i]),
+                         inputs=inputs, episode=ctx.episode.number))
+        if overlaps[i]:
+            nxt = shots[i + 1]
+            params = {"kind": sh.transition, "frames": overlaps[i], "preview": ctx.preview}
+            trans[sh.id] = Task("finisher", f"{sh.id}.transition", CODE_VERSION, FINISHER, params,
+                                _transition(sh.transition, overlaps[i], ctx.preview),
+                                inputs={"a": clips[sh.id], "b": clips[nxt.id]}, episode=ctx.episode.number)
+    return segs, trans
+
+
+def _segment(ctx: EpisodeContext, sh, in_f: int, out_f: int):
+    def run(tctx) -> dict:
+        wd = Path(tctx.workdir)
+        total = _clip_frames(tctx.inputs["clip"])
+        vf = [frames_of(tctx.inputs[f"voice{k:02d}"]) for k in range(len(sh.lines))]
+        _total, starts = timing.layout(sh, vf, in_f, out_f)
+        fs, max_w, _b = subtitle_box(ctx.size)
+        font = fonts.font(fs)
+        args = ["-i", str(Path(tctx.inputs["clip"]) / "clip.mp4")]
+        graph = [f"[0:v]trim=start_frame={in_f}:end_frame={total - out_f},setpts=PTS-STARTPTS[v0]"]
+        k = 0
+        for ln, st, n in zip(sh.lines, starts, vf):
+            pieces = chunks(ln.text, font, max_w)
+            weights = np.array([max(1, len(p)) for p in pieces], float)
+            bounds = np.concatenate([[0], np.cumsum(weights) / weights.sum()]) * n
+            for j, piece in enumerate(pieces):
+                png = wd / f"sub{k:03d}.png"
+                x, y = render_subtitle(piece, ctx.size, png)
+                a = st - in_f + int(round(bounds[j]))
+                b = st - in_f + int(round(bounds[j + 1])) - 1
+                args += ["-i", str(png)]
+                graph.append(f"[v{k}][{k + 1}:v]overlay={x}:{y}:enable='between(n,{a},{b})'[v{k + 1}]")
+                k += 1
+        media.run_ffmpeg(args + ["-filter_complex", ";".join(graph), "-map", f"[v{k}]", *encode_args(ctx.preview),
+                                 str(wd / "segment.mp4")], f"rendering segment {sh.id}")
+        for p in wd.glob("sub*.png"):
+            p.unlink()
+        return ledger.entry(made_by="algorithm:filmcrew-finisher", source_type=ledger.ALGORITHMIC,
+                            extra={"frames": total - in_f - out_f})
+    return run
+
+
+def _transition(kind: str, d: int, preview: bool):
+    def run(tctx) -> dict:
+        a_total = _clip_frames(tctx.inputs["a"])
+        xf = "fadeblack" if kind == "dip" else "fade"
+        graph = (f"[0:v]trim=start_frame={a_total - d}:end_frame={a_total},setpts=PTS-STARTPTS,settb=1/30[a];"
+                 f"[1:v]trim=start_frame=0:end_frame={d},setpts=PTS-STARTPTS,settb=1/30[b];"
+                 f"[a][b]xfade=transition={xf}:duration={d / 30:.4f}:offset=0,trim=end_frame={d}[v]")
+        media.run_ffmpeg(["-i", str(Path(tctx.inputs["a"]) / "clip.mp4"), "-i", str(Path(tctx.inputs["b"]) / "clip.mp4"),
+                          "-filter_complex", graph, "-map", "[v]", *encode_args(preview),
+                          str(Path(tctx.workdir) / "segment.mp4")], "rendering a transition")
+        return ledger.entry(made_by="algorithm:filmcrew-finisher", source_type=ledger.ALGORITHMIC, extra={"frames": d})
+    return run
+
+
+# ---- the mix -------------------------------------------------------------------------------------
+
+def mix_task(ctx: EpisodeContext, timeline: Task, voices: dict[str, Task], cues: dict[str, Task],
+             beds: dict[str, Task]) -> Task:
+    inputs = {"timeline": timeline, **{f"v:{k}": t for k, t in voices.items()},
+              **{f"c:{k}": t for k, t in cues.items()}, **{f"a:{k}": t for k, t in beds.items()}}
+    return Task("finisher", f"{ctx.episode.id}.mix", CODE_VERSION, FINISHER, {"lufs": -14.0, "tp": -1.5}, _mix,
+                inputs=inputs, episode=ctx.episode.number)
+
+
+def _fade(n: int, fade: int) -> np.ndarray:
+    env = np.ones(n, np.float32)
+    f = min(fade, n // 2)
+    if f > 0:
+        env[:f] = np.linspace(0, 1, f)
+        env[n - f:] = np.linspace(1, 0, f)
+    return env
+
+
+def _mix(tctx) -> dict:
+    rate = media.SAMPLE_RATE
+    tl = json.loads((Path(tctx.inputs["timeline"]) / "timeline.json").read_text())
+    spf = rate / tl["fps"]
+    n = int(round(tl["frames"] * spf))
+    dialogue = np.zeros((n, 2), np.float32)
+    music = np.zeros((n, 2), np.float32)
+    effects = np.zeros((n, 2), np.float32)
+    for ln in tl["lines"]:
+        a, _ = media.read_wav(Path(tctx.inputs[f"v:{ln['line']}"]) / "line.wav")
+        s = int(round(ln["start"] * spf))
+        e = min(n, s + len(a))
+        dialogue[s:e] += a[: e - s, :1]
+    fade = int(0.8 * rate)
+    for sc in tl["scenes"]:
+        s = int(round(sc["start"] * spf))
+        e = min(n, int(round(sc["end"] * spf)))
+        ln_ = e - s
+        cue, _ = media.read_wav(Path(tctx.inputs[f"c:{sc['scene']}"]) / "cue.wav")
+        reps = int(np.ceil(ln_ / len(cue)))
+        cue = np.tile(cue, (reps, 1))[:ln_]
+        music[s:e] += cue * _fade(ln_, fade)[:, None]
+        bed, _ = media.read_wav(Path(tctx.inputs[f"a:{sc['scene']}"]) / "ambience.wav")
+        bed = np.tile(bed, (int(np.ceil(ln_ / len(bed))), 1))[:ln_]
+        effects[s:e] += bed * _fade(ln_, fade // 2)[:, None]
+    # ducking: music and ambience dip under speech, with smooth attack and release
+    speech = (np.abs(dialogue[:, 0]) > 0.01).astype(np.float32)
+    win = int(0.25 * rate)
+    kernel = np.ones(win, np.float32) / win
+    env = np.clip(np.convolve(speech, kernel, mode="same") * 3, 0, 1)
+    env = np.convolve(env, kernel, mode="same")
+    music *= (0.30 - 0.20 * env)[:, None]
+    effects *= (0.22 - 0.12 * env)[:, None]
+    wd = Path(tctx.workdir)
+    for name, stem in (("dialogue", dialogue), ("music", music), ("effects", effects)):
+        media.write_wav(wd / f"{name}.wav", stem)
+    raw = dialogue + music + effects
+    peak = float(np.abs(raw).max()) or 1.0
+    media.write_wav(wd / "premix.wav", raw * min(1.0, 0.9 / peak))
+    _loudnorm(wd / "premix.wav", wd / "mix.wav", -14.0, -1.5)
+    (wd / "premix.wav").unlink()
+    return ledger.entry(made_by="algorithm:filmcrew-finisher", source_type=ledger.ALGORITHMIC,
+                        extra={"target_lufs": -14.0})
+
+
+def _loudnorm(src: Path, dst: Path, lufs: float, tp: float) -> None:
+    err = media.run_ffmpeg(["-i", str(src), "-af", f"loudnorm=I={lufs}:TP={tp}:LRA=11:print_format=json", "-f", "null", "-"],
+                           "measuring loudness")
+    m = json.loads(err[err.rfind("{"):err.rfind("}") + 1])
+    af = (f"loudnorm=I={lufs}:TP={tp}:LRA=11:measured_I={m['input_i']}:measured_TP={m['input_tp']}:"
+          f"measured_LRA={m['input_lra']}:measured_thresh={m['input_thresh']}:offset={m['target_offset']}:linear=true")
+    media.run_ffmpeg(["-i", str(src), "-af", af, "-ar", str(media.SAMPLE_RATE), "-ac", "2", "-c:a", "pcm_s16le", str(dst)],
+                     "normalising loudness")
+
+
+# ---- the final film ------------------------------------------------------------------------------
+
+def final_task(ctx: EpisodeContext, segments: list[Task], transitions: dict[str, Task], mix: Task, timeline: Task) -> Task:
+    inputs: dict[str, Task] = {"mix": mix, "timeline": timeline}
+    order = []
+    for i, seg in enumerate(segments):
+        inputs[f"s{i:03d}"] = seg
+        order.append(f"s{i:03d}")
+        sid = seg.artifact.rsplit(".", 1)[0]
+        if sid in transitions:
+            inputs[f"t{i:03d}"] = transitions[sid]
+            order.append(f"t{i:03d}")
+    return Task("finisher", f"{ctx.episode.id}.final", CODE_VERSION, FINISHER, {"order": order, "preview": ctx.preview},
+                _final(order), inputs=inputs, episode=ctx.episode.number)
+
+
+def _final(order: list[str]):
+    def run(tctx) -> dict:
+        wd = Path(tctx.workdir)
+        listing = wd / "segments.txt"
+        listing.write_text("".join(f"file '{Path(tctx.inputs[k]) / 'segment.mp4'}'\n" for k in order))
+        film = wd / "film.mp4"
+        media.run_ffmpeg(["-f", "concat", "-safe", "0", "-i", str(listing), "-i", str(Path(tctx.inputs["mix"]) / "mix.wav"),
+                          "-map", "0:v:0", "-map", "1:a:0", "-c:v", "copy", "-c:a", "aac", "-b:a", "192k", "-ar", "48000",
+                          "-ac", "2", "-shortest", "-movflags", "+faststart", str(film)], "assembling the film")
+        listing.unlink()
+        tl = Path(tctx.inputs["timeline"])
+        for name in ("subtitles.srt", "timeline.otio"):
+            (wd / name).write_bytes((tl / name).read_bytes())
+        p = media.probe(film)
+        if not p.faststart:
+            raise MediaError(f"{film}: moov is not before mdat after assembly; this is a bug in filmcrew")
+        return ledger.entry(made_by="algorithm:filmcrew-finisher", source_type=ledger.ALGORITHMIC,
+                            extra={"seconds": p.duration})
+    return run
+
+
+__all__ = ["segment_tasks", "mix_task", "final_task", "encode_args", "subprocess"]

@@ -1,0 +1,79 @@
+"""The illustrator: one keyframe (four layers) per shot, from the draw provider or a human take."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from .. import ledger
+from ..graph import ProviderId, Task
+from ..providers.base import DrawRequest
+from ..providers.camera_moves import MARGIN
+from .common import EpisodeContext, provider_id
+
+CODE_VERSION = "illustrator-1"
+TAKE_EXTS = (".png", ".jpg", ".jpeg", ".webp")
+
+
+def find_take(root: Path, shot_id: str) -> Path | None:
+    for ext in TAKE_EXTS:
+        p = Path(root) / "takes" / f"{shot_id}{ext}"
+        if p.exists():
+            return p
+    return None
+
+
+def tasks(ctx: EpisodeContext) -> dict[str, Task]:
+    out: dict[str, Task] = {}
+    W, H = ctx.size
+    canvas = (int(round(W * MARGIN / 2)) * 2, int(round(H * MARGIN / 2)) * 2)
+    prov = ctx.crew.illustrator
+    for sc in ctx.episode.scenes:
+        for sh in sc.shots:
+            chars = tuple(c for c in (ctx.bible.character(n) for n in sh.characters) if c is not None)
+            speaking = sh.lines[0].speaker if sh.lines else ""
+            req = DrawRequest(shot=sh, scene=sc, characters=chars, size=canvas, style=ctx.style, seed=ctx.seed,
+                              speaking=speaking, language=ctx.language)
+            take = find_take(ctx.root, sh.id)
+            if take is not None:
+                params = {"sha": _sha(take), "canvas": canvas}
+                out[sh.id] = Task("illustrator", f"{sh.id}.keyframe", CODE_VERSION, ProviderId("human-take", "1"),
+                                  params, _take_runner(take, canvas), seed=0, episode=ctx.episode.number)
+                continue
+            params = {"shot": _shot_params(sh), "scene": [sc.location, sc.interior, sc.time_of_day, sc.mood, sc.id],
+                      "characters": chars, "canvas": canvas, "style": ctx.style, "speaking": speaking}
+            out[sh.id] = Task("illustrator", f"{sh.id}.keyframe", CODE_VERSION, provider_id(prov), params,
+                              _runner(prov, req), seed=ctx.seed, episode=ctx.episode.number)
+    return out
+
+
+def _sha(path: Path) -> str:
+    import hashlib
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def _shot_params(sh) -> dict:
+    return {"action": sh.action, "camera": sh.camera, "characters": sh.characters, "mood": sh.mood,
+            "lines": [(ln.speaker, ln.text, ln.parenthetical) for ln in sh.lines]}
+
+
+def _runner(prov, req: DrawRequest):
+    def run(tctx) -> dict:
+        prov.draw(req, tctx.workdir)
+        return ledger.entry(made_by=f"algorithm:{prov.name}" if prov.source_type == ledger.ALGORITHMIC else f"model:{prov.model}",
+                            source_type=prov.source_type, model=prov.model,
+                            prompt=f"{req.scene.heading} | {req.shot.camera} | {req.shot.action}")
+    return run
+
+
+def _take_runner(take: Path, canvas):
+    def run(tctx) -> dict:
+        from PIL import Image, ImageOps
+        im = ImageOps.fit(Image.open(take).convert("RGBA"), canvas, Image.LANCZOS)
+        im.save(Path(tctx.workdir) / "background.png")
+        return ledger.entry(made_by="human", source_type=ledger.HUMAN_CREATION, prompt=f"takes/{take.name}")
+    return run
+
+
+def layers(folder: Path) -> tuple[Path, ...]:
+    names = ("background", "midground", "characters", "foreground")
+    return tuple(p for p in (Path(folder) / f"{n}.png" for n in names) if p.exists())

@@ -1,0 +1,115 @@
+"""The task graph: every artifact's key hashes what it is made from.
+
+key = sha256(canonical JSON of: key version, role, the role's code version, the
+provider's name/version/model, parameters, seed, and the keys of its inputs).
+``plan`` compares a task's components with the last ones recorded for the same
+artifact id and says why it must be (re)made: new, inputs, params, provider, code.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass, field
+from typing import Any, Callable
+
+KEY_VERSION = 1
+
+
+def canonical(obj: Any) -> str:
+    return json.dumps(obj, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=_default)
+
+
+def _default(o: Any) -> Any:
+    if hasattr(o, "__dataclass_fields__"):
+        from dataclasses import asdict
+        return asdict(o)
+    if isinstance(o, (set, frozenset)):
+        return sorted(o)
+    if isinstance(o, tuple):
+        return list(o)
+    raise TypeError(f"cannot hash {type(o).__name__} in task parameters")
+
+
+def digest(obj: Any) -> str:
+    return hashlib.sha256(canonical(obj).encode("utf-8")).hexdigest()
+
+
+@dataclass(frozen=True)
+class ProviderId:
+    name: str
+    version: str
+    model: str = ""
+
+
+@dataclass(eq=False)
+class Task:
+    """One artifact to make. ``run(ctx)`` writes files into ``ctx.workdir`` and returns a ledger dict."""
+
+    role: str
+    artifact: str  # stable id, e.g. ep01-s03-sh02.keyframe
+    code_version: str
+    provider: ProviderId
+    params: dict
+    run: Callable[["TaskContext"], dict]
+    inputs: dict[str, "Task"] = field(default_factory=dict)
+    seed: int = 0
+    episode: int = 0
+    _key: str | None = None
+
+    def components(self) -> dict:
+        return {
+            "key_version": KEY_VERSION,
+            "role": self.role,
+            "code": self.code_version,
+            "provider": {"name": self.provider.name, "version": self.provider.version, "model": self.provider.model},
+            "params": digest(self.params),
+            "seed": self.seed,
+            "inputs": {name: t.key for name, t in sorted(self.inputs.items())},
+        }
+
+    @property
+    def key(self) -> str:
+        if self._key is None:
+            self._key = digest(self.components())
+        return self._key
+
+
+@dataclass
+class TaskContext:
+    task: Task
+    workdir: Any  # Path
+    inputs: dict  # name -> Path of the input artifact's folder
+
+
+def reason(task: Task, last: dict | None) -> str:
+    if last is None:
+        return "new"
+    old = last.get("components", {})
+    new = task.components()
+    if old.get("provider") != new["provider"]:
+        return "provider"
+    if old.get("code") != new["code"] or old.get("key_version") != new["key_version"] or old.get("role") != new["role"]:
+        return "code"
+    if old.get("params") != new["params"] or old.get("seed") != new["seed"]:
+        return "params"
+    return "inputs"
+
+
+def topo_order(targets: list[Task]) -> list[Task]:
+    seen: dict[int, Task] = {}
+    order: list[Task] = []
+
+    def visit(t: Task, stack: tuple = ()) -> None:
+        if id(t) in seen:
+            return
+        if t.artifact in stack:
+            raise ValueError(f"cycle in task graph at {t.artifact}")
+        for dep in t.inputs.values():
+            visit(dep, stack + (t.artifact,))
+        seen[id(t)] = t
+        order.append(t)
+
+    for t in targets:
+        visit(t)
+    return order

@@ -1,0 +1,151 @@
+"""ffmpeg (the static binary from the imageio-ffmpeg wheel), WAV I/O and probing."""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+import wave
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from .errors import MediaError
+
+SAMPLE_RATE = 48000
+
+
+def ffmpeg_exe() -> str:
+    import imageio_ffmpeg
+    return imageio_ffmpeg.get_ffmpeg_exe()
+
+
+def run_ffmpeg(args: list[str], what: str, input: bytes | None = None) -> str:
+    cmd = [ffmpeg_exe(), "-hide_banner", "-nostdin", "-y", *args]
+    proc = subprocess.run(cmd, input=input, capture_output=True)
+    err = proc.stderr.decode("utf-8", "replace")
+    if proc.returncode != 0:
+        tail = "\n".join(err.strip().splitlines()[-8:])
+        raise MediaError(f"ffmpeg failed while {what} (exit {proc.returncode}):\n{tail}")
+    return err
+
+
+def write_wav(path: Path, samples: np.ndarray, rate: int = SAMPLE_RATE) -> None:
+    """16-bit PCM WAV; samples float in [-1, 1], shape (n,) or (n, channels)."""
+    a = np.asarray(samples, dtype=np.float32)
+    if a.ndim == 1:
+        a = a[:, None]
+    pcm = (np.clip(a, -1.0, 1.0) * 32767.0).round().astype("<i2")
+    with wave.open(str(path), "wb") as w:
+        w.setnchannels(a.shape[1])
+        w.setsampwidth(2)
+        w.setframerate(rate)
+        w.writeframes(pcm.tobytes())
+
+
+def read_wav(path: Path) -> tuple[np.ndarray, int]:
+    """Returns float32 (n, channels) and the rate."""
+    with wave.open(str(path), "rb") as w:
+        n, ch, rate, width = w.getnframes(), w.getnchannels(), w.getframerate(), w.getsampwidth()
+        raw = w.readframes(n)
+    if width != 2:
+        raise MediaError(f"{path}: only 16-bit PCM WAV is read here")
+    return (np.frombuffer(raw, "<i2").astype(np.float32) / 32767.0).reshape(-1, ch), rate
+
+
+def resample(samples: np.ndarray, rate: int, target: int = SAMPLE_RATE) -> np.ndarray:
+    """Band-limited resampling through ffmpeg's swresample (mono or stereo float32)."""
+    a = np.ascontiguousarray(samples, dtype=np.float32)
+    if rate == target:
+        return a
+    ch = 1 if a.ndim == 1 else a.shape[1]
+    proc = subprocess.run([ffmpeg_exe(), "-hide_banner", "-nostdin", "-f", "f32le", "-ar", str(rate), "-ac", str(ch),
+                           "-i", "pipe:0", "-af", "aresample=resampler=swr:filter_size=64", "-ar", str(target),
+                           "-f", "f32le", "pipe:1"], input=a.tobytes(), capture_output=True)
+    if proc.returncode != 0:
+        raise MediaError("ffmpeg failed while resampling audio: " + proc.stderr.decode()[-400:])
+    out = np.frombuffer(proc.stdout, np.float32)
+    return out if ch == 1 else out.reshape(-1, ch)
+
+
+@dataclass(frozen=True)
+class Probe:
+    duration: float
+    video_codec: str = ""
+    profile: str = ""
+    pix_fmt: str = ""
+    width: int = 0
+    height: int = 0
+    fps: float = 0.0
+    audio_codec: str = ""
+    audio_rate: int = 0
+    audio_channels: str = ""
+    frames: int = 0
+    faststart: bool = False
+
+
+def probe(path: Path, count_frames: bool = False) -> Probe:
+    """What ffprobe would say, read from ffmpeg's own stream report (the wheel has no ffprobe)."""
+    path = Path(path)
+    if not path.exists():
+        raise MediaError(f"{path}: no such file")
+    args = ["-i", str(path)]
+    if count_frames:
+        args += ["-map", "0:v:0", "-c", "copy", "-f", "null", "-"]
+    proc = subprocess.run([ffmpeg_exe(), "-hide_banner", "-nostdin", *args], capture_output=True)
+    err = proc.stderr.decode("utf-8", "replace")
+    m = re.search(r"Duration: (\d+):(\d+):(\d+\.\d+)", err)
+    if not m:
+        raise MediaError(f"{path}: not a media file ffmpeg can read")
+    dur = int(m.group(1)) * 3600 + int(m.group(2)) * 60 + float(m.group(3))
+    kw: dict = {"duration": dur}
+    v = re.search(r"Stream #\S+.*?: Video: (\w+)(?: \(([^)]*)\))?.*?, (\w+)(?:\([^)]*\))?, (\d+)x(\d+)", err)
+    if v:
+        kw.update(video_codec=v.group(1), profile=v.group(2) or "", pix_fmt=v.group(3),
+                  width=int(v.group(4)), height=int(v.group(5)))
+        f = re.search(r"([\d.]+) fps", err)
+        kw["fps"] = float(f.group(1)) if f else 0.0
+    a = re.search(r"Stream #\S+.*?: Audio: (\w+).*?, (\d+) Hz, ([\w.]+)", err)
+    if a:
+        kw.update(audio_codec=a.group(1), audio_rate=int(a.group(2)), audio_channels=a.group(3))
+    if count_frames:
+        fr = re.findall(r"frame=\s*(\d+)", err)
+        kw["frames"] = int(fr[-1]) if fr else 0
+    if path.suffix.lower() in (".mp4", ".mov", ".m4a"):
+        kw["faststart"] = moov_before_mdat(path)
+    return Probe(**kw)
+
+
+def moov_before_mdat(path: Path) -> bool:
+    with open(path, "rb") as fh:
+        while True:
+            head = fh.read(8)
+            if len(head) < 8:
+                return False
+            size = int.from_bytes(head[:4], "big")
+            kind = head[4:8]
+            if kind == b"moov":
+                return True
+            if kind == b"mdat":
+                return False
+            if size == 1:
+                size = int.from_bytes(fh.read(8), "big") - 8
+            elif size == 0:
+                return False
+            fh.seek(size - 8, 1)
+
+
+def loudness(path: Path) -> dict:
+    """Integrated loudness (LUFS) and true peak (dBTP) measured by ffmpeg's ebur128 filter."""
+    err = run_ffmpeg(["-i", str(path), "-vn", "-af", "ebur128=peak=true", "-f", "null", "-"], f"measuring {path}")
+    summary = err[err.rfind("Summary:"):]
+    i = re.search(r"I:\s+(-?[\d.]+|-inf) LUFS", summary)
+    tp = re.search(r"Peak:\s+(-?[\d.]+|-inf) dBFS", summary)
+    return {"integrated_lufs": float(i.group(1)) if i else float("nan"),
+            "true_peak_dbtp": float(tp.group(1)) if tp else float("nan")}
+
+
+def to_json(p: Probe) -> str:
+    from dataclasses import asdict
+    return json.dumps(asdict(p))

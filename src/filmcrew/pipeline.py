@@ -1,0 +1,144 @@
+"""Wire the crew roles into one task graph per episode, and the project-level verbs.
+
+Roles don't import each other; this module connects their tasks.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+from . import atomic, fountain, ledger, media, project, screenplay
+from .cache import Store
+from .crew import animator, composer, editor, finisher, foley, illustrator, voice
+from .crew.common import Crew, EpisodeContext
+from .errors import ConfigError, ScriptError
+from .graph import Task
+from .model import ASPECTS
+from .providers import registry
+from .providers.base import WriteRequest
+
+
+def load_crew(cfg: project.Config, env: dict) -> Crew:
+    def one(role: str):
+        name = cfg.providers[role]
+        return registry.load(name, cfg.provider_settings.get(name), env)
+    return Crew(writer=None, illustrator=one("illustrator"), animator=one("animator"),
+                voice={"piper": registry.load("piper", None, env), "espeak-ng": registry.load("espeak-ng", None, env)},
+                composer=one("composer"), foley=one("foley"))
+
+
+def story_missing(root: Path, cfg: project.Config) -> list[Path]:
+    files = [Path(root) / "story" / "bible.yaml"] + [project.episode_path(root, n) for n in range(1, cfg.episodes + 1)]
+    return [p for p in files if not p.exists()]
+
+
+def write_story(root: Path, cfg: project.Config, env: dict, force: bool = False) -> list[Path]:
+    """Write the bible and screenplays that are missing (all of them with force). Never touches others."""
+    missing = story_missing(root, cfg) if not force else \
+        [Path(root) / "story" / "bible.yaml"] + [project.episode_path(root, n) for n in range(1, cfg.episodes + 1)]
+    if not missing:
+        return []
+    writer = registry.load(cfg.providers["writer"], cfg.provider_settings.get(cfg.providers["writer"]), env)
+    draft = writer.write(WriteRequest(premise=cfg.premise, format=cfg.format, episodes=cfg.episodes, minutes=cfg.minutes,
+                                      language=cfg.language, seed=cfg.seed, genre=cfg.genre, style=cfg.style))
+    written = []
+    bible_path = Path(root) / "story" / "bible.yaml"
+    if bible_path in missing:
+        project.save_bible(root, draft.bible)
+        written.append(bible_path)
+    for ep in draft.episodes:
+        p = project.episode_path(root, ep.number)
+        if p in missing:
+            text = screenplay.episode_to_fountain(ep, title=f"{draft.bible.title}: {ep.title}" if cfg.format == "series"
+                                                  else draft.bible.title, credit=f"written by {writer.name}")
+            atomic.write_text(p, text)
+            written.append(p)
+    rec = {"role": "writer", "provider": writer.name, "version": writer.version, "model": writer.model,
+           "digital_source_type": writer.source_type, "premise": cfg.premise, "seed": cfg.seed,
+           "files": [str(p.relative_to(root)) for p in written]}
+    atomic.write_text(Path(root) / ".filmcrew" / "writer.json", json.dumps(ledger.scrub(rec), indent=1, ensure_ascii=False))
+    return written
+
+
+def load_episode(root: Path, number: int, bible, language: str):
+    path = project.episode_path(root, number)
+    if not path.exists():
+        raise ConfigError(f"{path}: missing; run `filmcrew write {root}` to write it")
+    text = path.read_text(encoding="utf-8")
+    elements = fountain.parse(text, str(path))
+    ep, _ = screenplay.to_episode(elements, number=number, language=language,
+                                  known_characters=[c.name for c in bible.characters], path=str(path), strict=True)
+    if not ep.shots():
+        raise ScriptError("no shots: write at least one scene heading and action paragraph", path=str(path), line=1)
+    return ep
+
+
+@dataclass
+class EpisodeGraph:
+    final: Task
+    all: list[Task]
+
+
+def episode_graph(ctx: EpisodeContext) -> EpisodeGraph:
+    keys = illustrator.tasks(ctx)
+    voices = voice.tasks(ctx)
+    clips = animator.tasks(ctx, keys, voices)
+    cues = composer.tasks(ctx)
+    beds = foley.tasks(ctx)
+    timeline = editor.tasks(ctx, voices)
+    segs, trans = finisher.segment_tasks(ctx, clips, voices)
+    mix = finisher.mix_task(ctx, timeline, voices, cues, beds)
+    final = finisher.final_task(ctx, segs, trans, mix, timeline)
+    return EpisodeGraph(final=final, all=[*keys.values(), *voices.values(), *clips.values(), *cues.values(),
+                                          *beds.values(), timeline, *segs, *trans.values(), mix, final])
+
+
+def contexts(root: Path, env: dict, episode: int | None = None, preview: bool = False,
+             aspect: str | None = None) -> tuple[project.Config, list[EpisodeContext]]:
+    root = Path(root)
+    cfg = project.load_config(root)
+    if aspect and aspect not in ASPECTS:
+        raise ConfigError(f"--aspect {aspect}: use one of {', '.join(ASPECTS)}")
+    bible = project.load_bible(root)
+    crew = load_crew(cfg, env)
+    W, H = ASPECTS[aspect or cfg.aspect]
+    if preview:
+        W, H = W // 2, H // 2
+    numbers = [episode] if episode else list(range(1, cfg.episodes + 1))
+    for n in numbers:
+        if not 1 <= n <= cfg.episodes:
+            raise ConfigError(f"--episode {n}: the project has episodes 1 to {cfg.episodes}")
+    ctxs = [EpisodeContext(root=root, bible=bible, episode=load_episode(root, n, bible, cfg.language), size=(W, H),
+                           seed=cfg.seed, language=cfg.language, style=cfg.style, preview=preview, crew=crew,
+                           ffmpeg=media.ffmpeg_exe()) for n in numbers]
+    return cfg, ctxs
+
+
+def store(root: Path) -> Store:
+    return Store(Path(root) / ".filmcrew")
+
+
+def out_name(ctx: EpisodeContext, preview: bool) -> str:
+    return f"{ctx.episode.id}{'.preview' if preview else ''}"
+
+
+def publish(root: Path, st: Store, ctx: EpisodeContext, g: EpisodeGraph, preview: bool) -> dict[str, Path]:
+    """Copy the final artifacts to out/ (atomically) with the episode's provenance."""
+    src = st.path(g.final.key)
+    out = Path(root) / "out"
+    name = out_name(ctx, preview)
+    paths = {"mp4": out / f"{name}.mp4", "srt": out / f"{name}.srt", "otio": out / f"{name}.otio",
+             "provenance": out / f"{name}.provenance.json"}
+    atomic.copy_file(src / "film.mp4", paths["mp4"])
+    atomic.copy_file(src / "subtitles.srt", paths["srt"])
+    atomic.copy_file(src / "timeline.otio", paths["otio"])
+    records = [st.record(t.key) for t in g.all if st.has(t.key)]
+    writer = Path(root) / ".filmcrew" / "writer.json"
+    prov = {"episode": ctx.episode.id, "title": ctx.bible.title, "film": paths["mp4"].name,
+            "writer": json.loads(writer.read_text()) if writer.exists() else None,
+            "artifacts": [{k: r[k] for k in ("artifact", "role", "key", "provider", "seed", "inputs")} | {"ledger": r["ledger"]}
+                          for r in records]}
+    atomic.write_text(paths["provenance"], json.dumps(ledger.scrub(prov), indent=1, ensure_ascii=False))
+    return paths

@@ -1,0 +1,222 @@
+"""The project folder: filmcrew.toml, story/, takes/, .filmcrew/, out/.
+
+Reading and validating files lives here; the data model stays pure.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import asdict, dataclass, field, fields
+from pathlib import Path
+
+import tomli_w
+import yaml
+
+from . import atomic
+from .errors import ConfigError
+from .model import ASPECTS, FORMATS, LANGUAGES, Bible, Character, EpisodeArc, Voice
+
+CONFIG_NAME = "filmcrew.toml"
+ROLES = ("writer", "illustrator", "animator", "voice", "composer", "foley", "editor", "finisher")
+DEFAULT_PROVIDERS = {"writer": "story-engine", "illustrator": "procedural", "animator": "camera-moves",
+                     "voice": "piper", "composer": "midi", "foley": "synth-foley"}
+
+
+@dataclass(frozen=True)
+class Config:
+    premise: str
+    format: str = "short"
+    episodes: int = 1
+    minutes: float = 1.5
+    aspect: str = "9:16"
+    language: str = "en"
+    style: str = "storybook"
+    genre: str = ""
+    seed: int = 1
+    providers: dict = field(default_factory=lambda: dict(DEFAULT_PROVIDERS))
+    provider_settings: dict = field(default_factory=dict)  # [providers.NAME] tables
+
+    @property
+    def size(self) -> tuple[int, int]:
+        return ASPECTS[self.aspect]
+
+
+def validate(cfg: Config, path: str = CONFIG_NAME) -> Config:
+    def bad(field_: str, msg: str) -> ConfigError:
+        return ConfigError(f"{path}: [film] {field_}: {msg}")
+
+    if not isinstance(cfg.premise, str) or not cfg.premise.strip():
+        raise bad("premise", "is empty; write one sentence, e.g. premise = \"A fisherman challenges the god of floods\"")
+    if cfg.format not in FORMATS:
+        raise bad("format", f"{cfg.format!r} is not one of {', '.join(FORMATS)}")
+    if not isinstance(cfg.episodes, int) or isinstance(cfg.episodes, bool) or not 1 <= cfg.episodes <= 99:
+        raise bad("episodes", f"{cfg.episodes!r} must be a whole number from 1 to 99")
+    if cfg.format == "short" and cfg.episodes != 1:
+        raise bad("episodes", "a short film has exactly 1 episode; use format = \"series\" for more")
+    if not isinstance(cfg.minutes, (int, float)) or isinstance(cfg.minutes, bool) or not 0.25 <= cfg.minutes <= 30:
+        raise bad("minutes", f"{cfg.minutes!r} must be a number of minutes from 0.25 to 30")
+    if cfg.aspect not in ASPECTS:
+        raise bad("aspect", f"{cfg.aspect!r} is not one of {', '.join(ASPECTS)}")
+    if cfg.language not in LANGUAGES:
+        raise bad("language", f"{cfg.language!r} is not one of {', '.join(LANGUAGES)}")
+    if not isinstance(cfg.seed, int) or isinstance(cfg.seed, bool):
+        raise bad("seed", f"{cfg.seed!r} must be a whole number")
+    for role in cfg.providers:
+        if role not in ROLES:
+            raise ConfigError(f"{path}: [providers] {role}: unknown role; roles are {', '.join(ROLES)}")
+    return cfg
+
+
+def load_config(root: Path) -> Config:
+    path = Path(root) / CONFIG_NAME
+    if not path.exists():
+        raise ConfigError(f"{path}: not found; create a project with `filmcrew new {root}`")
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except tomllib.TOMLDecodeError as err:
+        raise ConfigError(f"{path}: malformed TOML ({err}); fix the syntax on that line") from err
+    film = data.get("film")
+    if not isinstance(film, dict):
+        raise ConfigError(f"{path}: missing [film] table; it holds premise, format, episodes, minutes, ...")
+    known = {f.name for f in fields(Config)} - {"providers", "provider_settings"}
+    unknown = set(film) - known
+    if unknown:
+        raise ConfigError(f"{path}: [film] {sorted(unknown)[0]}: unknown field; known fields: {', '.join(sorted(known))}")
+    if "premise" not in film:
+        raise ConfigError(f"{path}: [film] premise: missing; write one sentence describing the story")
+    prov = data.get("providers", {})
+    if not isinstance(prov, dict):
+        raise ConfigError(f"{path}: [providers] must be a table of role = \"provider-name\"")
+    chosen = dict(DEFAULT_PROVIDERS)
+    settings = {}
+    for k, v in prov.items():
+        if isinstance(v, dict):
+            settings[k] = v
+        elif isinstance(v, str):
+            chosen[k] = v
+        else:
+            raise ConfigError(f"{path}: [providers] {k}: must be a provider name in quotes")
+    for k, v in settings.items():
+        for sk, sv in v.items():
+            if "key" in sk.lower() and not sk.lower().endswith("_env"):
+                raise ConfigError(f"{path}: [providers.{k}] {sk}: secrets never go in filmcrew.toml; "
+                                  f"put the key in an environment variable and write {sk}_env = \"VAR_NAME\"")
+    try:
+        cfg = Config(**film, providers=chosen, provider_settings=settings)
+    except TypeError as err:
+        raise ConfigError(f"{path}: [film]: {err}") from err
+    return validate(cfg, str(path))
+
+
+def save_config(root: Path, cfg: Config) -> None:
+    film = {k: v for k, v in asdict(cfg).items() if k not in ("providers", "provider_settings")}
+    data: dict = {"film": film, "providers": dict(cfg.providers)}
+    for k, v in cfg.provider_settings.items():
+        data["providers"][k] = v
+    atomic.write_text(Path(root) / CONFIG_NAME, tomli_w.dumps(data))
+
+
+# ---- bible.yaml ---------------------------------------------------------------------------------
+
+def bible_to_dict(b: Bible) -> dict:
+    return {
+        "schema_version": b.schema_version,
+        "title": b.title,
+        "logline": b.logline,
+        "language": b.language,
+        "world": b.world,
+        "visual_style": b.visual_style,
+        "characters": [
+            {"name": c.name, "role": c.role, "description": c.description, "want": c.want, "flaw": c.flaw,
+             "look": dict(c.look), "palette": list(c.palette), "costume": c.costume, "voice": asdict(c.voice)}
+            for c in b.characters
+        ],
+        "episodes": [{"number": a.number, "title": a.title, "summary": a.summary, "hook": a.hook} for a in b.arcs],
+    }
+
+
+def bible_from_dict(d: dict, path: str = "story/bible.yaml") -> Bible:
+    if not isinstance(d, dict):
+        raise ConfigError(f"{path}: must be a mapping with title, logline, characters, ...")
+    for req in ("title", "logline"):
+        if not isinstance(d.get(req), str) or not d[req].strip():
+            raise ConfigError(f"{path}: {req}: missing or empty; give the film a {req}")
+    chars = []
+    for i, c in enumerate(d.get("characters") or []):
+        where = f"{path}: characters[{i}]"
+        if not isinstance(c, dict) or not isinstance(c.get("name"), str) or not c["name"].strip():
+            raise ConfigError(f"{where}.name: every character needs a name (as written in the screenplay cues)")
+        v = c.get("voice") or {}
+        if not isinstance(v, dict):
+            raise ConfigError(f"{where}.voice: must be a mapping (provider, voice, speed, pitch, timbre)")
+        try:
+            voice = Voice(**v)
+            speed, pitch = float(voice.speed), float(voice.pitch)
+        except (TypeError, ValueError) as err:
+            raise ConfigError(f"{where}.voice: {err}; allowed keys: provider, voice, speed, pitch, timbre") from err
+        if not 0.5 <= speed <= 2.0:
+            raise ConfigError(f"{where}.voice.speed: {speed} must be between 0.5 and 2.0")
+        if not -12 <= pitch <= 12:
+            raise ConfigError(f"{where}.voice.pitch: {pitch} must be between -12 and 12 semitones")
+        look = c.get("look") or {}
+        if not isinstance(look, dict):
+            raise ConfigError(f"{where}.look: must be a mapping (face, skin, hair, eyes, build, ...)")
+        chars.append(Character(name=c["name"].strip().upper(), role=str(c.get("role", "supporting")),
+                               description=str(c.get("description", "")), want=str(c.get("want", "")),
+                               flaw=str(c.get("flaw", "")), look={str(k): str(v) for k, v in look.items()},
+                               palette=tuple(str(p) for p in c.get("palette") or ()),
+                               costume=str(c.get("costume", "")),
+                               voice=Voice(provider=str(voice.provider), voice=str(voice.voice), speed=speed,
+                                           pitch=pitch, timbre=str(voice.timbre))))
+    arcs = []
+    for i, a in enumerate(d.get("episodes") or []):
+        if not isinstance(a, dict) or not isinstance(a.get("number"), int):
+            raise ConfigError(f"{path}: episodes[{i}].number: each episode arc needs a whole-number number")
+        arcs.append(EpisodeArc(number=a["number"], title=str(a.get("title", "")), summary=str(a.get("summary", "")),
+                               hook=str(a.get("hook", ""))))
+    return Bible(title=d["title"].strip(), logline=d["logline"].strip(), world=str(d.get("world", "")),
+                 visual_style=str(d.get("visual_style", "")), language=str(d.get("language", "en")),
+                 characters=tuple(chars), arcs=tuple(arcs))
+
+
+def load_bible(root: Path) -> Bible:
+    path = Path(root) / "story" / "bible.yaml"
+    if not path.exists():
+        raise ConfigError(f"{path}: not found; run `filmcrew write {root}` to write the story")
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except yaml.YAMLError as err:
+        mark = getattr(err, "problem_mark", None)
+        line = f":{mark.line + 1}" if mark else ""
+        raise ConfigError(f"{path}{line}: malformed YAML ({getattr(err, 'problem', err)}); fix the indentation or quoting") from err
+    return bible_from_dict(data, str(path))
+
+
+def save_bible(root: Path, bible: Bible) -> None:
+    atomic.write_text(Path(root) / "story" / "bible.yaml",
+                      yaml.safe_dump(bible_to_dict(bible), allow_unicode=True, sort_keys=False, width=100))
+
+
+def episode_path(root: Path, number: int) -> Path:
+    return Path(root) / "story" / f"ep{number:02d}.fountain"
+
+
+@dataclass(frozen=True)
+class Layout:
+    root: Path
+
+    @property
+    def story(self) -> Path:
+        return self.root / "story"
+
+    @property
+    def takes(self) -> Path:
+        return self.root / "takes"
+
+    @property
+    def state(self) -> Path:
+        return self.root / ".filmcrew"
+
+    @property
+    def out(self) -> Path:
+        return self.root / "out"

@@ -1,0 +1,156 @@
+"""Small provider protocols, one method per capability, and the requests they take.
+
+Providers are passed in (see ``registry.load``), never looked up from globals.
+Every provider has ``name``, ``version`` and ``model`` (which go into cache keys
+and the ledger) and ``source_type`` (its honest IPTC digital source type).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Protocol, runtime_checkable
+
+import numpy as np
+
+from ..model import Bible, Character, Episode, Scene, Shot, Voice
+
+
+@dataclass(frozen=True)
+class WriteRequest:
+    premise: str
+    format: str
+    episodes: int
+    minutes: float
+    language: str
+    seed: int
+    genre: str = ""
+    style: str = ""
+
+
+@dataclass(frozen=True)
+class StoryDraft:
+    bible: Bible
+    episodes: tuple[Episode, ...]
+
+
+@dataclass(frozen=True)
+class DrawRequest:
+    shot: Shot
+    scene: Scene
+    characters: tuple[Character, ...]  # bible entries of who is in the shot
+    size: tuple[int, int]  # canvas size (already includes the animator's margin)
+    style: str
+    seed: int
+    speaking: str = ""  # who speaks first in the shot
+    language: str = "en"
+
+
+@dataclass(frozen=True)
+class AnimateRequest:
+    shot: Shot
+    scene: Scene
+    layers: tuple[Path, ...]  # RGBA layers, back to front, at canvas size
+    size: tuple[int, int]  # output frame size
+    frames: int
+    seed: int
+    preview: bool = False
+
+
+@dataclass(frozen=True)
+class SpeakRequest:
+    text: str
+    voice: Voice
+    language: str
+    parenthetical: str = ""
+
+
+@dataclass(frozen=True)
+class CueRequest:
+    scene_id: str
+    mood: str
+    seconds: float
+    seed: int
+    theme_seed: int  # the series' recurring theme
+    genre: str = ""
+    ending: str = ""  # "hook" for an episode's last scene
+
+
+@dataclass(frozen=True)
+class AmbienceRequest:
+    location: str
+    interior: bool
+    time_of_day: str
+    seconds: float
+    seed: int
+    keywords: tuple[str, ...] = field(default=())
+
+
+@runtime_checkable
+class Writer(Protocol):
+    name: str
+    version: str
+    model: str
+    source_type: str
+
+    def write(self, request: WriteRequest) -> StoryDraft: ...
+
+
+@runtime_checkable
+class Illustrator(Protocol):
+    name: str
+    version: str
+    model: str
+    source_type: str
+
+    def draw(self, request: DrawRequest, out_dir: Path) -> tuple[Path, ...]:
+        """Write RGBA layers (back to front) into out_dir and return their paths."""
+        ...
+
+
+@runtime_checkable
+class Animator(Protocol):
+    name: str
+    version: str
+    model: str
+    source_type: str
+
+    def animate(self, request: AnimateRequest, out_path: Path, ffmpeg: "object") -> None:
+        """Write a silent video clip of exactly request.frames frames at 30 fps."""
+        ...
+
+
+@runtime_checkable
+class Speaker(Protocol):
+    name: str
+    version: str
+    model: str
+    source_type: str
+
+    def speak(self, request: SpeakRequest) -> tuple[np.ndarray, int]:
+        """Return mono float32 samples in [-1, 1] and their sample rate."""
+        ...
+
+
+@runtime_checkable
+class Composer(Protocol):
+    name: str
+    version: str
+    model: str
+    source_type: str
+
+    def compose(self, request: CueRequest) -> tuple[np.ndarray, int]:
+        """Return stereo float32 samples, shape (n, 2), and the sample rate."""
+        ...
+
+
+@runtime_checkable
+class Foley(Protocol):
+    name: str
+    version: str
+    model: str
+    source_type: str
+
+    def ambience(self, request: AmbienceRequest) -> tuple[np.ndarray, int]:
+        """Return a seamlessly loopable stereo bed, shape (n, 2), and the sample rate."""
+        ...

@@ -1,0 +1,415 @@
+"""The offline illustrator: keyframes drawn procedurally from the scene and the bible.
+
+No stock images and no model: the setting comes from the scene heading, the light
+from the time of day, the grade from the mood, and each character is drawn from
+their bible entry (face shape, skin, hair, eyes, build, palette, costume), so the
+same character looks the same in every shot. Output is four RGBA layers
+(background, midground, characters, foreground) for the animator to move.
+Ledger type: ``algorithmicMedia`` (procedural, no training data).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+import random
+import re
+from pathlib import Path
+
+import numpy as np
+from PIL import Image, ImageDraw, ImageFilter
+
+from .. import ledger
+from ..model import Character
+from .base import DrawRequest
+
+SETTING_WORDS = [
+    ("temple", ("temple", "shrine", "庙", "寺", "temple")),
+    ("palace", ("palace", "throne", "hall", "court", "宫", "殿", "palais", "trône")),
+    ("office", ("office", "lab", "apartment", "办公", "公寓", "bureau", "appartement")),
+    ("tavern", ("tavern", "inn", "bar", "酒馆", "taverne", "auberge")),
+    ("hut", ("hut", "house", "home", "cabin", "room", "kitchen", "bedroom", "quarters", "小屋", "家", "屋", "cabane", "maison", "chambre")),
+    ("lighthouse", ("lighthouse", "灯塔", "phare")),
+    ("sea", ("sea", "beach", "harbour", "harbor", "shore", "cliff", "ocean", "port", "海", "港", "mer", "plage", "falaise", "port")),
+    ("river", ("river", "riverbank", "dock", "flood", "bank", "lake", "河", "码头", "fleuve", "berge", "ponton", "inond")),
+    ("mountain", ("mountain", "peak", "pass", "snow", "山", "峰", "montagne", "sommet", "col")),
+    ("forest", ("forest", "woods", "clearing", "tree", "grove", "pine", "林", "树", "forêt", "clairière", "arbre", "pins")),
+    ("city", ("city", "street", "alley", "rooftop", "platform", "station", "neon", "城市", "街", "天台", "站", "ville", "rue", "ruelle", "toit", "gare")),
+    ("village", ("village", "square", "market", "gate", "field", "garden", "walls", "村", "广场", "田", "集市", "花园", "城墙", "place", "marché", "champs", "jardin", "porte", "remparts")),
+]
+INTERIORS = {"temple", "palace", "office", "tavern", "hut", "lighthouse"}
+
+SKY = {  # top, horizon colours
+    "dawn": ((70, 80, 140), (250, 170, 140)), "morning": ((110, 170, 230), (245, 225, 180)),
+    "day": ((70, 140, 215), (200, 225, 245)), "dusk": ((60, 50, 110), (250, 140, 80)),
+    "night": ((8, 12, 35), (35, 45, 85)),
+}
+GRADE = {  # mood -> (tint rgb, strength, saturation)
+    "hopeful": ((255, 220, 170), 0.10, 1.05), "warm": ((255, 200, 140), 0.14, 1.08), "ominous": ((60, 40, 80), 0.22, 0.8),
+    "tense": ((40, 90, 110), 0.16, 0.85), "sad": ((70, 90, 140), 0.2, 0.7), "mysterious": ((80, 60, 140), 0.16, 0.9),
+    "epic": ((255, 150, 80), 0.12, 1.1),
+}
+EXPRESSION_WORDS = [
+    ("angry", ("!", "how dare", "don't", "never", "shouting", "angry", "charges", "bargain", "怒", "不许", "jamais", "criant")),
+    ("afraid", ("afraid", "fear", "run", "what do we do", "怕", "怎么办", "peur", "qu'est-ce qu'on fait")),
+    ("sad", ("sorry", "fault", "lost", "wrong", "crying", "ruins", "alone", "怪我", "错", "哭", "faute", "trompé", "seul")),
+    ("surprised", ("?", "look", "where did", "what", "glow", "吗", "什么", "哪里", "où", "quoi")),
+    ("happy", ("smil", "laugh", "sunrise", "together", "teach", "笑", "一起", "rire", "ensemble", "apprendre")),
+]
+
+
+def setting_of(location: str, interior: bool) -> str:
+    low = location.lower()
+    for name, words in SETTING_WORDS:
+        if any(w in low for w in words):
+            if interior or name not in INTERIORS or name == "lighthouse":
+                return name
+    return "hut" if interior else "village"
+
+
+def expression_of(text: str, parenthetical: str = "") -> str:
+    low = f"{parenthetical} {text}".lower()
+    for expr, words in EXPRESSION_WORDS:
+        if any(w in low for w in words):
+            return expr
+    return "neutral"
+
+
+def _rgb(hexstr: str, default=(128, 128, 128)) -> tuple[int, int, int]:
+    m = re.fullmatch(r"#?([0-9a-fA-F]{6})", hexstr.strip()) if hexstr else None
+    if not m:
+        return default
+    v = int(m.group(1), 16)
+    return (v >> 16 & 255, v >> 8 & 255, v & 255)
+
+
+def _mix(a, b, t):
+    return tuple(int(round(x + (y - x) * t)) for x, y in zip(a, b))
+
+
+def _gradient(w: int, h: int, top, bottom, rng: np.random.Generator) -> np.ndarray:
+    t = np.linspace(0.0, 1.0, h, dtype=np.float32)[:, None, None]
+    img = np.array(top, np.float32) * (1 - t) + np.array(bottom, np.float32) * t
+    img = np.broadcast_to(img, (h, w, 3)).copy()
+    img += rng.uniform(-1.5, 1.5, size=(h, w, 1)).astype(np.float32)  # dither: no banding
+    return np.clip(img, 0, 255)
+
+
+class ProceduralIllustrator:
+    name = "procedural"
+    version = "1"
+    model = "procedural-v1"
+    source_type = ledger.ALGORITHMIC
+
+    def __init__(self, env: dict | None = None, **settings):
+        if settings:
+            raise TypeError(f"unknown settings {sorted(settings)}")
+
+    def draw(self, req: DrawRequest, out_dir: Path) -> tuple[Path, ...]:
+        W, H = req.size
+        seed = int(hashlib.sha256(f"{req.seed}|{req.scene.id}".encode()).hexdigest()[:8], 16)
+        rng = random.Random(seed)  # the same scene gets the same place in every shot
+        nrng = np.random.default_rng(seed)
+        setting = setting_of(req.scene.location, req.scene.interior)
+        tod = req.scene.time_of_day if req.scene.time_of_day in SKY else "day"
+        horizon = int(H * (0.52 if H > W else 0.58))
+        bg = self._background(W, H, horizon, setting, tod, rng, nrng)
+        mid = self._midground(W, H, horizon, setting, tod, rng)
+        chars = self._characters(req, W, H)
+        fg = self._foreground(W, H, req.shot.mood or req.scene.mood, tod)
+        mood = req.shot.mood or req.scene.mood
+        bg = _grade(bg, mood)
+        mid = _grade(mid, mood)
+        paths = []
+        for name, im in (("background", bg), ("midground", mid), ("characters", chars), ("foreground", fg)):
+            p = Path(out_dir) / f"{name}.png"
+            im.save(p, compress_level=1)
+            paths.append(p)
+        return tuple(paths)
+
+    # -- layers ----------------------------------------------------------------------------------
+    def _background(self, W, H, horizon, setting, tod, rng, nrng) -> Image.Image:
+        top, low = SKY[tod]
+        if setting in INTERIORS:
+            wall = {"temple": (150, 60, 50), "palace": (170, 130, 60), "office": (120, 130, 140), "tavern": (110, 75, 45),
+                    "hut": (125, 95, 65), "lighthouse": (150, 150, 140)}[setting]
+            dark = _mix(wall, (0, 0, 0), 0.45 if tod != "night" else 0.7)
+            arr = _gradient(W, H, dark, _mix(wall, (255, 230, 200), 0.1), nrng)
+            im = Image.fromarray(arr.astype(np.uint8), "RGB").convert("RGBA")
+            d = ImageDraw.Draw(im)
+            # a window showing the sky
+            wx, wy, ww, wh = int(W * rng.uniform(0.15, 0.6)), int(H * 0.18), int(W * 0.28), int(H * 0.2)
+            sky = _gradient(ww, wh, top, low, nrng).astype(np.uint8)
+            im.paste(Image.fromarray(sky, "RGB"), (wx, wy))
+            d.rectangle([wx, wy, wx + ww, wy + wh], outline=_mix(wall, (0, 0, 0), 0.6), width=max(6, W // 120))
+            d.line([wx + ww // 2, wy, wx + ww // 2, wy + wh], fill=_mix(wall, (0, 0, 0), 0.6), width=max(4, W // 200))
+            if setting in ("temple", "palace"):
+                for k in range(4):
+                    x = int(W * (0.08 + 0.28 * k))
+                    d.rectangle([x, int(H * 0.08), x + W // 14, horizon + H // 10], fill=_mix(wall, (60, 10, 10), 0.35))
+            return im
+        arr = _gradient(W, horizon, top, low, nrng)
+        im = Image.new("RGBA", (W, H), (0, 0, 0, 0))
+        im.paste(Image.fromarray(arr.astype(np.uint8), "RGB"), (0, 0))
+        d = ImageDraw.Draw(im)
+        if tod == "night":
+            for _ in range(160):
+                x, y = rng.randrange(W), rng.randrange(int(horizon * 0.8))
+                r = rng.choice((1, 1, 2, 3))
+                d.ellipse([x - r, y - r, x + r, y + r], fill=(255, 255, 230, rng.randrange(120, 255)))
+            mx, my, mr = int(W * 0.75), int(H * 0.14), W // 14
+            d.ellipse([mx - mr, my - mr, mx + mr, my + mr], fill=(245, 240, 215))
+        else:
+            sx = int(W * rng.uniform(0.2, 0.8))
+            sy = int(horizon * (0.85 if tod in ("dawn", "dusk") else 0.25))
+            for r, a in ((W // 5, 40), (W // 9, 90), (W // 16, 255)):
+                d.ellipse([sx - r, sy - r, sx + r, sy + r], fill=(255, 240, 200, a))
+            for _ in range(rng.randrange(2, 6)):  # clouds
+                cx, cy, cw = rng.randrange(W), rng.randrange(int(horizon * 0.6)), rng.randrange(W // 6, W // 3)
+                for k in range(5):
+                    ox = cx + (k - 2) * cw // 4
+                    d.ellipse([ox - cw // 4, cy - cw // 8, ox + cw // 4, cy + cw // 8], fill=(255, 255, 255, 70))
+        far = _mix(low, (40, 50, 70), 0.55)
+        if setting in ("mountain", "village", "forest", "river"):
+            pts = [(0, horizon)]
+            x = 0
+            while x < W:
+                x += rng.randrange(W // 10, W // 4)
+                peak = horizon - rng.randrange(H // 20, H // (5 if setting == "mountain" else 9))
+                pts += [(x - W // 12, peak), (x, horizon - H // 40)]
+            pts += [(W, horizon), (W, horizon + 2), (0, horizon + 2)]
+            d.polygon(pts, fill=far)
+            if setting == "mountain":
+                for px, py in pts[1:-3:2]:
+                    d.polygon([(px - W // 40, py + H // 40), (px, py), (px + W // 40, py + H // 40)], fill=(240, 245, 250))
+        elif setting == "city":
+            x = 0
+            while x < W:
+                bw, bh = rng.randrange(W // 12, W // 6), rng.randrange(H // 10, H // 3)
+                d.rectangle([x, horizon - bh, x + bw, horizon], fill=_mix(far, (20, 20, 30), 0.4))
+                for wy in range(horizon - bh + 20, horizon - 20, 40):
+                    for wx in range(x + 10, x + bw - 10, 30):
+                        if rng.random() < (0.5 if tod == "night" else 0.15):
+                            d.rectangle([wx, wy, wx + 12, wy + 18], fill=(255, 220, 120))
+                x += bw + rng.randrange(4, 20)
+        return im
+
+    def _midground(self, W, H, horizon, setting, tod, rng) -> Image.Image:
+        im = Image.new("RGBA", (W, H), (0, 0, 0, 0))
+        d = ImageDraw.Draw(im)
+        dark = 0.55 if tod == "night" else (0.25 if tod in ("dawn", "dusk") else 0.0)
+        if setting in INTERIORS:
+            floor = {"temple": (90, 50, 40), "palace": (120, 90, 50), "office": (80, 85, 95), "tavern": (90, 60, 35),
+                     "hut": (100, 75, 50), "lighthouse": (110, 110, 100)}[setting]
+            floor = _mix(floor, (0, 0, 0), dark * 0.6)
+            d.rectangle([0, horizon, W, H], fill=floor)
+            for k in range(0, W, W // 8):
+                d.line([k, horizon, k + (k - W // 2) // 2, H], fill=_mix(floor, (0, 0, 0), 0.25), width=3)
+            if setting in ("hut", "tavern"):  # a table and a lamp
+                tx = int(W * rng.uniform(0.55, 0.75))
+                d.rectangle([tx, horizon + H // 40, tx + W // 4, horizon + H // 30 + 20], fill=(70, 45, 25))
+                d.ellipse([tx + W // 10, horizon - H // 25, tx + W // 10 + W // 20, horizon], fill=(255, 200, 90, 230))
+            if setting == "office":
+                d.rectangle([int(W * 0.6), horizon, int(W * 0.95), horizon + H // 30], fill=(60, 60, 70))
+                d.rectangle([int(W * 0.68), horizon - H // 12, int(W * 0.85), horizon], fill=(30, 40, 60))
+            return im
+        ground = {"sea": (200, 180, 130), "river": (90, 120, 70), "mountain": (110, 120, 110), "forest": (50, 90, 50),
+                  "city": (70, 70, 80), "village": (130, 115, 80), "lighthouse": (160, 150, 120)}.get(setting, (110, 110, 80))
+        ground = _mix(ground, (10, 10, 30), dark)
+        d.rectangle([0, horizon, W, H], fill=ground)
+        if setting in ("sea", "river", "lighthouse"):
+            water = _mix((40, 90, 130), (5, 10, 30), dark)
+            top = horizon
+            bottom = horizon + (H // 5 if setting == "river" else H // 4)
+            d.rectangle([0, top, W, bottom], fill=water)
+            for y in range(top + 10, bottom, 22):
+                for x in range(rng.randrange(0, 60), W, 120):
+                    d.arc([x, y, x + 70, y + 16], 200, 340, fill=_mix(water, (255, 255, 255), 0.35), width=3)
+        if setting in ("village", "river"):
+            for k in range(rng.randrange(2, 4)):
+                hx = int(W * rng.uniform(0.0, 0.85))
+                hy = horizon + (H // 5 if setting == "river" else H // 60)
+                hw, hh = W // 5, H // 14
+                wall = _mix((180, 150, 110), (10, 10, 30), dark)
+                d.rectangle([hx, hy - hh, hx + hw, hy], fill=wall)
+                d.polygon([(hx - 15, hy - hh), (hx + hw // 2, hy - hh - hh // 1.5), (hx + hw + 15, hy - hh)],
+                          fill=_mix((120, 50, 40), (10, 10, 30), dark))
+                d.rectangle([hx + hw // 2 - 15, hy - hh // 2, hx + hw // 2 + 15, hy], fill=(60, 40, 30))
+        if setting in ("forest", "mountain", "village"):
+            n = 9 if setting == "forest" else 4
+            for _ in range(n):
+                tx = rng.randrange(-40, W)
+                ty = horizon + rng.randrange(0, H // 12)
+                th = rng.randrange(H // 8, H // 4)
+                trunk = _mix((80, 55, 35), (0, 0, 0), dark)
+                leaf = _mix((40, 110 + rng.randrange(40), 50), (0, 10, 20), dark)
+                d.rectangle([tx - 8, ty - th // 3, tx + 8, ty], fill=trunk)
+                d.polygon([(tx - th // 4, ty - th // 3), (tx, ty - th), (tx + th // 4, ty - th // 3)], fill=leaf)
+        if setting == "city":
+            d.rectangle([0, horizon + H // 30, W, horizon + H // 30 + 6], fill=(230, 230, 120))
+            for k in range(3):
+                px = int(W * (0.15 + 0.35 * k))
+                d.rectangle([px, horizon - H // 6, px + 8, horizon + H // 30], fill=(40, 40, 45))
+                d.ellipse([px - 20, horizon - H // 6 - 20, px + 28, horizon - H // 6 + 10],
+                          fill=(255, 230, 150, 255 if tod in ("night", "dusk") else 120))
+        if setting == "lighthouse":
+            lx = int(W * 0.7)
+            d.polygon([(lx - 40, horizon), (lx - 25, horizon - H // 4), (lx + 25, horizon - H // 4), (lx + 40, horizon)], fill=(235, 235, 230))
+            d.rectangle([lx - 30, horizon - H // 4 - 40, lx + 30, horizon - H // 4], fill=(255, 220, 120))
+        return im
+
+    def _foreground(self, W, H, mood, tod) -> Image.Image:
+        y, x = np.ogrid[0:H, 0:W]
+        r = np.sqrt(((x - W / 2) / (W / 2)) ** 2 + ((y - H / 2) / (H / 2)) ** 2)
+        strength = 150 if mood in ("ominous", "sad", "tense") or tod == "night" else 95
+        alpha = np.clip((r - 0.75) / 0.7, 0, 1) ** 1.6 * strength
+        arr = np.zeros((H, W, 4), np.uint8)
+        arr[..., 3] = alpha.astype(np.uint8)
+        return Image.fromarray(arr, "RGBA")
+
+    # -- characters ------------------------------------------------------------------------------
+    def _characters(self, req: DrawRequest, W, H) -> Image.Image:
+        S = 2  # draw at 2x, then downscale: anti-aliased edges
+        layer = Image.new("RGBA", (W * S, H * S), (0, 0, 0, 0))
+        d = ImageDraw.Draw(layer)
+        chars = list(req.characters)
+        cam = req.shot.camera
+        unit = min(W, H)
+        lines = {ln.speaker: ln for ln in req.shot.lines}
+        if cam == "insert" or not chars:
+            if cam == "insert":
+                cx, cy, r = W * S // 2, int(H * S * 0.45), unit * S // 6
+                d.ellipse([cx - r, cy - r, cx + r, cy + r], fill=(200, 160, 60), outline=(90, 60, 20), width=S * 8)
+                d.ellipse([cx - r // 3, cy - r // 3, cx + r // 3, cy + r // 3], fill=(250, 220, 120))
+            return layer.reduce(S)
+        # the speaker is placed first (nearest the centre), the others around
+        if req.speaking in [c.name for c in chars]:
+            chars.sort(key=lambda c: c.name != req.speaking)
+        if cam == "close-up":
+            chars = chars[:1]
+        elif cam in ("medium", "over-the-shoulder"):
+            chars = chars[:3]
+        else:
+            chars = chars[:4]
+        n = len(chars)
+        if cam == "wide":
+            head = unit * 0.075
+            face_y = H * 0.47
+        elif cam == "close-up":
+            head = unit * 0.36
+            face_y = H * (0.36 if H > W else 0.40)
+        else:
+            head = unit * (0.16 if n == 1 else 0.13)
+            face_y = H * (0.38 if H > W else 0.40)
+        spread = W * (0.62 if n > 1 else 0.0)
+        order = list(range(n))
+        for slot, idx in enumerate(order):
+            c = chars[idx]
+            x = W / 2 if n == 1 else W / 2 - spread / 2 + spread * slot / (n - 1)
+            ln = lines.get(c.name)
+            expr = expression_of(ln.text if ln else req.shot.action, ln.parenthetical if ln else "")
+            facing = 0 if n == 1 else (1 if x < W / 2 else -1)
+            if cam == "over-the-shoulder" and slot == 0 and n > 1:
+                continue
+            _figure(d, x * S, face_y * S, head * S * (1.25 if c.look.get("build") == "huge" else 1.0), c, expr, facing, S)
+        if cam == "over-the-shoulder" and n > 1:  # the listener's shoulder and back of head, large, in the corner
+            c = chars[0]
+            hx, hy, hr = W * S * 0.12, H * S * 0.62, unit * S * 0.2
+            d.ellipse([hx - hr * 1.8, hy + hr * 0.6, hx + hr * 1.8, hy + hr * 4], fill=_rgb(c.palette[0] if c.palette else "", (90, 90, 90)))
+            d.ellipse([hx - hr, hy - hr * 1.2, hx + hr, hy + hr * 1.2], fill=_rgb(c.look.get("hair_colour", ""), (30, 30, 30)))
+        return layer.reduce(S)
+
+
+def _figure(d: ImageDraw.ImageDraw, cx: float, cy: float, head: float, c: Character, expr: str, facing: int, S: int) -> None:
+    """A character: body, head, hair, eyes, brows and mouth from the bible entry."""
+    look = c.look
+    skin = _rgb(look.get("skin", ""), (230, 190, 160))
+    hair = _rgb(look.get("hair_colour", ""), (40, 30, 20))
+    eyes = _rgb(look.get("eyes", ""), (50, 40, 30))
+    cloth = _rgb(c.palette[0] if c.palette else "", (90, 90, 120))
+    accent = _rgb(c.palette[1] if len(c.palette) > 1 else "", (220, 220, 220))
+    face = look.get("face", "oval")
+    hw = head * {"round": 0.5, "square": 0.48, "long": 0.4, "heart": 0.46}.get(face, 0.44)
+    hh = head * {"round": 0.5, "square": 0.5, "long": 0.6, "heart": 0.52}.get(face, 0.54)
+    build = {"slim": 0.85, "average": 1.0, "broad": 1.25, "small": 0.8, "huge": 1.4}.get(look.get("build", ""), 1.0)
+    if look.get("aura"):
+        a = _rgb(look["aura"], (120, 200, 255))
+        for k, alpha in ((3.2, 40), (2.5, 60), (1.9, 80)):
+            d.ellipse([cx - hw * k * 1.6, cy - hh * k, cx + hw * k * 1.6, cy + hh * k * 3], fill=a + (alpha,))
+    # body: shoulders and torso (costume), a sash in the accent colour
+    sw = hw * 2.3 * build
+    top = cy + hh * 0.85
+    body_h = head * 3.2
+    d.rounded_rectangle([cx - sw, top, cx + sw, top + body_h], radius=sw * 0.45, fill=cloth)
+    d.polygon([(cx - sw * 0.9, top + body_h * 0.15), (cx - sw * 0.6, top + body_h * 0.05),
+               (cx + sw * 0.9, top + body_h * 0.75), (cx + sw * 0.6, top + body_h * 0.85)], fill=accent)
+    d.rectangle([cx - hw * 0.35, cy + hh * 0.6, cx + hw * 0.35, top + hh * 0.2], fill=_mix(skin, (0, 0, 0), 0.12))
+    style = look.get("hair", "short")
+    if style in ("long", "braid", "pigtails", "bob"):  # hair behind the head
+        length = {"long": 2.4, "braid": 2.8, "pigtails": 1.6, "bob": 1.2}[style]
+        d.rounded_rectangle([cx - hw * 1.12, cy - hh * 0.9, cx + hw * 1.12, cy + hh * length], radius=hw * 0.6, fill=hair)
+    d.ellipse([cx - hw, cy - hh, cx + hw, cy + hh], fill=skin)
+    ex = cx + facing * hw * 0.12
+    # hair on top
+    if style != "bald":
+        d.chord([cx - hw * 1.06, cy - hh * 1.1, cx + hw * 1.06, cy + hh * 0.35], 180, 360, fill=hair)
+    if style == "bun":
+        d.ellipse([cx - hw * 0.45, cy - hh * 1.55, cx + hw * 0.45, cy - hh * 0.7], fill=hair)
+    if style == "spiky":
+        for k in range(-2, 3):
+            bx = cx + k * hw * 0.4
+            d.polygon([(bx - hw * 0.25, cy - hh * 0.8), (bx + k * hw * 0.1, cy - hh * 1.45), (bx + hw * 0.25, cy - hh * 0.8)], fill=hair)
+    if style == "pigtails":
+        for side in (-1, 1):
+            d.ellipse([cx + side * hw * 1.05 - hw * 0.3, cy - hh * 0.2, cx + side * hw * 1.05 + hw * 0.3, cy + hh * 0.5], fill=hair)
+    if look.get("age") == "elder":
+        d.chord([cx - hw * 0.8, cy + hh * 0.1, cx + hw * 0.8, cy + hh * 1.25], 0, 180, fill=hair)
+    # eyes
+    eye_dx, eye_y, er = hw * 0.42, cy - hh * 0.05, hw * 0.2
+    open_ = {"surprised": 1.25, "afraid": 1.3, "angry": 0.7, "sad": 0.8, "happy": 0.85}.get(expr, 1.0)
+    for side in (-1, 1):
+        x = ex + side * eye_dx
+        d.ellipse([x - er, eye_y - er * 0.75 * open_, x + er, eye_y + er * 0.75 * open_], fill=(250, 250, 250))
+        d.ellipse([x - er * 0.55 + facing * er * 0.3, eye_y - er * 0.55, x + er * 0.55 + facing * er * 0.3, eye_y + er * 0.55], fill=eyes)
+        d.ellipse([x - er * 0.22 + facing * er * 0.3, eye_y - er * 0.22, x + er * 0.22 + facing * er * 0.3, eye_y + er * 0.22], fill=(10, 10, 10))
+        # brows
+        tilt = {"angry": 0.35, "sad": -0.3, "afraid": -0.35, "surprised": 0.0}.get(expr, 0.0)
+        by = eye_y - er * (1.7 if expr in ("surprised", "afraid") else 1.35)
+        inner, outer = x - side * er, x + side * er * 1.1
+        d.line([(outer, by - tilt * er * -1), (inner, by + tilt * er)], fill=_mix(hair, (0, 0, 0), 0.3), width=max(2, int(er * 0.35)))
+    # mouth
+    my, mw = cy + hh * 0.5, hw * 0.42
+    line_w = max(2, int(hw * 0.07))
+    if expr == "happy":
+        d.arc([ex - mw, my - mw * 0.7, ex + mw, my + mw * 0.5], 15, 165, fill=(120, 40, 40), width=line_w)
+    elif expr == "sad":
+        d.arc([ex - mw, my - mw * 0.1, ex + mw, my + mw * 0.9], 200, 340, fill=(120, 40, 40), width=line_w)
+    elif expr in ("surprised", "afraid", "angry"):
+        d.ellipse([ex - mw * 0.45, my - mw * 0.3, ex + mw * 0.45, my + mw * 0.35], fill=(90, 20, 30))
+    else:
+        d.line([(ex - mw * 0.6, my), (ex + mw * 0.6, my)], fill=(120, 40, 40), width=line_w)
+    d.ellipse([ex - hw * 0.75, my - hh * 0.3, ex - hw * 0.45, my - hh * 0.12], fill=_mix(skin, (230, 120, 120), 0.35))
+    d.ellipse([ex + hw * 0.45, my - hh * 0.3, ex + hw * 0.75, my - hh * 0.12], fill=_mix(skin, (230, 120, 120), 0.35))
+
+
+def _grade(im: Image.Image, mood: str) -> Image.Image:
+    if mood not in GRADE:
+        return im
+    from PIL import ImageEnhance
+    tint, k, sat = GRADE[mood]
+    alpha = im.getchannel("A")
+    rgb = ImageEnhance.Color(im.convert("RGB")).enhance(sat)
+    rgb = Image.blend(rgb, Image.new("RGB", im.size, tint), k)
+    rgb.putalpha(alpha)
+    return rgb
+
+
+def flatten(layers: list[Path] | tuple[Path, ...]) -> Image.Image:
+    base = None
+    for p in layers:
+        im = Image.open(p).convert("RGBA")
+        base = im if base is None else Image.alpha_composite(base, im)
+    return base.convert("RGB")
+
+
+__all__ = ["ProceduralIllustrator", "flatten", "setting_of", "expression_of", "math"]

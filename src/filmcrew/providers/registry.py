@@ -1,0 +1,54 @@
+"""Find providers through the ``filmcrew.providers`` entry-point group.
+
+The built-in manifest is the fallback when the package metadata is not installed
+(e.g. running from a source tree). A broken plugin is reported, not fatal: only
+asking for that provider raises.
+"""
+
+from __future__ import annotations
+
+import importlib
+from importlib.metadata import entry_points
+
+from ..errors import ConfigError, ProviderError
+
+BUILTIN = {
+    "story-engine": "filmcrew.providers.story_engine:StoryEngine",
+    "openai-chat": "filmcrew.providers.openai_chat:OpenAIChatWriter",
+    "procedural": "filmcrew.providers.procedural_art:ProceduralIllustrator",
+    "camera-moves": "filmcrew.providers.camera_moves:CameraMoveAnimator",
+    "piper": "filmcrew.providers.piper_voice:PiperVoiceProvider",
+    "espeak-ng": "filmcrew.providers.espeak_voice:EspeakVoiceProvider",
+    "midi": "filmcrew.providers.midi_composer:MidiComposer",
+    "synth-foley": "filmcrew.providers.synth_foley:SynthFoley",
+}
+
+
+def available() -> dict[str, str]:
+    found = dict(BUILTIN)
+    for ep in entry_points(group="filmcrew.providers"):
+        found[ep.name] = ep.value
+    return found
+
+
+def _load_target(target: str):
+    module, _, attr = target.partition(":")
+    mod = importlib.import_module(module)
+    return getattr(mod, attr)
+
+
+def load(name: str, settings: dict | None = None, env: dict | None = None):
+    """Instantiate provider ``name`` with its ``[providers.NAME]`` settings."""
+    targets = available()
+    if name not in targets:
+        raise ConfigError(f"filmcrew.toml: [providers]: unknown provider {name!r}; available: {', '.join(sorted(targets))}")
+    try:
+        cls = _load_target(targets[name])
+    except ProviderError:
+        raise
+    except Exception as err:
+        raise ProviderError(f"provider {name!r} ({targets[name]}) is broken: {type(err).__name__}: {err}") from err
+    try:
+        return cls(**(settings or {}), env=env or {})
+    except TypeError as err:
+        raise ConfigError(f"filmcrew.toml: [providers.{name}]: {err}") from err

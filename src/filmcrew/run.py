@@ -1,0 +1,161 @@
+"""Plan and execute a task graph against the store.
+
+The executor is pluggable (``Executor`` protocol); the default runs tasks on a
+small local thread pool (the heavy work happens in ffmpeg and onnxruntime, which
+release the GIL). A failed task is reported and its dependents are skipped; every
+other finished artifact is kept.
+"""
+
+from __future__ import annotations
+
+import shutil
+import sys
+import traceback
+from collections import Counter
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from dataclasses import dataclass, field
+from typing import Callable, Protocol
+
+from . import ledger
+from .cache import Store
+from .errors import FilmcrewError, TaskError
+from .graph import Task, TaskContext, reason, topo_order
+
+
+@dataclass
+class PlanItem:
+    task: Task
+    reason: str
+
+    def as_dict(self) -> dict:
+        return {"role": self.task.role, "artifact": self.task.artifact, "reason": self.reason,
+                "episode": self.task.episode, "key": self.task.key[:16]}
+
+
+def plan(store: Store, targets: list[Task]) -> list[PlanItem]:
+    return [PlanItem(t, reason(t, store.last(t.artifact))) for t in topo_order(targets) if not store.has(t.key)]
+
+
+@dataclass
+class RunReport:
+    ran: list[str] = field(default_factory=list)
+    failed: dict[str, str] = field(default_factory=dict)
+    skipped: list[str] = field(default_factory=list)
+    seconds_by_role: Counter = field(default_factory=Counter)
+
+
+class Progress(Protocol):
+    def start(self, items: list[PlanItem]) -> None: ...
+    def done(self, task: Task, ok: bool) -> None: ...
+    def close(self) -> None: ...
+
+
+class NullProgress:
+    def start(self, items): pass
+    def done(self, task, ok): pass
+    def close(self): pass
+
+
+class BarProgress:
+    """An overall bar with per-role counts (tqdm, to stderr)."""
+
+    def __init__(self, stream=None):
+        self.stream = stream or sys.stderr
+
+    def start(self, items):
+        from tqdm import tqdm
+        self.totals = Counter(i.task.role for i in items)
+        self.counts: Counter = Counter()
+        self.bar = tqdm(total=len(items), file=self.stream, unit="task", dynamic_ncols=True, mininterval=0.5,
+                        disable=not getattr(self.stream, "isatty", lambda: False)(),
+                        bar_format="{l_bar}{bar}| {n_fmt}/{total_fmt} [{elapsed}<{remaining}] {postfix}")
+        self._post()
+
+    def _post(self):
+        self.bar.set_postfix_str(" ".join(f"{r} {self.counts[r]}/{n}" for r, n in self.totals.items()))
+
+    def done(self, task, ok):
+        self.counts[task.role] += 1
+        self.bar.update(1)
+        self._post()
+
+    def close(self):
+        self.bar.close()
+
+
+def execute(store: Store, targets: list[Task], progress: Progress | None = None, workers: int = 2,
+            log: Callable[[str], None] | None = None) -> RunReport:
+    import time
+    progress = progress or NullProgress()
+    store.clear_tmp()
+    items = plan(store, targets)
+    todo = {id(i.task): i.task for i in items}
+    report = RunReport()
+    progress.start(items)
+    done: set[int] = set()
+    broken: set[int] = set()
+    running: dict[Future, Task] = {}
+
+    def ready(t: Task) -> bool:
+        return all(id(d) not in todo or id(d) in done for d in t.inputs.values())
+
+    def blocked(t: Task) -> bool:
+        return any(id(d) in broken for d in t.inputs.values())
+
+    def work(t: Task) -> float:
+        t0 = time.perf_counter()
+        workdir = store.new_workdir()
+        try:
+            ctx = TaskContext(task=t, workdir=workdir, inputs={n: store.path(d.key) for n, d in t.inputs.items()})
+            entry = t.run(ctx)
+            store.commit(t.key, workdir, ledger.record(t, entry or {}))
+            store.remember(t.artifact, t.key, t.components())
+        except BaseException:
+            shutil.rmtree(workdir, ignore_errors=True)
+            raise
+        return time.perf_counter() - t0
+
+    pending = [i.task for i in items]
+    try:
+        with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
+            while pending or running:
+                for t in list(pending):
+                    if blocked(t):
+                        pending.remove(t)
+                        broken.add(id(t))
+                        report.skipped.append(t.artifact)
+                        progress.done(t, False)
+                    elif ready(t) and len(running) < workers * 2:
+                        pending.remove(t)
+                        running[pool.submit(work, t)] = t
+                if not running:
+                    if pending:
+                        raise RuntimeError("task graph stalled; this is a bug in filmcrew")
+                    break
+                finished, _ = wait(list(running), return_when=FIRST_COMPLETED)
+                for fut in finished:
+                    t = running.pop(fut)
+                    try:
+                        report.seconds_by_role[t.role] += fut.result()
+                        done.add(id(t))
+                        report.ran.append(t.artifact)
+                        progress.done(t, True)
+                    except FilmcrewError as err:
+                        broken.add(id(t))
+                        report.failed[t.artifact] = str(err)
+                        progress.done(t, False)
+                    except Exception as err:  # a provider bug: keep the others going, report it
+                        broken.add(id(t))
+                        report.failed[t.artifact] = f"{type(err).__name__}: {err}"
+                        if log:
+                            log(traceback.format_exc())
+                        progress.done(t, False)
+    finally:
+        progress.close()
+    if report.failed:
+        lines = "\n".join(f"  {a}: {m}" for a, m in report.failed.items())
+        err = TaskError(f"{len(report.failed)} task(s) failed; {len(report.ran)} finished and were kept, "
+                        f"{len(report.skipped)} skipped because they depend on a failed one:\n{lines}")
+        err.report = report  # type: ignore[attr-defined]
+        raise err
+    return report

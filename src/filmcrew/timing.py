@@ -1,0 +1,38 @@
+"""Pure timing rules shared by the animator, the editor and the finisher.
+
+A shot's length follows its own voices only (so editing one line never moves
+another shot's picture): lead-in (incoming transition + breath), the lines with
+gaps, a tail (breath + outgoing transition), at least the written duration.
+"""
+
+from __future__ import annotations
+
+from .model import Shot
+
+FPS = 30
+LEAD = 9  # frames of breath before the first line
+GAP = 10  # frames between lines
+TAIL = 12  # frames after the last line
+TRANSITION_FRAMES = {"cut": 0, "crossfade": 15, "dip": 20}
+MIN_FRAMES = 60
+
+
+def action_frames(shot: Shot) -> int:
+    from .screenplay import action_seconds
+    return shot.duration_frames or int(round(action_seconds(shot.action) * FPS))
+
+
+def layout(shot: Shot, voice_frames: list[int], in_frames: int, out_frames: int) -> tuple[int, list[int]]:
+    """(total frames of the shot, start frame of each line inside the shot)."""
+    cursor = in_frames + LEAD
+    starts = []
+    for n in voice_frames:
+        starts.append(cursor)
+        cursor += n + GAP
+    needed = (cursor - GAP + TAIL + out_frames) if voice_frames else 0
+    return max(action_frames(shot), needed, MIN_FRAMES, in_frames + out_frames + 10), starts
+
+
+def transition_frames(shots: list[Shot]) -> list[int]:
+    """Overlap frames between shot i and i+1 (the last entry is 0)."""
+    return [TRANSITION_FRAMES.get(s.transition, 0) if i < len(shots) - 1 else 0 for i, s in enumerate(shots)]
