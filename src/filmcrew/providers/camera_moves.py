@@ -112,6 +112,7 @@ class CameraMoveAnimator:
         except BrokenPipeError:
             pass
         err = proc.stderr.read().decode("utf-8", "replace")
+        proc.stderr.close()
         if proc.wait() != 0:
             raise MediaError(f"ffmpeg failed while encoding shot {req.shot.id}: {err.strip().splitlines()[-1:]}")
         return {"move": move}

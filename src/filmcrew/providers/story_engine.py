@@ -53,7 +53,7 @@ SKINS = ["#f1c9a5", "#e0ac83", "#c68642", "#8d5524", "#ffdbb4", "#b97a56", "#5c3
 HAIR_COLOURS = ["#1b1b1b", "#4a2f1b", "#a0522d", "#d8b45c", "#9a9a9a", "#7b1f1f", "#e8e8e8"]
 EYES = ["#3b2a1a", "#2e5a88", "#3c7a3c", "#6b4b2a", "#222222"]
 PALETTES = [["#b03a2e", "#f5cba7"], ["#1f618d", "#aed6f1"], ["#1e8449", "#d4efdf"], ["#7d3c98", "#e8daef"],
-            ["#b9770e", "#fdebd0"], ["#283747", "#d5dbdb"], ["#a93226", "#212f3d"], ["#117864", "#f9e79f"]]
+            ["#b9770e", "#fdebd0"], ["#283747", "#d5dbdb"], ["#d35400", "#1c2833"], ["#117864", "#f9e79f"]]
 COSTUMES = {"river": ["patched fishing coat", "straw cloak", "linen tunic", "flowing blue robe"],
             "sea": ["oilskin coat", "sailor's jersey", "knitted shawl", "seaweed-green robe"],
             "city": ["rain jacket", "office suit", "hoodie", "long black coat"],

@@ -1,0 +1,127 @@
+"""End to end on the offline defaults: real ffmpeg, real Piper voice, real soundfont."""
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from filmcrew import media, pipeline
+from filmcrew.cli import main
+from filmcrew.run import execute, plan
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture(scope="module")
+def film(tmp_path_factory):
+    root = tmp_path_factory.mktemp("films") / "tiny"
+    assert main(["new", str(root), "--premise", "A lonely lighthouse keeper befriends a storm spirit to save her island",
+                 "--minutes", "0.5", "--seed", "3"]) == 0
+    assert main(["write", str(root)]) == 0
+    assert main(["make", str(root), "--preview", "--quiet"]) == 0
+    return root
+
+
+def graphs(root, preview=True):
+    cfg, ctxs = pipeline.contexts(root, {}, None, preview)
+    return ctxs, [pipeline.episode_graph(c) for c in ctxs]
+
+
+def test_the_film_is_a_real_mp4(film):
+    mp4 = film / "out" / "ep01.preview.mp4"
+    p = media.probe(mp4, count_frames=True)
+    assert p.video_codec == "h264" and p.pix_fmt == "yuv420p" and p.audio_codec == "aac" and p.audio_rate == 48000
+    assert p.faststart and (p.width, p.height) == (540, 960)
+    assert 20 <= p.duration <= 45
+    tl = json.loads(next((film / ".filmcrew" / "objects").rglob("timeline.json")).read_text())
+    assert p.frames == tl["frames"]  # picture and timeline agree to the frame
+    loud = media.loudness(mp4)
+    assert abs(loud["integrated_lufs"] + 14) <= 1.0 and loud["true_peak_dbtp"] <= -1.0
+    srt = (film / "out" / "ep01.preview.srt").read_text()
+    assert "-->" in srt
+    prov = json.loads((film / "out" / "ep01.preview.provenance.json").read_text())
+    types = {a["role"]: a["ledger"]["digital_source_type"] for a in prov["artifacts"]}
+    assert types["voice"] == "trainedAlgorithmicMedia" and types["illustrator"] == "algorithmicMedia"
+
+
+def test_second_make_does_nothing(film):
+    ctxs, gs = graphs(film)
+    assert plan(pipeline.store(film), [g.final for g in gs]) == []
+
+
+def test_editing_one_line_remakes_only_what_depends_on_it(film, capsys):
+    path = film / "story" / "ep01.fountain"
+    text = path.read_text()
+    ctxs, gs = graphs(film)
+    line = ctxs[0].episode.lines()[0]
+    path.write_text(text.replace(line.text, "Wait. Listen to me, just once.", 1))
+    try:
+        assert main(["plan", str(film), "--preview", "--json"]) == 0
+        items = json.loads(capsys.readouterr().out)
+        shot = next(s for s in ctxs[0].episode.shots() if line in s.lines)
+        arts = {i["artifact"] for i in items}
+        assert f"{line.id}.voice" in arts
+        # only the edited shot's own picture may follow the line (its expression, its length)
+        assert {i["artifact"] for i in items if i["role"] == "illustrator"} <= {f"{shot.id}.keyframe"}
+        assert not any(i["role"] in ("composer", "foley") for i in items)
+        other_clips = {i["artifact"] for i in items if i["role"] == "animator"} - {f"{shot.id}.clip"}
+        assert other_clips == set()
+        assert sum(i["role"] == "voice" for i in items) == 1
+        assert {i["reason"] for i in items if i["artifact"] == f"{line.id}.voice"} == {"params"}
+        assert all(i["reason"] in ("inputs", "params") for i in items if i["role"] in ("editor", "finisher"))
+        st = pipeline.store(film)
+        ctxs2, gs2 = graphs(film)
+        report = execute(st, [g.final for g in gs2])
+        assert sorted(report.ran) == sorted(arts)
+    finally:
+        path.write_text(text)
+
+
+def test_killed_make_resumes_without_redoing_work(tmp_path):
+    root = tmp_path / "k"
+    assert main(["new", str(root), "--premise", "A young baker challenges the king to save her street",
+                 "--minutes", "0.4", "--seed", "5"]) == 0
+    assert main(["write", str(root)]) == 0
+    env = dict(os.environ)
+    proc = subprocess.Popen([sys.executable, "-m", "filmcrew.cli", "make", str(root), "--preview", "--quiet"],
+                            env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+    objects = root / ".filmcrew" / "objects"
+    deadline = time.time() + 120
+    while time.time() < deadline and len(list(objects.glob("*/*/record.json"))) < 12:
+        time.sleep(0.2)
+    os.killpg(proc.pid, signal.SIGKILL)
+    proc.wait()
+    done_before = {p.parent.name for p in objects.glob("*/*/record.json")}
+    assert done_before, "nothing finished before the kill"
+    ctxs, gs = graphs(root)
+    remaining = plan(pipeline.store(root), [g.final for g in gs])
+    assert remaining and not any(i.task.key in done_before for i in remaining)
+    report = execute(pipeline.store(root), [g.final for g in gs])
+    assert len(report.ran) == len(remaining)
+    assert media.probe(pipeline.store(root).path(gs[0].final.key) / "film.mp4").duration > 10
+
+
+def test_a_take_that_is_not_audio_fails_clearly_and_keeps_the_rest(film, capsys):
+    ctxs, gs = graphs(film)
+    line = ctxs[0].episode.lines()[-1]
+    take = film / "takes" / f"{line.id}.wav"
+    take.write_text("this is not audio")
+    try:
+        rc = main(["make", str(film), "--preview", "--quiet"])
+        err = capsys.readouterr().err
+        assert rc == 2 and f"takes/{line.id}.wav: not an audio file" in err and "finished and were kept" in err
+    finally:
+        take.unlink()
+    ctxs, gs = graphs(film)
+    assert plan(pipeline.store(film), [g.final for g in gs]) == []
+
+
+def test_script_check_cli_on_big_fish(samples, capsys):
+    rc = main(["script", "check", str(samples / "fountain" / "Big_Fish.fountain"), "--json"])
+    out = json.loads(capsys.readouterr().out)
+    assert rc == 0 and out["scenes"] == 192 and out["characters"]["EDWARD"] > 250 and out["lines"] == 768

@@ -1,0 +1,68 @@
+import pytest
+
+from filmcrew import fountain, screenplay
+from filmcrew.errors import ScriptError
+
+SCRIPT = """Title: Test
+
+INT. HUT - NIGHT #1#
+
+Mara sits by the fire. [[shot: close-up; 4s; mood: tense]]
+
+MARA
+(whispering)
+Is it gone?
+
+BEN
+Not yet.
+
+EXT. RIVERBANK - DAWN #2#
+
+Ben waves from the water. [[shot: wide; 3s; transition: crossfade]]
+
+BEN
+Come on!
+"""
+
+
+def episode(text, **kw):
+    return screenplay.to_episode(fountain.parse(text), number=1, known_characters=["MARA", "BEN"], **kw)[0]
+
+
+def test_shots_lines_and_metadata():
+    ep = episode(SCRIPT)
+    s1, s2 = ep.scenes
+    assert (s1.id, s1.interior, s1.location, s1.time_of_day) == ("ep01-s01", True, "HUT", "night")
+    assert (s2.location, s2.time_of_day, s2.interior) == ("RIVERBANK", "dawn", False)
+    sh = s1.shots[0]
+    assert (sh.id, sh.camera, sh.duration_frames, sh.mood) == ("ep01-s01-sh01", "close-up", 120, "tense")
+    assert [ln.id for ln in sh.lines] == ["ep01-s01-l01", "ep01-s01-l02"]
+    assert sh.lines[0].parenthetical == "whispering" and sh.characters == ("MARA", "BEN")
+    assert s2.shots[0].transition == "crossfade"
+
+
+def test_ids_survive_edits_in_another_scene():
+    before = episode(SCRIPT)
+    edited = SCRIPT.replace("Mara sits by the fire.", "Mara sits by the fire.\n\nThe wind howls.") \
+                   .replace("Not yet.", "Not yet, and maybe never.")
+    after = episode(edited)
+    assert [s.id for s in before.scenes[1].shots] == [s.id for s in after.scenes[1].shots]
+    assert [ln.id for ln in before.scenes[1].shots[0].lines] == [ln.id for ln in after.scenes[1].shots[0].lines]
+    assert len(after.scenes[0].shots) == 2
+
+
+def test_unknown_character_is_a_clear_error():
+    with pytest.raises(ScriptError, match=r"ep01.fountain:\d+: unknown character 'ZED'.*bible"):
+        screenplay.to_episode(fountain.parse(SCRIPT + "\nZED\nHello.\n"), known_characters=["MARA", "BEN"],
+                              path="ep01.fountain", strict=True)
+
+
+def test_bad_shot_note_is_reported():
+    report = screenplay.check(SCRIPT.replace("close-up; 4s", "camera: zoomy; 4s"))
+    assert any("unknown camera 'zoomy'" in e for e in report["errors"])
+
+
+def test_script_check_json_shape():
+    r = screenplay.check(SCRIPT)
+    assert r["scenes"] == 2 and r["characters"] == {"MARA": 1, "BEN": 2} and r["lines"] == 3
+    assert r["runtime_seconds"] >= 7.0
