@@ -14,12 +14,9 @@ $(VENV)/.installed: pyproject.toml Makefile
 	$(PIP) install --quiet --no-deps 'tinysoundfont>=0.3.7'
 	touch $@
 
-$(VENV)/.installed-llm: $(VENV)/.installed
-	-$(PIP) install --quiet -e '.[llm]' && touch $@
-
 setup: $(VENV)/.installed
 
-setup-test: $(VENV)/.installed $(VENV)/.installed-llm
+setup-test: $(VENV)/.installed
 
 demo: setup
 	$(VENV)/bin/filmcrew demo $(DEMO_DIR)
