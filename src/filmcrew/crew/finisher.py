@@ -256,7 +256,7 @@ def _final(order: list[str]):
     def run(tctx) -> dict:
         wd = Path(tctx.workdir)
         listing = wd / "segments.txt"
-        listing.write_text("".join(f"file '{Path(tctx.inputs[k]) / 'segment.mp4'}'\n" for k in order))
+        listing.write_text("".join(f"file '{(Path(tctx.inputs[k]) / 'segment.mp4').resolve()}'\n" for k in order))
         film = wd / "film.mp4"
         media.run_ffmpeg(["-f", "concat", "-safe", "0", "-i", str(listing), "-i", str(Path(tctx.inputs["mix"]) / "mix.wav"),
                           "-map", "0:v:0", "-map", "1:a:0", "-c:v", "copy", "-c:a", "aac", "-b:a", "192k", "-ar", "48000",
