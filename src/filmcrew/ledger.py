@@ -21,6 +21,11 @@ IPTC = "http://cv.iptc.org/newscodes/digitalsourcetype/"
 SECRET_HINTS = ("key", "token", "secret", "password", "authorization")
 
 
+def made_by(provider) -> str:
+    """Who made an artifact: a trained model by its model name, anything else by its provider name."""
+    return f"model:{provider.model}" if provider.source_type == TRAINED else f"algorithm:{provider.name}"
+
+
 def entry(*, made_by: str, source_type: str, prompt: str = "", model: str = "", extra: dict | None = None) -> dict:
     """What a task's run returns: who made the artifact and from what."""
     if source_type not in (TRAINED, ALGORITHMIC, CAPTURE, HUMAN_EDITS, HUMAN_CREATION, COMPOSITE_TRAINED):

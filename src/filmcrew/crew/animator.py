@@ -41,7 +41,7 @@ def _runner(ctx: EpisodeContext, prov, sc, sh, in_f: int, out_f: int):
         req = AnimateRequest(shot=sh, scene=sc, layers=layers(tctx.inputs["keyframe"]), size=ctx.size, frames=total,
                              seed=ctx.seed, preview=ctx.preview)
         info = prov.animate(req, Path(tctx.workdir) / "clip.mp4", ctx.ffmpeg) or {}
-        return ledger.entry(made_by=f"algorithm:{prov.name}" if prov.source_type == ledger.ALGORITHMIC else f"model:{prov.model}",
+        return ledger.entry(made_by=ledger.made_by(prov),
                             source_type=prov.source_type, model=prov.model, prompt=sh.action,
                             extra={"frames": total, **info})
     return run

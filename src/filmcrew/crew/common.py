@@ -37,3 +37,12 @@ class EpisodeContext:
 def provider_id(p):
     from ..graph import ProviderId
     return ProviderId(p.name, p.version, p.model)
+
+
+def find_take(root: Path, artifact_id: str, exts: tuple[str, ...]) -> Path | None:
+    """The human take in takes/ that replaces the artifact with this id, if any."""
+    for ext in exts:
+        p = Path(root) / "takes" / f"{artifact_id}{ext}"
+        if p.exists():
+            return p
+    return None

@@ -40,6 +40,6 @@ def _runner(prov, req: CueRequest):
     def run(tctx) -> dict:
         audio, rate = prov.compose(req)
         media.write_wav(Path(tctx.workdir) / "cue.wav", media.resample(audio, rate, media.SAMPLE_RATE))
-        return ledger.entry(made_by=f"algorithm:{prov.name}" if prov.source_type == ledger.ALGORITHMIC else f"model:{prov.model}",
+        return ledger.entry(made_by=ledger.made_by(prov),
                             source_type=prov.source_type, model=prov.model, prompt=f"{req.mood} cue, {req.seconds:g}s")
     return run

@@ -28,6 +28,6 @@ def _runner(prov, req: AmbienceRequest):
     def run(tctx) -> dict:
         audio, rate = prov.ambience(req)
         media.write_wav(Path(tctx.workdir) / "ambience.wav", media.resample(audio, rate, media.SAMPLE_RATE))
-        return ledger.entry(made_by=f"algorithm:{prov.name}", source_type=prov.source_type, model=prov.model,
+        return ledger.entry(made_by=ledger.made_by(prov), source_type=prov.source_type, model=prov.model,
                             prompt=f"ambience: {req.location}")
     return run

@@ -8,6 +8,7 @@ from .. import ledger
 from ..graph import ProviderId, Task
 from ..providers.base import DrawRequest
 from ..providers.camera_moves import MARGIN
+from . import common
 from .common import EpisodeContext, provider_id
 
 CODE_VERSION = "illustrator-1"
@@ -15,11 +16,7 @@ TAKE_EXTS = (".png", ".jpg", ".jpeg", ".webp")
 
 
 def find_take(root: Path, shot_id: str) -> Path | None:
-    for ext in TAKE_EXTS:
-        p = Path(root) / "takes" / f"{shot_id}{ext}"
-        if p.exists():
-            return p
-    return None
+    return common.find_take(root, shot_id, TAKE_EXTS)
 
 
 def tasks(ctx: EpisodeContext) -> dict[str, Task]:
@@ -59,7 +56,7 @@ def _shot_params(sh) -> dict:
 def _runner(prov, req: DrawRequest):
     def run(tctx) -> dict:
         prov.draw(req, tctx.workdir)
-        return ledger.entry(made_by=f"algorithm:{prov.name}" if prov.source_type == ledger.ALGORITHMIC else f"model:{prov.model}",
+        return ledger.entry(made_by=ledger.made_by(prov),
                             source_type=prov.source_type, model=prov.model,
                             prompt=f"{req.scene.heading} | {req.shot.camera} | {req.shot.action}")
     return run

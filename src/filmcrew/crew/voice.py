@@ -10,6 +10,7 @@ from .. import ledger, media
 from ..errors import MediaError, ProviderError
 from ..graph import ProviderId, Task
 from ..providers.base import SpeakRequest
+from . import common
 from .common import EpisodeContext, provider_id
 
 CODE_VERSION = "voice-1"
@@ -17,11 +18,7 @@ TAKE_EXTS = (".wav", ".mp3", ".m4a", ".flac")
 
 
 def find_take(root: Path, line_id: str) -> Path | None:
-    for ext in TAKE_EXTS:
-        p = Path(root) / "takes" / f"{line_id}{ext}"
-        if p.exists():
-            return p
-    return None
+    return common.find_take(root, line_id, TAKE_EXTS)
 
 
 def tasks(ctx: EpisodeContext) -> dict[str, Task]:
@@ -72,7 +69,7 @@ def _runner(prov, req: SpeakRequest):
     def run(tctx) -> dict:
         audio, rate = prov.speak(req)
         secs = _finish(audio, rate, Path(tctx.workdir) / "line.wav")
-        return ledger.entry(made_by=f"model:{prov.model}" if prov.source_type == ledger.TRAINED else f"algorithm:{prov.name}",
+        return ledger.entry(made_by=ledger.made_by(prov),
                             source_type=prov.source_type, model=prov.model, prompt=req.text,
                             extra={"seconds": round(secs, 3)})
     return run
