@@ -15,13 +15,13 @@ from pathlib import Path
 import numpy as np
 from PIL import Image, ImageDraw
 
-from .. import fonts, ledger, media, timing
+from .. import fonts, ledger, mastering, media, timing
 from ..errors import MediaError
 from ..graph import ProviderId, Task
 from .common import EpisodeContext
 from .voice import frames_of
 
-CODE_VERSION = "finisher-1"
+CODE_VERSION = "finisher-2"
 FINISHER = ProviderId("filmcrew-finisher", "1", "ffmpeg-libx264")
 
 
@@ -168,7 +168,7 @@ def mix_task(ctx: EpisodeContext, timeline: Task, voices: dict[str, Task], cues:
              beds: dict[str, Task]) -> Task:
     inputs = {"timeline": timeline, **{f"v:{k}": t for k, t in voices.items()},
               **{f"c:{k}": t for k, t in cues.items()}, **{f"a:{k}": t for k, t in beds.items()}}
-    return Task("finisher", f"{ctx.episode.id}.mix", CODE_VERSION, FINISHER, {"lufs": -14.0, "tp": -1.5}, _mix,
+    return Task("finisher", f"{ctx.episode.id}.mix", CODE_VERSION, FINISHER, {"lufs": -14.0, "tp": -1.0}, _mix,
                 inputs=inputs, episode=ctx.episode.number)
 
 
@@ -218,22 +218,34 @@ def _mix(tctx) -> dict:
     for name, stem in (("dialogue", dialogue), ("music", music), ("effects", effects)):
         media.write_wav(wd / f"{name}.wav", stem)
     raw = dialogue + music + effects
-    peak = float(np.abs(raw).max()) or 1.0
-    media.write_wav(wd / "premix.wav", raw * min(1.0, 0.9 / peak))
-    _loudnorm(wd / "premix.wav", wd / "mix.wav", -14.0, -1.5)
-    (wd / "premix.wav").unlink()
+    measured = _master(raw, wd, tctx.task.params["lufs"], tctx.task.params["tp"])
     return ledger.entry(made_by="algorithm:filmcrew-finisher", source_type=ledger.ALGORITHMIC,
-                        extra={"target_lufs": -14.0})
+                        extra={"target_lufs": tctx.task.params["lufs"], "max_true_peak_dbtp": tctx.task.params["tp"], **measured})
 
 
-def _loudnorm(src: Path, dst: Path, lufs: float, tp: float) -> None:
-    err = media.run_ffmpeg(["-i", str(src), "-af", f"loudnorm=I={lufs}:TP={tp}:LRA=11:print_format=json", "-f", "null", "-"],
-                           "measuring loudness")
-    m = json.loads(err[err.rfind("{"):err.rfind("}") + 1])
-    af = (f"loudnorm=I={lufs}:TP={tp}:LRA=11:measured_I={m['input_i']}:measured_TP={m['input_tp']}:"
-          f"measured_LRA={m['input_lra']}:measured_thresh={m['input_thresh']}:offset={m['target_offset']}:linear=true")
-    media.run_ffmpeg(["-i", str(src), "-af", af, "-ar", str(media.SAMPLE_RATE), "-ac", "2", "-c:a", "pcm_s16le", str(dst)],
-                     "normalising loudness")
+AAC_ARGS = ["-c:a", "aac", "-b:a", "192k", "-ar", str(media.SAMPLE_RATE), "-ac", "2"]
+
+
+def _master(raw: np.ndarray, wd: Path, lufs: float, max_tp: float) -> dict:
+    """Master to `lufs` and encode the AAC track that ships, checking that track itself with ffmpeg's ebur128.
+
+    The AAC encoder overshoots PCM peaks by a few tenths of a dB, by an amount that depends on the
+    material, so the PCM ceiling starts 0.6 dB under the delivery limit and is lowered by the measured
+    excess until the encoded track is at or under `max_tp` - 0.1."""
+    ceiling = max_tp - 0.6
+    info: dict = {}
+    for _ in range(4):
+        mixed, info = mastering.master(raw, media.SAMPLE_RATE, lufs, ceiling)
+        media.write_wav(wd / "mix.wav", mixed)
+        media.run_ffmpeg(["-i", str(wd / "mix.wav"), *AAC_ARGS, str(wd / "mix.m4a")], "encoding the sound track")
+        m = media.loudness(wd / "mix.m4a")
+        info.update(integrated_lufs=m["integrated_lufs"], true_peak_dbtp=m["true_peak_dbtp"], pcm_ceiling_dbtp=round(ceiling, 2))
+        over = m["true_peak_dbtp"] - (max_tp - 0.1)
+        if not over > 0:
+            return info
+        ceiling -= over + 0.1
+    raise MediaError(f"{wd / 'mix.m4a'}: the encoded sound track peaks at {info['true_peak_dbtp']} dBTP, over the "
+                     f"{max_tp} dBTP limit, after four limiter passes; this is a bug in filmcrew, please report it")
 
 
 # ---- the final film ------------------------------------------------------------------------------
@@ -258,9 +270,8 @@ def _final(order: list[str]):
         listing = wd / "segments.txt"
         listing.write_text("".join(f"file '{(Path(tctx.inputs[k]) / 'segment.mp4').resolve()}'\n" for k in order))
         film = wd / "film.mp4"
-        media.run_ffmpeg(["-f", "concat", "-safe", "0", "-i", str(listing), "-i", str(Path(tctx.inputs["mix"]) / "mix.wav"),
-                          "-map", "0:v:0", "-map", "1:a:0", "-c:v", "copy", "-c:a", "aac", "-b:a", "192k", "-ar", "48000",
-                          "-ac", "2", "-shortest", "-movflags", "+faststart", str(film)], "assembling the film")
+        media.run_ffmpeg(["-f", "concat", "-safe", "0", "-i", str(listing), "-i", str(Path(tctx.inputs["mix"]) / "mix.m4a"),
+                          "-map", "0:v:0", "-map", "1:a:0", "-c", "copy", "-shortest", "-movflags", "+faststart", str(film)], "assembling the film")
         listing.unlink()
         tl = Path(tctx.inputs["timeline"])
         for name in ("subtitles.srt", "timeline.otio"):
