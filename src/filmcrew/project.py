@@ -14,6 +14,7 @@ import yaml
 
 from . import atomic
 from .errors import ConfigError
+from .ledger import SECRET_HINTS
 from .model import ASPECTS, FORMATS, LANGUAGES, Bible, Character, EpisodeArc, Voice
 
 CONFIG_NAME = "filmcrew.toml"
@@ -98,7 +99,7 @@ def load_config(root: Path) -> Config:
             raise ConfigError(f"{path}: [providers] {k}: must be a provider name in quotes")
     for k, v in settings.items():
         for sk, sv in v.items():
-            if "key" in sk.lower() and not sk.lower().endswith("_env"):
+            if any(h in sk.lower() for h in SECRET_HINTS) and not sk.lower().endswith("_env"):
                 raise ConfigError(f"{path}: [providers.{k}] {sk}: secrets never go in filmcrew.toml; "
                                   f"put the key in an environment variable and write {sk}_env = \"VAR_NAME\"")
     try:

