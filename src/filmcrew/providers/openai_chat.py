@@ -13,6 +13,7 @@ Settings (``[providers.openai-chat]`` in filmcrew.toml)::
     model = "gpt-4o-mini"                   # required
     api_key_env = "OPENAI_API_KEY"          # the NAME of the variable; the key itself never goes in the file
     response_format = "json_schema"         # or "json_object" for servers without schema support
+    strict = true                           # false where strict mode refuses minLength/maxLength/pattern
     temperature = 0.7
     attempts = 3
     timeout = 600                           # seconds per request
@@ -241,7 +242,7 @@ class OpenAIChatWriter:
 
     def __init__(self, env: dict | None = None, base_url: str = "https://api.openai.com/v1", model: str = "",
                  api_key_env: str = "OPENAI_API_KEY", response_format: str = "json_schema", temperature: float = 0.7,
-                 attempts: int = 3, timeout: float = 600, max_tokens: int = 4096):
+                 attempts: int = 3, timeout: float = 600, max_tokens: int = 4096, strict: bool = True):
         where = f"filmcrew.toml: [providers.{self.name}]"
         if not model:
             raise ConfigError(f"{where} model: missing; name the model the server serves, e.g. model = \"gpt-4o-mini\"")
@@ -260,6 +261,7 @@ class OpenAIChatWriter:
         self.attempts = attempts
         self.timeout = float(timeout)
         self.max_tokens = int(max_tokens)
+        self.strict = bool(strict)
         self._key = (env or {}).get(api_key_env, "") if api_key_env else ""
         self._local = parsed.hostname in ("127.0.0.1", "localhost", "::1")
 
@@ -289,7 +291,9 @@ class OpenAIChatWriter:
                     time.sleep(min(wait, 30.0))
                     delay *= 2
                     continue
-                raise ProviderError(f"{self.name}: {url} answered {err.code}: {detail}") from None
+                hint = (f"; if the server does not accept the JSON schema, set strict = false or response_format = "
+                        f"\"json_object\" in [providers.{self.name}]" if err.code in (400, 422) else "")
+                raise ProviderError(f"{self.name}: {url} answered {err.code}: {detail}{hint}") from None
             except (urllib.error.URLError, TimeoutError, ConnectionError) as err:
                 reason = getattr(err, "reason", err)
                 if attempt <= 1:
@@ -306,7 +310,7 @@ class OpenAIChatWriter:
         """Ask for JSON matching `schema`; `check(data)` adds the story's own problems. Repairs, then gives up."""
         messages = [{"role": "system", "content": system}, {"role": "user", "content": prompt}]
         if self.response_format == "json_schema":
-            fmt = {"type": "json_schema", "json_schema": {"name": what.replace(" ", "_"), "strict": True, "schema": schema}}
+            fmt = {"type": "json_schema", "json_schema": {"name": what.replace(" ", "_"), "strict": self.strict, "schema": schema}}
         else:
             fmt = {"type": "json_object"}
             messages[1]["content"] += "\n\nThe JSON schema your answer must match:\n" + json.dumps(schema, ensure_ascii=False)
