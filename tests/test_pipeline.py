@@ -20,10 +20,7 @@ pytestmark = pytest.mark.slow
 @pytest.fixture(scope="module")
 def film(tmp_path_factory):
     root = tmp_path_factory.mktemp("films") / "tiny"
-    assert main(["new", str(root), "--premise", "A lonely lighthouse keeper befriends a storm spirit to save her island",
-                 "--minutes", "0.5", "--seed", "3"]) == 0
-    assert main(["write", str(root)]) == 0
-    assert main(["make", str(root), "--preview", "--quiet"]) == 0
+    assert main(["demo", str(root), "--minutes", "0.5", "--preview"]) == 0  # the same path as `make demo`
     return root
 
 

@@ -132,7 +132,7 @@ def cmd_demo(a) -> int:
     if not (root / project.CONFIG_NAME).exists():
         cmd_new(argparse.Namespace(project=str(root), premise=DEMO_PREMISE, format="short", episodes=1, minutes=a.minutes,
                                    aspect="9:16", lang="en", seed=7, style="storybook", genre=""))
-    cmd_write(argparse.Namespace(project=str(root), force=False))
+    cmd_write(argparse.Namespace(project=str(root), force=False, quiet=False))
     return cmd_make(argparse.Namespace(project=str(root), episode=None, preview=a.preview, quiet=False, jobs=2,
                                        verbose=False, aspect=None))
 
