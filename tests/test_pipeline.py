@@ -122,3 +122,16 @@ def test_script_check_cli_on_big_fish(samples, capsys):
     rc = main(["script", "check", str(samples / "fountain" / "Big_Fish.fountain"), "--json"])
     out = json.loads(capsys.readouterr().out)
     assert rc == 0 and out["scenes"] == 192 and out["characters"]["EDWARD"] > 250 and out["lines"] == 768
+
+
+def test_the_film_carries_both_ai_labels(film):
+    from filmcrew import labels
+    mp4 = film / "out" / "ep01.preview.mp4"
+    tag = labels.read_aigc(mp4)  # exactly one, parseable, keys in the standard's order
+    assert list(tag) == list(labels.AIGC_KEYS) and tag["Label"] == "1" and tag["ContentProducer"] == "filmcrew"
+    assert tag["ContentPropagator"] == tag["ContentProducer"] and tag["PropagateID"] == tag["ProduceID"]
+    for t in (0.1, 1.9, 2.8):  # on screen for the first 3 s, detected in the decoded frames
+        found = labels.detect_label(media.frame_at(mp4, t))
+        assert found and found["language"] == "en" and found["corner"] == "top-left", t
+        assert found["text_height"] >= 0.05
+    assert labels.detect_label(media.frame_at(mp4, 8.0)) is None  # and gone after

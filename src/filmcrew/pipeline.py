@@ -112,7 +112,7 @@ def contexts(root: Path, env: dict, episode: int | None = None, preview: bool = 
             raise ConfigError(f"--episode {n}: the project has episodes 1 to {cfg.episodes}")
     ctxs = [EpisodeContext(root=root, bible=bible, episode=load_episode(root, n, bible, cfg.language), size=(W, H),
                            seed=cfg.seed, language=cfg.language, style=cfg.style, preview=preview, crew=crew,
-                           ffmpeg=media.ffmpeg_exe()) for n in numbers]
+                           ffmpeg=media.ffmpeg_exe(), labels=cfg.labels) for n in numbers]
     return cfg, ctxs
 
 

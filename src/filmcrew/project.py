@@ -5,6 +5,7 @@ Reading and validating files lives here; the data model stays pure.
 
 from __future__ import annotations
 
+import re
 import tomllib
 from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
@@ -24,6 +25,18 @@ DEFAULT_PROVIDERS = {"writer": "story-engine", "illustrator": "procedural", "ani
 
 
 @dataclass(frozen=True)
+class Labels:
+    """[labels]: how the AI labels look and who they name. They cannot be switched off (GB 45438, EU AI Act
+    Art. 50): there is deliberately no field for that."""
+    producer: str = "filmcrew"  # AIGC ContentProducer: a code (ASCII, no spaces), e.g. your platform or studio ID
+    reserved1: str = ""  # AIGC ReservedCode1 (e.g. a filing or licence number)
+    reserved2: str = ""  # AIGC ReservedCode2
+    position: str = "top-left"  # top-left, top-right, bottom-left, bottom-right (inside the safe area)
+    seconds: float = 3.0  # how long the visible label shows at the start (at least 2)
+    repeat_at_end: bool = False  # show it again over the last `seconds`
+
+
+@dataclass(frozen=True)
 class Config:
     premise: str
     format: str = "short"
@@ -36,6 +49,7 @@ class Config:
     seed: int = 1
     providers: dict = field(default_factory=lambda: dict(DEFAULT_PROVIDERS))
     provider_settings: dict = field(default_factory=dict)  # [providers.NAME] tables
+    labels: Labels = Labels()
 
     @property
     def size(self) -> tuple[int, int]:
@@ -62,6 +76,18 @@ def validate(cfg: Config, path: str = CONFIG_NAME) -> Config:
         raise bad("language", f"{cfg.language!r} is not one of {', '.join(LANGUAGES)}")
     if not isinstance(cfg.seed, int) or isinstance(cfg.seed, bool):
         raise bad("seed", f"{cfg.seed!r} must be a whole number")
+    lb = cfg.labels
+    for f_ in ("producer", "reserved1", "reserved2"):
+        v = getattr(lb, f_)
+        if not isinstance(v, str) or not re.match(r"^[!#-\[\]-~]*$", v) or (f_ == "producer" and not v):
+            raise ConfigError(f"{path}: [labels] {f_}: {v!r} must be printable ASCII without spaces, quotes or "
+                              f"backslashes (it goes in the AIGC tag), e.g. producer = \"studio-042\"")
+    if lb.position not in ("top-left", "top-right", "bottom-left", "bottom-right"):
+        raise ConfigError(f"{path}: [labels] position: {lb.position!r}; use top-left, top-right, bottom-left or bottom-right")
+    if not isinstance(lb.seconds, (int, float)) or isinstance(lb.seconds, bool) or not 2 <= lb.seconds <= 10:
+        raise ConfigError(f"{path}: [labels] seconds: {lb.seconds!r}; the label must show at least 2 s (at most 10)")
+    if not isinstance(lb.repeat_at_end, bool):
+        raise ConfigError(f"{path}: [labels] repeat_at_end: {lb.repeat_at_end!r}; use true or false")
     for role in cfg.providers:
         if role not in ROLES:
             raise ConfigError(f"{path}: [providers] {role}: unknown role; roles are {', '.join(ROLES)}")
@@ -79,7 +105,7 @@ def load_config(root: Path) -> Config:
     film = data.get("film")
     if not isinstance(film, dict):
         raise ConfigError(f"{path}: missing [film] table; it holds premise, format, episodes, minutes, ...")
-    known = {f.name for f in fields(Config)} - {"providers", "provider_settings"}
+    known = {f.name for f in fields(Config)} - {"providers", "provider_settings", "labels"}
     unknown = set(film) - known
     if unknown:
         raise ConfigError(f"{path}: [film] {sorted(unknown)[0]}: unknown field; known fields: {', '.join(sorted(known))}")
@@ -102,16 +128,27 @@ def load_config(root: Path) -> Config:
             if any(h in sk.lower() for h in SECRET_HINTS) and not sk.lower().endswith("_env"):
                 raise ConfigError(f"{path}: [providers.{k}] {sk}: secrets never go in filmcrew.toml; "
                                   f"put the key in an environment variable and write {sk}_env = \"VAR_NAME\"")
+    lab = data.get("labels", {})
+    if not isinstance(lab, dict):
+        raise ConfigError(f"{path}: [labels] must be a table")
+    if any(k in lab for k in ("visible", "enabled", "hidden", "off")):
+        raise ConfigError(f"{path}: [labels]: AI labels cannot be switched off (GB 45438 §5.4 and EU AI Act Art. 50 "
+                          f"require them); remove that field. You can set producer, reserved1, reserved2, position, "
+                          f"seconds, repeat_at_end")
+    known_l = {f.name for f in fields(Labels)}
+    for k in lab:
+        if k not in known_l:
+            raise ConfigError(f"{path}: [labels] {k}: unknown field; known fields: {', '.join(sorted(known_l))}")
     try:
-        cfg = Config(**film, providers=chosen, provider_settings=settings)
+        cfg = Config(**film, providers=chosen, provider_settings=settings, labels=Labels(**lab))
     except TypeError as err:
         raise ConfigError(f"{path}: [film]: {err}") from err
     return validate(cfg, str(path))
 
 
 def save_config(root: Path, cfg: Config) -> None:
-    film = {k: v for k, v in asdict(cfg).items() if k not in ("providers", "provider_settings")}
-    data: dict = {"film": film, "providers": dict(cfg.providers)}
+    film = {k: v for k, v in asdict(cfg).items() if k not in ("providers", "provider_settings", "labels")}
+    data: dict = {"film": film, "labels": asdict(cfg.labels), "providers": dict(cfg.providers)}
     for k, v in cfg.provider_settings.items():
         data["providers"][k] = v
     atomic.write_text(Path(root) / CONFIG_NAME, tomli_w.dumps(data))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from ..model import Bible, Episode
 
@@ -32,6 +33,7 @@ class EpisodeContext:
     preview: bool
     crew: Crew
     ffmpeg: str
+    labels: Any = None  # project.Labels: how the AI labels look and who they name
 
 
 def provider_id(p):

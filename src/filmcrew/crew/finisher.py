@@ -10,18 +10,20 @@ from __future__ import annotations
 
 import json
 import subprocess
+from dataclasses import asdict
 from pathlib import Path
 
 import numpy as np
 from PIL import Image, ImageDraw
 
-from .. import fonts, ledger, mastering, media, timing
+from .. import fonts, labels, ledger, mastering, media, timing
 from ..errors import MediaError
 from ..graph import ProviderId, Task
+from ..project import Labels
 from .common import EpisodeContext
 from .voice import frames_of
 
-CODE_VERSION = "finisher-2"
+CODE_VERSION = "finisher-3"
 FINISHER = ProviderId("filmcrew-finisher", "1", "ffmpeg-libx264")
 
 
@@ -260,27 +262,73 @@ def final_task(ctx: EpisodeContext, segments: list[Task], transitions: dict[str,
         if sid in transitions:
             inputs[f"t{i:03d}"] = transitions[sid]
             order.append(f"t{i:03d}")
-    return Task("finisher", f"{ctx.episode.id}.final", CODE_VERSION, FINISHER, {"order": order, "preview": ctx.preview},
-                _final(order), inputs=inputs, episode=ctx.episode.number)
+    lab = ctx.labels or Labels()
+    params = {"order": order, "preview": ctx.preview, "size": list(ctx.size), "language": ctx.language,
+              "labels": asdict(lab)}
+    return Task("finisher", f"{ctx.episode.id}.final", CODE_VERSION, FINISHER, params, _final(order, ctx),
+                inputs=inputs, episode=ctx.episode.number)
 
 
-def _final(order: list[str]):
+def _labelled(paths: list[Path], frames: int, enable: str, png: Path, x: int, y: int, out: Path, preview: bool) -> None:
+    """Re-encode the segments `paths` (joined) with the visible label over the frames `enable` selects."""
+    listing = out.with_suffix(".txt")
+    listing.write_text("".join(f"file '{p.resolve()}'\n" for p in paths))
+    media.run_ffmpeg(["-f", "concat", "-safe", "0", "-i", str(listing), "-i", str(png), "-filter_complex",
+                      f"[0:v][1:v]overlay={x}:{y}:enable='{enable}',trim=end_frame={frames}[v]", "-map", "[v]",
+                      *encode_args(preview), str(out)], "burning in the AI label")
+    listing.unlink()
+
+
+def _final(order: list[str], ctx: EpisodeContext):
     def run(tctx) -> dict:
         wd = Path(tctx.workdir)
+        p = tctx.task.params
+        lab = p["labels"]
+        segs = [Path(tctx.inputs[k]) / "segment.mp4" for k in order]
+        counts = [_clip_frames(tctx.inputs[k]) for k in order]
+        total = sum(counts)
+        span = min(total, int(round(lab["seconds"] * 30)))
+        png = wd / "label.png"
+        x, y, text_h = labels.render_label(p["language"], tuple(p["size"]), lab["position"], png)
+        # the label goes over the first `span` frames: re-encode only the segments it touches, copy the rest
+        head_n = next(i for i in range(1, len(segs) + 1) if sum(counts[:i]) >= span)
+        pieces = [wd / "head.mp4"]
+        _labelled(segs[:head_n], sum(counts[:head_n]), f"lt(n,{span})", png, x, y, pieces[0], p["preview"])
+        rest = list(range(head_n, len(segs)))
+        tail: list[Path] = []
+        if lab["repeat_at_end"] and rest:
+            tail_n = next((i for i in range(1, len(rest) + 1) if sum(counts[j] for j in rest[-i:]) >= span), len(rest))
+            tail_idx = rest[-tail_n:]
+            n_tail = sum(counts[j] for j in tail_idx)
+            tail = [wd / "tail.mp4"]
+            _labelled([segs[j] for j in tail_idx], n_tail, f"gte(n,{n_tail - span})", png, x, y, tail[0], p["preview"])
+            rest = rest[:-tail_n]
         listing = wd / "segments.txt"
-        listing.write_text("".join(f"file '{(Path(tctx.inputs[k]) / 'segment.mp4').resolve()}'\n" for k in order))
+        parts = pieces + [segs[j] for j in rest] + tail
+        listing.write_text("".join(f"file '{q.resolve()}'\n" for q in parts))
         film = wd / "film.mp4"
+        produce_id = f"filmcrew-{tctx.task.key[:24]}"
+        aigc = labels.aigc_json(lab["producer"], produce_id, lab["reserved1"], lab["reserved2"])
         media.run_ffmpeg(["-f", "concat", "-safe", "0", "-i", str(listing), "-i", str(Path(tctx.inputs["mix"]) / "mix.m4a"),
-                          "-map", "0:v:0", "-map", "1:a:0", "-c", "copy", "-shortest", "-movflags", "+faststart", str(film)], "assembling the film")
-        listing.unlink()
+                          "-map", "0:v:0", "-map", "1:a:0", "-c", "copy", "-shortest", "-metadata", f"AIGC={aigc}",
+                          "-movflags", "+faststart+use_metadata_tags", str(film)], "assembling the film")
+        for q in [listing, png, *pieces, *tail]:
+            q.unlink()
+        written = labels.read_aigc(film)  # ffmpeg drops the tag silently on some paths: read it back
+        if json.dumps(written, separators=(",", ":")) != aigc:
+            raise MediaError(f"{film}: the AIGC tag read back differs from the one written; this is a bug in filmcrew")
         tl = Path(tctx.inputs["timeline"])
         for name in ("subtitles.srt", "timeline.otio"):
             (wd / name).write_bytes((tl / name).read_bytes())
-        p = media.probe(film)
-        if not p.faststart:
+        pr = media.probe(film)
+        if not pr.faststart:
             raise MediaError(f"{film}: moov is not before mdat after assembly; this is a bug in filmcrew")
         return ledger.entry(made_by="algorithm:filmcrew-finisher", source_type=ledger.ALGORITHMIC,
-                            extra={"seconds": p.duration})
+                            extra={"seconds": pr.duration, "aigc": aigc,
+                                   "visible_label": {"text": labels.WORDING.get(p["language"], labels.WORDING["en"]),
+                                                     "position": lab["position"], "frames": span, "x": x, "y": y,
+                                                     "text_height_px": text_h,
+                                                     "repeat_at_end": bool(tail)}})
     return run
 
 
