@@ -10,7 +10,7 @@ import sys
 import time
 from pathlib import Path
 
-from . import __version__, pipeline, project, screenplay
+from . import __version__, pipeline, project, screenplay, share
 from .errors import FilmcrewError, TaskError
 from .run import BarProgress, NullProgress, execute, plan
 
@@ -124,6 +124,12 @@ def cmd_status(a) -> int:
         for k, v in reasons.items():
             print(f"      stale: {v} x {k}")
         print(f"      output: {out}" + ("" if out.exists() else " (not made yet)"))
+        for prov in (out.with_suffix(".provenance.json"), out.with_name(f"{ctx.episode.id}.preview.provenance.json")):
+            if prov.exists():
+                figures = json.loads(prov.read_text()).get("ai_share")
+                if figures:
+                    print(f"      {share.summary(figures)}  [{prov.name}]")
+                break
     return 0
 
 
@@ -152,6 +158,34 @@ def cmd_script_check(a) -> int:
         for e in report["errors"]:
             print(f"  error: {e}")
     return 1 if report["errors"] else 0
+
+
+def cmd_check(a) -> int:
+    from . import check
+    profile = check.load_profile(a.profile or a.contest or "delivery")
+    findings = check.run(Path(a.file), profile)
+    print(check.report_json(Path(a.file), profile, findings) if a.json else check.report_text(Path(a.file), profile, findings))
+    return 0 if check.passed(findings) else 1
+
+
+def cmd_disclose(a) -> int:
+    from . import disclose
+    for p in disclose.write(Path(a.project)):
+        print(f"wrote {p}")
+    return 0
+
+
+def cmd_keys(a) -> int:
+    from . import credentials
+    existed = (credentials.keys_dir() / "signer.pem").exists()
+    d = credentials.init_keys(name=a.name, force=a.force)
+    if existed and not a.force:
+        print(f"a signing certificate already exists in {d} (use --force to replace it)")
+    else:
+        print(f"created a local CA and a C2PA signing certificate in {d}\n"
+              f"  {d / 'signer.pem'} (chain, leaf first), {d / 'signer.key'} (mode 0600), {d / 'ca.pem'}\n"
+              f"  not publicly trusted: verifiers show 'untrusted signer' unless they add ca.pem to their trust list")
+    return 0
 
 
 def parser() -> argparse.ArgumentParser:
@@ -199,6 +233,22 @@ def parser() -> argparse.ArgumentParser:
     d.add_argument("--minutes", type=float, default=1.5)
     d.add_argument("--preview", action="store_true")
     d.set_defaults(fn=cmd_demo)
+    ck = sub.add_parser("check", help="check an MP4 against a contest or platform (any MP4, not only filmcrew's)")
+    ck.add_argument("file")
+    ck.add_argument("--contest", help="iqiyi-2025, runway-aiff, project-odyssey, douyin, youtube-shorts, delivery, "
+                                      "or a profile of your own")
+    ck.add_argument("--profile", help="a profile JSON file")
+    ck.add_argument("--json", action="store_true")
+    ck.set_defaults(fn=cmd_check)
+    dc = sub.add_parser("disclose", help="write the AI-use disclosure pack (Markdown and JSON) to out/")
+    dc.add_argument("project")
+    dc.set_defaults(fn=cmd_disclose)
+    ky = sub.add_parser("keys", help="content-credential keys")
+    kys = ky.add_subparsers(dest="keys_cmd", required=True)
+    ki = kys.add_parser("init", help="create a local CA and a C2PA signing certificate")
+    ki.add_argument("--name", default="filmcrew creator", help="the signer's name in the certificate")
+    ki.add_argument("--force", action="store_true", help="replace existing keys")
+    ki.set_defaults(fn=cmd_keys)
     sc = sub.add_parser("script", help="screenplay tools")
     scs = sc.add_subparsers(dest="script_cmd", required=True)
     chk = scs.add_parser("check", help="parse a screenplay and report on it")

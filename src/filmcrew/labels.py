@@ -206,55 +206,89 @@ def render_label(language: str, size: tuple[int, int], position: str, path: Path
     return x, y, b - t
 
 
-def _ncc_max(image: np.ndarray, tmpl: np.ndarray) -> float:
-    """Largest |normalised cross-correlation| of `tmpl` over `image` (both 2-D float)."""
-    H, W = image.shape
-    h, w = tmpl.shape
-    if h > H or w > W:
-        return 0.0
-    t = tmpl - tmpl.mean()
-    tn = np.sqrt((t ** 2).sum())
-    if tn == 0:
-        return 0.0
-    fh, fw = H + h, W + w
-    corr = np.fft.irfft2(np.fft.rfft2(image, (fh, fw)) * np.conj(np.fft.rfft2(t, (fh, fw))), (fh, fw))[:H - h + 1, :W - w + 1]
-    ii = np.pad(image, ((1, 0), (1, 0))).cumsum(0).cumsum(1)
-    ii2 = np.pad(image ** 2, ((1, 0), (1, 0))).cumsum(0).cumsum(1)
+class _Region:
+    """A grey image prepared once for normalised cross-correlation with many templates up to `maxh` x `maxw`."""
 
-    def win(a):
-        return a[h:, w:] - a[:-h, w:] - a[h:, :-w] + a[:-h, :-w]
-    n = h * w
-    s, s2 = win(ii), win(ii2)
-    var = np.maximum(s2 - s * s / n, 1e-6)
-    return float(np.abs(corr / (np.sqrt(var) * tn)).max())
+    def __init__(self, image: np.ndarray, maxh: int, maxw: int):
+        self.image = image
+        H, W = image.shape
+        self.shape = (H + maxh, W + maxw)
+        self.F = np.fft.rfft2(image, self.shape)
+        self.ii = np.pad(image, ((1, 0), (1, 0))).cumsum(0).cumsum(1)
+        self.ii2 = np.pad(image ** 2, ((1, 0), (1, 0))).cumsum(0).cumsum(1)
+
+    def ncc_max(self, tmpl: np.ndarray) -> float:
+        """Largest |normalised cross-correlation| of `tmpl` anywhere in the region."""
+        H, W = self.image.shape
+        h, w = tmpl.shape
+        if h > H or w > W:
+            return 0.0
+        t = tmpl - tmpl.mean()
+        tn = np.sqrt((t ** 2).sum())
+        if tn == 0:
+            return 0.0
+        corr = np.fft.irfft2(self.F * np.conj(np.fft.rfft2(t, self.shape)), self.shape)[:H - h + 1, :W - w + 1]
+
+        def win(a):
+            return a[h:, w:] - a[:-h, w:] - a[h:, :-w] + a[:-h, :-w]
+        n = h * w
+        s, s2 = win(self.ii), win(self.ii2)
+        var = np.maximum(s2 - s * s / n, 1e-6)
+        return float(np.abs(corr / (np.sqrt(var) * tn)).max())
 
 
-def detect_label(frame: np.ndarray, threshold: float = 0.75) -> dict | None:
-    """Look for a visible AI label in the corners of an RGB frame.
+_TEMPLATES: dict[str, list[tuple[float, np.ndarray]]] = {}
 
-    It recognises the three wordings filmcrew writes, drawn in a common sans font at 4.5% to 9% of the
-    short side, in either polarity. A label in another wording or a very different typeface can be
-    missed: the checker then says "not detected", never "absent"."""
-    gray = np.asarray(Image.fromarray(frame).convert("L"), np.float64)
-    H, W = gray.shape
-    scale = 360 / min(H, W)
-    small = np.asarray(Image.fromarray(gray.astype(np.uint8)).resize((max(1, int(W * scale)), max(1, int(H * scale))),
-                                                                       Image.BILINEAR), np.float64)
-    h, w = small.shape
-    regions = {"top-left": small[: int(h * 0.3), : int(w * 0.6)], "top-right": small[: int(h * 0.3), int(w * 0.4):],
-               "bottom-left": small[int(h * 0.6):, : int(w * 0.6)], "bottom-right": small[int(h * 0.6):, int(w * 0.4):]}
-    best = None
-    for lang, text in WORDING.items():
+
+def _templates(lang: str) -> list[tuple[float, np.ndarray]]:
+    """The wording at 31 heights from 4.5% to 9.4% of a 360 px short side, 2.5% apart."""
+    if lang not in _TEMPLATES:
+        text = WORDING[lang]
         font = fonts.font(font_size_for(text, 96))
         l, t, r, b = font.getbbox(text)
         big = Image.new("L", (r - l, b - t), 0)
         ImageDraw.Draw(big).text((-l, -t), text, font=font, fill=255)
-        for rel in 0.045 * 1.025 ** np.arange(31):  # 4.5% to 9.4% of the short side, 2.5% apart
+        out = []
+        for rel in 0.045 * 1.025 ** np.arange(31):
             th = rel * 360
-            tmpl = np.asarray(big.resize((max(2, int(round(big.width * th / big.height))), max(2, int(round(th)))),
-                                         Image.LANCZOS), np.float64)
-            for corner, region in regions.items():
-                score = _ncc_max(region, tmpl)
-                if score >= threshold and (best is None or score > best["score"]):
-                    best = {"language": lang, "corner": corner, "score": round(score, 3), "text_height": round(float(rel), 4)}
+            im = big.resize((max(2, int(round(big.width * th / big.height))), max(2, int(round(th)))), Image.LANCZOS)
+            out.append((float(rel), np.asarray(im, np.float64)))
+        _TEMPLATES[lang] = out
+    return _TEMPLATES[lang]
+
+
+def detect_label(frame: np.ndarray, threshold: float = 0.75, only: tuple[str, str] | None = None) -> dict | None:
+    """Look for a visible AI label in the corners of an RGB frame.
+
+    It recognises the three wordings filmcrew writes, drawn in a common sans font at 4.5% to 9% of the
+    short side, in either polarity. A label in another wording or a very different typeface can be
+    missed: the checker then says "not detected", never "absent". `only=(language, corner)` narrows the
+    search to a label already found in an earlier frame."""
+    gray = Image.fromarray(frame).convert("L")
+    W, H = gray.size
+    scale = 360 / min(H, W)
+    small = np.asarray(gray.resize((max(1, int(W * scale)), max(1, int(H * scale))), Image.BILINEAR), np.float64)
+    h, w = small.shape
+    regions = {"top-left": small[: int(h * 0.3), : int(w * 0.6)], "top-right": small[: int(h * 0.3), int(w * 0.4):],
+               "bottom-left": small[int(h * 0.6):, : int(w * 0.6)], "bottom-right": small[int(h * 0.6):, int(w * 0.4):]}
+    langs = [only[0]] if only else list(WORDING)
+    corners = [only[1]] if only else list(regions)
+    # coarse (every third height), then the neighbours of the two best coarse matches
+    coarse = []
+    prepared = {}
+    for lang in langs:
+        tmpls = _templates(lang)
+        maxh = max(t.shape[0] for _, t in tmpls)
+        maxw = max(t.shape[1] for _, t in tmpls)
+        for corner in corners:
+            region = prepared[(lang, corner)] = _Region(regions[corner], maxh, maxw)
+            for i in range(1, len(tmpls), 3):
+                coarse.append((region.ncc_max(tmpls[i][1]), lang, corner, i))
+    best = None
+    for score0, lang, corner, i in sorted(coarse, reverse=True)[:2]:
+        tmpls = _templates(lang)
+        for j in range(max(0, i - 2), min(len(tmpls), i + 3)):
+            score = score0 if j == i else prepared[(lang, corner)].ncc_max(tmpls[j][1])
+            if score >= threshold and (best is None or score > best["score"]):
+                best = {"language": lang, "corner": corner, "score": round(score, 3), "text_height": round(tmpls[j][0], 4)}
     return best

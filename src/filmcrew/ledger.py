@@ -36,11 +36,17 @@ def entry(*, made_by: str, source_type: str, prompt: str = "", model: str = "", 
     return rec
 
 
+def _content_address(v) -> bool:
+    return isinstance(v, str) and len(v) == 64 and all(c in "0123456789abcdef" for c in v)
+
+
 def scrub(obj):
-    """Drop any field whose name looks like a secret (defence in depth: keys never get here)."""
+    """Drop any field whose name looks like a secret (defence in depth: keys never get here). Kept: the
+    names of environment variables (``*_env``) and content addresses (an artifact's ``key``, a sha256)."""
     if isinstance(obj, dict):
         return {k: scrub(v) for k, v in obj.items()
-                if not any(h in str(k).lower() for h in SECRET_HINTS) or str(k).lower().endswith("_env")}
+                if not any(h in str(k).lower() for h in SECRET_HINTS) or str(k).lower().endswith("_env")
+                or _content_address(v)}
     if isinstance(obj, list):
         return [scrub(v) for v in obj]
     return obj

@@ -6,10 +6,13 @@ Roles don't import each other; this module connects their tasks.
 from __future__ import annotations
 
 import json
+import os
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import atomic, fountain, ledger, media, project, screenplay
+from . import atomic, credentials, fountain, labels, ledger, media, project, screenplay, share
+from . import check as check_mod
 from .cache import Store
 from .crew import animator, composer, editor, finisher, foley, illustrator, voice
 from .crew.common import Crew, EpisodeContext
@@ -55,10 +58,20 @@ def write_story(root: Path, cfg: project.Config, env: dict, force: bool = False)
                                                   else draft.bible.title, credit=f"written by {writer.name}")
             atomic.write_text(p, text)
             written.append(p)
+    # what the writer wrote, per shot action and line, so a later human edit counts as human (share.py)
+    rec_path = Path(root) / ".filmcrew" / "writer.json"
+    old = json.loads(rec_path.read_text()) if rec_path.exists() else {}
+    hashes = dict(old.get("written", {}))
+    for ep in draft.episodes:
+        p = project.episode_path(root, ep.number)
+        if p in written:
+            parsed, _ = screenplay.to_episode(fountain.parse(p.read_text(encoding="utf-8"), str(p)), number=ep.number,
+                                              language=cfg.language, path=str(p))
+            hashes[str(ep.number)] = share.written_hashes(parsed)
     rec = {"role": "writer", "provider": writer.name, "version": writer.version, "model": writer.model,
            "digital_source_type": writer.source_type, "premise": cfg.premise, "seed": cfg.seed,
-           "files": [str(p.relative_to(root)) for p in written]}
-    atomic.write_text(Path(root) / ".filmcrew" / "writer.json", json.dumps(ledger.scrub(rec), indent=1, ensure_ascii=False))
+           "files": sorted(set(old.get("files", [])) | {str(p.relative_to(root)) for p in written}), "written": hashes}
+    atomic.write_text(rec_path, json.dumps(ledger.scrub(rec), indent=1, ensure_ascii=False))
     return written
 
 
@@ -125,19 +138,42 @@ def out_name(ctx: EpisodeContext, preview: bool) -> str:
 
 
 def publish(root: Path, st: Store, ctx: EpisodeContext, g: EpisodeGraph, preview: bool) -> dict[str, Path]:
-    """Copy the final artifacts to out/ (atomically) with the episode's provenance."""
+    """Sign the final film with C2PA content credentials into out/ (atomically), with its provenance.
+
+    Order (STANDARDS.md): the AIGC tag was written and read back by the finisher; signing comes last and
+    keeps it; both are read back again here, and a film that fails either check is not published."""
     src = st.path(g.final.key)
     out = Path(root) / "out"
     name = out_name(ctx, preview)
     paths = {"mp4": out / f"{name}.mp4", "srt": out / f"{name}.srt", "otio": out / f"{name}.otio",
              "provenance": out / f"{name}.provenance.json"}
-    atomic.copy_file(src / "film.mp4", paths["mp4"])
     atomic.copy_file(src / "subtitles.srt", paths["srt"])
     atomic.copy_file(src / "timeline.otio", paths["otio"])
     records = [st.record(t.key) for t in g.all if st.has(t.key)]
-    writer = Path(root) / ".filmcrew" / "writer.json"
+    for r in records:
+        if r["role"] == "animator":
+            r["path"] = str(st.path(r["key"]) / "clip.mp4")
+    writer_path = Path(root) / ".filmcrew" / "writer.json"
+    writer = json.loads(writer_path.read_text()) if writer_path.exists() else None
+    timeline = json.loads((st.path(next(t.key for t in g.all if t.role == "editor")) / "timeline.json").read_text())
+    figures = share.compute({r["artifact"]: r["ledger"] for r in records}, timeline, ctx.episode, writer)
+    if not os.environ.get("FILMCREW_SIGN_CERT") and not (credentials.keys_dir() / "signer.pem").exists():
+        d = credentials.init_keys()
+        print(f"created a local C2PA signing certificate in {d} (not publicly trusted; use your own with "
+              f"FILMCREW_SIGN_CERT and FILMCREW_SIGN_KEY)", file=sys.stderr)
+    manifest, ingredients = credentials.manifest_definition(ctx.bible.title, records, figures)
+    out.mkdir(parents=True, exist_ok=True)
+    tmp = out / f".{name}.signing.mp4"
+    credentials.sign(src / "film.mp4", tmp, manifest, ingredients)
+    check = credentials.verify(tmp)
+    if not check["valid"]:
+        tmp.unlink()
+        raise credentials.CredentialError(f"{paths['mp4']}: the signed film does not verify: {check['detail']}")
+    labels.read_aigc(tmp)  # still exactly one, still well formed
+    os.replace(tmp, paths["mp4"])
     prov = {"episode": ctx.episode.id, "title": ctx.bible.title, "film": paths["mp4"].name,
-            "writer": json.loads(writer.read_text()) if writer.exists() else None,
+            "sha256": check_mod.sha256(paths["mp4"]), "ai_share": figures, "c2pa": check,
+            "writer": {k: v for k, v in writer.items() if k != "written"} if writer else None,
             "artifacts": [{k: r[k] for k in ("artifact", "role", "key", "provider", "seed", "inputs")} | {"ledger": r["ledger"]}
                           for r in records]}
     atomic.write_text(paths["provenance"], json.dumps(ledger.scrub(prov), indent=1, ensure_ascii=False))

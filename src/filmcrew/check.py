@@ -1,0 +1,209 @@
+"""`filmcrew check FILE.mp4 [--contest NAME]`: does a file meet a contest's or platform's rules?
+
+Works on any MP4, made by filmcrew or not. Everything is measured from the file itself (the frames, the
+boxes, the audio), except the AI share, which comes from the embedded C2PA manifest or from the
+provenance file next to the MP4 (`NAME.provenance.json`, whose recorded SHA-256 must match the file);
+when neither exists the report says the share is unknown instead of guessing.
+
+Profiles are JSON files: the built-in ones in `filmcrew/profiles/`, a user's own in
+`~/.config/filmcrew/profiles/` (or `$FILMCREW_PROFILES`), or any file given with `--profile FILE`.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from dataclasses import asdict, dataclass
+from fractions import Fraction
+from pathlib import Path
+
+from . import labels, media
+from .errors import ConfigError, FilmcrewError, MediaError
+
+BUILTIN = Path(__file__).parent / "profiles"
+
+
+@dataclass
+class Finding:
+    check: str
+    status: str  # pass, fail, warn (an advised check that failed), unknown
+    required: bool
+    detail: str
+
+
+def profile_dirs() -> list[Path]:
+    user = Path(os.environ.get("FILMCREW_PROFILES", Path.home() / ".config" / "filmcrew" / "profiles"))
+    return [user, BUILTIN]
+
+
+def available_profiles() -> dict[str, Path]:
+    found: dict[str, Path] = {}
+    for d in reversed(profile_dirs()):  # a user's profile of the same name wins
+        for p in sorted(d.glob("*.json")) if d.is_dir() else []:
+            found[p.stem] = p
+    return found
+
+
+def load_profile(name_or_path: str) -> dict:
+    p = Path(name_or_path)
+    if not p.suffix == ".json":
+        profiles = available_profiles()
+        if name_or_path not in profiles:
+            raise ConfigError(f"--contest {name_or_path}: unknown; known: {', '.join(sorted(profiles))} "
+                              f"(or add {name_or_path}.json to {profile_dirs()[0]})")
+        p = profiles[name_or_path]
+    try:
+        prof = json.loads(p.read_text(encoding="utf-8"))
+    except (OSError, json.JSONDecodeError) as err:
+        raise ConfigError(f"{p}: not a readable JSON profile ({err})") from None
+    for k in ("name", "duration_s", "aspects", "labels", "delivery"):
+        if k not in prof:
+            raise ConfigError(f"{p}: missing field {k!r}; see the built-in profiles in {BUILTIN}")
+    return prof
+
+
+def sha256(path: Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
+def _aspect(w: int, h: int) -> str:
+    r = Fraction(w, h)
+    for name, (aw, ah) in {"9:16": (9, 16), "16:9": (16, 9), "1:1": (1, 1), "4:3": (4, 3), "3:4": (3, 4)}.items():
+        if abs(float(r) - aw / ah) < 0.01:
+            return name
+    return f"{r.numerator}:{r.denominator}"
+
+
+def _ai_share(path: Path) -> tuple[dict | None, str]:
+    """(figures, where they came from) from the C2PA manifest or the provenance file beside the MP4."""
+    from . import credentials
+    try:
+        figures = credentials.ai_share_from_manifest(path)
+    except FilmcrewError:
+        figures = None
+    if figures:
+        return figures, "the C2PA manifest"
+    side = path.with_name(path.name[: -len(path.suffix)] + ".provenance.json")
+    if side.exists():
+        try:
+            prov = json.loads(side.read_text(encoding="utf-8"))
+        except json.JSONDecodeError:
+            return None, f"{side.name} is not JSON"
+        if prov.get("sha256") and prov["sha256"] != sha256(path):
+            return None, f"{side.name} belongs to another version of this file (its SHA-256 differs)"
+        if prov.get("ai_share"):
+            return prov["ai_share"], side.name
+    return None, "no C2PA manifest and no provenance file"
+
+
+def run(path: Path, profile: dict) -> list[Finding]:
+    path = Path(path)
+    out: list[Finding] = []
+
+    def add(check: str, ok: bool | None, required: bool, detail: str) -> None:
+        status = "unknown" if ok is None else ("pass" if ok else ("fail" if required else "warn"))
+        out.append(Finding(check, status, required, detail))
+
+    try:
+        p = media.probe(path)
+    except MediaError as err:
+        return [Finding("readable", "fail", True, str(err))]
+    lo, hi = profile["duration_s"]
+    add("duration", lo <= p.duration <= hi, True, f"{p.duration:.1f} s; allowed {lo} to {hi} s")
+
+    share = profile.get("ai_share")
+    if share:
+        figures, source = _ai_share(path)
+        if figures is None:
+            add("ai_share", False, True, f"unknown: {source}; cannot show the {share['min']:.0%} the rules ask for")
+        else:
+            basis = share.get("basis", "generated")
+            val = figures["ai_share"][basis]
+            add("ai_share", val >= share["min"], True,
+                f"{val:.0%} {basis} (trained models: {figures['ai_share']['trained']:.0%}), from {source}; "
+                f"at least {share['min']:.0%} required; method {figures.get('method', '?')}")
+
+    lab = profile["labels"]
+    if lab.get("visible"):
+        req = lab["visible"] == "required"
+        hits: list = []
+        for t in (0.1, 1.0, 1.9):  # the same label must be there from the start through 2 s
+            first = hits[0] if hits else None
+            if hits and not first:
+                hits.append(None)
+                continue
+            try:
+                hits.append(labels.detect_label(media.frame_at(path, t), only=(first["language"], first["corner"])
+                                                if first else None) if t < p.duration else None)
+            except MediaError:
+                hits.append(None)
+        if all(hits):
+            small = [h for h in hits if h["text_height"] < 0.048]
+            add("visible_label", not small, req,
+                f"'{labels.WORDING[hits[0]['language']]}' at the {hits[0]['corner']} through the first 2 s, text "
+                f"{hits[0]['text_height']:.1%} of the short side" + (" (under the 5% minimum)" if small else ""))
+        else:
+            seen = [t for t, h in zip((0.1, 1.0, 1.9), hits) if h]
+            add("visible_label", False, req,
+                "no visible AI label detected over the first 2 s" + (f" (seen only at {seen} s)" if seen else "")
+                + "; the checker recognises AI生成 / Généré par IA / AI-generated in a sans font at a corner")
+    if lab.get("aigc"):
+        req = lab["aigc"] == "required"
+        try:
+            tag = labels.read_aigc(path)
+            add("aigc_tag", True, req, f"one AIGC tag, keys in order, Label {tag['Label']}, producer {tag['ContentProducer']}")
+        except labels.LabelError as err:
+            add("aigc_tag", False, req, str(err).replace(f"{path}: ", ""))
+    if lab.get("c2pa"):
+        from . import credentials
+        req = lab["c2pa"] == "required"
+        try:
+            info = credentials.verify(path)
+            add("c2pa", info["valid"], req, info["detail"])
+        except FilmcrewError as err:
+            add("c2pa", False, req, str(err))
+
+    aspect = _aspect(p.width, p.height)
+    add("aspect", aspect in profile["aspects"], True, f"{p.width}x{p.height} is {aspect}; allowed {', '.join(profile['aspects'])}")
+    if profile.get("min_size"):
+        mw, mh = profile["min_size"]
+        add("resolution", p.width >= mw and p.height >= mh, True, f"{p.width}x{p.height}; at least {mw}x{mh}")
+    d = profile["delivery"]
+    add("video_codec", p.video_codec == d["video_codec"] and (not d.get("profile") or p.profile == d["profile"]), True,
+        f"{p.video_codec} {p.profile}; wanted {d['video_codec']} {d.get('profile', '')}".rstrip())
+    add("pixel_format", p.pix_fmt == d["pix_fmt"], True, f"{p.pix_fmt}; wanted {d['pix_fmt']}")
+    f_lo, f_hi = d["fps"]
+    add("frame_rate", f_lo - 0.01 <= p.fps <= f_hi + 0.01, True, f"{p.fps:g} fps; allowed {f_lo:g} to {f_hi:g}")
+    add("audio", p.audio_codec == d["audio_codec"] and p.audio_rate == d["audio_rate"], True,
+        f"{p.audio_codec or 'no audio'} {p.audio_rate or ''} Hz; wanted {d['audio_codec']} {d['audio_rate']} Hz")
+    if d.get("faststart"):
+        add("faststart", p.faststart, True, "moov before mdat" if p.faststart else "moov after mdat: remux with -movflags +faststart")
+    if p.audio_codec:
+        loud = media.loudness(path)
+        i, tp = loud["integrated_lufs"], loud["true_peak_dbtp"]
+        add("loudness", abs(i - d["lufs"]) <= d["lufs_tolerance"], True,
+            f"{i:.1f} LUFS integrated; wanted {d['lufs']} ±{d['lufs_tolerance']}")
+        add("true_peak", tp <= d["max_true_peak"], True, f"{tp:.1f} dBTP; at most {d['max_true_peak']}")
+    return out
+
+
+def passed(findings: list[Finding]) -> bool:
+    return all(f.status == "pass" or not f.required for f in findings)
+
+
+def report_json(path: Path, profile: dict, findings: list[Finding]) -> str:
+    return json.dumps({"file": str(path), "profile": profile["name"], "passed": passed(findings),
+                       "checks": [asdict(f) for f in findings]}, ensure_ascii=False, indent=1)
+
+
+def report_text(path: Path, profile: dict, findings: list[Finding]) -> str:
+    mark = {"pass": "ok  ", "fail": "FAIL", "warn": "warn", "unknown": "??  "}
+    lines = [f"{path} against {profile['name']}: {profile.get('title', '')}"]
+    lines += [f"  {mark[f.status]} {f.check:<14} {f.detail}" for f in findings]
+    lines.append("PASSED" if passed(findings) else "FAILED: " + ", ".join(f.check for f in findings
+                                                                          if f.required and f.status != "pass"))
+    return "\n".join(lines)

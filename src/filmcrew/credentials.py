@@ -1,0 +1,216 @@
+"""C2PA content credentials: keys, signing the final MP4 last, and reading a manifest back.
+
+- `init_keys()` makes a local certificate authority and a signing certificate issued by it (ES256,
+  P-256, digitalSignature + emailProtection, as the C2PA library requires; it rejects a self-signed
+  leaf). They live in `$FILMCREW_HOME/keys` (default `~/.config/filmcrew/keys`), the private keys with
+  mode 0600; never in a project, the cache or an export. A user's own certificate chain and key can be
+  named instead with FILMCREW_SIGN_CERT and FILMCREW_SIGN_KEY (paths).
+- `sign()` builds the manifest from the ledger: `c2pa.created` with the honest digital source type
+  of the whole, one `c2pa.placed` per generated shot (the shot's clip as a `componentOf` ingredient),
+  `c2pa.edited` for human contributions, and the AI-share figures as an `org.filmcrew.ai_share`
+  assertion. It runs after the AIGC tag is written (signing keeps that tag and the front-loaded moov).
+- `verify()` reads a file with the C2PA library: manifest present, integrity valid, first action.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+from pathlib import Path
+
+from . import __version__, ledger
+from .errors import FilmcrewError
+
+SHARE_LABEL = "org.filmcrew.ai_share"
+
+
+class CredentialError(FilmcrewError):
+    """Signing or reading content credentials failed."""
+
+
+def _c2pa():
+    try:
+        import c2pa
+    except ImportError as err:
+        raise CredentialError("C2PA needs the c2pa-python package: pip install c2pa-python "
+                              "(a default dependency of filmcrew; reinstall filmcrew)") from err
+    return c2pa
+
+
+def keys_dir() -> Path:
+    return Path(os.environ.get("FILMCREW_HOME", Path.home() / ".config" / "filmcrew")) / "keys"
+
+
+def _write_private(path: Path, data: bytes) -> None:
+    tmp = path.with_suffix(path.suffix + ".tmp")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "wb") as f:
+        f.write(data)
+    os.replace(tmp, path)
+
+
+def init_keys(name: str = "filmcrew creator", force: bool = False) -> Path:
+    """Create a local CA and a C2PA signing certificate issued by it. Returns the keys folder."""
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
+
+    d = keys_dir()
+    if (d / "signer.pem").exists() and not force:
+        return d
+    d.mkdir(parents=True, exist_ok=True)
+    now = dt.datetime.now(dt.timezone.utc)
+    ca_key = ec.generate_private_key(ec.SECP256R1())
+    ca_name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, f"{name} local CA"),
+                         x509.NameAttribute(NameOID.ORGANIZATION_NAME, "filmcrew (local, not publicly trusted)")])
+    ca = (x509.CertificateBuilder().subject_name(ca_name).issuer_name(ca_name).public_key(ca_key.public_key())
+          .serial_number(x509.random_serial_number()).not_valid_before(now - dt.timedelta(minutes=5))
+          .not_valid_after(now + dt.timedelta(days=3650))
+          .add_extension(x509.BasicConstraints(ca=True, path_length=0), critical=True)
+          .add_extension(x509.KeyUsage(digital_signature=False, content_commitment=False, key_encipherment=False,
+                                       data_encipherment=False, key_agreement=False, key_cert_sign=True, crl_sign=True,
+                                       encipher_only=False, decipher_only=False), critical=True)
+          .add_extension(x509.SubjectKeyIdentifier.from_public_key(ca_key.public_key()), critical=False)
+          .sign(ca_key, hashes.SHA256()))
+    key = ec.generate_private_key(ec.SECP256R1())
+    leaf = (x509.CertificateBuilder()
+            .subject_name(x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, name),
+                                     x509.NameAttribute(NameOID.ORGANIZATION_NAME, "filmcrew creator")]))
+            .issuer_name(ca_name).public_key(key.public_key()).serial_number(x509.random_serial_number())
+            .not_valid_before(now - dt.timedelta(minutes=5)).not_valid_after(now + dt.timedelta(days=730))
+            .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
+            .add_extension(x509.KeyUsage(digital_signature=True, content_commitment=False, key_encipherment=False,
+                                         data_encipherment=False, key_agreement=False, key_cert_sign=False,
+                                         crl_sign=False, encipher_only=False, decipher_only=False), critical=True)
+            .add_extension(x509.ExtendedKeyUsage([ExtendedKeyUsageOID.EMAIL_PROTECTION]), critical=False)
+            .add_extension(x509.SubjectKeyIdentifier.from_public_key(key.public_key()), critical=False)
+            .add_extension(x509.AuthorityKeyIdentifier.from_issuer_public_key(ca_key.public_key()), critical=False)
+            .sign(ca_key, hashes.SHA256()))
+    pem = serialization.Encoding.PEM
+    pkcs8 = serialization.PrivateFormat.PKCS8
+    _write_private(d / "ca.key", ca_key.private_bytes(pem, pkcs8, serialization.NoEncryption()))
+    _write_private(d / "signer.key", key.private_bytes(pem, pkcs8, serialization.NoEncryption()))
+    (d / "ca.pem").write_bytes(ca.public_bytes(pem))
+    (d / "signer.pem").write_bytes(leaf.public_bytes(pem) + ca.public_bytes(pem))  # the chain, leaf first
+    return d
+
+
+def _signer_files() -> tuple[Path, Path, bool]:
+    cert, key = os.environ.get("FILMCREW_SIGN_CERT"), os.environ.get("FILMCREW_SIGN_KEY")
+    if cert or key:
+        if not (cert and key) or not Path(cert).exists() or not Path(key).exists():
+            raise CredentialError("FILMCREW_SIGN_CERT and FILMCREW_SIGN_KEY must both name existing PEM files "
+                                  "(the certificate chain, leaf first, and its private key)")
+        return Path(cert), Path(key), False
+    d = keys_dir()
+    if not (d / "signer.pem").exists():
+        raise CredentialError(f"no signing certificate in {d}: run `filmcrew keys init` (or set FILMCREW_SIGN_CERT and "
+                              f"FILMCREW_SIGN_KEY)")
+    return d / "signer.pem", d / "signer.key", True
+
+
+def manifest_definition(title: str, records: list[dict], figures: dict) -> tuple[dict, list[tuple[dict, Path]]]:
+    """The manifest and its ingredients (shot clips), from the episode's ledger records."""
+    types = {r["ledger"].get("digital_source_type") for r in records}
+    human = [r for r in records if r["ledger"].get("digital_source_type") in (ledger.CAPTURE, ledger.HUMAN_CREATION,
+                                                                             ledger.HUMAN_EDITS)]
+    if ledger.TRAINED in types:
+        whole = ledger.COMPOSITE_TRAINED
+    elif types <= {ledger.ALGORITHMIC, None} or not human:
+        whole = ledger.ALGORITHMIC
+    else:
+        whole = ledger.HUMAN_EDITS
+    actions = [{"action": "c2pa.created", "digitalSourceType": ledger.IPTC + whole,
+                "softwareAgent": {"name": "filmcrew", "version": __version__},
+                "description": "assembled by filmcrew from the shots, voices, score and effects in its ledger"}]
+    ingredients = []
+    for r in records:
+        if r["role"] == "animator" and r.get("path"):
+            src = r["ledger"].get("digital_source_type", ledger.ALGORITHMIC)
+            label = r["artifact"].replace(".", "-")
+            ingredients.append(({"title": r["artifact"], "relationship": "componentOf", "label": label,
+                                 "format": "video/mp4"}, Path(r["path"])))
+            actions.append({"action": "c2pa.placed", "digitalSourceType": ledger.IPTC + src,
+                            "parameters": {"ingredientIds": [label]},
+                            "softwareAgent": {"name": r["provider"]["name"], "version": str(r["provider"]["version"])}})
+    for r in human:
+        actions.append({"action": "c2pa.edited", "digitalSourceType": ledger.IPTC + r["ledger"]["digital_source_type"],
+                        "description": f"{r['artifact']}: {r['ledger'].get('prompt') or 'human contribution'}"})
+    manifest = {"claim_generator_info": [{"name": "filmcrew", "version": __version__}], "title": title,
+                "format": "video/mp4",
+                "assertions": [{"label": "c2pa.actions.v2", "data": {"actions": actions}},
+                               {"label": SHARE_LABEL, "data": figures}]}
+    return manifest, ingredients
+
+
+def sign(src: Path, dst: Path, manifest: dict, ingredients: list[tuple[dict, Path]]) -> None:
+    """Sign `src` into `dst` (a new file, atomically renamed into place by the caller)."""
+    c2pa = _c2pa()
+    cert, key, local = _signer_files()
+    info = c2pa.C2paSignerInfo(alg="es256", sign_cert=cert.read_bytes(), private_key=key.read_bytes(), ta_url=None)
+    try:
+        signer = c2pa.Signer.from_info(info)
+        builder = c2pa.Builder(manifest)
+        for ing, path in ingredients:
+            with open(path, "rb") as f:
+                builder.add_ingredient(ing, "video/mp4", f)
+        with open(src, "rb") as s, open(dst, "wb") as d:
+            builder.sign(signer, "video/mp4", s, d)
+    except c2pa.C2paError as err:
+        raise CredentialError(f"{src}: C2PA signing failed: {err}") from None
+
+
+def read_manifest(path: Path) -> dict | None:
+    c2pa = _c2pa()
+    try:
+        with open(path, "rb") as f:
+            reader = c2pa.Reader("video/mp4", f)
+            return json.loads(reader.json())
+    except c2pa.C2paError as err:
+        if "ManifestNotFound" in type(err).__name__ or "not found" in str(err).lower() or "JumbfNotFound" in str(err):
+            return None
+        raise CredentialError(f"{path}: the C2PA manifest cannot be read: {err}") from None
+
+
+def _active(store: dict) -> dict:
+    return store.get("manifests", {}).get(store.get("active_manifest", ""), {})
+
+
+def verify(path: Path) -> dict:
+    """{"valid": bool, "detail": str, "first_action": str}: a manifest is there and its integrity holds."""
+    store = read_manifest(path)
+    if not store:
+        return {"valid": False, "first_action": "", "detail": "no C2PA manifest (a remux after signing removes it)"}
+    m = _active(store)
+    actions = []
+    for a in m.get("assertions", []):
+        if a.get("label", "").startswith("c2pa.actions"):
+            actions += a.get("data", {}).get("actions", [])
+    first = actions[0]["action"] if actions else ""
+    problems = [s for s in store.get("validation_status", []) if not str(s.get("code", "")).startswith("signingCredential.untrusted")]
+    results = store.get("validation_results", {}).get("activeManifest", {})
+    failures = [s for s in results.get("failure", []) if not str(s.get("code", "")).startswith("signingCredential.untrusted")]
+    bad = problems + failures
+    untrusted = any(str(s.get("code", "")).startswith("signingCredential.untrusted")
+                    for s in store.get("validation_status", []) + results.get("failure", []))
+    ok = not bad and first in ("c2pa.created", "c2pa.opened")
+    signer = m.get("signature_info", {}).get("common_name") or m.get("signature_info", {}).get("issuer", "?")
+    detail = (f"manifest valid, first action {first}, signed by {signer}"
+              + (" (certificate not on a public trust list)" if untrusted else "")) if ok else \
+        ("manifest invalid: " + "; ".join(f"{s.get('code')}: {s.get('explanation', '')}" for s in bad[:3])
+         if bad else f"first action is {first or 'missing'}, not c2pa.created or c2pa.opened")
+    return {"valid": ok, "first_action": first, "detail": detail}
+
+
+def ai_share_from_manifest(path: Path) -> dict | None:
+    store = read_manifest(path)
+    if not store:
+        return None
+    for a in _active(store).get("assertions", []):
+        if a.get("label") == SHARE_LABEL:
+            return a.get("data")
+    return None
+
+
+__all__ = ["init_keys", "sign", "verify", "read_manifest", "ai_share_from_manifest", "manifest_definition", "keys_dir"]

@@ -1,0 +1,166 @@
+"""Labels, content credentials, the AI share and the checker, on real files.
+
+A small filmcrew film (signed, labelled) and files made directly with ffmpeg (not by filmcrew) are checked;
+each bad case must fail for its own reason."""
+import json
+import shutil
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+from filmcrew import check, credentials, labels, media
+from filmcrew.cli import main
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture(scope="module")
+def film(tmp_path_factory):
+    root = tmp_path_factory.mktemp("compliance") / "film"
+    assert main(["demo", str(root), "--minutes", "0.4", "--preview"]) == 0
+    return root
+
+
+def _synth(path, size=(540, 960), seconds=3.0, volume_db=-20.0, extra=()):
+    w, h = size
+    media.run_ffmpeg(["-f", "lavfi", "-i", f"testsrc2=s={w}x{h}:r=30:d={seconds}",
+                      "-f", "lavfi", "-i", f"sine=frequency=440:sample_rate=48000:duration={seconds}",
+                      "-af", f"volume={volume_db}dB", "-c:v", "libx264", "-profile:v", "high", "-pix_fmt", "yuv420p",
+                      "-c:a", "aac", "-ar", "48000", "-ac", "2", *extra, "-movflags", "+faststart", str(path)], "test file")
+    return path
+
+
+def _find(findings, name):
+    return next(f for f in findings if f.check == name)
+
+
+def test_the_film_is_signed_and_labelled_and_its_share_is_in_the_manifest(film):
+    mp4 = film / "out" / "ep01.preview.mp4"
+    info = credentials.verify(mp4)
+    assert info["valid"] and info["first_action"] == "c2pa.created"
+    store = credentials.read_manifest(mp4)
+    m = store["manifests"][store["active_manifest"]]
+    actions = [a for x in m["assertions"] if x["label"].startswith("c2pa.actions") for a in x["data"]["actions"]]
+    assert actions[0]["digitalSourceType"].endswith("compositeWithTrainedAlgorithmicMedia")  # Piper is a trained model
+    placed = [a for a in actions if a["action"] == "c2pa.placed"]
+    prov = json.loads((film / "out" / "ep01.preview.provenance.json").read_text())
+    shots = [a for a in prov["artifacts"] if a["role"] == "animator"]
+    assert len(placed) == len(shots) == len(m["ingredients"])
+    assert all(i["relationship"] == "componentOf" for i in m["ingredients"])
+    assert credentials.ai_share_from_manifest(mp4) == prov["ai_share"]
+    assert prov["sha256"] == check.sha256(mp4)
+    # the offline defaults: everything is machine-made, and only the voices by a trained model
+    assert prov["ai_share"]["ai_share"] == {"generated": 1.0, "trained": 0.2}
+    labels.read_aigc(mp4)  # signing kept the AIGC tag
+
+
+def test_a_short_clip_fails_the_contest_duration_and_nothing_else_in_labels(film):
+    f = check.run(film / "out" / "ep01.preview.mp4", check.load_profile("iqiyi-2025"))
+    assert _find(f, "duration").status == "fail" and "allowed 60 to 300 s" in _find(f, "duration").detail
+    for name in ("ai_share", "visible_label", "aigc_tag", "c2pa", "aspect", "loudness", "true_peak", "faststart"):
+        assert _find(f, name).status == "pass", (name, _find(f, name).detail)
+    assert not check.passed(f)
+
+
+def test_a_file_with_no_labels_fails_on_labels(tmp_path):
+    f = check.run(_synth(tmp_path / "plain.mp4", seconds=62, volume_db=-17), check.load_profile("iqiyi-2025"))
+    assert _find(f, "visible_label").status == "fail" and "no visible AI label" in _find(f, "visible_label").detail
+    assert _find(f, "aigc_tag").status == "fail" and "no AIGC tag" in _find(f, "aigc_tag").detail
+    assert _find(f, "c2pa").status == "warn"  # advised for this contest
+    assert _find(f, "ai_share").status == "fail" and "unknown" in _find(f, "ai_share").detail
+    assert _find(f, "duration").status == "pass"
+
+
+def test_a_malformed_aigc_tag_fails_with_its_reason(tmp_path):
+    bad = '{"Label":"1","ProduceID":"x","ContentProducer":"y"}'  # keys out of order, fields missing
+    mp4 = _synth(tmp_path / "bad.mp4", extra=["-metadata", f"AIGC={bad}", "-movflags", "+use_metadata_tags"])
+    assert [k for k, _ in labels.mp4_tags(mp4)].count("AIGC") == 1
+    f = check.run(mp4, check.load_profile("douyin"))
+    assert _find(f, "aigc_tag").status == "fail" and "standard's order" in _find(f, "aigc_tag").detail
+    mp4b = _synth(tmp_path / "notjson.mp4", extra=["-metadata", "AIGC={Label:1", "-movflags", "+use_metadata_tags"])
+    assert "not JSON" in _find(check.run(mp4b, check.load_profile("douyin")), "aigc_tag").detail
+
+
+def test_a_remux_after_signing_loses_the_manifest(film, tmp_path):
+    remux = tmp_path / "remux.mp4"
+    media.run_ffmpeg(["-i", str(film / "out" / "ep01.preview.mp4"), "-map", "0", "-c", "copy",
+                      "-movflags", "+faststart+use_metadata_tags", str(remux)], "remux")
+    assert credentials.read_manifest(remux) is None
+    f = check.run(remux, check.load_profile("iqiyi-2025"))
+    assert _find(f, "c2pa").status == "warn" and "no C2PA manifest" in _find(f, "c2pa").detail
+    assert _find(f, "ai_share").status == "fail" and "no C2PA manifest and no provenance file" in _find(f, "ai_share").detail
+    strict = {**check.load_profile("iqiyi-2025"), "labels": {"visible": "required", "aigc": "required", "c2pa": "required"}}
+    assert _find(check.run(remux, strict), "c2pa").status == "fail"
+
+
+def test_a_4_3_file_fails_a_vertical_platform(tmp_path):
+    f = check.run(_synth(tmp_path / "tv.mp4", size=(640, 480)), check.load_profile("douyin"))
+    assert _find(f, "aspect").status == "fail" and "640x480 is 4:3" in _find(f, "aspect").detail
+
+
+def test_a_file_6_lu_too_loud_fails_loudness(film, tmp_path):
+    loud = tmp_path / "loud.mp4"
+    media.run_ffmpeg(["-i", str(film / "out" / "ep01.preview.mp4"), "-map", "0", "-c:v", "copy", "-af", "volume=6dB",
+                      "-c:a", "aac", "-ar", "48000", "-movflags", "+faststart", str(loud)], "louder")
+    f = check.run(loud, check.load_profile("youtube-shorts"))
+    assert _find(f, "loudness").status == "fail" and _find(f, "true_peak").status == "fail"
+    assert float(_find(f, "loudness").detail.split()[0]) > -9.5
+
+
+def test_check_cli_exit_code_and_json(film):
+    r = subprocess.run([sys.executable, "-m", "filmcrew", "check", str(film / "out" / "ep01.preview.mp4"), "--contest", "youtube-shorts",
+                        "--json"], capture_output=True, text=True)
+    rep = json.loads(r.stdout)
+    failed = [c["check"] for c in rep["checks"] if c["status"] == "fail"]
+    assert failed == ["video_codec"] and r.returncode == 1  # a preview is ultrafast: Constrained Baseline, not High
+    assert subprocess.run([sys.executable, "-m", "filmcrew", "check", "nope.mp4", "--contest", "no-such"], capture_output=True).returncode == 2
+
+
+def test_human_takes_lower_the_share_below_the_contest_threshold(film, tmp_path):
+    root = tmp_path / "dubbed"
+    shutil.copytree(film, root, ignore=shutil.ignore_patterns("out"))
+    (root / "takes").mkdir(exist_ok=True)
+    prov = json.loads((film / "out" / "ep01.preview.provenance.json").read_text())
+    lines = [a["artifact"].split(".")[0] for a in prov["artifacts"] if a["role"] == "voice"]
+    shots = [a["artifact"].split(".")[0] for a in prov["artifacts"] if a["role"] == "illustrator"]
+    rng = np.random.default_rng(0)
+    for ln in lines:  # a person dubbed every line (here: a recorded noise burst stands in for the take)
+        media.write_wav(root / "takes" / f"{ln}.wav", (rng.standard_normal(48000) * 0.1).astype(np.float32))
+    for sh in shots[: (len(shots) + 1) // 2]:  # and drew half of the shots
+        from PIL import Image
+        Image.new("RGB", (540, 960), (90, 120, 160)).save(root / "takes" / f"{sh}.png")
+    assert main(["make", str(root), "--preview", "--quiet"]) == 0
+    mine = json.loads((root / "out" / "ep01.preview.provenance.json").read_text())["ai_share"]
+    assert mine["tracks"]["dialogue"]["human"] == 1.0
+    assert 0.4 <= mine["tracks"]["picture"]["human"] < 1.0
+    assert mine["ai_share"]["generated"] < 0.7 <= prov["ai_share"]["ai_share"]["generated"]
+    f = check.run(root / "out" / "ep01.preview.mp4", check.load_profile("iqiyi-2025"))
+    assert _find(f, "ai_share").status == "fail" and "at least 70% required" in _find(f, "ai_share").detail
+    store = credentials.read_manifest(root / "out" / "ep01.preview.mp4")
+    acts = [a["action"] for x in store["manifests"][store["active_manifest"]]["assertions"]
+            if x["label"].startswith("c2pa.actions") for a in x["data"]["actions"]]
+    assert acts.count("c2pa.edited") == len(lines) + (len(shots) + 1) // 2
+
+
+def test_a_hand_edited_line_counts_as_human_screenplay(film, tmp_path):
+    root = tmp_path / "edited"
+    shutil.copytree(film, root, ignore=shutil.ignore_patterns("out"))
+    ep = root / "story" / "ep01.fountain"
+    text = ep.read_text()
+    prov = json.loads((film / "out" / "ep01.preview.provenance.json").read_text())
+    first_line = next(a["ledger"]["prompt"] for a in prov["artifacts"] if a["role"] == "voice")
+    assert first_line in text
+    ep.write_text(text.replace(first_line, "I rewrote this line myself, every word of it.", 1))
+    assert main(["make", str(root), "--preview", "--quiet"]) == 0
+    tr = json.loads((root / "out" / "ep01.preview.provenance.json").read_text())["ai_share"]["tracks"]["screenplay"]
+    assert 0 < tr["human"] < 0.5 and tr["algorithmic"] == pytest.approx(1 - tr["human"])
+
+
+def test_labels_cannot_be_switched_off(tmp_path):
+    (tmp_path / "filmcrew.toml").write_text("[film]\npremise = 'x'\n[labels]\nvisible = false\n")
+    from filmcrew import project
+    from filmcrew.errors import ConfigError
+    with pytest.raises(ConfigError, match="cannot be switched off"):
+        project.load_config(tmp_path)
