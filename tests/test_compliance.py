@@ -153,9 +153,16 @@ def test_a_hand_edited_line_counts_as_human_screenplay(film, tmp_path):
     first_line = next(a["ledger"]["prompt"] for a in prov["artifacts"] if a["role"] == "voice")
     assert first_line in text
     ep.write_text(text.replace(first_line, "I rewrote this line myself, every word of it.", 1))
+    toml = (root / "filmcrew.toml").read_text()
+    assert "repeat_at_end = false" in toml
+    (root / "filmcrew.toml").write_text(toml.replace("repeat_at_end = false", "repeat_at_end = true"))
     assert main(["make", str(root), "--preview", "--quiet"]) == 0
     tr = json.loads((root / "out" / "ep01.preview.provenance.json").read_text())["ai_share"]["tracks"]["screenplay"]
     assert 0 < tr["human"] < 0.5 and tr["algorithmic"] == pytest.approx(1 - tr["human"])
+    mp4 = root / "out" / "ep01.preview.mp4"  # and the visible label comes back over the last seconds
+    end = media.probe(mp4).duration
+    assert labels.detect_label(media.frame_at(mp4, end - 0.5))["corner"] == "top-left"
+    assert labels.detect_label(media.frame_at(mp4, end / 2)) is None
 
 
 def test_labels_cannot_be_switched_off(tmp_path):
@@ -164,3 +171,31 @@ def test_labels_cannot_be_switched_off(tmp_path):
     from filmcrew.errors import ConfigError
     with pytest.raises(ConfigError, match="cannot be switched off"):
         project.load_config(tmp_path)
+
+
+def test_audio_export_starts_with_the_rhythm_cue_and_carries_the_aigc_tag(film, tmp_path):
+    assert main(["export-audio", str(film), "--preview"]) == 0
+    m4a = film / "out" / "ep01.preview.m4a"
+    assert labels.read_aigc(m4a)["Label"] == "1"
+    media.run_ffmpeg(["-i", str(m4a), "-ac", "1", "-c:a", "pcm_s16le", str(tmp_path / "a.wav")], "decode")
+    a, rate = media.read_wav(tmp_path / "a.wav")
+    a = a[:, 0]
+    film_s = media.probe(film / "out" / "ep01.preview.mp4").duration
+    cue_s = json.loads((film / "out" / "ep01.preview.label.json").read_text())["label_seconds"]
+    assert abs(len(a) / rate - (film_s + cue_s)) < 0.2
+    # short-long-short-short: energy in 880 Hz only inside the four tones, the long one three times as long
+    win = int(0.01 * rate)
+    env = np.array([np.abs(a[i:i + win]).mean() for i in range(0, int(1.3 * rate), win)])
+    on = env > env.max() * 0.3
+    runs, cur = [], 0
+    for v in on:
+        if v:
+            cur += 1
+        elif cur:
+            runs.append(cur)
+            cur = 0
+    assert len(runs) == 4 and runs[1] > 2.5 * runs[0] and abs(runs[2] - runs[0]) <= 2 and abs(runs[3] - runs[0]) <= 2
+    spec = np.abs(np.fft.rfft(a[: int(0.1 * rate)]))
+    assert abs(np.argmax(spec) * rate / int(0.1 * rate) - 880) < 20
+    loud = media.loudness(m4a)
+    assert abs(loud["integrated_lufs"] + 14) <= 1 and loud["true_peak_dbtp"] <= -1.0

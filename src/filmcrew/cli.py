@@ -168,6 +168,16 @@ def cmd_check(a) -> int:
     return 0 if check.passed(findings) else 1
 
 
+def cmd_export_audio(a) -> int:
+    from . import audio_export
+    root, cfg, ctxs, graphs = _graphs(a, a.preview)
+    st = pipeline.store(root)
+    for ctx, g in zip(ctxs, graphs):
+        out = audio_export.export(root, st, ctx, g, a.preview, a.audio_label or cfg.labels.audio)
+        print(f"{ctx.episode.id}: {out}")
+    return 0
+
+
 def cmd_disclose(a) -> int:
     from . import disclose
     for p in disclose.write(Path(a.project)):
@@ -240,6 +250,12 @@ def parser() -> argparse.ArgumentParser:
     ck.add_argument("--profile", help="a profile JSON file")
     ck.add_argument("--json", action="store_true")
     ck.set_defaults(fn=cmd_check)
+    ea = sub.add_parser("export-audio", help="the sound track as out/epNN.m4a, with an audible and a hidden AI label")
+    ea.add_argument("project")
+    ea.add_argument("--episode", type=int)
+    ea.add_argument("--preview", action="store_true", help="from the --preview make")
+    ea.add_argument("--audio-label", choices=("rhythm", "spoken"), help="default: [labels] audio (rhythm)")
+    ea.set_defaults(fn=cmd_export_audio, aspect=None)
     dc = sub.add_parser("disclose", help="write the AI-use disclosure pack (Markdown and JSON) to out/")
     dc.add_argument("project")
     dc.set_defaults(fn=cmd_disclose)

@@ -34,6 +34,7 @@ class Labels:
     position: str = "top-left"  # top-left, top-right, bottom-left, bottom-right (inside the safe area)
     seconds: float = 3.0  # how long the visible label shows at the start (at least 2)
     repeat_at_end: bool = False  # show it again over the last `seconds`
+    audio: str = "rhythm"  # the audible label of audio-only exports: rhythm (short-long-short-short) or spoken
 
 
 @dataclass(frozen=True)
@@ -86,6 +87,8 @@ def validate(cfg: Config, path: str = CONFIG_NAME) -> Config:
         raise ConfigError(f"{path}: [labels] position: {lb.position!r}; use top-left, top-right, bottom-left or bottom-right")
     if not isinstance(lb.seconds, (int, float)) or isinstance(lb.seconds, bool) or not 2 <= lb.seconds <= 10:
         raise ConfigError(f"{path}: [labels] seconds: {lb.seconds!r}; the label must show at least 2 s (at most 10)")
+    if lb.audio not in ("rhythm", "spoken"):
+        raise ConfigError(f"{path}: [labels] audio: {lb.audio!r}; use \"rhythm\" or \"spoken\" (audio exports always carry one)")
     if not isinstance(lb.repeat_at_end, bool):
         raise ConfigError(f"{path}: [labels] repeat_at_end: {lb.repeat_at_end!r}; use true or false")
     for role in cfg.providers:
@@ -134,7 +137,7 @@ def load_config(root: Path) -> Config:
     if any(k in lab for k in ("visible", "enabled", "hidden", "off")):
         raise ConfigError(f"{path}: [labels]: AI labels cannot be switched off (GB 45438 §5.4 and EU AI Act Art. 50 "
                           f"require them); remove that field. You can set producer, reserved1, reserved2, position, "
-                          f"seconds, repeat_at_end")
+                          f"seconds, repeat_at_end, audio")
     known_l = {f.name for f in fields(Labels)}
     for k in lab:
         if k not in known_l:
