@@ -178,6 +178,17 @@ def cmd_export_audio(a) -> int:
     return 0
 
 
+def cmd_export(a) -> int:
+    from . import export
+    formats = list(export.FORMATS) if "all" in a.to else a.to
+    root, cfg, ctxs, graphs = _graphs(a, a.preview)
+    st = pipeline.store(root)
+    for ctx, g in zip(ctxs, graphs):
+        for p in export.export(root, st, ctx, g, formats):
+            print(f"wrote {p}")
+    return 0
+
+
 def cmd_disclose(a) -> int:
     from . import disclose
     for p in disclose.write(Path(a.project)):
@@ -256,6 +267,12 @@ def parser() -> argparse.ArgumentParser:
     ea.add_argument("--preview", action="store_true", help="from the --preview make")
     ea.add_argument("--audio-label", choices=("rhythm", "spoken"), help="default: [labels] audio (rhythm)")
     ea.set_defaults(fn=cmd_export_audio, aspect=None)
+    ex = sub.add_parser("export", help="hand the cut to an editor: OTIO, FCP 7 XML, FCPXML, EDL, Fountain, stems")
+    ex.add_argument("project")
+    ex.add_argument("--episode", type=int)
+    ex.add_argument("--preview", action="store_true", help="from the --preview make")
+    ex.add_argument("--to", nargs="+", default=["all"], choices=("otio", "fcp7", "fcpx", "edl", "fountain", "stems", "all"))
+    ex.set_defaults(fn=cmd_export, aspect=None)
     dc = sub.add_parser("disclose", help="write the AI-use disclosure pack (Markdown and JSON) to out/")
     dc.add_argument("project")
     dc.set_defaults(fn=cmd_disclose)

@@ -1,0 +1,71 @@
+"""Hand-off to editors: export a real film to every format and read each back with OpenTimelineIO."""
+import json
+
+import opentimelineio as otio
+import pytest
+
+from filmcrew import media
+from filmcrew.cli import main
+
+pytestmark = pytest.mark.slow
+READERS = {"otio": ("ep01.preview.otio", {}), "fcp7": ("ep01.preview.fcp7.xml", {"adapter_name": "fcp_xml"}),
+           "fcpx": ("ep01.preview.fcpxml", {"adapter_name": "fcpx_xml"}),
+           "edl": ("ep01.preview.edl", {"adapter_name": "cmx_3600", "rate": 30})}
+
+
+@pytest.fixture(scope="module")
+def exported(tmp_path_factory):
+    root = tmp_path_factory.mktemp("export") / "film"
+    assert main(["demo", str(root), "--minutes", "0.4", "--preview"]) == 0
+    assert main(["export", str(root), "--preview", "--to", "all"]) == 0
+    prov = json.loads((root / "out" / "ep01.preview.provenance.json").read_text())
+    tl = json.loads(next((root / ".filmcrew" / "objects").rglob("timeline.json")).read_text())
+    return root, prov, tl
+
+
+@pytest.mark.parametrize("fmt", list(READERS))
+def test_every_format_reads_back_with_the_shots_in_order_and_the_film_length(exported, fmt):
+    root, prov, tl = exported
+    name, kw = READERS[fmt]
+    back = otio.adapters.read_from_file(str(root / "out" / name), **kw)
+    clips = list(back.video_tracks()[0].find_clips())
+    assert [c.name for c in clips] == [s["shot"] for s in tl["shots"]]
+    assert back.duration().to_frames() == tl["frames"] == media.probe(root / "out" / "ep01.preview.mp4", count_frames=True).frames
+    if fmt in ("otio", "fcp7"):  # these keep each clip's own length; EDL and FCPXML re-express the dissolves
+        assert [c.source_range.duration.to_frames() for c in clips] == [s["frames"] - s["in"] for s in tl["shots"]]
+        assert [c.source_range.start_time.to_frames() for c in clips] == [s["in"] for s in tl["shots"]]
+    if fmt != "fcpx":  # the FCPXML adapter drops transitions
+        n_trans = sum(1 for s in tl["shots"] if s["out"])
+        assert len([x for x in back.video_tracks()[0] if isinstance(x, otio.schema.Transition)]) == n_trans
+
+
+def test_otio_carries_filmcrew_metadata_and_real_media(exported):
+    root, prov, tl = exported
+    back = otio.adapters.read_from_file(str(root / "out" / "ep01.preview.otio"))
+    ledger = {a["artifact"]: a for a in prov["artifacts"]}
+    for clip, item in zip(back.video_tracks()[0].find_clips(), tl["shots"]):
+        meta = clip.metadata["filmcrew"]
+        assert meta["shot"] == item["shot"] and meta["prompt"] and meta["seed"] == 7
+        assert meta["provider"] == "camera-moves" and meta["key"] == ledger[f"{item['shot']}.clip"]["key"]
+        path = root / "out" / clip.media_reference.target_url
+        assert media.probe(path, count_frames=True).frames == clip.media_reference.available_range.duration.to_frames() \
+            == item["frames"]
+    dialogue = next(t for t in back.audio_tracks() if t.name == "dialogue")
+    lines = list(dialogue.find_clips())
+    assert [c.name for c in lines] == [ln["line"] for ln in tl["lines"]]
+    assert [dialogue.range_of_child(c).start_time.to_frames() for c in lines] == [ln["start"] for ln in tl["lines"]]
+    assert all((root / "out" / c.media_reference.target_url).exists() for c in lines)
+    markers = back.video_tracks()[0].markers
+    assert [m.name for m in markers] == [ln["text"] for ln in tl["lines"]]
+    assert {t.name for t in back.audio_tracks()} == {"dialogue", "music", "effects"}
+
+
+def test_stems_and_the_screenplay(exported):
+    root, prov, tl = exported
+    seconds = tl["frames"] / tl["fps"]
+    for stem in ("dialogue", "music", "effects"):
+        a, rate = media.read_wav(root / "out" / "ep01.preview.stems" / f"ep01.{stem}.wav")
+        assert rate == 48000 and abs(len(a) / rate - seconds) < 1 / 30
+        assert abs(a).max() > 0.001  # not silent
+    assert (root / "out" / "ep01.preview.stems" / "ep01.srt").read_text().count("-->") == len(tl["lines"])
+    assert (root / "out" / "ep01.fountain").read_text() == (root / "story" / "ep01.fountain").read_text()
