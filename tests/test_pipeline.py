@@ -135,3 +135,24 @@ def test_the_film_carries_both_ai_labels(film):
         assert found and found["language"] == "en" and found["corner"] == "top-left", t
         assert found["text_height"] >= 0.05
     assert labels.detect_label(media.frame_at(mp4, 8.0)) is None  # and gone after
+
+
+@pytest.mark.parametrize("lang,premise", [("zh", "一个渔夫挑战洪水之神，拯救他的村庄"),
+                                          ("fr", "Une pêcheuse défie le dieu des crues pour sauver son village")])
+def test_chinese_and_french_films_have_voices_and_subtitles(tmp_path, lang, premise):
+    import shutil
+    if shutil.which("espeak-ng") is None:
+        pytest.skip("espeak-ng is not installed (apt-get install espeak-ng; .ci/run does it): no zh/fr voices")
+    root = tmp_path / lang
+    assert main(["new", str(root), "--premise", premise, "--lang", lang, "--minutes", "0.25", "--seed", "2"]) == 0
+    assert main(["write", str(root), "--quiet"]) == 0
+    assert main(["make", str(root), "--preview", "--quiet"]) == 0
+    prov = json.loads((root / "out" / "ep01.preview.provenance.json").read_text())
+    voices = [a for a in prov["artifacts"] if a["role"] == "voice"]
+    assert voices and all(a["provider"]["name"] == "espeak-ng" and a["ledger"]["seconds"] > 0.3 for a in voices)
+    srt = (root / "out" / "ep01.preview.srt").read_text(encoding="utf-8")
+    assert all(a["ledger"]["prompt"] in srt for a in voices)  # every line's own text, in its language
+    if lang == "zh":
+        assert any("\u4e00" <= ch <= "\u9fff" for ch in srt)
+    loud = media.loudness(root / "out" / "ep01.preview.mp4")
+    assert abs(loud["integrated_lufs"] + 14) <= 1 and loud["true_peak_dbtp"] <= -1.0
