@@ -14,7 +14,8 @@ from pathlib import Path
 
 import numpy as np
 
-from . import atomic, labels, mastering, media
+from . import atomic, labels, media
+from .crew import finisher
 from .errors import ConfigError, MediaError
 from .providers.base import SpeakRequest
 
@@ -67,12 +68,9 @@ def export(root: Path, st, ctx, g, preview: bool, audio_label: str) -> Path:
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp_wav = out.with_name(f".{name}.label.wav")
     tmp = out.with_name(f".{name}.label.m4a")
-    mastered, _ = mastering.master(whole, RATE, -14.0, -1.6)
-    media.write_wav(tmp_wav, mastered)
     aigc = labels.aigc_json(lab.producer, f"filmcrew-{mix_task.key[:24]}", lab.reserved1, lab.reserved2)
-    media.run_ffmpeg(["-i", str(tmp_wav), "-c:a", "aac", "-b:a", "192k", "-ar", str(RATE), "-ac", "2",
-                      "-metadata", f"AIGC={aigc}", "-movflags", "+faststart+use_metadata_tags", str(tmp)],
-                     "writing the audio export")
+    finisher.master_to_aac(whole, tmp_wav, tmp, -14.0, -1.0,
+                           ("-metadata", f"AIGC={aigc}", "-movflags", "+faststart+use_metadata_tags"))
     tmp_wav.unlink()
     if json.dumps(labels.read_aigc(tmp), separators=(",", ":")) != aigc:
         tmp.unlink()

@@ -110,11 +110,11 @@ def cmd_status(a) -> int:
         print(f"  missing story file: {p.relative_to(root)}  (run filmcrew write {root})")
     if missing:
         return 0
-    root, cfg, ctxs, graphs = _graphs(a)
+    root, cfg, ctxs, graphs = _graphs(a, a.preview)
     st = pipeline.store(root)
     for ctx, g in zip(ctxs, graphs):
         items = plan(st, [g.final])
-        out = root / "out" / f"{ctx.episode.id}.mp4"
+        out = root / "out" / f"{pipeline.out_name(ctx, a.preview)}.mp4"
         state = "up to date" if not items else f"{len(items)} of {len(g.all)} artifact(s) to (re)make"
         print(f"  {ctx.episode.id} \"{ctx.episode.title}\": {len(ctx.episode.scenes)} scenes, {len(ctx.episode.shots())} shots, "
               f"{len(ctx.episode.lines())} lines: {state}")
@@ -124,12 +124,9 @@ def cmd_status(a) -> int:
         for k, v in reasons.items():
             print(f"      stale: {v} x {k}")
         print(f"      output: {out}" + ("" if out.exists() else " (not made yet)"))
-        for prov in (out.with_suffix(".provenance.json"), out.with_name(f"{ctx.episode.id}.preview.provenance.json")):
-            if prov.exists():
-                figures = json.loads(prov.read_text()).get("ai_share")
-                if figures:
-                    print(f"      {share.summary(figures)}  [{prov.name}]")
-                break
+        prov = out.with_suffix(".provenance.json")
+        if prov.exists() and json.loads(prov.read_text()).get("ai_share"):
+            print(f"      {share.summary(json.loads(prov.read_text())['ai_share'])}  [{prov.name}]")
     return 0
 
 
@@ -248,6 +245,7 @@ def parser() -> argparse.ArgumentParser:
     m.set_defaults(fn=cmd_make)
     s = sub.add_parser("status", help="what exists, what is stale, where the outputs are")
     s.add_argument("project")
+    s.add_argument("--preview", action="store_true", help="against the --preview make")
     s.set_defaults(fn=cmd_status)
     d = sub.add_parser("demo", help="new + write + make with a built-in premise")
     d.add_argument("project", nargs="?", default="demo-film")

@@ -220,7 +220,7 @@ def _mix(tctx) -> dict:
     for name, stem in (("dialogue", dialogue), ("music", music), ("effects", effects)):
         media.write_wav(wd / f"{name}.wav", stem)
     raw = dialogue + music + effects
-    measured = _master(raw, wd, tctx.task.params["lufs"], tctx.task.params["tp"])
+    measured = master_to_aac(raw, wd / "mix.wav", wd / "mix.m4a", tctx.task.params["lufs"], tctx.task.params["tp"])
     return ledger.entry(made_by="algorithm:filmcrew-finisher", source_type=ledger.ALGORITHMIC,
                         extra={"target_lufs": tctx.task.params["lufs"], "max_true_peak_dbtp": tctx.task.params["tp"], **measured})
 
@@ -228,25 +228,26 @@ def _mix(tctx) -> dict:
 AAC_ARGS = ["-c:a", "aac", "-b:a", "192k", "-ar", str(media.SAMPLE_RATE), "-ac", "2"]
 
 
-def _master(raw: np.ndarray, wd: Path, lufs: float, max_tp: float) -> dict:
-    """Master to `lufs` and encode the AAC track that ships, checking that track itself with ffmpeg's ebur128.
+def master_to_aac(raw: np.ndarray, wav: Path, m4a: Path, lufs: float, max_tp: float, extra: tuple = ()) -> dict:
+    """Master to `lufs`, write `wav`, and encode the AAC file that ships (`m4a`, with `extra` ffmpeg output
+    options), checking that file itself with ffmpeg's ebur128.
 
     The AAC encoder overshoots PCM peaks by a few tenths of a dB, by an amount that depends on the
     material, so the PCM ceiling starts 0.6 dB under the delivery limit and is lowered by the measured
-    excess until the encoded track is at or under `max_tp` - 0.1."""
+    excess until the encoded file is at or under `max_tp` - 0.1."""
     ceiling = max_tp - 0.6
     info: dict = {}
     for _ in range(4):
         mixed, info = mastering.master(raw, media.SAMPLE_RATE, lufs, ceiling)
-        media.write_wav(wd / "mix.wav", mixed)
-        media.run_ffmpeg(["-i", str(wd / "mix.wav"), *AAC_ARGS, str(wd / "mix.m4a")], "encoding the sound track")
-        m = media.loudness(wd / "mix.m4a")
+        media.write_wav(wav, mixed)
+        media.run_ffmpeg(["-i", str(wav), *AAC_ARGS, *extra, str(m4a)], "encoding the sound track")
+        m = media.loudness(m4a)
         info.update(integrated_lufs=m["integrated_lufs"], true_peak_dbtp=m["true_peak_dbtp"], pcm_ceiling_dbtp=round(ceiling, 2))
         over = m["true_peak_dbtp"] - (max_tp - 0.1)
         if not over > 0:
             return info
         ceiling -= over + 0.1
-    raise MediaError(f"{wd / 'mix.m4a'}: the encoded sound track peaks at {info['true_peak_dbtp']} dBTP, over the "
+    raise MediaError(f"{m4a}: the encoded sound track peaks at {info['true_peak_dbtp']} dBTP, over the "
                      f"{max_tp} dBTP limit, after four limiter passes; this is a bug in filmcrew, please report it")
 
 
@@ -332,4 +333,4 @@ def _final(order: list[str], ctx: EpisodeContext):
     return run
 
 
-__all__ = ["segment_tasks", "mix_task", "final_task", "encode_args", "subprocess"]
+__all__ = ["segment_tasks", "mix_task", "final_task", "encode_args", "master_to_aac", "subprocess"]
