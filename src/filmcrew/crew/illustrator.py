@@ -11,7 +11,7 @@ from ..providers.camera_moves import MARGIN
 from . import common
 from .common import EpisodeContext, provider_id
 
-CODE_VERSION = "illustrator-1"
+CODE_VERSION = "illustrator-2"
 TAKE_EXTS = (".png", ".jpg", ".jpeg", ".webp")
 
 

@@ -97,7 +97,7 @@ def _gradient(w: int, h: int, top, bottom, rng: np.random.Generator) -> np.ndarr
 
 class ProceduralIllustrator:
     name = "procedural"
-    version = "1"
+    version = "2"
     model = "procedural-v1"
     source_type = ledger.ALGORITHMIC
 
@@ -296,7 +296,7 @@ class ProceduralIllustrator:
             head = unit * 0.075
             face_y = H * 0.47
         elif cam == "close-up":
-            head = unit * 0.36
+            head = unit * 0.29
             face_y = H * (0.36 if H > W else 0.40)
         else:
             head = unit * (0.16 if n == 1 else 0.13)
@@ -336,18 +336,29 @@ def _figure(d: ImageDraw.ImageDraw, cx: float, cy: float, head: float, c: Charac
         a = _rgb(look["aura"], (120, 200, 255))
         for k, alpha in ((3.2, 40), (2.5, 60), (1.9, 80)):
             d.ellipse([cx - hw * k * 1.6, cy - hh * k, cx + hw * k * 1.6, cy + hh * k * 3], fill=a + (alpha,))
-    # body: shoulders and torso (costume), a sash in the accent colour
-    sw = hw * 2.3 * build
-    top = cy + hh * 0.85
-    body_h = head * 3.2
-    d.rounded_rectangle([cx - sw, top, cx + sw, top + body_h], radius=sw * 0.45, fill=cloth)
-    d.polygon([(cx - sw * 0.9, top + body_h * 0.15), (cx - sw * 0.6, top + body_h * 0.05),
-               (cx + sw * 0.9, top + body_h * 0.75), (cx + sw * 0.6, top + body_h * 0.85)], fill=accent)
-    d.rectangle([cx - hw * 0.35, cy + hh * 0.6, cx + hw * 0.35, top + hh * 0.2], fill=_mix(skin, (0, 0, 0), 0.12))
     style = look.get("hair", "short")
-    if style in ("long", "braid", "pigtails", "bob"):  # hair behind the head
-        length = {"long": 2.4, "braid": 2.8, "pigtails": 1.6, "bob": 1.2}[style]
-        d.rounded_rectangle([cx - hw * 1.12, cy - hh * 0.9, cx + hw * 1.12, cy + hh * length], radius=hw * 0.6, fill=hair)
+    if style in ("long", "braid", "pigtails", "bob"):  # hair behind the head and shoulders: drawn first
+        length = {"long": 2.2, "braid": 2.6, "pigtails": 1.5, "bob": 1.15}[style]
+        d.rounded_rectangle([cx - hw * 1.1, cy - hh * 0.9, cx + hw * 1.1, cy + hh * length], radius=hw * 0.6, fill=hair)
+    # body in storybook proportions (a big head on a small body): arms, tapered torso, neck, neckline, sash
+    sw = hw * 1.5 * build  # half the shoulder width
+    top = cy + hh * 0.9  # the shoulder line
+    body_h = head * 2.5
+    waist = sw * 0.8
+    sleeve = _mix(cloth, (0, 0, 0), 0.18)
+    shade = _mix(skin, (0, 0, 0), 0.12)
+    for side in (-1, 1):  # arms hang a little outside the torso, hands below the sleeves
+        ax = cx + side * sw * 0.95
+        d.rounded_rectangle([ax - sw * 0.24, top + hh * 0.05, ax + sw * 0.24, top + body_h * 0.72], radius=sw * 0.22,
+                            fill=sleeve)
+        d.ellipse([ax - sw * 0.2, top + body_h * 0.66, ax + sw * 0.2, top + body_h * 0.66 + sw * 0.42], fill=skin)
+    d.rounded_rectangle([cx - sw, top, cx + sw, top + sw * 1.1], radius=sw * 0.5, fill=cloth)  # rounded shoulders
+    d.polygon([(cx - sw, top + sw * 0.5), (cx + sw, top + sw * 0.5), (cx + waist, top + body_h),
+               (cx - waist, top + body_h)], fill=cloth)
+    d.polygon([(cx - sw * 0.85, top + body_h * 0.12), (cx - sw * 0.55, top + body_h * 0.04),
+               (cx + waist * 0.95, top + body_h * 0.8), (cx + waist * 0.65, top + body_h * 0.9)], fill=accent)
+    d.rectangle([cx - hw * 0.3, cy + hh * 0.6, cx + hw * 0.3, top + hh * 0.12], fill=shade)  # neck
+    d.polygon([(cx - hw * 0.42, top - hh * 0.02), (cx + hw * 0.42, top - hh * 0.02), (cx, top + hh * 0.42)], fill=shade)
     d.ellipse([cx - hw, cy - hh, cx + hw, cy + hh], fill=skin)
     ex = cx + facing * hw * 0.12
     # hair on top
