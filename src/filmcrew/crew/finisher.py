@@ -265,8 +265,8 @@ def final_task(ctx: EpisodeContext, segments: list[Task], transitions: dict[str,
             order.append(f"t{i:03d}")
     lab = ctx.labels or Labels()
     params = {"order": order, "preview": ctx.preview, "size": list(ctx.size), "language": ctx.language,
-              "labels": asdict(lab)}
-    return Task("finisher", f"{ctx.episode.id}.final", CODE_VERSION, FINISHER, params, _final(order, ctx),
+              "labels": {k: v for k, v in asdict(lab).items() if k != "audio"}}  # the audio label is for audio exports
+    return Task("finisher", f"{ctx.episode.id}.final", CODE_VERSION, FINISHER, params, _final(order),
                 inputs=inputs, episode=ctx.episode.number)
 
 
@@ -280,7 +280,7 @@ def _labelled(paths: list[Path], frames: int, enable: str, png: Path, x: int, y:
     listing.unlink()
 
 
-def _final(order: list[str], ctx: EpisodeContext):
+def _final(order: list[str]):
     def run(tctx) -> dict:
         wd = Path(tctx.workdir)
         p = tctx.task.params
