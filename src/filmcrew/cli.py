@@ -11,7 +11,7 @@ import time
 from pathlib import Path
 
 from . import __version__, pipeline, project, screenplay, share
-from .errors import FilmcrewError, TaskError
+from .errors import ConfigError, FilmcrewError, TaskError
 from .run import BarProgress, NullProgress, execute, plan
 
 DEMO_PREMISE = "A mortal fisherman challenges the god of floods to save his village"
@@ -186,6 +186,20 @@ def cmd_export(a) -> int:
     return 0
 
 
+def cmd_dub(a) -> int:
+    from . import dub
+    if a.list:
+        rows = dub.listing(Path(a.project), a.episode)
+        print(json.dumps(rows, ensure_ascii=False, indent=1) if a.json else dub.listing_text(rows))
+        return 0
+    if not (a.line and a.file):
+        raise ConfigError("filmcrew dub PROJECT LINE_ID FILE (or --list); line ids are in `filmcrew dub PROJECT --list`")
+    dest, info = dub.dub(Path(a.project), a.line, Path(a.file))
+    print(f"{a.line}: {dest} ({info['seconds']:.1f} s of sound; the line was about {info['expected_seconds']:.1f} s). "
+          f"Run `filmcrew make {a.project}` to use it.")
+    return 0
+
+
 def cmd_disclose(a) -> int:
     from . import disclose
     for p in disclose.write(Path(a.project)):
@@ -271,6 +285,14 @@ def parser() -> argparse.ArgumentParser:
     ex.add_argument("--preview", action="store_true", help="from the --preview make")
     ex.add_argument("--to", nargs="+", default=["all"], choices=("otio", "fcp7", "fcpx", "edl", "fountain", "stems", "all"))
     ex.set_defaults(fn=cmd_export, aspect=None)
+    du = sub.add_parser("dub", help="replace a line's synthetic voice with a human take, or --list the lines")
+    du.add_argument("project")
+    du.add_argument("line", nargs="?", help="the line id, e.g. ep01-s02-l03")
+    du.add_argument("file", nargs="?", help="the take: WAV, MP3, M4A or FLAC")
+    du.add_argument("--list", action="store_true")
+    du.add_argument("--episode", type=int)
+    du.add_argument("--json", action="store_true")
+    du.set_defaults(fn=cmd_dub)
     dc = sub.add_parser("disclose", help="write the AI-use disclosure pack (Markdown and JSON) to out/")
     dc.add_argument("project")
     dc.set_defaults(fn=cmd_disclose)

@@ -15,6 +15,11 @@ from .common import EpisodeContext, provider_id
 
 CODE_VERSION = "voice-1"
 TAKE_EXTS = (".wav", ".mp3", ".m4a", ".flac")
+CLIP_FRACTION = 0.002  # more than 0.2% of samples at full scale is a badly clipped recording
+
+
+def clipped_fraction(a: np.ndarray) -> float:
+    return float(np.mean(np.abs(a) >= 0.999)) if len(a) else 0.0
 
 
 def find_take(root: Path, line_id: str) -> Path | None:
@@ -85,6 +90,9 @@ def _take_runner(take: Path, line_id: str):
             raise MediaError(f"{take}: not an audio file ffmpeg can read; record the take as WAV, MP3, M4A or FLAC ({err})") from err
         audio, rate = media.read_wav(tmp)
         tmp.unlink()
+        if clipped_fraction(audio) > CLIP_FRACTION:
+            raise MediaError(f"{take}: the take is badly clipped ({clipped_fraction(audio):.1%} of samples at full scale); "
+                             f"record it again with the input gain lower")
         try:
             secs = _finish(audio[:, 0], rate, Path(tctx.workdir) / "line.wav")
         except MediaError as err:
