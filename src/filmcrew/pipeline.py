@@ -28,8 +28,21 @@ def load_crew(cfg: project.Config, env: dict) -> Crew:
         name = cfg.providers[role]
         return registry.load(name, cfg.provider_settings.get(name), env)
     return Crew(writer=None, illustrator=one("illustrator"), animator=one("animator"),
-                voice={"piper": registry.load("piper", None, env), "espeak-ng": registry.load("espeak-ng", None, env)},
-                composer=one("composer"), foley=one("foley"))
+                voice=VoiceProviders(cfg, env), composer=one("composer"), foley=one("foley"))
+
+
+class VoiceProviders(dict):
+    """Voice providers by name, loaded when a character first asks for one (bible.yaml names them per
+    character), with their [providers.NAME] settings."""
+
+    def __init__(self, cfg: project.Config, env: dict):
+        super().__init__()
+        self._cfg, self._env = cfg, env
+
+    def get(self, name, default=None):
+        if name not in self:
+            self[name] = registry.load(name, self._cfg.provider_settings.get(name), self._env)
+        return dict.get(self, name, default)
 
 
 def story_missing(root: Path, cfg: project.Config) -> list[Path]:

@@ -19,6 +19,7 @@ BUILTIN = {
     "camera-moves": "filmcrew.providers.camera_moves:CameraMoveAnimator",
     "piper": "filmcrew.providers.piper_voice:PiperVoiceProvider",
     "espeak-ng": "filmcrew.providers.espeak_voice:EspeakVoiceProvider",
+    "openai-speech": "filmcrew.providers.openai_speech:OpenAISpeechProvider",
     "midi": "filmcrew.providers.midi_composer:MidiComposer",
     "synth-foley": "filmcrew.providers.synth_foley:SynthFoley",
 }
