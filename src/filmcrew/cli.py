@@ -91,7 +91,7 @@ def cmd_make(a) -> int:
                      log=(lambda s: print(s, file=sys.stderr)) if a.verbose else None)
     for ctx, g in zip(ctxs, graphs):
         paths = pipeline.publish(root, st, ctx, g, a.preview)
-        print(f"{ctx.episode.id}: {paths['mp4']}  (+ .srt, .otio, .provenance.json)")
+        print(f"{ctx.episode.id}: {paths['mp4']}  (+ .srt, .ass, .otio, .provenance.json)")
     secs = time.perf_counter() - t0
     if report.ran:
         by_role = ", ".join(f"{r} {s:.1f}s" for r, s in report.seconds_by_role.most_common())

@@ -150,6 +150,7 @@ def export(root: Path, st, ctx, g, formats: list[str]) -> list[Path]:
         for stem in ("dialogue", "music", "effects"):
             written.append(_copy(st.path(mix.key) / f"{stem}.wav", sd / f"{ctx.episode.id}.{stem}.wav"))
         written.append(_copy(st.path(editor.key) / "subtitles.srt", sd / f"{ctx.episode.id}.srt"))
+        written.append(_copy(st.path(editor.key) / "subtitles.ass", sd / f"{ctx.episode.id}.ass"))
     return written
 
 

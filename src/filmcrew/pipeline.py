@@ -158,9 +158,10 @@ def publish(root: Path, st: Store, ctx: EpisodeContext, g: EpisodeGraph, preview
     src = st.path(g.final.key)
     out = Path(root) / "out"
     name = out_name(ctx, preview)
-    paths = {"mp4": out / f"{name}.mp4", "srt": out / f"{name}.srt", "otio": out / f"{name}.otio",
-             "provenance": out / f"{name}.provenance.json"}
+    paths = {"mp4": out / f"{name}.mp4", "srt": out / f"{name}.srt", "ass": out / f"{name}.ass",
+             "otio": out / f"{name}.otio", "provenance": out / f"{name}.provenance.json"}
     atomic.copy_file(src / "subtitles.srt", paths["srt"])
+    atomic.copy_file(src / "subtitles.ass", paths["ass"])
     atomic.copy_file(src / "timeline.otio", paths["otio"])
     records = [st.record(t.key) for t in g.all if st.has(t.key)]
     for r in records:

@@ -5,12 +5,12 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from .. import atomic, ledger, timing
+from .. import atomic, ledger, subtitles, timing
 from ..graph import ProviderId, Task
 from .common import EpisodeContext
 from .voice import frames_of
 
-CODE_VERSION = "editor-1"
+CODE_VERSION = "editor-2"
 
 
 def tasks(ctx: EpisodeContext, voices: dict[str, Task]) -> Task:
@@ -49,16 +49,6 @@ def build_timeline(ctx: EpisodeContext, voice_frames: dict[str, int]) -> dict:
             "size": list(ctx.size), "episode": ctx.episode.id}
 
 
-def srt(timeline: dict) -> str:
-    def ts(frames: int) -> str:
-        ms = int(round(frames * 1000 / timeline["fps"]))
-        return f"{ms // 3600000:02d}:{ms // 60000 % 60:02d}:{ms // 1000 % 60:02d},{ms % 1000:03d}"
-    out = []
-    for k, ln in enumerate(timeline["lines"], start=1):
-        out.append(f"{k}\n{ts(ln['start'])} --> {ts(ln['start'] + ln['frames'])}\n{ln['text']}\n")
-    return "\n".join(out)
-
-
 def to_otio(timeline: dict, ctx: EpisodeContext):
     import opentimelineio as otio
     rate = timeline["fps"]
@@ -94,7 +84,8 @@ def _runner(ctx: EpisodeContext):
         timeline = build_timeline(ctx, vf)
         wd = Path(tctx.workdir)
         atomic.write_text(wd / "timeline.json", json.dumps(timeline, indent=1, ensure_ascii=False))
-        atomic.write_text(wd / "subtitles.srt", srt(timeline))
+        atomic.write_text(wd / "subtitles.srt", subtitles.srt(timeline))
+        atomic.write_text(wd / "subtitles.ass", subtitles.ass(timeline, ctx.language))
         otio.adapters.write_to_file(to_otio(timeline, ctx), str(wd / "timeline.otio"))
         return ledger.entry(made_by="algorithm:filmcrew-editor", source_type=ledger.ALGORITHMIC,
                             extra={"frames": timeline["frames"]})

@@ -20,10 +20,11 @@ from .. import fonts, labels, ledger, mastering, media, timing
 from ..errors import MediaError
 from ..graph import ProviderId, Task
 from ..project import Labels
+from ..subtitles import chunks, piece_bounds, subtitle_box
 from .common import EpisodeContext
 from .voice import frames_of
 
-CODE_VERSION = "finisher-3"
+CODE_VERSION = "finisher-4"
 FINISHER = ProviderId("filmcrew-finisher", "1", "ffmpeg-libx264")
 
 
@@ -38,44 +39,6 @@ def _clip_frames(folder: Path) -> int:
 
 
 # ---- subtitles -----------------------------------------------------------------------------------
-
-def wrap(text: str, font, max_w: int) -> list[str]:
-    cjk = any("\u3000" <= ch <= "\u9fff" or "\uff00" <= ch <= "\uffef" for ch in text)
-    tokens = list(text) if cjk else text.split(" ")
-    joiner = "" if cjk else " "
-    lines, cur = [], ""
-    for tok in tokens:
-        cand = (cur + joiner + tok) if cur else tok
-        if font.getlength(cand) <= max_w or not cur:
-            cur = cand
-        else:
-            lines.append(cur)
-            cur = tok
-    if cur:
-        lines.append(cur)
-    if cjk:  # never start a line with closing punctuation
-        for i in range(1, len(lines)):
-            while lines[i] and lines[i][0] in "，。！？、；：”’）》":
-                lines[i - 1] += lines[i][0]
-                lines[i] = lines[i][1:]
-    return [ln for ln in lines if ln]
-
-
-def subtitle_box(size: tuple[int, int]) -> tuple[int, int, int]:
-    """(font size, max text width, bottom y) inside the vertical safe area."""
-    W, H = size
-    fs = max(18, int(round(min(W, H) * 0.046)))
-    if H > W:  # keep top 150, bottom 440 and right 150 of 1080x1920 free
-        side = int(round(150 * W / 1080))
-        return fs, W - 2 * side, H - int(round(440 * H / 1920)) - fs // 3
-    return fs, int(W * 0.8), int(H * 0.92)
-
-
-def chunks(text: str, font, max_w: int) -> list[str]:
-    """Split a line into readable pieces of at most two lines each."""
-    lines = wrap(text, font, max_w)
-    return ["\n".join(lines[i:i + 2]) for i in range(0, len(lines), 2)]
-
 
 def render_subtitle(text: str, size: tuple[int, int], path: Path) -> tuple[int, int]:
     fs, max_w, bottom = subtitle_box(size)
@@ -131,8 +94,7 @@ def _segment(ctx: EpisodeContext, sh, in_f: int, out_f: int):
         k = 0
         for ln, st, n in zip(sh.lines, starts, vf):
             pieces = chunks(ln.text, font, max_w)
-            weights = np.array([max(1, len(p)) for p in pieces], float)
-            bounds = np.concatenate([[0], np.cumsum(weights) / weights.sum()]) * n
+            bounds = piece_bounds(pieces, n)
             for j, piece in enumerate(pieces):
                 png = wd / f"sub{k:03d}.png"
                 x, y = render_subtitle(piece, ctx.size, png)
@@ -319,7 +281,7 @@ def _final(order: list[str]):
         if json.dumps(written, separators=(",", ":")) != aigc:
             raise MediaError(f"{film}: the AIGC tag read back differs from the one written; this is a bug in filmcrew")
         tl = Path(tctx.inputs["timeline"])
-        for name in ("subtitles.srt", "timeline.otio"):
+        for name in ("subtitles.srt", "subtitles.ass", "timeline.otio"):
             (wd / name).write_bytes((tl / name).read_bytes())
         pr = media.probe(film)
         if not pr.faststart:

@@ -1,0 +1,99 @@
+"""Subtitle layout shared by the burned-in subtitles (finisher) and the subtitle files (editor).
+
+A line is wrapped to the width of the vertical safe area at the size it is burned in, cut into pieces
+of at most two lines, and each piece is shown for a share of the line's spoken time proportional to
+its length. The .srt and .ass files carry exactly the pieces and times that are burned in.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from . import fonts
+
+def wrap(text: str, font, max_w: int) -> list[str]:
+    cjk = any("\u3000" <= ch <= "\u9fff" or "\uff00" <= ch <= "\uffef" for ch in text)
+    tokens = list(text) if cjk else text.split(" ")
+    joiner = "" if cjk else " "
+    lines, cur = [], ""
+    for tok in tokens:
+        cand = (cur + joiner + tok) if cur else tok
+        if font.getlength(cand) <= max_w or not cur:
+            cur = cand
+        else:
+            lines.append(cur)
+            cur = tok
+    if cur:
+        lines.append(cur)
+    if cjk:  # never start a line with closing punctuation
+        for i in range(1, len(lines)):
+            while lines[i] and lines[i][0] in "，。！？、；：”’）》":
+                lines[i - 1] += lines[i][0]
+                lines[i] = lines[i][1:]
+    return [ln for ln in lines if ln]
+
+
+def subtitle_box(size: tuple[int, int]) -> tuple[int, int, int]:
+    """(font size, max text width, bottom y) inside the vertical safe area."""
+    W, H = size
+    fs = max(18, int(round(min(W, H) * 0.046)))
+    if H > W:  # keep top 150, bottom 440 and right 150 of 1080x1920 free
+        side = int(round(150 * W / 1080))
+        return fs, W - 2 * side, H - int(round(440 * H / 1920)) - fs // 3
+    return fs, int(W * 0.8), int(H * 0.92)
+
+
+def chunks(text: str, font, max_w: int) -> list[str]:
+    """Split a line into readable pieces of at most two lines each."""
+    lines = wrap(text, font, max_w)
+    return ["\n".join(lines[i:i + 2]) for i in range(0, len(lines), 2)]
+
+
+def piece_bounds(pieces: list[str], frames: int) -> np.ndarray:
+    """Frame offsets (len(pieces) + 1) splitting a line's `frames` between its pieces by length."""
+    weights = np.array([max(1, len(p)) for p in pieces], float)
+    return np.concatenate([[0], np.cumsum(weights) / weights.sum()]) * frames
+
+
+def timed_pieces(timeline: dict) -> list[tuple[int, int, str]]:
+    """(start frame, end frame, text with \\n between its lines) for every piece of every line."""
+    size = tuple(timeline["size"])
+    fs, max_w, _bottom = subtitle_box(size)
+    font = fonts.font(fs)
+    out = []
+    for ln in timeline["lines"]:
+        pieces = chunks(ln["text"], font, max_w)
+        bounds = piece_bounds(pieces, ln["frames"])
+        for j, piece in enumerate(pieces):
+            out.append((ln["start"] + int(round(bounds[j])), ln["start"] + int(round(bounds[j + 1])), piece))
+    return out
+
+
+def _ts(frames: int, fps: float, sep: str, digits: int) -> str:
+    ms = int(round(frames * 1000 / fps))
+    frac = ms % 1000 if digits == 3 else (ms % 1000) // 10
+    return f"{ms // 3600000:0{1 if digits == 2 else 2}d}:{ms // 60000 % 60:02d}:{ms // 1000 % 60:02d}{sep}{frac:0{digits}d}"
+
+
+def srt(timeline: dict) -> str:
+    return "\n".join(f"{k}\n{_ts(a, timeline['fps'], ',', 3)} --> {_ts(b, timeline['fps'], ',', 3)}\n{text}\n"
+                     for k, (a, b, text) in enumerate(timed_pieces(timeline), start=1))
+
+
+def ass(timeline: dict, language: str = "en") -> str:
+    """Advanced SubStation Alpha with the burned-in style: Noto Sans CJK, white on a dark box, bottom
+    centre, the margins of the vertical safe area."""
+    W, H = timeline["size"]
+    fs, max_w, bottom = subtitle_box((W, H))
+    side = (W - max_w) // 2
+    family = "Noto Sans CJK SC"  # the burned-in font; it covers Latin with accents and CJK (language kept for later)
+    head = ["[Script Info]", "ScriptType: v4.00+", f"PlayResX: {W}", f"PlayResY: {H}", "WrapStyle: 2",
+            "ScaledBorderAndShadow: yes", "", "[V4+ Styles]",
+            "Format: Name, Fontname, Fontsize, PrimaryColour, SecondaryColour, OutlineColour, BackColour, Bold, Italic, "
+            "Underline, StrikeOut, ScaleX, ScaleY, Spacing, Angle, BorderStyle, Outline, Shadow, Alignment, MarginL, "
+            "MarginR, MarginV, Encoding",
+            f"Style: Default,{family},{fs},&H00FFFFFF,&H00FFFFFF,&H00000000,&H91000000,0,0,0,0,100,100,0,0,1,"
+            f"{max(2, fs // 16)},0,2,{side},{side},{H - bottom},1", "", "[Events]",
+            "Format: Layer, Start, End, Style, Name, MarginL, MarginR, MarginV, Effect, Text"]
+    events = [f"Dialogue: 0,{_ts(a, timeline['fps'], '.', 2)},{_ts(b, timeline['fps'], '.', 2)},Default,,0,0,0,,"
+              + text.replace("\n", "\\N") for a, b, text in timed_pieces(timeline)]
+    return "\n".join(head + events) + "\n"
