@@ -41,7 +41,8 @@ def main() -> None:
     if len(sys.argv) > 2:
         params.api_keys = [sys.argv[2]]
     server = xlc.Server(params)
-    print("READY", server.listening_address, flush=True)
+    sys.stderr.flush()
+    print("\nREADY", server.listening_address, flush=True)  # on a line of its own, whatever llama.cpp wrote before
     while True:
         time.sleep(3600)
 

@@ -21,6 +21,7 @@ import secrets
 import socket
 import subprocess
 import sys
+import queue
 import threading
 import time
 from pathlib import Path
@@ -177,21 +178,28 @@ def llm_server():
     env = {**os.environ, "OMP_WAIT_POLICY": "PASSIVE"}
     proc = subprocess.Popen([sys.executable, str(HERE / "llm_server.py"), str(port), key], stdout=subprocess.PIPE,
                             stderr=subprocess.STDOUT, text=True, env=env)
-    lines = []
-    deadline = time.monotonic() + 120
-    while time.monotonic() < deadline:
-        line = proc.stdout.readline()
-        if not line:
-            break
-        lines.append(line)
-        if line.startswith("READY"):
-            break
-    if not lines or not lines[-1].startswith("READY"):
-        proc.kill()
-        pytest.skip("real LLM server tests skipped: the llama.cpp server did not start:\n" + "".join(lines[-15:]))
-    # keep draining its log so it never blocks on a full pipe
-    drain = threading.Thread(target=lambda: [None for _ in proc.stdout], daemon=True)
+    # read its log in a thread (llama.cpp writes partial lines to the same pipe, so READY may not start a
+    # line, and a blocking readline must never hang the tests): wait for READY with a deadline
+    lines: queue.Queue = queue.Queue()
+    drain = threading.Thread(target=lambda: [lines.put(ln) for ln in proc.stdout], daemon=True)
     drain.start()
+    seen: list[str] = []
+    deadline = time.monotonic() + 120
+    ready = False
+    while time.monotonic() < deadline and not ready:
+        try:
+            ln = lines.get(timeout=1.0)
+        except queue.Empty:
+            if proc.poll() is not None:
+                break
+            continue
+        seen.append(ln)
+        ready = "READY http://" in ln
+    if not ready:
+        proc.kill()
+        proc.wait()
+        pytest.skip("real LLM server tests skipped: the llama.cpp server did not start within 120 s:\n"
+                    + "".join(seen[-15:]))
     yield {"base_url": f"http://127.0.0.1:{port}/v1", "key": key}
     proc.kill()
     proc.wait()
@@ -201,7 +209,7 @@ def llm_server():
 
 def _writer(srv, **kw):
     return oc.OpenAIChatWriter(env={KEY_ENV: srv["key"]}, base_url=srv["base_url"], model="smollm2-135m",
-                               api_key_env=KEY_ENV, **kw)
+                               api_key_env=KEY_ENV, timeout=300, **kw)
 
 
 @pytest.mark.llm
