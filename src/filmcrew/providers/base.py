@@ -86,6 +86,15 @@ class AmbienceRequest:
     keywords: tuple[str, ...] = field(default=())
 
 
+class NoSettings:
+    """Base of the providers that take no ``[providers.NAME]`` settings: any setting given is an error
+    (the registry turns the TypeError into a ConfigError naming the table)."""
+
+    def __init__(self, env: dict | None = None, **settings):
+        if settings:
+            raise TypeError(f"unknown settings {sorted(settings)}")
+
+
 @runtime_checkable
 class Writer(Protocol):
     name: str

@@ -18,7 +18,7 @@ from PIL import Image
 
 from .. import ledger
 from ..errors import MediaError
-from .base import AnimateRequest
+from .base import AnimateRequest, NoSettings
 
 MARGIN = 1.12  # the illustrator draws this much larger than the frame, for camera room
 MOVES = ("push-in", "pull-out", "pan-left", "pan-right", "tilt-up", "parallax", "handheld", "static")
@@ -41,15 +41,11 @@ def _ease(t: float) -> float:
     return 0.5 - 0.5 * math.cos(math.pi * t)
 
 
-class CameraMoveAnimator:
+class CameraMoveAnimator(NoSettings):
     name = "camera-moves"
     version = "1"
     model = "procedural-v1"
     source_type = ledger.ALGORITHMIC
-
-    def __init__(self, env: dict | None = None, **settings):
-        if settings:
-            raise TypeError(f"unknown settings {sorted(settings)}")
 
     def animate(self, req: AnimateRequest, out_path: Path, ffmpeg: str) -> dict:
         W, H = req.size

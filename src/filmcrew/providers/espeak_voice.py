@@ -16,21 +16,17 @@ import numpy as np
 
 from .. import ledger
 from ..errors import ProviderError
-from .base import SpeakRequest
+from .base import NoSettings, SpeakRequest
 from .voice_fx import deliver
 
 LANG_VOICES = {"zh": "cmn", "fr": "fr", "en": "en-us"}
 
 
-class EspeakVoiceProvider:
+class EspeakVoiceProvider(NoSettings):
     name = "espeak-ng"
     version = "1"
     model = "espeak-ng"
     source_type = ledger.ALGORITHMIC
-
-    def __init__(self, env: dict | None = None, **settings):
-        if settings:
-            raise TypeError(f"unknown settings {sorted(settings)}")
 
     def speak(self, req: SpeakRequest) -> tuple[np.ndarray, int]:
         exe = shutil.which("espeak-ng")

@@ -16,7 +16,7 @@ import numpy as np
 
 from .. import ledger
 from ..errors import MissingExtraError, ProviderError
-from .base import CueRequest
+from .base import CueRequest, NoSettings
 
 RATE = 48000
 MAJOR = [0, 2, 4, 5, 7, 9, 11]
@@ -41,15 +41,11 @@ def soundfont_path() -> Path:
     return Path(pretty_midi.__file__).parent / "TimGM6mb.sf2"
 
 
-class MidiComposer:
+class MidiComposer(NoSettings):
     name = "midi"
     version = "1"
     model = "TimGM6mb.sf2"
     source_type = ledger.ALGORITHMIC
-
-    def __init__(self, env: dict | None = None, **settings):
-        if settings:
-            raise TypeError(f"unknown settings {sorted(settings)}")
 
     def notes(self, req: CueRequest) -> tuple[list[tuple[float, float, int, int, int]], dict]:
         """(start s, end s, channel, pitch, velocity) events and the programs, for a cue."""

@@ -12,22 +12,21 @@ import numpy as np
 
 from .. import ledger
 from ..errors import ProviderError
-from .base import SpeakRequest
+from .base import NoSettings, SpeakRequest
 from .voice_fx import deliver
 
 DELIVERY = {"whispering": (0.55, 0.9), "whisper": (0.55, 0.9), "shouting": (1.6, 1.08), "shouts": (1.6, 1.08),
             "angry": (1.3, 1.05), "quietly": (0.7, 0.95), "gently": (0.8, 0.95), "afraid": (0.9, 1.1)}
 
 
-class PiperVoiceProvider:
+class PiperVoiceProvider(NoSettings):
     name = "piper"
     version = "1"
     model = "en_US-joe-medium"
     source_type = ledger.TRAINED
 
     def __init__(self, env: dict | None = None, **settings):
-        if settings:
-            raise TypeError(f"unknown settings {sorted(settings)}")
+        super().__init__(env, **settings)
         self._voice = None
         self._lock = threading.Lock()
 

@@ -21,7 +21,7 @@ from PIL import Image, ImageDraw, ImageFilter
 
 from .. import ledger
 from ..model import Character
-from .base import DrawRequest
+from .base import DrawRequest, NoSettings
 
 SETTING_WORDS = [
     ("temple", ("temple", "shrine", "庙", "寺", "temple")),
@@ -95,15 +95,11 @@ def _gradient(w: int, h: int, top, bottom, rng: np.random.Generator) -> np.ndarr
     return np.clip(img, 0, 255)
 
 
-class ProceduralIllustrator:
+class ProceduralIllustrator(NoSettings):
     name = "procedural"
     version = "2"
     model = "procedural-v1"
     source_type = ledger.ALGORITHMIC
-
-    def __init__(self, env: dict | None = None, **settings):
-        if settings:
-            raise TypeError(f"unknown settings {sorted(settings)}")
 
     def draw(self, req: DrawRequest, out_dir: Path) -> tuple[Path, ...]:
         W, H = req.size

@@ -18,7 +18,7 @@ from .. import ledger
 from ..model import Bible, Character, Episode, EpisodeArc, Scene, Shot, Voice, Line, seconds_to_frames
 from ..screenplay import estimated_shot_seconds
 from ..errors import ConfigError
-from .base import StoryDraft, WriteRequest
+from .base import NoSettings, StoryDraft, WriteRequest
 from .story_beats import BEATS
 from .story_lexicon import DEFAULT_SETTING, FLAWS, GENRES, MOODS, NAMES, SETTINGS, TIMES
 
@@ -132,15 +132,11 @@ def _look(rng: random.Random, role: str, setting: str, genre: str, distinct: dic
 VOICES = {"hero": (0.0, 1.0), "ally": (-3.0, 0.92), "kid": (5.0, 1.08), "foe": (-6.0, 0.85)}
 
 
-class StoryEngine:
+class StoryEngine(NoSettings):
     name = "story-engine"
     version = "1"
     model = "rules"
     source_type = ledger.ALGORITHMIC
-
-    def __init__(self, env: dict | None = None, **settings):
-        if settings:
-            raise TypeError(f"unknown settings {sorted(settings)}")
 
     # -- the bible -------------------------------------------------------------------------------
     def _cast(self, req: WriteRequest, rng: random.Random, setting: str, genre: str, info: dict) -> dict:

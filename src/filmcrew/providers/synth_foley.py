@@ -11,7 +11,7 @@ import hashlib
 import numpy as np
 
 from .. import ledger
-from .base import AmbienceRequest
+from .base import AmbienceRequest, NoSettings
 
 RATE = 48000
 KINDS = [("sea", ("sea", "beach", "harbour", "harbor", "shore", "cliff", "lighthouse", "海", "港", "mer", "plage", "phare", "port")),
@@ -41,15 +41,11 @@ def _shaped(n: int, rng: np.random.Generator, lo: float, hi: float, tilt: float)
     return (x / (np.abs(x).max() or 1.0)).astype(np.float32)
 
 
-class SynthFoley:
+class SynthFoley(NoSettings):
     name = "synth-foley"
     version = "1"
     model = "noise-v1"
     source_type = ledger.ALGORITHMIC
-
-    def __init__(self, env: dict | None = None, **settings):
-        if settings:
-            raise TypeError(f"unknown settings {sorted(settings)}")
 
     def ambience(self, req: AmbienceRequest) -> tuple[np.ndarray, int]:
         n = int(max(4.0, req.seconds) * RATE)
