@@ -29,7 +29,6 @@ import logging
 import re
 import time
 import urllib.error
-import urllib.parse
 import urllib.request
 from dataclasses import replace
 
@@ -39,6 +38,7 @@ from ..model import (CAMERAS, Bible, Character, Episode, EpisodeArc, Line, Scene
                      seconds_to_frames)
 from ..screenplay import estimated_shot_seconds
 from .base import StoryDraft, WriteRequest
+from .openai_http import Endpoint, error_detail
 
 LANGUAGE_NAMES = {"en": "English", "zh": "Simplified Chinese (简体中文)", "fr": "French"}
 TIMES = ("dawn", "morning", "day", "dusk", "night")
@@ -250,10 +250,8 @@ class OpenAIChatWriter:
             raise ConfigError(f"{where} response_format: {response_format!r}; use \"json_schema\" or \"json_object\"")
         if not isinstance(attempts, int) or attempts < 1:
             raise ConfigError(f"{where} attempts: {attempts!r}; use a whole number of at least 1")
-        parsed = urllib.parse.urlparse(base_url)
-        if parsed.scheme not in ("http", "https") or not parsed.netloc:
-            raise ConfigError(f"{where} base_url: {base_url!r} is not an http(s) URL, e.g. \"http://127.0.0.1:8080/v1\"")
-        self.base_url = base_url.rstrip("/")
+        self.http = Endpoint(self.name, base_url, api_key_env, env)
+        self.base_url = self.http.base_url
         self.model = model
         self.api_key_env = api_key_env
         self.response_format = response_format
@@ -262,17 +260,10 @@ class OpenAIChatWriter:
         self.timeout = float(timeout)
         self.max_tokens = int(max_tokens)
         self.strict = bool(strict)
-        self._key = (env or {}).get(api_key_env, "") if api_key_env else ""
-        self._local = parsed.hostname in ("127.0.0.1", "localhost", "::1")
 
     # -- transport -----------------------------------------------------------------------------------
     def _post(self, body: dict) -> dict:
-        if not self._key and not self._local:
-            raise ProviderError(f"{self.name}: no API key: set the environment variable {self.api_key_env} "
-                                f"(the name comes from api_key_env in [providers.{self.name}])")
-        headers = {"Content-Type": "application/json"}
-        if self._key:
-            headers["Authorization"] = f"Bearer {self._key}"
+        headers = self.http.headers()
         data = json.dumps(body, ensure_ascii=False).encode("utf-8")
         url = f"{self.base_url}/chat/completions"
         delay = 1.0
@@ -282,7 +273,7 @@ class OpenAIChatWriter:
                 with urllib.request.urlopen(req, timeout=self.timeout) as resp:
                     return json.loads(resp.read().decode("utf-8"))
             except urllib.error.HTTPError as err:
-                detail = _error_detail(err)
+                detail = error_detail(err)
                 if err.code in (401, 403):
                     raise ProviderError(f"{self.name}: {url} refused the request ({err.code}: {detail}); check the key in "
                                         f"the environment variable {self.api_key_env}") from None
@@ -442,15 +433,6 @@ def _runtime_check(n: int, bible: Bible, language: str, target: float):
                     f"{target:.0f} s (within 15%); make it {more}"]
         return []
     return check
-
-
-def _error_detail(err: urllib.error.HTTPError) -> str:
-    try:
-        body = json.loads(err.read().decode("utf-8", "replace"))
-        msg = body.get("error", body)
-        return (msg.get("message") if isinstance(msg, dict) else str(msg))[:300]
-    except Exception:
-        return err.reason or ""
 
 
 def _retry_after(err: urllib.error.HTTPError) -> float | None:

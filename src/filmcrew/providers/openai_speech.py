@@ -16,7 +16,6 @@ from __future__ import annotations
 import json
 import subprocess
 import urllib.error
-import urllib.parse
 import urllib.request
 
 import numpy as np
@@ -24,6 +23,7 @@ import numpy as np
 from .. import ledger, media
 from ..errors import ConfigError, ProviderError
 from .base import SpeakRequest
+from .openai_http import Endpoint, error_detail
 from .voice_fx import deliver
 
 
@@ -35,29 +35,21 @@ class OpenAISpeechProvider:
     def __init__(self, env: dict | None = None, base_url: str = "https://api.openai.com/v1", model: str = "gpt-4o-mini-tts",
                  api_key_env: str = "OPENAI_API_KEY", timeout: float = 120, response_format: str = "wav"):
         where = f"filmcrew.toml: [providers.{self.name}]"
-        parsed = urllib.parse.urlparse(base_url)
-        if parsed.scheme not in ("http", "https") or not parsed.netloc:
-            raise ConfigError(f"{where} base_url: {base_url!r} is not an http(s) URL, e.g. \"https://api.openai.com/v1\"")
+        self.http = Endpoint(self.name, base_url, api_key_env, env)
         if response_format not in ("wav", "mp3", "flac", "aac", "opus", "pcm"):
             raise ConfigError(f"{where} response_format: {response_format!r}; use wav, mp3, flac, aac, opus or pcm")
-        self.base_url = base_url.rstrip("/")
+        self.base_url = self.http.base_url
         self.model = model
         self.api_key_env = api_key_env
         self.timeout = float(timeout)
         self.response_format = response_format
-        self._key = (env or {}).get(api_key_env, "") if api_key_env else ""
-        self._local = parsed.hostname in ("127.0.0.1", "localhost", "::1")
 
     def speak(self, req: SpeakRequest) -> tuple[np.ndarray, int]:
-        if not self._key and not self._local:
-            raise ProviderError(f"{self.name}: no API key: set the environment variable {self.api_key_env}")
+        headers = self.http.headers()
         body = {"model": self.model, "input": req.text, "voice": req.voice.voice,
                 "response_format": self.response_format, "speed": max(0.25, min(4.0, float(req.voice.speed)))}
         if req.parenthetical:
             body["instructions"] = f"Say it {req.parenthetical}."
-        headers = {"Content-Type": "application/json"}
-        if self._key:
-            headers["Authorization"] = f"Bearer {self._key}"
         url = f"{self.base_url}/audio/speech"
         request = urllib.request.Request(url, data=json.dumps(body, ensure_ascii=False).encode("utf-8"), headers=headers,
                                          method="POST")
@@ -65,7 +57,7 @@ class OpenAISpeechProvider:
             with urllib.request.urlopen(request, timeout=self.timeout) as resp:
                 audio = resp.read()
         except urllib.error.HTTPError as err:
-            detail = err.read().decode("utf-8", "replace")[:300]
+            detail = error_detail(err)
             hint = f"; check the key in {self.api_key_env}" if err.code in (401, 403) else ""
             raise ProviderError(f"{self.name}: {url} answered {err.code}: {detail}{hint}") from None
         except (urllib.error.URLError, TimeoutError, ConnectionError) as err:
