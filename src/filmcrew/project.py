@@ -5,7 +5,6 @@ Reading and validating files lives here; the data model stays pure.
 
 from __future__ import annotations
 
-import re
 import tomllib
 from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
@@ -15,6 +14,7 @@ import yaml
 
 from . import atomic
 from .errors import ConfigError
+from .labels import CODE_RE, POSITIONS
 from .ledger import SECRET_HINTS
 from .model import ASPECTS, FORMATS, LANGUAGES, Bible, Character, EpisodeArc, Voice
 
@@ -80,10 +80,10 @@ def validate(cfg: Config, path: str = CONFIG_NAME) -> Config:
     lb = cfg.labels
     for f_ in ("producer", "reserved1", "reserved2"):
         v = getattr(lb, f_)
-        if not isinstance(v, str) or not re.match(r"^[!#-\[\]-~]*$", v) or (f_ == "producer" and not v):
+        if not isinstance(v, str) or not CODE_RE.match(v) or (f_ == "producer" and not v):
             raise ConfigError(f"{path}: [labels] {f_}: {v!r} must be printable ASCII without spaces, quotes or "
                               f"backslashes (it goes in the AIGC tag), e.g. producer = \"studio-042\"")
-    if lb.position not in ("top-left", "top-right", "bottom-left", "bottom-right"):
+    if lb.position not in POSITIONS:
         raise ConfigError(f"{path}: [labels] position: {lb.position!r}; use top-left, top-right, bottom-left or bottom-right")
     if not isinstance(lb.seconds, (int, float)) or isinstance(lb.seconds, bool) or not 2 <= lb.seconds <= 10:
         raise ConfigError(f"{path}: [labels] seconds: {lb.seconds!r}; the label must show at least 2 s (at most 10)")
