@@ -101,8 +101,10 @@ def master(x: np.ndarray, rate: int, lufs: float, ceiling_db: float) -> tuple[np
     if not np.isfinite(measured):
         return y, {"input_lufs": None, "gain_reduction_db": 0.0}
     reduction = 0.0
-    for _ in range(3):
-        now = integrated_lufs(y, rate)
+    now = measured
+    for i in range(3):
+        if i:  # the first pass starts from the input's own measurement
+            now = integrated_lufs(y, rate)
         if abs(now - lufs) <= 0.2 and true_peak_db(y) <= ceiling_db + 1e-3:
             break
         y = y * np.float32(10 ** ((lufs - now) / 20))
