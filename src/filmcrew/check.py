@@ -78,13 +78,11 @@ def _aspect(w: int, h: int) -> str:
     return f"{r.numerator}:{r.denominator}"
 
 
-def _ai_share(path: Path) -> tuple[dict | None, str]:
-    """(figures, where they came from) from the C2PA manifest or the provenance file beside the MP4."""
+def _ai_share(path: Path, manifest) -> tuple[dict | None, str]:
+    """(figures, where they came from) from the C2PA manifest store (or the error reading it) or the
+    provenance file beside the MP4."""
     from . import credentials
-    try:
-        figures = credentials.ai_share_from_manifest(path)
-    except FilmcrewError:
-        figures = None
+    figures = credentials.share_in_manifest(manifest) if not isinstance(manifest, FilmcrewError) else None
     if figures:
         return figures, "the C2PA manifest"
     side = path.with_name(path.name[: -len(path.suffix)] + ".provenance.json")
@@ -115,9 +113,21 @@ def run(path: Path, profile: dict) -> list[Finding]:
     lo, hi = profile["duration_s"]
     add("duration", lo <= p.duration <= hi, True, f"{p.duration:.1f} s; allowed {lo} to {hi} s")
 
+    read: dict = {}
+
+    def manifest():
+        """The C2PA manifest store, read (and the whole file validated) at most once; the error if unreadable."""
+        if "store" not in read:
+            from . import credentials
+            try:
+                read["store"] = credentials.read_manifest(path)
+            except FilmcrewError as err:
+                read["store"] = err
+        return read["store"]
+
     share = profile.get("ai_share")
     if share:
-        figures, source = _ai_share(path)
+        figures, source = _ai_share(path, manifest())
         if figures is None:
             add("ai_share", False, True, f"unknown: {source}; cannot show the {share['min']:.0%} the rules ask for")
         else:
@@ -137,7 +147,7 @@ def run(path: Path, profile: dict) -> list[Finding]:
                 hits.append(None)
                 continue
             try:
-                hits.append(labels.detect_label(media.frame_at(path, t), only=(first["language"], first["corner"])
+                hits.append(labels.detect_label(media.frame_at(path, t, (p.width, p.height)), only=(first["language"], first["corner"])
                                                 if first else None) if t < p.duration else None)
             except MediaError:
                 hits.append(None)
@@ -161,11 +171,12 @@ def run(path: Path, profile: dict) -> list[Finding]:
     if lab.get("c2pa"):
         from . import credentials
         req = lab["c2pa"] == "required"
-        try:
-            info = credentials.verify(path)
+        store = manifest()
+        if isinstance(store, FilmcrewError):
+            add("c2pa", False, req, str(store))
+        else:
+            info = credentials.verify_manifest(store)
             add("c2pa", info["valid"], req, info["detail"])
-        except FilmcrewError as err:
-            add("c2pa", False, req, str(err))
 
     aspect = _aspect(p.width, p.height)
     add("aspect", aspect in profile["aspects"], True, f"{p.width}x{p.height} is {aspect}; allowed {', '.join(profile['aspects'])}")

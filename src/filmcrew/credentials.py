@@ -179,7 +179,11 @@ def _active(store: dict) -> dict:
 
 def verify(path: Path) -> dict:
     """{"valid": bool, "detail": str, "first_action": str}: a manifest is there and its integrity holds."""
-    store = read_manifest(path)
+    return verify_manifest(read_manifest(path))
+
+
+def verify_manifest(store: dict | None) -> dict:
+    """`verify` on a manifest store already read with `read_manifest` (reading one validates the whole file)."""
     if not store:
         return {"valid": False, "first_action": "", "detail": "no C2PA manifest (a remux after signing removes it)"}
     m = _active(store)
@@ -204,7 +208,11 @@ def verify(path: Path) -> dict:
 
 
 def ai_share_from_manifest(path: Path) -> dict | None:
-    store = read_manifest(path)
+    return share_in_manifest(read_manifest(path))
+
+
+def share_in_manifest(store: dict | None) -> dict | None:
+    """The AI-share figures of a manifest store already read with `read_manifest`."""
     if not store:
         return None
     for a in _active(store).get("assertions", []):
@@ -213,4 +221,5 @@ def ai_share_from_manifest(path: Path) -> dict | None:
     return None
 
 
-__all__ = ["init_keys", "sign", "verify", "read_manifest", "ai_share_from_manifest", "manifest_definition", "keys_dir"]
+__all__ = ["init_keys", "sign", "verify", "verify_manifest", "read_manifest", "ai_share_from_manifest",
+           "share_in_manifest", "manifest_definition", "keys_dir"]

@@ -146,15 +146,18 @@ def loudness(path: Path) -> dict:
             "true_peak_dbtp": float(tp.group(1)) if tp else float("nan")}
 
 
-def frame_at(path: Path, seconds: float) -> np.ndarray:
-    """One decoded RGB frame (H, W, 3) at `seconds`."""
-    p = probe(path)
+def frame_at(path: Path, seconds: float, size: tuple[int, int] | None = None) -> np.ndarray:
+    """One decoded RGB frame (H, W, 3) at `seconds`; pass the frame `size` (W, H) when it is known already."""
+    if size is None:
+        p = probe(path)
+        size = (p.width, p.height)
+    w, h = size
     raw = subprocess.run([ffmpeg_exe(), "-hide_banner", "-nostdin", "-loglevel", "error", "-ss", f"{seconds:.3f}",
                           "-i", str(path), "-frames:v", "1", "-f", "rawvideo", "-pix_fmt", "rgb24", "-"],
                          capture_output=True, check=False).stdout
-    if len(raw) != p.width * p.height * 3:
+    if len(raw) != w * h * 3:
         raise MediaError(f"{path}: no frame at {seconds:.2f} s")
-    return np.frombuffer(raw, np.uint8).reshape(p.height, p.width, 3)
+    return np.frombuffer(raw, np.uint8).reshape(h, w, 3)
 
 
 def to_json(p: Probe) -> str:
