@@ -84,9 +84,8 @@ def listing(root: Path, episode: int | None = None) -> list[dict]:
     rows = []
     for ctx in ctxs:
         g = pipeline.episode_graph(ctx)
-        voices = {t.artifact: t for t in g.all if t.role == "voice"}
         for ln in ctx.episode.lines():
-            t = voices[f"{ln.id}.voice"]
+            t = g.task(f"{ln.id}.voice")
             take = voice.find_take(root, ln.id)
             secs = None
             if st.has(t.key):

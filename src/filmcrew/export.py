@@ -37,10 +37,9 @@ def build(root: Path, st, ctx, g, media_dir: Path, rel: str):
     """The episode as an OTIO timeline whose media references point into `media_dir` (written as `rel`)."""
     import opentimelineio as otio
     RT, TR = otio.opentime.RationalTime, otio.opentime.TimeRange
-    editor_task = next(t for t in g.all if t.role == "editor")
+    editor_task = g.task(f"{ctx.episode.id}.timeline")
     tl_data = json.loads((st.path(editor_task.key) / "timeline.json").read_text())
     rate = tl_data["fps"]
-    by_art = {t.artifact: t for t in g.all}
     for t in g.all:
         if not st.has(t.key):
             raise ConfigError(f"{ctx.episode.id}: {t.artifact} is not made yet; run `filmcrew make {root}"
@@ -51,7 +50,7 @@ def build(root: Path, st, ctx, g, media_dir: Path, rel: str):
     tl.metadata["filmcrew"] = {"episode": ctx.episode.id, "frames": tl_data["frames"], "size": tl_data["size"]}
     video = otio.schema.Track(name="picture", kind=otio.schema.TrackKind.Video)
     for it in tl_data["shots"]:
-        task = by_art[f"{it['shot']}.clip"]
+        task = g.task(f"{it['shot']}.clip")
         rec = st.record(task.key)
         src = _copy(st.path(task.key) / "clip.mp4", media_dir / f"{it['shot']}.mp4")
         # the clip plays from its first frame after the previous dissolve to its very end; the dissolve into
@@ -78,7 +77,7 @@ def build(root: Path, st, ctx, g, media_dir: Path, rel: str):
     dialogue = otio.schema.Track(name="dialogue", kind=otio.schema.TrackKind.Audio)
     pos = 0
     for ln in tl_data["lines"]:
-        task = by_art[f"{ln['line']}.voice"]
+        task = g.task(f"{ln['line']}.voice")
         rec = st.record(task.key)
         src = _copy(st.path(task.key) / "line.wav", media_dir / f"{ln['line']}.wav")
         if ln["start"] > pos:
@@ -93,7 +92,7 @@ def build(root: Path, st, ctx, g, media_dir: Path, rel: str):
         pos = ln["start"] + ln["frames"]
     tl.tracks.append(video)
     tl.tracks.append(dialogue)
-    mix = by_art[f"{ctx.episode.id}.mix"]
+    mix = g.task(f"{ctx.episode.id}.mix")
     for stem in ("music", "effects"):
         src = _copy(st.path(mix.key) / f"{stem}.wav", media_dir / f"{ctx.episode.id}.{stem}.wav")
         tr = otio.schema.Track(name=stem, kind=otio.schema.TrackKind.Audio)
@@ -145,8 +144,8 @@ def export(root: Path, st, ctx, g, formats: list[str]) -> list[Path]:
     if "stems" in formats:
         sd = out / f"{name}.stems"
         sd.mkdir(parents=True, exist_ok=True)
-        mix = next(t for t in g.all if t.artifact == f"{ctx.episode.id}.mix")
-        editor = next(t for t in g.all if t.role == "editor")
+        mix = g.task(f"{ctx.episode.id}.mix")
+        editor = g.task(f"{ctx.episode.id}.timeline")
         for stem in ("dialogue", "music", "effects"):
             written.append(_copy(st.path(mix.key) / f"{stem}.wav", sd / f"{ctx.episode.id}.{stem}.wav"))
         written.append(_copy(st.path(editor.key) / "subtitles.srt", sd / f"{ctx.episode.id}.srt"))

@@ -8,7 +8,7 @@ from __future__ import annotations
 import json
 import os
 import sys
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import atomic, credentials, fountain, labels, ledger, media, project, screenplay, share
@@ -105,6 +105,14 @@ def load_episode(root: Path, number: int, bible, language: str):
 class EpisodeGraph:
     final: Task
     all: list[Task]
+    by_artifact: dict = field(init=False, repr=False)
+
+    def __post_init__(self):
+        self.by_artifact = {t.artifact: t for t in self.all}
+
+    def task(self, artifact: str) -> Task:
+        """The task that makes `artifact` (e.g. "ep01.mix", "ep01.timeline", "ep01-s02-l03.voice")."""
+        return self.by_artifact[artifact]
 
 
 def episode_graph(ctx: EpisodeContext) -> EpisodeGraph:
@@ -169,7 +177,7 @@ def publish(root: Path, st: Store, ctx: EpisodeContext, g: EpisodeGraph, preview
             r["path"] = str(st.path(r["key"]) / "clip.mp4")
     writer_path = Path(root) / ".filmcrew" / "writer.json"
     writer = json.loads(writer_path.read_text()) if writer_path.exists() else None
-    timeline = json.loads((st.path(next(t.key for t in g.all if t.role == "editor")) / "timeline.json").read_text())
+    timeline = json.loads((st.path(g.task(f"{ctx.episode.id}.timeline").key) / "timeline.json").read_text())
     figures = share.compute({r["artifact"]: r["ledger"] for r in records}, timeline, ctx.episode, writer)
     if not os.environ.get("FILMCREW_SIGN_CERT") and not (credentials.keys_dir() / "signer.pem").exists():
         d = credentials.init_keys()
