@@ -150,6 +150,18 @@ def mp4_tags(path: Path) -> list[tuple[str, str]]:
     return out
 
 
+def write_args(aigc: str) -> list[str]:
+    """ffmpeg output options that write the AIGC tag into moov/udta/meta (without use_metadata_tags
+    ffmpeg drops it silently and still exits 0), with moov first."""
+    return ["-metadata", f"AIGC={aigc}", "-movflags", "+faststart+use_metadata_tags"]
+
+
+def verify_written(path: Path, aigc: str) -> None:
+    """Read the tag back from a file just written with `write_args(aigc)`: exactly one, well formed, the same."""
+    if json.dumps(read_aigc(path), separators=(",", ":")) != aigc:
+        raise LabelError(f"{path}: the AIGC tag read back differs from the one written; this is a bug in filmcrew")
+
+
 def read_aigc(path: Path) -> OrderedDict:
     """The one AIGC tag of an MP4, checked; LabelError if missing, duplicated or malformed."""
     found = [v for k, v in mp4_tags(path) if k == "AIGC"]

@@ -232,11 +232,16 @@ def final_task(ctx: EpisodeContext, segments: list[Task], transitions: dict[str,
                 inputs=inputs, episode=ctx.episode.number)
 
 
+def _concat_input(listing: Path, files: list[Path]) -> list[str]:
+    """Write an ffmpeg concat list of `files` and return the input options that read it."""
+    listing.write_text("".join(f"file '{f.resolve()}'\n" for f in files))
+    return ["-f", "concat", "-safe", "0", "-i", str(listing)]
+
+
 def _labelled(paths: list[Path], frames: int, enable: str, png: Path, x: int, y: int, out: Path, preview: bool) -> None:
     """Re-encode the segments `paths` (joined) with the visible label over the frames `enable` selects."""
     listing = out.with_suffix(".txt")
-    listing.write_text("".join(f"file '{p.resolve()}'\n" for p in paths))
-    media.run_ffmpeg(["-f", "concat", "-safe", "0", "-i", str(listing), "-i", str(png), "-filter_complex",
+    media.run_ffmpeg([*_concat_input(listing, paths), "-i", str(png), "-filter_complex",
                       f"[0:v][1:v]overlay={x}:{y}:enable='{enable}',trim=end_frame={frames}[v]", "-map", "[v]",
                       *encode_args(preview), str(out)], "burning in the AI label")
     listing.unlink()
@@ -268,18 +273,15 @@ def _final(order: list[str]):
             rest = rest[:-tail_n]
         listing = wd / "segments.txt"
         parts = pieces + [segs[j] for j in rest] + tail
-        listing.write_text("".join(f"file '{q.resolve()}'\n" for q in parts))
         film = wd / "film.mp4"
         produce_id = f"filmcrew-{tctx.task.key[:24]}"
         aigc = labels.aigc_json(lab["producer"], produce_id, lab["reserved1"], lab["reserved2"])
-        media.run_ffmpeg(["-f", "concat", "-safe", "0", "-i", str(listing), "-i", str(Path(tctx.inputs["mix"]) / "mix.m4a"),
-                          "-map", "0:v:0", "-map", "1:a:0", "-c", "copy", "-shortest", "-metadata", f"AIGC={aigc}",
-                          "-movflags", "+faststart+use_metadata_tags", str(film)], "assembling the film")
+        media.run_ffmpeg([*_concat_input(listing, parts), "-i", str(Path(tctx.inputs["mix"]) / "mix.m4a"),
+                          "-map", "0:v:0", "-map", "1:a:0", "-c", "copy", "-shortest", *labels.write_args(aigc), str(film)],
+                         "assembling the film")
         for q in [listing, png, *pieces, *tail]:
             q.unlink()
-        written = labels.read_aigc(film)  # ffmpeg drops the tag silently on some paths: read it back
-        if json.dumps(written, separators=(",", ":")) != aigc:
-            raise MediaError(f"{film}: the AIGC tag read back differs from the one written; this is a bug in filmcrew")
+        labels.verify_written(film, aigc)
         tl = Path(tctx.inputs["timeline"])
         for name in ("subtitles.srt", "subtitles.ass", "timeline.otio"):
             (wd / name).write_bytes((tl / name).read_bytes())
