@@ -31,8 +31,14 @@ demo: setup
 test: setup-test
 	$(PY) -m pytest -q
 
-bench: setup
-	$(PY) bench/render.py
+# moviepy (the comparison in the benchmark) pins an older Pillow than filmcrew's: it gets its own venv
+.venv-bench/.installed:
+	$(PYTHON) -m venv .venv-bench
+	.venv-bench/bin/python -m pip install --quiet 'moviepy==2.2.1'
+	touch $@
+
+bench: setup .venv-bench/.installed
+	$(PY) bench/render.py --json bench/last-run.json
 
 clean:
-	rm -rf $(VENV) $(DEMO_DIR) build *.egg-info src/*.egg-info
+	rm -rf $(VENV) .venv-bench $(DEMO_DIR) build *.egg-info src/*.egg-info

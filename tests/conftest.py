@@ -17,3 +17,12 @@ def samples() -> Path:
     if not SAMPLES.exists():
         pytest.skip(f"{SAMPLES} not found (the shared/ folder sits beside the checkout)")
     return SAMPLES
+
+
+@pytest.fixture(scope="session")
+def small_film(tmp_path_factory) -> Path:
+    """One small preview demo film (0.4 minutes), made once per session; tests that change a project copy it."""
+    from filmcrew.cli import main
+    root = tmp_path_factory.mktemp("small") / "film"
+    assert main(["demo", str(root), "--minutes", "0.4", "--preview"]) == 0
+    return root

@@ -17,10 +17,8 @@ pytestmark = pytest.mark.slow
 
 
 @pytest.fixture(scope="module")
-def film(tmp_path_factory):
-    root = tmp_path_factory.mktemp("compliance") / "film"
-    assert main(["demo", str(root), "--minutes", "0.4", "--preview"]) == 0
-    return root
+def film(small_film):
+    return small_film
 
 
 def _synth(path, size=(540, 960), seconds=3.0, volume_db=-20.0, extra=()):

@@ -63,8 +63,10 @@ def cmd_plan(a) -> int:
     if not missing:
         root, cfg, ctxs, graphs = _graphs(a, a.preview)
         st = pipeline.store(root)
-        for g in graphs:
+        for ctx, g in zip(ctxs, graphs):
             items += [i.as_dict() for i in plan(st, [g.final])]
+            for note in pipeline.cut_notes(ctx) if not a.json else []:
+                print(note, file=sys.stderr)
     if a.json:
         print(json.dumps(items, indent=1, ensure_ascii=False))
     else:
@@ -86,6 +88,9 @@ def cmd_make(a) -> int:
     t0 = time.perf_counter()
     root, cfg, ctxs, graphs = _graphs(a, a.preview)
     st = pipeline.store(root)
+    for ctx in ctxs:
+        for note in pipeline.cut_notes(ctx) if not a.quiet else []:
+            print(note, file=sys.stderr)
     progress = BarProgress() if not a.quiet else NullProgress()
     report = execute(st, [g.final for g in graphs], progress=progress, workers=a.jobs,
                      log=(lambda s: print(s, file=sys.stderr)) if a.verbose else None)
@@ -123,6 +128,8 @@ def cmd_status(a) -> int:
             reasons[f"{i.task.role} ({i.reason})"] = reasons.get(f"{i.task.role} ({i.reason})", 0) + 1
         for k, v in reasons.items():
             print(f"      stale: {v} x {k}")
+        for note in pipeline.cut_notes(ctx):
+            print(f"      {note}")
         print(f"      output: {out}" + ("" if out.exists() else " (not made yet)"))
         prov = out.with_suffix(".provenance.json")
         if prov.exists() and json.loads(prov.read_text()).get("ai_share"):
@@ -183,6 +190,25 @@ def cmd_export(a) -> int:
     for ctx, g in zip(ctxs, graphs):
         for p in export.export(root, st, ctx, g, formats):
             print(f"wrote {p}")
+    return 0
+
+
+def cmd_import(a) -> int:
+    from . import importer
+    root = Path(a.project)
+    if a.reset:
+        cfg = project.load_config(root)
+        for n in [a.episode] if a.episode else range(1, cfg.episodes + 1):
+            kept = importer.reset(root, n)
+            print(f"episode {n}: " + (f"back to the screenplay's cut (the edited cut is kept as {kept})" if kept
+                                      else "already follows the screenplay's cut"))
+        return 0
+    if not a.timeline:
+        raise ConfigError("filmcrew import PROJECT TIMELINE_FILE [--episode N] [--dry-run] (or --reset)")
+    report = importer.import_cut(root, Path(a.timeline), dict(os.environ), a.episode, a.dry_run, a.by)
+    print(json.dumps(report.as_dict(), ensure_ascii=False, indent=1) if a.json else report.text())
+    if not a.dry_run and not a.json:
+        print(f"next: `filmcrew plan {root}` shows what will be re-made; `filmcrew make {root}` makes it")
     return 0
 
 
@@ -285,6 +311,16 @@ def parser() -> argparse.ArgumentParser:
     ex.add_argument("--preview", action="store_true", help="from the --preview make")
     ex.add_argument("--to", nargs="+", default=["all"], choices=("otio", "fcp7", "fcpx", "edl", "fountain", "stems", "all"))
     ex.set_defaults(fn=cmd_export, aspect=None)
+    im = sub.add_parser("import", help="take back a cut edited in an editor (OTIO, FCP 7 XML, FCPXML, EDL)")
+    im.add_argument("project")
+    im.add_argument("timeline", nargs="?", help="the edited timeline: .otio, .xml, .fcpxml or .edl")
+    im.add_argument("--episode", type=int, help="which episode it cuts (default: from the timeline)")
+    im.add_argument("--dry-run", action="store_true", help="report what would be imported; change nothing")
+    im.add_argument("--by", default="", help="who edited the cut, for the ledger (default: 'an editor')")
+    im.add_argument("--reset", action="store_true", help="drop the edited cut: back to the screenplay's cut")
+    im.add_argument("--json", action="store_true")
+    im.set_defaults(fn=cmd_import)
+
     du = sub.add_parser("dub", help="replace a line's synthetic voice with a human take, or --list the lines")
     du.add_argument("project")
     du.add_argument("line", nargs="?", help="the line id, e.g. ep01-s02-l03")

@@ -43,3 +43,7 @@ class MediaError(FilmcrewError):
 
 class TaskError(FilmcrewError):
     """One or more tasks failed; the others were kept."""
+
+
+class TimelineImportError(FilmcrewError):
+    """An edited timeline cannot be read, or holds clips filmcrew cannot place; nothing was changed."""

@@ -17,9 +17,11 @@ dip); the OTIO keeps the truth in the transition's metadata.
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 from . import atomic, project
+from .crew.voice import frames_of
 from .errors import ConfigError, MissingExtraError
 
 FORMATS = ("otio", "fcp7", "fcpx", "edl", "fountain", "stems")
@@ -28,7 +30,15 @@ ADAPTERS = {"fcp7": ("fcp_xml", ".fcp7.xml", "otio-fcp-adapter"), "fcpx": ("fcpx
 
 
 def _copy(src: Path, dst: Path) -> Path:
-    if not dst.exists() or dst.stat().st_size != src.stat().st_size:
+    """`src` at `dst`: a hard link where the file system allows (no second copy of the media), else a copy."""
+    if dst.exists() and dst.stat().st_size == src.stat().st_size and dst.stat().st_mtime >= src.stat().st_mtime:
+        return dst
+    tmp = dst.with_name(f".{dst.name}.link")
+    tmp.unlink(missing_ok=True)
+    try:
+        os.link(src, tmp)
+        os.replace(tmp, dst)
+    except OSError:
         atomic.copy_file(src, dst)
     return dst
 
@@ -37,61 +47,78 @@ def build(root: Path, st, ctx, g, media_dir: Path, rel: str):
     """The episode as an OTIO timeline whose media references point into `media_dir` (written as `rel`)."""
     import opentimelineio as otio
     RT, TR = otio.opentime.RationalTime, otio.opentime.TimeRange
-    editor_task = g.task(f"{ctx.episode.id}.timeline")
-    tl_data = json.loads((st.path(editor_task.key) / "timeline.json").read_text())
-    rate = tl_data["fps"]
     for t in g.all:
         if not st.has(t.key):
             raise ConfigError(f"{ctx.episode.id}: {t.artifact} is not made yet; run `filmcrew make {root}"
                               f"{' --preview' if ctx.preview else ''}` first")
+    tl_data = json.loads((st.path(g.task(f"{ctx.episode.id}.timeline").key) / "timeline.json").read_text())
+    rate = tl_data["fps"]
     shots = {s.id: s for s in ctx.episode.shots()}
     media_dir.mkdir(parents=True, exist_ok=True)
     tl = otio.schema.Timeline(name=f"{ctx.bible.title} {ctx.episode.id}", global_start_time=RT(0, rate))
-    tl.metadata["filmcrew"] = {"episode": ctx.episode.id, "frames": tl_data["frames"], "size": tl_data["size"]}
+    tl.metadata["filmcrew"] = {"episode": ctx.episode.id, "frames": tl_data["frames"], "size": tl_data["size"],
+                               "cut": tl_data.get("cut")}
     video = otio.schema.Track(name="picture", kind=otio.schema.TrackKind.Video)
-    for it in tl_data["shots"]:
-        task = g.task(f"{it['shot']}.clip")
+    joins = {j["after"]: j for j in tl_data["transitions"]}
+    for it in tl_data["items"]:
+        k = it["item"]
+        task = g.plays[k]
         rec = st.record(task.key)
-        src = _copy(st.path(task.key) / "clip.mp4", media_dir / f"{it['shot']}.mp4")
-        # the clip plays from its first frame after the previous dissolve to its very end; the dissolve into
-        # the next shot overlaps its last `out` frames with the next clip's first `out` frames (a head handle)
-        clip = otio.schema.Clip(name=it["shot"], source_range=TR(RT(it["in"], rate), RT(it["frames"] - it["in"], rate)))
-        clip.media_reference = otio.schema.ExternalReference(target_url=f"{rel}/{src.name}",
-                                                             available_range=TR(RT(0, rate), RT(it["frames"], rate)))
-        sh = shots[it["shot"]]
-        clip.metadata["filmcrew"] = {"shot": it["shot"], "scene": it["scene"], "camera": sh.camera, "prompt": sh.action,
-                                     "seed": rec["seed"], "provider": rec["provider"]["name"],
-                                     "model": rec["provider"]["model"], "key": task.key, "ledger": rec["ledger"],
-                                     "lines": [ln.id for ln in sh.lines]}
-        video.append(clip)
-        if it["out"]:
-            tr = otio.schema.Transition(name=it["transition"], transition_type=otio.schema.TransitionTypes.SMPTE_Dissolve,
-                                        in_offset=RT(it["out"], rate), out_offset=RT(0, rate))
-            tr.metadata["filmcrew"] = {"kind": it["transition"]}  # "dip" is a dip to black
+        total = int(rec["ledger"]["frames"])
+        if it["kind"] == "gap":
+            video.append(otio.schema.Gap(source_range=TR(RT(0, rate), RT(it["frames"], rate))))
+        else:
+            label = it["shot"] or task.artifact.rsplit(".", 1)[0]
+            src = _copy(st.path(task.key) / "clip.mp4", media_dir / f"{label}.mp4")
+            # the item plays [src_in, src_out) of its clip; the frames around it are handles for transitions
+            clip = otio.schema.Clip(name=it["name"], source_range=TR(RT(it["src_in"], rate), RT(it["frames"], rate)))
+            clip.media_reference = otio.schema.ExternalReference(target_url=f"{rel}/{src.name}",
+                                                                 available_range=TR(RT(0, rate), RT(total, rate)))
+            meta = {"item": k, "kind": it["kind"], "scene": it["scene"], "seed": rec["seed"],
+                    "provider": rec["provider"]["name"], "model": rec["provider"]["model"], "key": task.key,
+                    "ledger": rec["ledger"]}
+            if it["kind"] == "shot":
+                sh = shots[it["shot"]]
+                meta |= {"shot": it["shot"], "camera": sh.camera, "prompt": sh.action, "lines": [ln.id for ln in sh.lines]}
+            clip.metadata["filmcrew"] = meta
+            video.append(clip)
+        if k in joins:
+            j = joins[k]
+            tr = otio.schema.Transition(name=j["kind"], transition_type=otio.schema.TransitionTypes.SMPTE_Dissolve,
+                                        in_offset=RT(j["before"], rate), out_offset=RT(j["into"], rate))
+            tr.metadata["filmcrew"] = {"kind": j["kind"]}  # "dip" is a dip to black
             video.append(tr)
     for ln in tl_data["lines"]:
         mk = otio.schema.Marker(name=ln["text"], marked_range=TR(RT(ln["start"], rate), RT(ln["frames"], rate)),
                                 color=otio.schema.MarkerColor.YELLOW)
         mk.metadata["filmcrew"] = {"line": ln["line"], "speaker": ln["speaker"], "subtitle": True}
         video.markers.append(mk)
-    dialogue = otio.schema.Track(name="dialogue", kind=otio.schema.TrackKind.Audio)
-    pos = 0
+    tl.tracks.append(video)
+    # dialogue: one clip per line where it plays; lines that overlap (a duplicated shot, a long
+    # crossfade) go to a second dialogue track
+    dialogue: list = []
+    ends: list[int] = []
     for ln in tl_data["lines"]:
+        n = next((i for i, e in enumerate(ends) if e <= ln["start"]), None)
+        if n is None:
+            dialogue.append(otio.schema.Track(name="dialogue" if not dialogue else f"dialogue {len(dialogue) + 1}",
+                                              kind=otio.schema.TrackKind.Audio))
+            ends.append(0)
+            n = len(ends) - 1
         task = g.task(f"{ln['line']}.voice")
         rec = st.record(task.key)
         src = _copy(st.path(task.key) / "line.wav", media_dir / f"{ln['line']}.wav")
-        if ln["start"] > pos:
-            dialogue.append(otio.schema.Gap(source_range=TR(RT(0, rate), RT(ln["start"] - pos, rate))))
-        c = otio.schema.Clip(name=ln["line"], source_range=TR(RT(0, rate), RT(ln["frames"], rate)))
-        c.media_reference = otio.schema.ExternalReference(target_url=f"{rel}/{src.name}",
-                                                          available_range=TR(RT(0, rate), RT(ln["frames"], rate)))
-        c.metadata["filmcrew"] = {"line": ln["line"], "speaker": ln["speaker"], "text": ln["text"],
+        if ln["start"] > ends[n]:
+            dialogue[n].append(otio.schema.Gap(source_range=TR(RT(0, rate), RT(ln["start"] - ends[n], rate))))
+        c = otio.schema.Clip(name=ln["line"], source_range=TR(RT(ln["from"], rate), RT(ln["frames"], rate)))
+        c.media_reference = otio.schema.ExternalReference(
+            target_url=f"{rel}/{src.name}", available_range=TR(RT(0, rate), RT(frames_of(st.path(task.key)), rate)))
+        c.metadata["filmcrew"] = {"line": ln["line"], "speaker": ln["speaker"], "text": ln["text"], "gain_db": ln["gain_db"],
                                   "provider": rec["provider"]["name"], "model": rec["provider"]["model"],
                                   "key": task.key, "ledger": rec["ledger"]}
-        dialogue.append(c)
-        pos = ln["start"] + ln["frames"]
-    tl.tracks.append(video)
-    tl.tracks.append(dialogue)
+        dialogue[n].append(c)
+        ends[n] = ln["start"] + ln["frames"]
+    tl.tracks.extend(dialogue or [otio.schema.Track(name="dialogue", kind=otio.schema.TrackKind.Audio)])
     mix = g.task(f"{ctx.episode.id}.mix")
     for stem in ("music", "effects"):
         src = _copy(st.path(mix.key) / f"{stem}.wav", media_dir / f"{ctx.episode.id}.{stem}.wav")
@@ -99,7 +126,7 @@ def build(root: Path, st, ctx, g, media_dir: Path, rel: str):
         c = otio.schema.Clip(name=f"{ctx.episode.id}.{stem}", source_range=TR(RT(0, rate), RT(tl_data["frames"], rate)))
         c.media_reference = otio.schema.ExternalReference(target_url=f"{rel}/{src.name}",
                                                           available_range=TR(RT(0, rate), RT(tl_data["frames"], rate)))
-        c.metadata["filmcrew"] = {"stem": stem, "key": mix.key}
+        c.metadata["filmcrew"] = {"stem": stem, "key": mix.key, "gain_db": tl_data["gains"][stem]}
         tr.append(c)
         tl.tracks.append(tr)
     return tl, tl_data

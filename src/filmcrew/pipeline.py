@@ -11,8 +11,9 @@ import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import atomic, credentials, fountain, labels, ledger, media, project, screenplay, share
+from . import atomic, credentials, export, fountain, labels, ledger, media, project, screenplay, share
 from . import check as check_mod
+from . import cut as cut_mod
 from .cache import Store
 from .crew import animator, composer, editor, finisher, foley, illustrator, voice
 from .crew.common import Crew, EpisodeContext
@@ -105,6 +106,7 @@ def load_episode(root: Path, number: int, bible, language: str):
 class EpisodeGraph:
     final: Task
     all: list[Task]
+    plays: list[Task] = field(default_factory=list)  # per item of the cut, the task whose clip.mp4 it plays
     by_artifact: dict = field(init=False, repr=False)
 
     def __post_init__(self):
@@ -122,11 +124,14 @@ def episode_graph(ctx: EpisodeContext) -> EpisodeGraph:
     cues = composer.tasks(ctx)
     beds = foley.tasks(ctx)
     timeline = editor.tasks(ctx, voices)
-    segs, trans = finisher.segment_tasks(ctx, clips, voices)
+    the_cut = editor.the_cut(ctx)
+    sources = editor.source_tasks(ctx, the_cut)
+    segs, trans = finisher.segment_tasks(ctx, the_cut, clips, sources, voices)
     mix = finisher.mix_task(ctx, timeline, voices, cues, beds)
     final = finisher.final_task(ctx, segs, trans, mix, timeline)
     return EpisodeGraph(final=final, all=[*keys.values(), *voices.values(), *clips.values(), *cues.values(),
-                                          *beds.values(), timeline, *segs, *trans.values(), mix, final])
+                                          *beds.values(), timeline, *sources.values(), *segs, *trans.values(), mix, final],
+                        plays=[clips[it.shot] if it.kind == "shot" else sources[k] for k, it in enumerate(the_cut.items)])
 
 
 def contexts(root: Path, env: dict, episode: int | None = None, preview: bool = False,
@@ -144,10 +149,29 @@ def contexts(root: Path, env: dict, episode: int | None = None, preview: bool = 
     for n in numbers:
         if not 1 <= n <= cfg.episodes:
             raise ConfigError(f"--episode {n}: the project has episodes 1 to {cfg.episodes}")
-    ctxs = [EpisodeContext(root=root, bible=bible, episode=load_episode(root, n, bible, cfg.language), size=(W, H),
-                           seed=cfg.seed, language=cfg.language, style=cfg.style, preview=preview, crew=crew,
-                           ffmpeg=media.ffmpeg_exe(), labels=cfg.labels) for n in numbers]
+    ctxs = []
+    for n in numbers:
+        ep = load_episode(root, n, bible, cfg.language)
+        ctxs.append(EpisodeContext(root=root, bible=bible, episode=ep, size=(W, H), seed=cfg.seed, language=cfg.language,
+                                   style=cfg.style, preview=preview, crew=crew, ffmpeg=media.ffmpeg_exe(), labels=cfg.labels,
+                                   cut=cut_mod.load(root, n, [s.id for s in ep.shots()])))
     return cfg, ctxs
+
+
+def cut_notes(ctx: EpisodeContext) -> list[str]:
+    """What a person should know about the episode's edited cut, if it has one."""
+    if ctx.cut is None:
+        return []
+    c = ctx.cut
+    used = {it.shot for it in c.items}
+    new = [s.id for s in ctx.episode.shots() if s.id not in used and s.id not in c.removed]
+    notes = [f"{ctx.episode.id} follows the cut edited by {c.by} ({cut_mod.path(ctx.root, ctx.episode.number)}, from "
+             f"{c.source or 'an editor'}: {len(c.items)} clips); `filmcrew import {ctx.root} --reset` goes back to the "
+             f"screenplay's cut"]
+    if new:
+        notes.append(f"{ctx.episode.id}: shot(s) {', '.join(new)} came into the screenplay after the cut was imported and "
+                     f"are not in the film: export, place them in your editor and import again (or --reset)")
+    return notes
 
 
 def store(root: Path) -> Store:
@@ -170,7 +194,7 @@ def publish(root: Path, st: Store, ctx: EpisodeContext, g: EpisodeGraph, preview
              "otio": out / f"{name}.otio", "provenance": out / f"{name}.provenance.json"}
     atomic.copy_file(src / "subtitles.srt", paths["srt"])
     atomic.copy_file(src / "subtitles.ass", paths["ass"])
-    atomic.copy_file(src / "timeline.otio", paths["otio"])
+    export.export(root, st, ctx, g, ["otio"])  # the same OTIO `filmcrew export` writes, media beside it
     records = [st.record(t.key) for t in g.all if st.has(t.key)]
     for r in records:
         if r["role"] == "animator":

@@ -3,7 +3,9 @@
 The method (``filmcrew-ai-share/1``), also in docs/ai-share.md:
 
 - **picture**, by on-screen frames: a shot counts as made by its keyframe's maker, unless the keyframe is
-  a human image (then the shot is human, although the camera move over it is an algorithm's);
+  a human image (then the shot is human, although the camera move over it is an algorithm's); a clip a
+  person added while editing counts as its cut item's ``source_type`` says (a recording, by default);
+  gaps (black) count for nobody;
 - **dialogue**, by spoken seconds: each line by its voice's maker (a recorded take is human);
 - **music** and **effects**, by seconds of each scene's cue and ambience bed;
 - **screenplay**, by words of action and dialogue: words still exactly as the writer provider wrote
@@ -63,12 +65,17 @@ def compute(records: dict[str, dict], timeline: dict, episode, writer: dict | No
     def src(artifact: str) -> str:
         return records.get(artifact, {}).get("digital_source_type", "")
 
-    for sh in timeline["shots"]:
-        key = src(f"{sh['shot']}.keyframe")
-        clip = src(f"{sh['shot']}.clip")
-        k = "human" if kind(key) == "human" or (clip and kind(clip) == "human") else \
-            ("trained" if "trained" in (kind(key), kind(clip or key)) else "algorithmic")
-        tracks["picture"][k] += sh["frames"] / fps
+    for it in timeline["items"]:
+        if it["kind"] == "gap":  # black: nobody's picture
+            continue
+        if it["kind"] == "take":  # a clip a person put in while editing, as its cut/epNN.json item declares
+            k = kind(it.get("source_type") or ledger.CAPTURE)
+        else:
+            key = src(f"{it['shot']}.keyframe")
+            clip = src(f"{it['shot']}.clip")
+            k = "human" if kind(key) == "human" or (clip and kind(clip) == "human") else \
+                ("trained" if "trained" in (kind(key), kind(clip or key)) else "algorithmic")
+        tracks["picture"][k] += it["frames"] / fps
     for ln in timeline["lines"]:
         tracks["dialogue"][kind(src(f"{ln['line']}.voice"))] += ln["frames"] / fps
     for sc in timeline["scenes"]:

@@ -34,6 +34,7 @@ class EpisodeContext:
     crew: Crew
     ffmpeg: str
     labels: Any = None  # project.Labels: how the AI labels look and who they name
+    cut: Any = None  # cut.Cut a person made in an editor (cut/epNN.json); None: the screenplay's own cut
 
 
 def provider_id(p):

@@ -1,92 +1,164 @@
-"""The editor: the episode's timeline (frames), written as JSON, OpenTimelineIO and SRT."""
+"""The editor: the episode's timeline (frames), written as JSON, SRT and ASS, following the cut.
+
+The cut is the screenplay's own (every shot in order, the script's transitions) unless a person cut the
+episode in an editing program and `filmcrew import` recorded it in `cut/epNN.json`; then the timeline
+follows that cut, and the editor's ledger entry records the re-cut as a human contribution.
+
+Clips a person added in the editor (and gaps, as black) are conformed here to the film's size and rate,
+with a second of handles each side for transitions.
+"""
 
 from __future__ import annotations
 
 import json
 from pathlib import Path
 
-from .. import atomic, ledger, subtitles, timing
+from .. import atomic, ledger, media, subtitles, timing
+from ..cut import HANDLE, Cut, Item, resolve, script_cut, source_base
+from ..cut import path as cut_path
+from ..errors import ConfigError
 from ..graph import ProviderId, Task
 from .common import EpisodeContext
 from .voice import frames_of
 
-CODE_VERSION = "editor-2"
+CODE_VERSION = "editor-3"
+CONFORM_VERSION = "conform-1"
+
+
+def the_cut(ctx: EpisodeContext) -> Cut:
+    return ctx.cut or script_cut(ctx.episode.shots())
 
 
 def tasks(ctx: EpisodeContext, voices: dict[str, Task]) -> Task:
     shots = ctx.episode.shots()
+    cut = the_cut(ctx)
     inputs = {ln.id: voices[ln.id] for ln in ctx.episode.lines()}
     params = {"shots": [(s.id, s.duration_frames, s.transition, s.action if not s.duration_frames else "",
                          [(ln.id, ln.speaker, ln.text) for ln in s.lines]) for s in shots],
-              "scenes": [(sc.id, [s.id for s in sc.shots]) for sc in ctx.episode.scenes]}
+              "scenes": [(sc.id, sc.mood, [s.id for s in sc.shots]) for sc in ctx.episode.scenes],
+              "cut": cut.params(), "by": cut.by, "edits": list(cut.edits)}
     return Task("editor", f"{ctx.episode.id}.timeline", CODE_VERSION, ProviderId("filmcrew-editor", "1"), params,
-                _runner(ctx), inputs=inputs, episode=ctx.episode.number)
+                _runner(ctx, cut), inputs=inputs, episode=ctx.episode.number)
 
 
-def build_timeline(ctx: EpisodeContext, voice_frames: dict[str, int]) -> dict:
+# ---- clips a person supplied, and gaps --------------------------------------------------------------
+
+def source_tasks(ctx: EpisodeContext, cut: Cut) -> dict[int, Task]:
+    """item index -> the task that conforms that take or gap to a clip like the animator's."""
+    out = {}
+    for k, it in enumerate(cut.items):
+        if it.kind == "shot":
+            continue
+        base = source_base(it)
+        params = {"kind": it.kind, "sha256": it.sha256, "from": base, "to": it.src_out + HANDLE, "size": ctx.size,
+                  "preview": ctx.preview, "source_type": it.source_type}
+        name = f"take-{it.sha256[:12]}-{base}" if it.kind == "take" else f"gap-{it.src_out + HANDLE}"
+        out[k] = Task("editor", f"{ctx.episode.id}-{name}.clip", CONFORM_VERSION, ProviderId("filmcrew-conform", "1",
+                      "ffmpeg"), params, _conform(ctx, it, base), episode=ctx.episode.number)
+    return out
+
+
+def _conform(ctx: EpisodeContext, it: Item, base: int):
+    def run(tctx) -> dict:
+        W, H = ctx.size
+        n = it.src_out + HANDLE - base
+        out = str(Path(tctx.workdir) / "clip.mp4")
+        enc = ["-c:v", "libx264", "-preset", "ultrafast" if ctx.preview else "veryfast", "-crf", "24" if ctx.preview
+               else "16", "-pix_fmt", "yuv420p", "-r", "30", "-an", "-frames:v", str(n)]
+        if it.kind == "gap":
+            media.run_ffmpeg(["-f", "lavfi", "-i", f"color=black:s={W}x{H}:r=30", *enc, out], "making a gap")
+        else:
+            # recomposed, not cropped: the whole picture fits the frame over a blurred fill of itself
+            graph = (f"fps=30,split[a][b];[a]scale={W}:{H}:force_original_aspect_ratio=increase,crop={W}:{H},"
+                     f"boxblur=24:2[bg];[b]scale={W}:{H}:force_original_aspect_ratio=decrease,setsar=1[fg];"
+                     f"[bg][fg]overlay=(W-w)/2:(H-h)/2,format=yuv420p")
+            media.run_ffmpeg(["-ss", f"{base / timing.FPS:.4f}", "-i", str(Path(ctx.root) / it.media),
+                              "-filter_complex", graph, *enc, out], f"conforming {it.media}")
+        frames = media.probe(Path(out), count_frames=True).frames
+        if it.kind == "take":
+            return ledger.entry(made_by=f"human:{it.name or it.media}", source_type=it.source_type,
+                                prompt=f"clip {it.name or it.media} added in the editor",
+                                extra={"frames": frames, "media": it.media, "sha256": it.sha256})
+        return ledger.entry(made_by="algorithm:filmcrew-conform", source_type=ledger.ALGORITHMIC,
+                            extra={"frames": frames})
+    return run
+
+
+# ---- the timeline -------------------------------------------------------------------------------------
+
+def shot_layout(ctx: EpisodeContext, voice_frames: dict[str, int]) -> dict[str, tuple[int, list[int]]]:
+    """shot id -> (its clip's frames, each line's first frame in the clip): the animator's own layout."""
     shots = ctx.episode.shots()
     overlaps = timing.transition_frames(shots)
+    return {sh.id: timing.layout(sh, [voice_frames[ln.id] for ln in sh.lines], overlaps[i - 1] if i else 0, overlaps[i])
+            for i, sh in enumerate(shots)}
+
+
+def build_timeline(ctx: EpisodeContext, voice_frames: dict[str, int], cut: Cut | None = None) -> dict:
+    cut = cut or the_cut(ctx)
+    shots = {s.id: s for s in ctx.episode.shots()}
+    scene_of = {s.id: sc for sc in ctx.episode.scenes for s in sc.shots}
+    lay = shot_layout(ctx, voice_frames)
     items, lines = [], []
     start = 0
-    scene_of = {s.id: sc for sc in ctx.episode.scenes for s in sc.shots}
-    for i, sh in enumerate(shots):
-        in_f = overlaps[i - 1] if i > 0 else 0
-        vf = [voice_frames[ln.id] for ln in sh.lines]
-        total, starts = timing.layout(sh, vf, in_f, overlaps[i])
-        items.append({"shot": sh.id, "scene": scene_of[sh.id].id, "start": start, "frames": total, "in": in_f,
-                      "out": overlaps[i], "transition": sh.transition if overlaps[i] else "cut"})
-        for ln, st, n in zip(sh.lines, starts, vf):
-            lines.append({"line": ln.id, "speaker": ln.speaker, "text": ln.text, "start": start + st, "frames": n,
-                          "shot": sh.id})
-        start += total - overlaps[i]
+    for k, it in enumerate(cut.items):
+        if it.kind == "shot":
+            a, b = resolve(it, lay[it.shot][0])
+        else:
+            a, b = it.src_in, it.src_out
+        first, last = cut.offsets(k)
+        if b - a < first + last + 1:
+            raise ConfigError(f"{cut_path(ctx.root, ctx.episode.number)}: items[{k}] ({it.shot or it.name or it.kind}) "
+                              f"plays {b - a} frames, fewer than its transitions take ({first} + {last}); shorten "
+                              f"the transitions or lengthen the clip, and re-import")
+        items.append({"item": k, "kind": it.kind, "shot": it.shot or None, "name": it.name or it.shot or it.kind,
+                      "scene": scene_of[it.shot].id if it.kind == "shot" else None, "start": start, "frames": b - a,
+                      "src_in": a, "src_out": b, **({"source_type": it.source_type} if it.kind == "take" else {})})
+        if it.kind == "shot":
+            sh = shots[it.shot]
+            prev, nxt = cut.join_after(k - 1), cut.join_after(k)
+            lo_vis, hi_vis = a - (prev.before if prev else 0), b + (nxt.into if nxt else 0)
+            for ln, s in zip(sh.lines, lay[it.shot][1]):
+                n = voice_frames[ln.id]
+                lo, hi = max(s, lo_vis), min(s + n, hi_vis)
+                if hi > lo:  # the line plays where its shot's frames are on screen
+                    lines.append({"line": ln.id, "speaker": ln.speaker, "text": ln.text, "start": start + lo - a,
+                                  "frames": hi - lo, "from": lo - s, "shot": sh.id, "item": k,
+                                  "gain_db": float(cut.line_gains.get(ln.id, 0.0))})
+        start += b - a
+    # takes and gaps carry on the scene before them (its music and ambience), or the next one when first
+    for k, it in enumerate(items):
+        if it["scene"] is None:
+            near = [x["scene"] for x in items[k::-1] + items[k:] if x["scene"]]
+            it["scene"] = near[0] if near else ctx.episode.scenes[0].id
+    mood = {sc.id: sc.mood for sc in ctx.episode.scenes}
     scenes = []
-    for sc in ctx.episode.scenes:
-        its = [it for it in items if it["scene"] == sc.id]
-        if its:
-            scenes.append({"scene": sc.id, "start": its[0]["start"], "end": its[-1]["start"] + its[-1]["frames"],
-                           "mood": sc.mood})
-    return {"fps": timing.FPS, "frames": start, "shots": items, "lines": lines, "scenes": scenes,
-            "size": list(ctx.size), "episode": ctx.episode.id}
+    for it in items:
+        if scenes and scenes[-1]["scene"] == it["scene"]:
+            scenes[-1]["end"] = it["start"] + it["frames"]
+        else:
+            scenes.append({"scene": it["scene"], "start": it["start"], "end": it["start"] + it["frames"],
+                           "mood": mood[it["scene"]]})
+    joins = [{"after": j.after, "kind": j.kind, "before": j.before, "into": j.into} for j in cut.joins]
+    lines.sort(key=lambda ln: ln["start"])
+    return {"fps": timing.FPS, "frames": start, "items": items, "transitions": joins, "lines": lines, "scenes": scenes,
+            "gains": {"dialogue": 0.0, "music": 0.0, "effects": 0.0, **cut.gains}, "size": list(ctx.size),
+            "episode": ctx.episode.id, "cut": {"by": cut.by, "source": cut.source, "edits": list(cut.edits)} if cut.human
+            else None}
 
 
-def to_otio(timeline: dict, ctx: EpisodeContext):
-    import opentimelineio as otio
-    rate = timeline["fps"]
-    tl = otio.schema.Timeline(name=f"{ctx.bible.title} {ctx.episode.id}")
-    video = otio.schema.Track(name="picture", kind=otio.schema.TrackKind.Video)
-    for it in timeline["shots"]:
-        clip = otio.schema.Clip(name=it["shot"], source_range=otio.opentime.TimeRange(
-            otio.opentime.RationalTime(it["in"], rate), otio.opentime.RationalTime(it["frames"] - it["in"] - it["out"], rate)))
-        clip.media_reference = otio.schema.MissingReference(available_range=otio.opentime.TimeRange(
-            otio.opentime.RationalTime(0, rate), otio.opentime.RationalTime(it["frames"], rate)))
-        clip.metadata["filmcrew"] = {"shot": it["shot"], "scene": it["scene"]}
-        video.append(clip)
-    dialogue = otio.schema.Track(name="dialogue", kind=otio.schema.TrackKind.Audio)
-    pos = 0
-    for ln in timeline["lines"]:
-        if ln["start"] > pos:
-            dialogue.append(otio.schema.Gap(source_range=otio.opentime.TimeRange(
-                otio.opentime.RationalTime(0, rate), otio.opentime.RationalTime(ln["start"] - pos, rate))))
-        c = otio.schema.Clip(name=ln["line"], source_range=otio.opentime.TimeRange(
-            otio.opentime.RationalTime(0, rate), otio.opentime.RationalTime(ln["frames"], rate)))
-        c.metadata["filmcrew"] = {"line": ln["line"], "speaker": ln["speaker"], "text": ln["text"]}
-        dialogue.append(c)
-        pos = ln["start"] + ln["frames"]
-    tl.tracks.append(video)
-    tl.tracks.append(dialogue)
-    return tl
-
-
-def _runner(ctx: EpisodeContext):
+def _runner(ctx: EpisodeContext, cut: Cut):
     def run(tctx) -> dict:
-        import opentimelineio as otio
         vf = {name: frames_of(path) for name, path in tctx.inputs.items()}
-        timeline = build_timeline(ctx, vf)
+        timeline = build_timeline(ctx, vf, cut)
         wd = Path(tctx.workdir)
         atomic.write_text(wd / "timeline.json", json.dumps(timeline, indent=1, ensure_ascii=False))
         atomic.write_text(wd / "subtitles.srt", subtitles.srt(timeline))
         atomic.write_text(wd / "subtitles.ass", subtitles.ass(timeline, ctx.language))
-        otio.adapters.write_to_file(to_otio(timeline, ctx), str(wd / "timeline.otio"))
+        if cut.human:
+            return ledger.entry(made_by=f"human:{cut.by}", source_type=ledger.HUMAN_EDITS,
+                                prompt="re-cut in an editor" + (": " + "; ".join(cut.edits) if cut.edits else ""),
+                                extra={"frames": timeline["frames"], "cut_source": cut.source})
         return ledger.entry(made_by="algorithm:filmcrew-editor", source_type=ledger.ALGORITHMIC,
                             extra={"frames": timeline["frames"]})
     return run

@@ -17,6 +17,7 @@ import numpy as np
 from PIL import Image, ImageDraw
 
 from .. import fonts, labels, ledger, mastering, media, timing
+from ..cut import Cut, local_range
 from ..errors import MediaError
 from ..graph import ProviderId, Task
 from ..project import Labels
@@ -60,68 +61,134 @@ def render_subtitle(text: str, size: tuple[int, int], path: Path) -> tuple[int, 
 
 # ---- tasks ---------------------------------------------------------------------------------------
 
-def segment_tasks(ctx: EpisodeContext, clips: dict[str, Task], voices: dict[str, Task]) -> tuple[list[Task], dict[str, Task]]:
+def segment_tasks(ctx: EpisodeContext, cut: Cut, clips: dict[str, Task], sources: dict[int, Task],
+                  voices: dict[str, Task]) -> tuple[list[Task], dict[int, Task]]:
+    """One segment per item of the cut (the frames no transition covers) and one per transition.
+
+    A segment's key holds only its own clip, its own lines' voices and its range, so re-ordering or
+    trimming other items in an editor re-encodes nothing here."""
     shots = ctx.episode.shots()
+    by_id = {sh.id: sh for sh in shots}
     overlaps = timing.transition_frames(shots)
+    layout_io = {sh.id: (overlaps[i - 1] if i else 0, overlaps[i]) for i, sh in enumerate(shots)}
+
+    def source(k: int) -> tuple[dict, dict]:
+        it = cut.items[k]
+        sh = by_id.get(it.shot)
+        inputs = {"clip": clips[it.shot] if it.kind == "shot" else sources[k],
+                  **{f"voice{n:02d}": voices[ln.id] for n, ln in enumerate(sh.lines if sh else [])}}
+        return inputs, {"item": [it.kind, it.shot, it.sha256, it.src_in, it.src_out], "layout": layout_io.get(it.shot),
+                        "texts": [ln.text for ln in (sh.lines if sh else [])]}
+
+    def name(k: int) -> str:
+        return f"{ctx.episode.id}.cut{k:03d}" if cut.human else cut.items[k].shot
+
     segs: list[Task] = []
-    trans: dict[str, Task] = {}
-    for i, sh in enumerate(shots):
-        in_f = overlaps[i - 1] if i > 0 else 0
-        inputs = {"clip": clips[sh.id], **{f"voice{k:02d}": voices[ln.id] for k, ln in enumerate(sh.lines)}}
-        params = {"in": in_f, "out": overlaps[i], "texts": [ln.text for ln in sh.lines], "size": ctx.size,
-                  "preview": ctx.preview}
-        segs.append(Task("finisher", f"{sh.id}.segment", CODE_VERSION, FINISHER, params, _segment(ctx, sh, in_f, overlaps[i]),
+    trans: dict[int, Task] = {}
+    common = {"size": ctx.size, "preview": ctx.preview}
+    for k, it in enumerate(cut.items):
+        first, last = cut.offsets(k)
+        inputs, src = source(k)
+        segs.append(Task("finisher", f"{name(k)}.segment", CODE_VERSION, FINISHER,
+                         {**src, "first": first, "last": last, **common},
+                         _segment(ctx, it, by_id.get(it.shot), layout_io.get(it.shot), first, last),
                          inputs=inputs, episode=ctx.episode.number))
-        if overlaps[i]:
-            nxt = shots[i + 1]
-            params = {"kind": sh.transition, "frames": overlaps[i], "preview": ctx.preview}
-            trans[sh.id] = Task("finisher", f"{sh.id}.transition", CODE_VERSION, FINISHER, params,
-                                _transition(sh.transition, overlaps[i], ctx.preview),
-                                inputs={"a": clips[sh.id], "b": clips[nxt.id]}, episode=ctx.episode.number)
+        j = cut.join_after(k)
+        if j:
+            a_in, a_src = source(k)
+            b_in, b_src = source(k + 1)
+            nxt = cut.items[k + 1]
+            inputs = {**{f"a.{n}": t for n, t in a_in.items()}, **{f"b.{n}": t for n, t in b_in.items()}}
+            trans[k] = Task("finisher", f"{name(k)}.transition", CODE_VERSION, FINISHER,
+                            {"kind": j.kind, "before": j.before, "into": j.into, "a": a_src, "b": b_src, **common},
+                            _transition(ctx, j, (it, by_id.get(it.shot), layout_io.get(it.shot)),
+                                        (nxt, by_id.get(nxt.shot), layout_io.get(nxt.shot))),
+                            inputs=inputs, episode=ctx.episode.number)
     return segs, trans
 
 
-def _segment(ctx: EpisodeContext, sh, in_f: int, out_f: int):
+def _subtitles(ctx: EpisodeContext, wd: Path, inputs: dict, prefix: str, sh, io, lo: int, hi: int, tag: str) -> list:
+    """The subtitle images of shot `sh`'s lines over its clip's frames [lo, hi): (png, x, y, first, last)
+    with first and last counted from `lo`. A line shows wherever its shot's frames are on screen."""
+    if sh is None or not sh.lines:
+        return []
+    vf = [frames_of(inputs[f"{prefix}voice{k:02d}"]) for k in range(len(sh.lines))]
+    _total, starts = timing.layout(sh, vf, *io)
+    fs, max_w, _b = subtitle_box(ctx.size)
+    font = fonts.font(fs)
+    out = []
+    for k, (ln, st, n) in enumerate(zip(sh.lines, starts, vf)):
+        pieces = chunks(ln.text, font, max_w)
+        bounds = piece_bounds(pieces, n)
+        for j, piece in enumerate(pieces):
+            a = max(lo, st + int(round(bounds[j])))
+            b = min(hi, st + int(round(bounds[j + 1])))
+            if b > a:
+                png = wd / f"sub-{tag}{k:02d}-{j:02d}.png"
+                x, y = render_subtitle(piece, ctx.size, png)
+                out.append((png, x, y, a - lo, b - 1 - lo))
+    return out
+
+
+def _overlay(label: str, subs: list, first_input: int) -> tuple[list[str], list[str], str]:
+    """ffmpeg inputs and filter steps that lay `subs` over the stream `label`; returns the last label."""
+    args, graph = [], []
+    for k, (png, x, y, a, b) in enumerate(subs):
+        args += ["-i", str(png)]
+        graph.append(f"[{label}][{first_input + k}:v]overlay={x}:{y}:enable='between(n,{a},{b})'[o{k}]")
+        label = f"o{k}"
+    return args, graph, label
+
+
+def _segment(ctx: EpisodeContext, it, sh, io, first: int, last: int):
     def run(tctx) -> dict:
         wd = Path(tctx.workdir)
         total = _clip_frames(tctx.inputs["clip"])
-        vf = [frames_of(tctx.inputs[f"voice{k:02d}"]) for k in range(len(sh.lines))]
-        _total, starts = timing.layout(sh, vf, in_f, out_f)
-        fs, max_w, _b = subtitle_box(ctx.size)
-        font = fonts.font(fs)
-        args = ["-i", str(Path(tctx.inputs["clip"]) / "clip.mp4")]
-        graph = [f"[0:v]trim=start_frame={in_f}:end_frame={total - out_f},setpts=PTS-STARTPTS[v0]"]
-        k = 0
-        for ln, st, n in zip(sh.lines, starts, vf):
-            pieces = chunks(ln.text, font, max_w)
-            bounds = piece_bounds(pieces, n)
-            for j, piece in enumerate(pieces):
-                png = wd / f"sub{k:03d}.png"
-                x, y = render_subtitle(piece, ctx.size, png)
-                a = st - in_f + int(round(bounds[j]))
-                b = st - in_f + int(round(bounds[j + 1])) - 1
-                args += ["-i", str(png)]
-                graph.append(f"[v{k}][{k + 1}:v]overlay={x}:{y}:enable='between(n,{a},{b})'[v{k + 1}]")
-                k += 1
-        media.run_ffmpeg(args + ["-filter_complex", ";".join(graph), "-map", f"[v{k}]", *encode_args(ctx.preview),
-                                 str(wd / "segment.mp4")], f"rendering segment {sh.id}")
-        for p in wd.glob("sub*.png"):
+        a, b = local_range(it, total)
+        lo, hi = a + first, b - last
+        if hi <= lo:
+            raise MediaError(f"cut item {it.shot or it.name}: no frames left between its transitions ({a}..{b} "
+                             f"less {first} + {last}); re-import the cut with shorter transitions")
+        subs = _subtitles(ctx, wd, tctx.inputs, "", sh, io, lo, hi, "s")
+        args, graph, label = _overlay("v0", subs, 1)
+        media.run_ffmpeg(["-i", str(Path(tctx.inputs["clip"]) / "clip.mp4"), *args, "-filter_complex",
+                          ";".join([f"[0:v]trim=start_frame={lo}:end_frame={hi},setpts=PTS-STARTPTS[v0]", *graph]),
+                          "-map", f"[{label}]", *encode_args(ctx.preview), str(wd / "segment.mp4")],
+                         f"rendering {it.shot or it.name}")
+        for p in wd.glob("sub-*.png"):
             p.unlink()
         return ledger.entry(made_by="algorithm:filmcrew-finisher", source_type=ledger.ALGORITHMIC,
-                            extra={"frames": total - in_f - out_f})
+                            extra={"frames": hi - lo})
     return run
 
 
-def _transition(kind: str, d: int, preview: bool):
+def _transition(ctx: EpisodeContext, j, a_side, b_side):
+    """`j.before` frames of the outgoing item before the cut and `j.into` of the incoming one after it,
+    blended; where a clip has no handle frames left, its last (or first) frame is held."""
+    d = j.before + j.into
+
     def run(tctx) -> dict:
-        a_total = _clip_frames(tctx.inputs["a"])
-        xf = "fadeblack" if kind == "dip" else "fade"
-        graph = (f"[0:v]trim=start_frame={a_total - d}:end_frame={a_total},setpts=PTS-STARTPTS,settb=1/30[a];"
-                 f"[1:v]trim=start_frame=0:end_frame={d},setpts=PTS-STARTPTS,settb=1/30[b];"
-                 f"[a][b]xfade=transition={xf}:duration={d / 30:.4f}:offset=0,trim=end_frame={d}[v]")
-        media.run_ffmpeg(["-i", str(Path(tctx.inputs["a"]) / "clip.mp4"), "-i", str(Path(tctx.inputs["b"]) / "clip.mp4"),
-                          "-filter_complex", graph, "-map", "[v]", *encode_args(preview),
-                          str(Path(tctx.workdir) / "segment.mp4")], "rendering a transition")
+        wd = Path(tctx.workdir)
+        steps, subs_all = [], []
+        for n, (prefix, (it, sh, io)) in enumerate((("a.", a_side), ("b.", b_side))):
+            folder = Path(tctx.inputs[f"{prefix}clip"])
+            total = _clip_frames(folder)
+            a, b = local_range(it, total)
+            cut_at = b if prefix == "a." else a  # the clip frame at the cut point
+            lo, hi = cut_at - j.before, cut_at + j.into
+            s, e = max(0, lo), min(total, hi)
+            pad = f",tpad=start_mode=clone:start={s - lo}:stop_mode=clone:stop={hi - e}" if (s - lo or hi - e) else ""
+            steps.append(f"[{n}:v]trim=start_frame={s}:end_frame={e},setpts=PTS-STARTPTS{pad},settb=1/30[x{n}]")
+            subs_all += _subtitles(ctx, wd, tctx.inputs, prefix, sh, io, lo, hi, f"{n}")
+        xf = "fadeblack" if j.kind == "dip" else "fade"
+        steps.append(f"[x0][x1]xfade=transition={xf}:duration={d / 30:.4f}:offset=0,trim=end_frame={d}[v0]")
+        args, graph, label = _overlay("v0", subs_all, 2)
+        media.run_ffmpeg(["-i", str(Path(tctx.inputs["a.clip"]) / "clip.mp4"),
+                          "-i", str(Path(tctx.inputs["b.clip"]) / "clip.mp4"), *args,
+                          "-filter_complex", ";".join(steps + graph), "-map", f"[{label}]", *encode_args(ctx.preview),
+                          str(wd / "segment.mp4")], "rendering a transition")
+        for p in wd.glob("sub-*.png"):
+            p.unlink()
         return ledger.entry(made_by="algorithm:filmcrew-finisher", source_type=ledger.ALGORITHMIC, extra={"frames": d})
     return run
 
@@ -145,6 +212,10 @@ def _fade(n: int, fade: int) -> np.ndarray:
     return env
 
 
+def _db(gain: float) -> float:
+    return float(10 ** (gain / 20))
+
+
 def _mix(tctx) -> dict:
     rate = media.SAMPLE_RATE
     tl = json.loads((Path(tctx.inputs["timeline"]) / "timeline.json").read_text())
@@ -155,9 +226,10 @@ def _mix(tctx) -> dict:
     effects = np.zeros((n, 2), np.float32)
     for ln in tl["lines"]:
         a, _ = media.read_wav(Path(tctx.inputs[f"v:{ln['line']}"]) / "line.wav")
+        a = a[int(round(ln["from"] * spf)):int(round((ln["from"] + ln["frames"]) * spf))]  # the part on screen
         s = int(round(ln["start"] * spf))
         e = min(n, s + len(a))
-        dialogue[s:e] += a[: e - s, :1]
+        dialogue[s:e] += a[: e - s, :1] * _fade(e - s, int(0.004 * rate))[:, None] * _db(ln["gain_db"])
     fade = int(0.8 * rate)
     for sc in tl["scenes"]:
         s = int(round(sc["start"] * spf))
@@ -180,8 +252,9 @@ def _mix(tctx) -> dict:
     effects *= (0.22 - 0.12 * env)[:, None]
     wd = Path(tctx.workdir)
     for name, stem in (("dialogue", dialogue), ("music", music), ("effects", effects)):
-        media.write_wav(wd / f"{name}.wav", stem)
-    raw = dialogue + music + effects
+        media.write_wav(wd / f"{name}.wav", stem)  # the stems before the editor's track levels (in the OTIO)
+    g = tl["gains"]
+    raw = dialogue * _db(g["dialogue"]) + music * _db(g["music"]) + effects * _db(g["effects"])
     measured = master_to_aac(raw, wd / "mix.wav", wd / "mix.m4a", tctx.task.params["lufs"], tctx.task.params["tp"])
     return ledger.entry(made_by="algorithm:filmcrew-finisher", source_type=ledger.ALGORITHMIC,
                         extra={"target_lufs": tctx.task.params["lufs"], "max_true_peak_dbtp": tctx.task.params["tp"], **measured})
@@ -215,15 +288,14 @@ def master_to_aac(raw: np.ndarray, wav: Path, m4a: Path, lufs: float, max_tp: fl
 
 # ---- the final film ------------------------------------------------------------------------------
 
-def final_task(ctx: EpisodeContext, segments: list[Task], transitions: dict[str, Task], mix: Task, timeline: Task) -> Task:
+def final_task(ctx: EpisodeContext, segments: list[Task], transitions: dict[int, Task], mix: Task, timeline: Task) -> Task:
     inputs: dict[str, Task] = {"mix": mix, "timeline": timeline}
     order = []
     for i, seg in enumerate(segments):
         inputs[f"s{i:03d}"] = seg
         order.append(f"s{i:03d}")
-        sid = seg.artifact.rsplit(".", 1)[0]
-        if sid in transitions:
-            inputs[f"t{i:03d}"] = transitions[sid]
+        if i in transitions:
+            inputs[f"t{i:03d}"] = transitions[i]
             order.append(f"t{i:03d}")
     lab = ctx.labels or Labels()
     params = {"order": order, "preview": ctx.preview, "size": list(ctx.size), "language": ctx.language,
@@ -283,7 +355,7 @@ def _final(order: list[str]):
             q.unlink()
         labels.verify_written(film, aigc)
         tl = Path(tctx.inputs["timeline"])
-        for name in ("subtitles.srt", "subtitles.ass", "timeline.otio"):
+        for name in ("subtitles.srt", "subtitles.ass", "timeline.json"):
             (wd / name).write_bytes((tl / name).read_bytes())
         pr = media.probe(film)
         if not pr.faststart:

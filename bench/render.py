@@ -1,0 +1,197 @@
+"""The render benchmark (issue 3): filmcrew against the encoder's ceiling and moviepy, side by side, one run.
+
+    make bench                                   # 3-minute 1080x1920 episode (about an hour on 2 cores)
+    .venv/bin/python bench/render.py --minutes 1 # quicker
+
+Steps, all on this machine, one after another:
+1. `filmcrew make` cold (every role, offline defaults) of a fixed project;
+2. the finishing render alone: the segments, transitions and final assembly removed from the cache and
+   made again (the picture clips, voices, music and mix stay);
+3. the raw encoder ceiling: ffmpeg encoding `testsrc2` of the same size, rate and length with the same
+   x264 settings as filmcrew's segments;
+4. the same edit in moviepy 2.x (the library most tools in this field use): the same keyframes as
+   stills with a slow push-in, the same crossfades, the same subtitle images at the same times, the same
+   mixed sound track, encoded with the same x264 preset and CRF. It runs in its own virtual environment
+   (`.venv-bench`, made by `make bench`: moviepy pins an older Pillow than filmcrew uses);
+5. incremental: `make` after changing one line of dialogue, and after changing one shot's action text.
+
+It prints each wall time, peak memory (the whole process tree's resident set, sampled every 0.1 s) and
+the ratios; `--json FILE` keeps them. Timings are only comparable within one run on one machine.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+PREMISE = "A lighthouse keeper's daughter must outwit the sea witch who stole her father's voice"
+
+
+def _tree_rss(pid: int) -> int:
+    """Resident memory of a process and all its descendants, in bytes (Linux /proc)."""
+    total, todo = 0, [pid]
+    while todo:
+        p = todo.pop()
+        try:
+            with open(f"/proc/{p}/status") as f:
+                for line in f:
+                    if line.startswith("VmRSS:"):
+                        total += int(line.split()[1]) * 1024
+            for t in os.listdir(f"/proc/{p}/task"):
+                with open(f"/proc/{p}/task/{t}/children") as f:
+                    todo += [int(c) for c in f.read().split()]
+        except (FileNotFoundError, ProcessLookupError, PermissionError):
+            continue
+    return total
+
+
+def measure(cmd: list[str], label: str, env: dict | None = None) -> dict:
+    """Run `cmd`, return its wall time and the peak memory of its process tree."""
+    t0 = time.perf_counter()
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, env=env)
+    peak = [0]
+
+    def watch():
+        while proc.poll() is None:
+            peak[0] = max(peak[0], _tree_rss(proc.pid))
+            time.sleep(0.1)
+    w = threading.Thread(target=watch, daemon=True)
+    w.start()
+    out = proc.communicate()[0].decode(errors="replace")
+    secs = time.perf_counter() - t0
+    w.join()
+    if proc.returncode:
+        sys.exit(f"{label} failed ({proc.returncode}):\n{out[-3000:]}")
+    print(f"  {label}: {secs:.1f} s, peak {peak[0] / 2**20:.0f} MiB", flush=True)
+    return {"seconds": round(secs, 2), "peak_mib": round(peak[0] / 2**20), "output": out[-2000:]}
+
+
+def filmcrew(*args: str) -> list[str]:
+    return [sys.executable, "-m", "filmcrew.cli", *args]
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--minutes", type=float, default=3.0)
+    ap.add_argument("--workdir", type=Path, help="keep the project here (default: a temporary folder)")
+    ap.add_argument("--moviepy-python", default=str(HERE.parent / ".venv-bench" / "bin" / "python"),
+                    help="a Python with moviepy 2.x (default: .venv-bench, made by `make bench`)")
+    ap.add_argument("--skip-moviepy", action="store_true")
+    ap.add_argument("--json", type=Path, help="write the figures here")
+    a = ap.parse_args()
+
+    sys.path.insert(0, str(HERE.parent / "src"))
+    from filmcrew import media, pipeline
+    from filmcrew.crew.finisher import encode_args, render_subtitle
+    from filmcrew.crew.illustrator import layers
+
+    work = a.workdir or Path(tempfile.mkdtemp(prefix="filmcrew-bench-"))
+    root = work / "film"
+    if root.exists():
+        shutil.rmtree(root)
+    env = dict(os.environ, FILMCREW_HOME=str(work / "home"))
+    res: dict = {"minutes": a.minutes, "cpus": os.cpu_count(), "python": sys.version.split()[0]}
+    print(f"filmcrew render benchmark: a {a.minutes:g}-minute 1080x1920 episode in {root}", flush=True)
+    subprocess.run(filmcrew("new", str(root), "--premise", PREMISE, "--minutes", str(a.minutes), "--seed", "11"),
+                   check=True, env=env, stdout=subprocess.DEVNULL)
+    subprocess.run(filmcrew("write", str(root), "--quiet"), check=True, env=env, stdout=subprocess.DEVNULL)
+
+    res["make_cold"] = measure(filmcrew("make", str(root), "--quiet"), "1. filmcrew make, cold", env)
+    film = root / "out" / "ep01.mp4"
+    pr = media.probe(film, count_frames=True)
+    frames, seconds = pr.frames, pr.frames / 30
+    res["film"] = {"frames": frames, "seconds": round(seconds, 2), "size": [pr.width, pr.height]}
+
+    # 2. the finishing render alone
+    os.environ["FILMCREW_HOME"] = env["FILMCREW_HOME"]
+    _, (ctx,) = pipeline.contexts(root, env, 1)
+    g = pipeline.episode_graph(ctx)
+    st = pipeline.store(root)
+    for t in g.all:
+        if t.role == "finisher" and t.artifact.endswith((".segment", ".transition", ".final")):
+            shutil.rmtree(st.path(t.key))
+    res["finish_only"] = measure(filmcrew("make", str(root), "--quiet"), "2. finishing render alone", env)
+
+    # 3. the ceiling
+    ff = media.ffmpeg_exe()
+    with tempfile.TemporaryDirectory() as d:
+        res["ceiling"] = measure([ff, "-hide_banner", "-nostdin", "-y", "-f", "lavfi", "-i",
+                                  f"testsrc2=s=1080x1920:r=30:d={seconds:.3f}", *encode_args(False),
+                                  str(Path(d) / "ceiling.mp4")], "3. ffmpeg testsrc2 encode (the ceiling)")
+
+    # 4. the same edit in moviepy
+    tl = json.loads((st.path(g.task("ep01.timeline").key) / "timeline.json").read_text())
+    if not a.skip_moviepy and Path(a.moviepy_python).exists():
+        edit_dir = work / "moviepy"
+        edit_dir.mkdir(exist_ok=True)
+        from PIL import Image
+        shots = []
+        for k, it in enumerate(tl["items"]):
+            lay = [Image.open(p).convert("RGBA") for p in layers(st.path(g.task(f"{it['shot']}.keyframe").key))]
+            still = lay[0]
+            for x in lay[1:]:
+                still = Image.alpha_composite(still, x)
+            path = edit_dir / f"still{k:03d}.png"
+            still.convert("RGB").save(path)
+            j = next((j for j in tl["transitions"] if j["after"] == k - 1), None)
+            shots.append({"still": str(path), "start": it["start"] - (j["before"] if j else 0),
+                          "frames": it["frames"] + (j["before"] if j else 0), "fade_in": j["before"] if j else 0})
+        from filmcrew.subtitles import chunks, piece_bounds, subtitle_box
+        from filmcrew import fonts
+        fs, max_w, _ = subtitle_box((1080, 1920))
+        font = fonts.font(fs)
+        subs = []
+        for n, ln in enumerate(tl["lines"]):
+            pieces = chunks(ln["text"], font, max_w)
+            bounds = piece_bounds(pieces, ln["frames"])
+            for j, piece in enumerate(pieces):
+                png = edit_dir / f"sub{n:03d}-{j}.png"
+                x, y = render_subtitle(piece, (1080, 1920), png)
+                subs.append({"png": str(png), "x": x, "y": y, "start": (ln["start"] + bounds[j]) / 30,
+                             "end": (ln["start"] + bounds[j + 1]) / 30})
+        spec = {"shots": shots, "subs": subs, "audio": str(st.path(g.task("ep01.mix").key) / "mix.m4a"),
+                "size": [1080, 1920], "fps": 30, "out": str(edit_dir / "moviepy.mp4"), "seconds": seconds}
+        (edit_dir / "spec.json").write_text(json.dumps(spec))
+        res["moviepy"] = measure([a.moviepy_python, str(HERE / "moviepy_edit.py"), str(edit_dir / "spec.json")],
+                                 "4. the same edit in moviepy")
+    else:
+        print(f"  4. moviepy skipped ({'--skip-moviepy' if a.skip_moviepy else a.moviepy_python + ' not found'})")
+
+    # 5. incremental
+    ep = root / "story" / "ep01.fountain"
+    text = ep.read_text(encoding="utf-8")
+    line = tl["lines"][len(tl["lines"]) // 2]["text"]
+    ep.write_text(text.replace(line, line.rstrip(".!?") + ", and I mean it.", 1), encoding="utf-8")
+    res["one_line"] = measure(filmcrew("make", str(root), "--quiet"), "5a. make after changing one line", env)
+    text = ep.read_text(encoding="utf-8")
+    action = next(s.action for s in ctx.episode.shots() if s.action and s.action in text)
+    ep.write_text(text.replace(action, action.rstrip(".") + ", as the wind picks up.", 1), encoding="utf-8")
+    res["one_action"] = measure(filmcrew("make", str(root), "--quiet"), "5b. make after changing one action", env)
+
+    cold, ceil = res["make_cold"]["seconds"], res["ceiling"]["seconds"]
+    ratios = {"make_cold / ceiling": cold / ceil, "finish_only / ceiling": res["finish_only"]["seconds"] / ceil,
+              "one_line / make_cold": res["one_line"]["seconds"] / cold,
+              "one_action / make_cold": res["one_action"]["seconds"] / cold}
+    if "moviepy" in res:
+        ratios["moviepy / finish_only"] = res["moviepy"]["seconds"] / res["finish_only"]["seconds"]
+    res["ratios"] = {k: round(v, 2) for k, v in ratios.items()}
+    print(f"\nfilm: {seconds:.1f} s, {frames} frames at 1080x1920; {os.cpu_count()} CPUs")
+    for k, v in res["ratios"].items():
+        print(f"  {k:<24} {v:6.2f}")
+    if a.json:
+        a.json.write_text(json.dumps({k: ({kk: vv for kk, vv in v.items() if kk != "output"} if isinstance(v, dict) else v)
+                                      for k, v in res.items()}, indent=1))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
