@@ -23,7 +23,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import re
 import shutil
 import subprocess
 import sys
@@ -98,7 +97,9 @@ def main() -> int:
     root = work / "film"
     if root.exists():
         shutil.rmtree(root)
-    env = dict(os.environ, FILMCREW_HOME=str(work / "home"))
+    # the filmcrew of this tree (not whatever the venv has installed), with its own signing keys
+    env = dict(os.environ, FILMCREW_HOME=str(work / "home"),
+               PYTHONPATH=os.pathsep.join([str(HERE.parent / "src"), os.environ.get("PYTHONPATH", "")]))
     res: dict = {"minutes": a.minutes, "cpus": os.cpu_count(), "python": sys.version.split()[0]}
     print(f"filmcrew render benchmark: a {a.minutes:g}-minute 1080x1920 episode in {root}", flush=True)
     subprocess.run(filmcrew("new", str(root), "--premise", PREMISE, "--minutes", str(a.minutes), "--seed", "11"),

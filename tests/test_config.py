@@ -30,6 +30,17 @@ def test_secrets_are_refused_in_the_config(tmp_path):
         project.load_config(tmp_path)
 
 
+def test_translated_subtitles_need_a_translator_and_say_so(tmp_path):
+    (tmp_path / "filmcrew.toml").write_text("[film]\npremise = 'x'\nsubtitle_languages = ['fr']\n")
+    with pytest.raises(ConfigError, match=r"\[film\] subtitle_languages: translated subtitles need a translator.*"
+                                          r"translator = \"openai-chat\""):
+        project.load_config(tmp_path)
+    (tmp_path / "filmcrew.toml").write_text("[film]\npremise = 'x'\nsubtitle_languages = ['en']\n"
+                                            "[providers]\ntranslator = 'openai-chat'\n")
+    with pytest.raises(ConfigError, match=r"other than the film's own \(en\)"):
+        project.load_config(tmp_path)
+
+
 def test_bible_errors_name_the_field(tmp_path):
     (tmp_path / "story").mkdir()
     (tmp_path / "story" / "bible.yaml").write_text("title: T\nlogline: L\ncharacters:\n  - name: A\n    voice: {speed: 9}\n")

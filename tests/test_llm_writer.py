@@ -280,3 +280,43 @@ def test_cli_write_without_the_key_fails_cleanly_and_leaks_nothing(llm_server, t
     for p in root.rglob("*"):
         if p.is_file():
             assert llm_server["key"] not in p.read_text(errors="replace"), p
+
+
+@pytest.mark.llm
+def test_translated_subtitles_from_a_real_server_keep_the_times(llm_server, tmp_path):
+    w = _writer(llm_server, attempts=2, temperature=0.2)
+    out = w.translate(["Hello.", "Where is the boat?", "The flood is coming!"], "en", "fr")
+    assert len(out) == 3 and all(t.strip() and not oc._cjk(t) for t in out)
+    # a whole film with a French track: same cues at the same times as the English one, other words
+    root = tmp_path / "film"
+    from filmcrew.cli import main
+    assert main(["new", str(root), "--premise", REQ.premise, "--minutes", "0.3", "--seed", "5"]) == 0
+    toml = (root / "filmcrew.toml").read_text()
+    assert "subtitle_languages = []" in toml
+    toml = toml.replace("subtitle_languages = []", "subtitle_languages = [\"fr\"]", 1)
+    toml = toml.replace("[providers]\n", "[providers]\ntranslator = \"openai-chat\"\n", 1) + (
+        f'\n[providers.openai-chat]\nbase_url = "{llm_server["base_url"]}"\nmodel = "smollm2-135m"\n'
+        f'api_key_env = "{KEY_ENV}"\nattempts = 2\ntemperature = 0.2\ntimeout = 300\n')
+    (root / "filmcrew.toml").write_text(toml)
+    os.environ[KEY_ENV] = llm_server["key"]
+    try:
+        assert main(["write", str(root), "--quiet"]) == 0
+        assert main(["make", str(root), "--preview", "--quiet"]) == 0
+    finally:
+        os.environ.pop(KEY_ENV)
+    en = (root / "out" / "ep01.preview.srt").read_text()
+    fr = (root / "out" / "ep01.preview.fr.srt").read_text()
+    from filmcrew import subtitles
+    tl = json.loads(next((root / ".filmcrew" / "objects").rglob("timeline.json")).read_text())
+    starts = lambda t: {ln.split(" --> ")[0] for ln in t.splitlines() if " --> " in ln}  # noqa: E731
+    line_starts = {subtitles._ts(ln["start"], 30, ",", 3) for ln in tl["lines"]}
+    assert line_starts and line_starts <= starts(en) and line_starts <= starts(fr)  # every line, on the same frame
+    assert "Dialogue:" in (root / "out" / "ep01.preview.fr.ass").read_text()
+    prov = json.loads((root / "out" / "ep01.preview.provenance.json").read_text())
+    tr = [a for a in prov["artifacts"] if a["role"] == "translator"]
+    assert tr and tr[0]["ledger"]["digital_source_type"] == "trainedAlgorithmicMedia"
+    # the 135M model often just copies the lines back: the ledger counts what came back unchanged
+    words = json.loads(next((root / ".filmcrew" / "objects").rglob("translation.json")).read_text())
+    same = sum(words[ln["line"]].lower().split() == ln["text"].lower().split() for ln in tl["lines"])
+    assert tr[0]["ledger"]["lines"] == len(tl["lines"]) and tr[0]["ledger"]["unchanged_lines"] == same
+    assert all(llm_server["key"] not in p.read_text(errors="replace") for p in root.rglob("*.json"))

@@ -51,6 +51,23 @@ def test_the_film_is_a_real_mp4(film):
     assert types["voice"] == "trainedAlgorithmicMedia" and types["illustrator"] == "algorithmicMedia"
 
 
+def test_the_last_scene_ends_on_its_cue_s_stinger_and_the_animator_moves_faces(film):
+    import numpy as np
+    st = pipeline.store(film)
+    ctxs, (g,) = graphs(film)
+    tl = json.loads((st.path(g.task("ep01.timeline").key) / "timeline.json").read_text())
+    last = tl["scenes"][-1]["scene"]
+    cue, rate = media.read_wav(st.path(g.task(f"{last}.cue").key) / "cue.wav")
+    music, _ = media.read_wav(st.path(g.task("ep01.mix").key) / "music.wav")
+    a, b = 5 * rate, 2 * rate  # the cadence before the cue's last 2 s of decay, end-aligned with the film
+    x, y = music[-a:-b, 0], cue[-a:-b, 0]
+    corr = lambda u, v: np.dot(u, v) / np.sqrt(np.dot(u, u) * np.dot(v, v))  # noqa: E731
+    assert abs(y).max() > 0.05 and corr(x, y) > 0.8  # the same notes (ducking under speech changes the level)
+    assert abs(corr(x, cue[-a - rate // 2:-b - rate // 2, 0])) < 0.3  # and not half a second off
+    infos = [st.record(t.key)["ledger"] for t in g.all if t.role == "animator"]
+    assert sum(i["blinks"] for i in infos) > 0 and any(i["lip_sync"] for i in infos)
+
+
 def test_second_make_does_nothing(film):
     ctxs, gs = graphs(film)
     assert plan(pipeline.store(film), [g.final for g in gs]) == []

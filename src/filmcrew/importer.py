@@ -373,6 +373,13 @@ def describe(old: Cut, new: Cut, totals: dict[str, int]) -> tuple[list[str], tup
 
 # ---- the verb --------------------------------------------------------------------------------------
 
+def _discard(report: Report) -> None:
+    """Take back the media this import copied (a failed import changes nothing)."""
+    for p in report.written:
+        Path(p).unlink(missing_ok=True)
+    report.written = []
+
+
 def import_cut(root: Path, timeline: Path, env: dict, episode: int | None = None, dry_run: bool = False,
                by: str = "") -> Report:
     from . import pipeline
@@ -393,9 +400,7 @@ def import_cut(root: Path, timeline: Path, env: dict, episode: int | None = None
     items, joins, gains, line_gains = map_timeline(tl, timeline, root, shot_ids, known_takes, report, dry_run)
     if report.unknown or not any(it.kind == "shot" for it in items):
         if not dry_run or not any(it.kind == "shot" for it in items):
-            for p in report.written:  # media copied for this import only
-                Path(p).unlink(missing_ok=True)
-            report.written = []
+            _discard(report)
             what = "; ".join(f"{u['name']}: {u['why']}" for u in report.unknown[:8]) + \
                 (f"; and {len(report.unknown) - 8} more" if len(report.unknown) > 8 else "")
             if dry_run:
@@ -431,6 +436,7 @@ def import_cut(root: Path, timeline: Path, env: dict, episode: int | None = None
         end = it.src_out if it.src_out is not None else totals[it.shot]
         length = (min(end, totals.get(it.shot, end)) if it.kind == "shot" else end) - it.src_in
         if length < first + last + 1:
+            _discard(report)
             raise TimelineImportError(f"{timeline}: clip {k + 1} ({it.shot or it.name}) is {length} frames, fewer than "
                                       f"its transitions cover ({first} + {last}); shorten them. Nothing was changed.")
     edits, removed = describe(cut_mod.script_cut(ctx.episode.shots()), new, totals)  # all human edits so far

@@ -15,7 +15,7 @@ from . import atomic, credentials, export, fountain, labels, ledger, media, proj
 from . import check as check_mod
 from . import cut as cut_mod
 from .cache import Store
-from .crew import animator, composer, editor, finisher, foley, illustrator, voice
+from .crew import animator, composer, editor, finisher, foley, illustrator, translator, voice
 from .crew.common import Crew, EpisodeContext
 from .errors import ConfigError, ScriptError
 from .graph import Task
@@ -29,7 +29,8 @@ def load_crew(cfg: project.Config, env: dict) -> Crew:
         name = cfg.providers[role]
         return registry.load(name, cfg.provider_settings.get(name), env)
     return Crew(writer=None, illustrator=one("illustrator"), animator=one("animator"),
-                voice=VoiceProviders(cfg, env), composer=one("composer"), foley=one("foley"))
+                voice=VoiceProviders(cfg, env), composer=one("composer"), foley=one("foley"),
+                translator=one("translator") if cfg.subtitle_languages else None)
 
 
 class VoiceProviders(dict):
@@ -123,14 +124,15 @@ def episode_graph(ctx: EpisodeContext) -> EpisodeGraph:
     clips = animator.tasks(ctx, keys, voices)
     cues = composer.tasks(ctx)
     beds = foley.tasks(ctx)
-    timeline = editor.tasks(ctx, voices)
+    translations = translator.tasks(ctx)
+    timeline = editor.tasks(ctx, voices, translations)
     the_cut = editor.the_cut(ctx)
     sources = editor.source_tasks(ctx, the_cut)
     segs, trans = finisher.segment_tasks(ctx, the_cut, clips, sources, voices)
     mix = finisher.mix_task(ctx, timeline, voices, cues, beds)
     final = finisher.final_task(ctx, segs, trans, mix, timeline)
     return EpisodeGraph(final=final, all=[*keys.values(), *voices.values(), *clips.values(), *cues.values(),
-                                          *beds.values(), timeline, *sources.values(), *segs, *trans.values(), mix, final],
+                                          *beds.values(), *translations.values(), timeline, *sources.values(), *segs, *trans.values(), mix, final],
                         plays=[clips[it.shot] if it.kind == "shot" else sources[k] for k, it in enumerate(the_cut.items)])
 
 
@@ -154,6 +156,7 @@ def contexts(root: Path, env: dict, episode: int | None = None, preview: bool = 
         ep = load_episode(root, n, bible, cfg.language)
         ctxs.append(EpisodeContext(root=root, bible=bible, episode=ep, size=(W, H), seed=cfg.seed, language=cfg.language,
                                    style=cfg.style, preview=preview, crew=crew, ffmpeg=media.ffmpeg_exe(), labels=cfg.labels,
+                                   subtitle_languages=tuple(cfg.subtitle_languages),
                                    cut=cut_mod.load(root, n, [s.id for s in ep.shots()])))
     return cfg, ctxs
 
@@ -194,6 +197,10 @@ def publish(root: Path, st: Store, ctx: EpisodeContext, g: EpisodeGraph, preview
              "otio": out / f"{name}.otio", "provenance": out / f"{name}.provenance.json"}
     atomic.copy_file(src / "subtitles.srt", paths["srt"])
     atomic.copy_file(src / "subtitles.ass", paths["ass"])
+    for lang in ctx.subtitle_languages:  # translated tracks: out/epNN.fr.srt, .ass
+        for ext in ("srt", "ass"):
+            paths[f"{lang}.{ext}"] = out / f"{name}.{lang}.{ext}"
+            atomic.copy_file(src / f"subtitles.{lang}.{ext}", paths[f"{lang}.{ext}"])
     export.export(root, st, ctx, g, ["otio"])  # the same OTIO `filmcrew export` writes, media beside it
     records = [st.record(t.key) for t in g.all if st.has(t.key)]
     for r in records:

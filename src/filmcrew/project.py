@@ -19,7 +19,7 @@ from .ledger import SECRET_HINTS
 from .model import ASPECTS, FORMATS, LANGUAGES, Bible, Character, EpisodeArc, Voice
 
 CONFIG_NAME = "filmcrew.toml"
-ROLES = ("writer", "illustrator", "animator", "voice", "composer", "foley", "editor", "finisher")
+ROLES = ("writer", "illustrator", "animator", "voice", "composer", "foley", "editor", "finisher", "translator")
 DEFAULT_PROVIDERS = {"writer": "story-engine", "illustrator": "procedural", "animator": "camera-moves",
                      "voice": "piper", "composer": "midi", "foley": "synth-foley"}
 
@@ -48,6 +48,7 @@ class Config:
     style: str = "storybook"
     genre: str = ""
     seed: int = 1
+    subtitle_languages: list = field(default_factory=list)  # extra subtitle tracks, made by the translator
     providers: dict = field(default_factory=lambda: dict(DEFAULT_PROVIDERS))
     provider_settings: dict = field(default_factory=dict)  # [providers.NAME] tables
     labels: Labels = Labels()
@@ -77,6 +78,15 @@ def validate(cfg: Config, path: str = CONFIG_NAME) -> Config:
         raise bad("language", f"{cfg.language!r} is not one of {', '.join(LANGUAGES)}")
     if not isinstance(cfg.seed, int) or isinstance(cfg.seed, bool):
         raise bad("seed", f"{cfg.seed!r} must be a whole number")
+    langs = cfg.subtitle_languages
+    if not isinstance(langs, list) or any(x not in LANGUAGES or x == cfg.language for x in langs):
+        raise bad("subtitle_languages", f"{langs!r}: a list of extra subtitle languages from {', '.join(LANGUAGES)}, "
+                                        f"other than the film's own ({cfg.language})")
+    if langs and "translator" not in cfg.providers:
+        raise bad("subtitle_languages", "translated subtitles need a translator, and no offline translation model "
+                                        "ships with filmcrew: set translator = \"openai-chat\" under [providers] and "
+                                        "[providers.openai-chat] base_url, model and api_key_env (any OpenAI-compatible "
+                                        "server, e.g. a local llama.cpp), or remove subtitle_languages")
     lb = cfg.labels
     for f_ in ("producer", "reserved1", "reserved2"):
         v = getattr(lb, f_)

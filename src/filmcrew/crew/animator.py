@@ -4,14 +4,16 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from .. import ledger, timing
+import numpy as np
+
+from .. import ledger, media, timing
 from ..graph import Task
 from ..providers.base import AnimateRequest
 from .common import EpisodeContext, provider_id
-from .illustrator import layers
+from .illustrator import faces, layers
 from .voice import frames_of
 
-CODE_VERSION = "animator-1"
+CODE_VERSION = "animator-2"
 
 
 def tasks(ctx: EpisodeContext, keyframes: dict[str, Task], voices: dict[str, Task]) -> dict[str, Task]:
@@ -34,12 +36,34 @@ def tasks(ctx: EpisodeContext, keyframes: dict[str, Task], voices: dict[str, Tas
     return out
 
 
+def mouth_envelopes(sh, voice_dirs: list[Path], starts: list[int], total: int) -> dict[str, np.ndarray]:
+    """speaker -> how open their mouth is on each frame of the clip (0..1), from the loudness of their own
+    voice over that frame: the mouth moves exactly where the line's sound (and its subtitle) is."""
+    out: dict[str, np.ndarray] = {}
+    for ln, folder, st in zip(sh.lines, voice_dirs, starts):
+        a, rate = media.read_wav(Path(folder) / "line.wav")
+        spf = rate // timing.FPS
+        n = len(a) // spf
+        if n == 0:
+            continue
+        rms = np.sqrt(np.mean(a[: n * spf, 0].reshape(n, spf) ** 2, axis=1))
+        ref = np.percentile(rms, 90) or 1.0
+        env = np.clip(rms / ref, 0, 1)
+        env[env < 0.12] = 0.0  # pauses between words close the mouth
+        e = out.setdefault(ln.speaker, np.zeros(total, np.float32))
+        end = min(total, st + n)
+        e[st:end] = np.maximum(e[st:end], env[: end - st])
+    return out
+
+
 def _runner(ctx: EpisodeContext, prov, sc, sh, in_f: int, out_f: int):
     def run(tctx) -> dict:
-        vframes = [frames_of(tctx.inputs[f"voice{k:02d}"]) for k in range(len(sh.lines))]
-        total, _ = timing.layout(sh, vframes, in_f, out_f)
+        voice_dirs = [tctx.inputs[f"voice{k:02d}"] for k in range(len(sh.lines))]
+        vframes = [frames_of(d) for d in voice_dirs]
+        total, starts = timing.layout(sh, vframes, in_f, out_f)
         req = AnimateRequest(shot=sh, scene=sc, layers=layers(tctx.inputs["keyframe"]), size=ctx.size, frames=total,
-                             seed=ctx.seed, preview=ctx.preview)
+                             seed=ctx.seed, preview=ctx.preview, faces=faces(tctx.inputs["keyframe"]),
+                             mouths=mouth_envelopes(sh, voice_dirs, starts, total))
         info = prov.animate(req, Path(tctx.workdir) / "clip.mp4", ctx.ffmpeg) or {}
         return ledger.entry(made_by=ledger.made_by(prov),
                             source_type=prov.source_type, model=prov.model, prompt=sh.action,

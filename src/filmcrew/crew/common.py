@@ -19,6 +19,7 @@ class Crew:
     voice: dict = field(default_factory=dict)  # provider name -> provider
     composer: object = None
     foley: object = None
+    translator: object = None  # only when the project asks for translated subtitles
 
 
 @dataclass
@@ -34,6 +35,7 @@ class EpisodeContext:
     crew: Crew
     ffmpeg: str
     labels: Any = None  # project.Labels: how the AI labels look and who they name
+    subtitle_languages: tuple = ()  # extra subtitle tracks, made by the translator
     cut: Any = None  # cut.Cut a person made in an editor (cut/epNN.json); None: the screenplay's own cut
 
 

@@ -29,10 +29,11 @@ def the_cut(ctx: EpisodeContext) -> Cut:
     return ctx.cut or script_cut(ctx.episode.shots())
 
 
-def tasks(ctx: EpisodeContext, voices: dict[str, Task]) -> Task:
+def tasks(ctx: EpisodeContext, voices: dict[str, Task], translations: dict[str, Task] | None = None) -> Task:
     shots = ctx.episode.shots()
     cut = the_cut(ctx)
-    inputs = {ln.id: voices[ln.id] for ln in ctx.episode.lines()}
+    inputs = {**{ln.id: voices[ln.id] for ln in ctx.episode.lines()},
+              **{f"subtitles-{lang}": t for lang, t in (translations or {}).items()}}
     params = {"shots": [(s.id, s.duration_frames, s.transition, s.action if not s.duration_frames else "",
                          [(ln.id, ln.speaker, ln.text) for ln in s.lines]) for s in shots],
               "scenes": [(sc.id, sc.mood, [s.id for s in sc.shots]) for sc in ctx.episode.scenes],
@@ -149,12 +150,19 @@ def build_timeline(ctx: EpisodeContext, voice_frames: dict[str, int], cut: Cut |
 
 def _runner(ctx: EpisodeContext, cut: Cut):
     def run(tctx) -> dict:
-        vf = {name: frames_of(path) for name, path in tctx.inputs.items()}
+        vf = {name: frames_of(path) for name, path in tctx.inputs.items() if not name.startswith("subtitles-")}
         timeline = build_timeline(ctx, vf, cut)
         wd = Path(tctx.workdir)
         atomic.write_text(wd / "timeline.json", json.dumps(timeline, indent=1, ensure_ascii=False))
         atomic.write_text(wd / "subtitles.srt", subtitles.srt(timeline))
         atomic.write_text(wd / "subtitles.ass", subtitles.ass(timeline, ctx.language))
+        for name, folder in tctx.inputs.items():  # translated tracks, at the same times
+            if name.startswith("subtitles-"):
+                lang = name.split("-", 1)[1]
+                words = json.loads((Path(folder) / "translation.json").read_text(encoding="utf-8"))
+                tr = {**timeline, "lines": [{**ln, "text": words.get(ln["line"], ln["text"])} for ln in timeline["lines"]]}
+                atomic.write_text(wd / f"subtitles.{lang}.srt", subtitles.srt(tr))
+                atomic.write_text(wd / f"subtitles.{lang}.ass", subtitles.ass(tr, lang))
         if cut.human:
             return ledger.entry(made_by=f"human:{cut.by}", source_type=ledger.HUMAN_EDITS,
                                 prompt="re-cut in an editor" + (": " + "; ".join(cut.edits) if cut.edits else ""),

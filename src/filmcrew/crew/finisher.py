@@ -25,7 +25,7 @@ from ..subtitles import chunks, piece_bounds, subtitle_box
 from .common import EpisodeContext
 from .voice import frames_of
 
-CODE_VERSION = "finisher-4"
+CODE_VERSION = "finisher-5"
 FINISHER = ProviderId("filmcrew-finisher", "1", "ffmpeg-libx264")
 
 
@@ -203,12 +203,14 @@ def mix_task(ctx: EpisodeContext, timeline: Task, voices: dict[str, Task], cues:
                 inputs=inputs, episode=ctx.episode.number)
 
 
-def _fade(n: int, fade: int) -> np.ndarray:
+def _fade(n: int, fade: int, fade_out: int | None = None) -> np.ndarray:
     env = np.ones(n, np.float32)
     f = min(fade, n // 2)
+    g = min(fade if fade_out is None else fade_out, n // 2)
     if f > 0:
         env[:f] = np.linspace(0, 1, f)
-        env[n - f:] = np.linspace(1, 0, f)
+    if g > 0:
+        env[n - g:] = np.linspace(1, 0, g)
     return env
 
 
@@ -236,9 +238,10 @@ def _mix(tctx) -> dict:
         e = min(n, int(round(sc["end"] * spf)))
         ln_ = e - s
         cue, _ = media.read_wav(Path(tctx.inputs[f"c:{sc['scene']}"]) / "cue.wav")
-        reps = int(np.ceil(ln_ / len(cue)))
-        cue = np.tile(cue, (reps, 1))[:ln_]
-        music[s:e] += cue * _fade(ln_, fade)[:, None]
+        # a cue ends on its cadence (the last scene's on the hook's stinger): its end meets the scene's end;
+        # a scene longer than its cue repeats it
+        cue = cue[-ln_:] if len(cue) >= ln_ else np.tile(cue, (int(np.ceil(ln_ / len(cue))), 1))[-ln_:]
+        music[s:e] += cue * _fade(ln_, fade, int(0.2 * rate))[:, None]  # in over the cut, out on its own cadence
         bed, _ = media.read_wav(Path(tctx.inputs[f"a:{sc['scene']}"]) / "ambience.wav")
         bed = np.tile(bed, (int(np.ceil(ln_ / len(bed))), 1))[:ln_]
         effects[s:e] += bed * _fade(ln_, fade // 2)[:, None]
@@ -269,10 +272,10 @@ def master_to_aac(raw: np.ndarray, wav: Path, m4a: Path, lufs: float, max_tp: fl
 
     The AAC encoder overshoots PCM peaks by a few tenths of a dB, by an amount that depends on the
     material, so the PCM ceiling starts 0.6 dB under the delivery limit and is lowered by the measured
-    excess until the encoded file is at or under `max_tp` - 0.1."""
+    excess (below the PCM's own true peak) until the encoded file is at or under `max_tp` - 0.1."""
     ceiling = max_tp - 0.6
     info: dict = {}
-    for _ in range(4):
+    for _ in range(8):
         mixed, info = mastering.master(raw, media.SAMPLE_RATE, lufs, ceiling)
         media.write_wav(wav, mixed)
         media.run_ffmpeg(["-i", str(wav), *AAC_ARGS, *extra, str(m4a)], "encoding the sound track")
@@ -281,9 +284,11 @@ def master_to_aac(raw: np.ndarray, wav: Path, m4a: Path, lufs: float, max_tp: fl
         over = m["true_peak_dbtp"] - (max_tp - 0.1)
         if not over > 0:
             return info
-        ceiling -= over + 0.1
+        # the overshoot can sit on a transient well under the ceiling (the encoder rings on sibilants), so the
+        # next ceiling starts from the true peak the PCM really has, not from the ceiling it was allowed
+        ceiling = min(ceiling, mastering.true_peak_db(mixed)) - (over + 0.3)
     raise MediaError(f"{m4a}: the encoded sound track peaks at {info['true_peak_dbtp']} dBTP, over the "
-                     f"{max_tp} dBTP limit, after four limiter passes; this is a bug in filmcrew, please report it")
+                     f"{max_tp} dBTP limit, after eight limiter passes; this is a bug in filmcrew, please report it")
 
 
 # ---- the final film ------------------------------------------------------------------------------
@@ -355,8 +360,9 @@ def _final(order: list[str]):
             q.unlink()
         labels.verify_written(film, aigc)
         tl = Path(tctx.inputs["timeline"])
-        for name in ("subtitles.srt", "subtitles.ass", "timeline.json"):
-            (wd / name).write_bytes((tl / name).read_bytes())
+        for f in tl.iterdir():
+            if f.name.startswith("subtitles.") or f.name == "timeline.json":
+                (wd / f.name).write_bytes(f.read_bytes())
         pr = media.probe(film)
         if not pr.faststart:
             raise MediaError(f"{film}: moov is not before mdat after assembly; this is a bug in filmcrew")

@@ -71,6 +71,14 @@ def _take_runner(take: Path, canvas):
     return run
 
 
+def faces(folder: Path) -> tuple[dict, ...]:
+    """Where the drawn faces' eyes and mouths are (the procedural illustrator writes faces.json; an image
+    model or a human image has none, so its characters do not blink or move their lips)."""
+    import json
+    p = Path(folder) / "faces.json"
+    return tuple(json.loads(p.read_text())) if p.exists() else ()
+
+
 def layers(folder: Path) -> tuple[Path, ...]:
     names = ("background", "midground", "characters", "foreground")
     return tuple(p for p in (Path(folder) / f"{n}.png" for n in names) if p.exists())

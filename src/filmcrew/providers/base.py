@@ -55,6 +55,8 @@ class AnimateRequest:
     frames: int
     seed: int
     preview: bool = False
+    faces: tuple = ()  # where each drawn face's eyes and mouth are on the canvas (illustrator's faces.json)
+    mouths: dict = field(default_factory=dict)  # speaker -> per-frame loudness of their voice, 0..1
 
 
 @dataclass(frozen=True)
@@ -163,3 +165,13 @@ class Foley(Protocol):
     def ambience(self, request: AmbienceRequest) -> tuple[np.ndarray, int]:
         """Return a seamlessly loopable stereo bed, shape (n, 2), and the sample rate."""
         ...
+
+
+@runtime_checkable
+class Translator(Protocol):
+    name: str
+    version: str
+    model: str
+    source_type: str
+
+    def translate(self, texts: list[str], source: str, target: str) -> list[str]: ...

@@ -37,13 +37,50 @@ def choose_move(camera: str, mood: str, seed: int, shot_id: str) -> str:
     return options[h % len(options)]
 
 
+LID = (0.5, 1.0, 1.0, 0.5)  # how closed the lids are on each frame of a blink
+MOUTH = (90, 20, 30)
+
+
+def blinks(name: str, shot_id: str, seed: int, frames: int) -> list[int]:
+    """The first frame of each blink of one character in one shot: every 2.5 to 5 seconds, seeded."""
+    rng = np.random.default_rng(int(hashlib.sha256(f"{seed}|{shot_id}|{name}".encode()).hexdigest()[:8], 16))
+    out, t = [], float(rng.uniform(12, 60))
+    while t < frames - len(LID):
+        out.append(int(t))
+        t += float(rng.uniform(75, 150))
+    return out
+
+
+def lid_at(f: int, starts: list[int]) -> float:
+    return next((LID[f - s] for s in starts if 0 <= f - s < len(LID)), 0.0)
+
+
+def draw_face(d, face: dict, closed: float, mouth: float) -> None:
+    """Over a face the illustrator drew: lids `closed` (0..1) and the mouth `mouth` open (0..1)."""
+    skin = tuple(face["skin"])
+    if closed > 0:
+        for x, y, rx, ry in face["eyes"]:
+            box = [x - rx * 1.08, y - ry * 1.2, x + rx * 1.08, y + ry * 1.2]
+            if closed >= 1:
+                d.ellipse(box, fill=skin)
+                d.line([(x - rx, y + ry * 0.2), (x + rx, y + ry * 0.2)], fill=(40, 25, 25),
+                       width=max(1, int(face["line_width"])))
+            else:
+                d.chord(box, 180, 360, fill=skin)
+    if mouth > 0:
+        x, y, mw = face["mouth"]
+        d.ellipse([x - mw * 1.05, y - mw * 0.75, x + mw * 1.05, y + mw * 0.6], fill=skin)  # the drawn mouth, gone
+        w, h = mw * (0.42 + 0.12 * mouth), mw * (0.1 + 0.55 * mouth)
+        d.ellipse([x - w, y - h * 0.45, x + w, y + h * 0.55], fill=MOUTH)
+
+
 def _ease(t: float) -> float:
     return 0.5 - 0.5 * math.cos(math.pi * t)
 
 
 class CameraMoveAnimator(NoSettings):
     name = "camera-moves"
-    version = "1"
+    version = "2"
     model = "procedural-v1"
     source_type = ledger.ALGORITHMIC
 
@@ -68,8 +105,24 @@ class CameraMoveAnimator(NoSettings):
         rng = np.random.default_rng(int(hashlib.sha256(req.shot.id.encode()).hexdigest()[:8], 16))
         phase = rng.uniform(0, 2 * math.pi, 4)
         base_w, base_h = cw / MARGIN, ch / MARGIN
+        faces = [fc for fc in req.faces if fc.get("eyes") and fc.get("mouth")]
+        schedule = {fc["name"]: blinks(fc["name"], req.shot.id, req.seed, req.frames) for fc in faces}
         try:
             for f in range(req.frames):
+                live = [(fc, lid_at(f, schedule[fc["name"]]), float(req.mouths[fc["name"]][f])
+                         if fc["name"] in req.mouths else 0.0) for fc in faces]
+                live = [x for x in live if x[1] or x[2]]
+                fl, fr_layer = flat, front
+                if live:  # blinks and speech are drawn over this frame's copy of the characters
+                    from PIL import ImageDraw
+                    if move == "parallax" and front is not None:
+                        fr_layer = front.copy()
+                        d = ImageDraw.Draw(fr_layer)
+                    else:
+                        fl = flat.copy()
+                        d = ImageDraw.Draw(fl)
+                    for fc, closed, mouth in live:
+                        draw_face(d, fc, closed, mouth)
                 t = _ease(f / max(1, req.frames - 1))
                 z, dx, dy = 1.0, 0.0, 0.0
                 if move == "push-in":
@@ -98,11 +151,11 @@ class CameraMoveAnimator(NoSettings):
                     bw = base_w / z
                     bcx = cw / 2 + dx * 0.4 * cw
                     frame = back_rgb.resize((W, H), Image.BILINEAR, box=(bcx - bw / 2, cy - h / 2, bcx + bw / 2, cy + h / 2))
-                    if front is not None:
-                        fr = front.resize((W, H), Image.BILINEAR, box=box)
+                    if fr_layer is not None:
+                        fr = fr_layer.resize((W, H), Image.BILINEAR, box=box)
                         frame.paste(fr, (0, 0), fr)
                 else:
-                    frame = flat.resize((W, H), Image.BILINEAR, box=box)
+                    frame = fl.resize((W, H), Image.BILINEAR, box=box)
                 proc.stdin.write(frame.tobytes())
             proc.stdin.close()
         except BrokenPipeError:
@@ -111,4 +164,5 @@ class CameraMoveAnimator(NoSettings):
         proc.stderr.close()
         if proc.wait() != 0:
             raise MediaError(f"ffmpeg failed while encoding shot {req.shot.id}: {err.strip().splitlines()[-1:]}")
-        return {"move": move}
+        return {"move": move, "blinks": sum(len(v) for v in schedule.values()),
+                "lip_sync": sorted(n for n in req.mouths if n in schedule)}

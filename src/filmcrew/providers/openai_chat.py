@@ -340,6 +340,23 @@ class OpenAIChatWriter:
                             f"\nTry a larger model, raise attempts in [providers.{self.name}], or use the default "
                             f"writer (story-engine)")
 
+    # -- the Translator protocol ------------------------------------------------------------------
+    def translate(self, texts: list[str], source: str, target: str) -> list[str]:
+        """Subtitles in another language: every line, in order, as one constrained JSON answer."""
+        if not texts:
+            return []
+        for lang in (source, target):
+            if lang not in LANGUAGE_NAMES:
+                raise ProviderError(f"{self.name}: cannot translate {lang!r}; languages: {', '.join(LANGUAGE_NAMES)}")
+        system = (f"You translate a film's subtitles from {LANGUAGE_NAMES[source]} into {LANGUAGE_NAMES[target]}. "
+                  f"Keep each line's meaning, tone and names, short enough to read on screen. You answer with one JSON "
+                  f"object only, matching the schema.")
+        prompt = (f"Translate each of these {len(texts)} lines into {LANGUAGE_NAMES[target]}, in the same order, as "
+                  f"{{\"lines\": [...]}} with exactly {len(texts)} strings:\n" + json.dumps(texts, ensure_ascii=False))
+        data = self.ask(f"{LANGUAGE_NAMES[target]} subtitles", system, prompt, translation_schema(len(texts)),
+                        translation_problems(target), seed=len(texts))
+        return [" ".join(t.split()) for t in data["lines"]]
+
     # -- the Writer protocol ------------------------------------------------------------------------
     def write(self, req: WriteRequest) -> StoryDraft:
         if not req.premise or not req.premise.strip():
@@ -360,6 +377,24 @@ class OpenAIChatWriter:
 
 
 # ---- prompts --------------------------------------------------------------------------------------
+
+def _cjk(text: str) -> bool:
+    return any("\u3400" <= ch <= "\u9fff" for ch in text)
+
+
+def translation_schema(n: int) -> dict:
+    return {"type": "object", "additionalProperties": False, "required": ["lines"],
+            "properties": {"lines": {"type": "array", "minItems": n, "maxItems": n, "items": _s(300)}}}
+
+
+def translation_problems(target: str):
+    """What a translation must be beyond the schema: in the target's script."""
+    def check(data: dict) -> list[str]:
+        want_cjk = target == "zh"
+        return [f"$.lines[{k}]: {t!r} is not in {LANGUAGE_NAMES[target]}" for k, t in enumerate(data["lines"])
+                if _cjk(t) != want_cjk]
+    return check
+
 
 def system_prompt(req: WriteRequest) -> str:
     return (f"You are the head writer of a film crew. You write vivid, specific, surprising stories in "

@@ -11,6 +11,7 @@ Ledger type: ``algorithmicMedia`` (procedural, no training data).
 from __future__ import annotations
 
 import hashlib
+import json
 import math
 import random
 import re
@@ -19,7 +20,7 @@ from pathlib import Path
 import numpy as np
 from PIL import Image, ImageDraw
 
-from .. import ledger
+from .. import atomic, ledger
 from ..model import Character
 from .base import DrawRequest, NoSettings
 
@@ -97,7 +98,7 @@ def _gradient(w: int, h: int, top, bottom, rng: np.random.Generator) -> np.ndarr
 
 class ProceduralIllustrator(NoSettings):
     name = "procedural"
-    version = "2"
+    version = "3"
     model = "procedural-v1"
     source_type = ledger.ALGORITHMIC
 
@@ -111,7 +112,7 @@ class ProceduralIllustrator(NoSettings):
         horizon = int(H * (0.52 if H > W else 0.58))
         bg = self._background(W, H, horizon, setting, tod, rng, nrng)
         mid = self._midground(W, H, horizon, setting, tod, rng)
-        chars = self._characters(req, W, H)
+        chars, faces = self._characters(req, W, H)
         fg = self._foreground(W, H, req.shot.mood or req.scene.mood, tod)
         mood = req.shot.mood or req.scene.mood
         bg = _grade(bg, mood)
@@ -121,6 +122,8 @@ class ProceduralIllustrator(NoSettings):
             p = Path(out_dir) / f"{name}.png"
             im.save(p, compress_level=1)
             paths.append(p)
+        # where each face's eyes and mouth are, for the animator's blinks and lip movement
+        atomic.write_text(Path(out_dir) / "faces.json", json.dumps(faces))
         return tuple(paths)
 
     # -- layers ----------------------------------------------------------------------------------
@@ -264,8 +267,9 @@ class ProceduralIllustrator(NoSettings):
         return Image.fromarray(arr, "RGBA")
 
     # -- characters ------------------------------------------------------------------------------
-    def _characters(self, req: DrawRequest, W, H) -> Image.Image:
+    def _characters(self, req: DrawRequest, W, H) -> tuple[Image.Image, list[dict]]:
         S = 2  # draw at 2x, then downscale: anti-aliased edges
+        faces: list[dict] = []
         layer = Image.new("RGBA", (W * S, H * S), (0, 0, 0, 0))
         d = ImageDraw.Draw(layer)
         chars = list(req.characters)
@@ -277,7 +281,7 @@ class ProceduralIllustrator(NoSettings):
                 cx, cy, r = W * S // 2, int(H * S * 0.45), unit * S // 6
                 d.ellipse([cx - r, cy - r, cx + r, cy + r], fill=(200, 160, 60), outline=(90, 60, 20), width=S * 8)
                 d.ellipse([cx - r // 3, cy - r // 3, cx + r // 3, cy + r // 3], fill=(250, 220, 120))
-            return layer.reduce(S)
+            return layer.reduce(S), faces
         # the speaker is placed first (nearest the centre), the others around
         if req.speaking in [c.name for c in chars]:
             chars.sort(key=lambda c: c.name != req.speaking)
@@ -307,17 +311,21 @@ class ProceduralIllustrator(NoSettings):
             facing = 0 if n == 1 else (1 if x < W / 2 else -1)
             if cam == "over-the-shoulder" and slot == 0 and n > 1:
                 continue
-            _figure(d, x * S, face_y * S, head * S * (1.25 if c.look.get("build") == "huge" else 1.0), c, expr, facing, S)
+            face = _figure(d, x * S, face_y * S, head * S * (1.25 if c.look.get("build") == "huge" else 1.0), c, expr, facing, S)
+            faces.append({"name": c.name, "expression": expr, "skin": face["skin"],
+                          "eyes": [[round(v / S, 1) for v in eye] for eye in face["eyes"]],
+                          "mouth": [round(v / S, 1) for v in face["mouth"]], "line_width": round(face["line_width"] / S, 1)})
         if cam == "over-the-shoulder" and n > 1:  # the listener's shoulder and back of head, large, in the corner
             c = chars[0]
             hx, hy, hr = W * S * 0.12, H * S * 0.62, unit * S * 0.2
             d.ellipse([hx - hr * 1.8, hy + hr * 0.6, hx + hr * 1.8, hy + hr * 4], fill=_rgb(c.palette[0] if c.palette else "", (90, 90, 90)))
             d.ellipse([hx - hr, hy - hr * 1.2, hx + hr, hy + hr * 1.2], fill=_rgb(c.look.get("hair_colour", ""), (30, 30, 30)))
-        return layer.reduce(S)
+        return layer.reduce(S), faces
 
 
-def _figure(d: ImageDraw.ImageDraw, cx: float, cy: float, head: float, c: Character, expr: str, facing: int, S: int) -> None:
-    """A character: body, head, hair, eyes, brows and mouth from the bible entry."""
+def _figure(d: ImageDraw.ImageDraw, cx: float, cy: float, head: float, c: Character, expr: str, facing: int, S: int) -> dict:
+    """A character: body, head, hair, eyes, brows and mouth from the bible entry. Returns where the eyes
+    ([x, y, rx, ry] each) and the mouth ([x, y, half width]) are, and the skin colour."""
     look = c.look
     skin = _rgb(look.get("skin", ""), (230, 190, 160))
     hair = _rgb(look.get("hair_colour", ""), (40, 30, 20))
@@ -397,6 +405,8 @@ def _figure(d: ImageDraw.ImageDraw, cx: float, cy: float, head: float, c: Charac
         d.line([(ex - mw * 0.6, my), (ex + mw * 0.6, my)], fill=(120, 40, 40), width=line_w)
     d.ellipse([ex - hw * 0.75, my - hh * 0.3, ex - hw * 0.45, my - hh * 0.12], fill=_mix(skin, (230, 120, 120), 0.35))
     d.ellipse([ex + hw * 0.45, my - hh * 0.3, ex + hw * 0.75, my - hh * 0.12], fill=_mix(skin, (230, 120, 120), 0.35))
+    return {"eyes": [[ex + side * eye_dx, eye_y, er, er * 0.75 * open_] for side in (-1, 1)], "mouth": [ex, my, mw],
+            "skin": list(skin), "line_width": line_w}
 
 
 def _grade(im: Image.Image, mood: str) -> Image.Image:

@@ -1,0 +1,86 @@
+"""Living shots: characters blink, and the speaker's mouth moves with the loudness of their own voice."""
+import subprocess
+
+import numpy as np
+import pytest
+
+from filmcrew import media
+from filmcrew.crew.animator import mouth_envelopes
+from filmcrew.crew.illustrator import faces, layers
+from filmcrew.model import Character, Line, Scene, Shot
+from filmcrew.providers.base import AnimateRequest, DrawRequest
+from filmcrew.providers.camera_moves import CameraMoveAnimator, blinks
+from filmcrew.providers.procedural_art import ProceduralIllustrator
+
+pytestmark = pytest.mark.slow
+W, H = 270, 480  # small and fast; the canvas is 12% larger for camera room
+HERO = Character("MEI", role="protagonist", look={"face": "round", "skin": "#e8c4a0", "hair": "bob",
+                                                 "hair_colour": "#222222", "eyes": "#442211"}, palette=("#aa3333", "#eedd99"))
+
+
+def _frames(path, n):
+    raw = subprocess.run([media.ffmpeg_exe(), "-v", "error", "-i", str(path), "-f", "rawvideo", "-pix_fmt", "rgb24", "-"],
+                         check=True, capture_output=True).stdout
+    return np.frombuffer(raw, np.uint8).reshape(n, H, W, 3).astype(np.int16)
+
+
+@pytest.fixture(scope="module")
+def keyframe(tmp_path_factory):
+    d = tmp_path_factory.mktemp("key")
+    line = Line("ep01-s01-l01", "MEI", "Hello there, sea witch.")
+    shot = Shot("ep01-s01-sh01", "MEI faces the sea.", camera="close-up", characters=("MEI",), lines=(line,))
+    scene = Scene("ep01-s01", "EXT. BEACH - DAY", False, "BEACH", shots=(shot,))
+    ProceduralIllustrator().draw(DrawRequest(shot, scene, (HERO,), (302, 538), "storybook", 3, speaking="MEI"), d)
+    return d, shot, scene
+
+
+def test_the_illustrator_says_where_the_face_is(keyframe):
+    d, shot, scene = keyframe
+    (face,) = faces(d)
+    assert face["name"] == "MEI" and len(face["eyes"]) == 2 and len(face["mouth"]) == 3
+    x, y, _ = face["mouth"]
+    (ex1, ey1, *_), (ex2, ey2, *_) = face["eyes"]
+    assert ex1 < x < ex2 and y > max(ey1, ey2)  # the mouth sits between and below the eyes
+
+
+def test_the_mouth_moves_only_while_the_voice_sounds_and_eyes_blink(keyframe, tmp_path):
+    d, shot, scene = keyframe
+    n = 150
+    # a voice: silent for 1 s, a syllable-like tone for 1 s (loud, soft, loud ...), silent again
+    rate = 48000
+    t = np.arange(rate) / rate
+    syl = (0.5 + 0.5 * np.sign(np.sin(2 * np.pi * 4 * t))) * 0.3 * np.sin(2 * np.pi * 220 * t)
+    wav = np.concatenate([syl, np.zeros(rate // 2)]).astype(np.float32)
+    (tmp_path / "v").mkdir()
+    media.write_wav(tmp_path / "v" / "line.wav", np.stack([wav, wav], 1))
+    env = mouth_envelopes(shot, [tmp_path / "v"], [30], n)["MEI"]
+    assert env[:30].max() == 0 and env[60:].max() == 0 and env[30:60].max() == 1.0
+    assert 0 < (env[30:60] > 0).sum() < 30  # open on the syllables, shut between them
+    anim = CameraMoveAnimator()
+    base = dict(shot=shot, scene=scene, layers=layers(d), size=(W, H), frames=n, seed=3)
+    still = tmp_path / "still.mp4"
+    live = tmp_path / "live.mp4"
+    anim.animate(AnimateRequest(**base), still, media.ffmpeg_exe())  # no faces: nothing drawn over them
+    info = anim.animate(AnimateRequest(**base, faces=faces(d), mouths={"MEI": env}), live, media.ffmpeg_exe())
+    assert info["lip_sync"] == ["MEI"]
+    a, b = _frames(still, n), _frames(live, n)
+    diff = np.abs(a - b).max(axis=3) > 40  # pixels that changed clearly
+    speaking = [f for f in range(n) if env[f] > 0.5]
+    closing = set()
+    for s in blinks("MEI", shot.id, 3, n):
+        closing |= set(range(s, s + 4))
+    quiet = [f for f in range(n) if env[f] == 0 and f not in closing]
+    assert speaking and quiet and closing
+    assert all(diff[f].sum() > 20 for f in speaking)  # an open mouth
+    assert all(diff[f].sum() < 5 for f in quiet)  # nothing moves but the camera, which is the same in both
+    ys, xs = np.nonzero(diff[speaking[0]])
+    (face,) = faces(d)
+    # the changed pixels are where the mouth is (canvas -> frame: about /1.12, the camera moves a little)
+    mx, my, _ = face["mouth"]
+    assert abs(xs.mean() - mx * W / 302) < W * 0.08 and abs(ys.mean() - my * H / 538) < H * 0.08
+    for s in blinks("MEI", shot.id, 3, n):  # a blink closes the eyes, above the mouth
+        f = s + 1
+        if f in speaking:
+            continue
+        ys, xs = np.nonzero(diff[f])
+        assert len(ys) > 10 and ys.mean() < my * H / 538
