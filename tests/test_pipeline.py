@@ -68,6 +68,19 @@ def test_the_last_scene_ends_on_its_cue_s_stinger_and_the_animator_moves_faces(f
     assert sum(i["blinks"] for i in infos) > 0 and any(i["lip_sync"] for i in infos)
 
 
+def test_another_aspect_renders_beside_the_film_and_recomposes(film):
+    before = (film / "out" / "ep01.preview.mp4").read_bytes()
+    assert main(["make", str(film), "--preview", "--aspect", "1:1", "--quiet"]) == 0
+    square = film / "out" / "ep01.1x1.preview.mp4"
+    p = media.probe(square, count_frames=True)
+    assert (p.width, p.height) == (540, 540) and (film / "out" / "ep01.1x1.preview.otio").exists()
+    assert (film / "out" / "ep01.preview.mp4").read_bytes() == before  # the 9:16 film is untouched
+    from filmcrew import labels
+    assert labels.detect_label(media.frame_at(square, 1.0))["corner"] == "top-left"  # the label, recomposed
+    ctxs, gs = graphs(film)
+    assert plan(pipeline.store(film), [g.final for g in gs]) == []  # and the 9:16 make is still whole
+
+
 def test_second_make_does_nothing(film):
     ctxs, gs = graphs(film)
     assert plan(pipeline.store(film), [g.final for g in gs]) == []

@@ -16,6 +16,7 @@ import numpy as np
 
 from . import atomic, labels, media
 from .crew import finisher
+from .crew.common import out_name
 from .errors import ConfigError
 from .providers.base import SpeakRequest
 
@@ -63,7 +64,7 @@ def export(root: Path, st, ctx, g, preview: bool, audio_label: str) -> Path:
     cue2 = np.stack([cue, cue], axis=1)
     whole = np.concatenate([cue2, mix]).astype(np.float32)
     lab = ctx.labels
-    name = f"{ctx.episode.id}{'.preview' if preview else ''}"
+    name = out_name(ctx)
     out = Path(root) / "out" / f"{name}.m4a"
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp_wav = out.with_name(f".{name}.label.wav")

@@ -21,6 +21,7 @@ import os
 from pathlib import Path
 
 from . import atomic, project
+from .crew.common import out_name
 from .crew.voice import frames_of
 from .errors import ConfigError, MissingExtraError
 
@@ -146,7 +147,7 @@ def _picture_only(tl):
 def export(root: Path, st, ctx, g, formats: list[str]) -> list[Path]:
     import opentimelineio as otio
     out = Path(root) / "out"
-    name = f"{ctx.episode.id}{'.preview' if ctx.preview else ''}"
+    name = out_name(ctx)
     media_dir = out / f"{name}.media"
     tl, tl_data = build(root, st, ctx, g, media_dir, media_dir.name)
     written: list[Path] = []

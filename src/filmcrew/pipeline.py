@@ -8,7 +8,7 @@ from __future__ import annotations
 import json
 import os
 import sys
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from . import atomic, credentials, export, fountain, labels, ledger, media, project, screenplay, share
@@ -16,6 +16,7 @@ from . import check as check_mod
 from . import cut as cut_mod
 from .cache import Store
 from .crew import animator, composer, editor, finisher, foley, illustrator, translator, voice
+from .crew import common
 from .crew.common import Crew, EpisodeContext
 from .errors import ConfigError, ScriptError
 from .graph import Task
@@ -157,6 +158,7 @@ def contexts(root: Path, env: dict, episode: int | None = None, preview: bool = 
         ctxs.append(EpisodeContext(root=root, bible=bible, episode=ep, size=(W, H), seed=cfg.seed, language=cfg.language,
                                    style=cfg.style, preview=preview, crew=crew, ffmpeg=media.ffmpeg_exe(), labels=cfg.labels,
                                    subtitle_languages=tuple(cfg.subtitle_languages),
+                                   aspect_tag=aspect.replace(":", "x") if aspect and aspect != cfg.aspect else "",
                                    cut=cut_mod.load(root, n, [s.id for s in ep.shots()])))
     return cfg, ctxs
 
@@ -182,7 +184,7 @@ def store(root: Path) -> Store:
 
 
 def out_name(ctx: EpisodeContext, preview: bool) -> str:
-    return f"{ctx.episode.id}{'.preview' if preview else ''}"
+    return common.out_name(ctx) if preview == ctx.preview else common.out_name(replace(ctx, preview=preview))
 
 
 def publish(root: Path, st: Store, ctx: EpisodeContext, g: EpisodeGraph, preview: bool) -> dict[str, Path]:

@@ -36,7 +36,13 @@ class EpisodeContext:
     ffmpeg: str
     labels: Any = None  # project.Labels: how the AI labels look and who they name
     subtitle_languages: tuple = ()  # extra subtitle tracks, made by the translator
+    aspect_tag: str = ""  # "16x9" when --aspect renders another shape than filmcrew.toml's, so files do not collide
     cut: Any = None  # cut.Cut a person made in an editor (cut/epNN.json); None: the screenplay's own cut
+
+
+def out_name(ctx: EpisodeContext) -> str:
+    """The stem of an episode's files in out/: ep01, ep01.preview, ep01.16x9.preview."""
+    return f"{ctx.episode.id}{'.' + ctx.aspect_tag if ctx.aspect_tag else ''}{'.preview' if ctx.preview else ''}"
 
 
 def provider_id(p):

@@ -105,8 +105,8 @@ def build_timeline(ctx: EpisodeContext, voice_frames: dict[str, int], cut: Cut |
     for k, it in enumerate(cut.items):
         if it.kind == "shot":
             a, b = resolve(it, lay[it.shot][0])
-        else:
-            a, b = it.src_in, it.src_out
+        else:  # in frames of the conformed clip, which starts a handle before the range
+            a, b = it.src_in - source_base(it), it.src_out - source_base(it)
         first, last = cut.offsets(k)
         if b - a < first + last + 1:
             raise ConfigError(f"{cut_path(ctx.root, ctx.episode.number)}: items[{k}] ({it.shot or it.name or it.kind}) "
