@@ -12,7 +12,7 @@ copied into `cut/media/` and conformed to the film's size (a whole-picture fit o
 Any other clip is unknown: the import lists it and changes nothing.
 
 Dialogue follows its shot's picture (so lips and subtitles stay in sync): moving a dialogue clip on
-its own track is reported and not applied; its level is. Levels are read from the clips' own
+its own track is not applied (and not reported); its level is. Levels are read from the clips' own
 `metadata["filmcrew"]["gain_db"]`, an OTIO effect named Volume/Gain/Audio Levels with `gain_db`
 metadata, or a Final Cut Pro 7 `audiolevels` filter.
 """
