@@ -11,6 +11,7 @@ import time
 from pathlib import Path
 
 from . import __version__, pipeline, project, screenplay, share
+from .crew.common import out_name
 from .errors import ConfigError, FilmcrewError, TaskError
 from .run import BarProgress, NullProgress, execute, plan
 
@@ -119,7 +120,7 @@ def cmd_status(a) -> int:
     st = pipeline.store(root)
     for ctx, g in zip(ctxs, graphs):
         items = plan(st, [g.final])
-        out = root / "out" / f"{pipeline.out_name(ctx, a.preview)}.mp4"
+        out = root / "out" / f"{out_name(ctx)}.mp4"
         state = "up to date" if not items else f"{len(items)} of {len(g.all)} artifact(s) to (re)make"
         print(f"  {ctx.episode.id} \"{ctx.episode.title}\": {len(ctx.episode.scenes)} scenes, {len(ctx.episode.shots())} shots, "
               f"{len(ctx.episode.lines())} lines: {state}")

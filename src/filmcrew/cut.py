@@ -102,13 +102,14 @@ def source_base(item: Item) -> int:
     return max(0, item.src_in - HANDLE) if item.kind == "take" else 0
 
 
-def local_range(item: Item, total: int) -> tuple[int, int]:
+def local_range(item: Item, total: int | None) -> tuple[int, int]:
     """The item's range in frames of the clip the finisher reads (a shot's clip, or a conformed take or gap
-    of `total` frames)."""
+    of `total` frames; None for a take or gap: as the cut asks, before the clip is conformed)."""
     if item.kind == "shot":
         return resolve(item, total)
     base = source_base(item)
-    return min(item.src_in - base, total), min(item.src_out - base, total)
+    a, b = item.src_in - base, item.src_out - base
+    return (a, b) if total is None else (min(a, total), min(b, total))
 
 
 def path(root: Path, number: int) -> Path:

@@ -386,12 +386,12 @@ def import_cut(root: Path, timeline: Path, env: dict, episode: int | None = None
     root, timeline = Path(root), Path(timeline)
     report = Report(timeline=str(timeline), format="", dry_run=dry_run)
     tl = read(timeline, report)
-    cfg, _ = pipeline.contexts(root, env, None)  # validates the project and every existing cut first
+    cfg, ctxs = pipeline.contexts(root, env, None)  # validates the project and every existing cut first
     n = _which_episode(tl, episode, cfg.episodes)
     if not 1 <= n <= cfg.episodes:
         raise TimelineImportError(f"--episode {n}: the project has episodes 1 to {cfg.episodes}")
     report.episode = n
-    _, (ctx,) = pipeline.contexts(root, env, n)
+    ctx = ctxs[n - 1]
     g = pipeline.episode_graph(ctx)
     st = pipeline.store(root)
     old = ctx.cut or cut_mod.script_cut(ctx.episode.shots())
@@ -414,9 +414,9 @@ def import_cut(root: Path, timeline: Path, env: dict, episode: int | None = None
         return report
     # clip lengths as last made (any size: frames do not depend on it), to check ranges and handles
     totals = {}
-    for preview in (ctx.preview, not ctx.preview):
-        _, (c2,) = pipeline.contexts(root, env, n, preview=preview)
-        for t in pipeline.episode_graph(c2).all:
+    _, (small,) = pipeline.contexts(root, env, n, preview=True)
+    for graph in (g, pipeline.episode_graph(small)):
+        for t in graph.all:
             if t.role == "animator" and st.has(t.key):
                 totals.setdefault(t.artifact.rsplit(".", 1)[0], int(st.record(t.key)["ledger"]["frames"]))
     if not totals:

@@ -8,7 +8,7 @@ from __future__ import annotations
 import json
 import os
 import sys
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import atomic, credentials, export, fountain, labels, ledger, media, project, screenplay, share
@@ -183,10 +183,6 @@ def store(root: Path) -> Store:
     return Store(Path(root) / ".filmcrew")
 
 
-def out_name(ctx: EpisodeContext, preview: bool) -> str:
-    return common.out_name(ctx) if preview == ctx.preview else common.out_name(replace(ctx, preview=preview))
-
-
 def publish(root: Path, st: Store, ctx: EpisodeContext, g: EpisodeGraph, preview: bool) -> dict[str, Path]:
     """Sign the final film with C2PA content credentials into out/ (atomically), with its provenance.
 
@@ -194,7 +190,7 @@ def publish(root: Path, st: Store, ctx: EpisodeContext, g: EpisodeGraph, preview
     keeps it; both are read back again here, and a film that fails either check is not published."""
     src = st.path(g.final.key)
     out = Path(root) / "out"
-    name = out_name(ctx, preview)
+    name = common.out_name(ctx)
     paths = {"mp4": out / f"{name}.mp4", "srt": out / f"{name}.srt", "ass": out / f"{name}.ass",
              "otio": out / f"{name}.otio", "provenance": out / f"{name}.provenance.json"}
     atomic.copy_file(src / "subtitles.srt", paths["srt"])

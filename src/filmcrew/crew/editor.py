@@ -14,7 +14,7 @@ import json
 from pathlib import Path
 
 from .. import atomic, ledger, media, subtitles, timing
-from ..cut import HANDLE, Cut, Item, resolve, script_cut, source_base
+from ..cut import HANDLE, Cut, Item, local_range, script_cut, source_base
 from ..cut import path as cut_path
 from ..errors import ConfigError
 from ..graph import ProviderId, Task
@@ -103,10 +103,8 @@ def build_timeline(ctx: EpisodeContext, voice_frames: dict[str, int], cut: Cut |
     items, lines = [], []
     start = 0
     for k, it in enumerate(cut.items):
-        if it.kind == "shot":
-            a, b = resolve(it, lay[it.shot][0])
-        else:  # in frames of the conformed clip, which starts a handle before the range
-            a, b = it.src_in - source_base(it), it.src_out - source_base(it)
+        # in frames of the clip the finisher reads (a conformed take starts a handle before its range)
+        a, b = local_range(it, lay[it.shot][0] if it.kind == "shot" else None)
         first, last = cut.offsets(k)
         if b - a < first + last + 1:
             raise ConfigError(f"{cut_path(ctx.root, ctx.episode.number)}: items[{k}] ({it.shot or it.name or it.kind}) "

@@ -95,15 +95,14 @@ def segment_tasks(ctx: EpisodeContext, cut: Cut, clips: dict[str, Task], sources
                          inputs=inputs, episode=ctx.episode.number))
         j = cut.join_after(k)
         if j:
-            a_in, a_src = source(k)
             b_in, b_src = source(k + 1)
             nxt = cut.items[k + 1]
-            inputs = {**{f"a.{n}": t for n, t in a_in.items()}, **{f"b.{n}": t for n, t in b_in.items()}}
+            t_inputs = {**{f"a.{n}": t for n, t in inputs.items()}, **{f"b.{n}": t for n, t in b_in.items()}}
             trans[k] = Task("finisher", f"{name(k)}.transition", CODE_VERSION, FINISHER,
-                            {"kind": j.kind, "before": j.before, "into": j.into, "a": a_src, "b": b_src, **common},
+                            {"kind": j.kind, "before": j.before, "into": j.into, "a": src, "b": b_src, **common},
                             _transition(ctx, j, (it, by_id.get(it.shot), layout_io.get(it.shot)),
                                         (nxt, by_id.get(nxt.shot), layout_io.get(nxt.shot))),
-                            inputs=inputs, episode=ctx.episode.number)
+                            inputs=t_inputs, episode=ctx.episode.number)
     return segs, trans
 
 

@@ -14,7 +14,7 @@ import subprocess
 from pathlib import Path
 
 import numpy as np
-from PIL import Image
+from PIL import Image, ImageDraw
 
 from .. import ledger
 from ..errors import MediaError
@@ -114,7 +114,6 @@ class CameraMoveAnimator(NoSettings):
                 live = [x for x in live if x[1] or x[2]]
                 fl, fr_layer = flat, front
                 if live:  # blinks and speech are drawn over this frame's copy of the characters
-                    from PIL import ImageDraw
                     if move == "parallax" and front is not None:
                         fr_layer = front.copy()
                         d = ImageDraw.Draw(fr_layer)
