@@ -154,19 +154,12 @@ def main() -> int:
             j = next((j for j in tl["transitions"] if j["after"] == k - 1), None)
             shots.append({"still": str(path), "start": it["start"] - (j["before"] if j else 0),
                           "frames": it["frames"] + (j["before"] if j else 0), "fade_in": j["before"] if j else 0})
-        from filmcrew.subtitles import chunks, piece_bounds, subtitle_box
-        from filmcrew import fonts
-        fs, max_w, _ = subtitle_box((1080, 1920))
-        font = fonts.font(fs)
+        from filmcrew.subtitles import timed_pieces
         subs = []
-        for n, ln in enumerate(tl["lines"]):
-            pieces = chunks(ln["text"], font, max_w)
-            bounds = piece_bounds(pieces, ln["frames"])
-            for j, piece in enumerate(pieces):
-                png = edit_dir / f"sub{n:03d}-{j}.png"
-                x, y = render_subtitle(piece, (1080, 1920), png)
-                subs.append({"png": str(png), "x": x, "y": y, "start": (ln["start"] + bounds[j]) / 30,
-                             "end": (ln["start"] + bounds[j + 1]) / 30})
+        for n, (first, end, piece) in enumerate(timed_pieces(tl)):  # the pieces and times filmcrew burns in
+            png = edit_dir / f"sub{n:03d}.png"
+            x, y = render_subtitle(piece, (1080, 1920), png)
+            subs.append({"png": str(png), "x": x, "y": y, "start": first / 30, "end": end / 30})
         spec = {"shots": shots, "subs": subs, "audio": str(st.path(g.task("ep01.mix").key) / "mix.m4a"),
                 "size": [1080, 1920], "fps": 30, "out": str(edit_dir / "moviepy.mp4"), "seconds": seconds}
         (edit_dir / "spec.json").write_text(json.dumps(spec))

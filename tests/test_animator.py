@@ -1,4 +1,4 @@
-"""Living shots: characters blink, and the speaker's mouth moves with the loudness of their own voice."""
+"""Living shots: characters breathe and blink, and the speaker's mouth moves with the loudness of their own voice."""
 import subprocess
 
 import numpy as np
@@ -9,7 +9,7 @@ from filmcrew.crew.animator import mouth_envelopes
 from filmcrew.crew.illustrator import faces, layers
 from filmcrew.model import Character, Line, Scene, Shot
 from filmcrew.providers.base import AnimateRequest, DrawRequest
-from filmcrew.providers.camera_moves import CameraMoveAnimator, blinks
+from filmcrew.providers.camera_moves import BREATH, CameraMoveAnimator, blinks, breathing
 from filmcrew.providers.procedural_art import ProceduralIllustrator
 
 pytestmark = pytest.mark.slow
@@ -61,7 +61,8 @@ def test_the_mouth_moves_only_while_the_voice_sounds_and_eyes_blink(keyframe, tm
     still = tmp_path / "still.mp4"
     live = tmp_path / "live.mp4"
     anim.animate(AnimateRequest(**base), still, media.ffmpeg_exe())  # no faces: nothing drawn over them
-    info = anim.animate(AnimateRequest(**base, faces=faces(d), mouths={"MEI": env}), live, media.ffmpeg_exe())
+    unbreathing = tuple({k: v for k, v in fc.items() if k != "body"} for fc in faces(d))  # breath is tested below
+    info = anim.animate(AnimateRequest(**base, faces=unbreathing, mouths={"MEI": env}), live, media.ffmpeg_exe())
     assert info["lip_sync"] == ["MEI"]
     a, b = _frames(still, n), _frames(live, n)
     diff = np.abs(a - b).max(axis=3) > 40  # pixels that changed clearly
@@ -84,3 +85,25 @@ def test_the_mouth_moves_only_while_the_voice_sounds_and_eyes_blink(keyframe, tm
             continue
         ys, xs = np.nonzero(diff[f])
         assert len(ys) > 10 and ys.mean() < my * H / 538
+
+
+def test_characters_breathe_above_the_chest_on_their_own_rhythm(keyframe, tmp_path):
+    d, shot, scene = keyframe
+    n = 150  # five seconds: more than one breath
+    anim = CameraMoveAnimator()
+    base = dict(shot=shot, scene=scene, layers=layers(d), size=(W, H), frames=n, seed=3)
+    still, live = tmp_path / "still.mp4", tmp_path / "breath.mp4"
+    anim.animate(AnimateRequest(**base), still, media.ffmpeg_exe())
+    info = anim.animate(AnimateRequest(**base, faces=faces(d)), live, media.ffmpeg_exe())
+    assert info["breathing"] == ["MEI"]
+    diff = np.abs(_frames(still, n) - _frames(live, n)).max(axis=3) > 30
+    (face,) = faces(d)
+    chest = face["body"][3] * H / 538  # canvas -> frame, about (the camera moves a little)
+    rows = np.nonzero(diff.any(axis=(0, 2)))[0]
+    assert len(rows) and rows.max() < chest + H * 0.03  # nothing changes below the chest line
+    amount = diff.sum(axis=(1, 2)).astype(float)
+    period, phase = breathing("MEI", shot.id, 3)
+    lift = np.array([np.sin(2 * np.pi * f / period + phase) for f in range(n)])
+    assert (amount > 0).mean() > 0.4 and amount.max() > 50  # the head and shoulders visibly rise and settle
+    assert np.corrcoef(amount, lift)[0, 1] > 0.7  # with the breath: most moved at the top of each breath
+    assert 0 < BREATH < 0.03  # and gently

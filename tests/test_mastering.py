@@ -53,3 +53,40 @@ def test_master_reaches_the_loudness_target_under_the_ceiling(tmp_path):
 def test_silence_is_left_as_it_is():
     y, info = mastering.master(np.zeros((RATE, 2), np.float32), RATE, -14.0, -1.5)
     assert not y.any() and info["input_lufs"] is None
+
+
+def _program(seconds: float, seed: int) -> np.ndarray:
+    """Something like a film's mix: tones that come and go, noise bursts, and quiet passages."""
+    rng = np.random.default_rng(seed)
+    n = int(seconds * RATE)
+    t = np.arange(n) / RATE
+    x = 0.2 * np.sin(2 * np.pi * 220 * t) * (np.sin(2 * np.pi * 0.3 * t) > -0.3)
+    for at in rng.integers(0, n - RATE // 5, 12):
+        x[at:at + RATE // 5] += rng.standard_normal(RATE // 5) * 0.6
+    return np.stack([x, 0.7 * x + 0.05 * np.sin(2 * np.pi * 440 * t)], axis=1).astype(np.float32)
+
+
+def test_streamed_loudness_is_pyloudnorms_own_figure(tmp_path):
+    x = _program(17.3, 3)
+    pcm = mastering.Pcm.of(x, tmp_path / "x.f32")
+    assert mastering.integrated_lufs_pcm(pcm, RATE) == pytest.approx(mastering.integrated_lufs(x, RATE), abs=0.005)
+    assert mastering.integrated_lufs_pcm(pcm, RATE, gain=0.5) == pytest.approx(
+        mastering.integrated_lufs(x * 0.5, RATE), abs=0.005)
+    short = mastering.Pcm.of(x[: RATE // 5], tmp_path / "short.f32")  # under one 400 ms block
+    assert mastering.integrated_lufs_pcm(short, RATE) == pytest.approx(
+        mastering.integrated_lufs(x[: RATE // 5], RATE), abs=0.005)
+
+
+def test_the_limiter_gives_the_same_samples_whatever_the_block_size(tmp_path, monkeypatch):
+    """Block edges are invisible: limiting in 0.3 s blocks gives what one block over the whole signal gives."""
+    x = _program(7.0, 4) * 2.5  # peaks far over the ceiling, some across block edges
+    src = mastering.Pcm.of(x, tmp_path / "x.f32")
+    outs = []
+    for block in (10 ** 9, int(0.3 * RATE)):
+        monkeypatch.setattr(mastering, "BLOCK", block)
+        out = mastering.Pcm(tmp_path / f"y{block}.f32")
+        reduction = mastering.limit_pcm(src, out, RATE, -1.5)
+        outs.append((out.array(), reduction))
+        assert mastering.true_peak_db_pcm(out) <= -1.5 + 1e-3
+    np.testing.assert_allclose(outs[0][0], outs[1][0], atol=2e-6)
+    assert outs[0][1] == pytest.approx(outs[1][1], abs=1e-4)

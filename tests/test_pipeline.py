@@ -114,6 +114,39 @@ def test_editing_one_line_remakes_only_what_depends_on_it(film, capsys):
         path.write_text(text)
 
 
+def test_an_action_that_names_an_effect_gets_it_in_the_effects_stem(film, tmp_path, capsys):
+    import shutil
+
+    import numpy as np
+    root = tmp_path / "fx"
+    shutil.copytree(film, root)
+    path = root / "story" / "ep01.fountain"
+    ctxs, _ = graphs(root)
+    shot = next(s for s in ctxs[0].episode.shots()[1:] if not s.lines)
+    path.write_text(path.read_text().replace(shot.action, shot.action + " Thunder cracks overhead.", 1))
+    assert main(["plan", str(root), "--preview", "--json"]) == 0
+    arts = {i["artifact"] for i in json.loads(capsys.readouterr().out)}
+    assert f"{shot.id}.effects" in arts and not any(a.endswith((".voice", ".cue", ".ambience")) for a in arts)
+    assert main(["make", str(root), "--preview", "--quiet"]) == 0
+    ctxs, (g,) = graphs(root)
+    st = pipeline.store(root)
+    tl = json.loads((st.path(g.task("ep01.timeline").key) / "timeline.json").read_text())
+    fx = next(e for e in tl["effects"] if e["shot"] == shot.id)
+    assert "thunder" in [e["kind"] for e in st.record(g.task(f"{shot.id}.effects").key)["ledger"]["effects"]]
+    track, rate = media.read_wav(st.path(g.task(f"{shot.id}.effects").key) / "effects.wav")
+    stem, _ = media.read_wav(st.path(g.task("ep01.mix").key) / "effects.wav")
+    _, (g0,) = graphs(film)
+    before, _ = media.read_wav(pipeline.store(film).path(g0.task("ep01.mix").key) / "effects.wav")
+    assert len(before) == len(stem)  # the shot kept its length: the edit added a sound, nothing else
+    added = stem[:, 0] - before[:, 0]  # the ambience is the same: what changed is the thunder
+    spf = rate // 30
+    s, part = fx["start"] * spf, track[fx["from"] * spf:(fx["from"] + fx["frames"]) * spf, 0]
+    corr = lambda u, v: np.dot(u, v) / np.sqrt(np.dot(u, u) * np.dot(v, v))  # noqa: E731
+    assert corr(added[s:s + len(part)], part) > 0.95  # the thunder, where its shot plays
+    assert abs(corr(added[s + rate // 2:s + rate // 2 + len(part)], part[:len(added) - s - rate // 2])) < 0.3
+    assert np.abs(added[:s]).max() < 1e-3 and np.abs(added[s + len(part) + spf:]).max() < 1e-3  # and nowhere else
+
+
 def test_killed_make_resumes_without_redoing_work(tmp_path):
     root = tmp_path / "k"
     assert main(["new", str(root), "--premise", "A young baker challenges the king to save her street",

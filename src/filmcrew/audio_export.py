@@ -14,7 +14,7 @@ from pathlib import Path
 
 import numpy as np
 
-from . import atomic, labels, media
+from . import atomic, labels, mastering, media
 from .crew import finisher
 from .crew.common import out_name
 from .errors import ConfigError
@@ -54,15 +54,12 @@ def export(root: Path, st, ctx, g, preview: bool, audio_label: str) -> Path:
     if not st.has(mix_task.key):
         raise ConfigError(f"{ctx.episode.id}: the mix is not made yet; run `filmcrew make {root}"
                           f"{' --preview' if preview else ''}` first")
-    mix, rate = media.read_wav(st.path(mix_task.key) / "mix.wav")
     if audio_label == "rhythm":
         cue = rhythm_cue()
     elif audio_label == "spoken":
         cue = spoken_cue(ctx.crew, ctx.bible, ctx.language)
     else:
         raise ConfigError(f"--audio-label {audio_label!r}: use rhythm or spoken (an audio export always carries one)")
-    cue2 = np.stack([cue, cue], axis=1)
-    whole = np.concatenate([cue2, mix]).astype(np.float32)
     lab = ctx.labels
     name = out_name(ctx)
     out = Path(root) / "out" / f"{name}.m4a"
@@ -70,7 +67,15 @@ def export(root: Path, st, ctx, g, preview: bool, audio_label: str) -> Path:
     tmp_wav = out.with_name(f".{name}.label.wav")
     tmp = out.with_name(f".{name}.label.m4a")
     aigc = labels.aigc_json(lab.producer, f"filmcrew-{mix_task.key[:24]}", lab.reserved1, lab.reserved2)
-    finisher.master_to_aac(whole, tmp_wav, tmp, -14.0, -1.0, labels.write_args(aigc))
+    raw = mastering.Pcm(out.with_name(f".{name}.label.f32"))
+    with raw.writer() as put:  # the label, then the film's mix, a block at a time
+        put(np.stack([cue, cue], axis=1))
+        for block in media.wav_blocks(st.path(mix_task.key) / "mix.wav"):
+            put(block)
+    try:
+        finisher.master_to_aac(raw, tmp_wav, tmp, -14.0, -1.0, labels.write_args(aigc))
+    finally:
+        raw.path.unlink()
     tmp_wav.unlink()
     try:
         labels.verify_written(tmp, aigc)

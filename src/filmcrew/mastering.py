@@ -1,16 +1,25 @@
-"""Loudness and true-peak control for the final mix (pure numpy/scipy; no I/O).
+"""Loudness and true-peak control for the final mix (numpy/scipy), streamed a block at a time.
 
-- Integrated loudness is ITU-R BS.1770-4 / EBU R128, measured with `pyloudnorm`.
-- True peak is the peak of the signal oversampled 4x (BS.1770-4 annex 2), measured here in chunks so a
-  five-minute stereo mix stays within a few tens of MB.
-- `limit` is a look-ahead true-peak limiter whose gain never rises above what every oversampled peak in
-  its window needs: the output's true peak is at or under the ceiling by construction (checked after,
+- Integrated loudness is ITU-R BS.1770-4 / EBU R128: the K-weighting filters of `pyloudnorm`, run
+  block by block with their state carried over, and its gating over 400 ms blocks in 100 ms steps
+  (`integrated_lufs_pcm` gives pyloudnorm's own figure without holding the signal).
+- True peak is the peak of the signal oversampled 4x (BS.1770-4 annex 2), measured in chunks.
+- `limit_pcm` is a look-ahead true-peak limiter whose gain never rises above what every oversampled peak
+  in its window needs: the output's true peak is at or under the ceiling by construction (checked after,
   and corrected by a final trim if the interpolation of the gain curve lets a fraction of a dB through).
+- The signal lives in a raw float32 file (`Pcm`) and every pass reads it `BLOCK` samples at a time, so
+  the memory mastering needs does not grow with the film's length; `master` and `limit` are the same
+  code for an array in memory.
 
 The final check that matters is done on the encoded AAC track by ffmpeg's `ebur128` filter, because the
 AAC encoder itself overshoots PCM peaks by a few tenths of a dB (see `crew/finisher.py`).
 """
 from __future__ import annotations
+
+import os
+import tempfile
+from contextlib import contextmanager
+from pathlib import Path
 
 import numpy as np
 
@@ -73,40 +82,187 @@ def _box(g: np.ndarray, w: int) -> np.ndarray:
     return ((c[size:] - c[:-size]) / size).astype(np.float32)
 
 
-def limit(x: np.ndarray, rate: int, ceiling_db: float, lookahead_s: float = 0.005) -> tuple[np.ndarray, float]:
-    """True-peak limit `x` to `ceiling_db`. Returns the limited signal and the largest gain reduction in dB."""
-    a = np.asarray(x, dtype=np.float32)
+BLOCK = 240_000  # samples per pass step: 5 s at 48 kHz, a whole number of 100 ms loudness steps
+
+
+class Pcm:
+    """A float32 signal of `channels` channels in a raw file (interleaved), read a block at a time."""
+
+    def __init__(self, path: Path, channels: int = 2):
+        self.path, self.channels = Path(path), channels
+
+    @property
+    def frames(self) -> int:
+        return os.path.getsize(self.path) // (4 * self.channels)
+
+    def read(self, s: int, e: int) -> np.ndarray:
+        """Samples [s, e) as (e - s, channels); zeros outside the signal."""
+        n = self.frames
+        out = np.zeros((e - s, self.channels), np.float32)
+        a, b = max(0, s), min(n, e)
+        if b > a:
+            with open(self.path, "rb") as f:
+                f.seek(a * 4 * self.channels)
+                out[a - s:b - s] = np.fromfile(f, np.float32, (b - a) * self.channels).reshape(-1, self.channels)
+        return out
+
+    def spans(self, block: int | None = None):
+        n, block = self.frames, block or BLOCK
+        return ((s, min(n, s + block)) for s in range(0, n, block))
+
+    @contextmanager
+    def writer(self):
+        with open(self.path, "wb") as f:
+            yield lambda block: np.ascontiguousarray(block, np.float32).tofile(f)
+
+    @classmethod
+    def of(cls, x: np.ndarray, path: Path) -> "Pcm":
+        a = np.asarray(x, np.float32)
+        a = a[:, None] if a.ndim == 1 else a
+        pcm = cls(path, a.shape[1])
+        with pcm.writer() as put:
+            put(a)
+        return pcm
+
+    def array(self) -> np.ndarray:
+        return self.read(0, self.frames)
+
+
+def integrated_lufs_pcm(pcm: Pcm, rate: int, gain: float = 1.0) -> float:
+    """BS.1770-4 integrated loudness of `pcm` times `gain`, as pyloudnorm measures it, block by block."""
+    import pyloudnorm
+    from scipy.signal import lfilter
+
+    meter = pyloudnorm.Meter(rate)
+    stages = list(meter._filters.values())
+    states = [[None] * pcm.channels for _ in stages]
+    hop = int(round(rate * meter.block_size * (1 - meter.overlap)))  # 100 ms
+    per_block = int(round(meter.block_size / (meter.block_size * (1 - meter.overlap))))  # 4 hops a block
+    sums: list[np.ndarray] = []
+    n = max(pcm.frames, int(meter.block_size * rate))  # BS.1770 needs one 400 ms block: silence pads it
+    step = BLOCK - BLOCK % hop
+    for s in range(0, n, step):
+        x = pcm.read(s, min(n, s + step)).astype(np.float64) * gain
+        for k, st in enumerate(stages):
+            for c in range(pcm.channels):
+                if states[k][c] is None:
+                    states[k][c] = np.zeros(max(len(st.a), len(st.b)) - 1)
+                y, states[k][c] = lfilter(st.b, st.a, x[:, c], zi=states[k][c])
+                x[:, c] = st.passband_gain * y
+        m = -(-len(x) // hop)
+        sq = np.zeros((m * hop, pcm.channels))
+        sq[:len(x)] = x ** 2
+        sums.append(sq.reshape(m, hop, pcm.channels).sum(axis=1))
+    hops = np.concatenate(sums)
+    blocks = int(np.round((n / rate - meter.block_size) / (meter.block_size * (1 - meter.overlap)))) + 1
+    hops = np.concatenate([hops, np.zeros((max(0, blocks + per_block - len(hops)), pcm.channels))])
+    z = np.stack([hops[j:j + blocks] for j in range(per_block)]).sum(axis=0) / (meter.block_size * rate)
+    g = np.array([1.0, 1.0, 1.0, 1.41, 1.41][:pcm.channels])
+    with np.errstate(divide="ignore"):
+        loud = -0.691 + 10 * np.log10(z @ g)
+        gated = z[loud >= -70.0]
+        if not len(gated):
+            return float("-inf")
+        rel = -0.691 + 10 * np.log10(gated.mean(axis=0) @ g) - 10.0
+        kept = z[(loud > rel) & (loud > -70.0)]
+        return float(-0.691 + 10 * np.log10(kept.mean(axis=0) @ g)) if len(kept) else float("-inf")
+
+
+def true_peak_db_pcm(pcm: Pcm, gain: float = 1.0) -> float:
+    p = 0.0
+    for s, e in pcm.spans():
+        p = max(p, float(peak_envelope(pcm.read(s - _PAD, e + _PAD) * gain)[_PAD:_PAD + e - s].max()))
+    return 20 * np.log10(p) if p > 0 else float("-inf")
+
+
+def limit_pcm(src: Pcm, dst: Pcm, rate: int, ceiling_db: float, gain: float = 1.0,
+              lookahead_s: float = 0.005) -> float:
+    """Write `src` times `gain`, true-peak limited to `ceiling_db`, to `dst`; returns the largest gain
+    reduction in dB. Each block is read with 2w + a few samples of its neighbours, so the gain at every
+    sample is computed from the same window as it would be over the whole signal."""
     ceiling = 10 ** (ceiling_db / 20)
-    env = peak_envelope(a)
-    need = np.minimum(1.0, ceiling / np.maximum(env, 1e-9)).astype(np.float32)
-    if need.min() >= 1.0:
-        return a, 0.0
     w = max(1, int(lookahead_s * rate))
-    # the min over 2w+1 then a mean over 2v+1 (v <= w) is <= need at every sample: every value averaged
-    # is a minimum over a window that contains that sample
-    gain = _box(_min_filter(need, w), w)
-    gain = np.minimum(gain, 1.0)
-    y = a * (gain[:, None] if a.ndim == 2 else gain)
-    over = true_peak_db(y) - ceiling_db
+    n = src.frames
+    pad = 2 * w + _PAD
+    least = 1.0
+    with dst.writer() as put:
+        for s, e in src.spans():
+            x = src.read(s - pad, e + pad) * np.float32(gain)
+            env = peak_envelope(x)[_PAD:-_PAD]  # samples [s - 2w, e + 2w)
+            need = np.minimum(1.0, ceiling / np.maximum(env, 1e-9)).astype(np.float32)
+            pos = np.arange(s - 2 * w, e + 2 * w)
+            need[(pos < 0) | (pos >= n)] = 1.0  # outside the signal nothing needs lowering
+            # the min over 2w+1 then a mean over 2w+1 is <= need at every sample: every value averaged
+            # is a minimum over a window that contains that sample
+            g = np.minimum(_box(_min_filter(need, w)[w:-w], w)[w:-w], 1.0)  # samples [s, e)
+            least = min(least, float(g.min()))
+            put(x[pad:pad + e - s] * g[:, None])
+    over = true_peak_db_pcm(dst) - ceiling_db
     if over > 0:  # oversampled peaks between gain steps; a final trim keeps the promise
-        y *= 10 ** (-over / 20)
-    return y, float(-20 * np.log10(max(float(gain.min()), 1e-9)))
+        _scale(dst, 10 ** (-over / 20))
+    return float(-20 * np.log10(max(least, 1e-9)))
+
+
+def _scale(pcm: Pcm, gain: float) -> None:
+    tmp = Pcm(pcm.path.with_suffix(".scaling"), pcm.channels)
+    with tmp.writer() as put:
+        for s, e in pcm.spans():
+            put(pcm.read(s, e) * np.float32(gain))
+    os.replace(tmp.path, pcm.path)
+
+
+def master_pcm(src: Pcm, dst: Pcm, rate: int, lufs: float, ceiling_db: float) -> dict:
+    """Gain to `lufs` integrated, then true-peak limit to `ceiling_db`, from `src` into `dst`; a second
+    pass makes up the loudness the limiter took away (limiting again), so both targets hold to about 0.2 LU."""
+    measured = integrated_lufs_pcm(src, rate)
+    if not np.isfinite(measured):
+        _scale_copy(src, dst, 1.0)
+        return {"input_lufs": None, "gain_reduction_db": 0.0}
+    reduction, now, cur = 0.0, measured, src
+    spare = Pcm(dst.path.with_suffix(".pass"), src.channels)
+    for i in range(3):
+        if i:  # the first pass starts from the input's own measurement
+            now = integrated_lufs_pcm(cur, rate)
+        if abs(now - lufs) <= 0.2 and true_peak_db_pcm(cur) <= ceiling_db + 1e-3:
+            break
+        if cur is dst:  # limit from the last pass's output into the spare file, then swap it in
+            os.replace(dst.path, spare.path)
+            cur = spare
+        reduction = limit_pcm(cur, dst, rate, ceiling_db, 10 ** ((lufs - now) / 20))
+        cur = dst
+    if cur is not dst:
+        _scale_copy(cur, dst, 1.0)
+    spare.path.unlink(missing_ok=True)
+    return {"input_lufs": round(measured, 2), "gain_reduction_db": round(reduction, 2)}
+
+
+def _scale_copy(src: Pcm, dst: Pcm, gain: float) -> None:
+    with dst.writer() as put:
+        for s, e in src.spans():
+            put(src.read(s, e) * np.float32(gain))
+
+
+@contextmanager
+def _scratch():
+    with tempfile.TemporaryDirectory(prefix="filmcrew-master-") as d:
+        yield Path(d)
+
+
+def limit(x: np.ndarray, rate: int, ceiling_db: float, lookahead_s: float = 0.005) -> tuple[np.ndarray, float]:
+    """`limit_pcm` for an array: the limited signal and the largest gain reduction in dB."""
+    a = np.asarray(x, np.float32)
+    with _scratch() as d:
+        out = Pcm(d / "out.f32", 1 if a.ndim == 1 else a.shape[1])
+        reduction = limit_pcm(Pcm.of(a, d / "in.f32"), out, rate, ceiling_db, 1.0, lookahead_s)
+        y = out.array()
+    return (y[:, 0] if a.ndim == 1 else y), reduction
 
 
 def master(x: np.ndarray, rate: int, lufs: float, ceiling_db: float) -> tuple[np.ndarray, dict]:
-    """Gain to `lufs` integrated, then true-peak limit to `ceiling_db`; a second pass makes up the
-    loudness the limiter took away (limiting again), so both targets hold to about 0.2 LU."""
-    y = np.asarray(x, dtype=np.float32)
-    measured = integrated_lufs(y, rate)
-    if not np.isfinite(measured):
-        return y, {"input_lufs": None, "gain_reduction_db": 0.0}
-    reduction = 0.0
-    now = measured
-    for i in range(3):
-        if i:  # the first pass starts from the input's own measurement
-            now = integrated_lufs(y, rate)
-        if abs(now - lufs) <= 0.2 and true_peak_db(y) <= ceiling_db + 1e-3:
-            break
-        y = y * np.float32(10 ** ((lufs - now) / 20))
-        y, reduction = limit(y, rate, ceiling_db)
-    return y, {"input_lufs": round(measured, 2), "gain_reduction_db": round(reduction, 2)}
+    """`master_pcm` for an array."""
+    a = np.asarray(x, np.float32)
+    with _scratch() as d:
+        out = Pcm(d / "out.f32", 1 if a.ndim == 1 else a.shape[1])
+        info = master_pcm(Pcm.of(a, d / "in.f32"), out, rate, lufs, ceiling_db)
+        y = out.array()
+    return (y[:, 0] if a.ndim == 1 else y), info

@@ -6,6 +6,7 @@ import json
 import re
 import subprocess
 import wave
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -31,17 +32,41 @@ def run_ffmpeg(args: list[str], what: str, input: bytes | None = None) -> str:
     return err
 
 
+def _pcm16(samples: np.ndarray) -> bytes:
+    a = np.asarray(samples, dtype=np.float32)
+    return (np.clip(a, -1.0, 1.0) * 32767.0).round().astype("<i2").tobytes()
+
+
 def write_wav(path: Path, samples: np.ndarray, rate: int = SAMPLE_RATE) -> None:
     """16-bit PCM WAV; samples float in [-1, 1], shape (n,) or (n, channels)."""
     a = np.asarray(samples, dtype=np.float32)
     if a.ndim == 1:
         a = a[:, None]
-    pcm = (np.clip(a, -1.0, 1.0) * 32767.0).round().astype("<i2")
+    with wav_writer(path, a.shape[1], rate) as put:
+        put(a)
+
+
+@contextmanager
+def wav_writer(path: Path, channels: int = 2, rate: int = SAMPLE_RATE):
+    """A 16-bit PCM WAV written a block at a time: `put(block)` with float blocks of shape (n, channels)."""
     with wave.open(str(path), "wb") as w:
-        w.setnchannels(a.shape[1])
+        w.setnchannels(channels)
         w.setsampwidth(2)
         w.setframerate(rate)
-        w.writeframes(pcm.tobytes())
+        yield lambda block: w.writeframes(_pcm16(block))
+
+
+def wav_blocks(path: Path, block: int = 240_000):
+    """The samples of a 16-bit WAV as float32 (n, channels) blocks, read one at a time."""
+    with wave.open(str(path), "rb") as w:
+        ch, width = w.getnchannels(), w.getsampwidth()
+        if width != 2:
+            raise MediaError(f"{path}: only 16-bit PCM WAV is read here")
+        while True:
+            raw = w.readframes(block)
+            if not raw:
+                return
+            yield (np.frombuffer(raw, "<i2").astype(np.float32) / 32767.0).reshape(-1, ch)
 
 
 def read_wav(path: Path) -> tuple[np.ndarray, int]:

@@ -125,15 +125,16 @@ def episode_graph(ctx: EpisodeContext) -> EpisodeGraph:
     clips = animator.tasks(ctx, keys, voices)
     cues = composer.tasks(ctx)
     beds = foley.tasks(ctx)
+    fx = foley.effect_tasks(ctx)
     translations = translator.tasks(ctx)
     timeline = editor.tasks(ctx, voices, translations)
     the_cut = editor.the_cut(ctx)
     sources = editor.source_tasks(ctx, the_cut)
     segs, trans = finisher.segment_tasks(ctx, the_cut, clips, sources, voices)
-    mix = finisher.mix_task(ctx, timeline, voices, cues, beds)
+    mix = finisher.mix_task(ctx, timeline, voices, cues, beds, fx)
     final = finisher.final_task(ctx, segs, trans, mix, timeline)
     return EpisodeGraph(final=final, all=[*keys.values(), *voices.values(), *clips.values(), *cues.values(),
-                                          *beds.values(), *translations.values(), timeline, *sources.values(), *segs, *trans.values(), mix, final],
+                                          *beds.values(), *fx.values(), *translations.values(), timeline, *sources.values(), *segs, *trans.values(), mix, final],
                         plays=[clips[it.shot] if it.kind == "shot" else sources[k] for k, it in enumerate(the_cut.items)])
 
 

@@ -1,8 +1,11 @@
 """Subtitle layout shared by the burned-in subtitles (finisher) and the subtitle files (editor).
 
-A line is wrapped to the width of the vertical safe area at the size it is burned in, cut into pieces
-of at most two lines, and each piece is shown for a share of the line's spoken time proportional to
-its length. The .srt and .ass files carry exactly the pieces and times that are burned in.
+A line is wrapped to the width of the vertical safe area at the size it is burned in and cut into
+pieces of at most two lines. A synthetic voice says a line one sentence at a time and records when each
+sentence starts and ends (`sentences.json`); each sentence then gets its own pieces, shown from its
+first sound until the next sentence starts. Otherwise (a human take) each piece is shown for a share of
+the line's spoken time proportional to its length. The .srt and .ass files carry exactly the pieces and
+times that are burned in.
 """
 from __future__ import annotations
 
@@ -54,17 +57,37 @@ def piece_bounds(pieces: list[str], frames: int) -> np.ndarray:
     return np.concatenate([[0], np.cumsum(weights) / weights.sum()]) * frames
 
 
+def line_pieces(text: str, font, max_w: int, frames: int, spans: list | None = None) -> list[tuple[str, int, int]]:
+    """(piece, first frame, end frame) of each piece of a line whose voice lasts `frames`, in frames from the
+    voice's start. `spans` are the voice's sentences as (text, first frame, end frame); with two or more,
+    each sentence is cut into its own pieces, shown from its first sound until the next one starts."""
+    if spans and len(spans) > 1:
+        out = []
+        for k, (sentence, a, _b) in enumerate(spans):
+            a = 0 if k == 0 else a
+            end = spans[k + 1][1] if k + 1 < len(spans) else frames
+            pieces = chunks(sentence, font, max_w)
+            bounds = piece_bounds(pieces, max(1, end - a)) + a
+            out += [(p, int(round(bounds[j])), int(round(bounds[j + 1]))) for j, p in enumerate(pieces)]
+        return out
+    pieces = chunks(text, font, max_w)
+    bounds = piece_bounds(pieces, frames)
+    return [(p, int(round(bounds[j])), int(round(bounds[j + 1]))) for j, p in enumerate(pieces)]
+
+
 def timed_pieces(timeline: dict) -> list[tuple[int, int, str]]:
-    """(start frame, end frame, text with \\n between its lines) for every piece of every line."""
+    """(start frame, end frame, text with \\n between its lines) for every piece of every line, where the
+    line's voice is on screen (a trimmed line keeps the pieces of the part that plays)."""
     size = tuple(timeline["size"])
     fs, max_w, _bottom = subtitle_box(size)
     font = fonts.font(fs)
     out = []
     for ln in timeline["lines"]:
-        pieces = chunks(ln["text"], font, max_w)
-        bounds = piece_bounds(pieces, ln["frames"])
-        for j, piece in enumerate(pieces):
-            out.append((ln["start"] + int(round(bounds[j])), ln["start"] + int(round(bounds[j + 1])), piece))
+        first, n = ln.get("from", 0), ln.get("voice_frames", ln["frames"])
+        for piece, a, b in line_pieces(ln["text"], font, max_w, n, ln.get("spans")):
+            a, b = max(a, first), min(b, first + ln["frames"])
+            if b > a:
+                out.append((ln["start"] + a - first, ln["start"] + b - first, piece))
     return out
 
 

@@ -14,14 +14,15 @@ import json
 from pathlib import Path
 
 from .. import atomic, ledger, media, subtitles, timing
+from ..action_words import effects_in
 from ..cut import HANDLE, Cut, Item, local_range, script_cut, source_base
 from ..cut import path as cut_path
 from ..errors import ConfigError
 from ..graph import ProviderId, Task
 from .common import EpisodeContext
-from .voice import frames_of
+from .voice import frames_of, spans_of
 
-CODE_VERSION = "editor-3"
+CODE_VERSION = "editor-5"
 CONFORM_VERSION = "conform-1"
 
 
@@ -37,7 +38,7 @@ def tasks(ctx: EpisodeContext, voices: dict[str, Task], translations: dict[str, 
     params = {"shots": [(s.id, s.duration_frames, s.transition, s.action if not s.duration_frames else "",
                          [(ln.id, ln.speaker, ln.text) for ln in s.lines]) for s in shots],
               "scenes": [(sc.id, sc.mood, [s.id for s in sc.shots]) for sc in ctx.episode.scenes],
-              "cut": cut.params(), "by": cut.by, "edits": list(cut.edits)}
+              "cut": cut.params(), "by": cut.by, "edits": list(cut.edits), "effects": sorted(effect_shots(ctx))}
     return Task("editor", f"{ctx.episode.id}.timeline", CODE_VERSION, ProviderId("filmcrew-editor", "1"), params,
                 _runner(ctx, cut), inputs=inputs, episode=ctx.episode.number)
 
@@ -95,12 +96,21 @@ def shot_layout(ctx: EpisodeContext, voice_frames: dict[str, int]) -> dict[str, 
             for i, sh in enumerate(shots)}
 
 
-def build_timeline(ctx: EpisodeContext, voice_frames: dict[str, int], cut: Cut | None = None) -> dict:
+def effect_shots(ctx: EpisodeContext) -> set[str]:
+    """The shots whose action names a sound effect the foley provider makes (see crew/foley.py)."""
+    if not callable(getattr(ctx.crew.foley, "effect", None)):
+        return set()
+    return {sh.id for sh in ctx.episode.shots() if effects_in(sh.action)}
+
+
+def build_timeline(ctx: EpisodeContext, voice_frames: dict[str, int], cut: Cut | None = None,
+                   spans: dict[str, list] | None = None) -> dict:
     cut = cut or the_cut(ctx)
+    with_fx = effect_shots(ctx)
     shots = {s.id: s for s in ctx.episode.shots()}
     scene_of = {s.id: sc for sc in ctx.episode.scenes for s in sc.shots}
     lay = shot_layout(ctx, voice_frames)
-    items, lines = [], []
+    items, lines, effects = [], [], []
     start = 0
     for k, it in enumerate(cut.items):
         # in frames of the clip the finisher reads (a conformed take starts a handle before its range)
@@ -122,8 +132,12 @@ def build_timeline(ctx: EpisodeContext, voice_frames: dict[str, int], cut: Cut |
                 lo, hi = max(s, lo_vis), min(s + n, hi_vis)
                 if hi > lo:  # the line plays where its shot's frames are on screen
                     lines.append({"line": ln.id, "speaker": ln.speaker, "text": ln.text, "start": start + lo - a,
-                                  "frames": hi - lo, "from": lo - s, "shot": sh.id, "item": k,
-                                  "gain_db": float(cut.line_gains.get(ln.id, 0.0))})
+                                  "frames": hi - lo, "from": lo - s, "voice_frames": n, "shot": sh.id, "item": k,
+                                  "gain_db": float(cut.line_gains.get(ln.id, 0.0)),
+                                  "spans": (spans or {}).get(ln.id)})
+            if sh.id in with_fx:  # the shot's effects track starts with its clip and plays where its frames do
+                lo = max(0, lo_vis)
+                effects.append({"shot": sh.id, "item": k, "start": start + lo - a, "from": lo, "frames": hi_vis - lo})
         start += b - a
     # takes and gaps carry on the scene before them (its music and ambience), or the next one when first
     for k, it in enumerate(items):
@@ -141,6 +155,7 @@ def build_timeline(ctx: EpisodeContext, voice_frames: dict[str, int], cut: Cut |
     joins = [{"after": j.after, "kind": j.kind, "before": j.before, "into": j.into} for j in cut.joins]
     lines.sort(key=lambda ln: ln["start"])
     return {"fps": timing.FPS, "frames": start, "items": items, "transitions": joins, "lines": lines, "scenes": scenes,
+            "effects": effects,
             "gains": {"dialogue": 0.0, "music": 0.0, "effects": 0.0, **cut.gains}, "size": list(ctx.size),
             "episode": ctx.episode.id, "cut": {"by": cut.by, "source": cut.source, "edits": list(cut.edits)} if cut.human
             else None}
@@ -148,8 +163,9 @@ def build_timeline(ctx: EpisodeContext, voice_frames: dict[str, int], cut: Cut |
 
 def _runner(ctx: EpisodeContext, cut: Cut):
     def run(tctx) -> dict:
-        vf = {name: frames_of(path) for name, path in tctx.inputs.items() if not name.startswith("subtitles-")}
-        timeline = build_timeline(ctx, vf, cut)
+        voices = {name: path for name, path in tctx.inputs.items() if not name.startswith("subtitles-")}
+        timeline = build_timeline(ctx, {n: frames_of(p) for n, p in voices.items()}, cut,
+                                  {n: spans_of(p) for n, p in voices.items()})
         wd = Path(tctx.workdir)
         atomic.write_text(wd / "timeline.json", json.dumps(timeline, indent=1, ensure_ascii=False))
         atomic.write_text(wd / "subtitles.srt", subtitles.srt(timeline))
@@ -158,7 +174,8 @@ def _runner(ctx: EpisodeContext, cut: Cut):
             if name.startswith("subtitles-"):
                 lang = name.split("-", 1)[1]
                 words = json.loads((Path(folder) / "translation.json").read_text(encoding="utf-8"))
-                tr = {**timeline, "lines": [{**ln, "text": words.get(ln["line"], ln["text"])} for ln in timeline["lines"]]}
+                tr = {**timeline, "lines": [{**ln, "text": words.get(ln["line"], ln["text"]), "spans": None}  # by length
+                                            for ln in timeline["lines"]]}
                 atomic.write_text(wd / f"subtitles.{lang}.srt", subtitles.srt(tr))
                 atomic.write_text(wd / f"subtitles.{lang}.ass", subtitles.ass(tr, lang))
         if cut.human:

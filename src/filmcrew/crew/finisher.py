@@ -21,11 +21,11 @@ from ..cut import Cut, local_range
 from ..errors import MediaError
 from ..graph import ProviderId, Task
 from ..project import Labels
-from ..subtitles import chunks, piece_bounds, subtitle_box
+from ..subtitles import line_pieces, subtitle_box
 from .common import EpisodeContext
-from .voice import frames_of
+from .voice import frames_of, spans_of
 
-CODE_VERSION = "finisher-5"
+CODE_VERSION = "finisher-6"
 FINISHER = ProviderId("filmcrew-finisher", "1", "ffmpeg-libx264")
 
 
@@ -117,11 +117,8 @@ def _subtitles(ctx: EpisodeContext, wd: Path, inputs: dict, prefix: str, sh, io,
     font = fonts.font(fs)
     out = []
     for k, (ln, st, n) in enumerate(zip(sh.lines, starts, vf)):
-        pieces = chunks(ln.text, font, max_w)
-        bounds = piece_bounds(pieces, n)
-        for j, piece in enumerate(pieces):
-            a = max(lo, st + int(round(bounds[j])))
-            b = min(hi, st + int(round(bounds[j + 1])))
+        for j, (piece, pa, pb) in enumerate(line_pieces(ln.text, font, max_w, n, spans_of(inputs[f"{prefix}voice{k:02d}"]))):
+            a, b = max(lo, st + pa), min(hi, st + pb)
             if b > a:
                 png = wd / f"sub-{tag}{k:02d}-{j:02d}.png"
                 x, y = render_subtitle(piece, ctx.size, png)
@@ -195,69 +192,145 @@ def _transition(ctx: EpisodeContext, j, a_side, b_side):
 # ---- the mix -------------------------------------------------------------------------------------
 
 def mix_task(ctx: EpisodeContext, timeline: Task, voices: dict[str, Task], cues: dict[str, Task],
-             beds: dict[str, Task]) -> Task:
+             beds: dict[str, Task], effects: dict[str, Task] | None = None) -> Task:
     inputs = {"timeline": timeline, **{f"v:{k}": t for k, t in voices.items()},
-              **{f"c:{k}": t for k, t in cues.items()}, **{f"a:{k}": t for k, t in beds.items()}}
+              **{f"c:{k}": t for k, t in cues.items()}, **{f"a:{k}": t for k, t in beds.items()},
+              **{f"x:{k}": t for k, t in (effects or {}).items()}}
     return Task("finisher", f"{ctx.episode.id}.mix", CODE_VERSION, FINISHER, {"lufs": -14.0, "tp": -1.0}, _mix,
                 inputs=inputs, episode=ctx.episode.number)
 
 
-def _fade(n: int, fade: int, fade_out: int | None = None) -> np.ndarray:
-    env = np.ones(n, np.float32)
-    f = min(fade, n // 2)
-    g = min(fade if fade_out is None else fade_out, n // 2)
-    if f > 0:
-        env[:f] = np.linspace(0, 1, f)
-    if g > 0:
-        env[n - g:] = np.linspace(1, 0, g)
-    return env
+def _ramp(pos: np.ndarray, n: int, fade_in: int, fade_out: int) -> np.ndarray:
+    """The gain at positions `pos` of a sound `n` samples long that fades in over `fade_in` samples and
+    out over `fade_out` (each at most half the sound)."""
+    env = np.ones(len(pos), np.float32)
+    f, g = min(fade_in, n // 2), min(fade_out, n // 2)
+    if f > 1:
+        env = np.minimum(env, np.where(pos < f, pos / (f - 1), 1.0))
+    if g > 1:
+        env = np.minimum(env, np.where(pos >= n - g, (n - 1 - pos) / (g - 1), 1.0))
+    return env.astype(np.float32)
 
 
 def _db(gain: float) -> float:
     return float(10 ** (gain / 20))
 
 
+class _Sound:
+    """One sound placed on the timeline at sample `start`: loaded when the mix first reaches it and
+    dropped once passed, so the mix holds only the sounds of the block it is making."""
+
+    def __init__(self, start: int, load, gain: float, fade_in: int, fade_out: int, end: int):
+        self.start, self.load, self.gain, self.fade_in, self.fade_out = start, load, gain, fade_in, fade_out
+        self.end = end  # at most; the real end is known once loaded
+        self.samples: np.ndarray | None = None
+
+    def add_to(self, out: np.ndarray, s: int, e: int) -> None:
+        if self.samples is None:
+            self.samples = self.load()
+            self.end = min(self.end, self.start + len(self.samples))
+        a, b = max(s, self.start), min(e, self.end)
+        if b <= a:
+            return
+        n = self.end - self.start
+        env = _ramp(np.arange(a - self.start, b - self.start), n, self.fade_in, self.fade_out) * self.gain
+        out[a - s:b - s] += self.samples[a - self.start:b - self.start] * env[:, None]
+
+
+def _play(sounds: list[_Sound], s: int, e: int, channels: int = 2) -> np.ndarray:
+    out = np.zeros((e - s, channels), np.float32)
+    for snd in sounds:
+        if snd.start < e and snd.end > s:
+            snd.add_to(out, s, e)
+        if snd.end <= e:
+            snd.samples = None  # passed: let it go
+    return out
+
+
+SPOT_LEVEL = 0.35  # the shots' spot effects, against ambience at 0.22 (0.10 under speech)
+SPEECH_HOP = 48  # 1 ms at 48 kHz: the resolution of the speech detector that drives the ducking
+
+
 def _mix(tctx) -> dict:
+    """Dialogue, then music and ambience ducked under it, made `mastering.BLOCK` samples at a time and
+    written to the stems and the raw mix on disk: the memory the mix needs does not grow with the film."""
     rate = media.SAMPLE_RATE
     tl = json.loads((Path(tctx.inputs["timeline"]) / "timeline.json").read_text())
     spf = rate / tl["fps"]
     n = int(round(tl["frames"] * spf))
-    dialogue = np.zeros((n, 2), np.float32)
-    music = np.zeros((n, 2), np.float32)
-    effects = np.zeros((n, 2), np.float32)
-    for ln in tl["lines"]:
-        a, _ = media.read_wav(Path(tctx.inputs[f"v:{ln['line']}"]) / "line.wav")
-        a = a[int(round(ln["from"] * spf)):int(round((ln["from"] + ln["frames"]) * spf))]  # the part on screen
-        s = int(round(ln["start"] * spf))
-        e = min(n, s + len(a))
-        dialogue[s:e] += a[: e - s, :1] * _fade(e - s, int(0.004 * rate))[:, None] * _db(ln["gain_db"])
-    fade = int(0.8 * rate)
-    for sc in tl["scenes"]:
-        s = int(round(sc["start"] * spf))
-        e = min(n, int(round(sc["end"] * spf)))
-        ln_ = e - s
-        cue, _ = media.read_wav(Path(tctx.inputs[f"c:{sc['scene']}"]) / "cue.wav")
-        # a cue ends on its cadence (the last scene's on the hook's stinger): its end meets the scene's end;
-        # a scene longer than its cue repeats it
-        cue = cue[-ln_:] if len(cue) >= ln_ else np.tile(cue, (int(np.ceil(ln_ / len(cue))), 1))[-ln_:]
-        music[s:e] += cue * _fade(ln_, fade, int(0.2 * rate))[:, None]  # in over the cut, out on its own cadence
-        bed, _ = media.read_wav(Path(tctx.inputs[f"a:{sc['scene']}"]) / "ambience.wav")
-        bed = np.tile(bed, (int(np.ceil(ln_ / len(bed))), 1))[:ln_]
-        effects[s:e] += bed * _fade(ln_, fade // 2)[:, None]
-    # ducking: music and ambience dip under speech, with smooth attack and release
-    speech = (np.abs(dialogue[:, 0]) > 0.01).astype(np.float32)
-    win = int(0.25 * rate)
-    kernel = np.ones(win, np.float32) / win
-    env = np.clip(np.convolve(speech, kernel, mode="same") * 3, 0, 1)
-    env = np.convolve(env, kernel, mode="same")
-    music *= (0.30 - 0.20 * env)[:, None]
-    effects *= (0.22 - 0.12 * env)[:, None]
     wd = Path(tctx.workdir)
-    for name, stem in (("dialogue", dialogue), ("music", music), ("effects", effects)):
-        media.write_wav(wd / f"{name}.wav", stem)  # the stems before the editor's track levels (in the OTIO)
+    inp = tctx.inputs
+
+    def line(ln):
+        def load():
+            a, _ = media.read_wav(Path(inp[f"v:{ln['line']}"]) / "line.wav")
+            return a[int(round(ln["from"] * spf)):int(round((ln["from"] + ln["frames"]) * spf)), :1]  # the part on screen
+        s = int(round(ln["start"] * spf))
+        return _Sound(s, load, _db(ln["gain_db"]), int(0.004 * rate), int(0.004 * rate), min(n, s + int(round(ln["frames"] * spf))))
+
+    def cue(sc, s, e):
+        def load():
+            c, _ = media.read_wav(Path(inp[f"c:{sc['scene']}"]) / "cue.wav")
+            # a cue ends on its cadence (the last scene's on the hook's stinger): its end meets the scene's end;
+            # a scene longer than its cue repeats it
+            return c[-(e - s):] if len(c) >= e - s else np.tile(c, (int(np.ceil((e - s) / len(c))), 1))[-(e - s):]
+        return _Sound(s, load, 1.0, int(0.8 * rate), int(0.2 * rate), e)  # in over the cut, out on its own cadence
+
+    def bed(sc, s, e):
+        def load():
+            b, _ = media.read_wav(Path(inp[f"a:{sc['scene']}"]) / "ambience.wav")
+            return np.tile(b, (int(np.ceil((e - s) / len(b))), 1))[:e - s]
+        return _Sound(s, load, 1.0, int(0.4 * rate), int(0.4 * rate), e)
+
+    def spot(fx):
+        def load():
+            a, _ = media.read_wav(Path(inp[f"x:{fx['shot']}"]) / "effects.wav")
+            return a[int(round(fx["from"] * spf)):int(round((fx["from"] + fx["frames"]) * spf))]
+        s = int(round(fx["start"] * spf))
+        return _Sound(s, load, SPOT_LEVEL, int(0.004 * rate), int(0.05 * rate), min(n, s + int(round(fx["frames"] * spf))))
+
+    lines = sorted((line(ln) for ln in tl["lines"]), key=lambda x: x.start)
+    spots = sorted((spot(fx) for fx in tl.get("effects", []) if f"x:{fx['shot']}" in inp), key=lambda x: x.start)
+    music, ambience = [], []
+    for sc in tl["scenes"]:
+        s, e = int(round(sc["start"] * spf)), min(n, int(round(sc["end"] * spf)))
+        if e > s:
+            music.append(cue(sc, s, e))
+            ambience.append(bed(sc, s, e))
+
+    spans = [(s, min(n, s + mastering.BLOCK)) for s in range(0, n, mastering.BLOCK)]
+    # pass 1: the dialogue, and where speech is (the fraction of each 1 ms over -40 dBFS)
+    dialogue = mastering.Pcm(wd / "dialogue.f32")
+    hops = np.zeros(-(-n // SPEECH_HOP), np.float32)
+    with dialogue.writer() as put, media.wav_writer(wd / "dialogue.wav") as stem:
+        for s, e in spans:
+            d = _play(lines, s, e)
+            put(d)
+            stem(d)  # the stems are before the editor's track levels (those are in the OTIO)
+            m = -(-(e - s) // SPEECH_HOP)
+            loud = np.zeros(m * SPEECH_HOP, np.float32)
+            loud[:e - s] = np.abs(d[:, 0]) > 0.01
+            hops[s // SPEECH_HOP:s // SPEECH_HOP + m] = loud.reshape(m, SPEECH_HOP).mean(axis=1)
+    # ducking: music and ambience dip under speech, with smooth attack and release (two 250 ms means)
+    win = int(0.25 * rate) // SPEECH_HOP
+    kernel = np.ones(win, np.float32) / win
+    duck = np.convolve(np.clip(np.convolve(hops, kernel, mode="same") * 3, 0, 1), kernel, mode="same")
+    centres = np.arange(len(hops)) * SPEECH_HOP + SPEECH_HOP / 2
+    # pass 2: music and ambience, ducked, and the raw mix at the editor's track levels
     g = tl["gains"]
-    raw = dialogue * _db(g["dialogue"]) + music * _db(g["music"]) + effects * _db(g["effects"])
+    raw = mastering.Pcm(wd / "raw.f32")
+    with raw.writer() as put, media.wav_writer(wd / "music.wav") as m_stem, \
+            media.wav_writer(wd / "effects.wav") as e_stem:
+        for s, e in spans:
+            env = np.interp(np.arange(s, e), centres, duck).astype(np.float32)[:, None]
+            mu = _play(music, s, e) * (0.30 - 0.20 * env)
+            fx = _play(ambience, s, e) * (0.22 - 0.12 * env) + _play(spots, s, e)  # spot effects are not ducked
+            m_stem(mu)
+            e_stem(fx)
+            put(dialogue.read(s, e) * _db(g["dialogue"]) + mu * _db(g["music"]) + fx * _db(g["effects"]))
+    dialogue.path.unlink()
     measured = master_to_aac(raw, wd / "mix.wav", wd / "mix.m4a", tctx.task.params["lufs"], tctx.task.params["tp"])
+    raw.path.unlink()
     return ledger.entry(made_by="algorithm:filmcrew-finisher", source_type=ledger.ALGORITHMIC,
                         extra={"target_lufs": tctx.task.params["lufs"], "max_true_peak_dbtp": tctx.task.params["tp"], **measured})
 
@@ -265,27 +338,33 @@ def _mix(tctx) -> dict:
 AAC_ARGS = ["-c:a", "aac", "-b:a", "192k", "-ar", str(media.SAMPLE_RATE), "-ac", "2"]
 
 
-def master_to_aac(raw: np.ndarray, wav: Path, m4a: Path, lufs: float, max_tp: float, extra: tuple = ()) -> dict:
-    """Master to `lufs`, write `wav`, and encode the AAC file that ships (`m4a`, with `extra` ffmpeg output
-    options), checking that file itself with ffmpeg's ebur128.
+def master_to_aac(raw: "mastering.Pcm", wav: Path, m4a: Path, lufs: float, max_tp: float, extra: tuple = ()) -> dict:
+    """Master the signal in `raw` to `lufs`, write `wav`, and encode the AAC file that ships (`m4a`, with
+    `extra` ffmpeg output options), checking that file itself with ffmpeg's ebur128.
 
     The AAC encoder overshoots PCM peaks by a few tenths of a dB, by an amount that depends on the
     material, so the PCM ceiling starts 0.6 dB under the delivery limit and is lowered by the measured
     excess (below the PCM's own true peak) until the encoded file is at or under `max_tp` - 0.1."""
     ceiling = max_tp - 0.6
     info: dict = {}
-    for _ in range(8):
-        mixed, info = mastering.master(raw, media.SAMPLE_RATE, lufs, ceiling)
-        media.write_wav(wav, mixed)
-        media.run_ffmpeg(["-i", str(wav), *AAC_ARGS, *extra, str(m4a)], "encoding the sound track")
-        m = media.loudness(m4a)
-        info.update(integrated_lufs=m["integrated_lufs"], true_peak_dbtp=m["true_peak_dbtp"], pcm_ceiling_dbtp=round(ceiling, 2))
-        over = m["true_peak_dbtp"] - (max_tp - 0.1)
-        if not over > 0:
-            return info
-        # the overshoot can sit on a transient well under the ceiling (the encoder rings on sibilants), so the
-        # next ceiling starts from the true peak the PCM really has, not from the ceiling it was allowed
-        ceiling = min(ceiling, mastering.true_peak_db(mixed)) - (over + 0.3)
+    mastered = mastering.Pcm(wav.with_suffix(".mastered.f32"), raw.channels)
+    try:
+        for _ in range(8):
+            info = mastering.master_pcm(raw, mastered, media.SAMPLE_RATE, lufs, ceiling)
+            with media.wav_writer(wav, raw.channels) as put:
+                for s, e in mastered.spans():
+                    put(mastered.read(s, e))
+            media.run_ffmpeg(["-i", str(wav), *AAC_ARGS, *extra, str(m4a)], "encoding the sound track")
+            m = media.loudness(m4a)
+            info.update(integrated_lufs=m["integrated_lufs"], true_peak_dbtp=m["true_peak_dbtp"], pcm_ceiling_dbtp=round(ceiling, 2))
+            over = m["true_peak_dbtp"] - (max_tp - 0.1)
+            if not over > 0:
+                return info
+            # the overshoot can sit on a transient well under the ceiling (the encoder rings on sibilants), so the
+            # next ceiling starts from the true peak the PCM really has, not from the ceiling it was allowed
+            ceiling = min(ceiling, mastering.true_peak_db_pcm(mastered)) - (over + 0.3)
+    finally:
+        mastered.path.unlink(missing_ok=True)
     raise MediaError(f"{m4a}: the encoded sound track peaks at {info['true_peak_dbtp']} dBTP, over the "
                      f"{max_tp} dBTP limit, after eight limiter passes; this is a bug in filmcrew, please report it")
 

@@ -2,18 +2,19 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import numpy as np
 
-from .. import ledger, media
+from .. import atomic, ledger, media, speech_text
 from ..errors import MediaError, ProviderError
 from ..graph import ProviderId, Task
 from ..providers.base import SpeakRequest
 from . import common
 from .common import EpisodeContext, provider_id
 
-CODE_VERSION = "voice-1"
+CODE_VERSION = "voice-3"
 TAKE_EXTS = (".wav", ".mp3", ".m4a", ".flac")
 CLIP_FRACTION = 0.002  # more than 0.2% of samples at full scale is a badly clipped recording
 
@@ -43,8 +44,11 @@ def tasks(ctx: EpisodeContext) -> dict[str, Task]:
         if prov is None:
             raise ProviderError(f"story/bible.yaml: character {ch.name}: voice provider {ch.voice.provider!r} is unknown")
         req = SpeakRequest(text=ln.text, voice=ch.voice, language=ln.language, parenthetical=ln.parenthetical)
-        params = {"text": ln.text, "voice": ch.voice, "language": ln.language, "paren": ln.parenthetical}
-        out[ln.id] = Task("voice", f"{ln.id}.voice", CODE_VERSION, provider_id(prov), params, _runner(prov, req),
+        said = speech_text.script(ln.text, ln.language)
+        if not said:
+            raise ProviderError(f"line {ln.id} of {ln.speaker} has no words to say; write the line in the screenplay")
+        params = {"text": ln.text, "said": said, "voice": ch.voice, "language": ln.language, "paren": ln.parenthetical}
+        out[ln.id] = Task("voice", f"{ln.id}.voice", CODE_VERSION, provider_id(prov), params, _runner(prov, req, said),
                           seed=0, episode=ctx.episode.number)
     return out
 
@@ -59,24 +63,69 @@ def trim_silence(a: np.ndarray, rate: int, threshold_db: float = -45.0, pad_s: f
     return a[max(0, idx[0] - pad): idx[-1] + pad]
 
 
-def _finish(audio: np.ndarray, rate: int, path: Path) -> float:
+def _finish(audio: np.ndarray, rate: int, path: Path) -> tuple[float, int]:
+    """Resample, trim and level a voice into `path`; returns its seconds and how many samples (at 48 kHz)
+    were trimmed from its start."""
     a = media.resample(audio, rate, media.SAMPLE_RATE)
+    lead = _lead(a, media.SAMPLE_RATE)
     a = trim_silence(a, media.SAMPLE_RATE)
     if len(a) == 0:
         raise MediaError("the voice is silent")
     peak = float(np.abs(a).max())
     a = a * (0.5 / peak)  # lines leave here at one peak level; the mix sets loudness
     media.write_wav(path, a)
-    return len(a) / media.SAMPLE_RATE
+    return len(a) / media.SAMPLE_RATE, lead
 
 
-def _runner(prov, req: SpeakRequest):
+def _lead(a: np.ndarray, rate: int, threshold_db: float = -45.0, pad_s: float = 0.04) -> int:
+    """Where trim_silence starts `a` (the same rule)."""
+    mono = np.abs(a if a.ndim == 1 else a.mean(axis=1))
+    idx = np.nonzero(mono > 10 ** (threshold_db / 20))[0]
+    return max(0, int(idx[0]) - int(pad_s * rate)) if len(idx) else 0
+
+
+def pause_after(sentence: str) -> float:
+    """The breath between two sentences of one line, in seconds: longer after a question or an
+    exclamation, shorter where a long sentence was cut at a clause."""
+    end = sentence.rstrip("\"'»”’)」』） ")[-1:]
+    if end in "?!？！":
+        return 0.38
+    if end in ".。…":
+        return 0.30
+    return 0.16
+
+
+def _runner(prov, req: SpeakRequest, said: list[str]):
+    """Each sentence is its own request (a provider's own splitting varies, and remote APIs cap a
+    request's length); the sentences are trimmed and joined with a pause that follows their punctuation."""
     def run(tctx) -> dict:
-        audio, rate = prov.speak(req)
-        secs = _finish(audio, rate, Path(tctx.workdir) / "line.wav")
+        from dataclasses import replace
+        parts, at, spans = [], 0, []
+        written = speech_text.sentences(req.text, req.language)
+        for k, sentence in enumerate(said):
+            audio, rate = prov.speak(replace(req, text=sentence))
+            a = np.asarray(audio, np.float32)
+            a = trim_silence(media.resample(a if a.ndim == 1 else a.mean(axis=1), rate, media.SAMPLE_RATE),
+                             media.SAMPLE_RATE)
+            if len(a) == 0:
+                raise MediaError(f"{ledger.made_by(prov)} said nothing for {sentence!r}")
+            parts.append(a)
+            spans.append([at, at + len(a)])
+            at += len(a)
+            if k + 1 < len(said):
+                parts.append(np.zeros(int(pause_after(sentence) * media.SAMPLE_RATE), np.float32))
+                at += len(parts[-1])
+        wd = Path(tctx.workdir)
+        secs, lead = _finish(np.concatenate(parts), media.SAMPLE_RATE, wd / "line.wav")
+        # when each written sentence starts and ends in line.wav: the subtitles follow them
+        atomic.write_text(wd / "sentences.json", json.dumps(
+            [{"text": t, "start": round((a - lead) / media.SAMPLE_RATE, 4), "end": round((b - lead) / media.SAMPLE_RATE, 4)}
+             for t, (a, b) in zip(written, spans)], ensure_ascii=False))
+        spoken = " ".join(said) if req.language != "zh" else "".join(said)
         return ledger.entry(made_by=ledger.made_by(prov),
                             source_type=prov.source_type, model=prov.model, prompt=req.text,
-                            extra={"seconds": round(secs, 3)})
+                            extra={"seconds": round(secs, 3), "sentences": len(said),
+                                   **({"spoken": spoken} if spoken != req.text else {})})
     return run
 
 
@@ -94,12 +143,21 @@ def _take_runner(take: Path, line_id: str):
             raise MediaError(f"{take}: the take is badly clipped ({clipped_fraction(audio):.1%} of samples at full scale); "
                              f"record it again with the input gain lower")
         try:
-            secs = _finish(audio[:, 0], rate, Path(tctx.workdir) / "line.wav")
+            secs, _ = _finish(audio[:, 0], rate, Path(tctx.workdir) / "line.wav")
         except MediaError as err:
             raise MediaError(f"{take}: {err}; record the line again with the microphone closer") from err
         return ledger.entry(made_by="human", source_type=ledger.CAPTURE, prompt=f"takes/{take.name}",
                             extra={"seconds": round(secs, 3)})
     return run
+
+
+def spans_of(folder: Path) -> list | None:
+    """The voice's sentences as (text, first frame, end frame) from its start, or None when it has no
+    record of them (a human take, or a voice made before filmcrew measured them)."""
+    p = Path(folder) / "sentences.json"
+    if not p.exists():
+        return None
+    return [(s["text"], int(round(s["start"] * 30)), int(round(s["end"] * 30))) for s in json.loads(p.read_text(encoding="utf-8"))]
 
 
 def frames_of(folder: Path) -> int:

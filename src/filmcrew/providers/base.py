@@ -88,6 +88,16 @@ class AmbienceRequest:
     keywords: tuple[str, ...] = field(default=())
 
 
+@dataclass(frozen=True)
+class EffectRequest:
+    kind: str  # one of EFFECT_KINDS
+    seconds: float  # how long it may last (footsteps fill it; a knock does not)
+    seed: int
+
+
+EFFECT_KINDS = ("knock", "door", "thunder", "footsteps", "splash")
+
+
 class NoSettings:
     """Base of the providers that take no ``[providers.NAME]`` settings: any setting given is an error
     (the registry turns the TypeError into a ConfigError naming the table)."""
@@ -164,6 +174,10 @@ class Foley(Protocol):
 
     def ambience(self, request: AmbienceRequest) -> tuple[np.ndarray, int]:
         """Return a seamlessly loopable stereo bed, shape (n, 2), and the sample rate."""
+        ...
+
+    def effect(self, request: EffectRequest) -> tuple[np.ndarray, int]:
+        """Return one sound effect of `request.kind` (one of EFFECT_KINDS), stereo (n, 2), and the sample rate."""
         ...
 
 

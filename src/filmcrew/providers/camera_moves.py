@@ -1,8 +1,11 @@
 """The offline animator: a camera move over the keyframe's layers, streamed to ffmpeg.
 
 Moves (push-in, pull-out, pan, tilt, parallax dolly, handheld drift, static) are
-chosen from the shot's camera and mood. Frames are computed one at a time and
-piped to the encoder, so memory does not grow with the shot's length.
+chosen from the shot's camera and mood. Where the illustrator says where it drew
+each face and figure (faces.json), characters breathe (head and shoulders rise
+and settle over the chest, each on their own slow rhythm), blink, and open their
+mouths with the loudness of their own voice. Frames are computed one at a time
+and piped to the encoder, so memory does not grow with the shot's length.
 Ledger type: ``algorithmicMedia``.
 """
 
@@ -38,6 +41,7 @@ def choose_move(camera: str, mood: str, seed: int, shot_id: str) -> str:
 
 
 LID = (0.5, 1.0, 1.0, 0.5)  # how closed the lids are on each frame of a blink
+BREATH = 0.012  # how far a breath lifts the head and shoulders, as a share of their height over the chest
 MOUTH = (90, 20, 30)
 
 
@@ -74,13 +78,59 @@ def draw_face(d, face: dict, closed: float, mouth: float) -> None:
         d.ellipse([x - w, y - h * 0.45, x + w, y + h * 0.55], fill=MOUTH)
 
 
+def breathing(name: str, shot_id: str, seed: int) -> tuple[float, float]:
+    """One character's breath in one shot: its period in frames (3.2 to 4.2 s) and its phase."""
+    rng = np.random.default_rng(int(hashlib.sha256(f"breath|{seed}|{shot_id}|{name}".encode()).hexdigest()[:8], 16))
+    return float(rng.uniform(3.2, 4.2) * 30), float(rng.uniform(0, 2 * math.pi))
+
+
+class _Breather:
+    """Lifts what lies in one figure's box (its head and shoulders, above the chest line) by a stretch
+    anchored on that line, rebuilt from the layers: the background under it, the figure stretched, the
+    foreground over it. Outside the box nothing changes, and at the chest line the stretch is zero, so
+    there is no seam."""
+
+    def __init__(self, face: dict, chars: Image.Image, base: Image.Image | None, fg: Image.Image | None, period: float, phase: float):
+        x0, y0, x1, y1 = face["body"]
+        head = (y1 - y0) * BREATH + 2  # room above the head for the rise
+        self.box = (max(0, int(x0)), max(0, int(y0 - head)), min(chars.width, int(math.ceil(x1))), min(chars.height, int(y1)))
+        self.chars = chars.crop(self.box)
+        w, h = self.chars.size
+        self.base = base.crop(self.box) if base is not None else Image.new("RGBA", (w, h), (0, 0, 0, 0))
+        self.fg = fg.crop(self.box) if fg is not None else None
+        self.period, self.phase = period, phase
+
+    def stretch(self, f: int) -> float:
+        return 1.0 + BREATH * (0.5 + 0.5 * math.sin(2 * math.pi * f / self.period + self.phase))
+
+    def apply(self, target: Image.Image, f: int) -> float:
+        s = self.stretch(f)
+        w, h = self.chars.size
+        if w < 2 or h < 2:
+            return s
+        tall = int(round(h * s))
+        lifted = self.chars.resize((w, tall), Image.BILINEAR).crop((0, tall - h, w, tall))
+        patch = Image.alpha_composite(self.base, lifted)
+        if self.fg is not None:
+            patch = Image.alpha_composite(patch, self.fg)
+        target.paste(patch if target.mode == "RGBA" else patch.convert(target.mode), self.box[:2])
+        return s
+
+    def moved(self, face: dict, s: float) -> dict:
+        """The face's eyes and mouth where this frame's breath has lifted them."""
+        y1 = self.box[3]
+        up = lambda y: y1 - (y1 - y) * s  # noqa: E731
+        return {**face, "eyes": [[x, up(y), rx, ry * s] for x, y, rx, ry in face["eyes"]],
+                "mouth": [face["mouth"][0], up(face["mouth"][1]), face["mouth"][2]]}
+
+
 def _ease(t: float) -> float:
     return 0.5 - 0.5 * math.cos(math.pi * t)
 
 
 class CameraMoveAnimator(NoSettings):
     name = "camera-moves"
-    version = "2"
+    version = "3"
     model = "procedural-v1"
     source_type = ledger.ALGORITHMIC
 
@@ -107,21 +157,33 @@ class CameraMoveAnimator(NoSettings):
         base_w, base_h = cw / MARGIN, ch / MARGIN
         faces = [fc for fc in req.faces if fc.get("eyes") and fc.get("mouth")]
         schedule = {fc["name"]: blinks(fc["name"], req.shot.id, req.seed, req.frames) for fc in faces}
+        parallax = move == "parallax" and front is not None
+        breathers = {}
+        if len(layers) > 2:
+            for fc in req.faces:
+                if fc.get("body"):
+                    breathers[fc["name"]] = _Breather(fc, layers[2], None if parallax else back,
+                                                      layers[3] if len(layers) > 3 else None,
+                                                      *breathing(fc["name"], req.shot.id, req.seed))
         try:
             for f in range(req.frames):
                 live = [(fc, lid_at(f, schedule[fc["name"]]), float(req.mouths[fc["name"]][f])
                          if fc["name"] in req.mouths else 0.0) for fc in faces]
-                live = [x for x in live if x[1] or x[2]]
+                live = [x for x in live if x[1] or x[2] or x[0]["name"] in breathers]
                 fl, fr_layer = flat, front
-                if live:  # blinks and speech are drawn over this frame's copy of the characters
-                    if move == "parallax" and front is not None:
+                if live or breathers:  # breath, blinks and speech change this frame's copy of the characters
+                    if parallax:
                         fr_layer = front.copy()
-                        d = ImageDraw.Draw(fr_layer)
+                        target = fr_layer
                     else:
                         fl = flat.copy()
-                        d = ImageDraw.Draw(fl)
+                        target = fl
+                    lift = {name: b.apply(target, f) for name, b in breathers.items()}
+                    d = ImageDraw.Draw(target)
                     for fc, closed, mouth in live:
-                        draw_face(d, fc, closed, mouth)
+                        if closed or mouth:
+                            draw_face(d, breathers[fc["name"]].moved(fc, lift[fc["name"]]) if fc["name"] in lift else fc,
+                                      closed, mouth)
                 t = _ease(f / max(1, req.frames - 1))
                 z, dx, dy = 1.0, 0.0, 0.0
                 if move == "push-in":
@@ -163,5 +225,5 @@ class CameraMoveAnimator(NoSettings):
         proc.stderr.close()
         if proc.wait() != 0:
             raise MediaError(f"ffmpeg failed while encoding shot {req.shot.id}: {err.strip().splitlines()[-1:]}")
-        return {"move": move, "blinks": sum(len(v) for v in schedule.values()),
+        return {"move": move, "blinks": sum(len(v) for v in schedule.values()), "breathing": sorted(breathers),
                 "lip_sync": sorted(n for n in req.mouths if n in schedule)}

@@ -20,7 +20,8 @@ from pathlib import Path
 import numpy as np
 from PIL import Image, ImageDraw
 
-from .. import atomic, ledger
+from .. import atomic, fonts, ledger
+from ..action_words import props_in
 from ..model import Character
 from .base import DrawRequest, NoSettings
 
@@ -39,6 +40,7 @@ SETTING_WORDS = [
     ("village", ("village", "square", "market", "gate", "field", "garden", "walls", "村", "广场", "田", "集市", "花园", "城墙", "place", "marché", "champs", "jardin", "porte", "remparts")),
 ]
 INTERIORS = {"temple", "palace", "office", "tavern", "hut", "lighthouse"}
+SIGNED = {"village", "city", "river", "tavern", "office", "temple", "palace"}  # places that carry their name
 
 SKY = {  # top, horizon colours
     "dawn": ((70, 80, 140), (250, 170, 140)), "morning": ((110, 170, 230), (245, 225, 180)),
@@ -98,7 +100,7 @@ def _gradient(w: int, h: int, top, bottom, rng: np.random.Generator) -> np.ndarr
 
 class ProceduralIllustrator(NoSettings):
     name = "procedural"
-    version = "3"
+    version = "4"
     model = "procedural-v1"
     source_type = ledger.ALGORITHMIC
 
@@ -112,6 +114,14 @@ class ProceduralIllustrator(NoSettings):
         horizon = int(H * (0.52 if H > W else 0.58))
         bg = self._background(W, H, horizon, setting, tod, rng, nrng)
         mid = self._midground(W, H, horizon, setting, tod, rng)
+        if setting in SIGNED:  # the place's name on a signpost outside, a plaque on the wall inside
+            text = sign_text(req.scene.location, req.language)
+            if text:
+                side = rng.choice((0.24, 0.76))  # inside the frame whatever the camera move
+                if setting in INTERIORS:
+                    draw_sign(mid, text, W * side, H * 0.24, W * 0.3, 0, req.language)
+                else:
+                    draw_sign(mid, text, W * side, horizon - H * 0.02, W * 0.26, H * 0.05, req.language)
         chars, faces = self._characters(req, W, H)
         fg = self._foreground(W, H, req.shot.mood or req.scene.mood, tod)
         mood = req.shot.mood or req.scene.mood
@@ -276,11 +286,16 @@ class ProceduralIllustrator(NoSettings):
         cam = req.shot.camera
         unit = min(W, H)
         lines = {ln.speaker: ln for ln in req.shot.lines}
+        props = props_in(req.shot.action)
         if cam == "insert" or not chars:
-            if cam == "insert":
+            if cam == "insert" and props:  # the prop the action names, filling the insert
+                draw_prop(d, props[0], W * S / 2, H * S * 0.45, unit * S * 0.2)
+            elif cam == "insert":
                 cx, cy, r = W * S // 2, int(H * S * 0.45), unit * S // 6
                 d.ellipse([cx - r, cy - r, cx + r, cy + r], fill=(200, 160, 60), outline=(90, 60, 20), width=S * 8)
                 d.ellipse([cx - r // 3, cy - r // 3, cx + r // 3, cy + r // 3], fill=(250, 220, 120))
+            elif props:  # nobody in the shot: the prop lies in the foreground
+                draw_prop(d, props[0], W * S / 2, H * S * 0.74, unit * S * 0.09)
             return layer.reduce(S), faces
         # the speaker is placed first (nearest the centre), the others around
         if req.speaking in [c.name for c in chars]:
@@ -311,10 +326,18 @@ class ProceduralIllustrator(NoSettings):
             facing = 0 if n == 1 else (1 if x < W / 2 else -1)
             if cam == "over-the-shoulder" and slot == 0 and n > 1:
                 continue
-            face = _figure(d, x * S, face_y * S, head * S * (1.25 if c.look.get("build") == "huge" else 1.0), c, expr, facing, S)
+            # a huge character towers in wide and medium shots; a close-up frames the face, which must stay
+            # inside the safe area like anyone's, so there the size shows in the shoulders alone
+            grow = 1.25 if c.look.get("build") == "huge" and cam != "close-up" else 1.0
+            face = _figure(d, x * S, face_y * S, head * S * grow, c, expr, facing, S, W * S)
+            hx, hy, hr = face["hand"]
+            if props and slot == 0 and hy + hr < H * S:  # the first one in the shot holds the prop, hand in frame
+                draw_prop(d, props[0], hx, hy - hr * 0.6, head * S * grow * 0.3)
             faces.append({"name": c.name, "expression": expr, "skin": face["skin"],
                           "eyes": [[round(v / S, 1) for v in eye] for eye in face["eyes"]],
-                          "mouth": [round(v / S, 1) for v in face["mouth"]], "line_width": round(face["line_width"] / S, 1)})
+                          "mouth": [round(v / S, 1) for v in face["mouth"]], "line_width": round(face["line_width"] / S, 1),
+                          "body": [round(min(max(v / S, 0), (W, H)[k % 2]), 1) for k, v in enumerate(face["body"])],
+                          "hand": [round(v / S, 1) for v in face["hand"]]})
         if cam == "over-the-shoulder" and n > 1:  # the listener's shoulder and back of head, large, in the corner
             c = chars[0]
             hx, hy, hr = W * S * 0.12, H * S * 0.62, unit * S * 0.2
@@ -323,9 +346,12 @@ class ProceduralIllustrator(NoSettings):
         return layer.reduce(S), faces
 
 
-def _figure(d: ImageDraw.ImageDraw, cx: float, cy: float, head: float, c: Character, expr: str, facing: int, S: int) -> dict:
+def _figure(d: ImageDraw.ImageDraw, cx: float, cy: float, head: float, c: Character, expr: str, facing: int, S: int,
+            width: float = float("inf")) -> dict:
     """A character: body, head, hair, eyes, brows and mouth from the bible entry. Returns where the eyes
-    ([x, y, rx, ry] each) and the mouth ([x, y, half width]) are, and the skin colour."""
+    ([x, y, rx, ry] each) and the mouth ([x, y, half width]) are, the skin colour, and the box the figure
+    takes (x0, y0, x1, y1; the animator's breathing moves what is inside it). Shoulders never reach wider
+    than 90% of `width`."""
     look = c.look
     skin = _rgb(look.get("skin", ""), (230, 190, 160))
     hair = _rgb(look.get("hair_colour", ""), (40, 30, 20))
@@ -345,7 +371,7 @@ def _figure(d: ImageDraw.ImageDraw, cx: float, cy: float, head: float, c: Charac
         length = {"long": 2.2, "braid": 2.6, "pigtails": 1.5, "bob": 1.15}[style]
         d.rounded_rectangle([cx - hw * 1.1, cy - hh * 0.9, cx + hw * 1.1, cy + hh * length], radius=hw * 0.6, fill=hair)
     # body in storybook proportions (a big head on a small body): arms, tapered torso, neck, neckline, sash
-    sw = hw * 1.5 * build  # half the shoulder width
+    sw = min(hw * 1.5 * build, width * 0.45 / 1.2)  # half the shoulder width (arms reach 1.2 times it)
     top = cy + hh * 0.9  # the shoulder line
     body_h = head * 2.5
     waist = sw * 0.8
@@ -405,8 +431,111 @@ def _figure(d: ImageDraw.ImageDraw, cx: float, cy: float, head: float, c: Charac
         d.line([(ex - mw * 0.6, my), (ex + mw * 0.6, my)], fill=(120, 40, 40), width=line_w)
     d.ellipse([ex - hw * 0.75, my - hh * 0.3, ex - hw * 0.45, my - hh * 0.12], fill=_mix(skin, (230, 120, 120), 0.35))
     d.ellipse([ex + hw * 0.45, my - hh * 0.3, ex + hw * 0.75, my - hh * 0.12], fill=_mix(skin, (230, 120, 120), 0.35))
+    reach = max(sw * 1.2, hw * 1.15)  # the aura's faint glow is left out: it does not breathe
+    hand_side = -facing or 1  # the hand nearer the middle of the frame
+    hand = [cx + hand_side * sw * 0.95, top + body_h * 0.66 + sw * 0.21, sw * 0.2]
     return {"eyes": [[ex + side * eye_dx, eye_y, er, er * 0.75 * open_] for side in (-1, 1)], "mouth": [ex, my, mw],
-            "skin": list(skin), "line_width": line_w}
+            "skin": list(skin), "line_width": line_w,
+            "body": [cx - reach, cy - hh * 1.6, cx + reach, top + body_h * 0.5],  # head and shoulders, to the chest
+            "hand": hand}
+
+
+# ---- props named in the action, and signs ---------------------------------------------------------
+
+BRASS, JADE, WOOD, STEEL, PAPER = (196, 156, 62), (92, 168, 120), (140, 96, 56), (200, 205, 215), (238, 228, 200)
+
+
+def draw_prop(d: ImageDraw.ImageDraw, kind: str, x: float, y: float, r: float) -> None:
+    """A prop of `kind` centred on (x, y), about 2r across, in the storybook style (flat fills, dark outline)."""
+    ink = (40, 30, 25)
+    lw = max(2, int(r * 0.08))
+    if kind == "compass":
+        d.ellipse([x - r, y - r, x + r, y + r], fill=BRASS, outline=ink, width=lw)
+        d.ellipse([x - r * 0.78, y - r * 0.78, x + r * 0.78, y + r * 0.78], fill=PAPER)
+        d.polygon([(x, y - r * 0.7), (x + r * 0.14, y), (x, y + r * 0.7), (x - r * 0.14, y)], fill=(60, 60, 70))
+        d.polygon([(x, y - r * 0.7), (x + r * 0.14, y), (x - r * 0.14, y)], fill=(200, 40, 40))
+        d.ellipse([x - r * 0.16, y - r * 1.25, x + r * 0.16, y - r * 0.95], outline=BRASS, width=lw)
+    elif kind == "hook":
+        d.line([(x + r * 0.3, y - r), (x + r * 0.3, y + r * 0.3)], fill=BRASS, width=lw * 3)
+        d.arc([x - r * 0.5, y - r * 0.1, x + r * 0.3 + lw, y + r * 0.9], 0, 200, fill=BRASS, width=lw * 3)
+        d.polygon([(x - r * 0.5, y + r * 0.35), (x - r * 0.65, y + r * 0.05), (x - r * 0.3, y + r * 0.2)], fill=BRASS)
+        d.ellipse([x + r * 0.12, y - r * 1.2, x + r * 0.48, y - r * 0.86], outline=BRASS, width=lw * 2)
+    elif kind == "keycard":
+        d.rounded_rectangle([x - r, y - r * 0.63, x + r, y + r * 0.63], radius=r * 0.12, fill=(230, 236, 244), outline=ink, width=lw)
+        d.rectangle([x - r, y - r * 0.35, x + r, y - r * 0.1], fill=(40, 60, 110))
+        d.rectangle([x - r * 0.75, y + r * 0.1, x - r * 0.3, y + r * 0.4], fill=(210, 180, 80))
+    elif kind == "key":
+        d.ellipse([x - r, y - r * 0.4, x - r * 0.2, y + r * 0.4], outline=BRASS, width=lw * 3)
+        d.line([(x - r * 0.25, y), (x + r, y)], fill=BRASS, width=lw * 3)
+        for k in (0.55, 0.85):
+            d.line([(x + r * k, y), (x + r * k, y + r * 0.35)], fill=BRASS, width=lw * 3)
+    elif kind == "bell":
+        d.polygon([(x - r * 0.35, y - r * 0.8), (x + r * 0.35, y - r * 0.8), (x + r * 0.55, y + r * 0.2),
+                   (x + r * 0.85, y + r * 0.7), (x - r * 0.85, y + r * 0.7), (x - r * 0.55, y + r * 0.2)], fill=JADE, outline=ink)
+        d.ellipse([x - r * 0.18, y + r * 0.6, x + r * 0.18, y + r * 0.95], fill=(60, 90, 70))
+        d.arc([x - r * 0.25, y - r * 1.15, x + r * 0.25, y - r * 0.6], 180, 360, fill=JADE, width=lw * 2)
+    elif kind == "flute":
+        a, b = (x - r, y + r * 0.5), (x + r, y - r * 0.5)
+        d.line([a, b], fill=WOOD, width=int(r * 0.28))
+        for k in range(1, 6):
+            t = 0.25 + k * 0.1
+            hx, hy = a[0] + (b[0] - a[0]) * t, a[1] + (b[1] - a[1]) * t
+            d.ellipse([hx - r * 0.05, hy - r * 0.05, hx + r * 0.05, hy + r * 0.05], fill=ink)
+    elif kind == "seal":
+        d.rectangle([x - r * 0.6, y, x + r * 0.6, y + r * 0.8], fill=JADE, outline=ink, width=lw)
+        d.rectangle([x - r * 0.6, y + r * 0.65, x + r * 0.6, y + r * 0.8], fill=(190, 40, 40))
+        d.ellipse([x - r * 0.45, y - r * 0.75, x + r * 0.45, y + r * 0.1], fill=JADE, outline=ink, width=lw)
+    elif kind == "lantern":
+        for k, alpha in ((1.9, 50), (1.4, 80)):
+            d.ellipse([x - r * k, y - r * k, x + r * k, y + r * k], fill=(255, 210, 110, alpha))
+        d.rounded_rectangle([x - r * 0.55, y - r * 0.7, x + r * 0.55, y + r * 0.8], radius=r * 0.2, fill=(255, 200, 90), outline=ink, width=lw)
+        d.rectangle([x - r * 0.65, y - r * 0.85, x + r * 0.65, y - r * 0.65], fill=ink)
+        d.arc([x - r * 0.35, y - r * 1.35, x + r * 0.35, y - r * 0.6], 180, 360, fill=ink, width=lw)
+    elif kind == "sword":
+        d.polygon([(x - r * 0.09, y + r * 0.45), (x + r * 0.09, y + r * 0.45), (x + r * 0.09, y - r * 0.95), (x, y - r * 1.15),
+                   (x - r * 0.09, y - r * 0.95)], fill=STEEL, outline=ink)
+        d.rectangle([x - r * 0.4, y + r * 0.45, x + r * 0.4, y + r * 0.58], fill=BRASS)
+        d.rectangle([x - r * 0.07, y + r * 0.58, x + r * 0.07, y + r * 1.05], fill=(80, 50, 40))
+    elif kind == "letter":
+        d.rectangle([x - r * 0.75, y - r, x + r * 0.75, y + r], fill=PAPER, outline=ink, width=lw)
+        for k in range(6):
+            ly = y - r * 0.7 + k * r * 0.27
+            d.line([(x - r * 0.55, ly), (x + r * (0.55 if k < 5 else 0.1), ly)], fill=(120, 110, 100), width=max(1, lw // 2))
+    elif kind == "cup":
+        d.pieslice([x - r * 0.7, y - r * 1.1, x + r * 0.7, y + r * 0.7], 0, 180, fill=(235, 235, 230), outline=ink, width=lw)
+        d.ellipse([x - r * 0.7, y - r * 0.5, x + r * 0.7, y - r * 0.1], fill=(150, 110, 60), outline=ink, width=lw)
+        d.arc([x + r * 0.45, y - r * 0.2, x + r * 1.0, y + r * 0.35], 270, 90, fill=ink, width=lw * 2)
+    elif kind == "bag":
+        d.rounded_rectangle([x - r * 0.8, y - r * 0.5, x + r * 0.8, y + r], radius=r * 0.35, fill=(150, 120, 80), outline=ink, width=lw)
+        d.polygon([(x - r * 0.3, y - r * 0.5), (x, y - r * 0.95), (x + r * 0.3, y - r * 0.5)], fill=(150, 120, 80), outline=ink)
+        d.line([(x - r * 0.35, y - r * 0.55), (x + r * 0.35, y - r * 0.55)], fill=(90, 60, 40), width=lw * 2)
+
+
+def sign_text(location: str, language: str) -> str:
+    """What a sign at `location` says: the place's name from the scene heading, as a sign would write it."""
+    name = re.sub(r"\s*[-–—]\s*.*$", "", location).strip()  # "HARBOUR - NIGHT" keeps the place alone
+    name = re.sub(r"^(the|le|la|les|l')\s*", "", name, flags=re.IGNORECASE)
+    if language == "zh":
+        return name
+    if language == "fr":  # French capitalises the first word only
+        return name[:1].upper() + name[1:].lower()
+    return name.title().replace("'S", "'s")
+
+
+def draw_sign(im: Image.Image, text: str, x: float, y: float, w: float, post: float, language: str) -> None:
+    """A wooden board centred on (x, y), `w` wide, with the text fitted into it (CJK and accented Latin
+    alike: the fonts are filmcrew's own, see fonts.py), on a post `post` pixels long (0 for a wall plaque)."""
+    d = ImageDraw.Draw(im)
+    size = int(w * 0.16)
+    while size > 8 and fonts.font(size, language=language).getlength(text) > w * 0.86:
+        size -= 1
+    font = fonts.font(size, language=language)
+    h = size * 1.9
+    if post:
+        d.rectangle([x - w * 0.03, y, x + w * 0.03, y + post], fill=(90, 62, 40))
+    d.rounded_rectangle([x - w / 2, y - h / 2, x + w / 2, y + h / 2], radius=h * 0.18, fill=(120, 82, 50),
+                        outline=(60, 40, 25), width=max(2, int(h * 0.06)))
+    d.text((x, y), text, font=font, fill=(250, 236, 200), anchor="mm")
 
 
 def _grade(im: Image.Image, mood: str) -> Image.Image:

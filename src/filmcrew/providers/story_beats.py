@@ -21,7 +21,7 @@ V | That you were the bravest one. Before.
 A close-up 3 | {Hero}'s smile fades.""",
 ]
 BEATS["en"]["inciting"] = [
-    """A wide 4 | The sky darkens over the {place}. Far off, {threat}.
+    """A wide 4 | The sky darkens over the {place}. Thunder rolls. Far off, {threat}.
 F (whispering) | That's not natural. That's {foe}.
 H | Then {foe} has come for us.
 A close-up 3 | {Hero} grips {object} until the knuckles turn white.
@@ -33,7 +33,7 @@ A wide 3 | Nothing answers but the wind.
 F | Everyone who stood up to {foe} is gone.""",
 ]
 BEATS["en"]["debate"] = [
-    """A medium 3 | {ally} blocks the doorway of the {place}.
+    """A medium 3 | {ally} slams the door of the {place} and stands against it.
 F | You can't fight {foe_desc}. Nobody can.
 H | Then I'll be the first.
 F | This is your {flaw} talking. It's the same mistake as last time.
@@ -161,7 +161,7 @@ H | 今天要干活。明天吧。
 V | 你总是说明天。""",
 ]
 BEATS["zh"]["inciting"] = [
-    """A wide 4 | {place}上空乌云密布。远处，{threat}。
+    """A wide 4 | {place}上空乌云密布，雷声滚滚。远处，{threat}。
 F | 这不对劲。是{foe}。
 H | 那么{foe}是冲我们来的。
 A close-up 3 | {Hero}紧紧握住{object}。
@@ -231,7 +231,7 @@ H | Aujourd'hui, je travaille. Demain.
 V | Tu dis toujours demain.""",
 ]
 BEATS["fr"]["inciting"] = [
-    """A wide 4 | Le ciel s'assombrit sur {place}. Au loin, {threat}.
+    """A wide 4 | Le ciel s'assombrit sur {place}. Le tonnerre gronde. Au loin, {threat}.
 F | Ce n'est pas naturel. C'est {foe}.
 H | Alors {foe} est venu pour nous.
 A close-up 3 | {Hero} serre {object} à s'en blanchir les doigts.

@@ -1,6 +1,8 @@
-"""The offline foley: ambience beds synthesised from shaped noise (no samples, no model).
+"""The offline foley: ambience beds and spot effects synthesised from shaped noise and damped
+resonances (no samples, no model).
 
-A bed is made in the frequency domain, so it loops seamlessly. Ledger type:
+A bed is made in the frequency domain, so it loops seamlessly. Effects (a knock, a door, thunder,
+footsteps, a splash) are built from noise bursts, decaying partials and envelopes. Ledger type:
 ``algorithmicMedia``.
 """
 
@@ -11,7 +13,7 @@ import hashlib
 import numpy as np
 
 from .. import ledger
-from .base import AmbienceRequest, NoSettings
+from .base import AmbienceRequest, EffectRequest, NoSettings
 
 RATE = 48000
 KINDS = [("sea", ("sea", "beach", "harbour", "harbor", "shore", "cliff", "lighthouse", "海", "港", "mer", "plage", "phare", "port")),
@@ -43,7 +45,7 @@ def _shaped(n: int, rng: np.random.Generator, lo: float, hi: float, tilt: float)
 
 class SynthFoley(NoSettings):
     name = "synth-foley"
-    version = "1"
+    version = "2"
     model = "noise-v1"
     source_type = ledger.ALGORITHMIC
 
@@ -83,3 +85,98 @@ class SynthFoley(NoSettings):
             chans.append(x.astype(np.float32))
         bed = np.stack(chans, axis=1)
         return bed * (0.5 / (np.abs(bed).max() or 1.0)), RATE
+
+    def effect(self, req: EffectRequest) -> tuple[np.ndarray, int]:
+        rng = np.random.default_rng(int(hashlib.sha256(f"{req.seed}|{req.kind}".encode()).hexdigest()[:8], 16))
+        make = {"knock": _knock, "door": _door, "thunder": _thunder, "footsteps": _footsteps, "splash": _splash}.get(req.kind)
+        if make is None:
+            raise ValueError(f"no synthesised effect {req.kind!r}")
+        x = make(rng, max(0.5, req.seconds))
+        pan = float(rng.uniform(-0.35, 0.35))  # a little off centre, stable per effect
+        st = np.stack([x * (1 - pan), x * (1 + pan)], axis=1)
+        return (st * (0.8 / (np.abs(st).max() or 1.0))).astype(np.float32), RATE
+
+
+def _decay(n: int, seconds: float) -> np.ndarray:
+    return np.exp(-np.arange(n) / (seconds * RATE)).astype(np.float32)
+
+
+def _band(x: np.ndarray, lo: float, hi: float) -> np.ndarray:
+    from scipy.signal import butter, sosfilt
+    return sosfilt(butter(2, [lo, hi], btype="band", fs=RATE, output="sos"), x).astype(np.float32)
+
+
+def _hit(rng, partials: tuple[float, ...], decay: float, noise: float, seconds: float = 0.25) -> np.ndarray:
+    """A struck body: decaying partials with a short noise transient on top."""
+    n = int(seconds * RATE)
+    t = np.arange(n) / RATE
+    x = sum(np.sin(2 * np.pi * f * rng.uniform(0.97, 1.03) * t) / (k + 1) for k, f in enumerate(partials))
+    x = x * _decay(n, decay)
+    burst = rng.standard_normal(n).astype(np.float32) * _decay(n, 0.004) * noise
+    return (x + burst).astype(np.float32)
+
+
+def _knock(rng, seconds: float) -> np.ndarray:
+    out = np.zeros(int(min(seconds, 1.2) * RATE), np.float32)
+    for k in range(3):  # three knocks on wood
+        at = int((0.05 + 0.2 * k + rng.uniform(-0.015, 0.015)) * RATE)
+        h = _band(_hit(rng, (190, 410, 870), 0.03, 0.8), 90, 3000) * rng.uniform(0.8, 1.0)
+        out[at:at + len(h)] += h[:len(out) - at]
+    return out
+
+
+def _door(rng, seconds: float) -> np.ndarray:
+    n = int(min(seconds, 1.6) * RATE)
+    out = np.zeros(n, np.float32)
+    creak_n = int(0.45 * RATE)  # hinges: a rubbed tone whose pitch wanders, then the slam
+    t = np.arange(creak_n) / RATE
+    f = 520 + 140 * np.sin(2 * np.pi * 2.3 * t) + rng.uniform(-40, 40)
+    creak = np.sign(np.sin(2 * np.pi * np.cumsum(f) / RATE)) * 0.18 * np.hanning(creak_n)
+    out[:creak_n] += _band(creak.astype(np.float32), 300, 2500)[:n]
+    at = min(n - 1, creak_n)
+    slam = _band(_hit(rng, (70, 140, 330), 0.09, 1.2, 0.6), 40, 4000)
+    out[at:at + len(slam)] += slam[:n - at]
+    return out
+
+
+def _thunder(rng, seconds: float) -> np.ndarray:
+    n = int(min(seconds, 4.5) * RATE)
+    crack = rng.standard_normal(n).astype(np.float32) * _decay(n, 0.06)
+    rumble = np.cumsum(rng.standard_normal(n)).astype(np.float32)  # brown noise
+    rumble = _band(rumble - rumble.mean(), 25, 300)
+    rumble /= np.abs(rumble).max() or 1.0
+    t = np.arange(n) / RATE
+    swell = (1 - np.exp(-t / 0.15)) * np.exp(-t / (0.35 * n / RATE)) * (0.7 + 0.3 * np.sin(2 * np.pi * 1.7 * t + rng.uniform(0, 6)))
+    return (0.5 * _band(crack, 400, 9000) + 1.2 * rumble * swell).astype(np.float32)
+
+
+def _footsteps(rng, seconds: float) -> np.ndarray:
+    n = int(seconds * RATE)
+    out = np.zeros(n, np.float32)
+    at = 0.12
+    k = 0
+    while at < seconds - 0.2:  # two steps a second, heel then toe, left and right a little different
+        h = _band(_hit(rng, (95, 210), 0.02, 0.6, 0.12), 60, 2500) * (0.9 if k % 2 else 1.0)
+        toe = _band(rng.standard_normal(int(0.03 * RATE)).astype(np.float32) * _decay(int(0.03 * RATE), 0.006), 800, 5000)
+        s = int(at * RATE)
+        out[s:s + len(h)] += h[:n - s]
+        s2 = s + int(0.06 * RATE)
+        out[s2:s2 + len(toe)] += 0.5 * toe[:max(0, n - s2)]
+        at += 0.5 + rng.uniform(-0.04, 0.04)
+        k += 1
+    return out
+
+
+def _splash(rng, seconds: float) -> np.ndarray:
+    n = int(min(seconds, 1.8) * RATE)
+    t = np.arange(n) / RATE
+    body = _band(rng.standard_normal(n).astype(np.float32), 300, 7000) * ((1 - np.exp(-t / 0.01)) * np.exp(-t / 0.25))
+    out = body.astype(np.float32)
+    for _ in range(14):  # drops falling back: short rising tones
+        s = int(rng.uniform(0.1, 0.9 * n / RATE) * RATE)
+        ln = int(RATE * rng.uniform(0.015, 0.04))
+        tt = np.arange(ln) / RATE
+        f0 = rng.uniform(700, 1600)
+        drop = np.sin(2 * np.pi * (f0 * tt + 9000 * tt ** 2)) * np.hanning(ln) * rng.uniform(0.1, 0.3)
+        out[s:s + ln] += drop[:n - s].astype(np.float32)
+    return out
