@@ -81,6 +81,44 @@ def test_another_aspect_renders_beside_the_film_and_recomposes(film):
     assert plan(pipeline.store(film), [g.final for g in gs]) == []  # and the 9:16 make is still whole
 
 
+def test_each_line_sounds_shows_its_subtitle_and_opens_its_mouth_within_one_frame(film):
+    import numpy as np
+
+    from filmcrew.crew.animator import mouth_envelopes
+    from filmcrew.crew.editor import shot_layout
+    from filmcrew.crew.voice import frames_of
+    st = pipeline.store(film)
+    ctxs, (g,) = graphs(film)
+    ctx = ctxs[0]
+    tl = json.loads((st.path(g.task("ep01.timeline").key) / "timeline.json").read_text())
+    dialogue, rate = media.read_wav(st.path(g.task("ep01.mix").key) / "dialogue.wav")
+    spf = rate // 30
+    srt = (film / "out" / "ep01.preview.srt").read_text()
+    cue_starts = set()
+    for t in (ln.split(" --> ")[0] for ln in srt.splitlines() if " --> " in ln):
+        h, m, rest = t.split(":")
+        cue_starts.add(round((int(h) * 3600 + int(m) * 60 + float(rest.replace(",", "."))) * 30))
+    voice_dirs = {ln.id: st.path(g.task(f"{ln.id}.voice").key) for ln in ctx.episode.lines()}
+    layout = shot_layout(ctx, {k: frames_of(v) for k, v in voice_dirs.items()})
+    shots = {sh.id: sh for sh in ctx.episode.shots()}
+    checked = 0
+    for ln in tl["lines"]:
+        if ln["from"]:
+            continue  # a line trimmed in the edit starts mid-voice
+        s = ln["start"] * spf
+        sound = (np.abs(dialogue[s:s + 10 * spf, 0]) > 0.005).argmax() / spf  # frames after the line's start
+        assert 0 <= sound <= 1, ln["line"]  # the voice sounds within a frame of its start
+        assert ln["start"] in cue_starts, ln["line"]  # its subtitle appears on that frame
+        sh = shots[ln["shot"]]
+        total, starts = layout[sh.id]
+        k = [x.id for x in sh.lines].index(ln["line"])
+        env = mouth_envelopes(sh, [voice_dirs[x.id] for x in sh.lines], starts, total)[ln["speaker"]]
+        opens = int(np.argmax(env[starts[k]:] > 0))  # the first frame the animator opens the mouth
+        assert abs(opens - sound) <= 1, ln["line"]  # and the mouth moves with the sound
+        checked += 1
+    assert checked >= 3
+
+
 def test_second_make_does_nothing(film):
     ctxs, gs = graphs(film)
     assert plan(pipeline.store(film), [g.final for g in gs]) == []

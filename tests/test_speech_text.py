@@ -83,7 +83,7 @@ def test_each_sentence_is_its_own_request_and_the_pause_follows_the_punctuation(
     loud = np.convolve(np.abs(a[:, 0]), np.ones(win) / win, mode="same") > 0.05
     edges = np.flatnonzero(np.diff(loud.astype(int)))  # on/off of the three tones
     gaps = [(edges[k + 1] - edges[k]) / rate for k in (1, 3)]
-    kept = 2 * 0.04  # trim_silence keeps 40 ms of each sentence's own silence
+    kept = 2 * voice.EDGE_PAD  # trim_silence keeps a little of each sentence's own silence
     assert gaps[0] == pytest.approx(voice.pause_after("Wait.") + kept, abs=0.015)
     assert gaps[1] == pytest.approx(voice.pause_after("Who is there?") + kept, abs=0.015)
     assert gaps[1] > gaps[0]
@@ -93,7 +93,7 @@ def test_each_sentence_is_its_own_request_and_the_pause_follows_the_punctuation(
     assert [sp["text"] for sp in spans] == ["Wait.", "Who is there?", "It is 5 o'clock!"]
     onsets = [edges[0] + 1, edges[2] + 1, edges[4] + 1]
     for sp, on in zip(spans, onsets):
-        assert sp["start"] == pytest.approx(on / rate - 0.04, abs=0.004)  # each keeps 40 ms before its sound
+        assert sp["start"] == pytest.approx(on / rate - voice.EDGE_PAD, abs=0.004)  # each keeps EDGE_PAD before its sound
     # and the subtitles show each sentence from its first sound until the next begins
     font = fonts.font(40)
     pieces = subtitles.line_pieces(text, font, 2000, voice.frames_of(tmp_path), voice.spans_of(tmp_path))

@@ -14,9 +14,11 @@ from ..providers.base import SpeakRequest
 from . import common
 from .common import EpisodeContext, provider_id
 
-CODE_VERSION = "voice-3"
+CODE_VERSION = "voice-4"
 TAKE_EXTS = (".wav", ".mp3", ".m4a", ".flac")
 CLIP_FRACTION = 0.002  # more than 0.2% of samples at full scale is a badly clipped recording
+EDGE_PAD = 0.02  # seconds of silence kept before a voice's first sound: under a frame, so the sound, the
+# subtitle (shown from the voice's first frame) and the mouth start within one frame of each other
 
 
 def clipped_fraction(a: np.ndarray) -> float:
@@ -53,35 +55,33 @@ def tasks(ctx: EpisodeContext) -> dict[str, Task]:
     return out
 
 
-def trim_silence(a: np.ndarray, rate: int, threshold_db: float = -45.0, pad_s: float = 0.04) -> np.ndarray:
+def _sound_span(a: np.ndarray, rate: int, threshold_db: float = -45.0, pad_s: float = EDGE_PAD) -> tuple[int, int]:
+    """[start, end) of `a` with its leading and trailing silence cut, keeping `pad_s` of it each side."""
     mono = np.abs(a if a.ndim == 1 else a.mean(axis=1))
-    thr = 10 ** (threshold_db / 20)
-    idx = np.nonzero(mono > thr)[0]
+    idx = np.nonzero(mono > 10 ** (threshold_db / 20))[0]
     if len(idx) == 0:
-        return a[:0]
+        return 0, 0
     pad = int(pad_s * rate)
-    return a[max(0, idx[0] - pad): idx[-1] + pad]
+    return max(0, int(idx[0]) - pad), int(idx[-1]) + pad
+
+
+def trim_silence(a: np.ndarray, rate: int) -> np.ndarray:
+    s, e = _sound_span(a, rate)
+    return a[s:e]
 
 
 def _finish(audio: np.ndarray, rate: int, path: Path) -> tuple[float, int]:
     """Resample, trim and level a voice into `path`; returns its seconds and how many samples (at 48 kHz)
     were trimmed from its start."""
     a = media.resample(audio, rate, media.SAMPLE_RATE)
-    lead = _lead(a, media.SAMPLE_RATE)
-    a = trim_silence(a, media.SAMPLE_RATE)
+    lead, end = _sound_span(a, media.SAMPLE_RATE)
+    a = a[lead:end]
     if len(a) == 0:
         raise MediaError("the voice is silent")
     peak = float(np.abs(a).max())
     a = a * (0.5 / peak)  # lines leave here at one peak level; the mix sets loudness
     media.write_wav(path, a)
     return len(a) / media.SAMPLE_RATE, lead
-
-
-def _lead(a: np.ndarray, rate: int, threshold_db: float = -45.0, pad_s: float = 0.04) -> int:
-    """Where trim_silence starts `a` (the same rule)."""
-    mono = np.abs(a if a.ndim == 1 else a.mean(axis=1))
-    idx = np.nonzero(mono > 10 ** (threshold_db / 20))[0]
-    return max(0, int(idx[0]) - int(pad_s * rate)) if len(idx) else 0
 
 
 def pause_after(sentence: str) -> float:

@@ -331,7 +331,7 @@ class ProceduralIllustrator(NoSettings):
             grow = 1.25 if c.look.get("build") == "huge" and cam != "close-up" else 1.0
             face = _figure(d, x * S, face_y * S, head * S * grow, c, expr, facing, S, W * S)
             hx, hy, hr = face["hand"]
-            if props and slot == 0 and hy + hr < H * S:  # the first one in the shot holds the prop, hand in frame
+            if props and not faces and hy + hr < H * S:  # the first one drawn holds the prop, hand in frame
                 draw_prop(d, props[0], hx, hy - hr * 0.6, head * S * grow * 0.3)
             faces.append({"name": c.name, "expression": expr, "skin": face["skin"],
                           "eyes": [[round(v / S, 1) for v in eye] for eye in face["eyes"]],
