@@ -85,8 +85,11 @@ def test_the_limiter_gives_the_same_samples_whatever_the_block_size(tmp_path, mo
     for block in (10 ** 9, int(0.3 * RATE)):
         monkeypatch.setattr(mastering, "BLOCK", block)
         out = mastering.Pcm(tmp_path / f"y{block}.f32")
-        reduction = mastering.limit_pcm(src, out, RATE, -1.5)
+        reduction, tp, lufs = mastering.limit_pcm(src, out, RATE, -1.5)
         outs.append((out.array(), reduction))
         assert mastering.true_peak_db_pcm(out) <= -1.5 + 1e-3
+        # the output's peak and loudness, measured in the limiting pass, are what a separate pass measures
+        assert tp == pytest.approx(mastering.true_peak_db_pcm(out), abs=1e-4)
+        assert lufs == pytest.approx(mastering.integrated_lufs(out.array(), RATE), abs=0.005)
     np.testing.assert_allclose(outs[0][0], outs[1][0], atol=2e-6)
     assert outs[0][1] == pytest.approx(outs[1][1], abs=1e-4)

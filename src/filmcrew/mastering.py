@@ -128,79 +128,109 @@ class Pcm:
         return self.read(0, self.frames)
 
 
+class LoudnessMeter:
+    """BS.1770-4 integrated loudness fed a block at a time, in order: pyloudnorm's K-weighting filters
+    with their state carried from block to block, and its gating over 400 ms blocks in 100 ms steps,
+    so the figure is pyloudnorm's own for the whole signal."""
+
+    def __init__(self, rate: int, channels: int):
+        import pyloudnorm
+        meter = pyloudnorm.Meter(rate)
+        self.rate, self.channels = rate, channels
+        self.stages = list(meter._filters.values())
+        self.states = [[np.zeros(max(len(st.a), len(st.b)) - 1) for _ in range(channels)] for st in self.stages]
+        self.block = meter.block_size
+        self.step = meter.block_size * (1 - meter.overlap)
+        self.hop = int(round(rate * self.step))  # 100 ms
+        self.per_block = int(round(1 / (1 - meter.overlap)))  # 4 hops a block
+        self.sums: list[np.ndarray] = []
+        self.tail = np.zeros((0, channels))  # filtered samples short of a whole hop
+        self.n = 0
+
+    def add(self, block: np.ndarray) -> None:
+        from scipy.signal import lfilter
+        x = np.asarray(block, np.float64).reshape(len(block), self.channels).copy()
+        self.n += len(x)
+        for k, st in enumerate(self.stages):
+            for c in range(self.channels):
+                y, self.states[k][c] = lfilter(st.b, st.a, x[:, c], zi=self.states[k][c])
+                x[:, c] = st.passband_gain * y
+        x = np.concatenate([self.tail, x])
+        m = len(x) // self.hop
+        self.sums.append((x[:m * self.hop] ** 2).reshape(m, self.hop, self.channels).sum(axis=1))
+        self.tail = x[m * self.hop:]
+
+    def lufs(self) -> float:
+        short = int(self.block * self.rate) - self.n
+        if short > 0:  # BS.1770 needs one 400 ms block: silence pads it (through the filters, as pyloudnorm does)
+            self.add(np.zeros((short, self.channels)))
+        hops = np.concatenate(self.sums + [(self.tail ** 2).sum(axis=0, keepdims=True)])
+        blocks = int(np.round((self.n / self.rate - self.block) / self.step)) + 1
+        hops = np.concatenate([hops, np.zeros((max(0, blocks + self.per_block - len(hops)), self.channels))])
+        z = np.stack([hops[j:j + blocks] for j in range(self.per_block)]).sum(axis=0) / (self.block * self.rate)
+        g = np.array([1.0, 1.0, 1.0, 1.41, 1.41][:self.channels])
+        with np.errstate(divide="ignore"):
+            loud = -0.691 + 10 * np.log10(z @ g)
+            gated = z[loud >= -70.0]
+            if not len(gated):
+                return float("-inf")
+            rel = -0.691 + 10 * np.log10(gated.mean(axis=0) @ g) - 10.0
+            kept = z[(loud > rel) & (loud > -70.0)]
+            return float(-0.691 + 10 * np.log10(kept.mean(axis=0) @ g)) if len(kept) else float("-inf")
+
+
 def integrated_lufs_pcm(pcm: Pcm, rate: int, gain: float = 1.0) -> float:
     """BS.1770-4 integrated loudness of `pcm` times `gain`, as pyloudnorm measures it, block by block."""
-    import pyloudnorm
-    from scipy.signal import lfilter
-
-    meter = pyloudnorm.Meter(rate)
-    stages = list(meter._filters.values())
-    states = [[None] * pcm.channels for _ in stages]
-    hop = int(round(rate * meter.block_size * (1 - meter.overlap)))  # 100 ms
-    per_block = int(round(meter.block_size / (meter.block_size * (1 - meter.overlap))))  # 4 hops a block
-    sums: list[np.ndarray] = []
-    n = max(pcm.frames, int(meter.block_size * rate))  # BS.1770 needs one 400 ms block: silence pads it
-    step = BLOCK - BLOCK % hop
-    for s in range(0, n, step):
-        x = pcm.read(s, min(n, s + step)).astype(np.float64) * gain
-        for k, st in enumerate(stages):
-            for c in range(pcm.channels):
-                if states[k][c] is None:
-                    states[k][c] = np.zeros(max(len(st.a), len(st.b)) - 1)
-                y, states[k][c] = lfilter(st.b, st.a, x[:, c], zi=states[k][c])
-                x[:, c] = st.passband_gain * y
-        m = -(-len(x) // hop)
-        sq = np.zeros((m * hop, pcm.channels))
-        sq[:len(x)] = x ** 2
-        sums.append(sq.reshape(m, hop, pcm.channels).sum(axis=1))
-    hops = np.concatenate(sums)
-    blocks = int(np.round((n / rate - meter.block_size) / (meter.block_size * (1 - meter.overlap)))) + 1
-    hops = np.concatenate([hops, np.zeros((max(0, blocks + per_block - len(hops)), pcm.channels))])
-    z = np.stack([hops[j:j + blocks] for j in range(per_block)]).sum(axis=0) / (meter.block_size * rate)
-    g = np.array([1.0, 1.0, 1.0, 1.41, 1.41][:pcm.channels])
-    with np.errstate(divide="ignore"):
-        loud = -0.691 + 10 * np.log10(z @ g)
-        gated = z[loud >= -70.0]
-        if not len(gated):
-            return float("-inf")
-        rel = -0.691 + 10 * np.log10(gated.mean(axis=0) @ g) - 10.0
-        kept = z[(loud > rel) & (loud > -70.0)]
-        return float(-0.691 + 10 * np.log10(kept.mean(axis=0) @ g)) if len(kept) else float("-inf")
+    meter = LoudnessMeter(rate, pcm.channels)
+    for s, e in pcm.spans():
+        meter.add(pcm.read(s, e) * gain)
+    return meter.lufs()
 
 
 def true_peak_db_pcm(pcm: Pcm, gain: float = 1.0) -> float:
     p = 0.0
     for s, e in pcm.spans():
         p = max(p, float(peak_envelope(pcm.read(s - _PAD, e + _PAD) * gain)[_PAD:_PAD + e - s].max()))
-    return 20 * np.log10(p) if p > 0 else float("-inf")
+    return _db_of(p)
+
+
+def _db_of(peak: float) -> float:
+    return 20 * np.log10(peak) if peak > 0 else float("-inf")
 
 
 def limit_pcm(src: Pcm, dst: Pcm, rate: int, ceiling_db: float, gain: float = 1.0,
-              lookahead_s: float = 0.005) -> float:
-    """Write `src` times `gain`, true-peak limited to `ceiling_db`, to `dst`; returns the largest gain
-    reduction in dB. Each block is read with 2w + a few samples of its neighbours, so the gain at every
-    sample is computed from the same window as it would be over the whole signal."""
+              lookahead_s: float = 0.005) -> tuple[float, float, float]:
+    """Write `src` times `gain`, true-peak limited to `ceiling_db`, to `dst`. Returns the largest gain
+    reduction in dB, and the output's true peak (dBTP) and integrated loudness (LUFS), measured in the
+    same pass. Each block is read with 2w + a few samples of its neighbours each side, so the gain at
+    every sample (and the output's oversampled peaks) come out as they would over the whole signal."""
     ceiling = 10 ** (ceiling_db / 20)
     w = max(1, int(lookahead_s * rate))
     n = src.frames
-    pad = 2 * w + _PAD
-    least = 1.0
+    pad = 2 * w + 2 * _PAD
+    least, peak = 1.0, 0.0
+    meter = LoudnessMeter(rate, src.channels)
     with dst.writer() as put:
         for s, e in src.spans():
             x = src.read(s - pad, e + pad) * np.float32(gain)
-            env = peak_envelope(x)[_PAD:-_PAD]  # samples [s - 2w, e + 2w)
+            env = peak_envelope(x)[_PAD:-_PAD]  # samples [s - 2w - _PAD, e + 2w + _PAD)
             need = np.minimum(1.0, ceiling / np.maximum(env, 1e-9)).astype(np.float32)
-            pos = np.arange(s - 2 * w, e + 2 * w)
+            pos = np.arange(s - 2 * w - _PAD, e + 2 * w + _PAD)
             need[(pos < 0) | (pos >= n)] = 1.0  # outside the signal nothing needs lowering
             # the min over 2w+1 then a mean over 2w+1 is <= need at every sample: every value averaged
             # is a minimum over a window that contains that sample
-            g = np.minimum(_box(_min_filter(need, w)[w:-w], w)[w:-w], 1.0)  # samples [s, e)
-            least = min(least, float(g.min()))
-            put(x[pad:pad + e - s] * g[:, None])
-    over = true_peak_db_pcm(dst) - ceiling_db
+            g = np.minimum(_box(_min_filter(need, w)[w:-w], w)[w:-w], 1.0)  # samples [s - _PAD, e + _PAD)
+            y = x[2 * w + _PAD:2 * w + _PAD + len(g)] * g[:, None]
+            least = min(least, float(g[_PAD:-_PAD].min()))
+            peak = max(peak, float(peak_envelope(y)[_PAD:-_PAD].max()))
+            put(y[_PAD:-_PAD])
+            meter.add(y[_PAD:-_PAD])
+    out_tp, out_lufs = _db_of(peak), meter.lufs()
+    over = out_tp - ceiling_db
     if over > 0:  # oversampled peaks between gain steps; a final trim keeps the promise
         _scale(dst, 10 ** (-over / 20))
-    return float(-20 * np.log10(max(least, 1e-9)))
+        out_tp, out_lufs = out_tp - over, out_lufs - over
+    return float(-20 * np.log10(max(least, 1e-9))), out_tp, out_lufs
 
 
 def _scale(pcm: Pcm, gain: float) -> None:
@@ -213,27 +243,27 @@ def _scale(pcm: Pcm, gain: float) -> None:
 
 def master_pcm(src: Pcm, dst: Pcm, rate: int, lufs: float, ceiling_db: float) -> dict:
     """Gain to `lufs` integrated, then true-peak limit to `ceiling_db`, from `src` into `dst`; a second
-    pass makes up the loudness the limiter took away (limiting again), so both targets hold to about 0.2 LU."""
+    pass makes up the loudness the limiter took away (limiting again), so both targets hold to about
+    0.2 LU. One pass measures the input; each limiting pass measures its own output."""
     measured = integrated_lufs_pcm(src, rate)
     if not np.isfinite(measured):
         _scale_copy(src, dst, 1.0)
-        return {"input_lufs": None, "gain_reduction_db": 0.0}
+        return {"input_lufs": None, "gain_reduction_db": 0.0, "pcm_true_peak_dbtp": None}  # silence
     reduction, now, cur = 0.0, measured, src
+    tp = true_peak_db_pcm(src) if abs(now - lufs) <= 0.2 else float("inf")
     spare = Pcm(dst.path.with_suffix(".pass"), src.channels)
-    for i in range(3):
-        if i:  # the first pass starts from the input's own measurement
-            now = integrated_lufs_pcm(cur, rate)
-        if abs(now - lufs) <= 0.2 and true_peak_db_pcm(cur) <= ceiling_db + 1e-3:
+    for _ in range(3):
+        if abs(now - lufs) <= 0.2 and tp <= ceiling_db + 1e-3:
             break
         if cur is dst:  # limit from the last pass's output into the spare file, then swap it in
             os.replace(dst.path, spare.path)
             cur = spare
-        reduction = limit_pcm(cur, dst, rate, ceiling_db, 10 ** ((lufs - now) / 20))
+        reduction, tp, now = limit_pcm(cur, dst, rate, ceiling_db, 10 ** ((lufs - now) / 20))
         cur = dst
     if cur is not dst:
         _scale_copy(cur, dst, 1.0)
     spare.path.unlink(missing_ok=True)
-    return {"input_lufs": round(measured, 2), "gain_reduction_db": round(reduction, 2)}
+    return {"input_lufs": round(measured, 2), "gain_reduction_db": round(reduction, 2), "pcm_true_peak_dbtp": round(float(tp), 3)}
 
 
 def _scale_copy(src: Pcm, dst: Pcm, gain: float) -> None:
@@ -253,7 +283,7 @@ def limit(x: np.ndarray, rate: int, ceiling_db: float, lookahead_s: float = 0.00
     a = np.asarray(x, np.float32)
     with _scratch() as d:
         out = Pcm(d / "out.f32", 1 if a.ndim == 1 else a.shape[1])
-        reduction = limit_pcm(Pcm.of(a, d / "in.f32"), out, rate, ceiling_db, 1.0, lookahead_s)
+        reduction, _tp, _lufs = limit_pcm(Pcm.of(a, d / "in.f32"), out, rate, ceiling_db, 1.0, lookahead_s)
         y = out.array()
     return (y[:, 0] if a.ndim == 1 else y), reduction
 

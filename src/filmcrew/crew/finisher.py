@@ -335,7 +335,7 @@ def _mix(tctx) -> dict:
                         extra={"target_lufs": tctx.task.params["lufs"], "max_true_peak_dbtp": tctx.task.params["tp"], **measured})
 
 
-AAC_ARGS = ["-c:a", "aac", "-b:a", "192k", "-ar", str(media.SAMPLE_RATE), "-ac", "2"]
+AAC_ARGS = ["-c:a", "aac", "-aac_coder", "fast", "-b:a", "192k", "-ar", str(media.SAMPLE_RATE), "-ac", "2"]
 
 
 def master_to_aac(raw: "mastering.Pcm", wav: Path, m4a: Path, lufs: float, max_tp: float, extra: tuple = ()) -> dict:
@@ -362,7 +362,7 @@ def master_to_aac(raw: "mastering.Pcm", wav: Path, m4a: Path, lufs: float, max_t
                 return info
             # the overshoot can sit on a transient well under the ceiling (the encoder rings on sibilants), so the
             # next ceiling starts from the true peak the PCM really has, not from the ceiling it was allowed
-            ceiling = min(ceiling, mastering.true_peak_db_pcm(mastered)) - (over + 0.3)
+            ceiling = min(ceiling, info["pcm_true_peak_dbtp"]) - (over + 0.3)
     finally:
         mastered.path.unlink(missing_ok=True)
     raise MediaError(f"{m4a}: the encoded sound track peaks at {info['true_peak_dbtp']} dBTP, over the "
