@@ -11,9 +11,9 @@ from ..graph import Task
 from ..providers.base import AnimateRequest
 from .common import EpisodeContext, provider_id
 from .illustrator import faces, layers
-from .voice import frames_of
+from .voice import EDGE_PAD, frames_of
 
-CODE_VERSION = "animator-2"
+CODE_VERSION = "animator-3"
 
 
 def tasks(ctx: EpisodeContext, keyframes: dict[str, Task], voices: dict[str, Task]) -> dict[str, Task]:
@@ -50,6 +50,13 @@ def mouth_envelopes(sh, voice_dirs: list[Path], starts: list[int], total: int) -
         ref = np.percentile(rms, 90) or 1.0
         env = np.clip(rms / ref, 0, 1)
         env[env < 0.12] = 0.0  # pauses between words close the mouth
+        # a soft onset (a breath, an "s") is under that: the lips part on the frame the sound starts (every
+        # voice, synthetic or a take, is trimmed to EDGE_PAD before its first sound), so mouth, voice and
+        # subtitle start within one frame of each other
+        first = min(n - 1, int(EDGE_PAD * timing.FPS))
+        opened = int(np.argmax(env > 0)) if (env > 0).any() else n
+        if opened > first:
+            env[first:opened] = 0.2
         e = out.setdefault(ln.speaker, np.zeros(total, np.float32))
         end = min(total, st + n)
         e[st:end] = np.maximum(e[st:end], env[: end - st])
