@@ -235,9 +235,7 @@ def limit_pcm(src: Pcm, dst: Pcm, rate: int, ceiling_db: float, gain: float = 1.
 
 def _scale(pcm: Pcm, gain: float) -> None:
     tmp = Pcm(pcm.path.with_suffix(".scaling"), pcm.channels)
-    with tmp.writer() as put:
-        for s, e in pcm.spans():
-            put(pcm.read(s, e) * np.float32(gain))
+    _copy(pcm, tmp, gain)
     os.replace(tmp.path, pcm.path)
 
 
@@ -247,7 +245,7 @@ def master_pcm(src: Pcm, dst: Pcm, rate: int, lufs: float, ceiling_db: float) ->
     0.2 LU. One pass measures the input; each limiting pass measures its own output."""
     measured = integrated_lufs_pcm(src, rate)
     if not np.isfinite(measured):
-        _scale_copy(src, dst, 1.0)
+        _copy(src, dst)
         return {"input_lufs": None, "gain_reduction_db": 0.0, "pcm_true_peak_dbtp": None}  # silence
     reduction, now, cur = 0.0, measured, src
     tp = true_peak_db_pcm(src) if abs(now - lufs) <= 0.2 else float("inf")
@@ -261,12 +259,12 @@ def master_pcm(src: Pcm, dst: Pcm, rate: int, lufs: float, ceiling_db: float) ->
         reduction, tp, now = limit_pcm(cur, dst, rate, ceiling_db, 10 ** ((lufs - now) / 20))
         cur = dst
     if cur is not dst:
-        _scale_copy(cur, dst, 1.0)
+        _copy(cur, dst)
     spare.path.unlink(missing_ok=True)
     return {"input_lufs": round(measured, 2), "gain_reduction_db": round(reduction, 2), "pcm_true_peak_dbtp": round(float(tp), 3)}
 
 
-def _scale_copy(src: Pcm, dst: Pcm, gain: float) -> None:
+def _copy(src: Pcm, dst: Pcm, gain: float = 1.0) -> None:
     with dst.writer() as put:
         for s, e in src.spans():
             put(src.read(s, e) * np.float32(gain))

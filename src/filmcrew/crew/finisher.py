@@ -261,12 +261,17 @@ def _mix(tctx) -> dict:
     wd = Path(tctx.workdir)
     inp = tctx.inputs
 
-    def line(ln):
+    def on_screen(entry: dict, wav: Path, gain: float, fade_out: float, channels: slice) -> _Sound:
+        """A timeline entry (a line, a shot's effects) that plays its sound from `from` for `frames`,
+        placed at `start`."""
         def load():
-            a, _ = media.read_wav(Path(inp[f"v:{ln['line']}"]) / "line.wav")
-            return a[int(round(ln["from"] * spf)):int(round((ln["from"] + ln["frames"]) * spf)), :1]  # the part on screen
-        s = int(round(ln["start"] * spf))
-        return _Sound(s, load, _db(ln["gain_db"]), int(0.004 * rate), int(0.004 * rate), min(n, s + int(round(ln["frames"] * spf))))
+            a, _ = media.read_wav(wav)
+            return a[int(round(entry["from"] * spf)):int(round((entry["from"] + entry["frames"]) * spf)), channels]
+        s = int(round(entry["start"] * spf))
+        return _Sound(s, load, gain, int(0.004 * rate), int(fade_out * rate), min(n, s + int(round(entry["frames"] * spf))))
+
+    def line(ln):  # mono, the part on screen
+        return on_screen(ln, Path(inp[f"v:{ln['line']}"]) / "line.wav", _db(ln["gain_db"]), 0.004, slice(0, 1))
 
     def cue(sc, s, e):
         def load():
@@ -283,11 +288,7 @@ def _mix(tctx) -> dict:
         return _Sound(s, load, 1.0, int(0.4 * rate), int(0.4 * rate), e)
 
     def spot(fx):
-        def load():
-            a, _ = media.read_wav(Path(inp[f"x:{fx['shot']}"]) / "effects.wav")
-            return a[int(round(fx["from"] * spf)):int(round((fx["from"] + fx["frames"]) * spf))]
-        s = int(round(fx["start"] * spf))
-        return _Sound(s, load, SPOT_LEVEL, int(0.004 * rate), int(0.05 * rate), min(n, s + int(round(fx["frames"] * spf))))
+        return on_screen(fx, Path(inp[f"x:{fx['shot']}"]) / "effects.wav", SPOT_LEVEL, 0.05, slice(None))
 
     lines = sorted((line(ln) for ln in tl["lines"]), key=lambda x: x.start)
     spots = sorted((spot(fx) for fx in tl.get("effects", []) if f"x:{fx['shot']}" in inp), key=lambda x: x.start)
