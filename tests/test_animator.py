@@ -1,12 +1,15 @@
-"""Living shots: characters breathe and blink, and the speaker's mouth moves with the loudness of their own voice."""
+"""Living shots: characters breathe and blink, and the speaker's mouth moves with the loudness of their own voice
+(tracked by the animator, drawn by the finisher)."""
 import subprocess
 
 import numpy as np
 import pytest
 
 from filmcrew import media
-from filmcrew.crew.animator import mouth_envelopes
+from filmcrew import lips
+from filmcrew.crew.finisher import _lay_lips
 from filmcrew.crew.illustrator import faces, layers
+from filmcrew.lips import mouth_envelopes
 from filmcrew.model import Character, Line, Scene, Shot
 from filmcrew.providers.base import AnimateRequest, DrawRequest
 from filmcrew.providers.camera_moves import BREATH, CameraMoveAnimator, blinks, breathing
@@ -44,6 +47,8 @@ def test_the_illustrator_says_where_the_face_is(keyframe):
 
 
 def test_the_mouth_moves_only_while_the_voice_sounds_and_eyes_blink(keyframe, tmp_path):
+    """The animator films the face with its mouth shut and tracks the mouth; the finisher's overlay opens it
+    with the voice (lips.py): the frames change only while the voice sounds, at the mouth, and at blinks."""
     d, shot, scene = keyframe
     n = 150
     # a voice: silent for 1 s, a syllable-like tone for 1 s (loud, soft, loud ...), silent again
@@ -59,31 +64,42 @@ def test_the_mouth_moves_only_while_the_voice_sounds_and_eyes_blink(keyframe, tm
     anim = CameraMoveAnimator()
     base = dict(shot=shot, scene=scene, layers=layers(d), size=(W, H), frames=n, seed=3)
     still = tmp_path / "still.mp4"
-    live = tmp_path / "live.mp4"
+    clip = tmp_path / "clip.mp4"
     anim.animate(AnimateRequest(**base), still, media.ffmpeg_exe())  # no faces: nothing drawn over them
     unbreathing = tuple({k: v for k, v in fc.items() if k != "body"} for fc in faces(d))  # breath is tested below
-    info = anim.animate(AnimateRequest(**base, faces=unbreathing, mouths={"MEI": env}), live, media.ffmpeg_exe())
-    assert info["lip_sync"] == ["MEI"]
-    a, b = _frames(still, n), _frames(live, n)
-    diff = np.abs(a - b).max(axis=3) > 40  # pixels that changed clearly
-    speaking = [f for f in range(n) if env[f] > 0.5]
+    info = anim.animate(AnimateRequest(**base, faces=unbreathing), clip, media.ffmpeg_exe())
+    track = info["mouths"]
+    assert sorted(track) == ["MEI"] and len(track["MEI"]["at"]) == n  # where the mouth is, on every frame
+    # the finisher lays the open mouths over the clip
+    sprites = lips.sprites(track, {"MEI": env}, 0, n, tmp_path, "t")
+    assert len(sprites) == 1 and sprites[0][5] == max(f for f in range(n) if env[f] > 0) + 1
+    args, graph, label = _lay_lips("v0", sprites, 1, "m")
+    live = tmp_path / "live.mp4"
+    subprocess.run([media.ffmpeg_exe(), "-v", "error", "-y", "-i", str(clip), *args, "-filter_complex",
+                    ";".join(["[0:v]null[v0]", *graph]), "-map", f"[{label}]", "-c:v", "libx264", "-crf", "12",
+                    "-pix_fmt", "yuv420p", str(live)], check=True)
+    a, shut, b = _frames(still, n), _frames(clip, n), _frames(live, n)
     closing = set()
     for s in blinks("MEI", shot.id, 3, n):
         closing |= set(range(s, s + 4))
-    quiet = [f for f in range(n) if env[f] == 0 and f not in closing]
-    assert speaking and quiet and closing
+    assert closing
+    moved = np.abs(a - shut).max(axis=3) > 40
+    assert all(moved[f].sum() < 5 for f in range(n) if f not in closing)  # the clip: shut mouth, blinks only
+    diff = np.abs(shut - b).max(axis=3) > 40  # what the lips changed
+    speaking = [f for f in range(n) if env[f] > 0.5]
+    quiet = [f for f in range(n) if env[f] == 0]
+    assert speaking and quiet
     assert all(diff[f].sum() > 20 for f in speaking)  # an open mouth
-    assert all(diff[f].sum() < 5 for f in quiet)  # nothing moves but the camera, which is the same in both
-    ys, xs = np.nonzero(diff[speaking[0]])
+    assert all(diff[f].sum() < 5 for f in quiet)  # nothing else
     (face,) = faces(d)
-    # the changed pixels are where the mouth is (canvas -> frame: about /1.12, the camera moves a little)
-    mx, my, _ = face["mouth"]
-    assert abs(xs.mean() - mx * W / 302) < W * 0.08 and abs(ys.mean() - my * H / 538) < H * 0.08
-    for s in blinks("MEI", shot.id, 3, n):  # a blink closes the eyes, above the mouth
-        f = s + 1
-        if f in speaking:
-            continue
+    for f in speaking:  # the changed pixels are where the track says the mouth is on that frame
         ys, xs = np.nonzero(diff[f])
+        mx, my, mw = track["MEI"]["at"][f]
+        assert abs(xs.mean() - mx) < mw and abs(ys.mean() - my) < mw, f
+    mx, my, _ = face["mouth"]  # and that is the drawn mouth (canvas -> frame: about /1.12, the camera moves a little)
+    assert abs(track["MEI"]["at"][45][0] - mx * W / 302) < W * 0.08 and abs(track["MEI"]["at"][45][1] - my * H / 538) < H * 0.08
+    for s in blinks("MEI", shot.id, 3, n):  # a blink closes the eyes, above the mouth
+        ys, xs = np.nonzero(moved[s + 1])
         assert len(ys) > 10 and ys.mean() < my * H / 538
 
 

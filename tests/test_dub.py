@@ -9,7 +9,7 @@ import pytest
 
 from filmcrew import media, pipeline
 from filmcrew.cli import main
-from filmcrew.run import plan
+from filmcrew.run import execute
 
 pytestmark = pytest.mark.slow
 RATE = 48000
@@ -50,30 +50,69 @@ def test_bad_takes_are_refused_and_nothing_changes(made, tmp_path):
     assert not (made / "takes").exists() or not list((made / "takes").iterdir())
 
 
-def test_a_dubbed_line_remakes_its_voice_and_what_depends_on_it_only(made, tmp_path):
+def _make(root):
+    """Make the preview as `filmcrew make --preview` does; returns the episode, its graph and the run's report."""
+    _, (ctx,) = pipeline.contexts(root, {}, None, True)
+    g = pipeline.episode_graph(ctx)
+    report = execute(pipeline.store(root), [g.final])
+    pipeline.publish(root, pipeline.store(root), ctx, g, True)
+    return ctx, g, report
+
+
+def _dubbed(made, tmp_path, seconds_over_slot):
     root = tmp_path / "film"
     shutil.copytree(made, root)
     rows = json.loads(_dub(root, "--list", "--json").stdout)
     assert all(r["made_by"] == "synthetic" and r["made"] for r in rows)
     line = rows[1]
-    media.write_wav(tmp_path / "take.wav", np.concatenate([np.zeros(RATE // 2, np.float32), _speechlike(1.8, seed=3)]))
+    secs = line["seconds"] + seconds_over_slot
+    media.write_wav(tmp_path / "take.wav", np.concatenate([np.zeros(RATE // 2, np.float32), _speechlike(secs, seed=3)]))
     r = _dub(root, line["line"], tmp_path / "take.wav")
     assert r.returncode == 0 and (root / "takes" / f"{line['line']}.wav").exists()
-    cfg, ctxs = pipeline.contexts(root, {}, None, True)
-    g = pipeline.episode_graph(ctxs[0])
-    todo = {i.task.artifact: i.reason for i in plan(pipeline.store(root), [g.final])}
-    shot = next(s for s in ctxs[0].episode.shots() if any(ln.id == line["line"] for ln in s.lines))
-    assert todo[f"{line['line']}.voice"] == "provider"
-    assert not any(a.endswith(".voice") for a in todo if a != f"{line['line']}.voice")
-    assert not any(a.endswith((".keyframe", ".cue", ".ambience")) for a in todo)
-    # the picture of that one shot follows the take's length (its clip and segment); no other shot's
-    assert {a for a in todo if a.endswith(".clip")} == {f"{shot.id}.clip"}
-    assert {"ep01.timeline", "ep01.mix", "ep01.final"} <= set(todo)
-    assert main(["make", str(root), "--preview", "--quiet"]) == 0
+    # it says what the take does to the shot's picture
+    assert ("the shot's picture is kept" if seconds_over_slot < 0 else "the shot stretches") in r.stdout, r.stdout
+    ctx, g, report = _make(root)
+    shot = next(s for s in ctx.episode.shots() if any(ln.id == line["line"] for ln in s.lines))
     after = {r["line"]: r for r in json.loads(_dub(root, "--list", "--json").stdout)}
-    assert after[line["line"]]["made_by"] == "human" and abs(after[line["line"]]["seconds"] - 1.8) < 0.15
+    assert after[line["line"]]["made_by"] == "human" and abs(after[line["line"]]["seconds"] - secs) < 0.1
     prov = json.loads((root / "out" / "ep01.preview.provenance.json").read_text())
     rec = next(a for a in prov["artifacts"] if a["artifact"] == f"{line['line']}.voice")
     assert rec["ledger"]["digital_source_type"] == "digitalCapture" and rec["ledger"]["made_by"] == "human"
     srt = (root / "out" / "ep01.preview.srt").read_text()
     assert line["text"] in srt
+    return root, ctx, g, report, line, shot
+
+
+def test_a_dubbed_take_that_fits_remakes_its_audio_subtitles_mix_and_final_only(made, tmp_path):
+    """A take a little shorter than the synthetic line keeps the shot's slot: the picture's clip is kept; the
+    shot's segment is rendered again (its subtitles and lips follow the take), then the mix and the film."""
+    root, ctx, g, report, line, shot = _dubbed(made, tmp_path, -0.3)
+    shots = ctx.episode.shots()
+    prev = shots[shots.index(shot) - 1].id if shots.index(shot) else None
+    remade = {f"{line['line']}.voice", f"{shot.id}.timing", "ep01.timeline", f"{shot.id}.segment", "ep01.mix",
+              "ep01.final"}
+    assert remade <= set(report.ran)
+    # besides those, only the transitions that show this shot's frames
+    assert set(report.ran) - remade <= {f"{shot.id}.transition", f"{prev}.transition"}, report.ran
+    assert report.kept == [f"{shot.id}.clip"]  # its length came out as before: the animated picture is kept
+    st = pipeline.store(root)
+    timing = st.record(g.task(f"{shot.id}.timing").key)["ledger"]
+    assert timing["fitted_takes"] == [line["line"]]
+    # the lips follow the take, drawn over the kept clip
+    assert st.record(g.task(f"{shot.id}.segment").key)["ledger"].get("lips")
+
+
+def test_a_dubbed_take_longer_than_its_slot_stretches_the_shot(made, tmp_path):
+    root, ctx, g, report, line, shot = _dubbed(made, tmp_path, 1.0)
+    ran = set(report.ran)
+    assert {f"{line['line']}.voice", f"{shot.id}.timing", f"{shot.id}.clip", f"{shot.id}.segment", "ep01.timeline",
+            "ep01.mix", "ep01.final"} <= ran
+    assert not any(a.endswith((".keyframe", ".cue", ".ambience")) for a in ran)
+    assert not any(a.endswith(".voice") for a in ran if a != f"{line['line']}.voice")
+    assert {a for a in ran if a.endswith(".clip")} == {f"{shot.id}.clip"}  # no other shot's picture
+    st = pipeline.store(root)
+    assert "fitted_takes" not in st.record(g.task(f"{shot.id}.timing").key)["ledger"]
+    frames = st.record(g.task(f"{shot.id}.clip").key)["ledger"]["frames"]
+    old = json.loads((made / "out" / "ep01.preview.provenance.json").read_text())
+    was = next(a for a in old["artifacts"] if a["artifact"] == f"{shot.id}.clip")["ledger"]["frames"]
+    assert frames > was + 20  # the shot stretched to the take

@@ -198,6 +198,8 @@ def llm_server():
     if not ready:
         proc.kill()
         proc.wait()
+        drain.join(10)
+        proc.stdout.close()  # or the pipe is left to the garbage collector, as a warning in a later test
         pytest.skip("real LLM server tests skipped: the llama.cpp server did not start within 120 s:\n"
                     + "".join(seen[-15:]))
     yield {"base_url": f"http://127.0.0.1:{port}/v1", "key": key}

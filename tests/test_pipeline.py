@@ -65,7 +65,9 @@ def test_the_last_scene_ends_on_its_cue_s_stinger_and_the_animator_moves_faces(f
     assert abs(y).max() > 0.05 and corr(x, y) > 0.8  # the same notes (ducking under speech changes the level)
     assert abs(corr(x, cue[-a - rate // 2:-b - rate // 2, 0])) < 0.3  # and not half a second off
     infos = [st.record(t.key)["ledger"] for t in g.all if t.role == "animator"]
-    assert sum(i["blinks"] for i in infos) > 0 and any(i["lip_sync"] for i in infos)
+    assert sum(i["blinks"] for i in infos) > 0 and any(i.get("mouth_track") for i in infos)
+    segs = [st.record(t.key)["ledger"] for t in g.all if t.artifact.endswith(".segment")]
+    assert any(i.get("lips") for i in segs)  # the finisher opened the speakers' mouths over the clips
 
 
 def test_another_aspect_renders_beside_the_film_and_recomposes(film):
@@ -84,9 +86,8 @@ def test_another_aspect_renders_beside_the_film_and_recomposes(film):
 def test_each_line_sounds_shows_its_subtitle_and_opens_its_mouth_within_one_frame(film):
     import numpy as np
 
-    from filmcrew.crew.animator import mouth_envelopes
-    from filmcrew.crew.editor import shot_layout
-    from filmcrew.crew.voice import frames_of
+    from filmcrew.crew.editor import read_layout
+    from filmcrew.lips import mouth_envelopes, read_track
     st = pipeline.store(film)
     ctxs, (g,) = graphs(film)
     ctx = ctxs[0]
@@ -99,9 +100,9 @@ def test_each_line_sounds_shows_its_subtitle_and_opens_its_mouth_within_one_fram
         h, m, rest = t.split(":")
         cue_starts.add(round((int(h) * 3600 + int(m) * 60 + float(rest.replace(",", "."))) * 30))
     voice_dirs = {ln.id: st.path(g.task(f"{ln.id}.voice").key) for ln in ctx.episode.lines()}
-    layout = shot_layout(ctx, {k: frames_of(v) for k, v in voice_dirs.items()})
+    layout = {sh.id: read_layout(st.path(g.task(f"{sh.id}.timing").key)) for sh in ctx.episode.shots()}
     shots = {sh.id: sh for sh in ctx.episode.shots()}
-    checked = 0
+    checked = lipped = 0
     for ln in tl["lines"]:
         if ln["from"]:
             continue  # a line trimmed in the edit starts mid-voice
@@ -115,10 +116,13 @@ def test_each_line_sounds_shows_its_subtitle_and_opens_its_mouth_within_one_fram
         total, starts = layout[sh.id]
         k = [x.id for x in sh.lines].index(ln["line"])
         env = mouth_envelopes(sh, [voice_dirs[x.id] for x in sh.lines], starts, total)[ln["speaker"]]
-        opens = int(np.argmax(env[starts[k]:] > 0))  # the first frame the animator opens the mouth
+        opens = int(np.argmax(env[starts[k]:] > 0))  # the first frame the finisher opens the mouth
         assert abs(opens - sound) <= 1, ln["line"]  # and the mouth moves with the sound
+        if ln["speaker"] in read_track(st.path(g.task(f"{sh.id}.clip").key)):  # where the speaker is in frame
+            lipped += 1
+            assert st.record(g.task(f"{sh.id}.segment").key)["ledger"].get("lips"), ln["line"]
         checked += 1
-    assert checked >= 3
+    assert checked >= 3 and lipped >= 2
 
 
 def test_second_make_does_nothing(film):
@@ -145,11 +149,12 @@ def test_editing_one_line_remakes_only_what_depends_on_it(film, capsys):
         assert other_clips == set()
         assert sum(i["role"] == "voice" for i in items) == 1
         assert {i["reason"] for i in items if i["artifact"] == f"{line.id}.voice"} == {"params"}
-        assert all(i["reason"] in ("inputs", "params") for i in items if i["role"] in ("editor", "finisher"))
+        # ("pending": after the shot's timing, which the line's new length changes)
+        assert all(i["reason"] in ("inputs", "params", "pending") for i in items if i["role"] in ("editor", "finisher"))
         st = pipeline.store(film)
         ctxs2, gs2 = graphs(film)
         report = execute(st, [g.final for g in gs2])
-        assert sorted(report.ran) == sorted(arts)
+        assert sorted(report.ran + report.kept) == sorted(arts)
     finally:
         path.write_text(text)
 

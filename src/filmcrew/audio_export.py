@@ -51,7 +51,7 @@ def spoken_cue(crew, bible, language: str) -> np.ndarray:
 def export(root: Path, st, ctx, g, preview: bool, audio_label: str) -> Path:
     """Write out/epNN[.preview].m4a from the episode's made mix; returns its path."""
     mix_task = g.task(f"{ctx.episode.id}.mix")
-    if not st.has(mix_task.key):
+    if not st.made(mix_task):
         raise ConfigError(f"{ctx.episode.id}: the mix is not made yet; run `filmcrew make {root}"
                           f"{' --preview' if preview else ''}` first")
     if audio_label == "rhythm":

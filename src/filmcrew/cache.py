@@ -32,6 +32,14 @@ class Store:
     def has(self, key: str) -> bool:
         return (self.path(key) / "record.json").exists()
 
+    def made(self, task) -> bool:
+        """Whether `task` is made as it stands now (False when its key still waits on an input)."""
+        from .graph import Pending
+        try:
+            return self.has(task.key)
+        except Pending:
+            return False
+
     def record(self, key: str) -> dict:
         return json.loads((self.path(key) / "record.json").read_text(encoding="utf-8"))
 
@@ -70,3 +78,8 @@ class Store:
 
     def clear_tmp(self) -> None:
         shutil.rmtree(self.tmp, ignore_errors=True)
+
+
+def for_project(root: Path) -> Store:
+    """The store of the project in `root`."""
+    return Store(Path(root) / ".filmcrew")

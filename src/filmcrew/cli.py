@@ -101,7 +101,8 @@ def cmd_make(a) -> int:
     secs = time.perf_counter() - t0
     if report.ran:
         by_role = ", ".join(f"{r} {s:.1f}s" for r, s in report.seconds_by_role.most_common())
-        print(f"made {len(report.ran)} artifact(s) in {secs:.1f}s (task time by role: {by_role})")
+        kept = f"; {len(report.kept)} pending one(s) came out as before and were kept" if report.kept else ""
+        print(f"made {len(report.ran)} artifact(s) in {secs:.1f}s (task time by role: {by_role}){kept}")
     else:
         print("nothing to do: every artifact is up to date")
     return 0
@@ -222,7 +223,7 @@ def cmd_dub(a) -> int:
     if not (a.line and a.file):
         raise ConfigError("filmcrew dub PROJECT LINE_ID FILE (or --list); line ids are in `filmcrew dub PROJECT --list`")
     dest, info = dub.dub(Path(a.project), a.line, Path(a.file))
-    print(f"{a.line}: {dest} ({info['seconds']:.1f} s of sound; the line was about {info['expected_seconds']:.1f} s). "
+    print(f"{a.line}: {dest} ({info['seconds']:.1f} s of sound; {dub.fit_note(info)}). "
           f"Run `filmcrew make {a.project}` to use it.")
     return 0
 

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import numpy as np
 
-from . import atomic, media, pipeline
+from . import atomic, media, pipeline, timing
 from .crew import voice
 from .errors import ConfigError, MediaError
 from .screenplay import speech_seconds
@@ -68,6 +68,7 @@ def dub(root: Path, line_id: str, take: Path) -> tuple[Path, dict]:
         raise ConfigError(f"{take}: use a {', '.join(voice.TAKE_EXTS)} file")
     ctx, ln = _find_line(root, line_id)
     info = check_take(take, ln.text, ln.language)
+    info["slot_seconds"] = _slot(ctx, ln)
     dest = root / "takes" / f"{line_id}{take.suffix.lower()}"
     for ext in voice.TAKE_EXTS:  # one take per line: a new one replaces the old, whatever its format
         old = root / "takes" / f"{line_id}{ext}"
@@ -75,6 +76,28 @@ def dub(root: Path, line_id: str, take: Path) -> tuple[Path, dict]:
             old.unlink()
     atomic.copy_file(take, dest)
     return dest, info
+
+
+def _slot(ctx, ln) -> float | None:
+    """Seconds of the synthetic voice the shot was timed to (the scratch track a take is fitted to), if made."""
+    from .crew.voice import _speaker, _synthetic
+    try:
+        t = _synthetic(ctx, ln, _speaker(ctx, ln), f"{ln.id}.scratch")
+    except Exception:  # its provider cannot be loaded here: the shot follows the take
+        return None
+    st = pipeline.store(ctx.root)
+    return round(voice.frames_of(st.path(t.key)) / timing.FPS, 3) if st.made(t) else None
+
+
+def fit_note(info: dict) -> str:
+    """What a take of these measurements does to its shot's picture (timing.slot)."""
+    slot = info.get("slot_seconds")
+    if slot is None:
+        return "the shot is timed to the take"
+    take, scratch = round(info["seconds"] * timing.FPS), round(slot * timing.FPS)
+    if timing.slot(take, scratch) == scratch:
+        return f"it fits the line's {slot:.1f} s slot: the shot's picture is kept, its lips follow the take"
+    return f"it runs {info['seconds'] - slot:.1f} s past the line's {slot:.1f} s slot: the shot stretches and is animated again"
 
 
 def listing(root: Path, episode: int | None = None) -> list[dict]:
@@ -88,11 +111,11 @@ def listing(root: Path, episode: int | None = None) -> list[dict]:
             t = g.task(f"{ln.id}.voice")
             take = voice.find_take(root, ln.id)
             secs = None
-            if st.has(t.key):
+            if st.made(t):
                 secs = st.record(t.key)["ledger"].get("seconds")
             rows.append({"line": ln.id, "speaker": ln.speaker, "text": ln.text, "seconds": secs,
                          "made_by": "human" if take else "synthetic", "take": str(take.relative_to(root)) if take else None,
-                         "made": st.has(t.key)})
+                         "made": st.made(t)})
     return rows
 
 

@@ -49,7 +49,7 @@ def build(root: Path, st, ctx, g, media_dir: Path, rel: str):
     import opentimelineio as otio
     RT, TR = otio.opentime.RationalTime, otio.opentime.TimeRange
     for t in g.all:
-        if not st.has(t.key):
+        if not st.made(t):
             raise ConfigError(f"{ctx.episode.id}: {t.artifact} is not made yet; run `filmcrew make {root}"
                               f"{' --preview' if ctx.preview else ''}` first")
     tl_data = json.loads((st.path(g.task(f"{ctx.episode.id}.timeline").key) / "timeline.json").read_text())

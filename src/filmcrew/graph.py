@@ -4,6 +4,13 @@ key = sha256(canonical JSON of: key version, role, the role's code version, the
 provider's name/version/model, parameters, seed, and the keys of its inputs).
 ``plan`` compares a task's components with the last ones recorded for the same
 artifact id and says why it must be (re)made: new, inputs, params, provider, code.
+
+Early cutoff: an input named in a task's ``by_content`` enters its key by the
+bytes of one file that input made, not by the input's key. A shot's clip takes
+its length that way, so a new voice of the same length (a dubbed take that fits
+its slot) re-makes the length and nothing behind it. Such a key is known only
+once that input is made: until then ``key`` raises ``Pending``, and the
+executor decides when the input is done (made again, or found the same).
 """
 
 from __future__ import annotations
@@ -35,6 +42,10 @@ def digest(obj: Any) -> str:
     return hashlib.sha256(canonical(obj).encode("utf-8")).hexdigest()
 
 
+class Pending(Exception):
+    """A task's key waits on an input that enters it by content and is not made yet."""
+
+
 @dataclass(frozen=True)
 class ProviderId:
     name: str
@@ -55,6 +66,8 @@ class Task:
     inputs: dict[str, "Task"] = field(default_factory=dict)
     seed: int = 0
     episode: int = 0
+    by_content: dict[str, str] = field(default_factory=dict)  # input name -> the file of it whose bytes enter the key
+    store: Any = None  # cache.Store holding the inputs named in by_content
     _key: str | None = None
 
     def components(self) -> dict:
@@ -65,8 +78,16 @@ class Task:
             "provider": {"name": self.provider.name, "version": self.provider.version, "model": self.provider.model},
             "params": digest(self.params),
             "seed": self.seed,
-            "inputs": {name: t.key for name, t in sorted(self.inputs.items())},
+            "inputs": {name: self._input_id(name, t) for name, t in sorted(self.inputs.items())},
         }
+
+    def _input_id(self, name: str, t: "Task") -> str:
+        if name not in self.by_content:
+            return t.key
+        f = self.store.path(t.key) / self.by_content[name]
+        if not f.exists():
+            raise Pending(f"{self.artifact} waits on {t.artifact}")
+        return "content:" + hashlib.sha256(f.read_bytes()).hexdigest()
 
     @property
     def key(self) -> str:

@@ -50,8 +50,13 @@ def peak_envelope(x: np.ndarray) -> np.ndarray:
         e = min(n, s + _CHUNK)
         lo, hi = max(0, s - _PAD), min(n, e + _PAD)
         up = resample_poly(a[lo:hi], OVERSAMPLE, 1, axis=0).astype(np.float32)
-        up = np.abs(up[(s - lo) * OVERSAMPLE:(s - lo + e - s) * OVERSAMPLE]).reshape(e - s, OVERSAMPLE, -1)
-        out[s:e] = np.maximum(up.max(axis=(1, 2)), np.abs(a[s:e]).max(axis=1))
+        up = np.abs(up[(s - lo) * OVERSAMPLE:(s - lo + e - s) * OVERSAMPLE]).reshape(e - s, -1)
+        m = np.abs(a[s:e, 0])
+        for k in range(up.shape[1]):  # column by column: several times faster than a max over the small axes
+            np.maximum(m, up[:, k], out=m)
+        for c in range(1, a.shape[1]):
+            np.maximum(m, np.abs(a[s:e, c]), out=m)
+        out[s:e] = m
     return out
 
 
@@ -240,28 +245,34 @@ def _scale(pcm: Pcm, gain: float) -> None:
 
 
 def master_pcm(src: Pcm, dst: Pcm, rate: int, lufs: float, ceiling_db: float) -> dict:
-    """Gain to `lufs` integrated, then true-peak limit to `ceiling_db`, from `src` into `dst`; a second
-    pass makes up the loudness the limiter took away (limiting again), so both targets hold to about
-    0.2 LU. One pass measures the input; each limiting pass measures its own output."""
+    """Gain to `lufs` integrated, then true-peak limit to `ceiling_db`, from `src` into `dst`. The limiter
+    takes some loudness away, so the gain is raised to make it up and `src` limited again (never the
+    limited output: that would limit twice), a secant step on the loudness each pass gives, until both
+    targets hold to 0.2 LU (usually two passes). One pass measures the input; each limiting pass
+    measures its own output."""
     measured = integrated_lufs_pcm(src, rate)
     if not np.isfinite(measured):
         _copy(src, dst)
         return {"input_lufs": None, "gain_reduction_db": 0.0, "pcm_true_peak_dbtp": None}  # silence
-    reduction, now, cur = 0.0, measured, src
-    tp = true_peak_db_pcm(src) if abs(now - lufs) <= 0.2 else float("inf")
-    spare = Pcm(dst.path.with_suffix(".pass"), src.channels)
-    for _ in range(3):
-        if abs(now - lufs) <= 0.2 and tp <= ceiling_db + 1e-3:
+    g = lufs - measured
+    if abs(g) <= 0.2 and true_peak_db_pcm(src) <= ceiling_db + 1e-3:
+        _copy(src, dst)
+        return {"input_lufs": round(measured, 2), "gain_reduction_db": 0.0,
+                "pcm_true_peak_dbtp": round(true_peak_db_pcm(src), 3)}
+    tried: list[tuple[float, float]] = []
+    for _ in range(4):
+        reduction, tp, now = limit_pcm(src, dst, rate, ceiling_db, 10 ** (g / 20))
+        tried.append((g, now))
+        if abs(now - lufs) <= 0.2:
             break
-        if cur is dst:  # limit from the last pass's output into the spare file, then swap it in
-            os.replace(dst.path, spare.path)
-            cur = spare
-        reduction, tp, now = limit_pcm(cur, dst, rate, ceiling_db, 10 ** ((lufs - now) / 20))
-        cur = dst
-    if cur is not dst:
-        _copy(cur, dst)
-    spare.path.unlink(missing_ok=True)
-    return {"input_lufs": round(measured, 2), "gain_reduction_db": round(reduction, 2), "pcm_true_peak_dbtp": round(float(tp), 3)}
+        if len(tried) > 1 and tried[-1][1] != tried[-2][1]:
+            (g0, f0), (g1, f1) = tried[-2:]
+            slope = min(1.0, max(0.2, (f1 - f0) / (g1 - g0)))
+        else:
+            slope = 0.75  # a first guess: near the ceiling, a dB more gain gives about 3/4 of a dB more loudness
+        g += (lufs - now) / slope
+    return {"input_lufs": round(measured, 2), "gain_reduction_db": round(reduction, 2), "pcm_true_peak_dbtp": round(float(tp), 3),
+            "passes": len(tried)}
 
 
 def _copy(src: Pcm, dst: Pcm, gain: float = 1.0) -> None:

@@ -11,7 +11,7 @@ import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import atomic, credentials, export, fountain, labels, ledger, media, project, screenplay, share
+from . import atomic, cache, credentials, export, fountain, labels, ledger, media, project, screenplay, share
 from . import check as check_mod
 from . import cut as cut_mod
 from .cache import Store
@@ -122,18 +122,21 @@ class EpisodeGraph:
 def episode_graph(ctx: EpisodeContext) -> EpisodeGraph:
     keys = illustrator.tasks(ctx)
     voices = voice.tasks(ctx)
-    clips = animator.tasks(ctx, keys, voices)
+    scratch = voice.scratch_tasks(ctx)
+    timings = editor.timing_tasks(ctx, voices, scratch)
+    clips = animator.tasks(ctx, keys, timings)
     cues = composer.tasks(ctx)
     beds = foley.tasks(ctx)
     fx = foley.effect_tasks(ctx)
     translations = translator.tasks(ctx)
-    timeline = editor.tasks(ctx, voices, translations)
+    timeline = editor.tasks(ctx, voices, timings, translations)
     the_cut = editor.the_cut(ctx)
     sources = editor.source_tasks(ctx, the_cut)
-    segs, trans = finisher.segment_tasks(ctx, the_cut, clips, sources, voices)
+    segs, trans = finisher.segment_tasks(ctx, the_cut, clips, sources, voices, timings)
     mix = finisher.mix_task(ctx, timeline, voices, cues, beds, fx)
     final = finisher.final_task(ctx, segs, trans, mix, timeline)
-    return EpisodeGraph(final=final, all=[*keys.values(), *voices.values(), *clips.values(), *cues.values(),
+    return EpisodeGraph(final=final, all=[*keys.values(), *voices.values(), *scratch.values(), *timings.values(),
+                                          *clips.values(), *cues.values(),
                                           *beds.values(), *fx.values(), *translations.values(), timeline, *sources.values(), *segs, *trans.values(), mix, final],
                         plays=[clips[it.shot] if it.kind == "shot" else sources[k] for k, it in enumerate(the_cut.items)])
 
@@ -181,7 +184,7 @@ def cut_notes(ctx: EpisodeContext) -> list[str]:
 
 
 def store(root: Path) -> Store:
-    return Store(Path(root) / ".filmcrew")
+    return cache.for_project(root)
 
 
 def publish(root: Path, st: Store, ctx: EpisodeContext, g: EpisodeGraph, preview: bool) -> dict[str, Path]:
@@ -201,7 +204,9 @@ def publish(root: Path, st: Store, ctx: EpisodeContext, g: EpisodeGraph, preview
             paths[f"{lang}.{ext}"] = out / f"{name}.{lang}.{ext}"
             atomic.copy_file(src / f"subtitles.{lang}.{ext}", paths[f"{lang}.{ext}"])
     export.export(root, st, ctx, g, ["otio"])  # the same OTIO `filmcrew export` writes, media beside it
-    records = [st.record(t.key) for t in g.all if st.has(t.key)]
+    # each under its own artifact id: a key made before under another id (a scratch voice was the line's
+    # voice before a person dubbed it) keeps the record.json of its first making
+    records = [{**st.record(t.key), "artifact": t.artifact} for t in g.all if st.made(t)]
     for r in records:
         if r["role"] == "animator":
             r["path"] = str(st.path(r["key"]) / "clip.mp4")

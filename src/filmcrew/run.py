@@ -19,7 +19,7 @@ from typing import Callable, Protocol
 from . import ledger
 from .cache import Store
 from .errors import FilmcrewError, TaskError
-from .graph import Task, TaskContext, reason, topo_order
+from .graph import Pending, Task, TaskContext, reason, topo_order
 
 
 def _libc():
@@ -62,16 +62,29 @@ class PlanItem:
 
     def as_dict(self) -> dict:
         return {"role": self.task.role, "artifact": self.task.artifact, "reason": self.reason,
-                "episode": self.task.episode, "key": self.task.key[:16]}
+                "episode": self.task.episode, "key": None if self.reason == PENDING else self.task.key[:16]}
+
+
+PENDING = "pending"  # the reason of a task whose key waits on an input made by this run (graph.Pending)
 
 
 def plan(store: Store, targets: list[Task]) -> list[PlanItem]:
-    return [PlanItem(t, reason(t, store.last(t.artifact))) for t in topo_order(targets) if not store.has(t.key)]
+    """The tasks to make, in order. A task whose key waits on an input that will be made first is listed as
+    "pending": it is made unless that input comes out as it was (then it is kept)."""
+    out = []
+    for t in topo_order(targets):
+        try:
+            if not store.has(t.key):
+                out.append(PlanItem(t, reason(t, store.last(t.artifact))))
+        except Pending:
+            out.append(PlanItem(t, PENDING))
+    return out
 
 
 @dataclass
 class RunReport:
     ran: list[str] = field(default_factory=list)
+    kept: list[str] = field(default_factory=list)  # pending tasks whose inputs came out as before: not re-made
     failed: dict[str, str] = field(default_factory=dict)
     skipped: list[str] = field(default_factory=list)
     seconds_by_role: Counter = field(default_factory=Counter)
@@ -163,6 +176,11 @@ def execute(store: Store, targets: list[Task], progress: Progress | None = None,
                         progress.done(t, False)
                     elif ready(t) and len(running) < workers * 2:
                         pending.remove(t)
+                        if store.has(t.key):  # a pending key, now known, that was made before
+                            done.add(id(t))
+                            report.kept.append(t.artifact)
+                            progress.done(t, True)
+                            continue
                         running[pool.submit(work, t)] = t
                 if not running:
                     if pending:

@@ -15,6 +15,19 @@ GAP = 10  # frames between lines
 TAIL = 12  # frames after the last line
 TRANSITION_FRAMES = {"cut": 0, "crossfade": 15, "dip": 20}
 MIN_FRAMES = 60
+FIT = 6  # frames a dubbed take may run past its line's slot (into the pause after it) and still fit
+EDGE_PAD = 0.02  # seconds of silence kept before a voice's first sound: under a frame, so the sound, the
+# subtitle (shown from the voice's first frame) and the mouth start within one frame of each other
+
+
+def slot(voice_frames: int, scratch_frames: int | None) -> int:
+    """The frames a line takes in its shot's layout. A human take dubbed over a synthetic voice (its
+    scratch track) keeps the scratch's slot when it fits, so the shot's picture stays as it is (the actor
+    dubbed to picture): shorter, or at most FIT frames longer, eating into the pause after it. A longer
+    take stretches the shot. A line with no scratch takes its own length."""
+    if scratch_frames is None or voice_frames > scratch_frames + FIT:
+        return voice_frames
+    return scratch_frames
 
 
 def action_frames(shot: Shot) -> int:

@@ -22,25 +22,76 @@ from ..graph import ProviderId, Task
 from .common import EpisodeContext
 from .voice import frames_of, spans_of
 
-CODE_VERSION = "editor-5"
+CODE_VERSION = "editor-6"
 CONFORM_VERSION = "conform-1"
+TIMING_VERSION = "timing-1"
+EDITOR = ProviderId("filmcrew-editor", "1")
 
 
 def the_cut(ctx: EpisodeContext) -> Cut:
     return ctx.cut or script_cut(ctx.episode.shots())
 
 
-def tasks(ctx: EpisodeContext, voices: dict[str, Task], translations: dict[str, Task] | None = None) -> Task:
+def tasks(ctx: EpisodeContext, voices: dict[str, Task], timings: dict[str, Task],
+          translations: dict[str, Task] | None = None) -> Task:
     shots = ctx.episode.shots()
     cut = the_cut(ctx)
     inputs = {**{ln.id: voices[ln.id] for ln in ctx.episode.lines()},
+              **{f"layout:{sid}": t for sid, t in timings.items()},
               **{f"subtitles-{lang}": t for lang, t in (translations or {}).items()}}
     params = {"shots": [(s.id, s.duration_frames, s.transition, s.action if not s.duration_frames else "",
                          [(ln.id, ln.speaker, ln.text) for ln in s.lines]) for s in shots],
               "scenes": [(sc.id, sc.mood, [s.id for s in sc.shots]) for sc in ctx.episode.scenes],
               "cut": cut.params(), "by": cut.by, "edits": list(cut.edits), "effects": sorted(effect_shots(ctx))}
-    return Task("editor", f"{ctx.episode.id}.timeline", CODE_VERSION, ProviderId("filmcrew-editor", "1"), params,
+    return Task("editor", f"{ctx.episode.id}.timeline", CODE_VERSION, EDITOR, params,
                 _runner(ctx, cut), inputs=inputs, episode=ctx.episode.number)
+
+
+# ---- each shot's timing -------------------------------------------------------------------------------
+
+def timing_tasks(ctx: EpisodeContext, voices: dict[str, Task], scratch: dict[str, Task]) -> dict[str, Task]:
+    """shot id -> the task that lays out its lines (timing.layout; a dubbed take keeps its scratch track's
+    slot when it fits, timing.slot). It writes length.json, the clip's frames (all the animator takes from
+    the voices, by content: a new voice of the same slot re-makes no picture), and layout.json, each
+    line's first frame in the clip."""
+    shots = ctx.episode.shots()
+    overlaps = timing.transition_frames(shots)
+    out = {}
+    for i, sh in enumerate(shots):
+        io = (overlaps[i - 1] if i else 0, overlaps[i])
+        inputs = {f"voice{k:02d}": voices[ln.id] for k, ln in enumerate(sh.lines)}
+        inputs.update({f"scratch{k:02d}": scratch[ln.id] for k, ln in enumerate(sh.lines) if ln.id in scratch})
+        params = {"shot": sh.id, "io": io, "action_frames": timing.action_frames(sh), "lines": len(sh.lines)}
+        out[sh.id] = Task("editor", f"{sh.id}.timing", TIMING_VERSION, EDITOR, params, _lay_out(sh, io), inputs=inputs,
+                          episode=ctx.episode.number)
+    return out
+
+
+def _lay_out(sh, io: tuple[int, int]):
+    def run(tctx) -> dict:
+        inp = tctx.inputs
+        vf = [frames_of(inp[f"voice{k:02d}"]) for k in range(len(sh.lines))]
+        slots = [timing.slot(n, frames_of(inp[f"scratch{k:02d}"]) if f"scratch{k:02d}" in inp else None)
+                 for k, n in enumerate(vf)]
+        total, starts = timing.layout(sh, slots, *io)
+        wd = Path(tctx.workdir)
+        atomic.write_text(wd / "length.json", json.dumps({"frames": total}))
+        atomic.write_text(wd / "layout.json", json.dumps({"frames": total, "starts": starts, "voice_frames": vf,
+                                                           "slots": slots}))
+        fitted = [ln.id for k, ln in enumerate(sh.lines) if f"scratch{k:02d}" in inp and slots[k] != vf[k]]
+        return ledger.entry(made_by="algorithm:filmcrew-editor", source_type=ledger.ALGORITHMIC,
+                            extra={"frames": total, **({"fitted_takes": fitted} if fitted else {})})
+    return run
+
+
+def clip_length(folder: Path) -> int:
+    return int(json.loads((Path(folder) / "length.json").read_text())["frames"])
+
+
+def read_layout(folder: Path) -> tuple[int, list[int]]:
+    """(the shot's frames, each line's first frame in it), as its timing task laid them out."""
+    lay = json.loads((Path(folder) / "layout.json").read_text())
+    return int(lay["frames"]), [int(s) for s in lay["starts"]]
 
 
 # ---- clips a person supplied, and gaps --------------------------------------------------------------
@@ -89,7 +140,8 @@ def _conform(ctx: EpisodeContext, it: Item, base: int):
 # ---- the timeline -------------------------------------------------------------------------------------
 
 def shot_layout(ctx: EpisodeContext, voice_frames: dict[str, int]) -> dict[str, tuple[int, list[int]]]:
-    """shot id -> (its clip's frames, each line's first frame in the clip): the animator's own layout."""
+    """shot id -> (its clip's frames, each line's first frame in the clip), when no line has a scratch
+    track to fit (the timing tasks' layout then)."""
     shots = ctx.episode.shots()
     overlaps = timing.transition_frames(shots)
     return {sh.id: timing.layout(sh, [voice_frames[ln.id] for ln in sh.lines], overlaps[i - 1] if i else 0, overlaps[i])
@@ -104,12 +156,12 @@ def effect_shots(ctx: EpisodeContext) -> set[str]:
 
 
 def build_timeline(ctx: EpisodeContext, voice_frames: dict[str, int], cut: Cut | None = None,
-                   spans: dict[str, list] | None = None) -> dict:
+                   spans: dict[str, list] | None = None, layouts: dict[str, tuple[int, list[int]]] | None = None) -> dict:
     cut = cut or the_cut(ctx)
     with_fx = effect_shots(ctx)
     shots = {s.id: s for s in ctx.episode.shots()}
     scene_of = {s.id: sc for sc in ctx.episode.scenes for s in sc.shots}
-    lay = shot_layout(ctx, voice_frames)
+    lay = layouts or shot_layout(ctx, voice_frames)
     items, lines, effects = [], [], []
     start = 0
     for k, it in enumerate(cut.items):
@@ -163,9 +215,11 @@ def build_timeline(ctx: EpisodeContext, voice_frames: dict[str, int], cut: Cut |
 
 def _runner(ctx: EpisodeContext, cut: Cut):
     def run(tctx) -> dict:
-        voices = {name: path for name, path in tctx.inputs.items() if not name.startswith("subtitles-")}
+        voices = {name: path for name, path in tctx.inputs.items() if not name.startswith(("subtitles-", "layout:"))}
+        layouts = {name.split(":", 1)[1]: read_layout(path) for name, path in tctx.inputs.items()
+                   if name.startswith("layout:")}
         timeline = build_timeline(ctx, {n: frames_of(p) for n, p in voices.items()}, cut,
-                                  {n: spans_of(p) for n, p in voices.items()})
+                                  {n: spans_of(p) for n, p in voices.items()}, layouts)
         wd = Path(tctx.workdir)
         atomic.write_text(wd / "timeline.json", json.dumps(timeline, indent=1, ensure_ascii=False))
         atomic.write_text(wd / "subtitles.srt", subtitles.srt(timeline))

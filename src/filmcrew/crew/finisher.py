@@ -1,4 +1,4 @@
-"""The finisher: per-shot segments with burned-in subtitles, transitions, the mix, the final MP4.
+"""The finisher: per-shot segments with lips and burned-in subtitles, transitions, the mix, the final MP4.
 
 Each shot is rendered to its own segment with identical encoder settings (closed
 GOP, every segment starts on a keyframe); transitions are their own short
@@ -16,16 +16,17 @@ from pathlib import Path
 import numpy as np
 from PIL import Image, ImageDraw
 
-from .. import fonts, labels, ledger, mastering, media, timing
+from .. import fonts, labels, ledger, lips, mastering, media
 from ..cut import Cut, local_range
 from ..errors import MediaError
 from ..graph import ProviderId, Task
 from ..project import Labels
 from ..subtitles import line_pieces, subtitle_box
 from .common import EpisodeContext
+from .editor import read_layout
 from .voice import frames_of, spans_of
 
-CODE_VERSION = "finisher-6"
+CODE_VERSION = "finisher-7"
 FINISHER = ProviderId("filmcrew-finisher", "1", "ffmpeg-libx264")
 
 
@@ -62,22 +63,22 @@ def render_subtitle(text: str, size: tuple[int, int], path: Path) -> tuple[int, 
 # ---- tasks ---------------------------------------------------------------------------------------
 
 def segment_tasks(ctx: EpisodeContext, cut: Cut, clips: dict[str, Task], sources: dict[int, Task],
-                  voices: dict[str, Task]) -> tuple[list[Task], dict[int, Task]]:
+                  voices: dict[str, Task], timings: dict[str, Task]) -> tuple[list[Task], dict[int, Task]]:
     """One segment per item of the cut (the frames no transition covers) and one per transition.
 
-    A segment's key holds only its own clip, its own lines' voices and its range, so re-ordering or
-    trimming other items in an editor re-encodes nothing here."""
+    A segment's key holds only its own clip, its own lines' voices and timing, and its range, so
+    re-ordering or trimming other items in an editor re-encodes nothing here. The speakers' lips are
+    drawn here, from their voices, over the clip (lips.py)."""
     shots = ctx.episode.shots()
     by_id = {sh.id: sh for sh in shots}
-    overlaps = timing.transition_frames(shots)
-    layout_io = {sh.id: (overlaps[i - 1] if i else 0, overlaps[i]) for i, sh in enumerate(shots)}
 
     def source(k: int) -> tuple[dict, dict]:
         it = cut.items[k]
         sh = by_id.get(it.shot)
         inputs = {"clip": clips[it.shot] if it.kind == "shot" else sources[k],
+                  **({"timing": timings[it.shot]} if it.kind == "shot" else {}),
                   **{f"voice{n:02d}": voices[ln.id] for n, ln in enumerate(sh.lines if sh else [])}}
-        return inputs, {"item": [it.kind, it.shot, it.sha256, it.src_in, it.src_out], "layout": layout_io.get(it.shot),
+        return inputs, {"item": [it.kind, it.shot, it.sha256, it.src_in, it.src_out],
                         "texts": [ln.text for ln in (sh.lines if sh else [])]}
 
     def name(k: int) -> str:
@@ -91,7 +92,7 @@ def segment_tasks(ctx: EpisodeContext, cut: Cut, clips: dict[str, Task], sources
         inputs, src = source(k)
         segs.append(Task("finisher", f"{name(k)}.segment", CODE_VERSION, FINISHER,
                          {**src, "first": first, "last": last, **common},
-                         _segment(ctx, it, by_id.get(it.shot), layout_io.get(it.shot), first, last),
+                         _segment(ctx, it, by_id.get(it.shot), first, last),
                          inputs=inputs, episode=ctx.episode.number))
         j = cut.join_after(k)
         if j:
@@ -100,19 +101,18 @@ def segment_tasks(ctx: EpisodeContext, cut: Cut, clips: dict[str, Task], sources
             t_inputs = {**{f"a.{n}": t for n, t in inputs.items()}, **{f"b.{n}": t for n, t in b_in.items()}}
             trans[k] = Task("finisher", f"{name(k)}.transition", CODE_VERSION, FINISHER,
                             {"kind": j.kind, "before": j.before, "into": j.into, "a": src, "b": b_src, **common},
-                            _transition(ctx, j, (it, by_id.get(it.shot), layout_io.get(it.shot)),
-                                        (nxt, by_id.get(nxt.shot), layout_io.get(nxt.shot))),
+                            _transition(ctx, j, (it, by_id.get(it.shot)), (nxt, by_id.get(nxt.shot))),
                             inputs=t_inputs, episode=ctx.episode.number)
     return segs, trans
 
 
-def _subtitles(ctx: EpisodeContext, wd: Path, inputs: dict, prefix: str, sh, io, lo: int, hi: int, tag: str) -> list:
+def _subtitles(ctx: EpisodeContext, wd: Path, inputs: dict, prefix: str, sh, lo: int, hi: int, tag: str) -> list:
     """The subtitle images of shot `sh`'s lines over its clip's frames [lo, hi): (png, x, y, first, last)
     with first and last counted from `lo`. A line shows wherever its shot's frames are on screen."""
     if sh is None or not sh.lines:
         return []
     vf = [frames_of(inputs[f"{prefix}voice{k:02d}"]) for k in range(len(sh.lines))]
-    _total, starts = timing.layout(sh, vf, *io)
+    _total, starts = read_layout(inputs[f"{prefix}timing"])
     fs, max_w, _b = subtitle_box(ctx.size)
     font = fonts.font(fs)
     out = []
@@ -126,6 +126,18 @@ def _subtitles(ctx: EpisodeContext, wd: Path, inputs: dict, prefix: str, sh, io,
     return out
 
 
+def _lips(wd: Path, inputs: dict, prefix: str, sh, lo: int, hi: int, tag: str) -> list:
+    """The speakers' open mouths over the clip's frames [lo, hi), where the animator tracked them."""
+    if sh is None or not sh.lines:
+        return []
+    track = lips.read_track(inputs[f"{prefix}clip"])
+    if not track:
+        return []
+    total, starts = read_layout(inputs[f"{prefix}timing"])
+    envs = lips.mouth_envelopes(sh, [inputs[f"{prefix}voice{k:02d}"] for k in range(len(sh.lines))], starts, total)
+    return lips.sprites(track, envs, lo, hi, wd, tag)
+
+
 def _overlay(label: str, subs: list, first_input: int) -> tuple[list[str], list[str], str]:
     """ffmpeg inputs and filter steps that lay `subs` over the stream `label`; returns the last label."""
     args, graph = [], []
@@ -136,7 +148,18 @@ def _overlay(label: str, subs: list, first_input: int) -> tuple[list[str], list[
     return args, graph, label
 
 
-def _segment(ctx: EpisodeContext, it, sh, io, first: int, last: int):
+def _lay_lips(label: str, sprites: list, first_input: int, tag: str) -> tuple[list[str], list[str], str]:
+    """ffmpeg inputs and filter steps that lay the lips `sprites` (raw RGBA videos from frame 0 of the
+    stream `label`) over it; returns the last label."""
+    args, graph = [], []
+    for k, (path, x, y, w, h, _n) in enumerate(sprites):
+        args += ["-f", "rawvideo", "-pix_fmt", "rgba", "-s", f"{w}x{h}", "-framerate", "30", "-i", str(path)]
+        graph.append(f"[{label}][{first_input + k}:v]overlay={x}:{y}:eof_action=pass[{tag}{k}]")
+        label = f"{tag}{k}"
+    return args, graph, label
+
+
+def _segment(ctx: EpisodeContext, it, sh, first: int, last: int):
     def run(tctx) -> dict:
         wd = Path(tctx.workdir)
         total = _clip_frames(tctx.inputs["clip"])
@@ -145,16 +168,19 @@ def _segment(ctx: EpisodeContext, it, sh, io, first: int, last: int):
         if hi <= lo:
             raise MediaError(f"cut item {it.shot or it.name}: no frames left between its transitions ({a}..{b} "
                              f"less {first} + {last}); re-import the cut with shorter transitions")
-        subs = _subtitles(ctx, wd, tctx.inputs, "", sh, io, lo, hi, "s")
-        args, graph, label = _overlay("v0", subs, 1)
-        media.run_ffmpeg(["-i", str(Path(tctx.inputs["clip"]) / "clip.mp4"), *args, "-filter_complex",
-                          ";".join([f"[0:v]trim=start_frame={lo}:end_frame={hi},setpts=PTS-STARTPTS[v0]", *graph]),
+        mouths = _lips(wd, tctx.inputs, "", sh, lo, hi, "s")
+        l_args, l_graph, label = _lay_lips("v0", mouths, 1, "m")
+        subs = _subtitles(ctx, wd, tctx.inputs, "", sh, lo, hi, "s")
+        args, graph, label = _overlay(label, subs, 1 + len(mouths))
+        media.run_ffmpeg(["-i", str(Path(tctx.inputs["clip"]) / "clip.mp4"), *l_args, *args, "-filter_complex",
+                          ";".join([f"[0:v]trim=start_frame={lo}:end_frame={hi},setpts=PTS-STARTPTS[v0]", *l_graph,
+                                    *graph]),
                           "-map", f"[{label}]", *encode_args(ctx.preview), str(wd / "segment.mp4")],
                          f"rendering {it.shot or it.name}")
-        for p in wd.glob("sub-*.png"):
+        for p in [*wd.glob("sub-*.png"), *wd.glob("lips-*.rgba")]:
             p.unlink()
         return ledger.entry(made_by="algorithm:filmcrew-finisher", source_type=ledger.ALGORITHMIC,
-                            extra={"frames": hi - lo})
+                            extra={"frames": hi - lo, **({"lips": len(mouths)} if mouths else {})})
     return run
 
 
@@ -165,8 +191,8 @@ def _transition(ctx: EpisodeContext, j, a_side, b_side):
 
     def run(tctx) -> dict:
         wd = Path(tctx.workdir)
-        steps, subs_all = [], []
-        for n, (prefix, (it, sh, io)) in enumerate((("a.", a_side), ("b.", b_side))):
+        steps, subs_all, l_args, n_lips = [], [], [], 0
+        for n, (prefix, (it, sh)) in enumerate((("a.", a_side), ("b.", b_side))):
             folder = Path(tctx.inputs[f"{prefix}clip"])
             total = _clip_frames(folder)
             a, b = local_range(it, total)
@@ -174,16 +200,21 @@ def _transition(ctx: EpisodeContext, j, a_side, b_side):
             lo, hi = cut_at - j.before, cut_at + j.into
             s, e = max(0, lo), min(total, hi)
             pad = f",tpad=start_mode=clone:start={s - lo}:stop_mode=clone:stop={hi - e}" if (s - lo or hi - e) else ""
-            steps.append(f"[{n}:v]trim=start_frame={s}:end_frame={e},setpts=PTS-STARTPTS{pad},settb=1/30[x{n}]")
-            subs_all += _subtitles(ctx, wd, tctx.inputs, prefix, sh, io, lo, hi, f"{n}")
+            steps.append(f"[{n}:v]trim=start_frame={s}:end_frame={e},setpts=PTS-STARTPTS{pad},settb=1/30[y{n}]")
+            # each side's lips before the blend (inputs 2, 3, ...: after the two clips)
+            mouths = _lips(wd, tctx.inputs, prefix, sh, lo, hi, f"{n}")
+            args, graph, label = _lay_lips(f"y{n}", mouths, 2 + n_lips, f"m{n}_")
+            l_args, n_lips = l_args + args, n_lips + len(mouths)
+            steps += graph + [f"[{label}]null[x{n}]"]
+            subs_all += _subtitles(ctx, wd, tctx.inputs, prefix, sh, lo, hi, f"{n}")
         xf = "fadeblack" if j.kind == "dip" else "fade"
         steps.append(f"[x0][x1]xfade=transition={xf}:duration={d / 30:.4f}:offset=0,trim=end_frame={d}[v0]")
-        args, graph, label = _overlay("v0", subs_all, 2)
+        args, graph, label = _overlay("v0", subs_all, 2 + n_lips)
         media.run_ffmpeg(["-i", str(Path(tctx.inputs["a.clip"]) / "clip.mp4"),
-                          "-i", str(Path(tctx.inputs["b.clip"]) / "clip.mp4"), *args,
+                          "-i", str(Path(tctx.inputs["b.clip"]) / "clip.mp4"), *l_args, *args,
                           "-filter_complex", ";".join(steps + graph), "-map", f"[{label}]", *encode_args(ctx.preview),
                           str(wd / "segment.mp4")], "rendering a transition")
-        for p in wd.glob("sub-*.png"):
+        for p in [*wd.glob("sub-*.png"), *wd.glob("lips-*.rgba")]:
             p.unlink()
         return ledger.entry(made_by="algorithm:filmcrew-finisher", source_type=ledger.ALGORITHMIC, extra={"frames": d})
     return run

@@ -8,7 +8,8 @@ from pathlib import Path
 import numpy as np
 
 from .. import atomic, ledger, media, speech_text
-from ..errors import MediaError, ProviderError
+from ..timing import EDGE_PAD
+from ..errors import FilmcrewError, MediaError, ProviderError
 from ..graph import ProviderId, Task
 from ..providers.base import SpeakRequest
 from . import common
@@ -17,8 +18,6 @@ from .common import EpisodeContext, provider_id
 CODE_VERSION = "voice-4"
 TAKE_EXTS = (".wav", ".mp3", ".m4a", ".flac")
 CLIP_FRACTION = 0.002  # more than 0.2% of samples at full scale is a badly clipped recording
-EDGE_PAD = 0.02  # seconds of silence kept before a voice's first sound: under a frame, so the sound, the
-# subtitle (shown from the voice's first frame) and the mouth start within one frame of each other
 
 
 def clipped_fraction(a: np.ndarray) -> float:
@@ -30,29 +29,54 @@ def find_take(root: Path, line_id: str) -> Path | None:
 
 
 def tasks(ctx: EpisodeContext) -> dict[str, Task]:
+    """line id -> the task that makes its voice: the human take in takes/, or the speak provider's."""
     out: dict[str, Task] = {}
     for ln in ctx.episode.lines():
-        ch = ctx.bible.character(ln.speaker)
-        if ch is None:
-            raise ProviderError(f"line {ln.id}: unknown speaker {ln.speaker!r}; add them to story/bible.yaml")
+        ch = _speaker(ctx, ln)
         take = find_take(ctx.root, ln.id)
         if take is not None:
             import hashlib
             params = {"take": hashlib.sha256(take.read_bytes()).hexdigest()}
             out[ln.id] = Task("voice", f"{ln.id}.voice", CODE_VERSION, ProviderId("human-take", "1"), params,
                               _take_runner(take, ln.id), episode=ctx.episode.number)
-            continue
-        prov = ctx.crew.voice.get(ch.voice.provider)
-        if prov is None:
-            raise ProviderError(f"story/bible.yaml: character {ch.name}: voice provider {ch.voice.provider!r} is unknown")
-        req = SpeakRequest(text=ln.text, voice=ch.voice, language=ln.language, parenthetical=ln.parenthetical)
-        said = speech_text.script(ln.text, ln.language)
-        if not said:
-            raise ProviderError(f"line {ln.id} of {ln.speaker} has no words to say; write the line in the screenplay")
-        params = {"text": ln.text, "said": said, "voice": ch.voice, "language": ln.language, "paren": ln.parenthetical}
-        out[ln.id] = Task("voice", f"{ln.id}.voice", CODE_VERSION, provider_id(prov), params, _runner(prov, req, said),
-                          seed=0, episode=ctx.episode.number)
+        else:
+            out[ln.id] = _synthetic(ctx, ln, ch, f"{ln.id}.voice")
     return out
+
+
+def scratch_tasks(ctx: EpisodeContext) -> dict[str, Task]:
+    """line id -> its synthetic voice, for the lines a human dubbed: the scratch track whose length the
+    shot was timed to (usually made already: the same key as the voice the take replaced). A take that
+    fits the scratch's slot keeps the shot's picture (timing.slot). Lines whose speaker's provider cannot
+    be loaded here have no scratch: their shots follow the take."""
+    out: dict[str, Task] = {}
+    for ln in ctx.episode.lines():
+        if find_take(ctx.root, ln.id) is not None:
+            try:
+                out[ln.id] = _synthetic(ctx, ln, _speaker(ctx, ln), f"{ln.id}.scratch")
+            except FilmcrewError:
+                pass
+    return out
+
+
+def _speaker(ctx: EpisodeContext, ln):
+    ch = ctx.bible.character(ln.speaker)
+    if ch is None:
+        raise ProviderError(f"line {ln.id}: unknown speaker {ln.speaker!r}; add them to story/bible.yaml")
+    return ch
+
+
+def _synthetic(ctx: EpisodeContext, ln, ch, artifact: str) -> Task:
+    prov = ctx.crew.voice.get(ch.voice.provider)
+    if prov is None:
+        raise ProviderError(f"story/bible.yaml: character {ch.name}: voice provider {ch.voice.provider!r} is unknown")
+    req = SpeakRequest(text=ln.text, voice=ch.voice, language=ln.language, parenthetical=ln.parenthetical)
+    said = speech_text.script(ln.text, ln.language)
+    if not said:
+        raise ProviderError(f"line {ln.id} of {ln.speaker} has no words to say; write the line in the screenplay")
+    params = {"text": ln.text, "said": said, "voice": ch.voice, "language": ln.language, "paren": ln.parenthetical}
+    return Task("voice", artifact, CODE_VERSION, provider_id(prov), params, _runner(prov, req, said), seed=0,
+                episode=ctx.episode.number)
 
 
 def _sound_span(a: np.ndarray, rate: int, threshold_db: float = -45.0, pad_s: float = EDGE_PAD) -> tuple[int, int]:

@@ -56,7 +56,9 @@ class AnimateRequest:
     seed: int
     preview: bool = False
     faces: tuple = ()  # where each drawn face's eyes and mouth are on the canvas (illustrator's faces.json)
-    mouths: dict = field(default_factory=dict)  # speaker -> per-frame loudness of their voice, 0..1
+    # a provider that films those faces with their mouths shut may return, in its info, "mouths":
+    # {name: {"skin": [r, g, b], "at": [[x, y, half-width] of the mouth on each frame, in output pixels]}};
+    # the finisher then opens them with each speaker's voice (lips.py)
 
 
 @dataclass(frozen=True)

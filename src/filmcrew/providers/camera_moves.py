@@ -3,9 +3,10 @@
 Moves (push-in, pull-out, pan, tilt, parallax dolly, handheld drift, static) are
 chosen from the shot's camera and mood. Where the illustrator says where it drew
 each face and figure (faces.json), characters breathe (head and shoulders rise
-and settle over the chest, each on their own slow rhythm), blink, and open their
-mouths with the loudness of their own voice. Frames are computed one at a time
-and piped to the encoder, so memory does not grow with the shot's length.
+and settle over the chest, each on their own slow rhythm) and blink, and the
+animator says where each mouth is on every frame (the "mouths" track it returns:
+the finisher opens them with the voices, see lips.py). Frames are computed one at
+a time and piped to the encoder, so memory does not grow with the shot's length.
 Ledger type: ``algorithmicMedia``.
 """
 
@@ -43,7 +44,6 @@ def choose_move(camera: str, mood: str, seed: int, shot_id: str) -> str:
 
 LID = (0.5, 1.0, 1.0, 0.5)  # how closed the lids are on each frame of a blink
 BREATH = 0.012  # how far a breath lifts the head and shoulders, as a share of their height over the chest
-MOUTH = (90, 20, 30)
 
 
 def blinks(name: str, shot_id: str, seed: int, frames: int) -> list[int]:
@@ -60,23 +60,17 @@ def lid_at(f: int, starts: list[int]) -> float:
     return next((LID[f - s] for s in starts if 0 <= f - s < len(LID)), 0.0)
 
 
-def draw_face(d, face: dict, closed: float, mouth: float) -> None:
-    """Over a face the illustrator drew: lids `closed` (0..1) and the mouth `mouth` open (0..1)."""
+def draw_lids(d, face: dict, closed: float) -> None:
+    """Over a face the illustrator drew: its lids `closed` (0..1)."""
     skin = tuple(face["skin"])
-    if closed > 0:
-        for x, y, rx, ry in face["eyes"]:
-            box = [x - rx * 1.08, y - ry * 1.2, x + rx * 1.08, y + ry * 1.2]
-            if closed >= 1:
-                d.ellipse(box, fill=skin)
-                d.line([(x - rx, y + ry * 0.2), (x + rx, y + ry * 0.2)], fill=(40, 25, 25),
-                       width=max(1, int(face["line_width"])))
-            else:
-                d.chord(box, 180, 360, fill=skin)
-    if mouth > 0:
-        x, y, mw = face["mouth"]
-        d.ellipse([x - mw * 1.05, y - mw * 0.75, x + mw * 1.05, y + mw * 0.6], fill=skin)  # the drawn mouth, gone
-        w, h = mw * (0.42 + 0.12 * mouth), mw * (0.1 + 0.55 * mouth)
-        d.ellipse([x - w, y - h * 0.45, x + w, y + h * 0.55], fill=MOUTH)
+    for x, y, rx, ry in face["eyes"]:
+        box = [x - rx * 1.08, y - ry * 1.2, x + rx * 1.08, y + ry * 1.2]
+        if closed >= 1:
+            d.ellipse(box, fill=skin)
+            d.line([(x - rx, y + ry * 0.2), (x + rx, y + ry * 0.2)], fill=(40, 25, 25),
+                   width=max(1, int(face["line_width"])))
+        else:
+            d.chord(box, 180, 360, fill=skin)
 
 
 def breathing(name: str, shot_id: str, seed: int) -> tuple[float, float]:
@@ -126,12 +120,11 @@ class _Breather:
 
 
 def _face_box(face: dict, width: int, height: int) -> tuple[int, int, int, int]:
-    """A box around a face's eyes and mouth, with room for an open mouth and shut lids."""
+    """A box around a face's eyes, with room for shut lids."""
     xs = [x - rx * 1.2 for x, _, rx, _ in face["eyes"]] + [x + rx * 1.2 for x, _, rx, _ in face["eyes"]]
-    ys = [y - ry * 1.4 for _, y, _, ry in face["eyes"]]
-    mx, my, mw = face["mouth"]
-    x0, x1 = min(xs + [mx - mw * 1.2]), max(xs + [mx + mw * 1.2])
-    y0, y1 = min(ys), my + mw
+    ys = [y - ry * 1.4 for _, y, _, ry in face["eyes"]] + [y + ry * 1.4 for _, y, _, ry in face["eyes"]]
+    x0, x1 = min(xs), max(xs)
+    y0, y1 = min(ys), max(ys)
     return max(0, int(x0) - 2), max(0, int(y0) - 2), min(width, int(math.ceil(x1)) + 2), min(height, int(math.ceil(y1)) + 2)
 
 
@@ -172,7 +165,10 @@ class CameraMoveAnimator(NoSettings):
             front = Image.alpha_composite(front, layers[3]) if front is not None else layers[3]
         flat = Image.alpha_composite(back, front).convert("RGB") if front is not None else back.convert("RGB")
         crf = "24" if req.preview else "16"
-        cmd = [ffmpeg, "-hide_banner", "-nostdin", "-y", "-f", "rawvideo", "-pix_fmt", "rgb24", "-s", f"{W}x{H}",
+        # frames go down the pipe as yuv420p, converted by OpenCV (BT.601, limited range: what ffmpeg's own
+        # rgb24 conversion gives, to within one level of luma): half the bytes, and the encoder's
+        # single-threaded colour conversion, its largest cost after x264 itself, is gone
+        cmd = [ffmpeg, "-hide_banner", "-nostdin", "-y", "-f", "rawvideo", "-pix_fmt", "yuv420p", "-s", f"{W}x{H}",
                "-r", "30", "-i", "pipe:0", "-c:v", "libx264", "-preset", "ultrafast", "-crf", crf,
                "-pix_fmt", "yuv420p", "-g", "30", "-an", str(out_path)]
         proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
@@ -189,8 +185,10 @@ class CameraMoveAnimator(NoSettings):
                     breathers[fc["name"]] = _Breather(fc, layers[2], None if parallax else back,
                                                       layers[3] if len(layers) > 3 else None,
                                                       *breathing(fc["name"], req.shot.id, req.seed))
+        by_name = {fc["name"]: fc for fc in faces}
+        track = {fc["name"]: {"skin": list(fc["skin"])[:3], "at": []} for fc in faces}
         # the canvas the camera films: the flat picture, or (parallax) the characters over a background that
-        # moves less. Breath, blinks and speech change small regions of it: each is drawn in its own little
+        # moves less. Breath and blinks change small regions of it: each is drawn in its own little
         # image, copied into the canvas for this frame, and put back from the still picture after
         # (four channels throughout: OpenCV's warp runs more than twice as fast on them as on three)
         source = front if parallax else flat.convert("RGBA")
@@ -199,23 +197,25 @@ class CameraMoveAnimator(NoSettings):
         back_np = np.asarray(back) if parallax else None
         try:
             for f in range(req.frames):
-                live = {fc["name"]: (fc, lid_at(f, schedule[fc["name"]]), float(req.mouths[fc["name"]][f])
-                                     if fc["name"] in req.mouths else 0.0) for fc in faces}
-                live = {n: x for n, x in live.items() if x[1] or x[2]}
+                shut = {fc["name"]: lid_at(f, schedule[fc["name"]]) for fc in faces}
+                mouths = {fc["name"]: fc["mouth"] for fc in faces}
                 dirty = []
                 for name, b in breathers.items():
                     patch, lift = b.patch(f, source.mode)
-                    if name in live:
-                        fc, closed, mouth = live.pop(name)
-                        draw_face(ImageDraw.Draw(patch), _shifted(b.moved(fc, lift), *b.box[:2]), closed, mouth)
+                    if name in mouths:
+                        fc = b.moved(by_name[name], lift)
+                        mouths[name] = fc["mouth"]
+                        if shut[name]:
+                            draw_lids(ImageDraw.Draw(patch), _shifted(fc, *b.box[:2]), shut[name])
                     dirty.append(b.box)
                     canvas[b.box[1]:b.box[3], b.box[0]:b.box[2]] = np.asarray(patch)
-                for fc, closed, mouth in live.values():  # a face with no figure box: its eyes and mouth alone
-                    box = _face_box(fc, cw, ch)
-                    patch = source.crop(box)
-                    draw_face(ImageDraw.Draw(patch), _shifted(fc, *box[:2]), closed, mouth)
-                    dirty.append(box)
-                    canvas[box[1]:box[3], box[0]:box[2]] = np.asarray(patch)
+                for fc in faces:  # a face with no figure box: its eyes alone
+                    if fc["name"] not in breathers and shut[fc["name"]]:
+                        box = _face_box(fc, cw, ch)
+                        patch = source.crop(box)
+                        draw_lids(ImageDraw.Draw(patch), _shifted(fc, *box[:2]), shut[fc["name"]])
+                        dirty.append(box)
+                        canvas[box[1]:box[3], box[0]:box[2]] = np.asarray(patch)
                 t = _ease(f / max(1, req.frames - 1))
                 z, dx, dy = 1.0, 0.0, 0.0
                 if move == "push-in":
@@ -240,14 +240,18 @@ class CameraMoveAnimator(NoSettings):
                 w, h = base_w / z, base_h / z
                 cx, cy = cw / 2 + dx * cw, ch / 2 + dy * ch
                 box = (cx - w / 2, cy - h / 2, cx + w / 2, cy + h / 2)
+                k = W / w  # canvas -> frame (the characters' layer, in a parallax move too)
+                for name, (mx, my, mw) in mouths.items():
+                    track[name]["at"].append([round((mx - box[0]) * k, 2), round((my - box[1]) * k, 2), round(mw * k, 2)])
                 if parallax:  # the background moves less than the characters
                     bcx = cw / 2 + dx * 0.4 * cw
                     frame = warp(back_np, (bcx - w / 2, cy - h / 2, bcx + w / 2, cy + h / 2), W, H)
                     fr = warp(canvas, box, W, H)
                     alpha = fr[..., 3].astype(np.float32) * np.float32(1 / 255)
-                    frame = cv2.blendLinear(fr[..., :3], frame[..., :3], alpha, 1 - alpha)
+                    frame = cv2.cvtColor(cv2.blendLinear(fr[..., :3], frame[..., :3], alpha, 1 - alpha),
+                                         cv2.COLOR_RGB2YUV_I420)
                 else:
-                    frame = cv2.cvtColor(warp(canvas, box, W, H), cv2.COLOR_RGBA2RGB)
+                    frame = cv2.cvtColor(warp(canvas, box, W, H), cv2.COLOR_RGBA2YUV_I420)
                 proc.stdin.write(memoryview(np.ascontiguousarray(frame)))
                 for x0, y0, x1, y1 in dirty:
                     canvas[y0:y1, x0:x1] = still[y0:y1, x0:x1]
@@ -259,4 +263,4 @@ class CameraMoveAnimator(NoSettings):
         if proc.wait() != 0:
             raise MediaError(f"ffmpeg failed while encoding shot {req.shot.id}: {err.strip().splitlines()[-1:]}")
         return {"move": move, "blinks": sum(len(v) for v in schedule.values()), "breathing": sorted(breathers),
-                "lip_sync": sorted(n for n in req.mouths if n in schedule)}
+                "mouths": track}
