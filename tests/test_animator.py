@@ -123,3 +123,26 @@ def test_characters_breathe_above_the_chest_on_their_own_rhythm(keyframe, tmp_pa
     assert (amount > 0).mean() > 0.4 and amount.max() > 50  # the head and shoulders visibly rise and settle
     assert np.corrcoef(amount, lift)[0, 1] > 0.7  # with the breath: most moved at the top of each breath
     assert 0 < BREATH < 0.03  # and gently
+
+
+def test_the_parallax_blend_is_the_full_blend_where_the_characters_are():
+    """The parallax path warps and blends only the characters' part of each frame: the pixels of the whole
+    frame warped (OpenCV's fixed-point sampling positions can round one level apart), and within one level
+    of a float blend."""
+    import cv2
+
+    from filmcrew.providers.camera_moves import over, warp
+    rng = np.random.default_rng(5)
+    canvas = rng.integers(0, 256, (538, 302, 4), dtype=np.uint8)
+    canvas[..., 3] = 0
+    canvas[300:420, 60:240, 3] = rng.integers(0, 256, (120, 180), dtype=np.uint8)  # a figure with soft edges
+    box = (13.4, 21.7, 283.9, 501.2)
+    whole = warp(canvas, box, W, H)
+    part = (40, 250, 230, 420)
+    assert np.abs(warp(canvas, box, W, H, part).astype(int) - whole[250:420, 40:230]).max() <= 1
+    bg = rng.integers(0, 256, (H, W, 4), dtype=np.uint8)
+    a = whole[..., 3:4].astype(np.float32) / 255
+    ref = whole[..., :3] * a + bg[..., :3] * (1 - a)
+    assert np.abs(over(whole, bg)[..., :3].astype(np.float32) - ref).max() <= 1.0
+    assert cv2.countNonZero(whole[..., 3]) and np.array_equal(over(whole, bg)[whole[..., 3] == 0][:, :3],
+                                                              bg[whole[..., 3] == 0][:, :3])  # clear: the background

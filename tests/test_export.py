@@ -59,6 +59,36 @@ def test_otio_carries_filmcrew_metadata_and_real_media(exported):
     assert {t.name for t in back.audio_tracks()} == {"dialogue", "music", "effects"}
 
 
+def test_the_shot_media_carry_the_lips_the_film_draws(exported):
+    """An editing program has no lips step: the exported clip of a speaking shot has its mouths opened in."""
+    import subprocess
+
+    import numpy as np
+    root, prov, tl = exported
+    back = otio.adapters.read_from_file(str(root / "out" / "ep01.preview.otio"))
+    by_shot = {c.metadata["filmcrew"]["shot"]: root / "out" / c.media_reference.target_url
+               for c in back.video_tracks()[0].find_clips()}
+    objects = root / ".filmcrew" / "objects"
+    checked = 0
+    for a in prov["artifacts"]:
+        if not (a["artifact"].endswith(".segment") and a["ledger"].get("lips")):
+            continue
+        shot = a["artifact"].split(".")[0]
+        clip = next(x for x in prov["artifacts"] if x["artifact"] == f"{shot}.clip")
+        raw = objects / clip["key"][:2] / clip["key"] / "clip.mp4"
+
+        def frames(p):
+            out = subprocess.run([media.ffmpeg_exe(), "-v", "error", "-i", str(p), "-f", "rawvideo", "-pix_fmt", "gray",
+                                  "-"], check=True, capture_output=True).stdout
+            return np.frombuffer(out, np.uint8).reshape(-1, 960, 540).astype(np.int16)
+        a_, b_ = frames(raw), frames(by_shot[shot])
+        assert a_.shape == b_.shape  # the whole clip, handles included
+        changed = (np.abs(a_ - b_) > 40).mean(axis=(1, 2))
+        assert changed.max() > 0 and changed.max() < 0.01  # a mouth, and nothing else
+        checked += 1
+    assert checked
+
+
 def test_stems_and_the_screenplay(exported):
     root, prov, tl = exported
     seconds = tl["frames"] / tl["fps"]

@@ -38,3 +38,17 @@ def copy_file(src: Path, dst: Path) -> None:
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+def link_or_copy(src: Path, dst: Path) -> Path:
+    """`src` at `dst` (replaced atomically): a hard link where the file system allows (no second copy of
+    the media), else a copy."""
+    src, dst = Path(src), Path(dst)
+    tmp = dst.with_name(f".{dst.name}.link")
+    tmp.unlink(missing_ok=True)
+    try:
+        os.link(src, tmp)
+        os.replace(tmp, dst)
+    except OSError:
+        copy_file(src, dst)
+    return dst

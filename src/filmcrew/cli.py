@@ -189,6 +189,8 @@ def cmd_export(a) -> int:
     formats = list(export.FORMATS) if "all" in a.to else a.to
     root, cfg, ctxs, graphs = _graphs(a, a.preview)
     st = pipeline.store(root)
+    # each shot's clip with the lips drawn in (the film draws them in its own segments; an editor cannot)
+    execute(st, [t for g in graphs if st.made(g.final) for t in g.media.values()], workers=2)
     for ctx, g in zip(ctxs, graphs):
         for p in export.export(root, st, ctx, g, formats):
             print(f"wrote {p}")

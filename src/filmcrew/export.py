@@ -17,7 +17,6 @@ dip); the OTIO keeps the truth in the transition's metadata.
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
 
 from . import atomic, project
@@ -34,14 +33,7 @@ def _copy(src: Path, dst: Path) -> Path:
     """`src` at `dst`: a hard link where the file system allows (no second copy of the media), else a copy."""
     if dst.exists() and dst.stat().st_size == src.stat().st_size and dst.stat().st_mtime >= src.stat().st_mtime:
         return dst
-    tmp = dst.with_name(f".{dst.name}.link")
-    tmp.unlink(missing_ok=True)
-    try:
-        os.link(src, tmp)
-        os.replace(tmp, dst)
-    except OSError:
-        atomic.copy_file(src, dst)
-    return dst
+    return atomic.link_or_copy(src, dst)
 
 
 def build(root: Path, st, ctx, g, media_dir: Path, rel: str):
@@ -70,7 +62,9 @@ def build(root: Path, st, ctx, g, media_dir: Path, rel: str):
             video.append(otio.schema.Gap(source_range=TR(RT(0, rate), RT(it["frames"], rate))))
         else:
             label = it["shot"] or task.artifact.rsplit(".", 1)[0]
-            src = _copy(st.path(task.key) / "clip.mp4", media_dir / f"{label}.mp4")
+            lipped = g.media.get(it["shot"]) if it["kind"] == "shot" else None  # the lips drawn in, once exported
+            src = _copy(st.path((lipped if lipped is not None and st.made(lipped) else task).key) / "clip.mp4",
+                        media_dir / f"{label}.mp4")
             # the item plays [src_in, src_out) of its clip; the frames around it are handles for transitions
             clip = otio.schema.Clip(name=it["name"], source_range=TR(RT(it["src_in"], rate), RT(it["frames"], rate)))
             clip.media_reference = otio.schema.ExternalReference(target_url=f"{rel}/{src.name}",

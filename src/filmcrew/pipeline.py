@@ -109,6 +109,7 @@ class EpisodeGraph:
     final: Task
     all: list[Task]
     plays: list[Task] = field(default_factory=list)  # per item of the cut, the task whose clip.mp4 it plays
+    media: dict = field(default_factory=dict)  # shot id -> its clip with lips, for editing programs (export makes it)
     by_artifact: dict = field(init=False, repr=False)
 
     def __post_init__(self):
@@ -138,7 +139,8 @@ def episode_graph(ctx: EpisodeContext) -> EpisodeGraph:
     return EpisodeGraph(final=final, all=[*keys.values(), *voices.values(), *scratch.values(), *timings.values(),
                                           *clips.values(), *cues.values(),
                                           *beds.values(), *fx.values(), *translations.values(), timeline, *sources.values(), *segs, *trans.values(), mix, final],
-                        plays=[clips[it.shot] if it.kind == "shot" else sources[k] for k, it in enumerate(the_cut.items)])
+                        plays=[clips[it.shot] if it.kind == "shot" else sources[k] for k, it in enumerate(the_cut.items)],
+                        media=finisher.media_tasks(ctx, clips, voices, timings))
 
 
 def contexts(root: Path, env: dict, episode: int | None = None, preview: bool = False,

@@ -16,7 +16,7 @@ from pathlib import Path
 import numpy as np
 from PIL import Image, ImageDraw
 
-from .. import fonts, labels, ledger, lips, mastering, media
+from .. import atomic, fonts, labels, ledger, lips, mastering, media
 from ..cut import Cut, local_range
 from ..errors import MediaError
 from ..graph import ProviderId, Task
@@ -217,6 +217,44 @@ def _transition(ctx: EpisodeContext, j, a_side, b_side):
         for p in [*wd.glob("sub-*.png"), *wd.glob("lips-*.rgba")]:
             p.unlink()
         return ledger.entry(made_by="algorithm:filmcrew-finisher", source_type=ledger.ALGORITHMIC, extra={"frames": d})
+    return run
+
+
+# ---- each shot's media for an editing program ---------------------------------------------------
+
+def media_tasks(ctx: EpisodeContext, clips: dict[str, Task], voices: dict[str, Task],
+                timings: dict[str, Task]) -> dict[str, Task]:
+    """shot id -> its whole clip with the speakers' lips drawn in, as `filmcrew export` hands it to an
+    editing program (whose own render has no lips step). Made by `export`, not by `make`: the film's own
+    segments draw the lips themselves."""
+    out = {}
+    for sh in ctx.episode.shots():
+        if not sh.lines:
+            continue
+        inputs = {"clip": clips[sh.id], "timing": timings[sh.id],
+                  **{f"voice{n:02d}": voices[ln.id] for n, ln in enumerate(sh.lines)}}
+        out[sh.id] = Task("finisher", f"{sh.id}.media", CODE_VERSION, FINISHER, {"preview": ctx.preview},
+                          _media(ctx, sh), inputs=inputs, episode=ctx.episode.number)
+    return out
+
+
+def _media(ctx: EpisodeContext, sh):
+    def run(tctx) -> dict:
+        wd = Path(tctx.workdir)
+        clip = Path(tctx.inputs["clip"]) / "clip.mp4"
+        total = _clip_frames(tctx.inputs["clip"])
+        mouths = _lips(wd, tctx.inputs, "", sh, 0, total, "e")
+        if not mouths:  # nobody's mouth to open here: the clip as it is
+            atomic.link_or_copy(clip, wd / "clip.mp4")
+        else:  # the animator's own intermediate settings
+            args, graph, label = _lay_lips("0:v", mouths, 1, "m")
+            media.run_ffmpeg(["-i", str(clip), *args, "-filter_complex", ";".join(graph), "-map", f"[{label}]",
+                              "-c:v", "libx264", "-preset", "ultrafast", "-crf", "24" if ctx.preview else "16",
+                              "-pix_fmt", "yuv420p", "-g", "30", "-an", str(wd / "clip.mp4")], f"drawing the lips of {sh.id}")
+            for p in wd.glob("lips-*.rgba"):
+                p.unlink()
+        return ledger.entry(made_by="algorithm:filmcrew-finisher", source_type=ledger.ALGORITHMIC,
+                            extra={"frames": total, "lips": len(mouths)})
     return run
 
 
@@ -485,4 +523,4 @@ def _final(order: list[str]):
     return run
 
 
-__all__ = ["segment_tasks", "mix_task", "final_task", "encode_args", "master_to_aac", "subprocess"]
+__all__ = ["segment_tasks", "media_tasks", "mix_task", "final_task", "encode_args", "master_to_aac", "subprocess"]

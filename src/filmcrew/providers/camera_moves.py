@@ -133,13 +133,33 @@ def _shifted(face: dict, ox: float, oy: float) -> dict:
             "mouth": [face["mouth"][0] - ox, face["mouth"][1] - oy, face["mouth"][2]]}
 
 
-def warp(src: np.ndarray, box: tuple[float, float, float, float], W: int, H: int) -> np.ndarray:
+def warp(src: np.ndarray, box: tuple[float, float, float, float], W: int, H: int,
+         part: tuple[int, int, int, int] | None = None) -> np.ndarray:
     """The canvas region `box` (x0, y0, x1, y1, fractional pixels) scaled to W x H with bilinear sampling,
     pixel centres mapped as PIL's resize(box=...) maps them (OpenCV: several times faster, and it releases
-    the GIL, so two shots render side by side)."""
+    the GIL, so two shots render side by side). With `part` (x0, y0, x1, y1 of the frame), only that part
+    of the frame, the same pixels."""
     sx, sy = (box[2] - box[0]) / W, (box[3] - box[1]) / H
-    m = np.array([[sx, 0, box[0] + 0.5 * sx - 0.5], [0, sy, box[1] + 0.5 * sy - 0.5]])
-    return cv2.warpAffine(src, m, (W, H), flags=cv2.INTER_LINEAR | cv2.WARP_INVERSE_MAP, borderMode=cv2.BORDER_REPLICATE)
+    ox, oy, x1, y1 = part or (0, 0, W, H)
+    m = np.array([[sx, 0, box[0] + (ox + 0.5) * sx - 0.5], [0, sy, box[1] + (oy + 0.5) * sy - 0.5]])
+    return cv2.warpAffine(src, m, (x1 - ox, y1 - oy), flags=cv2.INTER_LINEAR | cv2.WARP_INVERSE_MAP,
+                          borderMode=cv2.BORDER_REPLICATE)
+
+
+def over(fg: np.ndarray, bg: np.ndarray) -> np.ndarray:
+    """`fg` (RGBA, straight alpha) over `bg` (four channels; the result's fourth is not alpha), in 8-bit
+    arithmetic: within one level of a float blend, four times faster than cv2.blendLinear."""
+    a = cv2.cvtColor(np.ascontiguousarray(fg[..., 3]), cv2.COLOR_GRAY2RGBA)
+    return cv2.add(cv2.multiply(fg, a, scale=1 / 255), cv2.multiply(bg, cv2.bitwise_not(a), scale=1 / 255))
+
+
+def _drawn_box(alpha: np.ndarray, boxes: list) -> tuple[int, int, int, int] | None:
+    """The canvas box that holds every pixel of a layer (its alpha) and every region drawn over it."""
+    ys, xs = np.nonzero(alpha.any(axis=1))[0], np.nonzero(alpha.any(axis=0))[0]
+    parts = ([(int(xs[0]), int(ys[0]), int(xs[-1]) + 1, int(ys[-1]) + 1)] if len(xs) else []) + list(boxes)
+    if not parts:
+        return None
+    return min(b[0] for b in parts), min(b[1] for b in parts), max(b[2] for b in parts), max(b[3] for b in parts)
 
 
 def _ease(t: float) -> float:
@@ -178,12 +198,18 @@ class CameraMoveAnimator(NoSettings):
         faces = [fc for fc in req.faces if fc.get("eyes") and fc.get("mouth")]
         schedule = {fc["name"]: blinks(fc["name"], req.shot.id, req.seed, req.frames) for fc in faces}
         parallax = move == "parallax" and front is not None
+        # (parallax) a foreground that is only a darkening mask (the procedural vignette: black, with alpha) is
+        # laid over each whole frame as a fixed multiplier, instead of moving with the characters (it would
+        # drift by 3% of the frame); then only the characters' part of each frame needs blending
+        mask_only = parallax and len(layers) > 3 and layers[2] is not None and not np.asarray(layers[3])[..., :3].any()
+        if mask_only:
+            front = layers[2]
         breathers = {}
         if len(layers) > 2:
             for fc in req.faces:
                 if fc.get("body"):
                     breathers[fc["name"]] = _Breather(fc, layers[2], None if parallax else back,
-                                                      layers[3] if len(layers) > 3 else None,
+                                                      layers[3] if len(layers) > 3 and not mask_only else None,
                                                       *breathing(fc["name"], req.shot.id, req.seed))
         by_name = {fc["name"]: fc for fc in faces}
         track = {fc["name"]: {"skin": list(fc["skin"])[:3], "at": []} for fc in faces}
@@ -195,6 +221,15 @@ class CameraMoveAnimator(NoSettings):
         still = np.asarray(source)
         canvas = still.copy()
         back_np = np.asarray(back) if parallax else None
+        # (parallax) where the characters can be on the canvas: only that part of each frame is blended
+        drawn = _drawn_box(still[..., 3], [b.box for b in breathers.values()] + [_face_box(fc, cw, ch) for fc in faces]) \
+            if parallax else None
+        shade = None
+        if mask_only:  # the vignette where the characters are at mid-shot (dx = 0), as a four-channel multiplier
+            w0, h0 = base_w / 1.02, base_h / 1.02
+            keep = 255 - np.asarray(layers[3])[..., 3]
+            shade = cv2.cvtColor(warp(np.ascontiguousarray(keep), ((cw - w0) / 2, (ch - h0) / 2, (cw + w0) / 2,
+                                                                  (ch + h0) / 2), W, H), cv2.COLOR_GRAY2RGBA)
         try:
             for f in range(req.frames):
                 shut = {fc["name"]: lid_at(f, schedule[fc["name"]]) for fc in faces}
@@ -246,10 +281,14 @@ class CameraMoveAnimator(NoSettings):
                 if parallax:  # the background moves less than the characters
                     bcx = cw / 2 + dx * 0.4 * cw
                     frame = warp(back_np, (bcx - w / 2, cy - h / 2, bcx + w / 2, cy + h / 2), W, H)
-                    fr = warp(canvas, box, W, H)
-                    alpha = fr[..., 3].astype(np.float32) * np.float32(1 / 255)
-                    frame = cv2.cvtColor(cv2.blendLinear(fr[..., :3], frame[..., :3], alpha, 1 - alpha),
-                                         cv2.COLOR_RGB2YUV_I420)
+                    if drawn is not None:  # the characters' part of the frame, warped and laid over it
+                        x0, y0 = max(0, int((drawn[0] - box[0]) * k) - 2), max(0, int((drawn[1] - box[1]) * k) - 2)
+                        x1, y1 = min(W, int((drawn[2] - box[0]) * k) + 3), min(H, int((drawn[3] - box[1]) * k) + 3)
+                        if x1 > x0 and y1 > y0:
+                            frame[y0:y1, x0:x1] = over(warp(canvas, box, W, H, (x0, y0, x1, y1)), frame[y0:y1, x0:x1])
+                    if shade is not None:
+                        frame = cv2.multiply(frame, shade, scale=1 / 255)
+                    frame = cv2.cvtColor(frame, cv2.COLOR_RGBA2YUV_I420)
                 else:
                     frame = cv2.cvtColor(warp(canvas, box, W, H), cv2.COLOR_RGBA2YUV_I420)
                 proc.stdin.write(memoryview(np.ascontiguousarray(frame)))
