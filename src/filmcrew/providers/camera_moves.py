@@ -134,23 +134,43 @@ def _shifted(face: dict, ox: float, oy: float) -> dict:
 
 
 def warp(src: np.ndarray, box: tuple[float, float, float, float], W: int, H: int,
-         part: tuple[int, int, int, int] | None = None) -> np.ndarray:
+         part: tuple[int, int, int, int] | None = None, dst: np.ndarray | None = None) -> np.ndarray:
     """The canvas region `box` (x0, y0, x1, y1, fractional pixels) scaled to W x H with bilinear sampling,
     pixel centres mapped as PIL's resize(box=...) maps them (OpenCV: several times faster, and it releases
     the GIL, so two shots render side by side). With `part` (x0, y0, x1, y1 of the frame), only that part
-    of the frame, the same pixels."""
+    of the frame, the same pixels. Into `dst` when given."""
     sx, sy = (box[2] - box[0]) / W, (box[3] - box[1]) / H
     ox, oy, x1, y1 = part or (0, 0, W, H)
     m = np.array([[sx, 0, box[0] + (ox + 0.5) * sx - 0.5], [0, sy, box[1] + (oy + 0.5) * sy - 0.5]])
-    return cv2.warpAffine(src, m, (x1 - ox, y1 - oy), flags=cv2.INTER_LINEAR | cv2.WARP_INVERSE_MAP,
+    return cv2.warpAffine(src, m, (x1 - ox, y1 - oy), dst=dst, flags=cv2.INTER_LINEAR | cv2.WARP_INVERSE_MAP,
                           borderMode=cv2.BORDER_REPLICATE)
 
 
-def over(fg: np.ndarray, bg: np.ndarray) -> np.ndarray:
+class Scratch:
+    """Arrays kept from frame to frame, handed out as views of the shape asked: a frame loop that takes its
+    outputs from here allocates nothing, so it takes no page faults (run.py puts every large allocation in
+    a mapping of its own, which the kernel zeroes page by page on first use: about 3000 faults a frame)."""
+
+    def __init__(self):
+        self.arrays: dict[str, np.ndarray] = {}
+
+    def __call__(self, name: str, shape: tuple) -> np.ndarray:
+        a = self.arrays.get(name)
+        if a is None or a.ndim != len(shape) or any(n < m for n, m in zip(a.shape, shape)):
+            a = self.arrays[name] = np.empty(tuple(max(n, m) for n, m in zip(a.shape, shape)) if a is not None
+                                             and a.ndim == len(shape) else shape, np.uint8)
+        return a[tuple(slice(0, m) for m in shape)]
+
+
+def over(fg: np.ndarray, bg: np.ndarray, dst: np.ndarray | None = None, scratch: Scratch | None = None) -> np.ndarray:
     """`fg` (RGBA, straight alpha) over `bg` (four channels; the result's fourth is not alpha), in 8-bit
-    arithmetic: within one level of a float blend, four times faster than cv2.blendLinear."""
-    a = cv2.cvtColor(np.ascontiguousarray(fg[..., 3]), cv2.COLOR_GRAY2RGBA)
-    return cv2.add(cv2.multiply(fg, a, scale=1 / 255), cv2.multiply(bg, cv2.bitwise_not(a), scale=1 / 255))
+    arithmetic: within one level of a float blend, four times faster than cv2.blendLinear. Into `dst`
+    (which may be `bg`) when given, with its working arrays from `scratch`."""
+    s = scratch or Scratch()
+    a = cv2.cvtColor(cv2.extractChannel(fg, 3, dst=s("alpha", fg.shape[:2])), cv2.COLOR_GRAY2RGBA, dst=s("a", fg.shape))
+    f = cv2.multiply(fg, a, scale=1 / 255, dst=s("f", fg.shape))
+    b = cv2.multiply(bg, cv2.bitwise_not(a, dst=a), scale=1 / 255, dst=s("b", fg.shape))
+    return cv2.add(f, b, dst=dst)
 
 
 def _drawn_box(alpha: np.ndarray, boxes: list) -> tuple[int, int, int, int] | None:
@@ -230,6 +250,8 @@ class CameraMoveAnimator(NoSettings):
             keep = 255 - np.asarray(layers[3])[..., 3]
             shade = cv2.cvtColor(warp(np.ascontiguousarray(keep), ((cw - w0) / 2, (ch - h0) / 2, (cw + w0) / 2,
                                                                   (ch + h0) / 2), W, H), cv2.COLOR_GRAY2RGBA)
+        scratch = Scratch()
+        yuv = np.empty((H * 3 // 2, W), np.uint8)
         try:
             for f in range(req.frames):
                 shut = {fc["name"]: lid_at(f, schedule[fc["name"]]) for fc in faces}
@@ -278,20 +300,22 @@ class CameraMoveAnimator(NoSettings):
                 k = W / w  # canvas -> frame (the characters' layer, in a parallax move too)
                 for name, (mx, my, mw) in mouths.items():
                     track[name]["at"].append([round((mx - box[0]) * k, 2), round((my - box[1]) * k, 2), round(mw * k, 2)])
+                frame = scratch("frame", (H, W, 4))
                 if parallax:  # the background moves less than the characters
                     bcx = cw / 2 + dx * 0.4 * cw
-                    frame = warp(back_np, (bcx - w / 2, cy - h / 2, bcx + w / 2, cy + h / 2), W, H)
+                    warp(back_np, (bcx - w / 2, cy - h / 2, bcx + w / 2, cy + h / 2), W, H, dst=frame)
                     if drawn is not None:  # the characters' part of the frame, warped and laid over it
                         x0, y0 = max(0, int((drawn[0] - box[0]) * k) - 2), max(0, int((drawn[1] - box[1]) * k) - 2)
                         x1, y1 = min(W, int((drawn[2] - box[0]) * k) + 3), min(H, int((drawn[3] - box[1]) * k) + 3)
                         if x1 > x0 and y1 > y0:
-                            frame[y0:y1, x0:x1] = over(warp(canvas, box, W, H, (x0, y0, x1, y1)), frame[y0:y1, x0:x1])
+                            part = frame[y0:y1, x0:x1]
+                            over(warp(canvas, box, W, H, (x0, y0, x1, y1), dst=scratch("front", part.shape)), part,
+                                 dst=part, scratch=scratch)
                     if shade is not None:
-                        frame = cv2.multiply(frame, shade, scale=1 / 255)
-                    frame = cv2.cvtColor(frame, cv2.COLOR_RGBA2YUV_I420)
+                        cv2.multiply(frame, shade, scale=1 / 255, dst=frame)
                 else:
-                    frame = cv2.cvtColor(warp(canvas, box, W, H), cv2.COLOR_RGBA2YUV_I420)
-                proc.stdin.write(memoryview(np.ascontiguousarray(frame)))
+                    warp(canvas, box, W, H, dst=frame)
+                proc.stdin.write(memoryview(cv2.cvtColor(frame, cv2.COLOR_RGBA2YUV_I420, dst=yuv)))
                 for x0, y0, x1, y1 in dirty:
                     canvas[y0:y1, x0:x1] = still[y0:y1, x0:x1]
             proc.stdin.close()
