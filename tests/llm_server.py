@@ -42,7 +42,10 @@ def main() -> None:
         params.api_keys = [sys.argv[2]]
     server = xlc.Server(params)
     sys.stderr.flush()
-    print("\nREADY", server.listening_address, flush=True)  # on a line of its own, whatever llama.cpp wrote before
+    # on a line of its own, whatever llama.cpp wrote before, and in one write: llama.cpp's threads log to the
+    # same pipe, and with PYTHONUNBUFFERED print() writes each of its arguments separately, so a log line
+    # could land between "READY" and the address (a fresh clone's `make test` skipped the LLM tests so)
+    os.write(1, f"\nREADY {server.listening_address}\n".encode())
     while True:
         time.sleep(3600)
 
