@@ -84,10 +84,10 @@ class Cut:
 def script_cut(shots) -> Cut:
     """The screenplay's own cut: each shot once, in order; shot i plays from the end of the transition
     into it to its clip's end, and its transition into shot i + 1 overlaps its last frames."""
-    overlaps = timing.transition_frames(shots)
-    items = tuple(Item("shot", overlaps[i - 1] if i else 0, None, shot=sh.id) for i, sh in enumerate(shots))
-    joins = tuple(Join(i, sh.transition if sh.transition in JOINS else "crossfade", overlaps[i])
-                  for i, sh in enumerate(shots) if overlaps[i])
+    edges = timing.edges(shots)
+    items = tuple(Item("shot", into, None, shot=sh.id) for sh, (into, _) in zip(shots, edges))
+    joins = tuple(Join(i, sh.transition if sh.transition in JOINS else "crossfade", out)
+                  for i, (sh, (_, out)) in enumerate(zip(shots, edges)) if out)
     return Cut(items, joins)
 
 

@@ -80,10 +80,8 @@ def dub(root: Path, line_id: str, take: Path) -> tuple[Path, dict]:
 
 def _slot(ctx, ln) -> float | None:
     """Seconds of the synthetic voice the shot was timed to (the scratch track a take is fitted to), if made."""
-    from .crew.voice import _speaker, _synthetic
-    try:
-        t = _synthetic(ctx, ln, _speaker(ctx, ln), f"{ln.id}.scratch")
-    except Exception:  # its provider cannot be loaded here: the shot follows the take
+    t = voice.scratch_task(ctx, ln)
+    if t is None:  # its provider cannot be loaded here: the shot follows the take
         return None
     st = pipeline.store(ctx.root)
     return round(voice.frames_of(st.path(t.key)) / timing.FPS, 3) if st.made(t) else None

@@ -4,7 +4,7 @@ The animator films the faces with their mouths shut and says where each mouth is
 its clip (`mouths.json`: the camera move and the breath included, in the clip's pixels). The finisher
 draws the open mouths over the clip's frames as it renders the shot's segment. So a new voice for a
 line (a human take dubbed over it) re-renders that shot's segment, with the lips following the take,
-and never the animated clip itself, as long as the take fits the line's slot (see timing.fit).
+and never the animated clip itself, as long as the take fits the line's slot (see timing.slot).
 
 Pure functions and small images; no crew role of its own.
 """

@@ -255,10 +255,10 @@ def master_pcm(src: Pcm, dst: Pcm, rate: int, lufs: float, ceiling_db: float) ->
         _copy(src, dst)
         return {"input_lufs": None, "gain_reduction_db": 0.0, "pcm_true_peak_dbtp": None}  # silence
     g = lufs - measured
-    if abs(g) <= 0.2 and true_peak_db_pcm(src) <= ceiling_db + 1e-3:
+    tp = true_peak_db_pcm(src) if abs(g) <= 0.2 else None  # already at the loudness: is it under the ceiling?
+    if tp is not None and tp <= ceiling_db + 1e-3:
         _copy(src, dst)
-        return {"input_lufs": round(measured, 2), "gain_reduction_db": 0.0,
-                "pcm_true_peak_dbtp": round(true_peak_db_pcm(src), 3)}
+        return {"input_lufs": round(measured, 2), "gain_reduction_db": 0.0, "pcm_true_peak_dbtp": round(tp, 3)}
     tried: list[tuple[float, float]] = []
     for _ in range(4):
         reduction, tp, now = limit_pcm(src, dst, rate, ceiling_db, 10 ** (g / 20))

@@ -46,6 +46,12 @@ def layout(shot: Shot, voice_frames: list[int], in_frames: int, out_frames: int)
     return max(action_frames(shot), needed, MIN_FRAMES, in_frames + out_frames + 10), starts
 
 
+def edges(shots: list[Shot]) -> list[tuple[int, int]]:
+    """Per shot, the frames its incoming and its outgoing transitions overlap (layout's in and out)."""
+    overlaps = transition_frames(shots)
+    return [(overlaps[i - 1] if i else 0, overlaps[i]) for i in range(len(shots))]
+
+
 def transition_frames(shots: list[Shot]) -> list[int]:
     """Overlap frames between shot i and i+1 (the last entry is 0)."""
     return [TRANSITION_FRAMES.get(s.transition, 0) if i < len(shots) - 1 else 0 for i, s in enumerate(shots)]

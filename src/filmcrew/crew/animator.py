@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from .. import atomic, cache, ledger, lips, timing
+from .. import atomic, cache, ledger, lips
 from ..graph import Task
 from ..providers.base import AnimateRequest
 from .common import EpisodeContext, provider_id
@@ -23,15 +23,14 @@ CODE_VERSION = "animator-4"
 def tasks(ctx: EpisodeContext, keyframes: dict[str, Task], timings: dict[str, Task]) -> dict[str, Task]:
     out: dict[str, Task] = {}
     prov = ctx.crew.animator
-    shots = ctx.episode.shots()
-    overlaps = timing.transition_frames(shots)
     store = cache.for_project(ctx.root)
-    for i, (sc, sh) in enumerate(((sc, sh) for sc in ctx.episode.scenes for sh in sc.shots)):
-        params = {"shot": sh.id, "camera": sh.camera, "mood": sh.mood or sc.mood, "in": overlaps[i - 1] if i else 0,
-                  "out": overlaps[i], "action": sh.action, "size": ctx.size, "preview": ctx.preview}
-        out[sh.id] = Task("animator", f"{sh.id}.clip", CODE_VERSION, provider_id(prov), params, _runner(ctx, prov, sc, sh),
-                          inputs={"keyframe": keyframes[sh.id], "timing": timings[sh.id]},
-                          by_content={"timing": "length.json"}, store=store, seed=ctx.seed, episode=ctx.episode.number)
+    for sc in ctx.episode.scenes:
+        for sh in sc.shots:  # its length (transitions included) comes from its timing, by content
+            params = {"shot": sh.id, "camera": sh.camera, "mood": sh.mood or sc.mood, "action": sh.action,
+                      "size": ctx.size, "preview": ctx.preview}
+            out[sh.id] = Task("animator", f"{sh.id}.clip", CODE_VERSION, provider_id(prov), params,
+                              _runner(ctx, prov, sc, sh), inputs={"keyframe": keyframes[sh.id], "timing": timings[sh.id]},
+                              by_content={"timing": "length.json"}, store=store, seed=ctx.seed, episode=ctx.episode.number)
     return out
 
 

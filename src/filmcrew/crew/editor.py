@@ -55,10 +55,8 @@ def timing_tasks(ctx: EpisodeContext, voices: dict[str, Task], scratch: dict[str
     the voices, by content: a new voice of the same slot re-makes no picture), and layout.json, each
     line's first frame in the clip."""
     shots = ctx.episode.shots()
-    overlaps = timing.transition_frames(shots)
     out = {}
-    for i, sh in enumerate(shots):
-        io = (overlaps[i - 1] if i else 0, overlaps[i])
+    for sh, io in zip(shots, timing.edges(shots)):
         inputs = {f"voice{k:02d}": voices[ln.id] for k, ln in enumerate(sh.lines)}
         inputs.update({f"scratch{k:02d}": scratch[ln.id] for k, ln in enumerate(sh.lines) if ln.id in scratch})
         params = {"shot": sh.id, "io": io, "action_frames": timing.action_frames(sh), "lines": len(sh.lines)}
@@ -143,9 +141,8 @@ def shot_layout(ctx: EpisodeContext, voice_frames: dict[str, int]) -> dict[str, 
     """shot id -> (its clip's frames, each line's first frame in the clip), when no line has a scratch
     track to fit (the timing tasks' layout then)."""
     shots = ctx.episode.shots()
-    overlaps = timing.transition_frames(shots)
-    return {sh.id: timing.layout(sh, [voice_frames[ln.id] for ln in sh.lines], overlaps[i - 1] if i else 0, overlaps[i])
-            for i, sh in enumerate(shots)}
+    return {sh.id: timing.layout(sh, [voice_frames[ln.id] for ln in sh.lines], *io)
+            for sh, io in zip(shots, timing.edges(shots))}
 
 
 def effect_shots(ctx: EpisodeContext) -> set[str]:

@@ -8,10 +8,10 @@ from pathlib import Path
 import numpy as np
 
 from .. import atomic, ledger, media, speech_text
-from ..timing import EDGE_PAD
 from ..errors import FilmcrewError, MediaError, ProviderError
 from ..graph import ProviderId, Task
 from ..providers.base import SpeakRequest
+from ..timing import EDGE_PAD
 from . import common
 from .common import EpisodeContext, provider_id
 
@@ -52,11 +52,18 @@ def scratch_tasks(ctx: EpisodeContext) -> dict[str, Task]:
     out: dict[str, Task] = {}
     for ln in ctx.episode.lines():
         if find_take(ctx.root, ln.id) is not None:
-            try:
-                out[ln.id] = _synthetic(ctx, ln, _speaker(ctx, ln), f"{ln.id}.scratch")
-            except FilmcrewError:
-                pass
+            t = scratch_task(ctx, ln)
+            if t is not None:
+                out[ln.id] = t
     return out
+
+
+def scratch_task(ctx: EpisodeContext, ln) -> Task | None:
+    """Line `ln`'s synthetic voice as a scratch track, or None when its provider cannot be loaded here."""
+    try:
+        return _synthetic(ctx, ln, _speaker(ctx, ln), f"{ln.id}.scratch")
+    except FilmcrewError:
+        return None
 
 
 def _speaker(ctx: EpisodeContext, ln):
