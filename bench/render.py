@@ -91,9 +91,10 @@ def main() -> int:
     a = ap.parse_args()
 
     sys.path.insert(0, str(HERE.parent / "src"))
-    from filmcrew import media, pipeline
+    from filmcrew import pipeline
     from filmcrew.crew.finisher import encode_args, render_subtitle
     from filmcrew.crew.illustrator import layers
+    from filmcrew.media import ffmpeg
 
     work = a.workdir or Path(tempfile.mkdtemp(prefix="filmcrew-bench-"))
     root = work / "film"
@@ -110,7 +111,7 @@ def main() -> int:
 
     res["make_cold"] = measure(filmcrew("make", str(root), "--quiet"), "1. filmcrew make, cold", env)
     film = root / "out" / "ep01.mp4"
-    pr = media.probe(film, count_frames=True)
+    pr = ffmpeg.probe(film, count_frames=True)
     frames, seconds = pr.frames, pr.frames / 30
     res["film"] = {"frames": frames, "seconds": round(seconds, 2), "size": [pr.width, pr.height]}
 
@@ -125,7 +126,7 @@ def main() -> int:
     res["finish_only"] = measure(filmcrew("make", str(root), "--quiet"), "2. finishing render alone", env)
 
     # 3. the ceiling
-    ff = media.ffmpeg_exe()
+    ff = ffmpeg.executable()
     with tempfile.TemporaryDirectory() as d:
         res["ceiling"] = measure([ff, "-hide_banner", "-nostdin", "-y", "-f", "lavfi", "-i",
                                   f"testsrc2=s=1080x1920:r=30:d={seconds:.3f}", *encode_args(False),
@@ -154,7 +155,7 @@ def main() -> int:
             j = next((j for j in tl["transitions"] if j["after"] == k - 1), None)
             shots.append({"still": str(path), "start": it["start"] - (j["before"] if j else 0),
                           "frames": it["frames"] + (j["before"] if j else 0), "fade_in": j["before"] if j else 0})
-        from filmcrew.subtitles import timed_pieces
+        from filmcrew.media.subtitles import timed_pieces
         subs = []
         for n, (first, end, piece) in enumerate(timed_pieces(tl)):  # the pieces and times filmcrew burns in
             png = edit_dir / f"sub{n:03d}.png"

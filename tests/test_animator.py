@@ -5,11 +5,10 @@ import subprocess
 import numpy as np
 import pytest
 
-from filmcrew import media
-from filmcrew import lips
 from filmcrew.crew.finisher import _lay_lips
 from filmcrew.crew.illustrator import faces, layers
-from filmcrew.lips import mouth_envelopes
+from filmcrew.media import ffmpeg, lips
+from filmcrew.media.lips import mouth_envelopes
 from filmcrew.model import Character, Line, Scene, Shot
 from filmcrew.providers.base import AnimateRequest, DrawRequest
 from filmcrew.providers.camera_moves import BREATH, CameraMoveAnimator, blinks, breathing
@@ -22,7 +21,7 @@ HERO = Character("MEI", role="protagonist", look={"face": "round", "skin": "#e8c
 
 
 def _frames(path, n):
-    raw = subprocess.run([media.ffmpeg_exe(), "-v", "error", "-i", str(path), "-f", "rawvideo", "-pix_fmt", "rgb24", "-"],
+    raw = subprocess.run([ffmpeg.executable(), "-v", "error", "-i", str(path), "-f", "rawvideo", "-pix_fmt", "rgb24", "-"],
                          check=True, capture_output=True).stdout
     return np.frombuffer(raw, np.uint8).reshape(n, H, W, 3).astype(np.int16)
 
@@ -48,7 +47,7 @@ def test_the_illustrator_says_where_the_face_is(keyframe):
 
 def test_the_mouth_moves_only_while_the_voice_sounds_and_eyes_blink(keyframe, tmp_path):
     """The animator films the face with its mouth shut and tracks the mouth; the finisher's overlay opens it
-    with the voice (lips.py): the frames change only while the voice sounds, at the mouth, and at blinks."""
+    with the voice (media/lips.py): the frames change only while the voice sounds, at the mouth, and at blinks."""
     d, shot, scene = keyframe
     n = 150
     # a voice: silent for 1 s, a syllable-like tone for 1 s (loud, soft, loud ...), silent again
@@ -57,7 +56,7 @@ def test_the_mouth_moves_only_while_the_voice_sounds_and_eyes_blink(keyframe, tm
     syl = (0.5 + 0.5 * np.sign(np.sin(2 * np.pi * 4 * t))) * 0.3 * np.sin(2 * np.pi * 220 * t)
     wav = np.concatenate([syl, np.zeros(rate // 2)]).astype(np.float32)
     (tmp_path / "v").mkdir()
-    media.write_wav(tmp_path / "v" / "line.wav", np.stack([wav, wav], 1))
+    ffmpeg.write_wav(tmp_path / "v" / "line.wav", np.stack([wav, wav], 1))
     env = mouth_envelopes(shot, [tmp_path / "v"], [30], n)["MEI"]
     assert env[:30].max() == 0 and env[60:].max() == 0 and env[30:60].max() == 1.0
     assert 0 < (env[30:60] > 0).sum() < 30  # open on the syllables, shut between them
@@ -65,9 +64,9 @@ def test_the_mouth_moves_only_while_the_voice_sounds_and_eyes_blink(keyframe, tm
     base = dict(shot=shot, scene=scene, layers=layers(d), size=(W, H), frames=n, seed=3)
     still = tmp_path / "still.mp4"
     clip = tmp_path / "clip.mp4"
-    anim.animate(AnimateRequest(**base), still, media.ffmpeg_exe())  # no faces: nothing drawn over them
+    anim.animate(AnimateRequest(**base), still, ffmpeg.executable())  # no faces: nothing drawn over them
     unbreathing = tuple({k: v for k, v in fc.items() if k != "body"} for fc in faces(d))  # breath is tested below
-    info = anim.animate(AnimateRequest(**base, faces=unbreathing), clip, media.ffmpeg_exe())
+    info = anim.animate(AnimateRequest(**base, faces=unbreathing), clip, ffmpeg.executable())
     track = info["mouths"]
     assert sorted(track) == ["MEI"] and len(track["MEI"]["at"]) == n  # where the mouth is, on every frame
     # the finisher lays the open mouths over the clip
@@ -75,7 +74,7 @@ def test_the_mouth_moves_only_while_the_voice_sounds_and_eyes_blink(keyframe, tm
     assert len(sprites) == 1 and sprites[0][5] == max(f for f in range(n) if env[f] > 0) + 1
     args, graph, label = _lay_lips("v0", sprites, 1, "m")
     live = tmp_path / "live.mp4"
-    subprocess.run([media.ffmpeg_exe(), "-v", "error", "-y", "-i", str(clip), *args, "-filter_complex",
+    subprocess.run([ffmpeg.executable(), "-v", "error", "-y", "-i", str(clip), *args, "-filter_complex",
                     ";".join(["[0:v]null[v0]", *graph]), "-map", f"[{label}]", "-c:v", "libx264", "-crf", "12",
                     "-pix_fmt", "yuv420p", str(live)], check=True)
     a, shut, b = _frames(still, n), _frames(clip, n), _frames(live, n)
@@ -109,8 +108,8 @@ def test_characters_breathe_above_the_chest_on_their_own_rhythm(keyframe, tmp_pa
     anim = CameraMoveAnimator()
     base = dict(shot=shot, scene=scene, layers=layers(d), size=(W, H), frames=n, seed=3)
     still, live = tmp_path / "still.mp4", tmp_path / "breath.mp4"
-    anim.animate(AnimateRequest(**base), still, media.ffmpeg_exe())
-    info = anim.animate(AnimateRequest(**base, faces=faces(d)), live, media.ffmpeg_exe())
+    anim.animate(AnimateRequest(**base), still, ffmpeg.executable())
+    info = anim.animate(AnimateRequest(**base, faces=faces(d)), live, ffmpeg.executable())
     assert info["breathing"] == ["MEI"]
     diff = np.abs(_frames(still, n) - _frames(live, n)).max(axis=3) > 30
     (face,) = faces(d)

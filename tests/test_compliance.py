@@ -10,8 +10,9 @@ import sys
 import numpy as np
 import pytest
 
-from filmcrew import check, credentials, labels, media
 from filmcrew.cli import main
+from filmcrew.media import ffmpeg
+from filmcrew.provenance import check, credentials, labels
 
 pytestmark = pytest.mark.slow
 
@@ -23,7 +24,7 @@ def film(small_film):
 
 def _synth(path, size=(540, 960), seconds=3.0, volume_db=-20.0, extra=()):
     w, h = size
-    media.run_ffmpeg(["-f", "lavfi", "-i", f"testsrc2=s={w}x{h}:r=30:d={seconds}",
+    ffmpeg.run(["-f", "lavfi", "-i", f"testsrc2=s={w}x{h}:r=30:d={seconds}",
                       "-f", "lavfi", "-i", f"sine=frequency=440:sample_rate=48000:duration={seconds}",
                       "-af", f"volume={volume_db}dB", "-c:v", "libx264", "-profile:v", "high", "-pix_fmt", "yuv420p",
                       "-c:a", "aac", "-ar", "48000", "-ac", "2", *extra, "-movflags", "+faststart", str(path)], "test file")
@@ -99,7 +100,7 @@ def test_a_malformed_aigc_tag_fails_with_its_reason(tmp_path):
 
 def test_a_remux_after_signing_loses_the_manifest(film, tmp_path):
     remux = tmp_path / "remux.mp4"
-    media.run_ffmpeg(["-i", str(film / "out" / "ep01.preview.mp4"), "-map", "0", "-c", "copy",
+    ffmpeg.run(["-i", str(film / "out" / "ep01.preview.mp4"), "-map", "0", "-c", "copy",
                       "-movflags", "+faststart+use_metadata_tags", str(remux)], "remux")
     assert credentials.read_manifest(remux) is None
     f = check.run(remux, check.load_profile("iqiyi-2025"))
@@ -116,12 +117,12 @@ def test_a_4_3_file_fails_a_vertical_platform(tmp_path):
 
 def test_a_file_6_lu_too_loud_fails_loudness(film, tmp_path):
     loud = tmp_path / "loud.mp4"
-    media.run_ffmpeg(["-i", str(film / "out" / "ep01.preview.mp4"), "-map", "0", "-c:v", "copy", "-af", "volume=6dB",
+    ffmpeg.run(["-i", str(film / "out" / "ep01.preview.mp4"), "-map", "0", "-c:v", "copy", "-af", "volume=6dB",
                       "-c:a", "aac", "-ar", "48000", "-movflags", "+faststart", str(loud)], "louder")
     f = check.run(loud, check.load_profile("youtube-shorts"))
     assert _find(f, "loudness").status == "fail" and _find(f, "true_peak").status == "fail"
     # +6 dB on a file mastered to -1 dBTP clips a little in the AAC round trip, so it gains 4 to 6 LU
-    gained = float(_find(f, "loudness").detail.split()[0]) - media.loudness(film / "out" / "ep01.preview.mp4")["integrated_lufs"]
+    gained = float(_find(f, "loudness").detail.split()[0]) - ffmpeg.loudness(film / "out" / "ep01.preview.mp4")["integrated_lufs"]
     assert 3.5 < gained <= 6.2
 
 
@@ -143,7 +144,7 @@ def test_human_takes_lower_the_share_below_the_contest_threshold(film, tmp_path)
     shots = [a["artifact"].split(".")[0] for a in prov["artifacts"] if a["role"] == "illustrator"]
     rng = np.random.default_rng(0)
     for ln in lines:  # a person dubbed every line (here: a recorded noise burst stands in for the take)
-        media.write_wav(root / "takes" / f"{ln}.wav", (rng.standard_normal(48000) * 0.1).astype(np.float32))
+        ffmpeg.write_wav(root / "takes" / f"{ln}.wav", (rng.standard_normal(48000) * 0.1).astype(np.float32))
     for sh in shots[: (len(shots) + 1) // 2]:  # and drew half of the shots
         from PIL import Image
         Image.new("RGB", (540, 960), (90, 120, 160)).save(root / "takes" / f"{sh}.png")
@@ -176,9 +177,9 @@ def test_a_hand_edited_line_counts_as_human_screenplay(film, tmp_path):
     tr = json.loads((root / "out" / "ep01.preview.provenance.json").read_text())["ai_share"]["tracks"]["screenplay"]
     assert 0 < tr["human"] < 0.5 and tr["algorithmic"] == pytest.approx(1 - tr["human"])
     mp4 = root / "out" / "ep01.preview.mp4"  # and the visible label comes back over the last seconds
-    end = media.probe(mp4).duration
-    assert labels.detect_label(media.frame_at(mp4, end - 0.5))["corner"] == "top-left"
-    assert labels.detect_label(media.frame_at(mp4, end / 2)) is None
+    end = ffmpeg.probe(mp4).duration
+    assert labels.detect_label(ffmpeg.frame_at(mp4, end - 0.5))["corner"] == "top-left"
+    assert labels.detect_label(ffmpeg.frame_at(mp4, end / 2)) is None
 
 
 def test_labels_cannot_be_switched_off(tmp_path):
@@ -193,10 +194,10 @@ def test_audio_export_starts_with_the_rhythm_cue_and_carries_the_aigc_tag(film, 
     assert main(["export-audio", str(film), "--preview"]) == 0
     m4a = film / "out" / "ep01.preview.m4a"
     assert labels.read_aigc(m4a)["Label"] == "1"
-    media.run_ffmpeg(["-i", str(m4a), "-ac", "1", "-c:a", "pcm_s16le", str(tmp_path / "a.wav")], "decode")
-    a, rate = media.read_wav(tmp_path / "a.wav")
+    ffmpeg.run(["-i", str(m4a), "-ac", "1", "-c:a", "pcm_s16le", str(tmp_path / "a.wav")], "decode")
+    a, rate = ffmpeg.read_wav(tmp_path / "a.wav")
     a = a[:, 0]
-    film_s = media.probe(film / "out" / "ep01.preview.mp4").duration
+    film_s = ffmpeg.probe(film / "out" / "ep01.preview.mp4").duration
     cue_s = json.loads((film / "out" / "ep01.preview.label.json").read_text())["label_seconds"]
     assert abs(len(a) / rate - (film_s + cue_s)) < 0.2
     # short-long-short-short: energy in 880 Hz only inside the four tones, the long one three times as long
@@ -213,5 +214,6 @@ def test_audio_export_starts_with_the_rhythm_cue_and_carries_the_aigc_tag(film, 
     assert len(runs) == 4 and runs[1] > 2.5 * runs[0] and abs(runs[2] - runs[0]) <= 2 and abs(runs[3] - runs[0]) <= 2
     spec = np.abs(np.fft.rfft(a[: int(0.1 * rate)]))
     assert abs(np.argmax(spec) * rate / int(0.1 * rate) - 880) < 20
-    loud = media.loudness(m4a)
+    loud = ffmpeg.loudness(m4a)
     assert abs(loud["integrated_lufs"] + 14) <= 1 and loud["true_peak_dbtp"] <= -1.0
+

@@ -3,9 +3,9 @@ import json
 
 import pytest
 
-from filmcrew import cut
 from filmcrew.errors import ConfigError
 from filmcrew.model import Shot
+from filmcrew.story import cut
 
 SHOTS = ["ep01-s01-sh01", "ep01-s01-sh02", "ep01-s02-sh01"]
 

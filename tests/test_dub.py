@@ -7,9 +7,10 @@ import sys
 import numpy as np
 import pytest
 
-from filmcrew import media, pipeline
+from filmcrew import pipeline
 from filmcrew.cli import main
-from filmcrew.run import execute
+from filmcrew.engine.executor import execute
+from filmcrew.media import ffmpeg
 
 pytestmark = pytest.mark.slow
 RATE = 48000
@@ -37,10 +38,10 @@ def test_bad_takes_are_refused_and_nothing_changes(made, tmp_path):
     rows = json.loads(_dub(made, "--list", "--json").stdout)
     line = rows[0]["line"]
     (tmp_path / "notes.wav").write_text("this is not audio")
-    media.write_wav(tmp_path / "silent.wav", np.zeros(RATE, np.float32))
-    media.write_wav(tmp_path / "clipped.wav", np.sign(np.sin(np.arange(RATE) / RATE * 2 * np.pi * 200)).astype(np.float32))
-    media.write_wav(tmp_path / "long.wav", _speechlike(40))
-    media.write_wav(tmp_path / "ok.wav", _speechlike(1.5))
+    ffmpeg.write_wav(tmp_path / "silent.wav", np.zeros(RATE, np.float32))
+    ffmpeg.write_wav(tmp_path / "clipped.wav", np.sign(np.sin(np.arange(RATE) / RATE * 2 * np.pi * 200)).astype(np.float32))
+    ffmpeg.write_wav(tmp_path / "long.wav", _speechlike(40))
+    ffmpeg.write_wav(tmp_path / "ok.wav", _speechlike(1.5))
     for f, msg in (("notes.wav", "not an audio file"), ("silent.wav", "silent"), ("clipped.wav", "badly clipped"),
                    ("long.wav", "trim the recording")):
         r = _dub(made, line, tmp_path / f)
@@ -66,7 +67,7 @@ def _dubbed(made, tmp_path, seconds_over_slot):
     assert all(r["made_by"] == "synthetic" and r["made"] for r in rows)
     line = rows[1]
     secs = line["seconds"] + seconds_over_slot
-    media.write_wav(tmp_path / "take.wav", np.concatenate([np.zeros(RATE // 2, np.float32), _speechlike(secs, seed=3)]))
+    ffmpeg.write_wav(tmp_path / "take.wav", np.concatenate([np.zeros(RATE // 2, np.float32), _speechlike(secs, seed=3)]))
     r = _dub(root, line["line"], tmp_path / "take.wav")
     assert r.returncode == 0 and (root / "takes" / f"{line['line']}.wav").exists()
     # it says what the take does to the shot's picture

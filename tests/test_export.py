@@ -4,8 +4,8 @@ import json
 import opentimelineio as otio
 import pytest
 
-from filmcrew import media
 from filmcrew.cli import main
+from filmcrew.media import ffmpeg
 
 pytestmark = pytest.mark.slow
 READERS = {"otio": ("ep01.preview.otio", {}), "fcp7": ("ep01.preview.fcp7.xml", {"adapter_name": "fcp_xml"}),
@@ -29,7 +29,7 @@ def test_every_format_reads_back_with_the_shots_in_order_and_the_film_length(exp
     back = otio.adapters.read_from_file(str(root / "out" / name), **kw)
     clips = list(back.video_tracks()[0].find_clips())
     assert [c.name for c in clips] == [s["shot"] for s in tl["items"]]
-    assert back.duration().to_frames() == tl["frames"] == media.probe(root / "out" / "ep01.preview.mp4", count_frames=True).frames
+    assert back.duration().to_frames() == tl["frames"] == ffmpeg.probe(root / "out" / "ep01.preview.mp4", count_frames=True).frames
     if fmt in ("otio", "fcp7"):  # these keep each clip's own length; EDL and FCPXML re-express the dissolves
         assert [c.source_range.duration.to_frames() for c in clips] == [s["frames"] for s in tl["items"]]
         assert [c.source_range.start_time.to_frames() for c in clips] == [s["src_in"] for s in tl["items"]]
@@ -47,7 +47,7 @@ def test_otio_carries_filmcrew_metadata_and_real_media(exported):
         assert meta["shot"] == item["shot"] and meta["prompt"] and meta["seed"] == 7
         assert meta["provider"] == "camera-moves" and meta["key"] == ledger[f"{item['shot']}.clip"]["key"]
         path = root / "out" / clip.media_reference.target_url
-        assert media.probe(path, count_frames=True).frames == clip.media_reference.available_range.duration.to_frames() \
+        assert ffmpeg.probe(path, count_frames=True).frames == clip.media_reference.available_range.duration.to_frames() \
             == item["src_out"]  # the whole clip: the frames outside the cut are handles
     dialogue = next(t for t in back.audio_tracks() if t.name == "dialogue")
     lines = list(dialogue.find_clips())
@@ -78,7 +78,7 @@ def test_the_shot_media_carry_the_lips_the_film_draws(exported):
         raw = objects / clip["key"][:2] / clip["key"] / "clip.mp4"
 
         def frames(p):
-            out = subprocess.run([media.ffmpeg_exe(), "-v", "error", "-i", str(p), "-f", "rawvideo", "-pix_fmt", "gray",
+            out = subprocess.run([ffmpeg.executable(), "-v", "error", "-i", str(p), "-f", "rawvideo", "-pix_fmt", "gray",
                                   "-"], check=True, capture_output=True).stdout
             return np.frombuffer(out, np.uint8).reshape(-1, 960, 540).astype(np.int16)
         a_, b_ = frames(raw), frames(by_shot[shot])
@@ -93,10 +93,10 @@ def test_stems_and_the_screenplay(exported):
     root, prov, tl = exported
     seconds = tl["frames"] / tl["fps"]
     for stem in ("dialogue", "music", "effects"):
-        a, rate = media.read_wav(root / "out" / "ep01.preview.stems" / f"ep01.{stem}.wav")
+        a, rate = ffmpeg.read_wav(root / "out" / "ep01.preview.stems" / f"ep01.{stem}.wav")
         assert rate == 48000 and abs(len(a) / rate - seconds) < 1 / 30
         assert abs(a).max() > 0.001  # not silent
-    from filmcrew.subtitles import timed_pieces
+    from filmcrew.media.subtitles import timed_pieces
     cues = (root / "out" / "ep01.preview.stems" / "ep01.srt").read_text().count("-->")
     assert cues == len(timed_pieces(tl)) >= len(tl["lines"])  # every piece burned in, at least one a line
     assert (root / "out" / "ep01.fountain").read_text() == (root / "story" / "ep01.fountain").read_text()

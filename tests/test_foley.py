@@ -4,9 +4,9 @@ offline, each sounding like its kind."""
 import numpy as np
 import pytest
 
-from filmcrew.action_words import effects_in, props_in
 from filmcrew.providers.base import EFFECT_KINDS, EffectRequest
 from filmcrew.providers.synth_foley import SynthFoley
+from filmcrew.story.action_words import effects_in, props_in
 
 
 @pytest.mark.parametrize("action,expected", [

@@ -2,8 +2,8 @@ import re
 
 import pytest
 
-from filmcrew import fountain, screenplay
 from filmcrew.errors import ScriptError
+from filmcrew.story import fountain, screenplay
 
 
 def test_every_sample_parses_and_round_trips(samples):

@@ -6,8 +6,8 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from filmcrew import fonts
 from filmcrew.crew.illustrator import faces
+from filmcrew.media import fonts
 from filmcrew.model import Character, Scene, Shot
 from filmcrew.providers.base import DrawRequest
 from filmcrew.providers.procedural_art import BRASS, ProceduralIllustrator, sign_text

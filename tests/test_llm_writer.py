@@ -17,21 +17,21 @@ import importlib.util
 import json
 import logging
 import os
+import queue
 import secrets
 import socket
 import subprocess
 import sys
-import queue
 import threading
 import time
 from pathlib import Path
 
 import pytest
 
-from filmcrew import fountain, screenplay
 from filmcrew.errors import ConfigError, ProviderError
 from filmcrew.providers import openai_chat as oc
 from filmcrew.providers.base import WriteRequest
+from filmcrew.story import fountain, screenplay
 
 HERE = Path(__file__).resolve().parent
 REQ = WriteRequest(premise="MAYA, a young fisherman, challenges KORO, the god of floods, to save her village",
@@ -308,7 +308,7 @@ def test_translated_subtitles_from_a_real_server_keep_the_times(llm_server, tmp_
         os.environ.pop(KEY_ENV)
     en = (root / "out" / "ep01.preview.srt").read_text()
     fr = (root / "out" / "ep01.preview.fr.srt").read_text()
-    from filmcrew import subtitles
+    from filmcrew.media import subtitles
     tl = json.loads(next((root / ".filmcrew" / "objects").rglob("timeline.json")).read_text())
     starts = lambda t: {ln.split(" --> ")[0] for ln in t.splitlines() if " --> " in ln}  # noqa: E731
     line_starts = {subtitles._ts(ln["start"], 30, ",", 3) for ln in tl["lines"]}

@@ -2,7 +2,7 @@
 import numpy as np
 import pytest
 
-from filmcrew import mastering, media
+from filmcrew.media import ffmpeg, mastering
 
 RATE = 48000
 
@@ -44,8 +44,8 @@ def test_master_reaches_the_loudness_target_under_the_ceiling(tmp_path):
     assert mastering.true_peak_db(y) <= -2.0 + 1e-3
     assert info["gain_reduction_db"] > 0
     # an independent meter agrees
-    media.write_wav(tmp_path / "m.wav", y)
-    m = media.loudness(tmp_path / "m.wav")
+    ffmpeg.write_wav(tmp_path / "m.wav", y)
+    m = ffmpeg.loudness(tmp_path / "m.wav")
     assert m["integrated_lufs"] == pytest.approx(-14.0, abs=0.3)
     assert m["true_peak_dbtp"] <= -1.9
 

@@ -10,9 +10,9 @@ import numpy as np
 import pytest
 import yaml
 
-from filmcrew import media
 from filmcrew.cli import main
 from filmcrew.errors import ProviderError
+from filmcrew.media import ffmpeg
 from filmcrew.model import Voice
 from filmcrew.providers.base import SpeakRequest
 from filmcrew.providers.openai_speech import OpenAISpeechProvider
@@ -120,4 +120,4 @@ def test_a_character_voiced_by_the_api_in_a_real_film(server, tmp_path, monkeypa
     for p in root.rglob("*"):
         if p.is_file() and p.suffix in (".json", ".toml", ".yaml", ".otio", ".srt", ".fountain"):
             assert KEY not in p.read_text(errors="replace"), p
-    assert media.probe(root / "out" / "ep01.preview.mp4").audio_codec == "aac"
+    assert ffmpeg.probe(root / "out" / "ep01.preview.mp4").audio_codec == "aac"

@@ -9,9 +9,10 @@ import time
 
 import pytest
 
-from filmcrew import media, pipeline
+from filmcrew import pipeline
 from filmcrew.cli import main
-from filmcrew.run import execute, plan
+from filmcrew.engine.executor import execute, plan
+from filmcrew.media import ffmpeg
 
 pytestmark = pytest.mark.slow
 
@@ -30,19 +31,19 @@ def graphs(root, preview=True):
 
 def test_the_film_is_a_real_mp4(film):
     mp4 = film / "out" / "ep01.preview.mp4"
-    p = media.probe(mp4, count_frames=True)
+    p = ffmpeg.probe(mp4, count_frames=True)
     assert p.video_codec == "h264" and p.pix_fmt == "yuv420p" and p.audio_codec == "aac" and p.audio_rate == 48000
     assert p.faststart and (p.width, p.height) == (540, 960)
     assert 20 <= p.duration <= 45
     tl = json.loads(next((film / ".filmcrew" / "objects").rglob("timeline.json")).read_text())
     assert p.frames == tl["frames"]  # picture and timeline agree to the frame
-    loud = media.loudness(mp4)
+    loud = ffmpeg.loudness(mp4)
     assert abs(loud["integrated_lufs"] + 14) <= 1.0 and loud["true_peak_dbtp"] <= -1.0
     srt = (film / "out" / "ep01.preview.srt").read_text()
     assert "-->" in srt
     # the .ass carries the same pieces at the same times, and ffmpeg's own ASS reader agrees
     import subprocess as sp
-    back = sp.run([media.ffmpeg_exe(), "-hide_banner", "-loglevel", "error", "-i", str(film / "out" / "ep01.preview.ass"),
+    back = sp.run([ffmpeg.executable(), "-hide_banner", "-loglevel", "error", "-i", str(film / "out" / "ep01.preview.ass"),
                    "-f", "srt", "-"], capture_output=True, text=True, check=True).stdout
     times = lambda t: [ln.split(" --> ")[0][:10] for ln in t.splitlines() if " --> " in ln]  # noqa: E731 (to 0.1 s)
     assert times(back) == times(srt) and len(times(srt)) >= len(tl["lines"])
@@ -57,8 +58,8 @@ def test_the_last_scene_ends_on_its_cue_s_stinger_and_the_animator_moves_faces(f
     ctxs, (g,) = graphs(film)
     tl = json.loads((st.path(g.task("ep01.timeline").key) / "timeline.json").read_text())
     last = tl["scenes"][-1]["scene"]
-    cue, rate = media.read_wav(st.path(g.task(f"{last}.cue").key) / "cue.wav")
-    music, _ = media.read_wav(st.path(g.task("ep01.mix").key) / "music.wav")
+    cue, rate = ffmpeg.read_wav(st.path(g.task(f"{last}.cue").key) / "cue.wav")
+    music, _ = ffmpeg.read_wav(st.path(g.task("ep01.mix").key) / "music.wav")
     a, b = 5 * rate, 2 * rate  # the cadence before the cue's last 2 s of decay, end-aligned with the film
     x, y = music[-a:-b, 0], cue[-a:-b, 0]
     corr = lambda u, v: np.dot(u, v) / np.sqrt(np.dot(u, u) * np.dot(v, v))  # noqa: E731
@@ -74,11 +75,11 @@ def test_another_aspect_renders_beside_the_film_and_recomposes(film):
     before = (film / "out" / "ep01.preview.mp4").read_bytes()
     assert main(["make", str(film), "--preview", "--aspect", "1:1", "--quiet"]) == 0
     square = film / "out" / "ep01.1x1.preview.mp4"
-    p = media.probe(square, count_frames=True)
+    p = ffmpeg.probe(square, count_frames=True)
     assert (p.width, p.height) == (540, 540) and (film / "out" / "ep01.1x1.preview.otio").exists()
     assert (film / "out" / "ep01.preview.mp4").read_bytes() == before  # the 9:16 film is untouched
-    from filmcrew import labels
-    assert labels.detect_label(media.frame_at(square, 1.0))["corner"] == "top-left"  # the label, recomposed
+    from filmcrew.provenance import labels
+    assert labels.detect_label(ffmpeg.frame_at(square, 1.0))["corner"] == "top-left"  # the label, recomposed
     ctxs, gs = graphs(film)
     assert plan(pipeline.store(film), [g.final for g in gs]) == []  # and the 9:16 make is still whole
 
@@ -87,12 +88,12 @@ def test_each_line_sounds_shows_its_subtitle_and_opens_its_mouth_within_one_fram
     import numpy as np
 
     from filmcrew.crew.editor import read_layout
-    from filmcrew.lips import mouth_envelopes, read_track
+    from filmcrew.media.lips import mouth_envelopes, read_track
     st = pipeline.store(film)
     ctxs, (g,) = graphs(film)
     ctx = ctxs[0]
     tl = json.loads((st.path(g.task("ep01.timeline").key) / "timeline.json").read_text())
-    dialogue, rate = media.read_wav(st.path(g.task("ep01.mix").key) / "dialogue.wav")
+    dialogue, rate = ffmpeg.read_wav(st.path(g.task("ep01.mix").key) / "dialogue.wav")
     spf = rate // 30
     srt = (film / "out" / "ep01.preview.srt").read_text()
     cue_starts = set()
@@ -178,10 +179,10 @@ def test_an_action_that_names_an_effect_gets_it_in_the_effects_stem(film, tmp_pa
     tl = json.loads((st.path(g.task("ep01.timeline").key) / "timeline.json").read_text())
     fx = next(e for e in tl["effects"] if e["shot"] == shot.id)
     assert "thunder" in [e["kind"] for e in st.record(g.task(f"{shot.id}.effects").key)["ledger"]["effects"]]
-    track, rate = media.read_wav(st.path(g.task(f"{shot.id}.effects").key) / "effects.wav")
-    stem, _ = media.read_wav(st.path(g.task("ep01.mix").key) / "effects.wav")
+    track, rate = ffmpeg.read_wav(st.path(g.task(f"{shot.id}.effects").key) / "effects.wav")
+    stem, _ = ffmpeg.read_wav(st.path(g.task("ep01.mix").key) / "effects.wav")
     _, (g0,) = graphs(film)
-    before, _ = media.read_wav(pipeline.store(film).path(g0.task("ep01.mix").key) / "effects.wav")
+    before, _ = ffmpeg.read_wav(pipeline.store(film).path(g0.task("ep01.mix").key) / "effects.wav")
     assert len(before) == len(stem)  # the shot kept its length: the edit added a sound, nothing else
     added = stem[:, 0] - before[:, 0]  # the ambience is the same: what changed is the thunder
     spf = rate // 30
@@ -202,7 +203,7 @@ def test_killed_make_resumes_without_redoing_work(tmp_path):
                             env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
     objects = root / ".filmcrew" / "objects"
     deadline = time.time() + 120
-    while time.time() < deadline and len(list(objects.glob("*/*/record.json"))) < 12:
+    while time.time() < deadline and proc.poll() is None and len(list(objects.glob("*/*/record.json"))) < 12:
         time.sleep(0.2)
     os.killpg(proc.pid, signal.SIGKILL)
     proc.wait()
@@ -213,7 +214,7 @@ def test_killed_make_resumes_without_redoing_work(tmp_path):
     assert remaining and not any(i.task.key in done_before for i in remaining)
     report = execute(pipeline.store(root), [g.final for g in gs])
     assert len(report.ran) == len(remaining)
-    assert media.probe(pipeline.store(root).path(gs[0].final.key) / "film.mp4").duration > 10
+    assert ffmpeg.probe(pipeline.store(root).path(gs[0].final.key) / "film.mp4").duration > 10
 
 
 def test_a_take_that_is_not_audio_fails_clearly_and_keeps_the_rest(film, capsys):
@@ -238,16 +239,16 @@ def test_script_check_cli_on_big_fish(samples, capsys):
 
 
 def test_the_film_carries_both_ai_labels(film):
-    from filmcrew import labels
+    from filmcrew.provenance import labels
     mp4 = film / "out" / "ep01.preview.mp4"
     tag = labels.read_aigc(mp4)  # exactly one, parseable, keys in the standard's order
     assert list(tag) == list(labels.AIGC_KEYS) and tag["Label"] == "1" and tag["ContentProducer"] == "filmcrew"
     assert tag["ContentPropagator"] == tag["ContentProducer"] and tag["PropagateID"] == tag["ProduceID"]
     for t in (0.1, 1.9, 2.8):  # on screen for the first 3 s, detected in the decoded frames
-        found = labels.detect_label(media.frame_at(mp4, t))
+        found = labels.detect_label(ffmpeg.frame_at(mp4, t))
         assert found and found["language"] == "en" and found["corner"] == "top-left", t
         assert found["text_height"] >= 0.05
-    assert labels.detect_label(media.frame_at(mp4, 8.0)) is None  # and gone after
+    assert labels.detect_label(ffmpeg.frame_at(mp4, 8.0)) is None  # and gone after
 
 
 @pytest.mark.parametrize("lang,premise", [("zh", "一个渔夫挑战洪水之神，拯救他的村庄"),
@@ -269,5 +270,5 @@ def test_chinese_and_french_films_have_voices_and_subtitles(tmp_path, lang, prem
     assert all("".join(a["ledger"]["prompt"].split()) in "".join(text.split()) for a in voices)
     if lang == "zh":
         assert any("\u4e00" <= ch <= "\u9fff" for ch in srt)
-    loud = media.loudness(root / "out" / "ep01.preview.mp4")
+    loud = ffmpeg.loudness(root / "out" / "ep01.preview.mp4")
     assert abs(loud["integrated_lufs"] + 14) <= 1 and loud["true_peak_dbtp"] <= -1.0

@@ -9,8 +9,9 @@ import numpy as np
 import opentimelineio as otio
 import pytest
 
-from filmcrew import credentials, media
 from filmcrew.cli import main
+from filmcrew.media import ffmpeg
+from filmcrew.provenance import credentials
 
 pytestmark = pytest.mark.slow
 RT, TR = otio.opentime.RationalTime, otio.opentime.TimeRange
@@ -78,7 +79,7 @@ def test_an_edited_cut_comes_back_without_making_any_picture_or_voice(project, t
     c.source_range = TR(c.source_range.start_time + RT(12, 30), c.source_range.duration - RT(12, 30))
     video.remove(clips[-1])  # delete one
     outside = tmp_path / "outside.mp4"  # a clip from elsewhere: 6 s at 25 fps, 4:3, of which 2 s to 4 s are used
-    media.run_ffmpeg(["-f", "lavfi", "-i", "testsrc2=s=640x480:r=25:d=6", "-c:v", "libx264", "-pix_fmt", "yuv420p",
+    ffmpeg.run(["-f", "lavfi", "-i", "testsrc2=s=640x480:r=25:d=6", "-c:v", "libx264", "-pix_fmt", "yuv420p",
                       str(outside)], "test clip")
     video.insert(2, otio.schema.Clip(name="outside", media_reference=otio.schema.ExternalReference(
         target_url=str(outside), available_range=TR(RT(0, 25), RT(150, 25))), source_range=TR(RT(50, 25), RT(50, 25))))
@@ -100,7 +101,7 @@ def test_an_edited_cut_comes_back_without_making_any_picture_or_voice(project, t
 
     assert main(["make", str(project), "--preview", "--quiet"]) == 0
     mp4 = project / "out" / "ep01.preview.mp4"
-    n = media.probe(mp4, count_frames=True).frames
+    n = ffmpeg.probe(mp4, count_frames=True).frames
     assert n == video.duration().to_frames()  # the edit's length, to the frame
     # the film's own OTIO is now the edited cut, its media and ranges right for every clip
     back = otio.adapters.read_from_file(str(project / "out" / "ep01.preview.otio"))
@@ -112,13 +113,13 @@ def test_an_edited_cut_comes_back_without_making_any_picture_or_voice(project, t
     for clip, mine in zip(want, got_clips):
         r = video.range_of_child(clip)
         t = r.start_time.to_frames() + r.duration.to_frames() // 2
-        got = media.frame_at(mp4, (t + 0.5) / 30).astype(float)[: H // 2]
+        got = ffmpeg.frame_at(mp4, (t + 0.5) / 30).astype(float)[: H // 2]
         src_file = project / "out" / mine.media_reference.target_url
-        assert media.probe(src_file, count_frames=True).frames == mine.media_reference.available_range.duration.to_frames()
+        assert ffmpeg.probe(src_file, count_frames=True).frames == mine.media_reference.available_range.duration.to_frames()
         assert mine.source_range.end_time_exclusive() <= mine.media_reference.available_range.end_time_exclusive()
         src = mine.source_range.start_time.to_frames() + r.duration.to_frames() // 2
-        own = media.frame_at(src_file, (src + 0.5) / 30).astype(float)[: H // 2]
-        others = [media.frame_at(project / "out" / o.media_reference.target_url,
+        own = ffmpeg.frame_at(src_file, (src + 0.5) / 30).astype(float)[: H // 2]
+        others = [ffmpeg.frame_at(project / "out" / o.media_reference.target_url,
                                  (min(src, o.media_reference.available_range.duration.to_frames() - 1) + 0.5) / 30
                                  ).astype(float)[: H // 2] for o in got_clips if o.name != clip.name]
         diff = np.abs(got - own).mean()

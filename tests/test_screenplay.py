@@ -1,7 +1,7 @@
 import pytest
 
-from filmcrew import fountain, screenplay
 from filmcrew.errors import ScriptError
+from filmcrew.story import fountain, screenplay
 
 SCRIPT = """Title: Test
 

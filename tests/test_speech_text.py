@@ -5,9 +5,9 @@ import json
 import numpy as np
 import pytest
 
-from filmcrew import fonts, media, subtitles
 from filmcrew.crew import voice
-from filmcrew.speech_text import MAX_CHARS, script, sentences, spoken
+from filmcrew.media import ffmpeg, fonts, subtitles
+from filmcrew.story.speech_text import MAX_CHARS, script, sentences, spoken
 
 
 @pytest.mark.parametrize("text,lang,expected", [
@@ -78,7 +78,7 @@ def test_each_sentence_is_its_own_request_and_the_pause_follows_the_punctuation(
     said = script(text, "en")
     entry = voice._runner(prov, req, said)(SimpleNamespace(workdir=tmp_path))
     assert prov.asked == ["Wait.", "Who is there?", "It is five o'clock!"]
-    a, rate = media.read_wav(tmp_path / "line.wav")
+    a, rate = ffmpeg.read_wav(tmp_path / "line.wav")
     win = int(0.005 * rate)  # a 5 ms envelope, so the tones' own zero crossings do not count as gaps
     loud = np.convolve(np.abs(a[:, 0]), np.ones(win) / win, mode="same") > 0.05
     edges = np.flatnonzero(np.diff(loud.astype(int)))  # on/off of the three tones

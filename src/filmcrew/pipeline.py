@@ -11,18 +11,21 @@ import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import atomic, cache, credentials, export, fountain, labels, ledger, media, project, screenplay, share
-from . import check as check_mod
-from . import cut as cut_mod
-from .cache import Store
-from .crew import animator, composer, editor, finisher, foley, illustrator, translator, voice
-from .crew import common
+from . import ledger, project
+from .crew import animator, common, composer, editor, finisher, foley, illustrator, timeline, translator, voice
 from .crew.common import Crew, EpisodeContext
+from .engine import atomic
+from .engine.graph import Task
+from .engine.store import Store, for_project
 from .errors import ConfigError, ScriptError
-from .graph import Task
+from .media import ffmpeg
 from .model import ASPECTS
+from .provenance import check as check_mod
+from .provenance import credentials, labels, share
 from .providers import registry
 from .providers.base import WriteRequest
+from .story import cut as cut_mod
+from .story import fountain, screenplay
 
 
 def load_crew(cfg: project.Config, env: dict) -> Crew:
@@ -74,7 +77,7 @@ def write_story(root: Path, cfg: project.Config, env: dict, force: bool = False)
                                                   else draft.bible.title, credit=f"written by {writer.name}")
             atomic.write_text(p, text)
             written.append(p)
-    # what the writer wrote, per shot action and line, so a later human edit counts as human (share.py)
+    # what the writer wrote, per shot action and line, so a later human edit counts as human (provenance/share.py)
     rec_path = Path(root) / ".filmcrew" / "writer.json"
     old = json.loads(rec_path.read_text()) if rec_path.exists() else {}
     hashes = dict(old.get("written", {}))
@@ -162,7 +165,7 @@ def contexts(root: Path, env: dict, episode: int | None = None, preview: bool = 
     for n in numbers:
         ep = load_episode(root, n, bible, cfg.language)
         ctxs.append(EpisodeContext(root=root, bible=bible, episode=ep, size=(W, H), seed=cfg.seed, language=cfg.language,
-                                   style=cfg.style, preview=preview, crew=crew, ffmpeg=media.ffmpeg_exe(), labels=cfg.labels,
+                                   style=cfg.style, preview=preview, crew=crew, ffmpeg=ffmpeg.executable(), labels=cfg.labels,
                                    subtitle_languages=tuple(cfg.subtitle_languages),
                                    aspect_tag=aspect.replace(":", "x") if aspect and aspect != cfg.aspect else "",
                                    cut=cut_mod.load(root, n, [s.id for s in ep.shots()])))
@@ -186,7 +189,7 @@ def cut_notes(ctx: EpisodeContext) -> list[str]:
 
 
 def store(root: Path) -> Store:
-    return cache.for_project(root)
+    return for_project(root)
 
 
 def publish(root: Path, st: Store, ctx: EpisodeContext, g: EpisodeGraph, preview: bool) -> dict[str, Path]:
@@ -205,7 +208,7 @@ def publish(root: Path, st: Store, ctx: EpisodeContext, g: EpisodeGraph, preview
         for ext in ("srt", "ass"):
             paths[f"{lang}.{ext}"] = out / f"{name}.{lang}.{ext}"
             atomic.copy_file(src / f"subtitles.{lang}.{ext}", paths[f"{lang}.{ext}"])
-    export.export(root, st, ctx, g, ["otio"])  # the same OTIO `filmcrew export` writes, media beside it
+    timeline.write(root, st, ctx, g)  # the same OTIO `filmcrew export` writes, media beside it
     # each under its own artifact id: a key made before under another id (a scratch voice was the line's
     # voice before a person dubbed it) keeps the record.json of its first making
     records = [{**st.record(t.key), "artifact": t.artifact} for t in g.all if st.made(t)]
@@ -214,8 +217,8 @@ def publish(root: Path, st: Store, ctx: EpisodeContext, g: EpisodeGraph, preview
             r["path"] = str(st.path(r["key"]) / "clip.mp4")
     writer_path = Path(root) / ".filmcrew" / "writer.json"
     writer = json.loads(writer_path.read_text()) if writer_path.exists() else None
-    timeline = json.loads((st.path(g.task(f"{ctx.episode.id}.timeline").key) / "timeline.json").read_text())
-    figures = share.compute({r["artifact"]: r["ledger"] for r in records}, timeline, ctx.episode, writer)
+    cut = json.loads((st.path(g.task(f"{ctx.episode.id}.timeline").key) / "timeline.json").read_text())
+    figures = share.compute({r["artifact"]: r["ledger"] for r in records}, cut, ctx.episode, writer)
     if not os.environ.get("FILMCREW_SIGN_CERT") and not (credentials.keys_dir() / "signer.pem").exists():
         d = credentials.init_keys()
         print(f"created a local C2PA signing certificate in {d} (not publicly trusted; use your own with "

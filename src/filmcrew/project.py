@@ -12,29 +12,16 @@ from pathlib import Path
 import tomli_w
 import yaml
 
-from . import atomic
+from .engine import atomic
 from .errors import ConfigError
-from .labels import CODE_RE, POSITIONS
 from .ledger import SECRET_HINTS
 from .model import ASPECTS, FORMATS, LANGUAGES, Bible, Character, EpisodeArc, Voice
+from .provenance.labels import CODE_RE, POSITIONS, Labels
 
 CONFIG_NAME = "filmcrew.toml"
 ROLES = ("writer", "illustrator", "animator", "voice", "composer", "foley", "editor", "finisher", "translator")
 DEFAULT_PROVIDERS = {"writer": "story-engine", "illustrator": "procedural", "animator": "camera-moves",
                      "voice": "piper", "composer": "midi", "foley": "synth-foley"}
-
-
-@dataclass(frozen=True)
-class Labels:
-    """[labels]: how the AI labels look and who they name. They cannot be switched off (GB 45438, EU AI Act
-    Art. 50): there is deliberately no field for that."""
-    producer: str = "filmcrew"  # AIGC ContentProducer: a code (ASCII, no spaces), e.g. your platform or studio ID
-    reserved1: str = ""  # AIGC ReservedCode1 (e.g. a filing or licence number)
-    reserved2: str = ""  # AIGC ReservedCode2
-    position: str = "top-left"  # top-left, top-right, bottom-left, bottom-right (inside the safe area)
-    seconds: float = 3.0  # how long the visible label shows at the start (at least 2)
-    repeat_at_end: bool = False  # show it again over the last `seconds`
-    audio: str = "rhythm"  # the audible label of audio-only exports: rhythm (short-long-short-short) or spoken
 
 
 @dataclass(frozen=True)

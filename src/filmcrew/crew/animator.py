@@ -1,8 +1,8 @@
 """The animator: one silent clip per shot, as long as the shot's timing says (its voices, laid out).
 
-The clip takes only its length from the voices (by content: see graph.py), so a new voice that keeps its
+The clip takes only its length from the voices (by content: see engine/graph.py), so a new voice that keeps its
 slot re-makes no picture. The faces are filmed with their mouths shut; a provider that knows where each
-mouth is on every frame says so (`mouths.json`, see lips.py), and the finisher opens them with the voices.
+mouth is on every frame says so (`mouths.json`, see media/lips.py), and the finisher opens them with the voices.
 """
 
 from __future__ import annotations
@@ -10,8 +10,11 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from .. import atomic, cache, ledger, lips
-from ..graph import Task
+from .. import ledger
+from ..engine import atomic
+from ..engine.graph import Task
+from ..engine.store import for_project
+from ..media import lips
 from ..providers.base import AnimateRequest
 from .common import EpisodeContext, provider_id
 from .editor import clip_length
@@ -23,7 +26,7 @@ CODE_VERSION = "animator-4"
 def tasks(ctx: EpisodeContext, keyframes: dict[str, Task], timings: dict[str, Task]) -> dict[str, Task]:
     out: dict[str, Task] = {}
     prov = ctx.crew.animator
-    store = cache.for_project(ctx.root)
+    store = for_project(ctx.root)
     for sc in ctx.episode.scenes:
         for sh in sc.shots:  # its length (transitions included) comes from its timing, by content
             params = {"shot": sh.id, "camera": sh.camera, "mood": sh.mood or sc.mood, "action": sh.action,

@@ -34,7 +34,7 @@ class EpisodeContext:
     preview: bool
     crew: Crew
     ffmpeg: str
-    labels: Any = None  # project.Labels: how the AI labels look and who they name
+    labels: Any = None  # provenance.labels.Labels: how the AI labels look and who they name
     subtitle_languages: tuple = ()  # extra subtitle tracks, made by the translator
     aspect_tag: str = ""  # "16x9" when --aspect renders another shape than filmcrew.toml's, so files do not collide
     cut: Any = None  # cut.Cut a person made in an editor (cut/epNN.json); None: the screenplay's own cut
@@ -46,7 +46,7 @@ def out_name(ctx: EpisodeContext) -> str:
 
 
 def provider_id(p):
-    from ..graph import ProviderId
+    from ..engine.graph import ProviderId
     return ProviderId(p.name, p.version, p.model)
 
 

@@ -10,10 +10,11 @@ from __future__ import annotations
 import math
 from pathlib import Path
 
-from .. import ledger, media
-from ..graph import Task
+from .. import ledger
+from ..engine.graph import Task
+from ..media import ffmpeg
 from ..providers.base import CueRequest
-from ..screenplay import estimated_shot_seconds
+from ..story.screenplay import estimated_shot_seconds
 from .common import EpisodeContext, provider_id
 
 CODE_VERSION = "composer-1"
@@ -39,7 +40,7 @@ def tasks(ctx: EpisodeContext) -> dict[str, Task]:
 def _runner(prov, req: CueRequest):
     def run(tctx) -> dict:
         audio, rate = prov.compose(req)
-        media.write_wav(Path(tctx.workdir) / "cue.wav", media.resample(audio, rate, media.SAMPLE_RATE))
+        ffmpeg.write_wav(Path(tctx.workdir) / "cue.wav", ffmpeg.resample(audio, rate, ffmpeg.SAMPLE_RATE))
         return ledger.entry(made_by=ledger.made_by(prov),
                             source_type=prov.source_type, model=prov.model, prompt=f"{req.mood} cue, {req.seconds:g}s")
     return run

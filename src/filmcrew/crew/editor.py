@@ -13,12 +13,15 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from .. import atomic, ledger, media, subtitles, timing
-from ..action_words import effects_in
-from ..cut import HANDLE, Cut, Item, local_range, script_cut, source_base
-from ..cut import path as cut_path
+from .. import ledger
+from ..engine import atomic
+from ..engine.graph import ProviderId, Task
 from ..errors import ConfigError
-from ..graph import ProviderId, Task
+from ..media import ffmpeg, subtitles
+from ..story import timing
+from ..story.action_words import effects_in
+from ..story.cut import HANDLE, Cut, Item, local_range, script_cut, source_base
+from ..story.cut import path as cut_path
 from .common import EpisodeContext
 from .voice import frames_of, spans_of
 
@@ -117,15 +120,15 @@ def _conform(ctx: EpisodeContext, it: Item, base: int):
         enc = ["-c:v", "libx264", "-preset", "ultrafast" if ctx.preview else "veryfast", "-crf", "24" if ctx.preview
                else "16", "-pix_fmt", "yuv420p", "-r", "30", "-an", "-frames:v", str(n)]
         if it.kind == "gap":
-            media.run_ffmpeg(["-f", "lavfi", "-i", f"color=black:s={W}x{H}:r=30", *enc, out], "making a gap")
+            ffmpeg.run(["-f", "lavfi", "-i", f"color=black:s={W}x{H}:r=30", *enc, out], "making a gap")
         else:
             # recomposed, not cropped: the whole picture fits the frame over a blurred fill of itself
             graph = (f"fps=30,split[a][b];[a]scale={W}:{H}:force_original_aspect_ratio=increase,crop={W}:{H},"
                      f"boxblur=24:2[bg];[b]scale={W}:{H}:force_original_aspect_ratio=decrease,setsar=1[fg];"
                      f"[bg][fg]overlay=(W-w)/2:(H-h)/2,format=yuv420p")
-            media.run_ffmpeg(["-ss", f"{base / timing.FPS:.4f}", "-i", str(Path(ctx.root) / it.media),
+            ffmpeg.run(["-ss", f"{base / timing.FPS:.4f}", "-i", str(Path(ctx.root) / it.media),
                               "-filter_complex", graph, *enc, out], f"conforming {it.media}")
-        frames = media.probe(Path(out), count_frames=True).frames
+        frames = ffmpeg.probe(Path(out), count_frames=True).frames
         if it.kind == "take":
             return ledger.entry(made_by=f"human:{it.name or it.media}", source_type=it.source_type,
                                 prompt=f"clip {it.name or it.media} added in the editor",

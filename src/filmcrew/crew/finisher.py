@@ -16,12 +16,15 @@ from pathlib import Path
 import numpy as np
 from PIL import Image, ImageDraw
 
-from .. import atomic, fonts, labels, ledger, lips, mastering, media
-from ..cut import Cut, local_range
+from .. import ledger
+from ..engine import atomic
+from ..engine.graph import ProviderId, Task
 from ..errors import MediaError
-from ..graph import ProviderId, Task
-from ..project import Labels
-from ..subtitles import line_pieces, subtitle_box
+from ..media import ffmpeg, fonts, lips, mastering
+from ..media.subtitles import line_pieces, subtitle_box
+from ..provenance import labels
+from ..provenance.labels import Labels
+from ..story.cut import Cut, local_range
 from .common import EpisodeContext
 from .editor import read_layout
 from .voice import frames_of, spans_of
@@ -68,7 +71,7 @@ def segment_tasks(ctx: EpisodeContext, cut: Cut, clips: dict[str, Task], sources
 
     A segment's key holds only its own clip, its own lines' voices and timing, and its range, so
     re-ordering or trimming other items in an editor re-encodes nothing here. The speakers' lips are
-    drawn here, from their voices, over the clip (lips.py)."""
+    drawn here, from their voices, over the clip (media/lips.py)."""
     shots = ctx.episode.shots()
     by_id = {sh.id: sh for sh in shots}
 
@@ -172,7 +175,7 @@ def _segment(ctx: EpisodeContext, it, sh, first: int, last: int):
         l_args, l_graph, label = _lay_lips("v0", mouths, 1, "m")
         subs = _subtitles(ctx, wd, tctx.inputs, "", sh, lo, hi, "s")
         args, graph, label = _overlay(label, subs, 1 + len(mouths))
-        media.run_ffmpeg(["-i", str(Path(tctx.inputs["clip"]) / "clip.mp4"), *l_args, *args, "-filter_complex",
+        ffmpeg.run(["-i", str(Path(tctx.inputs["clip"]) / "clip.mp4"), *l_args, *args, "-filter_complex",
                           ";".join([f"[0:v]trim=start_frame={lo}:end_frame={hi},setpts=PTS-STARTPTS[v0]", *l_graph,
                                     *graph]),
                           "-map", f"[{label}]", *encode_args(ctx.preview), str(wd / "segment.mp4")],
@@ -210,7 +213,7 @@ def _transition(ctx: EpisodeContext, j, a_side, b_side):
         xf = "fadeblack" if j.kind == "dip" else "fade"
         steps.append(f"[x0][x1]xfade=transition={xf}:duration={d / 30:.4f}:offset=0,trim=end_frame={d}[v0]")
         args, graph, label = _overlay("v0", subs_all, 2 + n_lips)
-        media.run_ffmpeg(["-i", str(Path(tctx.inputs["a.clip"]) / "clip.mp4"),
+        ffmpeg.run(["-i", str(Path(tctx.inputs["a.clip"]) / "clip.mp4"),
                           "-i", str(Path(tctx.inputs["b.clip"]) / "clip.mp4"), *l_args, *args,
                           "-filter_complex", ";".join(steps + graph), "-map", f"[{label}]", *encode_args(ctx.preview),
                           str(wd / "segment.mp4")], "rendering a transition")
@@ -248,7 +251,7 @@ def _media(ctx: EpisodeContext, sh):
             atomic.link_or_copy(clip, wd / "clip.mp4")
         else:  # the animator's own intermediate settings
             args, graph, label = _lay_lips("0:v", mouths, 1, "m")
-            media.run_ffmpeg(["-i", str(clip), *args, "-filter_complex", ";".join(graph), "-map", f"[{label}]",
+            ffmpeg.run(["-i", str(clip), *args, "-filter_complex", ";".join(graph), "-map", f"[{label}]",
                               "-c:v", "libx264", "-preset", "ultrafast", "-crf", "24" if ctx.preview else "16",
                               "-pix_fmt", "yuv420p", "-g", "30", "-an", str(wd / "clip.mp4")], f"drawing the lips of {sh.id}")
             for p in wd.glob("lips-*.rgba"):
@@ -323,7 +326,7 @@ SPEECH_HOP = 48  # 1 ms at 48 kHz: the resolution of the speech detector that dr
 def _mix(tctx) -> dict:
     """Dialogue, then music and ambience ducked under it, made `mastering.BLOCK` samples at a time and
     written to the stems and the raw mix on disk: the memory the mix needs does not grow with the film."""
-    rate = media.SAMPLE_RATE
+    rate = ffmpeg.SAMPLE_RATE
     tl = json.loads((Path(tctx.inputs["timeline"]) / "timeline.json").read_text())
     spf = rate / tl["fps"]
     n = int(round(tl["frames"] * spf))
@@ -334,7 +337,7 @@ def _mix(tctx) -> dict:
         """A timeline entry (a line, a shot's effects) that plays its sound from `from` for `frames`,
         placed at `start`."""
         def load():
-            a, _ = media.read_wav(wav)
+            a, _ = ffmpeg.read_wav(wav)
             return a[int(round(entry["from"] * spf)):int(round((entry["from"] + entry["frames"]) * spf)), channels]
         s = int(round(entry["start"] * spf))
         return _Sound(s, load, gain, int(0.004 * rate), int(fade_out * rate), min(n, s + int(round(entry["frames"] * spf))))
@@ -344,7 +347,7 @@ def _mix(tctx) -> dict:
 
     def cue(sc, s, e):
         def load():
-            c, _ = media.read_wav(Path(inp[f"c:{sc['scene']}"]) / "cue.wav")
+            c, _ = ffmpeg.read_wav(Path(inp[f"c:{sc['scene']}"]) / "cue.wav")
             # a cue ends on its cadence (the last scene's on the hook's stinger): its end meets the scene's end;
             # a scene longer than its cue repeats it
             return c[-(e - s):] if len(c) >= e - s else np.tile(c, (int(np.ceil((e - s) / len(c))), 1))[-(e - s):]
@@ -352,7 +355,7 @@ def _mix(tctx) -> dict:
 
     def bed(sc, s, e):
         def load():
-            b, _ = media.read_wav(Path(inp[f"a:{sc['scene']}"]) / "ambience.wav")
+            b, _ = ffmpeg.read_wav(Path(inp[f"a:{sc['scene']}"]) / "ambience.wav")
             return np.tile(b, (int(np.ceil((e - s) / len(b))), 1))[:e - s]
         return _Sound(s, load, 1.0, int(0.4 * rate), int(0.4 * rate), e)
 
@@ -372,7 +375,7 @@ def _mix(tctx) -> dict:
     # pass 1: the dialogue, and where speech is (the fraction of each 1 ms over -40 dBFS)
     dialogue = mastering.Pcm(wd / "dialogue.f32")
     hops = np.zeros(-(-n // SPEECH_HOP), np.float32)
-    with dialogue.writer() as put, media.wav_writer(wd / "dialogue.wav") as stem:
+    with dialogue.writer() as put, ffmpeg.wav_writer(wd / "dialogue.wav") as stem:
         for s, e in spans:
             d = _play(lines, s, e)
             put(d)
@@ -389,8 +392,8 @@ def _mix(tctx) -> dict:
     # pass 2: music and ambience, ducked, and the raw mix at the editor's track levels
     g = tl["gains"]
     raw = mastering.Pcm(wd / "raw.f32")
-    with raw.writer() as put, media.wav_writer(wd / "music.wav") as m_stem, \
-            media.wav_writer(wd / "effects.wav") as e_stem:
+    with raw.writer() as put, ffmpeg.wav_writer(wd / "music.wav") as m_stem, \
+            ffmpeg.wav_writer(wd / "effects.wav") as e_stem:
         for s, e in spans:
             env = np.interp(np.arange(s, e), centres, duck).astype(np.float32)[:, None]
             mu = _play(music, s, e) * (0.30 - 0.20 * env)
@@ -405,7 +408,7 @@ def _mix(tctx) -> dict:
                         extra={"target_lufs": tctx.task.params["lufs"], "max_true_peak_dbtp": tctx.task.params["tp"], **measured})
 
 
-AAC_ARGS = ["-c:a", "aac", "-aac_coder", "fast", "-b:a", "192k", "-ar", str(media.SAMPLE_RATE), "-ac", "2"]
+AAC_ARGS = ["-c:a", "aac", "-aac_coder", "fast", "-b:a", "192k", "-ar", str(ffmpeg.SAMPLE_RATE), "-ac", "2"]
 
 
 def master_to_aac(raw: "mastering.Pcm", wav: Path, m4a: Path, lufs: float, max_tp: float, extra: tuple = ()) -> dict:
@@ -420,12 +423,12 @@ def master_to_aac(raw: "mastering.Pcm", wav: Path, m4a: Path, lufs: float, max_t
     mastered = mastering.Pcm(wav.with_suffix(".mastered.f32"), raw.channels)
     try:
         for _ in range(8):
-            info = mastering.master_pcm(raw, mastered, media.SAMPLE_RATE, lufs, ceiling)
-            with media.wav_writer(wav, raw.channels) as put:
+            info = mastering.master_pcm(raw, mastered, ffmpeg.SAMPLE_RATE, lufs, ceiling)
+            with ffmpeg.wav_writer(wav, raw.channels) as put:
                 for s, e in mastered.spans():
                     put(mastered.read(s, e))
-            media.run_ffmpeg(["-i", str(wav), *AAC_ARGS, *extra, str(m4a)], "encoding the sound track")
-            m = media.loudness(m4a)
+            ffmpeg.run(["-i", str(wav), *AAC_ARGS, *extra, str(m4a)], "encoding the sound track")
+            m = ffmpeg.loudness(m4a)
             info.update(integrated_lufs=m["integrated_lufs"], true_peak_dbtp=m["true_peak_dbtp"], pcm_ceiling_dbtp=round(ceiling, 2))
             over = m["true_peak_dbtp"] - (max_tp - 0.1)
             if not over > 0:
@@ -466,7 +469,7 @@ def _concat_input(listing: Path, files: list[Path]) -> list[str]:
 def _labelled(paths: list[Path], frames: int, enable: str, png: Path, x: int, y: int, out: Path, preview: bool) -> None:
     """Re-encode the segments `paths` (joined) with the visible label over the frames `enable` selects."""
     listing = out.with_suffix(".txt")
-    media.run_ffmpeg([*_concat_input(listing, paths), "-i", str(png), "-filter_complex",
+    ffmpeg.run([*_concat_input(listing, paths), "-i", str(png), "-filter_complex",
                       f"[0:v][1:v]overlay={x}:{y}:enable='{enable}',trim=end_frame={frames}[v]", "-map", "[v]",
                       *encode_args(preview), str(out)], "burning in the AI label")
     listing.unlink()
@@ -501,7 +504,7 @@ def _final(order: list[str]):
         film = wd / "film.mp4"
         produce_id = f"filmcrew-{tctx.task.key[:24]}"
         aigc = labels.aigc_json(lab["producer"], produce_id, lab["reserved1"], lab["reserved2"])
-        media.run_ffmpeg([*_concat_input(listing, parts), "-i", str(Path(tctx.inputs["mix"]) / "mix.m4a"),
+        ffmpeg.run([*_concat_input(listing, parts), "-i", str(Path(tctx.inputs["mix"]) / "mix.m4a"),
                           "-map", "0:v:0", "-map", "1:a:0", "-c", "copy", "-shortest", *labels.write_args(aigc), str(film)],
                          "assembling the film")
         for q in [listing, png, *pieces, *tail]:
@@ -511,7 +514,7 @@ def _final(order: list[str]):
         for f in tl.iterdir():
             if f.name.startswith("subtitles.") or f.name == "timeline.json":
                 (wd / f.name).write_bytes(f.read_bytes())
-        pr = media.probe(film)
+        pr = ffmpeg.probe(film)
         if not pr.faststart:
             raise MediaError(f"{film}: moov is not before mdat after assembly; this is a bug in filmcrew")
         return ledger.entry(made_by="algorithm:filmcrew-finisher", source_type=ledger.ALGORITHMIC,

@@ -9,10 +9,11 @@ from pathlib import Path
 
 import numpy as np
 
-from .. import ledger, media
-from ..action_words import effects_in
-from ..graph import Task
+from .. import ledger
+from ..engine.graph import Task
+from ..media import ffmpeg
 from ..providers.base import AmbienceRequest, EffectRequest
+from ..story.action_words import effects_in
 from .common import EpisodeContext, provider_id
 
 CODE_VERSION = "foley-2"
@@ -51,7 +52,7 @@ def effect_tasks(ctx: EpisodeContext) -> dict[str, Task]:
 def _runner(prov, req: AmbienceRequest):
     def run(tctx) -> dict:
         audio, rate = prov.ambience(req)
-        media.write_wav(Path(tctx.workdir) / "ambience.wav", media.resample(audio, rate, media.SAMPLE_RATE))
+        ffmpeg.write_wav(Path(tctx.workdir) / "ambience.wav", ffmpeg.resample(audio, rate, ffmpeg.SAMPLE_RATE))
         return ledger.entry(made_by=ledger.made_by(prov), source_type=prov.source_type, model=prov.model,
                             prompt=f"ambience: {req.location}")
     return run
@@ -60,18 +61,18 @@ def _runner(prov, req: AmbienceRequest):
 def _effects_runner(prov, shot_id: str, kinds: list[str], seed: int):
     """One track per shot, starting with the shot: its effects one after another, EFFECT_GAP apart."""
     def run(tctx) -> dict:
-        rate = media.SAMPLE_RATE
+        rate = ffmpeg.SAMPLE_RATE
         placed, at = [], EFFECT_START
         for k, kind in enumerate(kinds):
             audio, r = prov.effect(EffectRequest(kind, FOOTSTEP_SECONDS, seed + k))
-            a = media.resample(np.asarray(audio, np.float32), r, rate)
+            a = ffmpeg.resample(np.asarray(audio, np.float32), r, rate)
             a = a if a.ndim == 2 else np.stack([a, a], axis=1)
             placed.append((int(at * rate), a, kind))
             at += (len(a) / rate if kind != "footsteps" else 0.6) + EFFECT_GAP  # steps go on under what follows
         track = np.zeros((max(s + len(a) for s, a, _ in placed), 2), np.float32)
         for s, a, _ in placed:
             track[s:s + len(a)] += a
-        media.write_wav(Path(tctx.workdir) / "effects.wav", track * (0.8 / max(0.8, float(np.abs(track).max()))))
+        ffmpeg.write_wav(Path(tctx.workdir) / "effects.wav", track * (0.8 / max(0.8, float(np.abs(track).max()))))
         return ledger.entry(made_by=ledger.made_by(prov), source_type=prov.source_type, model=prov.model,
                             prompt=f"effects of {shot_id}: {', '.join(kinds)}",
                             extra={"effects": [{"kind": k, "at": round(s / rate, 3), "seconds": round(len(a) / rate, 3)}

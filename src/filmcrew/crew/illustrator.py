@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from .. import ledger
-from ..graph import ProviderId, Task
+from ..engine.graph import ProviderId, Task
 from ..providers.base import DrawRequest
 from ..providers.camera_moves import MARGIN
 from . import common

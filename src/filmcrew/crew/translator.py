@@ -10,8 +10,9 @@ import json
 import logging
 from pathlib import Path
 
-from .. import atomic, ledger
-from ..graph import Task
+from .. import ledger
+from ..engine import atomic
+from ..engine.graph import Task
 from .common import EpisodeContext, provider_id
 
 CODE_VERSION = "translator-1"

@@ -7,11 +7,14 @@ from pathlib import Path
 
 import numpy as np
 
-from .. import atomic, ledger, media, speech_text
+from .. import ledger
+from ..engine import atomic
+from ..engine.graph import ProviderId, Task
 from ..errors import FilmcrewError, MediaError, ProviderError
-from ..graph import ProviderId, Task
+from ..media import ffmpeg
 from ..providers.base import SpeakRequest
-from ..timing import EDGE_PAD
+from ..story import speech_text
+from ..story.timing import EDGE_PAD
 from . import common
 from .common import EpisodeContext, provider_id
 
@@ -104,15 +107,15 @@ def trim_silence(a: np.ndarray, rate: int) -> np.ndarray:
 def _finish(audio: np.ndarray, rate: int, path: Path) -> tuple[float, int]:
     """Resample, trim and level a voice into `path`; returns its seconds and how many samples (at 48 kHz)
     were trimmed from its start."""
-    a = media.resample(audio, rate, media.SAMPLE_RATE)
-    lead, end = _sound_span(a, media.SAMPLE_RATE)
+    a = ffmpeg.resample(audio, rate, ffmpeg.SAMPLE_RATE)
+    lead, end = _sound_span(a, ffmpeg.SAMPLE_RATE)
     a = a[lead:end]
     if len(a) == 0:
         raise MediaError("the voice is silent")
     peak = float(np.abs(a).max())
     a = a * (0.5 / peak)  # lines leave here at one peak level; the mix sets loudness
-    media.write_wav(path, a)
-    return len(a) / media.SAMPLE_RATE, lead
+    ffmpeg.write_wav(path, a)
+    return len(a) / ffmpeg.SAMPLE_RATE, lead
 
 
 def pause_after(sentence: str) -> float:
@@ -136,21 +139,21 @@ def _runner(prov, req: SpeakRequest, said: list[str]):
         for k, sentence in enumerate(said):
             audio, rate = prov.speak(replace(req, text=sentence))
             a = np.asarray(audio, np.float32)
-            a = trim_silence(media.resample(a if a.ndim == 1 else a.mean(axis=1), rate, media.SAMPLE_RATE),
-                             media.SAMPLE_RATE)
+            a = trim_silence(ffmpeg.resample(a if a.ndim == 1 else a.mean(axis=1), rate, ffmpeg.SAMPLE_RATE),
+                             ffmpeg.SAMPLE_RATE)
             if len(a) == 0:
                 raise MediaError(f"{ledger.made_by(prov)} said nothing for {sentence!r}")
             parts.append(a)
             spans.append([at, at + len(a)])
             at += len(a)
             if k + 1 < len(said):
-                parts.append(np.zeros(int(pause_after(sentence) * media.SAMPLE_RATE), np.float32))
+                parts.append(np.zeros(int(pause_after(sentence) * ffmpeg.SAMPLE_RATE), np.float32))
                 at += len(parts[-1])
         wd = Path(tctx.workdir)
-        secs, lead = _finish(np.concatenate(parts), media.SAMPLE_RATE, wd / "line.wav")
+        secs, lead = _finish(np.concatenate(parts), ffmpeg.SAMPLE_RATE, wd / "line.wav")
         # when each written sentence starts and ends in line.wav: the subtitles follow them
         atomic.write_text(wd / "sentences.json", json.dumps(
-            [{"text": t, "start": round((a - lead) / media.SAMPLE_RATE, 4), "end": round((b - lead) / media.SAMPLE_RATE, 4)}
+            [{"text": t, "start": round((a - lead) / ffmpeg.SAMPLE_RATE, 4), "end": round((b - lead) / ffmpeg.SAMPLE_RATE, 4)}
              for t, (a, b) in zip(written, spans)], ensure_ascii=False))
         spoken = " ".join(said) if req.language != "zh" else "".join(said)
         return ledger.entry(made_by=ledger.made_by(prov),
@@ -164,11 +167,11 @@ def _take_runner(take: Path, line_id: str):
     def run(tctx) -> dict:
         tmp = Path(tctx.workdir) / "decoded.wav"
         try:
-            media.run_ffmpeg(["-i", str(take), "-vn", "-ac", "1", "-ar", str(media.SAMPLE_RATE), "-c:a", "pcm_s16le", str(tmp)],
+            ffmpeg.run(["-i", str(take), "-vn", "-ac", "1", "-ar", str(ffmpeg.SAMPLE_RATE), "-c:a", "pcm_s16le", str(tmp)],
                              f"decoding the take {take}")
         except MediaError as err:
             raise MediaError(f"{take}: not an audio file ffmpeg can read; record the take as WAV, MP3, M4A or FLAC ({err})") from err
-        audio, rate = media.read_wav(tmp)
+        audio, rate = ffmpeg.read_wav(tmp)
         tmp.unlink()
         if clipped_fraction(audio) > CLIP_FRACTION:
             raise MediaError(f"{take}: the take is badly clipped ({clipped_fraction(audio):.1%} of samples at full scale); "

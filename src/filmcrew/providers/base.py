@@ -58,7 +58,7 @@ class AnimateRequest:
     faces: tuple = ()  # where each drawn face's eyes and mouth are on the canvas (illustrator's faces.json)
     # a provider that films those faces with their mouths shut may return, in its info, "mouths":
     # {name: {"skin": [r, g, b], "at": [[x, y, half-width] of the mouth on each frame, in output pixels]}};
-    # the finisher then opens them with each speaker's voice (lips.py)
+    # the finisher then opens them with each speaker's voice (media/lips.py)
 
 
 @dataclass(frozen=True)

@@ -5,7 +5,7 @@ chosen from the shot's camera and mood. Where the illustrator says where it drew
 each face and figure (faces.json), characters breathe (head and shoulders rise
 and settle over the chest, each on their own slow rhythm) and blink, and the
 animator says where each mouth is on every frame (the "mouths" track it returns:
-the finisher opens them with the voices, see lips.py). Frames are computed one at
+the finisher opens them with the voices, see media/lips.py). Frames are computed one at
 a time and piped to the encoder, so memory does not grow with the shot's length.
 Ledger type: ``algorithmicMedia``.
 """
@@ -148,7 +148,7 @@ def warp(src: np.ndarray, box: tuple[float, float, float, float], W: int, H: int
 
 class Scratch:
     """Arrays kept from frame to frame, handed out as views of the shape asked: a frame loop that takes its
-    outputs from here allocates nothing, so it takes no page faults (run.py puts every large allocation in
+    outputs from here allocates nothing, so it takes no page faults (engine/executor.py puts every large allocation in
     a mapping of its own, which the kernel zeroes page by page on first use: about 3000 faults a frame)."""
 
     def __init__(self):

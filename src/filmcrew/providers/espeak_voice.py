@@ -41,6 +41,6 @@ class EspeakVoiceProvider(NoSettings):
             proc = subprocess.run([exe, "-v", voice, "-s", str(wpm), "-w", str(out), req.text], capture_output=True)
             if proc.returncode != 0 or not out.exists():
                 raise ProviderError(f"espeak-ng failed for voice {voice!r}: {proc.stderr.decode()[-300:]}")
-            from ..media import read_wav
+            from ..media.ffmpeg import read_wav
             audio, sr = read_wav(out)
         return deliver(audio[:, 0], sr, req.voice.pitch), sr

@@ -36,7 +36,7 @@ from .. import ledger
 from ..errors import ConfigError, ProviderError
 from ..model import (CAMERAS, Bible, Character, Episode, EpisodeArc, Line, Scene, Shot, Voice, frames_to_seconds,
                      seconds_to_frames)
-from ..screenplay import estimated_shot_seconds
+from ..story.screenplay import estimated_shot_seconds
 from .base import StoryDraft, WriteRequest
 from .openai_http import Endpoint, error_detail
 

@@ -20,8 +20,9 @@ import urllib.request
 
 import numpy as np
 
-from .. import ledger, media
+from .. import ledger
 from ..errors import ConfigError, ProviderError
+from ..media import ffmpeg
 from .base import SpeakRequest
 from .openai_http import Endpoint, error_detail
 from .voice_fx import deliver
@@ -64,13 +65,13 @@ class OpenAISpeechProvider:
             raise ProviderError(f"{self.name}: cannot reach {url} ({getattr(err, 'reason', err)}); check base_url in "
                                 f"[providers.{self.name}]") from None
         samples = self._decode(audio, url)
-        return deliver(samples, media.SAMPLE_RATE, req.voice.pitch), media.SAMPLE_RATE
+        return deliver(samples, ffmpeg.SAMPLE_RATE, req.voice.pitch), ffmpeg.SAMPLE_RATE
 
     def _decode(self, audio: bytes, url: str) -> np.ndarray:
         if self.response_format == "pcm":  # OpenAI's raw PCM: 24 kHz, 16-bit signed little-endian, mono
-            return media.resample(np.frombuffer(audio, "<i2").astype(np.float32) / 32768.0, 24000)
-        proc = subprocess.run([media.ffmpeg_exe(), "-hide_banner", "-nostdin", "-loglevel", "error", "-i", "pipe:0",
-                               "-ac", "1", "-ar", str(media.SAMPLE_RATE), "-f", "f32le", "-"], input=audio, capture_output=True)
+            return ffmpeg.resample(np.frombuffer(audio, "<i2").astype(np.float32) / 32768.0, 24000)
+        proc = subprocess.run([ffmpeg.executable(), "-hide_banner", "-nostdin", "-loglevel", "error", "-i", "pipe:0",
+                               "-ac", "1", "-ar", str(ffmpeg.SAMPLE_RATE), "-f", "f32le", "-"], input=audio, capture_output=True)
         if proc.returncode != 0 or not proc.stdout:
             raise ProviderError(f"{self.name}: {url} answered {len(audio)} bytes that are not {self.response_format} audio")
         return np.frombuffer(proc.stdout, np.float32).copy()

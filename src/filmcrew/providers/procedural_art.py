@@ -20,9 +20,11 @@ from pathlib import Path
 import numpy as np
 from PIL import Image, ImageDraw
 
-from .. import atomic, fonts, ledger
-from ..action_words import props_in
+from .. import ledger
+from ..engine import atomic
+from ..media import fonts
 from ..model import Character
+from ..story.action_words import props_in
 from .base import DrawRequest, NoSettings
 
 SETTING_WORDS = [
@@ -524,7 +526,7 @@ def sign_text(location: str, language: str) -> str:
 
 def draw_sign(im: Image.Image, text: str, x: float, y: float, w: float, post: float, language: str) -> None:
     """A wooden board centred on (x, y), `w` wide, with the text fitted into it (CJK and accented Latin
-    alike: the fonts are filmcrew's own, see fonts.py), on a post `post` pixels long (0 for a wall plaque)."""
+    alike: the fonts are filmcrew's own, see media/fonts.py), on a post `post` pixels long (0 for a wall plaque)."""
     d = ImageDraw.Draw(im)
     size = int(w * 0.16)
     while size > 8 and fonts.font(size, language=language).getlength(text) > w * 0.86:

@@ -15,9 +15,9 @@ import random
 import re
 
 from .. import ledger
-from ..model import Bible, Character, Episode, EpisodeArc, Scene, Shot, Voice, Line, seconds_to_frames
-from ..screenplay import estimated_shot_seconds
 from ..errors import ConfigError
+from ..model import Bible, Character, Episode, EpisodeArc, Line, Scene, Shot, Voice, seconds_to_frames
+from ..story.screenplay import estimated_shot_seconds
 from .base import NoSettings, StoryDraft, WriteRequest
 from .story_beats import BEATS
 from .story_lexicon import DEFAULT_SETTING, FLAWS, GENRES, MOODS, NAMES, SETTINGS, TIMES
@@ -211,7 +211,7 @@ class StoryEngine(NoSettings):
             last = built[-1]
             built[-1] = Shot(**{**last.__dict__, "transition": "dip" if beat in ("hook", "resolution") else "crossfade"})
         interior = heading.startswith("INT")
-        from ..screenplay import parse_heading
+        from ..story.screenplay import parse_heading
         _i, loc, tod = parse_heading(heading)
         return Scene(id=sid, heading=heading, interior=interior, location=loc, time_of_day=tod,
                      mood=MOODS.get(beat, ""), shots=tuple(built), number=str(number))

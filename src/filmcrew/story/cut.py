@@ -21,8 +21,10 @@ import json
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from . import atomic, ledger, timing
-from .errors import ConfigError
+from .. import ledger
+from ..engine import atomic
+from ..errors import ConfigError
+from . import timing
 
 SCHEMA = "filmcrew-cut/1"
 KINDS = ("shot", "take", "gap")

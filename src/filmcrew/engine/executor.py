@@ -16,10 +16,10 @@ from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from typing import Callable, Protocol
 
-from . import ledger
-from .cache import Store
-from .errors import FilmcrewError, TaskError
+from .. import ledger
+from ..errors import FilmcrewError, TaskError
 from .graph import Pending, Task, TaskContext, reason, topo_order
+from .store import Store
 
 
 def _libc():

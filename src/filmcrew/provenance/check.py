@@ -5,7 +5,7 @@ boxes, the audio), except the AI share, which comes from the embedded C2PA manif
 provenance file next to the MP4 (`NAME.provenance.json`, whose recorded SHA-256 must match the file);
 when neither exists the report says the share is unknown instead of guessing.
 
-Profiles are JSON files: the built-in ones in `filmcrew/profiles/`, a user's own in
+Profiles are JSON files: the built-in ones in `filmcrew/provenance/profiles/`, a user's own in
 `~/.config/filmcrew/profiles/` (or `$FILMCREW_PROFILES`), or any file given with `--profile FILE`.
 """
 from __future__ import annotations
@@ -17,8 +17,9 @@ from dataclasses import asdict, dataclass
 from fractions import Fraction
 from pathlib import Path
 
-from . import labels, media
-from .errors import ConfigError, FilmcrewError, MediaError
+from ..errors import ConfigError, FilmcrewError, MediaError
+from ..media import ffmpeg
+from . import labels
 
 BUILTIN = Path(__file__).parent / "profiles"
 
@@ -107,7 +108,7 @@ def run(path: Path, profile: dict) -> list[Finding]:
         out.append(Finding(check, status, required, detail))
 
     try:
-        p = media.probe(path)
+        p = ffmpeg.probe(path)
     except MediaError as err:
         return [Finding("readable", "fail", True, str(err))]
     lo, hi = profile["duration_s"]
@@ -147,7 +148,7 @@ def run(path: Path, profile: dict) -> list[Finding]:
                 hits.append(None)
                 continue
             try:
-                hits.append(labels.detect_label(media.frame_at(path, t, (p.width, p.height)), only=(first["language"], first["corner"])
+                hits.append(labels.detect_label(ffmpeg.frame_at(path, t, (p.width, p.height)), only=(first["language"], first["corner"])
                                                 if first else None) if t < p.duration else None)
             except MediaError:
                 hits.append(None)
@@ -194,7 +195,7 @@ def run(path: Path, profile: dict) -> list[Finding]:
     if d.get("faststart"):
         add("faststart", p.faststart, True, "moov before mdat" if p.faststart else "moov after mdat: remux with -movflags +faststart")
     if p.audio_codec:
-        loud = media.loudness(path)
+        loud = ffmpeg.loudness(path)
         i, tp = loud["integrated_lufs"], loud["true_peak_dbtp"]
         add("loudness", abs(i - d["lufs"]) <= d["lufs_tolerance"], True,
             f"{i:.1f} LUFS integrated; wanted {d['lufs']} ±{d['lufs_tolerance']}")

@@ -8,8 +8,10 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from . import atomic, ledger, project, share
-from .errors import ConfigError
+from .. import ledger
+from ..engine import atomic
+from ..errors import ConfigError
+from . import share
 
 
 def _provenances(root: Path) -> list[tuple[Path, dict]]:
@@ -22,8 +24,9 @@ def _provenances(root: Path) -> list[tuple[Path, dict]]:
     return list(found.values())
 
 
-def build(root: Path) -> dict:
-    cfg = project.load_config(root)
+def build(root: Path, cfg) -> dict:
+    """The pack for the project at `root`, whose filmcrew.toml is `cfg` (project.Config: premise, format,
+    language, seed)."""
     provs = _provenances(root)
     if not provs:
         raise ConfigError(f"{Path(root) / 'out'}: no published film yet; run `filmcrew make {root}` first")
@@ -87,8 +90,8 @@ def markdown(pack: dict) -> str:
     return "\n".join(L)
 
 
-def write(root: Path) -> list[Path]:
-    pack = build(root)
+def write(root: Path, cfg) -> list[Path]:
+    pack = build(root, cfg)
     out = Path(root) / "out"
     md, js = out / "disclosure.md", out / "disclosure.json"
     atomic.write_text(md, markdown(pack))

@@ -2,7 +2,7 @@
 
 Reads an OpenTimelineIO (.otio), Final Cut Pro 7 XML (.xml: Premiere, DaVinci Resolve), FCPXML
 (.fcpxml) or CMX 3600 EDL (.edl) timeline that started as a filmcrew export, maps its clips back to
-shots, and records the cut in `cut/epNN.json` (see cut.py). The next `make` re-assembles the film from
+shots, and records the cut in `cut/epNN.json` (see story/cut.py). The next `make` re-assembles the film from
 it; no picture or voice is made again unless something else changed.
 
 How clips are recognised, in order: the clip's `metadata["filmcrew"]["shot"]` (OTIO keeps it), the
@@ -30,10 +30,11 @@ import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import atomic, media
-from . import cut as cut_mod
-from .cut import HANDLE, Cut, Item, Join
-from .errors import MissingExtraError, TimelineImportError
+from ..engine import atomic
+from ..errors import MissingExtraError, TimelineImportError
+from ..media import ffmpeg
+from ..story import cut as cut_mod
+from ..story.cut import HANDLE, Cut, Item, Join
 
 FPS = 30
 READERS = {".otio": ("otio_json", {}, "OpenTimelineIO"), ".xml": ("fcp_xml", {}, "Final Cut Pro 7 XML"),
@@ -198,7 +199,7 @@ def _which_episode(tl, episode: int | None, n_episodes: int) -> int:
 
 def _take(path: Path, name: str, rng, avail, report: Report, root: Path, dry_run: bool) -> Item | None:
     try:
-        pr = media.probe(path, count_frames=False)
+        pr = ffmpeg.probe(path, count_frames=False)
     except Exception as e:
         report.unknown.append({"name": name, "media": str(path), "why": f"not a video filmcrew can read ({e})"})
         return None
@@ -382,7 +383,7 @@ def _discard(report: Report) -> None:
 
 def import_cut(root: Path, timeline: Path, env: dict, episode: int | None = None, dry_run: bool = False,
                by: str = "") -> Report:
-    from . import pipeline
+    from .. import pipeline
     root, timeline = Path(root), Path(timeline)
     report = Report(timeline=str(timeline), format="", dry_run=dry_run)
     tl = read(timeline, report)

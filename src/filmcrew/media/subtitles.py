@@ -13,6 +13,7 @@ import numpy as np
 
 from . import fonts
 
+
 def wrap(text: str, font, max_w: int) -> list[str]:
     cjk = any("\u3000" <= ch <= "\u9fff" or "\uff00" <= ch <= "\uffef" for ch in text)
     tokens = list(text) if cjk else text.split(" ")

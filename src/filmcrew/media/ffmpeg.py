@@ -12,18 +12,18 @@ from pathlib import Path
 
 import numpy as np
 
-from .errors import MediaError
+from ..errors import MediaError
 
 SAMPLE_RATE = 48000
 
 
-def ffmpeg_exe() -> str:
+def executable() -> str:
     import imageio_ffmpeg
     return imageio_ffmpeg.get_ffmpeg_exe()
 
 
-def run_ffmpeg(args: list[str], what: str, input: bytes | None = None) -> str:
-    cmd = [ffmpeg_exe(), "-hide_banner", "-nostdin", "-y", *args]
+def run(args: list[str], what: str, input: bytes | None = None) -> str:
+    cmd = [executable(), "-hide_banner", "-nostdin", "-y", *args]
     proc = subprocess.run(cmd, input=input, capture_output=True)
     err = proc.stderr.decode("utf-8", "replace")
     if proc.returncode != 0:
@@ -85,7 +85,7 @@ def resample(samples: np.ndarray, rate: int, target: int = SAMPLE_RATE) -> np.nd
     if rate == target:
         return a
     ch = 1 if a.ndim == 1 else a.shape[1]
-    proc = subprocess.run([ffmpeg_exe(), "-hide_banner", "-nostdin", "-f", "f32le", "-ar", str(rate), "-ac", str(ch),
+    proc = subprocess.run([executable(), "-hide_banner", "-nostdin", "-f", "f32le", "-ar", str(rate), "-ac", str(ch),
                            "-i", "pipe:0", "-af", "aresample=resampler=swr:filter_size=64", "-ar", str(target),
                            "-f", "f32le", "pipe:1"], input=a.tobytes(), capture_output=True)
     if proc.returncode != 0:
@@ -118,7 +118,7 @@ def probe(path: Path, count_frames: bool = False) -> Probe:
     args = ["-i", str(path)]
     if count_frames:
         args += ["-map", "0:v:0", "-c", "copy", "-f", "null", "-"]
-    proc = subprocess.run([ffmpeg_exe(), "-hide_banner", "-nostdin", *args], capture_output=True)
+    proc = subprocess.run([executable(), "-hide_banner", "-nostdin", *args], capture_output=True)
     err = proc.stderr.decode("utf-8", "replace")
     m = re.search(r"Duration: (\d+):(\d+):(\d+\.\d+)", err)
     if not m:
@@ -163,7 +163,7 @@ def moov_before_mdat(path: Path) -> bool:
 
 def loudness(path: Path) -> dict:
     """Integrated loudness (LUFS) and true peak (dBTP) measured by ffmpeg's ebur128 filter."""
-    err = run_ffmpeg(["-i", str(path), "-vn", "-af", "ebur128=peak=true", "-f", "null", "-"], f"measuring {path}")
+    err = run(["-i", str(path), "-vn", "-af", "ebur128=peak=true", "-f", "null", "-"], f"measuring {path}")
     summary = err[err.rfind("Summary:"):]
     i = re.search(r"I:\s+(-?[\d.]+|-inf) LUFS", summary)
     tp = re.search(r"Peak:\s+(-?[\d.]+|-inf) dBFS", summary)
@@ -177,7 +177,7 @@ def frame_at(path: Path, seconds: float, size: tuple[int, int] | None = None) ->
         p = probe(path)
         size = (p.width, p.height)
     w, h = size
-    raw = subprocess.run([ffmpeg_exe(), "-hide_banner", "-nostdin", "-loglevel", "error", "-ss", f"{seconds:.3f}",
+    raw = subprocess.run([executable(), "-hide_banner", "-nostdin", "-loglevel", "error", "-ss", f"{seconds:.3f}",
                           "-i", str(path), "-frames:v", "1", "-f", "rawvideo", "-pix_fmt", "rgb24", "-"],
                          capture_output=True, check=False).stdout
     if len(raw) != w * h * 3:

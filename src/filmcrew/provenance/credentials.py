@@ -18,8 +18,8 @@ import json
 import os
 from pathlib import Path
 
-from . import __version__, ledger
-from .errors import FilmcrewError
+from .. import __version__, ledger
+from ..errors import FilmcrewError
 
 SHARE_LABEL = "org.filmcrew.ai_share"
 

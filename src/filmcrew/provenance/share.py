@@ -28,7 +28,7 @@ from __future__ import annotations
 import hashlib
 import re
 
-from . import ledger
+from .. import ledger
 
 METHOD = "filmcrew-ai-share/1"
 WEIGHTS = {"picture": 0.40, "screenplay": 0.20, "dialogue": 0.20, "music": 0.15, "effects": 0.05}

@@ -7,7 +7,7 @@ gaps, a tail (breath + outgoing transition), at least the written duration.
 
 from __future__ import annotations
 
-from .model import Shot
+from ..model import Shot
 
 FPS = 30
 LEAD = 9  # frames of breath before the first line

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from PIL import ImageFont
 
-from .errors import ProviderError
+from ..errors import ProviderError
 
 
 @functools.cache

@@ -67,7 +67,7 @@ class Task:
     seed: int = 0
     episode: int = 0
     by_content: dict[str, str] = field(default_factory=dict)  # input name -> the file of it whose bytes enter the key
-    store: Any = None  # cache.Store holding the inputs named in by_content
+    store: Any = None  # store.Store holding the inputs named in by_content
     _key: str | None = None
 
     def components(self) -> dict:

@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from .errors import ScriptError
+from ..errors import ScriptError
 
 SCENE_RE = re.compile(r"^(INT\.?/EXT|EXT\.?/INT|I/E|I\./E|INT|EXT|EST)(\.|\s|$)", re.IGNORECASE)
 SCENE_NUMBER_RE = re.compile(r"\s*#([\w.\-]+)#\s*$")

@@ -16,13 +16,14 @@ import json
 import re
 import struct
 from collections import OrderedDict
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 from PIL import Image, ImageDraw
 
-from . import fonts
-from .errors import FilmcrewError
+from ..errors import FilmcrewError
+from ..media import fonts
 
 WORDING = {"zh": "AI生成", "fr": "Généré par IA", "en": "AI-generated"}
 AIGC_KEYS = ("Label", "ContentProducer", "ProduceID", "ReservedCode1", "ContentPropagator", "PropagateID", "ReservedCode2")
@@ -30,6 +31,19 @@ CODE_RE = re.compile(r"^[!#-\[\]-~]*$")  # printable ASCII without space, double
 POSITIONS = ("top-left", "top-right", "bottom-left", "bottom-right")
 MIN_HEIGHT = 0.05  # of the shortest side
 TEXT_HEIGHT = 0.056  # what filmcrew draws: a margin over the minimum
+
+
+@dataclass(frozen=True)
+class Labels:
+    """[labels]: how the AI labels look and who they name. They cannot be switched off (GB 45438, EU AI Act
+    Art. 50): there is deliberately no field for that."""
+    producer: str = "filmcrew"  # AIGC ContentProducer: a code (ASCII, no spaces), e.g. your platform or studio ID
+    reserved1: str = ""  # AIGC ReservedCode1 (e.g. a filing or licence number)
+    reserved2: str = ""  # AIGC ReservedCode2
+    position: str = "top-left"  # top-left, top-right, bottom-left, bottom-right (inside the safe area)
+    seconds: float = 3.0  # how long the visible label shows at the start (at least 2)
+    repeat_at_end: bool = False  # show it again over the last `seconds`
+    audio: str = "rhythm"  # the audible label of audio-only exports: rhythm (short-long-short-short) or spoken
 
 
 class LabelError(FilmcrewError):

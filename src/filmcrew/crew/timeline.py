@@ -1,35 +1,23 @@
-"""`filmcrew export PROJECT --to otio|fcp7|fcpx|edl|fountain|stems|all`: hand the cut to a human editor.
+"""The editor's timeline as OpenTimelineIO: the cut `make` writes beside the film (`out/epNN.otio`) and
+`filmcrew export` hands to editing programs in their own formats (handoff/export.py).
 
-Everything goes to `out/`, next to the film:
-- `epNN.media/`: the media the timelines point at: each shot's clip as the animator rendered it (no
-  burned subtitles, full length, so the frames a transition uses are there as handles), each line's
-  voice, and the dialogue, music and effects stems (48 kHz WAV, aligned to the timeline);
-- `epNN.otio`: video track (one clip per shot, dissolves as OTIO transitions), dialogue track (one clip
-  per line), music and effects tracks (the stems), subtitle markers; each clip's `metadata["filmcrew"]`
-  holds the shot id, prompt, seed, provider, model and its ledger entry;
-- `epNN.fcp7.xml` (Final Cut Pro 7 XML: Premiere and DaVinci Resolve open it), `epNN.fcpxml` (Final Cut
-  Pro X) and `epNN.edl` (CMX 3600, picture only), through the OpenTimelineIO adapter packages;
-- `epNN.fountain`: the screenplay as it is now; `epNN.stems/`: the stems and the subtitles.
-
-A dip to black is written as a dissolve in FCP 7 XML, FCPXML and EDL (none of them has a portable
-dip); the OTIO keeps the truth in the transition's metadata.
+The renderer reads the editor's `timeline.json`; this is the same cut as an OTIO timeline: a picture track
+(one clip per shot, dissolves as transitions, subtitle markers), dialogue tracks (one clip per line) and
+the music and effects stems, every clip with its `metadata["filmcrew"]` (shot, prompt, seed, provider,
+model, ledger). Its media are linked (hard links where the file system allows) into `out/epNN.media/`.
 """
 from __future__ import annotations
 
 import json
 from pathlib import Path
 
-from . import atomic, project
-from .crew.common import out_name
-from .crew.voice import frames_of
-from .errors import ConfigError, MissingExtraError
-
-FORMATS = ("otio", "fcp7", "fcpx", "edl", "fountain", "stems")
-ADAPTERS = {"fcp7": ("fcp_xml", ".fcp7.xml", "otio-fcp-adapter"), "fcpx": ("fcpx_xml", ".fcpxml", "otio-fcpx-xml-adapter"),
-            "edl": ("cmx_3600", ".edl", "otio-cmx3600-adapter")}
+from ..engine import atomic
+from ..errors import ConfigError
+from .common import out_name
+from .voice import frames_of
 
 
-def _copy(src: Path, dst: Path) -> Path:
+def link_media(src: Path, dst: Path) -> Path:
     """`src` at `dst`: a hard link where the file system allows (no second copy of the media), else a copy."""
     if dst.exists() and dst.stat().st_size == src.stat().st_size and dst.stat().st_mtime >= src.stat().st_mtime:
         return dst
@@ -63,7 +51,7 @@ def build(root: Path, st, ctx, g, media_dir: Path, rel: str):
         else:
             label = it["shot"] or task.artifact.rsplit(".", 1)[0]
             lipped = g.media.get(it["shot"]) if it["kind"] == "shot" else None  # the lips drawn in, once exported
-            src = _copy(st.path((lipped if lipped is not None and st.made(lipped) else task).key) / "clip.mp4",
+            src = link_media(st.path((lipped if lipped is not None and st.made(lipped) else task).key) / "clip.mp4",
                         media_dir / f"{label}.mp4")
             # the item plays [src_in, src_out) of its clip; the frames around it are handles for transitions
             clip = otio.schema.Clip(name=it["name"], source_range=TR(RT(it["src_in"], rate), RT(it["frames"], rate)))
@@ -102,7 +90,7 @@ def build(root: Path, st, ctx, g, media_dir: Path, rel: str):
             n = len(ends) - 1
         task = g.task(f"{ln['line']}.voice")
         rec = st.record(task.key)
-        src = _copy(st.path(task.key) / "line.wav", media_dir / f"{ln['line']}.wav")
+        src = link_media(st.path(task.key) / "line.wav", media_dir / f"{ln['line']}.wav")
         if ln["start"] > ends[n]:
             dialogue[n].append(otio.schema.Gap(source_range=TR(RT(0, rate), RT(ln["start"] - ends[n], rate))))
         c = otio.schema.Clip(name=ln["line"], source_range=TR(RT(ln["from"], rate), RT(ln["frames"], rate)))
@@ -116,7 +104,7 @@ def build(root: Path, st, ctx, g, media_dir: Path, rel: str):
     tl.tracks.extend(dialogue or [otio.schema.Track(name="dialogue", kind=otio.schema.TrackKind.Audio)])
     mix = g.task(f"{ctx.episode.id}.mix")
     for stem in ("music", "effects"):
-        src = _copy(st.path(mix.key) / f"{stem}.wav", media_dir / f"{ctx.episode.id}.{stem}.wav")
+        src = link_media(st.path(mix.key) / f"{stem}.wav", media_dir / f"{ctx.episode.id}.{stem}.wav")
         tr = otio.schema.Track(name=stem, kind=otio.schema.TrackKind.Audio)
         c = otio.schema.Clip(name=f"{ctx.episode.id}.{stem}", source_range=TR(RT(0, rate), RT(tl_data["frames"], rate)))
         c.media_reference = otio.schema.ExternalReference(target_url=f"{rel}/{src.name}",
@@ -127,52 +115,16 @@ def build(root: Path, st, ctx, g, media_dir: Path, rel: str):
     return tl, tl_data
 
 
-def _picture_only(tl):
-    import copy
-
-    import opentimelineio as otio
-    pic = copy.deepcopy(tl)
-    for t in list(pic.tracks):
-        if t.kind != otio.schema.TrackKind.Video:
-            pic.tracks.remove(t)
-    return pic
-
-
-def export(root: Path, st, ctx, g, formats: list[str]) -> list[Path]:
-    import opentimelineio as otio
+def write(root: Path, st, ctx, g) -> Path:
+    """`out/epNN.otio` for the made episode, its media beside it in `out/epNN.media/`."""
     out = Path(root) / "out"
     name = out_name(ctx)
     media_dir = out / f"{name}.media"
-    tl, tl_data = build(root, st, ctx, g, media_dir, media_dir.name)
-    written: list[Path] = []
-    if "otio" in formats:
-        p = out / f"{name}.otio"
-        atomic.write_text(p, otio.adapters.write_to_string(tl, "otio_json"))
-        written.append(p)
-    for fmt in ("fcp7", "fcpx", "edl"):
-        if fmt not in formats:
-            continue
-        adapter, suffix, package = ADAPTERS[fmt]
-        if adapter not in {a.name for a in otio.plugins.ActiveManifest().adapters}:
-            raise MissingExtraError(f"--to {fmt} ({package})", "export")
-        p = out / f"{name}{suffix}"
-        # EDL is one picture track; the XMLs take every track
-        atomic.write_text(p, otio.adapters.write_to_string(_picture_only(tl) if fmt == "edl" else tl, adapter))
-        written.append(p)
-    if "fountain" in formats:
-        p = out / f"{ctx.episode.id}.fountain"
-        atomic.copy_file(project.episode_path(root, ctx.episode.number), p)
-        written.append(p)
-    if "stems" in formats:
-        sd = out / f"{name}.stems"
-        sd.mkdir(parents=True, exist_ok=True)
-        mix = g.task(f"{ctx.episode.id}.mix")
-        editor = g.task(f"{ctx.episode.id}.timeline")
-        for stem in ("dialogue", "music", "effects"):
-            written.append(_copy(st.path(mix.key) / f"{stem}.wav", sd / f"{ctx.episode.id}.{stem}.wav"))
-        written.append(_copy(st.path(editor.key) / "subtitles.srt", sd / f"{ctx.episode.id}.srt"))
-        written.append(_copy(st.path(editor.key) / "subtitles.ass", sd / f"{ctx.episode.id}.ass"))
-    return written
+    tl, _ = build(root, st, ctx, g, media_dir, media_dir.name)
+    return write_otio(out / f"{name}.otio", tl)
 
 
-__all__ = ["export", "build", "FORMATS"]
+def write_otio(path: Path, tl) -> Path:
+    import opentimelineio as otio
+    atomic.write_text(path, otio.adapters.write_to_string(tl, "otio_json"))
+    return path

@@ -15,10 +15,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field, replace
 
+from ..errors import ScriptError
+from ..model import CAMERAS, FPS, Episode, Line, Scene, Shot, frames_to_seconds, seconds_to_frames
 from . import fountain
-from .errors import ScriptError
-from .model import (CAMERAS, FPS, Episode, Line, Scene, Shot, frames_to_seconds,
-                    seconds_to_frames)
 
 TIMES = {"dawn": "dawn", "sunrise": "dawn", "morning": "morning", "day": "day", "afternoon": "day",
          "noon": "day", "dusk": "dusk", "sunset": "dusk", "evening": "dusk", "night": "night",

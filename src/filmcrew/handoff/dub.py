@@ -12,18 +12,21 @@ from pathlib import Path
 
 import numpy as np
 
-from . import atomic, media, pipeline, timing
-from .crew import voice
-from .errors import ConfigError, MediaError
-from .screenplay import speech_seconds
+from .. import pipeline
+from ..crew import voice
+from ..engine import atomic
+from ..errors import ConfigError, MediaError
+from ..media import ffmpeg
+from ..story import timing
+from ..story.screenplay import speech_seconds
 
 MAX_STRETCH = 3.0  # a take may run up to 3x the line's estimated length (+2 s) before it is refused
 
 
 def decode(path: Path) -> np.ndarray:
     """Mono 48 kHz float32 samples of any audio file ffmpeg reads."""
-    proc = subprocess.run([media.ffmpeg_exe(), "-hide_banner", "-nostdin", "-loglevel", "error", "-i", str(path), "-vn",
-                           "-ac", "1", "-ar", str(media.SAMPLE_RATE), "-f", "f32le", "-"], capture_output=True)
+    proc = subprocess.run([ffmpeg.executable(), "-hide_banner", "-nostdin", "-loglevel", "error", "-i", str(path), "-vn",
+                           "-ac", "1", "-ar", str(ffmpeg.SAMPLE_RATE), "-f", "f32le", "-"], capture_output=True)
     if proc.returncode != 0 or not proc.stdout:
         raise MediaError(f"{path}: not an audio file ffmpeg can read; record the take as WAV, MP3, M4A or FLAC")
     return np.frombuffer(proc.stdout, np.float32)
@@ -32,14 +35,14 @@ def decode(path: Path) -> np.ndarray:
 def check_take(path: Path, text: str, language: str) -> dict:
     """Raise MediaError naming what is wrong with a take; return its measurements when it is usable."""
     a = decode(path)
-    trimmed = voice.trim_silence(a, media.SAMPLE_RATE)
-    if len(trimmed) < int(0.1 * media.SAMPLE_RATE):
+    trimmed = voice.trim_silence(a, ffmpeg.SAMPLE_RATE)
+    if len(trimmed) < int(0.1 * ffmpeg.SAMPLE_RATE):
         raise MediaError(f"{path}: the take is silent (nothing above -45 dBFS); check the microphone and record again")
     clipped = voice.clipped_fraction(a)
     if clipped > voice.CLIP_FRACTION:
         raise MediaError(f"{path}: the take is badly clipped ({clipped:.1%} of samples at full scale); record it again "
                          f"with the input gain lower")
-    secs = len(trimmed) / media.SAMPLE_RATE
+    secs = len(trimmed) / ffmpeg.SAMPLE_RATE
     expected = speech_seconds(text, language)
     if secs > MAX_STRETCH * expected + 2.0:
         raise MediaError(f"{path}: the take runs {secs:.1f} s of sound but the line (\"{text[:40]}\") should take about "

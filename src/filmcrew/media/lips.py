@@ -17,7 +17,8 @@ from pathlib import Path
 import numpy as np
 from PIL import Image, ImageDraw
 
-from . import media, timing
+from ..story import timing
+from . import ffmpeg
 
 TRACK_FILE = "mouths.json"
 MOUTH = (90, 20, 30)  # the inside of an open mouth
@@ -26,7 +27,7 @@ SUPER = 4  # the mouth is drawn this many times larger, then reduced: smooth edg
 
 def envelope(wav: Path) -> np.ndarray:
     """How open the mouth is (0..1) on each frame of one voice, from its loudness over that frame."""
-    a, rate = media.read_wav(Path(wav))
+    a, rate = ffmpeg.read_wav(Path(wav))
     spf = rate // timing.FPS
     n = len(a) // spf
     if n == 0:

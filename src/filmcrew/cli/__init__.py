@@ -1,0 +1,46 @@
+"""The command line: one module per command group. Only this package reads argv and the environment.
+
+- `writing`: new, write, script check (the project folder and its story)
+- `making`: plan, make, status, demo (the task graph: what will be made, making it)
+- `checking`: check, disclose, keys (labels, content credentials, the AI share)
+- `editing`: export, import, dub, export-audio (a person takes over)
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from .. import __version__
+from ..errors import FilmcrewError, TaskError
+from . import checking, editing, making, writing
+
+GROUPS = (writing, making, checking, editing)
+
+
+def parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="filmcrew", description="premise -> screenplay -> shots -> voices -> music -> MP4")
+    p.add_argument("--version", action="version", version=f"filmcrew {__version__}")
+    sub = p.add_subparsers(dest="cmd", required=True)
+    for group in GROUPS:
+        group.register(sub)
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    try:
+        return args.fn(args)
+    except TaskError as err:
+        print(f"filmcrew: {err}", file=sys.stderr)
+        return err.exit_code
+    except FilmcrewError as err:
+        print(f"filmcrew: error: {err}", file=sys.stderr)
+        return err.exit_code
+    except KeyboardInterrupt:
+        print("filmcrew: interrupted; finished artifacts are kept, run the same command to resume", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

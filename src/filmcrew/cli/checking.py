@@ -1,0 +1,54 @@
+"""`filmcrew check`, `disclose` and `keys`: labels, credentials and the AI share, for organisers and creators."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from .. import project
+
+
+def cmd_check(a) -> int:
+    from ..provenance import check
+    profile = check.load_profile(a.profile or a.contest or "delivery")
+    findings = check.run(Path(a.file), profile)
+    print(check.report_json(Path(a.file), profile, findings) if a.json else check.report_text(Path(a.file), profile, findings))
+    return 0 if check.passed(findings) else 1
+
+
+def cmd_disclose(a) -> int:
+    from ..provenance import disclose
+    for p in disclose.write(Path(a.project), project.load_config(Path(a.project))):
+        print(f"wrote {p}")
+    return 0
+
+
+def cmd_keys(a) -> int:
+    from ..provenance import credentials
+    existed = (credentials.keys_dir() / "signer.pem").exists()
+    d = credentials.init_keys(name=a.name, force=a.force)
+    if existed and not a.force:
+        print(f"a signing certificate already exists in {d} (use --force to replace it)")
+    else:
+        print(f"created a local CA and a C2PA signing certificate in {d}\n"
+              f"  {d / 'signer.pem'} (chain, leaf first), {d / 'signer.key'} (mode 0600), {d / 'ca.pem'}\n"
+              f"  not publicly trusted: verifiers show 'untrusted signer' unless they add ca.pem to their trust list")
+    return 0
+
+
+def register(sub) -> None:
+    ck = sub.add_parser("check", help="check an MP4 against a contest or platform (any MP4, not only filmcrew's)")
+    ck.add_argument("file")
+    ck.add_argument("--contest", help="iqiyi-2025, runway-aiff, project-odyssey, douyin, youtube-shorts, delivery, "
+                                      "or a profile of your own")
+    ck.add_argument("--profile", help="a profile JSON file")
+    ck.add_argument("--json", action="store_true")
+    ck.set_defaults(fn=cmd_check)
+    dc = sub.add_parser("disclose", help="write the AI-use disclosure pack (Markdown and JSON) to out/")
+    dc.add_argument("project")
+    dc.set_defaults(fn=cmd_disclose)
+    ky = sub.add_parser("keys", help="content-credential keys")
+    kys = ky.add_subparsers(dest="keys_cmd", required=True)
+    ki = kys.add_parser("init", help="create a local CA and a C2PA signing certificate")
+    ki.add_argument("--name", default="filmcrew creator", help="the signer's name in the certificate")
+    ki.add_argument("--force", action="store_true", help="replace existing keys")
+    ki.set_defaults(fn=cmd_keys)

@@ -1,0 +1,145 @@
+"""`filmcrew plan`, `make`, `status` and `demo`: what will be made, making it, what exists."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import time
+from pathlib import Path
+
+from .. import pipeline, project
+from ..crew.common import out_name
+from ..engine.executor import BarProgress, NullProgress, execute, plan
+from ..provenance import share
+from .writing import cmd_new, cmd_write
+
+DEMO_PREMISE = "A mortal fisherman challenges the god of floods to save his village"
+
+
+def episode_graphs(a, preview=False):
+    root = Path(a.project)
+    cfg, ctxs = pipeline.contexts(root, dict(os.environ), getattr(a, "episode", None), preview, getattr(a, "aspect", None))
+    return root, cfg, ctxs, [pipeline.episode_graph(c) for c in ctxs]
+
+
+def cmd_plan(a) -> int:
+    root = Path(a.project)
+    cfg = project.load_config(root)
+    missing = pipeline.story_missing(root, cfg)
+    items = [{"role": "writer", "artifact": str(p.relative_to(root)), "reason": "new", "episode": 0} for p in missing]
+    if not missing:
+        root, cfg, ctxs, graphs = episode_graphs(a, a.preview)
+        st = pipeline.store(root)
+        for ctx, g in zip(ctxs, graphs):
+            items += [i.as_dict() for i in plan(st, [g.final])]
+            for note in pipeline.cut_notes(ctx) if not a.json else []:
+                print(note, file=sys.stderr)
+    if a.json:
+        print(json.dumps(items, indent=1, ensure_ascii=False))
+    else:
+        if not items:
+            print("nothing to do: every artifact is up to date")
+        for it in items:
+            print(f"{it['role']:<12} {it['artifact']:<36} {it['reason']}")
+        if missing:
+            print(f"(run `filmcrew write {root}` first; the rest of the plan follows from the story)")
+    return 0
+
+
+def cmd_make(a) -> int:
+    root = Path(a.project)
+    cfg = project.load_config(root)
+    if pipeline.story_missing(root, cfg):
+        for p in pipeline.write_story(root, cfg, dict(os.environ)):
+            print(f"wrote {p}")
+    t0 = time.perf_counter()
+    root, cfg, ctxs, graphs = episode_graphs(a, a.preview)
+    st = pipeline.store(root)
+    for ctx in ctxs:
+        for note in pipeline.cut_notes(ctx) if not a.quiet else []:
+            print(note, file=sys.stderr)
+    progress = BarProgress() if not a.quiet else NullProgress()
+    report = execute(st, [g.final for g in graphs], progress=progress, workers=a.jobs,
+                     log=(lambda s: print(s, file=sys.stderr)) if a.verbose else None)
+    for ctx, g in zip(ctxs, graphs):
+        paths = pipeline.publish(root, st, ctx, g, a.preview)
+        print(f"{ctx.episode.id}: {paths['mp4']}  (+ .srt, .ass, .otio, .provenance.json)")
+    secs = time.perf_counter() - t0
+    if report.ran:
+        by_role = ", ".join(f"{r} {s:.1f}s" for r, s in report.seconds_by_role.most_common())
+        kept = f"; {len(report.kept)} pending one(s) came out as before and were kept" if report.kept else ""
+        print(f"made {len(report.ran)} artifact(s) in {secs:.1f}s (task time by role: {by_role}){kept}")
+    else:
+        print("nothing to do: every artifact is up to date")
+    return 0
+
+
+def cmd_status(a) -> int:
+    root = Path(a.project)
+    cfg = project.load_config(root)
+    print(f"{root}: {cfg.format}, {cfg.episodes} episode(s), {cfg.aspect}, {cfg.language}, seed {cfg.seed}")
+    missing = pipeline.story_missing(root, cfg)
+    for p in missing:
+        print(f"  missing story file: {p.relative_to(root)}  (run filmcrew write {root})")
+    if missing:
+        return 0
+    root, cfg, ctxs, graphs = episode_graphs(a, a.preview)
+    st = pipeline.store(root)
+    for ctx, g in zip(ctxs, graphs):
+        items = plan(st, [g.final])
+        out = root / "out" / f"{out_name(ctx)}.mp4"
+        state = "up to date" if not items else f"{len(items)} of {len(g.all)} artifact(s) to (re)make"
+        print(f"  {ctx.episode.id} \"{ctx.episode.title}\": {len(ctx.episode.scenes)} scenes, {len(ctx.episode.shots())} shots, "
+              f"{len(ctx.episode.lines())} lines: {state}")
+        reasons: dict[str, int] = {}
+        for i in items:
+            reasons[f"{i.task.role} ({i.reason})"] = reasons.get(f"{i.task.role} ({i.reason})", 0) + 1
+        for k, v in reasons.items():
+            print(f"      stale: {v} x {k}")
+        for note in pipeline.cut_notes(ctx):
+            print(f"      {note}")
+        print(f"      output: {out}" + ("" if out.exists() else " (not made yet)"))
+        prov = out.with_suffix(".provenance.json")
+        if prov.exists() and json.loads(prov.read_text()).get("ai_share"):
+            print(f"      {share.summary(json.loads(prov.read_text())['ai_share'])}  [{prov.name}]")
+    return 0
+
+
+def cmd_demo(a) -> int:
+    root = Path(a.project)
+    if not (root / project.CONFIG_NAME).exists():
+        cmd_new(argparse.Namespace(project=str(root), premise=DEMO_PREMISE, format="short", episodes=1, minutes=a.minutes,
+                                   aspect="9:16", lang="en", seed=7, style="storybook", genre=""))
+    cmd_write(argparse.Namespace(project=str(root), force=False, quiet=False))
+    return cmd_make(argparse.Namespace(project=str(root), episode=None, preview=a.preview, quiet=False, jobs=2,
+                                       verbose=False, aspect=None))
+
+
+def register(sub) -> None:
+    pl = sub.add_parser("plan", help="what will be (re)made, and why")
+    pl.add_argument("project")
+    pl.add_argument("--json", action="store_true")
+    pl.add_argument("--episode", type=int)
+    pl.add_argument("--preview", action="store_true")
+    pl.add_argument("--aspect")
+    pl.set_defaults(fn=cmd_plan)
+    m = sub.add_parser("make", help="render out/epNN.mp4")
+    m.add_argument("project")
+    m.add_argument("--episode", type=int)
+    m.add_argument("--preview", action="store_true", help="half resolution, fast preset")
+    m.add_argument("--aspect")
+    m.add_argument("--jobs", type=int, default=2)
+    m.add_argument("--quiet", action="store_true")
+    m.add_argument("--verbose", action="store_true")
+    m.set_defaults(fn=cmd_make)
+    s = sub.add_parser("status", help="what exists, what is stale, where the outputs are")
+    s.add_argument("project")
+    s.add_argument("--preview", action="store_true", help="against the --preview make")
+    s.set_defaults(fn=cmd_status)
+    d = sub.add_parser("demo", help="new + write + make with a built-in premise")
+    d.add_argument("project", nargs="?", default="demo-film")
+    d.add_argument("--minutes", type=float, default=1.5)
+    d.add_argument("--preview", action="store_true")
+    d.set_defaults(fn=cmd_demo)

@@ -1,0 +1,89 @@
+"""`filmcrew new`, `write` and `script check`: the project folder and its story."""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import sys
+from pathlib import Path
+
+from .. import pipeline, project
+from ..errors import FilmcrewError
+from ..story import screenplay
+
+
+def cmd_new(a) -> int:
+    root = Path(a.project)
+    if (root / project.CONFIG_NAME).exists():
+        raise FilmcrewError(f"{root / project.CONFIG_NAME}: already exists; edit it, or choose another folder")
+    episodes = a.episodes if a.format == "series" else 1
+    cfg = project.validate(project.Config(premise=a.premise or "", format=a.format, episodes=episodes,
+                                          minutes=a.minutes, aspect=a.aspect, language=a.lang, seed=a.seed,
+                                          style=a.style, genre=a.genre or ""), "--premise/--format/...")
+    for sub in ("story", "takes", "out", ".filmcrew"):
+        (root / sub).mkdir(parents=True, exist_ok=True)
+    project.save_config(root, cfg)
+    print(f"created {root}/ ({cfg.format}, {cfg.episodes} episode(s) of {cfg.minutes:g} min, {cfg.aspect}, {cfg.language})")
+    print(f"next: filmcrew write {root}")
+    return 0
+
+
+def cmd_write(a) -> int:
+    root = Path(a.project)
+    cfg = project.load_config(root)
+    if not a.quiet:  # a remote or local model takes minutes: say what it is doing
+        handler = logging.StreamHandler(sys.stderr)
+        handler.setFormatter(logging.Formatter("%(message)s"))
+        logging.getLogger("filmcrew.writer").addHandler(handler)
+        logging.getLogger("filmcrew.writer").setLevel(logging.INFO)
+    written = pipeline.write_story(root, cfg, dict(os.environ), force=a.force)
+    if not written:
+        print("story files already exist; nothing written (use --force to rewrite them)")
+    for p in written:
+        print(f"wrote {p}")
+    return 0
+
+
+def cmd_script_check(a) -> int:
+    path = Path(a.file)
+    if not path.exists():
+        raise FilmcrewError(f"{path}: no such file")
+    report = screenplay.check(path.read_text(encoding="utf-8", errors="replace"), str(path), a.lang)
+    if a.json:
+        print(json.dumps(report, ensure_ascii=False, indent=1))
+    else:
+        print(f"{path}: {report['scenes']} scenes, {report['shots']} shots, {report['lines']} dialogue blocks, "
+              f"about {report['runtime_seconds'] / 60:.1f} min")
+        for name, n in sorted(report["characters"].items(), key=lambda kv: -kv[1])[:20]:
+            print(f"  {name:<24} {n}")
+        for e in report["errors"]:
+            print(f"  error: {e}")
+    return 1 if report["errors"] else 0
+
+
+def register(sub) -> None:
+    n = sub.add_parser("new", help="create a project folder")
+    n.add_argument("project")
+    n.add_argument("--premise", required=True)
+    n.add_argument("--format", choices=("short", "series"), default="short")
+    n.add_argument("--episodes", type=int, default=1)
+    n.add_argument("--minutes", type=float, default=1.5)
+    n.add_argument("--aspect", default="9:16")
+    n.add_argument("--lang", default="en")
+    n.add_argument("--seed", type=int, default=1)
+    n.add_argument("--style", default="storybook")
+    n.add_argument("--genre", default="")
+    n.set_defaults(fn=cmd_new)
+    w = sub.add_parser("write", help="write the missing story files")
+    w.add_argument("project")
+    w.add_argument("--force", action="store_true", help="rewrite existing story files (human edits are lost)")
+    w.add_argument("--quiet", action="store_true", help="no progress messages")
+    w.set_defaults(fn=cmd_write)
+    sc = sub.add_parser("script", help="screenplay tools")
+    scs = sc.add_subparsers(dest="script_cmd", required=True)
+    chk = scs.add_parser("check", help="parse a screenplay and report on it")
+    chk.add_argument("file")
+    chk.add_argument("--json", action="store_true")
+    chk.add_argument("--lang", default="en")
+    chk.set_defaults(fn=cmd_script_check)

@@ -1,0 +1,78 @@
+"""`filmcrew export PROJECT --to otio|fcp7|fcpx|edl|fountain|stems|all`: hand the cut to a human editor.
+
+Everything goes to `out/`, next to the film:
+- `epNN.media/`: the media the timelines point at: each shot's clip as the animator rendered it (no
+  burned subtitles, full length, so the frames a transition uses are there as handles), each line's
+  voice, and the dialogue, music and effects stems (48 kHz WAV, aligned to the timeline);
+- `epNN.otio`: video track (one clip per shot, dissolves as OTIO transitions), dialogue track (one clip
+  per line), music and effects tracks (the stems), subtitle markers; each clip's `metadata["filmcrew"]`
+  holds the shot id, prompt, seed, provider, model and its ledger entry;
+- `epNN.fcp7.xml` (Final Cut Pro 7 XML: Premiere and DaVinci Resolve open it), `epNN.fcpxml` (Final Cut
+  Pro X) and `epNN.edl` (CMX 3600, picture only), through the OpenTimelineIO adapter packages;
+- `epNN.fountain`: the screenplay as it is now; `epNN.stems/`: the stems and the subtitles.
+
+A dip to black is written as a dissolve in FCP 7 XML, FCPXML and EDL (none of them has a portable
+dip); the OTIO keeps the truth in the transition's metadata.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+from .. import project
+from ..crew.common import out_name
+from ..crew.timeline import build, link_media, write_otio
+from ..engine import atomic
+from ..errors import MissingExtraError
+
+FORMATS = ("otio", "fcp7", "fcpx", "edl", "fountain", "stems")
+ADAPTERS = {"fcp7": ("fcp_xml", ".fcp7.xml", "otio-fcp-adapter"), "fcpx": ("fcpx_xml", ".fcpxml", "otio-fcpx-xml-adapter"),
+            "edl": ("cmx_3600", ".edl", "otio-cmx3600-adapter")}
+
+
+def _picture_only(tl):
+    import copy
+
+    import opentimelineio as otio
+    pic = copy.deepcopy(tl)
+    for t in list(pic.tracks):
+        if t.kind != otio.schema.TrackKind.Video:
+            pic.tracks.remove(t)
+    return pic
+
+
+def export(root: Path, st, ctx, g, formats: list[str]) -> list[Path]:
+    import opentimelineio as otio
+    out = Path(root) / "out"
+    name = out_name(ctx)
+    media_dir = out / f"{name}.media"
+    tl, tl_data = build(root, st, ctx, g, media_dir, media_dir.name)
+    written: list[Path] = []
+    if "otio" in formats:
+        written.append(write_otio(out / f"{name}.otio", tl))
+    for fmt in ("fcp7", "fcpx", "edl"):
+        if fmt not in formats:
+            continue
+        adapter, suffix, package = ADAPTERS[fmt]
+        if adapter not in {a.name for a in otio.plugins.ActiveManifest().adapters}:
+            raise MissingExtraError(f"--to {fmt} ({package})", "export")
+        p = out / f"{name}{suffix}"
+        # EDL is one picture track; the XMLs take every track
+        atomic.write_text(p, otio.adapters.write_to_string(_picture_only(tl) if fmt == "edl" else tl, adapter))
+        written.append(p)
+    if "fountain" in formats:
+        p = out / f"{ctx.episode.id}.fountain"
+        atomic.copy_file(project.episode_path(root, ctx.episode.number), p)
+        written.append(p)
+    if "stems" in formats:
+        sd = out / f"{name}.stems"
+        sd.mkdir(parents=True, exist_ok=True)
+        mix = g.task(f"{ctx.episode.id}.mix")
+        editor = g.task(f"{ctx.episode.id}.timeline")
+        for stem in ("dialogue", "music", "effects"):
+            written.append(link_media(st.path(mix.key) / f"{stem}.wav", sd / f"{ctx.episode.id}.{stem}.wav"))
+        written.append(link_media(st.path(editor.key) / "subtitles.srt", sd / f"{ctx.episode.id}.srt"))
+        written.append(link_media(st.path(editor.key) / "subtitles.ass", sd / f"{ctx.episode.id}.ass"))
+    return written
+
+
+__all__ = ["export", "FORMATS"]
