@@ -105,6 +105,7 @@ def test_a_remux_after_signing_loses_the_manifest(film, tmp_path):
     assert credentials.read_manifest(remux) is None
     f = check.run(remux, check.load_profile("iqiyi-2025"))
     assert _find(f, "c2pa").status == "warn" and "no C2PA manifest" in _find(f, "c2pa").detail
+    assert _statuses(f)["integrity"] == "pass"  # a remux is a sound file that lost its credentials, not a broken one
     assert _find(f, "ai_share").status == "fail" and "no C2PA manifest and no provenance file" in _find(f, "ai_share").detail
     strict = {**check.load_profile("iqiyi-2025"), "labels": {"visible": "required", "aigc": "required", "c2pa": "required"}}
     assert _find(check.run(remux, strict), "c2pa").status == "fail"
@@ -217,3 +218,54 @@ def test_audio_export_starts_with_the_rhythm_cue_and_carries_the_aigc_tag(film, 
     loud = ffmpeg.loudness(m4a)
     assert abs(loud["integrated_lufs"] + 14) <= 1 and loud["true_peak_dbtp"] <= -1.0
 
+
+def _statuses(findings):
+    return {f.check: f.status for f in findings}
+
+
+def test_a_truncated_film_fails_integrity_though_its_header_promises_the_whole(film, tmp_path):
+    """The first third of a front-loaded MP4: the moov still says the full length, so only the samples tell."""
+    whole = (film / "out" / "ep01.preview.mp4").read_bytes()
+    cut = tmp_path / "cut.mp4"
+    cut.write_bytes(whole[: len(whole) // 3])
+    assert ffmpeg.probe(cut).duration == pytest.approx(ffmpeg.probe(film / "out" / "ep01.preview.mp4").duration)
+    for contest in ("youtube-shorts", "douyin"):
+        f = check.run(cut, check.load_profile(contest))
+        integ = _find(f, "integrity")
+        assert integ.status == "fail" and "samples the index points to are not in the file" in integ.detail
+        assert "decoding error" in integ.detail and not check.passed(f)
+    # without decoding, the sample index alone still catches it
+    assert _find(check.run(cut, check.load_profile("youtube-shorts"), decode=False), "integrity").status == "fail"
+    r = subprocess.run([sys.executable, "-m", "filmcrew", "check", str(cut), "--contest", "douyin"],
+                       capture_output=True, text=True)
+    assert r.returncode == 1 and "FAIL integrity" in r.stdout and "Traceback" not in r.stderr
+
+
+def test_the_whole_film_passes_integrity_and_constant_rate(film):
+    f = check.run(film / "out" / "ep01.preview.mp4", check.load_profile("youtube-shorts"))
+    assert _statuses(f)["integrity"] == "pass" and _statuses(f)["constant_rate"] == "pass"
+    probe = ffmpeg.probe(film / "out" / "ep01.preview.mp4", count_frames=True)
+    assert f"{probe.frames} frames decoded without an error" in _find(f, "integrity").detail
+
+
+def test_a_flipped_byte_breaks_the_content_credentials_and_fails_whatever_the_profile(film, tmp_path):
+    data = bytearray((film / "out" / "ep01.preview.mp4").read_bytes())
+    mdat = data.find(b"mdat")
+    data[mdat + (len(data) - mdat) // 2] ^= 0x40
+    flipped = tmp_path / "flipped.mp4"
+    flipped.write_bytes(bytes(data))
+    f = check.run(flipped, check.load_profile("youtube-shorts"))  # C2PA only advised there
+    c2pa = _find(f, "c2pa")
+    assert c2pa.status == "fail" and c2pa.required and "mismatch" in c2pa.detail.lower()
+    assert not check.passed(f)
+
+
+def test_variable_frame_rate_fails(tmp_path):
+    vfr = tmp_path / "vfr.mp4"
+    ffmpeg.run(["-f", "lavfi", "-i", "testsrc2=s=540x960:r=30:d=3", "-f", "lavfi", "-i", "sine=sample_rate=48000:duration=3",
+                "-vf", "select='not(eq(mod(n\\,4)\\,0))'", "-fps_mode", "vfr", "-c:v", "libx264", "-profile:v", "high",
+                "-pix_fmt", "yuv420p", "-c:a", "aac", "-ar", "48000", "-ac", "2", "-movflags", "+faststart", str(vfr)], "vfr")
+    f = check.run(vfr, check.load_profile("youtube-shorts"))
+    rate = _find(f, "constant_rate")
+    assert rate.status == "fail" and "variable frame rate" in rate.detail and "-fps_mode cfr" in rate.detail
+    assert _statuses(check.run(_synth(tmp_path / "cfr.mp4"), check.load_profile("youtube-shorts")))["constant_rate"] == "pass"

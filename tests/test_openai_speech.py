@@ -2,7 +2,9 @@
 `POST /v1/audio/speech` protocol (a hosted vendor API cannot be reached from the tests)."""
 import io
 import json
+import socket
 import threading
+import time
 import wave
 from http.server import BaseHTTPRequestHandler, HTTPServer
 
@@ -23,10 +25,17 @@ KEY = "sk-test-speech-123456"
 class SpeechServer(BaseHTTPRequestHandler):
     """OpenAI's /v1/audio/speech: JSON in, the audio file out (here a 24 kHz WAV whose length follows the text)."""
     requests: list = []
+    busy = 0  # answer this many requests 429 (OpenAI's rate limit: an error object, and Retry-After)
+    hang = 0.0  # seconds to say nothing before answering
 
     def do_POST(self):  # noqa: N802 (http.server's naming)
         body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
         type(self).requests.append({"path": self.path, "auth": self.headers.get("Authorization"), "body": body})
+        if type(self).hang:
+            time.sleep(type(self).hang)
+        if type(self).busy:
+            type(self).busy -= 1
+            return self._error(429, "Rate limit reached for requests", retry_after="0")
         if self.path != "/v1/audio/speech":
             return self._error(404, "not found")
         if self.headers.get("Authorization") != f"Bearer {KEY}":
@@ -50,9 +59,12 @@ class SpeechServer(BaseHTTPRequestHandler):
         self.end_headers()
         self.wfile.write(buf.getvalue())
 
-    def _error(self, code, msg):
-        data = json.dumps({"error": {"message": msg, "type": "invalid_request_error"}}).encode()
+    def _error(self, code, msg, retry_after=None):
+        kind = "rate_limit_exceeded" if code == 429 else "invalid_request_error"
+        data = json.dumps({"error": {"message": msg, "type": kind}}).encode()
         self.send_response(code)
+        if retry_after is not None:
+            self.send_header("Retry-After", retry_after)
         self.send_header("Content-Type", "application/json")
         self.send_header("Content-Length", str(len(data)))
         self.end_headers()
@@ -64,7 +76,7 @@ class SpeechServer(BaseHTTPRequestHandler):
 
 @pytest.fixture
 def server():
-    SpeechServer.requests = []
+    SpeechServer.requests, SpeechServer.busy, SpeechServer.hang = [], 0, 0.0
     httpd = HTTPServer(("127.0.0.1", 0), SpeechServer)
     th = threading.Thread(target=httpd.serve_forever, daemon=True)
     th.start()
@@ -87,7 +99,7 @@ def test_speak_follows_the_protocol(server):
 
 def test_a_wrong_key_is_named(server):
     p = OpenAISpeechProvider(env={"SPEECH_KEY": "nope"}, base_url=server, api_key_env="SPEECH_KEY")
-    with pytest.raises(ProviderError, match="401.*Incorrect API key.*check the key in SPEECH_KEY"):
+    with pytest.raises(ProviderError, match="401.*Incorrect API key.*check the key in the environment variable SPEECH_KEY"):
         p.speak(SpeakRequest(text="Hi.", voice=Voice(provider="openai-speech", voice="alloy"), language="en"))
 
 
@@ -121,3 +133,37 @@ def test_a_character_voiced_by_the_api_in_a_real_film(server, tmp_path, monkeypa
         if p.is_file() and p.suffix in (".json", ".toml", ".yaml", ".otio", ".srt", ".fountain"):
             assert KEY not in p.read_text(errors="replace"), p
     assert ffmpeg.probe(root / "out" / "ep01.preview.mp4").audio_codec == "aac"
+
+
+def _hi(p):
+    return p.speak(SpeakRequest(text="Hi.", voice=Voice(provider="openai-speech", voice="alloy"), language="en"))
+
+
+def test_busy_answers_are_asked_again_after_retry_after(server):
+    SpeechServer.busy = 2
+    audio, rate = _hi(OpenAISpeechProvider(env={"SPEECH_KEY": KEY}, base_url=server, api_key_env="SPEECH_KEY"))
+    assert len(SpeechServer.requests) == 3 and len(audio) > 0
+
+
+def test_a_server_that_stays_busy_gives_up_after_three_retries(server):
+    SpeechServer.busy = 99
+    with pytest.raises(ProviderError, match="still answered 429 .*Rate limit reached.* after 3 retries"):
+        _hi(OpenAISpeechProvider(env={"SPEECH_KEY": KEY}, base_url=server, api_key_env="SPEECH_KEY"))
+    assert len(SpeechServer.requests) == 4
+
+
+def test_a_server_that_hangs_is_not_called_unreachable(server):
+    SpeechServer.hang = 1.5
+    p = OpenAISpeechProvider(env={"SPEECH_KEY": KEY}, base_url=server, api_key_env="SPEECH_KEY", timeout=0.3)
+    with pytest.raises(ProviderError, match="did not answer within 0.3 s") as err:
+        _hi(p)
+    assert "cannot reach" not in str(err.value) and "raise timeout in [providers.openai-speech]" in str(err.value)
+
+
+def test_a_server_that_is_not_there_cannot_be_reached():
+    with socket.socket() as s:  # a port nobody listens on
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    p = OpenAISpeechProvider(env={}, base_url=f"http://127.0.0.1:{port}/v1", api_key_env="SPEECH_KEY")
+    with pytest.raises(ProviderError, match="cannot reach .*is the server running"):
+        _hi(p)

@@ -94,11 +94,18 @@ def test_each_sentence_is_its_own_request_and_the_pause_follows_the_punctuation(
     onsets = [edges[0] + 1, edges[2] + 1, edges[4] + 1]
     for sp, on in zip(spans, onsets):
         assert sp["start"] == pytest.approx(on / rate - voice.EDGE_PAD, abs=0.004)  # each keeps EDGE_PAD before its sound
-    # and the subtitles show each sentence from its first sound until the next begins
+    # and the subtitles show each sentence from its first sound until the next begins, re-timed by `hold` so
+    # that no piece is too short to read
     font = fonts.font(40)
     pieces = subtitles.line_pieces(text, font, 2000, voice.frames_of(tmp_path), voice.spans_of(tmp_path))
     assert [p for p, _, _ in pieces] == ["Wait.", "Who is there?", "It is 5 o'clock!"]
-    assert [a for _, a, _ in pieces] == [0] + [int(round(sp["start"] * 30)) for sp in spans[1:]]
+    starts = [0] + [int(round(sp["start"] * 30)) for sp in spans[1:]]
+    at_sound = [(p, a, b) for p, a, b in zip(["Wait.", "Who is there?", "It is 5 o'clock!"], starts,
+                                               starts[1:] + [voice.frames_of(tmp_path)])]
+    assert min(b - a for _, a, b in at_sound) < subtitles.MIN_PIECE  # the case the hold is for
+    assert pieces == subtitles.hold(at_sound) and pieces != at_sound
+    # (this line is 2.3 s for three sentences, too short for a second each: the shortest piece gains most)
+    assert min(b - a for _, a, b in pieces) > min(b - a for _, a, b in at_sound)
     assert all(b == nxt for (_, _, b), (_, nxt, _) in zip(pieces, pieces[1:]))
     assert pieces[-1][2] == voice.frames_of(tmp_path)
     # a human take has no sentence record: its pieces share its time by length, as before

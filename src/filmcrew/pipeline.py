@@ -5,9 +5,11 @@ Roles don't import each other; this module connects their tasks.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import sys
+import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -17,15 +19,28 @@ from .crew.common import Crew, EpisodeContext
 from .engine import atomic
 from .engine.graph import Task
 from .engine.store import Store, for_project
-from .errors import ConfigError, ScriptError
-from .media import ffmpeg
-from .model import ASPECTS
+from .errors import ConfigError, ScriptError, read_text
+from .media import ffmpeg, fonts
+from .model import ASPECTS, FPS
 from .provenance import check as check_mod
 from .provenance import credentials, labels, share
 from .providers import registry
 from .providers.base import WriteRequest
 from .story import cut as cut_mod
 from .story import fountain, screenplay
+
+
+def check_provider_names(root: Path, cfg: project.Config, bible) -> None:
+    """Every provider named in filmcrew.toml and in the bible's voices exists, each blamed on its own file."""
+    known = registry.available()
+    for role, name in cfg.providers.items():
+        if name not in known:
+            raise ConfigError(f"{Path(root) / project.CONFIG_NAME}: [providers] {role}: unknown provider {name!r}; "
+                              f"available: {', '.join(sorted(known))}")
+    for i, ch in enumerate(bible.characters):
+        if ch.voice.provider not in known:
+            raise ConfigError(f"{Path(root) / 'story' / 'bible.yaml'}: characters[{i}].voice.provider: unknown provider "
+                              f"{ch.voice.provider!r} for {ch.name}; available: {', '.join(sorted(known))}")
 
 
 def load_crew(cfg: project.Config, env: dict) -> Crew:
@@ -84,7 +99,7 @@ def write_story(root: Path, cfg: project.Config, env: dict, force: bool = False)
     for ep in draft.episodes:
         p = project.episode_path(root, ep.number)
         if p in written:
-            parsed, _ = screenplay.to_episode(fountain.parse(p.read_text(encoding="utf-8"), str(p)), number=ep.number,
+            parsed, _ = screenplay.to_episode(fountain.parse(read_text(p, ScriptError), str(p)), number=ep.number,
                                               language=cfg.language, path=str(p))
             hashes[str(ep.number)] = share.written_hashes(parsed)
     rec = {"role": "writer", "provider": writer.name, "version": writer.version, "model": writer.model,
@@ -98,13 +113,28 @@ def load_episode(root: Path, number: int, bible, language: str):
     path = project.episode_path(root, number)
     if not path.exists():
         raise ConfigError(f"{path}: missing; run `filmcrew write {root}` to write it")
-    text = path.read_text(encoding="utf-8")
+    text = read_text(path, ScriptError)
     elements = fountain.parse(text, str(path))
     ep, _ = screenplay.to_episode(elements, number=number, language=language,
                                   known_characters=[c.name for c in bible.characters], path=str(path), strict=True)
     if not ep.shots():
         raise ScriptError("no shots: write at least one scene heading and action paragraph", path=str(path), line=1)
+    for line, problem in undrawable(ep):
+        raise ScriptError(problem, path=str(path), line=line)
     return ep
+
+
+def undrawable(ep) -> list[tuple[int, str]]:
+    """(source line, why) for each line or heading with characters the subtitle and sign font cannot draw."""
+    out = []
+    items = [(sc.heading, sc.source_line) for sc in ep.scenes] + [(ln.text, ln.source_line) for ln in ep.lines()]
+    for text, line in items:
+        gone = fonts.missing_glyphs(text or "")
+        if gone:
+            names = ", ".join(f"{c!r} (U+{ord(c):04X} {unicodedata.name(c, '')})".replace(" )", ")") for c in gone[:3])
+            out.append((line, f"the font filmcrew draws subtitles and signs with has no glyph for {names}; they "
+                              f"would show as boxes: write the line in Chinese, French or English"))
+    return out
 
 
 @dataclass
@@ -153,6 +183,7 @@ def contexts(root: Path, env: dict, episode: int | None = None, preview: bool = 
     if aspect and aspect not in ASPECTS:
         raise ConfigError(f"--aspect {aspect}: use one of {', '.join(ASPECTS)}")
     bible = project.load_bible(root)
+    check_provider_names(root, cfg, bible)
     crew = load_crew(cfg, env)
     W, H = ASPECTS[aspect or cfg.aspect]
     if preview:
@@ -164,12 +195,44 @@ def contexts(root: Path, env: dict, episode: int | None = None, preview: bool = 
     ctxs = []
     for n in numbers:
         ep = load_episode(root, n, bible, cfg.language)
+        limit = cfg.minutes * 60
+        for shot in ep.shots():
+            if shot.duration_frames and shot.duration_frames / float(FPS) > limit:
+                raise ScriptError(f"shot {shot.id} is set to {shot.duration_frames / float(FPS):g} s, longer than the whole film "
+                                  f"({cfg.minutes:g} min in {project.CONFIG_NAME}); a shot lasts at most {limit:g} s: "
+                                  f"shorten it in its [[shot: ...]] note", path=str(project.episode_path(root, n)),
+                                  line=shot.source_line)
         ctxs.append(EpisodeContext(root=root, bible=bible, episode=ep, size=(W, H), seed=cfg.seed, language=cfg.language,
                                    style=cfg.style, preview=preview, crew=crew, ffmpeg=ffmpeg.executable(), labels=cfg.labels,
                                    subtitle_languages=tuple(cfg.subtitle_languages),
                                    aspect_tag=aspect.replace(":", "x") if aspect and aspect != cfg.aspect else "",
                                    cut=cut_mod.load(root, n, [s.id for s in ep.shots()])))
     return cfg, ctxs
+
+
+RUNTIME_TOLERANCE = 0.05  # how far a film may run from the length set in filmcrew.toml before plan says so
+
+
+def runtime_note(ctx: EpisodeContext, st: Store, g, minutes: float) -> str | None:
+    """A line saying that the episode misses its set length by more than 5%, and why and what to do; from the
+    made timeline when there is one, else from the screenplay's estimate. None when it fits."""
+    target = minutes * 60
+    tl = g.task(f"{ctx.episode.id}.timeline")
+    if st.made(tl):
+        secs = json.loads((st.path(tl.key) / "timeline.json").read_text(encoding="utf-8"))["frames"] / float(FPS)
+        how = "runs"
+    else:
+        secs = sum(screenplay.estimated_shot_seconds(s, ctx.language) for s in ctx.episode.shots())
+        how = "will run about"
+    off = (secs - target) / target
+    if abs(off) <= RUNTIME_TOLERANCE:
+        return None
+    fix = ("add lines or shots, or give shots longer [[shot: Ns]] lengths" if off < 0 else
+           "cut lines or shots, or shorten [[shot: Ns]] lengths")
+    why = ("; the human cut decides its length" if ctx.cut is not None else
+           "; a shot lasts as long as its lines take to say, so the screenplay sets the length")
+    return (f"{ctx.episode.id} {how} {secs:.1f} s, {abs(off):.0%} {'short of' if off < 0 else 'over'} the {target:g} s set "
+            f"in filmcrew.toml (minutes = {minutes:g}){why}: {fix} in {project.episode_path(ctx.root, ctx.episode.number)}")
 
 
 def cut_notes(ctx: EpisodeContext) -> list[str]:
@@ -202,12 +265,12 @@ def publish(root: Path, st: Store, ctx: EpisodeContext, g: EpisodeGraph, preview
     name = common.out_name(ctx)
     paths = {"mp4": out / f"{name}.mp4", "srt": out / f"{name}.srt", "ass": out / f"{name}.ass",
              "otio": out / f"{name}.otio", "provenance": out / f"{name}.provenance.json"}
-    atomic.copy_file(src / "subtitles.srt", paths["srt"])
-    atomic.copy_file(src / "subtitles.ass", paths["ass"])
+    atomic.copy_if_changed(src / "subtitles.srt", paths["srt"])
+    atomic.copy_if_changed(src / "subtitles.ass", paths["ass"])
     for lang in ctx.subtitle_languages:  # translated tracks: out/epNN.fr.srt, .ass
         for ext in ("srt", "ass"):
             paths[f"{lang}.{ext}"] = out / f"{name}.{lang}.{ext}"
-            atomic.copy_file(src / f"subtitles.{lang}.{ext}", paths[f"{lang}.{ext}"])
+            atomic.copy_if_changed(src / f"subtitles.{lang}.{ext}", paths[f"{lang}.{ext}"])
     timeline.write(root, st, ctx, g)  # the same OTIO `filmcrew export` writes, media beside it
     # each under its own artifact id: a key made before under another id (a scratch voice was the line's
     # voice before a person dubbed it) keeps the record.json of its first making
@@ -224,6 +287,18 @@ def publish(root: Path, st: Store, ctx: EpisodeContext, g: EpisodeGraph, preview
         print(f"created a local C2PA signing certificate in {d} (not publicly trusted; use your own with "
               f"FILMCREW_SIGN_CERT and FILMCREW_SIGN_KEY)", file=sys.stderr)
     manifest, ingredients = credentials.manifest_definition(ctx.bible.title, records, figures)
+    # what the signed film is made from: the same film, manifest and signer as the one in out/ (untouched since)
+    # is not signed again, so a make with nothing to do leaves out/ byte for byte as it was
+    made_from = hashlib.sha256(json.dumps(
+        {"film": g.final.key, "manifest": manifest, "ingredients": [[i, str(p)] for i, p in ingredients],
+         "signer": credentials.signer_id(), "writer": writer}, sort_keys=True, default=str).encode()).hexdigest()
+    try:
+        before = json.loads(paths["provenance"].read_text(encoding="utf-8"))
+        if (before.get("made_from") == made_from and paths["mp4"].exists()
+                and before.get("sha256") == check_mod.sha256(paths["mp4"])):
+            return paths
+    except (OSError, ValueError, AttributeError):
+        pass  # no earlier publication, or one that cannot be read: publish
     out.mkdir(parents=True, exist_ok=True)
     tmp = out / f".{name}.signing.mp4"
     credentials.sign(src / "film.mp4", tmp, manifest, ingredients)
@@ -234,7 +309,7 @@ def publish(root: Path, st: Store, ctx: EpisodeContext, g: EpisodeGraph, preview
     labels.read_aigc(tmp)  # still exactly one, still well formed
     os.replace(tmp, paths["mp4"])
     prov = {"episode": ctx.episode.id, "title": ctx.bible.title, "film": paths["mp4"].name,
-            "sha256": check_mod.sha256(paths["mp4"]), "ai_share": figures, "c2pa": check,
+            "sha256": check_mod.sha256(paths["mp4"]), "made_from": made_from, "ai_share": figures, "c2pa": check,
             "writer": {k: v for k, v in writer.items() if k != "written"} if writer else None,
             "artifacts": [{k: r[k] for k in ("artifact", "role", "key", "provider", "seed", "inputs")} | {"ledger": r["ledger"]}
                           for r in records]}

@@ -13,7 +13,7 @@ import tomli_w
 import yaml
 
 from .engine import atomic
-from .errors import ConfigError
+from .errors import ConfigError, read_text
 from .ledger import SECRET_HINTS
 from .model import ASPECTS, FORMATS, LANGUAGES, Bible, Character, EpisodeArc, Voice
 from .provenance.labels import CODE_RE, POSITIONS, Labels
@@ -51,6 +51,10 @@ def validate(cfg: Config, path: str = CONFIG_NAME) -> Config:
 
     if not isinstance(cfg.premise, str) or not cfg.premise.strip():
         raise bad("premise", "is empty; write one sentence, e.g. premise = \"A fisherman challenges the god of floods\"")
+    for name in ("format", "aspect", "language", "style", "genre"):
+        v = getattr(cfg, name)
+        if not isinstance(v, str):
+            raise bad(name, f"{v!r} must be text in quotes, e.g. {name} = \"{getattr(Config, name, '') or 'drama'}\"")
     if cfg.format not in FORMATS:
         raise bad("format", f"{cfg.format!r} is not one of {', '.join(FORMATS)}")
     if not isinstance(cfg.episodes, int) or isinstance(cfg.episodes, bool) or not 1 <= cfg.episodes <= 99:
@@ -99,7 +103,7 @@ def load_config(root: Path) -> Config:
     if not path.exists():
         raise ConfigError(f"{path}: not found; create a project with `filmcrew new {root}`")
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
+        data = tomllib.loads(read_text(path))
     except tomllib.TOMLDecodeError as err:
         raise ConfigError(f"{path}: malformed TOML ({err}); fix the syntax on that line") from err
     film = data.get("film")
@@ -156,6 +160,20 @@ def save_config(root: Path, cfg: Config) -> None:
 
 # ---- bible.yaml ---------------------------------------------------------------------------------
 
+COLOUR_LOOKS = ("skin", "hair_colour", "eyes", "aura")  # the look fields the illustrator paints with
+
+
+def is_colour(v) -> bool:
+    """'#rrggbb' (or '#rgb') or a colour name the drawing library knows."""
+    if not isinstance(v, str) or not v.strip():
+        return False
+    from PIL import ImageColor
+    try:
+        ImageColor.getrgb(v.strip())
+        return True
+    except ValueError:
+        return False
+
 def bible_to_dict(b: Bible) -> dict:
     return {
         "schema_version": b.schema_version,
@@ -179,11 +197,23 @@ def bible_from_dict(d: dict, path: str = "story/bible.yaml") -> Bible:
     for req in ("title", "logline"):
         if not isinstance(d.get(req), str) or not d[req].strip():
             raise ConfigError(f"{path}: {req}: missing or empty; give the film a {req}")
+    for key in ("characters", "episodes"):
+        if not isinstance(d.get(key) or [], list):
+            raise ConfigError(f"{path}: {key}: {d[key]!r} must be a list (one '- ' item per "
+                              f"{'character' if key == 'characters' else 'episode'})")
+    for key in ("world", "visual_style", "language"):
+        if not isinstance(d.get(key, ""), str):
+            raise ConfigError(f"{path}: {key}: {d[key]!r} must be text")
     chars = []
     for i, c in enumerate(d.get("characters") or []):
         where = f"{path}: characters[{i}]"
-        if not isinstance(c, dict) or not isinstance(c.get("name"), str) or not c["name"].strip():
+        if not isinstance(c, dict):
+            raise ConfigError(f"{where}: {c!r} must be a mapping with name, role, description, look, palette, voice")
+        if not isinstance(c.get("name"), str) or not c["name"].strip():
             raise ConfigError(f"{where}.name: every character needs a name (as written in the screenplay cues)")
+        for key in ("role", "description", "want", "flaw", "costume"):
+            if isinstance(c.get(key), (dict, list)):
+                raise ConfigError(f"{where}.{key}: must be text, not a {'mapping' if isinstance(c[key], dict) else 'list'}")
         v = c.get("voice") or {}
         if not isinstance(v, dict):
             raise ConfigError(f"{where}.voice: must be a mapping (provider, voice, speed, pitch, timbre)")
@@ -199,10 +229,20 @@ def bible_from_dict(d: dict, path: str = "story/bible.yaml") -> Bible:
         look = c.get("look") or {}
         if not isinstance(look, dict):
             raise ConfigError(f"{where}.look: must be a mapping (face, skin, hair, eyes, build, ...)")
+        for key in COLOUR_LOOKS:
+            if key in look and not is_colour(look[key]):
+                raise ConfigError(f"{where}.look.{key}: {look[key]!r} is not a colour; write it as '#rrggbb' "
+                                  f"(e.g. '#c68642') or a colour name such as 'tan'")
+        palette = c.get("palette") or []
+        if not isinstance(palette, list):
+            raise ConfigError(f"{where}.palette: {palette!r} must be a list of colours, e.g. ['#b03a2e', '#f5cba7']")
+        for k, col in enumerate(palette):
+            if not is_colour(col):
+                raise ConfigError(f"{where}.palette[{k}]: {col!r} is not a colour; write it as '#rrggbb' (e.g. '#b03a2e')")
         chars.append(Character(name=c["name"].strip().upper(), role=str(c.get("role", "supporting")),
                                description=str(c.get("description", "")), want=str(c.get("want", "")),
                                flaw=str(c.get("flaw", "")), look={str(k): str(v) for k, v in look.items()},
-                               palette=tuple(str(p) for p in c.get("palette") or ()),
+                               palette=tuple(str(p) for p in palette),
                                costume=str(c.get("costume", "")),
                                voice=Voice(provider=str(voice.provider), voice=str(voice.voice), speed=speed,
                                            pitch=pitch, timbre=str(voice.timbre))))
@@ -222,7 +262,7 @@ def load_bible(root: Path) -> Bible:
     if not path.exists():
         raise ConfigError(f"{path}: not found; run `filmcrew write {root}` to write the story")
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        data = yaml.safe_load(read_text(path))
     except yaml.YAMLError as err:
         mark = getattr(err, "problem_mark", None)
         line = f":{mark.line + 1}" if mark else ""

@@ -9,10 +9,11 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 
 from .. import __version__
-from ..errors import FilmcrewError, TaskError
+from ..errors import FilmcrewError, TaskError, describe_os_error
 from . import checking, editing, making, writing
 
 GROUPS = (writing, making, checking, editing)
@@ -28,8 +29,8 @@ def parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = parser().parse_args(argv)
     try:
+        args = parser().parse_args(argv)
         return args.fn(args)
     except TaskError as err:
         print(f"filmcrew: {err}", file=sys.stderr)
@@ -40,6 +41,13 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("filmcrew: interrupted; finished artifacts are kept, run the same command to resume", file=sys.stderr)
         return 130
+    except BrokenPipeError:  # `filmcrew ... | head`: the reader has what it wanted; no traceback
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())  # so that Python's own flush at exit does not fail again
+        return 141  # what a shell reports for a program stopped by SIGPIPE
+    except OSError as err:  # a full disk, a read-only folder: the person can fix it, so no traceback
+        print(f"filmcrew: error: {describe_os_error(err)}", file=sys.stderr)
+        return 2
 
 
 if __name__ == "__main__":

@@ -5,12 +5,15 @@ from __future__ import annotations
 from pathlib import Path
 
 from .. import project
+from ..errors import FilmcrewError
 
 
 def cmd_check(a) -> int:
     from ..provenance import check
-    profile = check.load_profile(a.profile or a.contest or "delivery")
-    findings = check.run(Path(a.file), profile)
+    if not Path(a.file).is_file():
+        raise FilmcrewError(f"{a.file}: no such file" + (" (it is a folder)" if Path(a.file).is_dir() else ""))
+    profile = check.load_profile(a.profile, path=True) if a.profile else check.load_profile(a.contest or "delivery")
+    findings = check.run(Path(a.file), profile, decode=not a.no_decode)
     print(check.report_json(Path(a.file), profile, findings) if a.json else check.report_text(Path(a.file), profile, findings))
     return 0 if check.passed(findings) else 1
 
@@ -42,6 +45,8 @@ def register(sub) -> None:
                                       "or a profile of your own")
     ck.add_argument("--profile", help="a profile JSON file")
     ck.add_argument("--json", action="store_true")
+    ck.add_argument("--no-decode", action="store_true",
+                    help="skip decoding the whole file (the sample index is still checked against the file)")
     ck.set_defaults(fn=cmd_check)
     dc = sub.add_parser("disclose", help="write the AI-use disclosure pack (Markdown and JSON) to out/")
     dc.add_argument("project")

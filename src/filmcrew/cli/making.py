@@ -1,4 +1,5 @@
-"""`filmcrew plan`, `make`, `status` and `demo`: what will be made, making it, what exists."""
+"""`filmcrew plan`, `make`, `status`, `verify` and `demo`: what will be made, making it, what exists, whether
+the cache can be trusted."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ import json
 import os
 import sys
 import time
+from dataclasses import replace
 from pathlib import Path
 
 from .. import pipeline, project
@@ -16,6 +18,17 @@ from ..provenance import share
 from .writing import cmd_new, cmd_write
 
 DEMO_PREMISE = "A mortal fisherman challenges the god of floods to save his village"
+
+
+def positive(text: str) -> int:
+    """An argparse type: a whole number of at least 1."""
+    try:
+        n = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if n < 1:
+        raise argparse.ArgumentTypeError(f"{n}: must be at least 1")
+    return n
 
 
 def episode_graphs(a, preview=False):
@@ -34,11 +47,18 @@ def cmd_plan(a) -> int:
         st = pipeline.store(root)
         for ctx, g in zip(ctxs, graphs):
             items += [i.as_dict() for i in plan(st, [g.final])]
-            for note in pipeline.cut_notes(ctx) if not a.json else []:
+            notes = pipeline.cut_notes(ctx) + [n for n in [pipeline.runtime_note(ctx, st, g, cfg.minutes)] if n]
+            for note in notes if not a.json else []:
                 print(note, file=sys.stderr)
     if a.json:
         print(json.dumps(items, indent=1, ensure_ascii=False))
     else:
+        if not missing:
+            other = [p for p in (root / "out").glob("ep*.mp4") if (".preview" in p.name) != bool(a.preview)]
+            print(f"plan for the {'preview (--preview)' if a.preview else 'full-size film'}"
+                  + (f"; the {'full-size film' if a.preview else 'preview'} is made too ({other[0].name}): "
+                     f"`filmcrew plan {root}{'' if a.preview else ' --preview'}` for its plan" if other else ""),
+                  file=sys.stderr)
         if not items:
             print("nothing to do: every artifact is up to date")
         for it in items:
@@ -87,9 +107,12 @@ def cmd_status(a) -> int:
         return 0
     root, cfg, ctxs, graphs = episode_graphs(a, a.preview)
     st = pipeline.store(root)
+    size = "the preview (half size, --preview)" if a.preview else "the full-size film (--preview for the preview)"
+    print(f"  about {size}")
     for ctx, g in zip(ctxs, graphs):
         items = plan(st, [g.final])
         out = root / "out" / f"{out_name(ctx)}.mp4"
+        other = root / "out" / f"{out_name(replace(ctx, preview=not ctx.preview))}.mp4"
         state = "up to date" if not items else f"{len(items)} of {len(g.all)} artifact(s) to (re)make"
         print(f"  {ctx.episode.id} \"{ctx.episode.title}\": {len(ctx.episode.scenes)} scenes, {len(ctx.episode.shots())} shots, "
               f"{len(ctx.episode.lines())} lines: {state}")
@@ -98,13 +121,38 @@ def cmd_status(a) -> int:
             reasons[f"{i.task.role} ({i.reason})"] = reasons.get(f"{i.task.role} ({i.reason})", 0) + 1
         for k, v in reasons.items():
             print(f"      stale: {v} x {k}")
-        for note in pipeline.cut_notes(ctx):
+        for note in pipeline.cut_notes(ctx) + [n for n in [pipeline.runtime_note(ctx, st, g, cfg.minutes)] if n]:
             print(f"      {note}")
         print(f"      output: {out}" + ("" if out.exists() else " (not made yet)"))
+        if other.exists():
+            print(f"      the {'full-size film' if a.preview else 'preview'} is made too: {other}"
+                  f"  (filmcrew status {root}{'' if a.preview else ' --preview'})")
         prov = out.with_suffix(".provenance.json")
         if prov.exists() and json.loads(prov.read_text()).get("ai_share"):
             print(f"      {share.summary(json.loads(prov.read_text())['ai_share'])}  [{prov.name}]")
     return 0
+
+
+def cmd_verify(a) -> int:
+    """Check every artifact the project's films use against the sizes and digests in its record (every byte,
+    which `make` does only for small files); mark what is damaged so that the next `make` re-makes it."""
+    root, cfg, ctxs, graphs = episode_graphs(a, a.preview)
+    st = pipeline.store(root)
+    seen: set[str] = set()
+    damaged = 0
+    for g in graphs:
+        for t in g.all:
+            if not st.made(t) or t.key in seen:
+                continue
+            seen.add(t.key)
+            why = st.damage(t.key, full=True)
+            if why is not None:
+                damaged += 1
+                st.mark_damaged(t.key, why)
+                print(f"damaged  {t.artifact:<36} {why}")
+    print(f"checked {len(seen)} artifact(s): " + (f"{damaged} damaged; `filmcrew make {root}` re-makes them"
+                                                   if damaged else "all match their records"))
+    return 1 if damaged else 0
 
 
 def cmd_demo(a) -> int:
@@ -130,7 +178,7 @@ def register(sub) -> None:
     m.add_argument("--episode", type=int)
     m.add_argument("--preview", action="store_true", help="half resolution, fast preset")
     m.add_argument("--aspect")
-    m.add_argument("--jobs", type=int, default=2)
+    m.add_argument("--jobs", type=positive, default=2, help="tasks run side by side (default 2)")
     m.add_argument("--quiet", action="store_true")
     m.add_argument("--verbose", action="store_true")
     m.set_defaults(fn=cmd_make)
@@ -138,6 +186,11 @@ def register(sub) -> None:
     s.add_argument("project")
     s.add_argument("--preview", action="store_true", help="against the --preview make")
     s.set_defaults(fn=cmd_status)
+    v = sub.add_parser("verify", help="check every cached artifact byte for byte against its record")
+    v.add_argument("project")
+    v.add_argument("--episode", type=int)
+    v.add_argument("--preview", action="store_true", help="the --preview make's artifacts")
+    v.set_defaults(fn=cmd_verify)
     d = sub.add_parser("demo", help="new + write + make with a built-in premise")
     d.add_argument("project", nargs="?", default="demo-film")
     d.add_argument("--minutes", type=float, default=1.5)

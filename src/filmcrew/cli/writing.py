@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 
 from .. import pipeline, project
-from ..errors import FilmcrewError
+from ..errors import FilmcrewError, ScriptError, read_text
 from ..story import screenplay
 
 
@@ -47,9 +47,11 @@ def cmd_write(a) -> int:
 
 def cmd_script_check(a) -> int:
     path = Path(a.file)
-    if not path.exists():
-        raise FilmcrewError(f"{path}: no such file")
-    report = screenplay.check(path.read_text(encoding="utf-8", errors="replace"), str(path), a.lang)
+    report = screenplay.check(read_text(path, ScriptError), str(path), a.lang)
+    if not report["errors"]:
+        from ..story import fountain
+        ep, _ = screenplay.to_episode(fountain.parse(read_text(path, ScriptError), str(path)), language=a.lang, path=str(path))
+        report["errors"] += [f"{path}:{line}: {why}" for line, why in pipeline.undrawable(ep)]
     if a.json:
         print(json.dumps(report, ensure_ascii=False, indent=1))
     else:

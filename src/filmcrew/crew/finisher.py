@@ -29,7 +29,7 @@ from .common import EpisodeContext
 from .editor import read_layout
 from .voice import frames_of, spans_of
 
-CODE_VERSION = "finisher-7"
+CODE_VERSION = "finisher-8"  # 8: subtitle pieces held at least 1 s
 FINISHER = ProviderId("filmcrew-finisher", "1", "ffmpeg-libx264")
 
 

@@ -126,5 +126,11 @@ def write(root: Path, st, ctx, g) -> Path:
 
 def write_otio(path: Path, tl) -> Path:
     import opentimelineio as otio
-    atomic.write_text(path, otio.adapters.write_to_string(tl, "otio_json"))
+    text = otio.adapters.write_to_string(tl, "otio_json")
+    try:
+        if Path(path).read_text(encoding="utf-8") == text:
+            return path  # unchanged: left as it is
+    except (OSError, UnicodeDecodeError):
+        pass
+    atomic.write_text(path, text)
     return path

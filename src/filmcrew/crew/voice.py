@@ -159,7 +159,8 @@ def _runner(prov, req: SpeakRequest, said: list[str]):
         return ledger.entry(made_by=ledger.made_by(prov),
                             source_type=prov.source_type, model=prov.model, prompt=req.text,
                             extra={"seconds": round(secs, 3), "sentences": len(said),
-                                   **({"spoken": spoken} if spoken != req.text else {})})
+                                   **({"spoken": spoken} if spoken != req.text else {}),
+                                   **({"deterministic": False} if not getattr(prov, "deterministic", True) else {})})
     return run
 
 

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from typing import Callable, Protocol
 
 from .. import ledger
-from ..errors import FilmcrewError, TaskError
+from ..errors import FilmcrewError, TaskError, describe_os_error
 from .graph import Pending, Task, TaskContext, reason, topo_order
 from .store import Store
 
@@ -70,12 +70,15 @@ PENDING = "pending"  # the reason of a task whose key waits on an input made by 
 
 def plan(store: Store, targets: list[Task]) -> list[PlanItem]:
     """The tasks to make, in order. A task whose key waits on an input that will be made first is listed as
-    "pending": it is made unless that input comes out as it was (then it is kept)."""
+    "pending": it is made unless that input comes out as it was (then it is kept). A made artifact whose
+    files do not match its record is listed as "damaged (why)"."""
     out = []
     for t in topo_order(targets):
         try:
             if not store.has(t.key):
                 out.append(PlanItem(t, reason(t, store.last(t.artifact))))
+            elif (why := store.damage(t.key)) is not None:
+                out.append(PlanItem(t, f"damaged ({why})"))
         except Pending:
             out.append(PlanItem(t, PENDING))
     return out
@@ -103,27 +106,45 @@ class NullProgress:
 
 
 class BarProgress:
-    """An overall bar with per-role counts (tqdm, to stderr)."""
+    """An overall bar with per-role counts (tqdm, to stderr) on a terminal; elsewhere (a log, a pipe, CI) a
+    line when the make starts and one each time a role has finished all its tasks."""
 
     def __init__(self, stream=None):
         self.stream = stream or sys.stderr
+        self.tty = bool(getattr(self.stream, "isatty", lambda: False)())
 
     def start(self, items):
+        import time
+
         from tqdm import tqdm
+        self.t0 = time.perf_counter()
         self.totals = Counter(i.task.role for i in items)
         self.counts: Counter = Counter()
+        self.failed: Counter = Counter()
         self.bar = tqdm(total=len(items), file=self.stream, unit="task", dynamic_ncols=True, mininterval=0.5,
-                        disable=not getattr(self.stream, "isatty", lambda: False)(),
+                        disable=not self.tty,
                         bar_format="{l_bar}{bar}| {n_fmt}/{total_fmt} [{elapsed}<{remaining}] {postfix}")
+        if not self.tty and items:
+            self._say(f"making {len(items)} artifact(s): " + ", ".join(f"{r} {n}" for r, n in self.totals.items()))
         self._post()
+
+    def _say(self, text: str) -> None:
+        print(text, file=self.stream, flush=True)
 
     def _post(self):
         self.bar.set_postfix_str(" ".join(f"{r} {self.counts[r]}/{n}" for r, n in self.totals.items()))
 
     def done(self, task, ok):
+        import time
         self.counts[task.role] += 1
+        self.failed[task.role] += not ok
         self.bar.update(1)
         self._post()
+        r = task.role
+        if not self.tty and self.counts[r] == self.totals[r]:
+            bad = f", {self.failed[r]} failed or skipped" if self.failed[r] else ""
+            self._say(f"  {r}: {self.totals[r]} done{bad} ({time.perf_counter() - self.t0:.0f} s, "
+                      f"{sum(self.counts.values())}/{sum(self.totals.values())} in all)")
 
     def close(self):
         self.bar.close()
@@ -176,7 +197,7 @@ def execute(store: Store, targets: list[Task], progress: Progress | None = None,
                         progress.done(t, False)
                     elif ready(t) and len(running) < workers * 2:
                         pending.remove(t)
-                        if store.has(t.key):  # a pending key, now known, that was made before
+                        if store.has(t.key) and store.damage(t.key) is None:  # a pending key, made before
                             done.add(id(t))
                             report.kept.append(t.artifact)
                             progress.done(t, True)
@@ -198,6 +219,10 @@ def execute(store: Store, targets: list[Task], progress: Progress | None = None,
                         broken.add(id(t))
                         report.failed[t.artifact] = str(err)
                         progress.done(t, False)
+                    except OSError as err:  # the disk, not the provider: say what to do
+                        broken.add(id(t))
+                        report.failed[t.artifact] = describe_os_error(err)
+                        progress.done(t, False)
                     except Exception as err:  # a provider bug: keep the others going, report it
                         broken.add(id(t))
                         report.failed[t.artifact] = f"{type(err).__name__}: {err}"
@@ -207,7 +232,12 @@ def execute(store: Store, targets: list[Task], progress: Progress | None = None,
     finally:
         progress.close()
     if report.failed:
-        lines = "\n".join(f"  {a}: {m}" for a, m in report.failed.items())
+        by_cause: dict[str, list[str]] = {}  # one cause (a full disk) is said once, with what it stopped
+        for a, m in report.failed.items():
+            by_cause.setdefault(m, []).append(a)
+        lines = "\n".join(f"  {arts[0]}: {m}" if len(arts) == 1 else
+                          f"  {len(arts)} tasks ({', '.join(arts[:4])}{', ...' if len(arts) > 4 else ''}): {m}"
+                          for m, arts in by_cause.items())
         err = TaskError(f"{len(report.failed)} task(s) failed; {len(report.ran)} finished and were kept, "
                         f"{len(report.skipped)} skipped because they depend on a failed one:\n{lines}")
         err.report = report  # type: ignore[attr-defined]

@@ -161,6 +161,17 @@ def moov_before_mdat(path: Path) -> bool:
             fh.seek(size - 8, 1)
 
 
+def decode(path: Path) -> tuple[int, list[str]]:
+    """Decode every stream of `path` to nothing: (video frames decoded, the decoder's error lines)."""
+    proc = subprocess.run([executable(), "-hide_banner", "-nostdin", "-v", "error", "-i", str(path),
+                           "-f", "null", "-progress", "pipe:1", "-"], capture_output=True)
+    frames = re.findall(r"^frame=(\d+)", proc.stdout.decode("utf-8", "replace"), re.M)
+    errors = [ln.strip() for ln in proc.stderr.decode("utf-8", "replace").splitlines() if ln.strip()]
+    if proc.returncode != 0 and not errors:
+        errors = [f"ffmpeg exited with status {proc.returncode}"]
+    return (int(frames[-1]) if frames else 0), errors
+
+
 def loudness(path: Path) -> dict:
     """Integrated loudness (LUFS) and true peak (dBTP) measured by ffmpeg's ebur128 filter."""
     err = run(["-i", str(path), "-vn", "-af", "ebur128=peak=true", "-f", "null", "-"], f"measuring {path}")

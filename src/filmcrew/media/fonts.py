@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import threading
+import unicodedata
 from pathlib import Path
 
 from PIL import ImageFont
@@ -35,6 +36,25 @@ def font(size: int, weight: str = "Bold", language: str = "zh") -> ImageFont.Fre
     if k not in cache:
         cache[k] = _load(size, weight, language)
     return cache[k]
+
+
+_NO_GLYPH = "\U0010fffd"  # a private-use code point: no font has it, so it draws the font's "missing" box
+
+
+@functools.cache
+def has_glyph(ch: str) -> bool:
+    """Whether the subtitle font draws `ch` (compared with the box it draws for what it lacks)."""
+    if ch.isspace() or unicodedata.category(ch) in ("Mn", "Cf"):
+        return True
+    f = _load(40, "Bold", "zh")
+    mask = f.getmask(ch)
+    box = f.getmask(_NO_GLYPH)
+    return mask.size != box.size or bytes(mask) != bytes(box)
+
+
+def missing_glyphs(text: str) -> list[str]:
+    """The characters of `text` the subtitle font cannot draw, each once, in order."""
+    return list(dict.fromkeys(ch for ch in text if not has_glyph(ch)))
 
 
 def _load(size: int, weight: str, language: str) -> ImageFont.FreeTypeFont:

@@ -58,10 +58,38 @@ def piece_bounds(pieces: list[str], frames: int) -> np.ndarray:
     return np.concatenate([[0], np.cumsum(weights) / weights.sum()]) * frames
 
 
+MIN_PIECE = 30  # frames (1 s at 30 fps): the shortest a piece of a line stays on screen, so it can be read
+
+
+def hold(pieces: list[tuple[str, int, int]], min_frames: int = MIN_PIECE) -> list[tuple[str, int, int]]:
+    """The same pieces, one after another over the same span, each on screen at least `min_frames` (taken from
+    the longer ones, which start a little later than their words); an even split when the line is too
+    short for that. A one-piece line keeps its voice's length."""
+    if len(pieces) < 2:
+        return pieces
+    start, end = pieces[0][1], pieces[-1][2]
+    d = [b - a for _, a, b in pieces]
+    if min(d) >= min_frames:
+        return pieces
+    total = end - start
+    if total < min_frames * len(d):
+        d = [total / len(d)] * len(d)
+    else:
+        while min(d) < min_frames - 1e-9:
+            need = sum(min_frames - x for x in d if x < min_frames)
+            spare = [max(0.0, x - min_frames) for x in d]
+            d = [max(x, min_frames) - (need * s / sum(spare) if x > min_frames else 0) for x, s in zip(d, spare)]
+    bounds = [start]
+    for x in d:
+        bounds.append(bounds[-1] + x)
+    return [(p, int(round(bounds[j])), int(round(bounds[j + 1]))) for j, (p, _, _) in enumerate(pieces)]
+
+
 def line_pieces(text: str, font, max_w: int, frames: int, spans: list | None = None) -> list[tuple[str, int, int]]:
     """(piece, first frame, end frame) of each piece of a line whose voice lasts `frames`, in frames from the
     voice's start. `spans` are the voice's sentences as (text, first frame, end frame); with two or more,
-    each sentence is cut into its own pieces, shown from its first sound until the next one starts."""
+    each sentence is cut into its own pieces, shown from its first sound until the next one starts. Every
+    piece stays at least MIN_PIECE frames where the line is long enough (`hold`)."""
     if spans and len(spans) > 1:
         out = []
         for k, (sentence, a, _b) in enumerate(spans):
@@ -70,10 +98,10 @@ def line_pieces(text: str, font, max_w: int, frames: int, spans: list | None = N
             pieces = chunks(sentence, font, max_w)
             bounds = piece_bounds(pieces, max(1, end - a)) + a
             out += [(p, int(round(bounds[j])), int(round(bounds[j + 1]))) for j, p in enumerate(pieces)]
-        return out
+        return hold(out)
     pieces = chunks(text, font, max_w)
     bounds = piece_bounds(pieces, frames)
-    return [(p, int(round(bounds[j])), int(round(bounds[j + 1]))) for j, p in enumerate(pieces)]
+    return hold([(p, int(round(bounds[j])), int(round(bounds[j + 1]))) for j, p in enumerate(pieces)])
 
 
 def timed_pieces(timeline: dict) -> list[tuple[int, int, str]]:

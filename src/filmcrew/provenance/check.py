@@ -1,7 +1,9 @@
 """`filmcrew check FILE.mp4 [--contest NAME]`: does a file meet a contest's or platform's rules?
 
 Works on any MP4, made by filmcrew or not. Everything is measured from the file itself (the frames, the
-boxes, the audio), except the AI share, which comes from the embedded C2PA manifest or from the
+boxes, the audio), never from a header's summary: every sample the index points to must be in the file,
+the whole file must decode without an error, the frame rate must be constant, and content credentials
+that are present must match the file (a mismatch fails whatever the profile says of C2PA). Except the AI share, which comes from the embedded C2PA manifest or from the
 provenance file next to the MP4 (`NAME.provenance.json`, whose recorded SHA-256 must match the file);
 when neither exists the report says the share is unknown instead of guessing.
 
@@ -10,15 +12,15 @@ Profiles are JSON files: the built-in ones in `filmcrew/provenance/profiles/`, a
 """
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 from dataclasses import asdict, dataclass
 from fractions import Fraction
 from pathlib import Path
 
-from ..errors import ConfigError, FilmcrewError, MediaError
-from ..media import ffmpeg
+from ..errors import ConfigError, FilmcrewError, MediaError, read_text
+from ..engine.store import sha256
+from ..media import ffmpeg, mp4
 from . import labels
 
 BUILTIN = Path(__file__).parent / "profiles"
@@ -45,30 +47,35 @@ def available_profiles() -> dict[str, Path]:
     return found
 
 
-def load_profile(name_or_path: str) -> dict:
+def load_profile(name_or_path: str, path: bool = False) -> dict:
+    """A profile by name (built-in or the user's), or from a file (`path`, or a name ending in .json)."""
     p = Path(name_or_path)
-    if not p.suffix == ".json":
+    if path and not p.is_file():
+        raise ConfigError(f"--profile {p}: no such file; give a JSON profile such as {BUILTIN / 'delivery.json'}")
+    if not path and not p.suffix == ".json":
         profiles = available_profiles()
         if name_or_path not in profiles:
             raise ConfigError(f"--contest {name_or_path}: unknown; known: {', '.join(sorted(profiles))} "
                               f"(or add {name_or_path}.json to {profile_dirs()[0]})")
         p = profiles[name_or_path]
     try:
-        prof = json.loads(p.read_text(encoding="utf-8"))
-    except (OSError, json.JSONDecodeError) as err:
-        raise ConfigError(f"{p}: not a readable JSON profile ({err})") from None
+        prof = json.loads(read_text(p))
+    except json.JSONDecodeError as err:
+        raise ConfigError(f"{p}:{err.lineno}: not a JSON profile ({err.msg}); see the built-in ones in {BUILTIN}") from None
+    if not isinstance(prof, dict):
+        raise ConfigError(f"{p}: a profile is a JSON object; see the built-in ones in {BUILTIN}")
     for k in ("name", "duration_s", "aspects", "labels", "delivery"):
         if k not in prof:
             raise ConfigError(f"{p}: missing field {k!r}; see the built-in profiles in {BUILTIN}")
+    shapes = {"duration_s": "[shortest, longest] in seconds", "aspects": 'a list such as ["9:16"]',
+              "labels": 'an object such as {"visible": "required"}', "delivery": "an object (codec, fps, loudness ...)"}
+    ok = {"duration_s": lambda v: isinstance(v, list) and len(v) == 2 and all(isinstance(x, (int, float)) for x in v),
+          "aspects": lambda v: isinstance(v, list) and all(isinstance(x, str) for x in v),
+          "labels": lambda v: isinstance(v, dict), "delivery": lambda v: isinstance(v, dict)}
+    for k, good in ok.items():
+        if not good(prof[k]):
+            raise ConfigError(f"{p}: {k}: {prof[k]!r:.40} must be {shapes[k]}; see the built-in profiles in {BUILTIN}")
     return prof
-
-
-def sha256(path: Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as f:
-        for block in iter(lambda: f.read(1 << 20), b""):
-            h.update(block)
-    return h.hexdigest()
 
 
 def _aspect(w: int, h: int) -> str:
@@ -99,7 +106,47 @@ def _ai_share(path: Path, manifest) -> tuple[dict | None, str]:
     return None, "no C2PA manifest and no provenance file"
 
 
-def run(path: Path, profile: dict) -> list[Finding]:
+def _integrity(path: Path, p, decode: bool) -> tuple[list[Finding], int | None]:
+    """Every sample indexed is in the file, the file decodes without an error (unless `decode` is False),
+    and the video's frame durations are all the same. With the video frames decoded (None if not)."""
+    out = []
+    try:
+        lay = mp4.layout(path) if path.suffix.lower() in (".mp4", ".mov", ".m4v") else None
+    except MediaError as err:
+        return [Finding("integrity", "fail", True, str(err).replace(f"{path}: ", ""))], None
+    video = next((t for t in lay.tracks if t.kind == "vide"), None) if lay else None
+    problems = []
+    if lay and not lay.fragmented:
+        for t in lay.tracks:
+            gone = t.missing(lay.size)
+            if gone:
+                problems.append(f"{gone} of {t.samples} {'video' if t.kind == 'vide' else 'audio' if t.kind == 'soun' else t.kind} "
+                                f"samples the index points to are not in the file ({lay.size} bytes): it is truncated")
+    decoded = None
+    if decode:
+        frames, errors = ffmpeg.decode(path)
+        decoded = frames
+        if errors:
+            problems.append(f"{len(errors)} decoding error(s), first: {errors[0]}")
+        if video and video.samples and frames < video.samples:
+            problems.append(f"{frames} of {video.samples} frames decoded")
+    how = ("every indexed sample present" if lay and not lay.fragmented else "fragmented MP4: checked by decoding")
+    how += f", {decoded} frames decoded without an error" if decode else " (not decoded: --no-decode)"
+    out.append(Finding("integrity", "fail" if problems else "pass", True, "; ".join(problems) if problems else how))
+    if video and video.timescale:
+        durations = sorted(video.frame_durations())
+        if len(durations) > 1:
+            shown = ", ".join(f"{d / video.timescale * 1000:.2f}" for d in durations[:4])
+            out.append(Finding("constant_rate", "fail", True,
+                               f"variable frame rate: frames last {shown}{' ...' if len(durations) > 4 else ''} ms; "
+                               f"re-encode at a constant rate (ffmpeg -fps_mode cfr -r {p.fps:g})"))
+        elif durations:
+            out.append(Finding("constant_rate", "pass", True,
+                               f"every frame lasts {durations[0]}/{video.timescale} s"))
+    return out, decoded
+
+
+def run(path: Path, profile: dict, decode: bool = True) -> list[Finding]:
     path = Path(path)
     out: list[Finding] = []
 
@@ -111,8 +158,13 @@ def run(path: Path, profile: dict) -> list[Finding]:
         p = ffmpeg.probe(path)
     except MediaError as err:
         return [Finding("readable", "fail", True, str(err))]
+    found, decoded = _integrity(path, p, decode)
+    out += found
     lo, hi = profile["duration_s"]
-    add("duration", lo <= p.duration <= hi, True, f"{p.duration:.1f} s; allowed {lo} to {hi} s")
+    dur, note = p.duration, ""
+    if decoded is not None and p.fps and decoded / p.fps < p.duration - 0.5:  # the header promises more than is there
+        dur, note = decoded / p.fps, f" of pictures in the file (its header says {p.duration:.1f} s)"
+    add("duration", lo <= dur <= hi, True, f"{dur:.1f} s{note}; allowed {lo} to {hi} s")
 
     read: dict = {}
 
@@ -173,11 +225,13 @@ def run(path: Path, profile: dict) -> list[Finding]:
         from . import credentials
         req = lab["c2pa"] == "required"
         store = manifest()
-        if isinstance(store, FilmcrewError):
-            add("c2pa", False, req, str(store))
+        if isinstance(store, FilmcrewError):  # a manifest is there but cannot be read: tampered or broken
+            add("c2pa", False, True, str(store))
         else:
             info = credentials.verify_manifest(store)
-            add("c2pa", info["valid"], req, info["detail"])
+            # credentials that are present must hold, whatever the profile asks of C2PA: a hash mismatch
+            # means the file is not what was signed
+            add("c2pa", info["valid"], req or bool(store), info["detail"])
 
     aspect = _aspect(p.width, p.height)
     add("aspect", aspect in profile["aspects"], True, f"{p.width}x{p.height} is {aspect}; allowed {', '.join(profile['aspects'])}")

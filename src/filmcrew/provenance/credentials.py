@@ -161,6 +161,13 @@ def sign(src: Path, dst: Path, manifest: dict, ingredients: list[tuple[dict, Pat
         raise CredentialError(f"{src}: C2PA signing failed: {err}") from None
 
 
+def signer_id() -> str:
+    """The SHA-256 of the signing certificate chain (public; a new certificate means signing anew)."""
+    import hashlib
+    cert, _, _ = _signer_files()
+    return hashlib.sha256(cert.read_bytes()).hexdigest()
+
+
 def read_manifest(path: Path) -> dict | None:
     c2pa = _c2pa()
     try:
@@ -195,7 +202,7 @@ def verify_manifest(store: dict | None) -> dict:
     problems = [s for s in store.get("validation_status", []) if not str(s.get("code", "")).startswith("signingCredential.untrusted")]
     results = store.get("validation_results", {}).get("activeManifest", {})
     failures = [s for s in results.get("failure", []) if not str(s.get("code", "")).startswith("signingCredential.untrusted")]
-    bad = problems + failures
+    bad = list({(s.get("code"), s.get("explanation", "")): s for s in problems + failures}.values())  # once each
     untrusted = any(str(s.get("code", "")).startswith("signingCredential.untrusted")
                     for s in store.get("validation_status", []) + results.get("failure", []))
     ok = not bad and first in ("c2pa.created", "c2pa.opened")

@@ -100,6 +100,12 @@ class EffectRequest:
 EFFECT_KINDS = ("knock", "door", "thunder", "footsteps", "splash")
 
 
+# A provider may say `deterministic = False` (a class attribute; True when absent; the voice's ledger entry
+# then says `"deterministic": false`): the same request can give other bytes on another run (a remote model). The cache keeps its first answer, so a re-make never asks again,
+# but two fresh caches of one project may differ where such a provider worked, and a shared cache shares
+# whichever answer came first.
+
+
 class NoSettings:
     """Base of the providers that take no ``[providers.NAME]`` settings: any setting given is an error
     (the registry turns the TypeError into a ConfigError naming the table)."""

@@ -28,8 +28,6 @@ import json
 import logging
 import re
 import time
-import urllib.error
-import urllib.request
 from dataclasses import replace
 
 from .. import ledger
@@ -38,7 +36,7 @@ from ..model import (CAMERAS, Bible, Character, Episode, EpisodeArc, Line, Scene
                      seconds_to_frames)
 from ..story.screenplay import estimated_shot_seconds
 from .base import StoryDraft, WriteRequest
-from .openai_http import Endpoint, error_detail
+from .openai_http import Endpoint, post
 
 LANGUAGE_NAMES = {"en": "English", "zh": "Simplified Chinese (简体中文)", "fr": "French"}
 TIMES = ("dawn", "morning", "day", "dusk", "night")
@@ -52,7 +50,6 @@ BUILDS = ("slim", "average", "broad", "small", "huge")
 AGES = ("child", "adult", "elder", "ageless")
 REGISTERS = {"child": (5.0, 1.08), "light": (2.0, 1.0), "medium": (0.0, 1.0), "deep": (-3.0, 0.94), "very deep": (-6.0, 0.86)}
 HEX = "^#[0-9a-fA-F]{6}$"
-RETRY_STATUS = (408, 409, 425, 429, 500, 502, 503, 504)
 log = logging.getLogger("filmcrew.writer")
 
 
@@ -239,6 +236,7 @@ class OpenAIChatWriter:
     name = "openai-chat"
     version = "1"
     source_type = ledger.TRAINED
+    deterministic = False  # sampled at `temperature`: see providers/base.py
 
     def __init__(self, env: dict | None = None, base_url: str = "https://api.openai.com/v1", model: str = "",
                  api_key_env: str = "OPENAI_API_KEY", response_format: str = "json_schema", temperature: float = 0.7,
@@ -263,39 +261,12 @@ class OpenAIChatWriter:
 
     # -- transport -----------------------------------------------------------------------------------
     def _post(self, body: dict) -> dict:
-        headers = self.http.headers()
-        data = json.dumps(body, ensure_ascii=False).encode("utf-8")
-        url = f"{self.base_url}/chat/completions"
-        delay = 1.0
-        for attempt in range(1, self.attempts + 2):
-            req = urllib.request.Request(url, data=data, headers=headers, method="POST")
-            try:
-                with urllib.request.urlopen(req, timeout=self.timeout) as resp:
-                    return json.loads(resp.read().decode("utf-8"))
-            except urllib.error.HTTPError as err:
-                detail = error_detail(err)
-                if err.code in (401, 403):
-                    raise ProviderError(f"{self.name}: {url} refused the request ({err.code}: {detail}); check the key in "
-                                        f"the environment variable {self.api_key_env}") from None
-                if err.code in RETRY_STATUS and attempt <= self.attempts:
-                    wait = _retry_after(err) or delay
-                    time.sleep(min(wait, 30.0))
-                    delay *= 2
-                    continue
-                hint = (f"; if the server does not accept the JSON schema, set strict = false or response_format = "
-                        f"\"json_object\" in [providers.{self.name}]" if err.code in (400, 422) else "")
-                raise ProviderError(f"{self.name}: {url} answered {err.code}: {detail}{hint}") from None
-            except (urllib.error.URLError, TimeoutError, ConnectionError) as err:
-                reason = getattr(err, "reason", err)
-                if attempt <= 1:
-                    time.sleep(delay)
-                    continue
-                raise ProviderError(f"{self.name}: cannot reach {url} ({reason}); is the server running? "
-                                    f"Check base_url in [providers.{self.name}]") from None
-            except json.JSONDecodeError as err:
-                raise ProviderError(f"{self.name}: {url} answered something that is not JSON ({err}); "
-                                    f"is base_url an OpenAI-compatible endpoint ending in /v1?") from None
-        raise ProviderError(f"{self.name}: {url} kept failing after {self.attempts} retries")
+        raw = post(self.http, "/chat/completions", body, self.timeout, self.attempts)
+        try:
+            return json.loads(raw.decode("utf-8"))
+        except (UnicodeDecodeError, json.JSONDecodeError) as err:
+            raise ProviderError(f"{self.name}: {self.base_url}/chat/completions answered something that is not JSON "
+                                f"({err}); is base_url an OpenAI-compatible endpoint ending in /v1?") from None
 
     def ask(self, what: str, system: str, prompt: str, schema: dict, check, seed: int) -> dict:
         """Ask for JSON matching `schema`; `check(data)` adds the story's own problems. Repairs, then gives up."""
@@ -468,10 +439,3 @@ def _runtime_check(n: int, bible: Bible, language: str, target: float):
                     f"{target:.0f} s (within 15%); make it {more}"]
         return []
     return check
-
-
-def _retry_after(err: urllib.error.HTTPError) -> float | None:
-    try:
-        return float(err.headers.get("Retry-After", ""))
-    except (TypeError, ValueError):
-        return None

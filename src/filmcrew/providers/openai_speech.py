@@ -13,10 +13,7 @@ Ledger type: trainedAlgorithmicMedia (a trained model made the audio).
 """
 from __future__ import annotations
 
-import json
 import subprocess
-import urllib.error
-import urllib.request
 
 import numpy as np
 
@@ -24,7 +21,7 @@ from .. import ledger
 from ..errors import ConfigError, ProviderError
 from ..media import ffmpeg
 from .base import SpeakRequest
-from .openai_http import Endpoint, error_detail
+from .openai_http import Endpoint, post
 from .voice_fx import deliver
 
 
@@ -32,6 +29,7 @@ class OpenAISpeechProvider:
     name = "openai-speech"
     version = "1"
     source_type = ledger.TRAINED
+    deterministic = False  # a remote model samples: see providers/base.py
 
     def __init__(self, env: dict | None = None, base_url: str = "https://api.openai.com/v1", model: str = "gpt-4o-mini-tts",
                  api_key_env: str = "OPENAI_API_KEY", timeout: float = 120, response_format: str = "wav"):
@@ -46,24 +44,12 @@ class OpenAISpeechProvider:
         self.response_format = response_format
 
     def speak(self, req: SpeakRequest) -> tuple[np.ndarray, int]:
-        headers = self.http.headers()
         body = {"model": self.model, "input": req.text, "voice": req.voice.voice,
                 "response_format": self.response_format, "speed": max(0.25, min(4.0, float(req.voice.speed)))}
         if req.parenthetical:
             body["instructions"] = f"Say it {req.parenthetical}."
         url = f"{self.base_url}/audio/speech"
-        request = urllib.request.Request(url, data=json.dumps(body, ensure_ascii=False).encode("utf-8"), headers=headers,
-                                         method="POST")
-        try:
-            with urllib.request.urlopen(request, timeout=self.timeout) as resp:
-                audio = resp.read()
-        except urllib.error.HTTPError as err:
-            detail = error_detail(err)
-            hint = f"; check the key in {self.api_key_env}" if err.code in (401, 403) else ""
-            raise ProviderError(f"{self.name}: {url} answered {err.code}: {detail}{hint}") from None
-        except (urllib.error.URLError, TimeoutError, ConnectionError) as err:
-            raise ProviderError(f"{self.name}: cannot reach {url} ({getattr(err, 'reason', err)}); check base_url in "
-                                f"[providers.{self.name}]") from None
+        audio = post(self.http, "/audio/speech", body, self.timeout)  # busy answers are retried (openai_http.post)
         samples = self._decode(audio, url)
         return deliver(samples, ffmpeg.SAMPLE_RATE, req.voice.pitch), ffmpeg.SAMPLE_RATE
 

@@ -18,7 +18,7 @@ import re
 from pathlib import Path
 
 import numpy as np
-from PIL import Image, ImageDraw
+from PIL import Image, ImageColor, ImageDraw
 
 from .. import ledger
 from ..engine import atomic
@@ -82,8 +82,11 @@ def expression_of(text: str, parenthetical: str = "") -> str:
 
 def _rgb(hexstr: str, default=(128, 128, 128)) -> tuple[int, int, int]:
     m = re.fullmatch(r"#?([0-9a-fA-F]{6})", hexstr.strip()) if hexstr else None
-    if not m:
-        return default
+    if not m:  # a colour name or #rgb, as the bible allows (project.is_colour); anything else was refused there
+        try:
+            return ImageColor.getrgb(hexstr.strip())[:3] if hexstr else default
+        except ValueError:
+            return default
     v = int(m.group(1), 16)
     return (v >> 16 & 255, v >> 8 & 255, v & 255)
 

@@ -23,7 +23,7 @@ from pathlib import Path
 
 from .. import ledger
 from ..engine import atomic
-from ..errors import ConfigError
+from ..errors import ConfigError, read_text
 from . import timing
 
 SCHEMA = "filmcrew-cut/1"
@@ -156,15 +156,32 @@ def load(root: Path, number: int, shot_ids: list[str]) -> Cut | None:
         return None
     where = str(p)
     try:
-        doc = json.loads(p.read_text(encoding="utf-8"))
+        doc = json.loads(read_text(p))
     except json.JSONDecodeError as e:
         raise ConfigError(f"{where}: line {e.lineno}: not valid JSON ({e.msg}); fix it, re-import the timeline, "
                           f"or remove the file to go back to the screenplay's cut") from None
     if not isinstance(doc, dict) or doc.get("schema") != SCHEMA:
         raise ConfigError(f"{where}: \"schema\" must be {SCHEMA!r}")
     fix = f"re-export, re-import, or `filmcrew import {root} --reset --episode {number}`"
+
+    def listed(key: str) -> list:
+        v = doc.get(key) or []
+        if not isinstance(v, list):
+            raise ConfigError(f"{where}: \"{key}\" must be a list, not {type(v).__name__} {v!r:.40}; {fix}")
+        return v
+
+    def table(key: str) -> dict:
+        v = doc.get(key) or {}
+        if not isinstance(v, dict):
+            raise ConfigError(f"{where}: \"{key}\" must be a table of name: dB, not {type(v).__name__} {v!r:.40}; {fix}")
+        return v
+
+    for key in ("removed", "edits"):
+        for k, v in enumerate(listed(key)):
+            if not isinstance(v, str):
+                raise ConfigError(f"{where}: {key}[{k}]: {v!r:.40} must be text (a shot id or a note); {fix}")
     items = []
-    for k, raw in enumerate(doc.get("items") or []):
+    for k, raw in enumerate(listed("items")):
         at = f"{where}: items[{k}]"
         if not isinstance(raw, dict) or raw.get("kind") not in KINDS:
             raise ConfigError(f"{at}: \"kind\" must be one of {', '.join(KINDS)}")
@@ -188,7 +205,7 @@ def load(root: Path, number: int, shot_ids: list[str]) -> Cut | None:
     if not items:
         raise ConfigError(f"{where}: \"items\" is empty; a cut needs at least one clip ({fix})")
     joins = []
-    for k, raw in enumerate(doc.get("transitions") or []):
+    for k, raw in enumerate(listed("transitions")):
         at = f"{where}: transitions[{k}]"
         if not isinstance(raw, dict) or raw.get("kind") not in JOINS:
             raise ConfigError(f"{at}: \"kind\" must be one of {', '.join(JOINS)}")
@@ -199,8 +216,8 @@ def load(root: Path, number: int, shot_ids: list[str]) -> Cut | None:
         if j.before + j.into == 0:
             raise ConfigError(f"{at}: a transition needs \"before\" + \"into\" of at least one frame")
         joins.append(j)
-    gains = doc.get("gains") or {}
-    line_gains = doc.get("line_gains") or {}
+    gains = table("gains")
+    line_gains = table("line_gains")
     for name, g in [*(("gains." + k, v) for k, v in gains.items()), *(("line_gains." + k, v) for k, v in line_gains.items())]:
         if isinstance(g, bool) or not isinstance(g, (int, float)) or not -60 <= g <= 24:
             raise ConfigError(f"{where}: {name}: a gain in dB between -60 and 24, not {g!r}")

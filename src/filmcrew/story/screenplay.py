@@ -13,6 +13,7 @@ another scene never changes them.
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass, field, replace
 
 from ..errors import ScriptError
@@ -166,6 +167,34 @@ def _mentions(action: str, names: list[str]) -> tuple[str, ...]:
     return tuple(found)
 
 
+BIDI_CONTROLS = {0x061C, 0x200E, 0x200F, *range(0x202A, 0x202F), *range(0x2066, 0x206A)}
+
+
+def _char_name(ch: str) -> str:
+    return f"U+{ord(ch):04X} ({unicodedata.name(ch, 'unnamed')})"
+
+
+def text_problem(text: str) -> str | None:
+    """Why `text` (a line, a heading) cannot be spoken and drawn as written, or None. Refused, never turned
+    into boxes: control and bidi-control characters (U+202E would mirror the burned subtitles), right-to-left
+    scripts (filmcrew lays text out left to right only) and emoji (no font for them, no voice reads them)."""
+    for ch in text:
+        o = ord(ch)
+        if o in BIDI_CONTROLS:
+            return (f"{_char_name(ch)} is an invisible bidi control character that would reorder the burned "
+                    f"subtitles; delete it")
+        if unicodedata.category(ch) == "Cc" and ch not in "\t\n":
+            return f"{_char_name(ch)} is a control character; delete it"
+        if unicodedata.bidirectional(ch) in ("R", "AL"):
+            script = unicodedata.name(ch, "right-to-left").split()[0].title()
+            return (f"{script} text ({ch!r}): filmcrew lays out subtitles left to right only and has no {script} "
+                    f"font or voice, so it would be drawn backwards or as boxes; write the line in a left-to-right "
+                    f"language (Chinese, French or English)")
+        if o >= 0x1F000 or o in (0xFE0F, 0x200D):
+            return f"emoji {ch!r} ({_char_name(ch)}): no font draws it and no voice reads it; write it in words"
+    return None
+
+
 def to_episode(elements: list[fountain.Element], number: int = 1, language: str = "en",
                known_characters: list[str] | None = None, path: str | None = None,
                strict: bool = False) -> tuple[Episode, list[str]]:
@@ -225,8 +254,15 @@ def to_episode(elements: list[fountain.Element], number: int = 1, language: str 
         cur_scene["shots"].append(sh)
         return sh
 
+    first_heading = next((e.line for e in elements if e.type == "scene_heading"), None)
+    first_story = next((e.line for e in elements if e.type in ("action", "character")), None)
+    if first_story is not None and first_heading is None:  # (an opening before the first heading is fine)
+        problem("no scene heading: begin each scene with a heading line such as `EXT. RIVERBANK - DAWN` "
+                "(INT. or EXT., the place, a dash, the time of day)", first_story)
     for e in elements:
         t = e.type
+        if t in ("scene_heading", "dialogue", "lyrics", "character") and (why := text_problem(e.text)):
+            problem(why, e.line)
         if t == "scene_heading":
             cur_scene = new_scene(e.plain, e.number, e.line)
             cur_shot, speaker = None, None
