@@ -14,7 +14,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import ledger, project
-from .crew import animator, common, composer, editor, finisher, foley, illustrator, timeline, translator, voice
+from .crew import (animator, common, composer, editor, finisher, foley, illustrator, references, timeline, translator,
+                   voice)
 from .crew.common import Crew, EpisodeContext
 from .engine import atomic
 from .engine.graph import Task
@@ -154,7 +155,8 @@ class EpisodeGraph:
 
 
 def episode_graph(ctx: EpisodeContext) -> EpisodeGraph:
-    keys = illustrator.tasks(ctx)
+    refs = references.tasks(ctx)
+    keys = illustrator.tasks(ctx, refs)
     voices = voice.tasks(ctx)
     scratch = voice.scratch_tasks(ctx)
     timings = editor.timing_tasks(ctx, voices, scratch)
@@ -169,7 +171,7 @@ def episode_graph(ctx: EpisodeContext) -> EpisodeGraph:
     segs, trans = finisher.segment_tasks(ctx, the_cut, clips, sources, voices, timings)
     mix = finisher.mix_task(ctx, timeline, voices, cues, beds, fx)
     final = finisher.final_task(ctx, segs, trans, mix, timeline)
-    return EpisodeGraph(final=final, all=[*keys.values(), *voices.values(), *scratch.values(), *timings.values(),
+    return EpisodeGraph(final=final, all=[*refs.values(), *keys.values(), *voices.values(), *scratch.values(), *timings.values(),
                                           *clips.values(), *cues.values(),
                                           *beds.values(), *fx.values(), *translations.values(), timeline, *sources.values(), *segs, *trans.values(), mix, final],
                         plays=[clips[it.shot] if it.kind == "shot" else sources[k] for k, it in enumerate(the_cut.items)],
@@ -315,3 +317,67 @@ def publish(root: Path, st: Store, ctx: EpisodeContext, g: EpisodeGraph, preview
                           for r in records]}
     atomic.write_text(paths["provenance"], json.dumps(ledger.scrub(prov), indent=1, ensure_ascii=False))
     return paths
+
+
+# ---- money: what the remote jobs of a make cost, before any is sent ---------------------------------------
+
+class BudgetError(ConfigError):
+    """A make would cost more than the budget leaves; nothing was sent."""
+
+
+@dataclass
+class Costs:
+    pending: list[tuple[object, dict]]  # (plan item, its estimate) of every task that would send a paid job
+    to_pay: dict[str, float]  # by currency
+    paid: dict[str, float]  # what the project's jobs have cost so far (the journal), by currency
+    resumed: int = 0  # tasks whose job was sent before (resumed, not paid again)
+
+
+def journal(root: Path):
+    from .providers.remote.jobs import Journal
+    return Journal(Path(root) / ".filmcrew" / "jobs")
+
+
+def costs(root: Path, items: list) -> Costs:
+    """The estimate of each planned task that sends a remote job, skipping those whose job the journal already
+    holds (they resume and are not paid again); and what was paid before."""
+    from .engine.graph import Pending
+    j = journal(root)
+    out: list[tuple[object, dict]] = []
+    to_pay: dict[str, float] = {}
+    resumed = 0
+    for it in items:
+        t = it.task
+        if t.estimate is None:
+            continue
+        try:
+            if j.paid(t.key):
+                resumed += 1
+                continue
+        except Pending:
+            pass  # its key waits on an input: counted as a new job
+        est = t.estimate()
+        out.append((it, est))
+        to_pay[est["currency"]] = to_pay.get(est["currency"], 0.0) + est["amount"]
+    return Costs(out, to_pay, j.spent(), resumed)
+
+
+def admit(root: Path, cfg: project.Config, c: Costs, budget: float | None) -> None:
+    """Refuse the whole make, before anything is sent, when its estimate exceeds what the budget leaves."""
+    limit = cfg.budget if budget is None else budget
+    if limit is None or not c.to_pay:
+        return
+    cur = cfg.currency
+    other = [k for k in c.to_pay if k != cur]
+    if other:
+        raise BudgetError(f"the remote jobs are priced in {', '.join(other)} but the budget is in {cur}: set [budget] "
+                          f"currency = \"{other[0]}\" in {Path(root) / project.CONFIG_NAME} (filmcrew converts no "
+                          f"currencies)")
+    spent = c.paid.get(cur, 0.0)
+    need = c.to_pay.get(cur, 0.0)
+    if spent + need > limit + 1e-9:
+        raise BudgetError(
+            f"this make would send {len(c.pending)} paid job(s) estimated at {need:.2f} {cur}; the budget is "
+            f"{limit:.2f} {cur} and {spent:.2f} {cur} is spent, so {max(0.0, limit - spent):.2f} {cur} is left. Nothing "
+            f"was sent. Raise [budget] max (or make --budget), make a --preview first (cheapest quality), or make one "
+            f"episode at a time (--episode); `filmcrew plan {root} --cost` lists each job")

@@ -5,6 +5,7 @@ Reading and validating files lives here; the data model stays pure.
 
 from __future__ import annotations
 
+import re
 import tomllib
 from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
@@ -39,6 +40,8 @@ class Config:
     providers: dict = field(default_factory=lambda: dict(DEFAULT_PROVIDERS))
     provider_settings: dict = field(default_factory=dict)  # [providers.NAME] tables
     labels: Labels = Labels()
+    budget: float | None = None  # [budget] max: what the remote models may cost in all (None: no limit)
+    currency: str = "USD"  # [budget] currency
 
     @property
     def size(self) -> tuple[int, int]:
@@ -92,6 +95,12 @@ def validate(cfg: Config, path: str = CONFIG_NAME) -> Config:
         raise ConfigError(f"{path}: [labels] audio: {lb.audio!r}; use \"rhythm\" or \"spoken\" (audio exports always carry one)")
     if not isinstance(lb.repeat_at_end, bool):
         raise ConfigError(f"{path}: [labels] repeat_at_end: {lb.repeat_at_end!r}; use true or false")
+    if cfg.budget is not None and (isinstance(cfg.budget, bool) or not isinstance(cfg.budget, (int, float))
+                                   or cfg.budget < 0):
+        raise ConfigError(f"{path}: [budget] max: {cfg.budget!r} must be an amount of at least 0, e.g. max = 20.0")
+    if not isinstance(cfg.currency, str) or not re.fullmatch(r"[A-Z]{3}", cfg.currency):
+        raise ConfigError(f"{path}: [budget] currency: {cfg.currency!r} must be a three-letter code such as \"USD\" "
+                          f"or \"CNY\"")
     for role in cfg.providers:
         if role not in ROLES:
             raise ConfigError(f"{path}: [providers] {role}: unknown role; roles are {', '.join(ROLES)}")
@@ -109,7 +118,7 @@ def load_config(root: Path) -> Config:
     film = data.get("film")
     if not isinstance(film, dict):
         raise ConfigError(f"{path}: missing [film] table; it holds premise, format, episodes, minutes, ...")
-    known = {f.name for f in fields(Config)} - {"providers", "provider_settings", "labels"}
+    known = {f.name for f in fields(Config)} - {"providers", "provider_settings", "labels", "budget", "currency"}
     unknown = set(film) - known
     if unknown:
         raise ConfigError(f"{path}: [film] {sorted(unknown)[0]}: unknown field; known fields: {', '.join(sorted(known))}")
@@ -143,16 +152,26 @@ def load_config(root: Path) -> Config:
     for k in lab:
         if k not in known_l:
             raise ConfigError(f"{path}: [labels] {k}: unknown field; known fields: {', '.join(sorted(known_l))}")
+    budget = data.get("budget", {})
+    if not isinstance(budget, dict):
+        raise ConfigError(f"{path}: [budget] must be a table with max and currency")
+    for k in budget:
+        if k not in ("max", "currency"):
+            raise ConfigError(f"{path}: [budget] {k}: unknown field; known fields: currency, max")
     try:
-        cfg = Config(**film, providers=chosen, provider_settings=settings, labels=Labels(**lab))
+        cfg = Config(**film, providers=chosen, provider_settings=settings, labels=Labels(**lab),
+                     budget=budget.get("max"), currency=budget.get("currency", "USD"))
     except TypeError as err:
         raise ConfigError(f"{path}: [film]: {err}") from err
     return validate(cfg, str(path))
 
 
 def save_config(root: Path, cfg: Config) -> None:
-    film = {k: v for k, v in asdict(cfg).items() if k not in ("providers", "provider_settings", "labels")}
+    film = {k: v for k, v in asdict(cfg).items() if k not in ("providers", "provider_settings", "labels", "budget",
+                                                                  "currency")}
     data: dict = {"film": film, "labels": asdict(cfg.labels), "providers": dict(cfg.providers)}
+    if cfg.budget is not None:
+        data["budget"] = {"max": cfg.budget, "currency": cfg.currency}
     for k, v in cfg.provider_settings.items():
         data["providers"][k] = v
     atomic.write_text(Path(root) / CONFIG_NAME, tomli_w.dumps(data))

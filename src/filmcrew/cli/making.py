@@ -50,6 +50,8 @@ def cmd_plan(a) -> int:
             notes = pipeline.cut_notes(ctx) + [n for n in [pipeline.runtime_note(ctx, st, g, cfg.minutes)] if n]
             for note in notes if not a.json else []:
                 print(note, file=sys.stderr)
+    if a.cost and not missing:
+        return _print_costs(root, cfg, [i for g in graphs for i in plan(st, [g.final])], a.json)
     if a.json:
         print(json.dumps(items, indent=1, ensure_ascii=False))
     else:
@@ -68,6 +70,33 @@ def cmd_plan(a) -> int:
     return 0
 
 
+def _print_costs(root, cfg, items, as_json: bool) -> int:
+    c = pipeline.costs(root, items)
+    left = None if cfg.budget is None else cfg.budget - c.paid.get(cfg.currency, 0.0)
+    if as_json:
+        print(json.dumps({"jobs": [{"artifact": it.task.artifact, "provider": it.task.provider.name, **est}
+                                   for it, est in c.pending],
+                          "to_pay": c.to_pay, "paid": c.paid, "resumed": c.resumed,
+                          "budget": cfg.budget, "currency": cfg.currency, "left": left}, indent=1))
+        return 0
+    if not c.pending:
+        print("no paid job to send: every remote result is made or already sent" if c.resumed or c.paid else
+              "no paid job: every provider of this project is local")
+    for it, est in c.pending:
+        print(f"{it.task.provider.name:<14} {it.task.artifact:<36} {est['amount']:8.3f} {est['currency']}"
+              f"  (prices of {est.get('checked', '?')})")
+    for cur, amount in c.to_pay.items():
+        print(f"{'total':<14} {len(c.pending)} job(s){'':<27} {amount:8.3f} {cur}")
+    if c.resumed:
+        print(f"{c.resumed} job(s) already sent are resumed, not paid again")
+    for cur, amount in c.paid.items():
+        print(f"already paid for this project: {amount:.3f} {cur} (results kept in the cache are free to reuse)")
+    if cfg.budget is not None:
+        print(f"budget: {cfg.budget:.2f} {cfg.currency}, {left:.2f} left"
+              + ("; this make would be refused" if c.to_pay.get(cfg.currency, 0.0) > left + 1e-9 else ""))
+    return 0
+
+
 def cmd_make(a) -> int:
     root = Path(a.project)
     cfg = project.load_config(root)
@@ -77,6 +106,7 @@ def cmd_make(a) -> int:
     t0 = time.perf_counter()
     root, cfg, ctxs, graphs = episode_graphs(a, a.preview)
     st = pipeline.store(root)
+    pipeline.admit(root, cfg, pipeline.costs(root, plan(st, [g.final for g in graphs])), a.budget)
     for ctx in ctxs:
         for note in pipeline.cut_notes(ctx) if not a.quiet else []:
             print(note, file=sys.stderr)
@@ -162,7 +192,7 @@ def cmd_demo(a) -> int:
                                    aspect="9:16", lang="en", seed=7, style="storybook", genre=""))
     cmd_write(argparse.Namespace(project=str(root), force=False, quiet=False))
     return cmd_make(argparse.Namespace(project=str(root), episode=None, preview=a.preview, quiet=False, jobs=2,
-                                       verbose=False, aspect=None))
+                                       verbose=False, aspect=None, budget=None))
 
 
 def register(sub) -> None:
@@ -172,6 +202,7 @@ def register(sub) -> None:
     pl.add_argument("--episode", type=int)
     pl.add_argument("--preview", action="store_true")
     pl.add_argument("--aspect")
+    pl.add_argument("--cost", action="store_true", help="what each paid job would cost, before anything is sent")
     pl.set_defaults(fn=cmd_plan)
     m = sub.add_parser("make", help="render out/epNN.mp4")
     m.add_argument("project")
@@ -181,6 +212,7 @@ def register(sub) -> None:
     m.add_argument("--jobs", type=positive, default=2, help="tasks run side by side (default 2)")
     m.add_argument("--quiet", action="store_true")
     m.add_argument("--verbose", action="store_true")
+    m.add_argument("--budget", type=float, help="the most the remote jobs may cost in all ([budget] max)")
     m.set_defaults(fn=cmd_make)
     s = sub.add_parser("status", help="what exists, what is stale, where the outputs are")
     s.add_argument("project")

@@ -19,8 +19,11 @@ def find_take(root: Path, shot_id: str) -> Path | None:
     return common.find_take(root, shot_id, TAKE_EXTS)
 
 
-def tasks(ctx: EpisodeContext) -> dict[str, Task]:
+def tasks(ctx: EpisodeContext, refs: dict[str, Task] | None = None) -> dict[str, Task]:
+    """One keyframe task per shot. With `refs` (crew/references.py: the illustrator is a model that takes
+    references), each shot's task takes the references of the characters it shows and of its place."""
     out: dict[str, Task] = {}
+    refs = refs or {}
     W, H = ctx.size
     canvas = (int(round(W * MARGIN / 2)) * 2, int(round(H * MARGIN / 2)) * 2)
     prov = ctx.crew.illustrator
@@ -29,7 +32,7 @@ def tasks(ctx: EpisodeContext) -> dict[str, Task]:
             chars = tuple(c for c in (ctx.bible.character(n) for n in sh.characters) if c is not None)
             speaking = sh.lines[0].speaker if sh.lines else ""
             req = DrawRequest(shot=sh, scene=sc, characters=chars, size=canvas, style=ctx.style, seed=ctx.seed,
-                              speaking=speaking, language=ctx.language)
+                              speaking=speaking, language=ctx.language, preview=ctx.preview)
             take = find_take(ctx.root, sh.id)
             if take is not None:
                 params = {"sha": _sha(take), "canvas": canvas}
@@ -38,9 +41,39 @@ def tasks(ctx: EpisodeContext) -> dict[str, Task]:
                 continue
             params = {"shot": _shot_params(sh), "scene": [sc.location, sc.interior, sc.time_of_day, sc.mood, sc.id],
                       "characters": chars, "canvas": canvas, "style": ctx.style, "speaking": speaking}
+            if refs:
+                inputs = {f"ref:{n}": refs[n] for n in [*(c.name for c in chars), sc.location] if n in refs}
+                out[sh.id] = Task("illustrator", f"{sh.id}.keyframe", CODE_VERSION, provider_id(prov),
+                                  {**params, "preview": ctx.preview}, _remote_runner(prov, req, ctx.root), inputs=inputs,
+                                  seed=ctx.seed, episode=ctx.episode.number,
+                                  estimate=lambda: prov.estimate(ctx.preview, canvas))
+                continue
             out[sh.id] = Task("illustrator", f"{sh.id}.keyframe", CODE_VERSION, provider_id(prov), params,
                               _runner(prov, req), seed=ctx.seed, episode=ctx.episode.number)
     return out
+
+
+def _remote_runner(prov, req: DrawRequest, root: Path):
+    """A model's still: its job journaled under the task's key, the references bound to their names (a
+    character with no reference is refused by the provider, never drawn from text alone)."""
+    from dataclasses import replace
+
+    from ..providers.remote.illustrate import generation
+    from ..providers.remote.jobs import JobTicket
+
+    def run(tctx) -> dict:
+        refs = tuple((name.split(":", 1)[1], Path(folder) / "reference.png")
+                     for name, folder in sorted(tctx.inputs.items()) if name.startswith("ref:"))
+        ticket = JobTicket(Path(root) / ".filmcrew" / "jobs", tctx.task.key, tctx.task.artifact)
+        prov.draw(replace(req, references=refs, job=ticket), tctx.workdir)
+        gen = generation(tctx.workdir) or {}
+        est = gen.get("estimate") or {}
+        return ledger.entry(made_by=ledger.made_by(prov), source_type=prov.source_type, model=prov.model,
+                            prompt=gen.get("prompt", ""),
+                            extra={"references": gen.get("references", []),
+                                   "cost": {"estimate": est.get("amount"), "actual": gen.get("actual"),
+                                            "currency": est.get("currency")}})
+    return run
 
 
 def _sha(path: Path) -> str:

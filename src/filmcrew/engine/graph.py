@@ -68,6 +68,7 @@ class Task:
     episode: int = 0
     by_content: dict[str, str] = field(default_factory=dict)  # input name -> the file of it whose bytes enter the key
     store: Any = None  # store.Store holding the inputs named in by_content
+    estimate: Callable[[], dict] | None = None  # what running it would cost ({"amount", "currency"}); not in the key
     _key: str | None = None
 
     def components(self) -> dict:

@@ -44,6 +44,22 @@ class DrawRequest:
     seed: int
     speaking: str = ""  # who speaks first in the shot
     language: str = "en"
+    preview: bool = False  # a remote model is asked for its cheapest quality
+    references: tuple = ()  # ((character or place name, Path of its reference image), ...), bound to the names
+    job: object = None  # remote.jobs.JobTicket: where a remote provider journals its job (set at run time)
+
+
+@dataclass(frozen=True)
+class ReferenceRequest:
+    """One reference image: a full-length character sheet, or a recurring place, from the bible."""
+    kind: str  # "character" or "place"
+    name: str  # the character's name (as in the cues) or the place (as in the scene headings)
+    description: str  # what the bible says: look, costume, palette; or the place and the world
+    size: tuple[int, int]
+    style: str
+    seed: int
+    preview: bool = False
+    job: object = None
 
 
 @dataclass(frozen=True)

@@ -22,6 +22,7 @@ BUILTIN = {
     "openai-speech": "filmcrew.providers.openai_speech:OpenAISpeechProvider",
     "midi": "filmcrew.providers.midi_composer:MidiComposer",
     "synth-foley": "filmcrew.providers.synth_foley:SynthFoley",
+    "openai-images": "filmcrew.providers.remote.openai_images:OpenAIImagesIllustrator",
 }
 
 

@@ -1,0 +1,101 @@
+"""References: one image per character (a full-length sheet) and per recurring place, made before any shot
+that shows them, with the illustrator's provider when it is a model that takes references (the procedural
+illustrator draws from the bible itself and needs none). A person replaces one with a picture in `takes/`
+named by its id (`takes/jonah.png`, `takes/old-dock.png`). A reference's key holds what the bible says of
+its character or place, so changing a character's look re-makes that reference and every shot drawn from
+it, nothing else."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from .. import ledger
+from ..engine.graph import ProviderId, Task
+from ..providers.base import ReferenceRequest
+from ..providers.remote.jobs import JobTicket
+from . import common
+from .common import EpisodeContext, provider_id
+
+CODE_VERSION = "reference-1"
+TAKE_EXTS = (".png", ".jpg", ".jpeg", ".webp")
+SHEET = (768, 1152)  # a reference sheet's size (2:3, a full-length figure)
+
+
+def slug(name: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-") or "unnamed"
+
+
+def wanted(ctx: EpisodeContext) -> bool:
+    return bool(getattr(ctx.crew.illustrator, "uses_references", False))
+
+
+def tasks(ctx: EpisodeContext) -> dict[str, Task]:
+    """{character or place name: its reference task}, for the characters the episode shows and the places it
+    returns to (two scenes or more); empty when the illustrator takes no references."""
+    if not wanted(ctx):
+        return {}
+    prov = ctx.crew.illustrator
+    shown = list(dict.fromkeys(n for sh in ctx.episode.shots() for n in sh.characters))
+    places = [sc.location for sc in ctx.episode.scenes if sc.location]
+    recurring = list(dict.fromkeys(p for p in places if places.count(p) > 1))
+    out: dict[str, Task] = {}
+    for name in shown:
+        c = ctx.bible.character(name)
+        if c is None:
+            continue
+        desc = ". ".join(x for x in (c.description, f"costume: {c.costume}" if c.costume else "",
+                                      ", ".join(f"{k}: {v}" for k, v in c.look.items()),
+                                      f"palette: {', '.join(c.palette)}" if c.palette else "") if x)
+        out[name] = _task(ctx, prov, "character", name, desc)
+    for place in recurring:
+        out[place] = _task(ctx, prov, "place", place, ctx.bible.world)
+    return out
+
+
+def _task(ctx, prov, kind: str, name: str, description: str) -> Task:
+    ident = slug(name)
+    take = common.find_take(ctx.root, ident, TAKE_EXTS)
+    if take is not None:
+        import hashlib
+        return Task("reference", f"{ident}.reference", CODE_VERSION, ProviderId("human-take", "1"),
+                    {"sha": hashlib.sha256(take.read_bytes()).hexdigest()}, _take_runner(take), seed=0)
+    req = ReferenceRequest(kind=kind, name=name, description=description, size=SHEET, style=ctx.style, seed=ctx.seed,
+                           preview=ctx.preview)
+    params = {"kind": kind, "name": name, "description": description, "size": SHEET, "style": ctx.style,
+              "preview": ctx.preview}
+    journal = Path(ctx.root) / ".filmcrew" / "jobs"
+    return Task("reference", f"{ident}.reference", CODE_VERSION, provider_id(prov), params,
+                _runner(prov, req, journal), seed=ctx.seed, estimate=lambda: prov.estimate(ctx.preview, SHEET))
+
+
+def _runner(prov, req: ReferenceRequest, journal: Path):
+    from dataclasses import replace
+
+    from ..providers.remote.illustrate import generation
+
+    def run(tctx) -> dict:
+        ticket = JobTicket(journal, tctx.task.key, tctx.task.artifact)
+        prov.reference(replace(req, job=ticket), tctx.workdir)
+        gen = generation(tctx.workdir) or {}
+        return ledger.entry(made_by=ledger.made_by(prov), source_type=prov.source_type, model=prov.model,
+                            prompt=gen.get("prompt", ""), extra={"cost": _cost(gen), "reference_of": req.name})
+    return run
+
+
+def _take_runner(take: Path):
+    def run(tctx) -> dict:
+        from PIL import Image
+        with Image.open(take) as im:
+            im.convert("RGBA").save(Path(tctx.workdir) / "reference.png")
+        return ledger.entry(made_by="human", source_type=ledger.HUMAN_CREATION, prompt=f"takes/{take.name}")
+    return run
+
+
+def _cost(gen: dict) -> dict:
+    est = gen.get("estimate") or {}
+    return {"estimate": est.get("amount"), "actual": gen.get("actual"), "currency": est.get("currency")}
+
+
+def image(folder: Path) -> Path:
+    return Path(folder) / "reference.png"

@@ -1,0 +1,282 @@
+"""The one job layer every remote vendor goes through: submit, poll, map the status, fetch, verify.
+
+A vendor adapter (`Adapter`) is a small table plus the few lines that differ: how to submit, how to read a
+status, where the result is. Everything that must be right for every vendor lives here:
+
+- **The journal.** Each job is written to `.filmcrew/jobs/KEY.json` (KEY: the task's content key, so one job
+  per thing to make) *before* the request that submits it ("submitting"), again with the vendor's job id as
+  soon as it answers ("submitted"), and when its result is safely on disk ("fetched"). A make killed at any
+  moment and run again resumes the same job and never submits it again; a fetched result is never fetched
+  or paid again. A vendor that lets filmcrew choose the job id (ComfyUI's prompt_id) is looked up after a
+  kill during submit; for one that does not (a synchronous image API), a submit whose answer was lost is not
+  sent again on its own: the make stops and says how to allow it, because it may have been billed.
+- **Results are verified before they count**: empty, undecodable or of the wrong kind (an image where a video
+  was asked for) is a failed job. They are copied at once (vendors' result links expire within hours).
+- **Failures**: busy answers back off (see `http.py`); moderation refusals are final and carry the vendor's
+  reason and the shot; a failed job is submitted afresh by the next make (vendors do not bill failed jobs).
+- **Lanes**: each provider holds at most `max_concurrent` jobs at once.
+- **Money**: the estimate is journaled with the submit, the vendor's reported cost (tokens, credits) when it
+  comes; `spent()` sums what the project has paid for, for the budget.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import threading
+import time
+import uuid
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Protocol
+
+from ...engine import atomic
+from ...errors import ProviderError
+
+log = logging.getLogger("filmcrew.jobs")
+
+DONE, PENDING, FAILED, REFUSED = "done", "pending", "failed", "refused"
+
+
+class RefusedError(ProviderError):
+    """The vendor's moderation refused the request: not retried."""
+
+
+class LostSubmitError(ProviderError):
+    """A submit was sent but its answer was lost (the make was killed) and the vendor cannot be asked about it."""
+
+
+@dataclass(frozen=True)
+class JobTicket:
+    """Where a provider journals the job for one task: the project's journal folder, the task's content key,
+    and what the job is for (for messages and the ledger)."""
+    journal: Path
+    key: str
+    label: str
+
+
+@dataclass
+class Status:
+    state: str  # DONE, PENDING, FAILED, REFUSED
+    detail: str = ""  # the vendor's words: its state, its error
+    data: bytes | None = None  # an inline result (base64 already decoded)
+    url: str = ""  # or where to fetch it
+    cost: float | None = None  # what the vendor says it cost, in the price table's currency
+    progress: float | None = None  # 0..1 where the vendor says
+
+
+@dataclass
+class Submitted:
+    handle: dict  # what poll needs (the vendor's job id, ...), JSON-able, never a key or a signed URL
+    status: Status | None = None  # a synchronous vendor answers with the result at once
+
+
+class Adapter(Protocol):
+    name: str
+    finds_lost_submits: bool  # True when a job can be looked up by the client id filmcrew chose before submitting
+
+    def submit(self, request: dict, client_id: str) -> Submitted: ...
+    def poll(self, handle: dict) -> Status: ...
+    def fetch(self, status: Status) -> bytes: ...
+    def find(self, client_id: str) -> dict | None: ...  # the handle of a job submitted with client_id, if the vendor has it
+
+
+@dataclass
+class Settings:
+    poll_every: float = 2.0  # seconds between polls
+    timeout: float = 3600.0  # the longest a job may take, from submit to result (a local ComfyUI video: an hour)
+    max_failures: int = 5  # consecutive failed jobs after which a provider stops submitting in this make
+
+
+class Journal:
+    """`.filmcrew/jobs/`: one JSON record per job and, once fetched, its result beside it."""
+
+    def __init__(self, folder: Path):
+        self.folder = Path(folder)
+
+    def path(self, key: str) -> Path:
+        return self.folder / f"{key}.json"
+
+    def read(self, key: str) -> dict | None:
+        p = self.path(key)
+        if not p.exists():
+            return None
+        try:
+            return json.loads(p.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            raise ProviderError(f"{p}: the job record is unreadable; if no job was paid for, delete it and run "
+                                f"make again") from None
+
+    def write(self, key: str, rec: dict) -> None:
+        atomic.write_text(self.path(key), json.dumps(rec, indent=1, sort_keys=True, ensure_ascii=False))
+
+    def forget(self, key: str) -> None:
+        self.path(key).unlink(missing_ok=True)
+
+    def records(self) -> list[dict]:
+        out = []
+        for p in sorted(self.folder.glob("*.json")) if self.folder.is_dir() else []:
+            try:
+                out.append(json.loads(p.read_text(encoding="utf-8")))
+            except (OSError, ValueError):
+                continue
+        return out
+
+    def spent(self) -> dict[str, float]:
+        """What the project's submitted jobs cost, by currency: the vendor's figure where it gave one, else the
+        estimate (a job sent is counted as paid, failed ones aside)."""
+        out: dict[str, float] = {}
+        for r in self.records():
+            if r.get("state") in ("submitting", "submitted", "fetched"):
+                cost = r.get("actual") if r.get("actual") is not None else (r.get("estimate") or {}).get("amount", 0.0)
+                cur = (r.get("estimate") or {}).get("currency", "USD")
+                out[cur] = out.get(cur, 0.0) + float(cost or 0.0)
+        return out
+
+    def paid(self, key: str) -> bool:
+        r = self.read(key)
+        return bool(r) and r.get("state") in ("submitting", "submitted", "fetched")
+
+
+_lanes: dict[tuple[str, int], threading.BoundedSemaphore] = {}
+_lanes_lock = threading.Lock()
+_failures: dict[str, int] = {}  # consecutive failed jobs per provider, in this process
+
+
+def _failed(provider: str) -> None:
+    with _lanes_lock:
+        _failures[provider] = _failures.get(provider, 0) + 1
+
+
+def _succeeded(provider: str) -> None:
+    with _lanes_lock:
+        _failures[provider] = 0
+
+
+def lane(provider: str, max_concurrent: int) -> threading.BoundedSemaphore:
+    """The concurrency lane of a provider (one per provider name and limit, shared by its instances)."""
+    with _lanes_lock:
+        return _lanes.setdefault((provider, max_concurrent), threading.BoundedSemaphore(max(1, max_concurrent)))
+
+
+def verify(data: bytes, kind: str, who: str) -> str:
+    """The file extension of a result that is what was asked for; ProviderError for an empty, broken or wrong one."""
+    if not data:
+        raise ProviderError(f"{who}: the result is empty (0 bytes)")
+    if kind == "image":
+        import io
+
+        from PIL import Image, UnidentifiedImageError
+        try:
+            with Image.open(io.BytesIO(data)) as im:
+                fmt = (im.format or "").lower()
+                im.load()
+                if im.width < 8 or im.height < 8:
+                    raise ProviderError(f"{who}: the result is a {im.width}x{im.height} image, not a picture")
+        except (UnidentifiedImageError, OSError, SyntaxError) as err:
+            head = data[:16]
+            what = "a video" if b"ftyp" in head else "not an image"
+            raise ProviderError(f"{who}: the result is {what} ({len(data)} bytes; {err})") from None
+        return {"jpeg": "jpg"}.get(fmt, fmt or "png")
+    raise ValueError(f"unknown result kind {kind!r}")
+
+
+@dataclass
+class Outcome:
+    path: Path  # the verified result, in the journal folder
+    record: dict = field(default_factory=dict)
+
+
+def run(ticket: JobTicket, adapter: Adapter, request: dict, *, kind: str, estimate: dict, settings: Settings,
+        max_concurrent: int = 1, sleep=time.sleep, clock=time.monotonic) -> Outcome:
+    """Make sure the job for `ticket` is done and its result verified on disk; submit it only if it was never
+    submitted. Returns the result's path in the journal folder and the job's record."""
+    journal = Journal(ticket.journal)
+    who = f"{adapter.name} ({ticket.label})"
+    rec = journal.read(ticket.key)
+    if rec and rec.get("state") == "fetched":
+        p = journal.folder / rec.get("result", "")
+        if rec.get("result") and p.is_file():
+            return Outcome(p, rec)
+        rec = dict(rec, state="submitted")  # the result file went missing: fetch it again, never submit again
+    if rec and rec.get("state") in ("failed", "refused"):
+        rec = None  # the next make tries a failed job afresh (vendors do not bill failed jobs)
+    with lane(adapter.name, max_concurrent):
+        if rec and rec.get("state") == "submitting":
+            rec = _recover(journal, ticket, adapter, rec, who)
+        if rec is None:
+            if _failures.get(adapter.name, 0) >= settings.max_failures:
+                raise ProviderError(f"{who}: not sent: {adapter.name} failed {_failures[adapter.name]} jobs in a row "
+                                    f"(max_failures in [providers.{adapter.name}]); look at those failures first, then "
+                                    f"run make again")
+            rec = {"key": ticket.key, "label": ticket.label, "provider": adapter.name, "state": "submitting",
+                   "client_id": uuid.uuid4().hex, "estimate": estimate, "kind": kind, "submitted_at": time.time()}
+            journal.write(ticket.key, rec)  # before the request: a kill from here on is seen by the next make
+            log.info("%s: submitting", who)
+            sub = adapter.submit(request, rec["client_id"])
+            if sub.status is not None:  # a synchronous answer: the journal says "fetched" only once it is on disk
+                return _finish(journal, ticket, adapter, dict(rec, handle=sub.handle), sub.status, kind, who)
+            rec = dict(rec, state="submitted", handle=sub.handle)
+            journal.write(ticket.key, rec)
+        return _follow(journal, ticket, adapter, rec, kind, who, settings, sleep, clock)
+
+
+def _recover(journal: Journal, ticket: JobTicket, adapter: Adapter, rec: dict, who: str) -> dict | None:
+    """A make was killed while submitting: find the job if the vendor can be asked, else stop."""
+    if adapter.finds_lost_submits:
+        handle = adapter.find(rec["client_id"])
+        if handle is None:
+            log.info("%s: the interrupted submit never arrived; submitting it now", who)
+            return None  # never received: sending it is the first submit
+        rec = dict(rec, state="submitted", handle=handle)
+        journal.write(ticket.key, rec)
+        return rec
+    raise LostSubmitError(
+        f"{who}: a request was sent at {time.strftime('%Y-%m-%d %H:%M', time.localtime(rec.get('submitted_at', 0)))} "
+        f"and its answer was lost (the make was stopped); {adapter.name} cannot be asked about it, and it may have "
+        f"been billed. To send it again, delete {journal.path(ticket.key)} and run make again")
+
+
+def _follow(journal, ticket, adapter, rec, kind, who, settings: Settings, sleep, clock) -> Outcome:
+    start = clock()
+    last = None
+    while True:
+        st = adapter.poll(rec["handle"])
+        if st.state != PENDING:
+            return _finish(journal, ticket, adapter, rec, st, kind, who)
+        if st.detail != last:
+            log.info("%s: %s%s", who, st.detail or "running",
+                     f" {st.progress:.0%}" if st.progress is not None else "")
+            last = st.detail
+        if clock() - start > settings.timeout:
+            raise ProviderError(f"{who}: the job is still {st.detail or 'running'} after {settings.timeout:g} s (the "
+                                f"timeout setting); it is kept in {journal.path(ticket.key)} and the next make goes on "
+                                f"waiting for it")
+        sleep(settings.poll_every)
+
+
+def _finish(journal, ticket, adapter, rec, st: Status, kind, who) -> Outcome:
+    if st.state in (REFUSED, FAILED):
+        _failed(adapter.name)
+    if st.state == REFUSED:
+        journal.write(ticket.key, dict(rec, state="refused", error=st.detail))
+        raise RefusedError(f"{who}: refused by {adapter.name}'s moderation: {st.detail}; change the shot's action or "
+                           f"the character's description (not retried)")
+    if st.state == FAILED:
+        journal.write(ticket.key, dict(rec, state="failed", error=st.detail))
+        raise ProviderError(f"{who}: the job failed: {st.detail}; the next make submits it again")
+    data = st.data if st.data is not None else adapter.fetch(st)
+    try:
+        ext = verify(data, kind, who)
+    except ProviderError as err:
+        _failed(adapter.name)
+        journal.write(ticket.key, dict(rec, state="failed", error=str(err)))
+        raise
+    _succeeded(adapter.name)
+    out = journal.folder / f"{ticket.key}.{ext}"
+    atomic.write_bytes(out, data)
+    rec = dict(rec, state="fetched", result=out.name, bytes=len(data), fetched_at=time.time(),
+               **({"actual": st.cost} if st.cost is not None else {}))
+    journal.write(ticket.key, rec)
+    log.info("%s: done (%d bytes)", who, len(data))
+    return Outcome(out, rec)

@@ -1,0 +1,124 @@
+"""OpenAI Images (`gpt-image-1` and its kin) as the illustrator: `POST /v1/images/generations` (JSON), or
+`POST /v1/images/edits` (multipart, the references as `image[]`, in the order the prompt names them) when a
+shot shows characters. Synchronous: the answer carries the image (`b64_json`), so a job is done at once;
+the answer to a submit that a kill cut off cannot be asked for again (see `jobs.LostSubmitError`).
+
+Settings, `[providers.openai-images]`: base_url, model, api_key_env, quality (low, medium, high; `--preview`
+asks for low), max_concurrent, timeout."""
+
+from __future__ import annotations
+
+import base64
+
+from ...errors import ConfigError, ProviderError
+from ..openai_http import Endpoint
+from . import http, jobs, pricing
+from .illustrate import RemoteIllustrator
+
+QUALITIES = ("low", "medium", "high")
+
+
+class OpenAIImagesIllustrator(RemoteIllustrator):
+    name = "openai-images"
+
+    def __init__(self, env: dict | None = None, base_url: str = "https://api.openai.com/v1", model: str = "gpt-image-1",
+                 api_key_env: str = "OPENAI_API_KEY", quality: str = "medium", **common):
+        super().__init__(env, **common)
+        if quality not in QUALITIES:
+            raise ConfigError(f"filmcrew.toml: [providers.{self.name}] quality: {quality!r}; use one of {', '.join(QUALITIES)}")
+        self.http = Endpoint(self.name, base_url, api_key_env, env)
+        self.model = str(model)
+        self.quality = quality
+
+    def ask(self, prompt, refs, size, preview) -> dict:
+        return {"model": self.model, "prompt": prompt, "size": f"{size[0]}x{size[1]}",
+                "quality": "low" if preview else self.quality, "refs": refs}
+
+    def price(self, request: dict) -> dict:
+        return pricing.per_item(self.name, request["model"], request["quality"], request["size"])
+
+    def adapter(self) -> jobs.Adapter:
+        return _Adapter(self)
+
+
+class _Adapter:
+    finds_lost_submits = False  # no job id to ask about: the image comes in the answer
+
+    def __init__(self, prov: OpenAIImagesIllustrator):
+        self.p = prov
+        self.name = prov.name
+
+    def submit(self, request: dict, client_id: str) -> jobs.Submitted:
+        ep = self.p.http
+        auth = {k: v for k, v in ep.headers().items() if k == "Authorization"}
+        if request["refs"]:
+            fields = [("model", request["model"]), ("prompt", request["prompt"]), ("n", "1"),
+                      ("size", request["size"]), ("quality", request["quality"])]
+            fields += [("image[]", (f"{name.lower().replace(' ', '-')}.png", data, "image/png"))
+                       for name, data in request["refs"]]
+            body, ctype = http.multipart(fields)
+            path = "/images/edits"
+        else:
+            body = _json({k: request[k] for k in ("model", "prompt", "size", "quality")} | {"n": 1})
+            ctype, path = "application/json", "/images/generations"
+        ans = http.request("POST", f"{ep.base_url}{path}", who=self.name, body=body, timeout=self.p.timeout,
+                           headers={**auth, "Content-Type": ctype})
+        return jobs.Submitted(handle={"sync": True, "path": path}, status=self._status(ans, request))
+
+    def _status(self, ans: http.Answer, request: dict) -> jobs.Status:
+        url = f"{self.p.http.base_url}"
+        if ans.status != 200:
+            err = _error(ans)
+            if err.get("code") == "moderation_blocked" or "safety" in str(err.get("message", "")).lower():
+                return jobs.Status(jobs.REFUSED, detail=f"{err.get('code', ans.status)}: {err.get('message', '')}")
+            if ans.status in (401, 403):
+                raise ProviderError(f"{self.name}: {url} refused the key ({ans.status}: {err.get('message', '')}); "
+                                    f"check the environment variable {self.p.http.api_key_env}")
+            raise ProviderError(f"{self.name}: {url} answered {ans.status}: {err.get('message') or ans.body[:200]!r}")
+        data = ans.json(self.name).get("data") or []
+        if not data or not isinstance(data[0], dict) or not data[0].get("b64_json"):
+            return jobs.Status(jobs.FAILED, detail="the answer holds no image (data[0].b64_json is missing)")
+        try:
+            image = base64.b64decode(data[0]["b64_json"], validate=True)
+        except ValueError:
+            return jobs.Status(jobs.FAILED, detail="data[0].b64_json is not base64")
+        return jobs.Status(jobs.DONE, data=image, cost=_actual(ans.json(self.name).get("usage"), request["model"]))
+
+    def poll(self, handle):  # pragma: no cover - synchronous vendor
+        raise ProviderError(f"{self.name}: a synchronous job has nothing to poll")
+
+    def fetch(self, status):  # pragma: no cover - the image comes inline
+        raise ProviderError(f"{self.name}: a synchronous job has nothing to fetch")
+
+    def find(self, client_id):  # pragma: no cover - finds_lost_submits is False
+        return None
+
+
+def _json(d: dict) -> bytes:
+    import json
+    return json.dumps(d, ensure_ascii=False).encode("utf-8")
+
+
+def _error(ans: http.Answer) -> dict:
+    try:
+        e = ans.json().get("error")
+        return e if isinstance(e, dict) else {"message": str(e)}
+    except ProviderError:
+        return {"message": ans.body[:200].decode("utf-8", "replace")}
+
+
+def _actual(usage, model: str) -> float | None:
+    """The cost from the answer's token counts and the table's token prices, where both are known."""
+    if not isinstance(usage, dict):
+        return None
+    rates = pricing.table("openai-images").get("tokens", {}).get(model)
+    if not rates:
+        return None
+    details = usage.get("input_tokens_details") or {}
+    text_in = details.get("text_tokens", usage.get("input_tokens", 0) or 0)
+    image_in = details.get("image_tokens", 0) or 0
+    out = usage.get("output_tokens", 0) or 0
+    try:
+        return round((text_in * rates["text_in"] + image_in * rates["image_in"] + out * rates["image_out"]) / rates["per"], 6)
+    except (TypeError, KeyError):
+        return None

@@ -1,0 +1,160 @@
+"""The job layer, with a scripted in-memory vendor: journaled before the submit, resumed after a kill, never
+submitted twice, results verified before they count, refusals final, failures retried by the next make."""
+
+from __future__ import annotations
+
+import io
+import json
+
+import pytest
+from PIL import Image
+
+from filmcrew.errors import ProviderError
+from filmcrew.providers.remote import jobs
+
+
+def png_bytes(size=(64, 48)) -> bytes:
+    buf = io.BytesIO()
+    Image.new("RGB", size, (200, 40, 40)).save(buf, "PNG")
+    return buf.getvalue()
+
+
+class Vendor:
+    """An asynchronous vendor: submit gives an id, polls say queued, running, then the result's URL."""
+    name = "scripted"
+
+    def __init__(self, ticket, finds=True, states=("queued", "running", "done"), result=None, die_in=None):
+        self.ticket, self.finds_lost_submits = ticket, finds
+        self.states, self.result = list(states), png_bytes() if result is None else result
+        self.submits, self.polls, self.fetches, self.die_in = [], 0, 0, die_in
+        self.jobs: dict[str, dict] = {}
+
+    def submit(self, request, client_id):
+        rec = json.loads(jobs.Journal(self.ticket.journal).path(self.ticket.key).read_text())
+        assert rec["state"] == "submitting" and rec["client_id"] == client_id  # journaled before the request
+        self.submits.append(client_id)
+        self.jobs[client_id] = {"id": f"task-{len(self.submits)}"}
+        if self.die_in == "submit":
+            self.die_in = None
+            raise KeyboardInterrupt  # the make is killed while the request is out
+        return jobs.Submitted(handle=self.jobs[client_id])
+
+    def poll(self, handle):
+        self.polls += 1
+        if self.die_in == "poll":
+            self.die_in = None
+            raise KeyboardInterrupt
+        state = self.states.pop(0) if len(self.states) > 1 else self.states[0]
+        if state == "done":
+            return jobs.Status(jobs.DONE, url=f"https://cdn.example/{handle['id']}.png", cost=0.04)
+        if state in ("failed", "refused"):
+            return jobs.Status(jobs.FAILED if state == "failed" else jobs.REFUSED, detail=f"vendor says {state}")
+        return jobs.Status(jobs.PENDING, detail=state)
+
+    def fetch(self, status):
+        self.fetches += 1
+        if self.die_in == "fetch":
+            self.die_in = None
+            raise KeyboardInterrupt
+        return self.result
+
+    def find(self, client_id):
+        return self.jobs.get(client_id)
+
+
+@pytest.fixture
+def ticket(tmp_path):
+    return jobs.JobTicket(tmp_path / "jobs", "ab" * 32, "ep01-s01-sh01.keyframe")
+
+
+def go(ticket, vendor, **kw):
+    return jobs.run(ticket, vendor, {"prompt": "x"}, kind="image", estimate={"amount": 0.04, "currency": "USD"},
+                    settings=jobs.Settings(poll_every=0.0, timeout=60), sleep=lambda s: None, **kw)
+
+
+def test_a_job_is_journaled_followed_fetched_and_verified(ticket):
+    v = Vendor(ticket)
+    out = go(ticket, v)
+    assert len(v.submits) == 1 and v.polls == 3 and v.fetches == 1
+    assert out.path.read_bytes() == v.result and out.record["state"] == "fetched" and out.record["actual"] == 0.04
+    # a second make finds the result: nothing is sent, polled or fetched again
+    again = go(ticket, v)
+    assert again.path == out.path and len(v.submits) == 1 and v.polls == 3 and v.fetches == 1
+    assert jobs.Journal(ticket.journal).spent() == {"USD": 0.04}
+
+
+@pytest.mark.parametrize("where", ["submit", "poll", "fetch"])
+def test_a_kill_anywhere_resumes_the_same_job(ticket, where):
+    v = Vendor(ticket, die_in=where)
+    with pytest.raises(KeyboardInterrupt):
+        go(ticket, v)
+    out = go(ticket, v)
+    assert len(v.submits) == 1, "submitted twice"
+    assert out.path.read_bytes() == v.result
+
+
+def test_a_lost_submit_to_a_vendor_that_cannot_be_asked_stops_and_says_how_to_resend(ticket):
+    v = Vendor(ticket, finds=False, die_in="submit")
+    with pytest.raises(KeyboardInterrupt):
+        go(ticket, v)
+    with pytest.raises(jobs.LostSubmitError, match="may have been billed.*delete .*jobs/abab.*json"):
+        go(ticket, v)
+    assert len(v.submits) == 1
+    jobs.Journal(ticket.journal).forget(ticket.key)  # the person allows it
+    go(ticket, v)
+    assert len(v.submits) == 2
+
+
+def test_a_submit_that_never_arrived_is_sent_once_when_the_vendor_does_not_know_it(ticket):
+    v = Vendor(ticket)
+    journal = jobs.Journal(ticket.journal)
+    journal.write(ticket.key, {"key": ticket.key, "state": "submitting", "client_id": "never-sent", "provider": v.name,
+                               "estimate": {"amount": 0.04, "currency": "USD"}})
+    go(ticket, v)
+    assert len(v.submits) == 1
+
+
+@pytest.mark.parametrize("result,why", [(b"", "empty"), (b"\x00\x00\x00\x18ftypmp42" + b"\x00" * 40, "a video"),
+                                        (b"<html>expired</html>", "not an image")])
+def test_a_result_that_is_not_what_was_asked_is_a_failed_job_submitted_again_next_time(ticket, result, why):
+    v = Vendor(ticket, result=result)
+    with pytest.raises(ProviderError, match=why):
+        go(ticket, v)
+    assert json.loads(jobs.Journal(ticket.journal).path(ticket.key).read_text())["state"] == "failed"
+    assert jobs.Journal(ticket.journal).spent() == {}  # failed jobs are not billed
+    v.result, v.states = png_bytes(), ["done"]
+    go(ticket, v)
+    assert len(v.submits) == 2
+
+
+def test_a_refusal_is_final_and_names_the_shot(ticket):
+    v = Vendor(ticket, states=("refused",))
+    with pytest.raises(jobs.RefusedError, match=r"ep01-s01-sh01.keyframe.*moderation.*vendor says refused.*not retried"):
+        go(ticket, v)
+    assert len(v.submits) == 1
+
+
+def test_a_job_past_its_timeout_is_kept_for_the_next_make(ticket):
+    v = Vendor(ticket, states=("running",))
+    t = iter(range(0, 10_000, 100))
+    with pytest.raises(ProviderError, match="still running after 60 s.*next make goes on waiting"):
+        jobs.run(ticket, v, {}, kind="image", estimate={"amount": 1, "currency": "USD"},
+                 settings=jobs.Settings(poll_every=0, timeout=60), sleep=lambda s: None, clock=lambda: next(t))
+    v.states = ["done"]
+    go(ticket, v)
+    assert len(v.submits) == 1
+
+
+def test_after_max_failures_in_a_row_nothing_more_is_sent(tmp_path):
+    jobs._failures.clear()
+    sent = 0
+    for k in range(4):
+        t = jobs.JobTicket(tmp_path / "jobs", f"{k:064x}", f"shot {k}")
+        v = Vendor(t, states=("failed",))
+        v.name = "flaky"
+        with pytest.raises(ProviderError) as err:
+            jobs.run(t, v, {}, kind="image", estimate={"amount": 1, "currency": "USD"},
+                     settings=jobs.Settings(poll_every=0, max_failures=3), sleep=lambda s: None)
+        sent += len(v.submits)
+    assert sent == 3 and "failed 3 jobs in a row" in str(err.value)
+    jobs._failures.clear()
