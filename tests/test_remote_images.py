@@ -188,6 +188,10 @@ def test_a_film_made_from_the_models_stills_with_references_bound_to_names(fake,
     mp4 = root / "out" / "ep01.preview.mp4"
     prov = json.loads((root / "out" / "ep01.preview.provenance.json").read_text())
     assert prov["ai_share"]["ai_share"]["trained"] > 0.5  # the picture is a trained model's now (was 0.2)
+    paid = sum(a["ledger"]["cost"]["actual"] for a in prov["artifacts"] if "cost" in a["ledger"])
+    assert prov["spend"] == {"USD": pytest.approx(paid)} and paid > 0
+    assert main(["disclose", str(root)]) == 0
+    assert f"paid to model vendors: {paid:.2f} USD" in (root / "out" / "disclosure.md").read_text()
     capsys.readouterr()
     assert main(["check", str(mp4), "--contest", "iqiyi-2025", "--json"]) in (0, 1)
     rep = json.loads(capsys.readouterr().out)

@@ -44,10 +44,10 @@ def check_provider_names(root: Path, cfg: project.Config, bible) -> None:
                               f"{ch.voice.provider!r} for {ch.name}; available: {', '.join(sorted(known))}")
 
 
-def load_crew(cfg: project.Config, env: dict) -> Crew:
+def load_crew(cfg: project.Config, env: dict, root: Path | None = None) -> Crew:
     def one(role: str):
         name = cfg.providers[role]
-        return registry.load(name, cfg.provider_settings.get(name), env)
+        return registry.load(name, cfg.provider_settings.get(name), env, str(root) if root else None)
     return Crew(writer=None, illustrator=one("illustrator"), animator=one("animator"),
                 voice=VoiceProviders(cfg, env), composer=one("composer"), foley=one("foley"),
                 translator=one("translator") if cfg.subtitle_languages else None)
@@ -186,7 +186,7 @@ def contexts(root: Path, env: dict, episode: int | None = None, preview: bool = 
         raise ConfigError(f"--aspect {aspect}: use one of {', '.join(ASPECTS)}")
     bible = project.load_bible(root)
     check_provider_names(root, cfg, bible)
-    crew = load_crew(cfg, env)
+    crew = load_crew(cfg, env, root)
     W, H = ASPECTS[aspect or cfg.aspect]
     if preview:
         W, H = W // 2, H // 2
@@ -312,6 +312,7 @@ def publish(root: Path, st: Store, ctx: EpisodeContext, g: EpisodeGraph, preview
     os.replace(tmp, paths["mp4"])
     prov = {"episode": ctx.episode.id, "title": ctx.bible.title, "film": paths["mp4"].name,
             "sha256": check_mod.sha256(paths["mp4"]), "made_from": made_from, "ai_share": figures, "c2pa": check,
+            "spend": share.spend(r["ledger"] for r in records),
             "writer": {k: v for k, v in writer.items() if k != "written"} if writer else None,
             "artifacts": [{k: r[k] for k in ("artifact", "role", "key", "provider", "seed", "inputs")} | {"ledger": r["ledger"]}
                           for r in records]}

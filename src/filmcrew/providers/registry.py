@@ -8,6 +8,7 @@ asking for that provider raises.
 from __future__ import annotations
 
 import importlib
+import inspect
 from importlib.metadata import entry_points
 
 from ..errors import ConfigError, ProviderError
@@ -23,6 +24,8 @@ BUILTIN = {
     "midi": "filmcrew.providers.midi_composer:MidiComposer",
     "synth-foley": "filmcrew.providers.synth_foley:SynthFoley",
     "openai-images": "filmcrew.providers.remote.openai_images:OpenAIImagesIllustrator",
+    "seedream": "filmcrew.providers.remote.seedream:SeedreamIllustrator",
+    "comfyui": "filmcrew.providers.remote.comfyui:ComfyUIIllustrator",
 }
 
 
@@ -39,8 +42,9 @@ def _load_target(target: str):
     return getattr(mod, attr)
 
 
-def load(name: str, settings: dict | None = None, env: dict | None = None):
-    """Instantiate provider ``name`` with its ``[providers.NAME]`` settings."""
+def load(name: str, settings: dict | None = None, env: dict | None = None, project: str | None = None):
+    """Instantiate provider ``name`` with its ``[providers.NAME]`` settings. A provider whose constructor takes
+    ``project`` is given the project folder (to find files named in its settings, e.g. a workflow)."""
     targets = available()
     if name not in targets:
         raise ConfigError(f"filmcrew.toml: [providers]: unknown provider {name!r}; available: {', '.join(sorted(targets))}")
@@ -50,7 +54,10 @@ def load(name: str, settings: dict | None = None, env: dict | None = None):
         raise
     except Exception as err:
         raise ProviderError(f"provider {name!r} ({targets[name]}) is broken: {type(err).__name__}: {err}") from err
+    kwargs = dict(settings or {})
+    if project is not None and "project" in inspect.signature(cls.__init__).parameters:
+        kwargs["project"] = project
     try:
-        return cls(**(settings or {}), env=env or {})
+        return cls(**kwargs, env=env or {})
     except TypeError as err:
         raise ConfigError(f"filmcrew.toml: [providers.{name}]: {err}") from err

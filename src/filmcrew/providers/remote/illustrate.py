@@ -108,6 +108,41 @@ class RemoteIllustrator:
         atomic.write_text(Path(out_dir) / "generation.json", json.dumps(ledger.scrub(info), indent=1, ensure_ascii=False))
 
 
+class SyncAdapter:
+    """The job adapter of a vendor that answers a request with the image itself (OpenAI Images, Seedream):
+    the provider's `send(request)` makes the one HTTP request and `read(answer, request)` turns it into a
+    `jobs.Status`. There is no job id to ask about, so a submit whose answer a kill cut off is not resent
+    on its own (`jobs.LostSubmitError`)."""
+    finds_lost_submits = False
+
+    def __init__(self, prov):
+        self.p = prov
+        self.name = prov.name
+
+    def submit(self, request: dict, client_id: str) -> jobs.Submitted:
+        return jobs.Submitted(handle={"sync": True}, status=self.p.read(self.p.send(request), request))
+
+    def poll(self, handle):
+        raise ProviderError(f"{self.name}: a synchronous job has nothing to poll")
+
+    def fetch(self, status):
+        raise ProviderError(f"{self.name}: a synchronous job has nothing to fetch")
+
+    def find(self, client_id):
+        return None
+
+
+def b64_image(data: list, where: str) -> jobs.Status:
+    """The first image of an answer's `data: [{b64_json}]`, or a failed status saying what is missing."""
+    import base64
+    if not data or not isinstance(data[0], dict) or not data[0].get("b64_json"):
+        return jobs.Status(jobs.FAILED, detail=f"the answer holds no image ({where} is missing)")
+    try:
+        return jobs.Status(jobs.DONE, data=base64.b64decode(data[0]["b64_json"], validate=True))
+    except ValueError:
+        return jobs.Status(jobs.FAILED, detail=f"{where} is not base64")
+
+
 def describe(c) -> str:
     look = ", ".join(f"{k.replace('_', ' ')} {v}" for k, v in c.look.items())
     bits = [c.description, f"wearing {c.costume}" if c.costume else "", look]

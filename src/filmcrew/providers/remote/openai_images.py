@@ -8,12 +8,10 @@ asks for low), max_concurrent, timeout."""
 
 from __future__ import annotations
 
-import base64
-
 from ...errors import ConfigError, ProviderError
 from ..openai_http import Endpoint
 from . import http, jobs, pricing
-from .illustrate import RemoteIllustrator
+from .illustrate import RemoteIllustrator, SyncAdapter, b64_image
 
 QUALITIES = ("low", "medium", "high")
 
@@ -38,20 +36,12 @@ class OpenAIImagesIllustrator(RemoteIllustrator):
         return pricing.per_item(self.name, request["model"], request["quality"], request["size"])
 
     def adapter(self) -> jobs.Adapter:
-        return _Adapter(self)
+        return SyncAdapter(self)
 
-
-class _Adapter:
-    finds_lost_submits = False  # no job id to ask about: the image comes in the answer
-
-    def __init__(self, prov: OpenAIImagesIllustrator):
-        self.p = prov
-        self.name = prov.name
-
-    def submit(self, request: dict, client_id: str) -> jobs.Submitted:
-        ep = self.p.http
+    def send(self, request: dict) -> http.Answer:
+        ep = self.http
         auth = {k: v for k, v in ep.headers().items() if k == "Authorization"}
-        if request["refs"]:
+        if request["refs"]:  # the references as image[], in the order the prompt numbers them
             fields = [("model", request["model"]), ("prompt", request["prompt"]), ("n", "1"),
                       ("size", request["size"]), ("quality", request["quality"])]
             fields += [("image[]", (f"{name.lower().replace(' ', '-')}.png", data, "image/png"))
@@ -61,37 +51,23 @@ class _Adapter:
         else:
             body = _json({k: request[k] for k in ("model", "prompt", "size", "quality")} | {"n": 1})
             ctype, path = "application/json", "/images/generations"
-        ans = http.request("POST", f"{ep.base_url}{path}", who=self.name, body=body, timeout=self.p.timeout,
-                           headers={**auth, "Content-Type": ctype})
-        return jobs.Submitted(handle={"sync": True, "path": path}, status=self._status(ans, request))
+        return http.request("POST", f"{ep.base_url}{path}", who=self.name, body=body, timeout=self.timeout,
+                            headers={**auth, "Content-Type": ctype})
 
-    def _status(self, ans: http.Answer, request: dict) -> jobs.Status:
-        url = f"{self.p.http.base_url}"
+    def read(self, ans: http.Answer, request: dict) -> jobs.Status:
         if ans.status != 200:
             err = _error(ans)
-            if err.get("code") == "moderation_blocked" or "safety" in str(err.get("message", "")).lower():
-                return jobs.Status(jobs.REFUSED, detail=f"{err.get('code', ans.status)}: {err.get('message', '')}")
+            if err.get("code") == "moderation_blocked":
+                return jobs.Status(jobs.REFUSED, detail=f"{err.get('code')}: {err.get('message', '')}")
             if ans.status in (401, 403):
-                raise ProviderError(f"{self.name}: {url} refused the key ({ans.status}: {err.get('message', '')}); "
-                                    f"check the environment variable {self.p.http.api_key_env}")
-            raise ProviderError(f"{self.name}: {url} answered {ans.status}: {err.get('message') or ans.body[:200]!r}")
-        data = ans.json(self.name).get("data") or []
-        if not data or not isinstance(data[0], dict) or not data[0].get("b64_json"):
-            return jobs.Status(jobs.FAILED, detail="the answer holds no image (data[0].b64_json is missing)")
-        try:
-            image = base64.b64decode(data[0]["b64_json"], validate=True)
-        except ValueError:
-            return jobs.Status(jobs.FAILED, detail="data[0].b64_json is not base64")
-        return jobs.Status(jobs.DONE, data=image, cost=_actual(ans.json(self.name).get("usage"), request["model"]))
-
-    def poll(self, handle):  # pragma: no cover - synchronous vendor
-        raise ProviderError(f"{self.name}: a synchronous job has nothing to poll")
-
-    def fetch(self, status):  # pragma: no cover - the image comes inline
-        raise ProviderError(f"{self.name}: a synchronous job has nothing to fetch")
-
-    def find(self, client_id):  # pragma: no cover - finds_lost_submits is False
-        return None
+                raise ProviderError(f"{self.name}: {self.http.base_url} refused the key ({ans.status}: "
+                                    f"{err.get('message', '')}); check the environment variable {self.http.api_key_env}")
+            raise ProviderError(f"{self.name}: {self.http.base_url} answered {ans.status}: "
+                                f"{err.get('message') or ans.body[:200]!r}")
+        body = ans.json(self.name)
+        st = b64_image(body.get("data") or [], "data[0].b64_json")
+        st.cost = _actual(body.get("usage"), request["model"])
+        return st
 
 
 def _json(d: dict) -> bytes:

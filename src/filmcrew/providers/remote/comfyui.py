@@ -1,0 +1,224 @@
+"""ComfyUI (a local or remote server) as the illustrator, running a workflow the user exported in ComfyUI's
+API format ("Save (API)" / "Export (API)": `{node id: {"class_type", "inputs"}}`).
+
+Placeholders filmcrew fills, anywhere in a node's inputs (a whole value becomes a number where a number
+belongs): `{{prompt}}`, `{{negative_prompt}}`, `{{seed}}`, `{{width}}`, `{{height}}`, and `{{reference_1}}`,
+`{{reference_2}}`, ... in `LoadImage` nodes: the references of the characters the shot shows, in the order
+the prompt numbers them, uploaded first (`POST /upload/image`). A shot showing more characters than the
+workflow has reference inputs is refused (never drawn from text alone); a slot the shot does not need gets
+a plain grey image, and the ledger says which slot held whom.
+
+The job: `POST /prompt` with a `prompt_id` filmcrew chose and journaled before sending, so a make killed
+while submitting finds the job again (`/history`, `/queue`) instead of sending it twice; then `/history/ID`
+is polled until it holds the outputs (ComfyUI's websocket progress is not used: polling is its documented
+fallback and needs no extra package); the first output image is fetched with `/view`. Node errors are shown
+with the node id and type. ComfyUI has no auth and no 429.
+
+Settings, `[providers.comfyui]`: base_url, workflow (a path, relative to the project), negative_prompt,
+max_concurrent (1 for one GPU), poll_every, job_timeout (a video job can take an hour), timeout."""
+
+from __future__ import annotations
+
+import io
+import json
+import re
+import urllib.parse
+from pathlib import Path
+
+from ...errors import ConfigError, ProviderError
+from . import http, jobs, pricing
+from .illustrate import RemoteIllustrator
+
+PLACEHOLDER = re.compile(r"\{\{(prompt|negative_prompt|seed|width|height|reference_\d+)\}\}")
+EXAMPLE = Path(__file__).parent / "workflows" / "still.json"
+
+
+class ComfyUIIllustrator(RemoteIllustrator):
+    name = "comfyui"
+    model = ""  # set from the workflow: "workflow:<sha256 of the file, 12 digits>"
+
+    def __init__(self, env: dict | None = None, base_url: str = "http://127.0.0.1:8188", workflow: str = "",
+                 negative_prompt: str = "text, watermark, blurry, deformed hands", project: str = "", **common):
+        common.setdefault("max_concurrent", 1)
+        super().__init__(env, **common)
+        where = f"filmcrew.toml: [providers.{self.name}]"
+        parsed = urllib.parse.urlparse(base_url)
+        if parsed.scheme not in ("http", "https") or not parsed.netloc:
+            raise ConfigError(f"{where} base_url: {base_url!r} is not an http(s) URL, e.g. \"http://127.0.0.1:8188\"")
+        self.base_url = base_url.rstrip("/")
+        path = Path(workflow) if workflow else EXAMPLE
+        if not path.is_absolute() and project:
+            path = Path(project) / path
+        self.graph = load_workflow(path, where)
+        import hashlib
+        self.model = "workflow:" + hashlib.sha256(json.dumps(self.graph, sort_keys=True).encode()).hexdigest()[:12]
+        self.workflow_path = path
+        self.negative = str(negative_prompt)
+        self.slots = sorted({int(m) for m in re.findall(r"\{\{reference_(\d+)\}\}", json.dumps(self.graph))})
+
+    def ask(self, prompt, refs, size, preview) -> dict:
+        w, h = (size[0] // 2, size[1] // 2) if preview else size
+        if len(refs) > len(self.slots):
+            raise ProviderError(f"{self.name}: the shot shows {len(refs)} characters with references but the workflow "
+                                f"{self.workflow_path} has {len(self.slots)} reference input(s) ({{{{reference_N}}}} in "
+                                f"LoadImage nodes); add LoadImage nodes for them (a character is never drawn from text "
+                                f"alone)")
+        import hashlib
+        seed = int(hashlib.sha256(prompt.encode()).hexdigest()[:8], 16)  # the same shot, the same seed
+        return {"prompt": prompt, "negative_prompt": self.negative, "width": w, "height": h, "refs": refs, "seed": seed}
+
+    def price(self, request: dict) -> dict:
+        return pricing.per_item(self.name, "any")
+
+    def adapter(self) -> jobs.Adapter:
+        return _Adapter(self)
+
+
+def load_workflow(path: Path, where: str) -> dict:
+    try:
+        graph = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ConfigError(f"{where} workflow: {path} not found; export one from ComfyUI with \"Save (API)\" (see "
+                          f"{EXAMPLE} for an example)") from None
+    except (ValueError, OSError) as err:
+        raise ConfigError(f"{where} workflow: {path} is not a JSON workflow ({err})") from None
+    if isinstance(graph, dict) and isinstance(graph.get("nodes"), list) and "links" in graph:
+        raise ConfigError(f"{path}: this is a workflow in ComfyUI's UI format (it has \"nodes\" and \"links\"); filmcrew "
+                          f"needs the API format: in ComfyUI, Workflow > Export (API) (older versions: enable dev mode "
+                          f"options in the settings, then \"Save (API Format)\")")
+    if not isinstance(graph, dict) or not graph or not all(
+            isinstance(n, dict) and "class_type" in n and isinstance(n.get("inputs"), dict) for n in graph.values()):
+        raise ConfigError(f"{path}: not an API-format workflow ({{node id: {{\"class_type\", \"inputs\"}}}})")
+    if "{{prompt}}" not in json.dumps(graph):
+        raise ConfigError(f"{path}: no {{{{prompt}}}} placeholder; put it where the positive prompt goes (a CLIPTextEncode "
+                          f"node's \"text\")")
+    return graph
+
+
+def fill(graph: dict, values: dict) -> dict:
+    """The graph with each placeholder replaced: a whole-string placeholder by the value itself (a number stays
+    a number), a placeholder inside a longer string by its text."""
+    def sub(v):
+        if isinstance(v, str):
+            m = PLACEHOLDER.fullmatch(v)
+            if m:
+                return values[m.group(1)]
+            return PLACEHOLDER.sub(lambda mm: str(values[mm.group(1)]), v)
+        if isinstance(v, list):
+            return [sub(x) for x in v]
+        if isinstance(v, dict):
+            return {k: sub(x) for k, x in v.items()}
+        return v
+    return sub(graph)
+
+
+def _blank() -> bytes:
+    from PIL import Image
+    buf = io.BytesIO()
+    Image.new("RGB", (512, 768), (128, 128, 128)).save(buf, "PNG")
+    return buf.getvalue()
+
+
+class _Adapter:
+    finds_lost_submits = True  # the prompt_id is chosen (and journaled) by filmcrew
+
+    def __init__(self, prov: ComfyUIIllustrator):
+        self.p, self.name = prov, prov.name
+
+    def _get(self, path: str) -> http.Answer:
+        return http.request("GET", f"{self.p.base_url}{path}", who=self.name, timeout=self.p.timeout)
+
+    def _upload(self, data: bytes) -> str:
+        import hashlib
+        name = f"filmcrew-{hashlib.sha256(data).hexdigest()[:16]}.png"
+        body, ctype = http.multipart([("image", (name, data, "image/png")), ("overwrite", "true"), ("type", "input")])
+        ans = http.request("POST", f"{self.p.base_url}/upload/image", who=self.name, body=body, timeout=self.p.timeout,
+                           headers={"Content-Type": ctype})
+        if ans.status != 200:
+            raise ProviderError(f"{self.name}: uploading a reference image failed ({ans.status}: {ans.body[:200]!r})")
+        got = ans.json(self.name)
+        return f"{got['subfolder']}/{got['name']}" if got.get("subfolder") else got["name"]
+
+    def submit(self, request: dict, client_id: str) -> jobs.Submitted:
+        values = {"prompt": request["prompt"], "negative_prompt": request["negative_prompt"],
+                  "seed": request["seed"], "width": request["width"], "height": request["height"]}
+        refs = list(request["refs"])
+        for k, slot in enumerate(self.p.slots):
+            values[f"reference_{slot}"] = self._upload(refs[k][1] if k < len(refs) else _blank())
+        body = {"prompt": fill(self.p.graph, values), "client_id": client_id, "prompt_id": client_id}
+        ans = http.request("POST", f"{self.p.base_url}/prompt", who=self.name, timeout=self.p.timeout,
+                           body=json.dumps(body).encode(), headers={"Content-Type": "application/json"})
+        if ans.status != 200:
+            raise ProviderError(f"{self.name}: the workflow {self.p.workflow_path} was refused: {node_errors(ans)}")
+        return jobs.Submitted(handle={"prompt_id": ans.json(self.name).get("prompt_id", client_id)})
+
+    def find(self, client_id: str) -> dict | None:
+        hist = self._get(f"/history/{client_id}")
+        if hist.status == 200 and hist.json(self.name).get(client_id):
+            return {"prompt_id": client_id}
+        return {"prompt_id": client_id} if self._queued(client_id) else None
+
+    def _queued(self, prompt_id: str) -> str:
+        q = self._get("/queue")
+        if q.status != 200:
+            return ""
+        data = q.json(self.name)
+        for state, key in (("running", "queue_running"), ("queued", "queue_pending")):
+            if any(len(item) > 1 and item[1] == prompt_id for item in data.get(key, [])):
+                return state
+        return ""
+
+    def _history(self, pid: str) -> dict | None:
+        ans = self._get(f"/history/{pid}")
+        return ans.json(self.name).get(pid) if ans.status == 200 else None
+
+    def poll(self, handle: dict) -> jobs.Status:
+        pid = handle["prompt_id"]
+        entry = self._history(pid)
+        if not entry:
+            state = self._queued(pid)
+            if state:
+                return jobs.Status(jobs.PENDING, detail=state)
+            entry = self._history(pid)  # it may have finished between the two questions
+            if not entry:
+                return jobs.Status(jobs.FAILED, detail="the server no longer knows the job (was it restarted or the "
+                                                       "queue cleared?)")
+        status = entry.get("status") or {}
+        if status.get("status_str") == "error":
+            return jobs.Status(jobs.FAILED, detail=execution_error(status))
+        for node, out in (entry.get("outputs") or {}).items():
+            for img in out.get("images", []):
+                if img.get("type", "output") == "output":
+                    return jobs.Status(jobs.DONE, url="/view?" + urllib.parse.urlencode(
+                        {"filename": img["filename"], "subfolder": img.get("subfolder", ""), "type": "output"}))
+        if status.get("completed"):
+            return jobs.Status(jobs.FAILED, detail="the workflow finished without an output image (add a SaveImage node)")
+        return jobs.Status(jobs.PENDING, detail="running")
+
+    def fetch(self, status: jobs.Status) -> bytes:
+        ans = self._get(status.url)
+        if ans.status != 200:
+            raise ProviderError(f"{self.name}: fetching the output failed ({ans.status})")
+        return ans.body
+
+
+def node_errors(ans: http.Answer) -> str:
+    """ComfyUI's 400 answer to /prompt, as a person reads it: the error, then each node's id, type and errors."""
+    try:
+        body = ans.json()
+    except ProviderError:
+        return f"{ans.status}: {ans.body[:200]!r}"
+    err = body.get("error") or {}
+    parts = [f"{err.get('message', '')} {err.get('details', '')}".strip()] if isinstance(err, dict) else [str(err)]
+    for nid, ne in (body.get("node_errors") or {}).items():
+        msgs = "; ".join(f"{e.get('message', '')}: {e.get('details', '')}".strip(": ") for e in ne.get("errors", []))
+        parts.append(f"node {nid} ({ne.get('class_type', '?')}): {msgs}")
+    return " | ".join(p for p in parts if p) or f"{ans.status}"
+
+
+def execution_error(status: dict) -> str:
+    for event, data in status.get("messages") or []:
+        if event == "execution_error":
+            return (f"node {data.get('node_id')} ({data.get('node_type')}) failed: {data.get('exception_type', '')} "
+                    f"{data.get('exception_message', '')}".strip())
+    return "the workflow failed (history says error)"

@@ -1,0 +1,104 @@
+"""A local server that follows Volcengine Ark's published Seedream protocol (the vendor cannot be reached
+from the tests): `POST /api/v3/images/generations`, bearer auth, JSON in (`model`, `prompt`, `image` as a URL
+or data URI or a list of them, `size` as "2K"/"4K"/"WxH", `sequential_image_generation`, `response_format`,
+`watermark`), `{model, created, data: [{b64_json | url, size}], usage: {generated_images, output_tokens,
+total_tokens}}` out, and Ark's error objects (`{"error": {"code", "message", "param", "type"}}`):
+AuthenticationError (401), InvalidParameter (400), OutputImageSensitiveContentDetected (400),
+RateLimitExceeded (429). `script` (one step per request): "429", "moderation", "500"."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+import re
+import threading
+import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+from fake_openai_images import png
+
+
+class Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+
+    def log_message(self, *args):
+        pass
+
+    def _send(self, code, body, headers=None):
+        data = json.dumps(body).encode()
+        self.send_response(code)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(data)))
+        for k, v in (headers or {}).items():
+            self.send_header(k, v)
+        self.end_headers()
+        self.wfile.write(data)
+
+    def _error(self, status, code, message, kind, param="", headers=None):
+        self._send(status, {"error": {"code": code, "message": message, "param": param, "type": kind}}, headers)
+
+    def do_POST(self):  # noqa: N802
+        srv = self.server
+        raw = self.rfile.read(int(self.headers.get("Content-Length", 0)))
+        if self.headers.get("Authorization") != f"Bearer {srv.key}":
+            return self._error(401, "AuthenticationError", "The API key or AK/SK in the request is missing or invalid.",
+                               "Unauthorized")
+        if self.path != "/api/v3/images/generations":
+            return self._error(404, "NotFound", f"no route {self.path}", "NotFound")
+        body = json.loads(raw)
+        images = body.get("image")
+        images = [] if images is None else ([images] if isinstance(images, str) else images)
+        refs = []
+        for uri in images:
+            m = re.match(r"data:image/(png|jpeg|webp);base64,(.+)$", uri)
+            if not m:
+                return self._error(400, "InvalidParameter", "image must be a URL or a base64 data URI", "BadRequest",
+                                   "image")
+            refs.append(hashlib.sha256(base64.b64decode(m.group(2))).hexdigest())
+        with srv.lock:
+            srv.requests.append({"body": {k: v for k, v in body.items() if k != "image"}, "refs": refs})
+            step = srv.script.pop(0) if srv.script else ""
+        if not body.get("model") or not body.get("prompt"):
+            return self._error(400, "MissingParameter", "model and prompt are required", "BadRequest")
+        size = body.get("size", "2048x2048")
+        m = re.fullmatch(r"(\d+)x(\d+)", size)
+        if size not in ("2K", "4K") and not (m and 1280 * 720 <= int(m[1]) * int(m[2]) <= 4096 * 4096):
+            return self._error(400, "InvalidParameter", f"size {size} is out of range", "BadRequest", "size")
+        if step == "429":
+            return self._error(429, "RateLimitExceeded.EndpointRPMExceeded", "Too many requests", "TooManyRequests",
+                               headers={"Retry-After": "0"})
+        if step == "500":
+            return self._error(500, "InternalServiceError", "The service encountered an unexpected internal error.",
+                               "InternalServerError")
+        if step == "moderation":
+            return self._error(400, "OutputImageSensitiveContentDetected",
+                               "The request failed because the output image may contain sensitive information.",
+                               "BadRequest")
+        w, h = (2048, 2048) if not m else (int(m[1]) // 4, int(m[2]) // 4)  # (a small picture: it is a test)
+        image = png(body["prompt"], f"{w}x{h}", len(refs))
+        item = {"b64_json": base64.b64encode(image).decode()} if body.get("response_format") == "b64_json" else \
+            {"url": f"http://127.0.0.1:{srv.server_port}/results/{len(srv.requests)}.png"}
+        self._send(200, {"model": body["model"], "created": int(time.time()), "data": [{**item, "size": size}],
+                         "usage": {"generated_images": 1, "output_tokens": 16384, "total_tokens": 16384}})
+
+
+class FakeArk(ThreadingHTTPServer):
+    daemon_threads = True
+
+    def __init__(self, key="ark-fake-0001"):
+        super().__init__(("127.0.0.1", 0), Handler)
+        self.key, self.lock, self.requests, self.script = key, threading.Lock(), [], []
+        self.thread = threading.Thread(target=self.serve_forever, daemon=True)
+
+    @property
+    def url(self):
+        return f"http://127.0.0.1:{self.server_port}/api/v3"
+
+    def __enter__(self):
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc):
+        self.shutdown()
+        self.server_close()

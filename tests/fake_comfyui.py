@@ -1,0 +1,193 @@
+"""A local server that follows ComfyUI's server routes (docs.comfy.org, "comms_routes"): `POST /upload/image`
+(multipart `image`, `overwrite`, `subfolder`, `type`), `POST /prompt` (`{prompt: API graph, client_id,
+prompt_id?}` -> `{prompt_id, number, node_errors}`; 400 with `error` and `node_errors` for a node that does
+not exist or an input that is wrong), `GET /queue`, `GET /history/{id}` (`{}` until the job is done, then
+its outputs and status with messages), `GET /view`. Jobs run one at a time on a worker thread, taking `work`
+seconds each; `fail_next` makes the next job end with an `execution_error`."""
+
+from __future__ import annotations
+
+import email.parser
+import email.policy
+import json
+import threading
+import time
+import urllib.parse
+import uuid
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+from fake_openai_images import png
+
+NODES = {"UNETLoader", "DualCLIPLoader", "VAELoader", "CLIPTextEncode", "LoadImage", "FluxKontextImageScale",
+         "VAEEncode", "ReferenceLatent", "FluxGuidance", "ConditioningZeroOut", "EmptySD3LatentImage", "KSampler",
+         "VAEDecode", "SaveImage", "CheckpointLoaderSimple", "EmptyLatentImage"}
+INTS = {"EmptySD3LatentImage": ("width", "height"), "EmptyLatentImage": ("width", "height"), "KSampler": ("seed",)}
+
+
+class Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+
+    def log_message(self, *args):
+        pass
+
+    def handle(self):
+        try:
+            super().handle()
+        except (BrokenPipeError, ConnectionResetError):
+            pass
+
+    def _send(self, code, body, ctype="application/json"):
+        data = body if isinstance(body, bytes) else json.dumps(body).encode()
+        self.send_response(code)
+        self.send_header("Content-Type", ctype)
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+
+    def do_GET(self):  # noqa: N802
+        srv = self.server
+        url = urllib.parse.urlparse(self.path)
+        path = url.path.removeprefix("/api")
+        with srv.lock:
+            if path == "/queue":
+                return self._send(200, {"queue_running": [j["item"] for j in srv.queue[:1] if j["running"]],
+                                        "queue_pending": [j["item"] for j in srv.queue if not j["running"]]})
+            if path.startswith("/history/"):
+                pid = path.rsplit("/", 1)[1]
+                return self._send(200, {pid: srv.history[pid]} if pid in srv.history else {})
+            if path == "/view":
+                q = urllib.parse.parse_qs(url.query)
+                name = q.get("filename", [""])[0]
+                if q.get("type", ["output"])[0] != "output" or name not in srv.outputs:
+                    return self._send(404, b"not found", "text/plain")
+                return self._send(200, srv.outputs[name], "image/png")
+        self._send(404, b"not found", "text/plain")
+
+    def do_POST(self):  # noqa: N802
+        srv = self.server
+        raw = self.rfile.read(int(self.headers.get("Content-Length", 0)))
+        path = self.path.removeprefix("/api")
+        if path == "/upload/image":
+            msg = email.parser.BytesParser(policy=email.policy.default).parsebytes(
+                f"Content-Type: {self.headers['Content-Type']}\r\n\r\n".encode() + raw)
+            fields, image = {}, None
+            for part in msg.iter_parts():
+                name = part.get_param("name", header="content-disposition")
+                if name == "image":
+                    image = (part.get_filename(), part.get_payload(decode=True))
+                else:
+                    fields[name] = part.get_content().strip()
+            if image is None:
+                return self._send(400, b"", "text/plain")
+            with srv.lock:
+                srv.uploads[image[0]] = image[1]
+            return self._send(200, {"name": image[0], "subfolder": fields.get("subfolder", ""), "type": "input"})
+        if path != "/prompt":
+            return self._send(404, b"not found", "text/plain")
+        body = json.loads(raw)
+        graph = body.get("prompt")
+        with srv.lock:
+            srv.prompts.append(body)
+        if not isinstance(graph, dict):
+            return self._send(400, {"error": {"type": "invalid_prompt", "message": "Cannot execute because a node is "
+                                              "missing the class_type property.", "details": "", "extra_info": {}},
+                                    "node_errors": {}})
+        for nid, node in graph.items():
+            if node.get("class_type") not in NODES:
+                return self._send(400, {"error": {"type": "invalid_prompt", "message": f"Cannot execute because node "
+                                                  f"{node.get('class_type')} does not exist.", "details": f"Node ID '#{nid}'",
+                                                  "extra_info": {}}, "node_errors": {}})
+        errors = {}
+        for nid, node in graph.items():
+            ins = node["inputs"]
+            bad = []
+            if node["class_type"] == "LoadImage" and ins.get("image") not in srv.uploads:
+                bad.append({"type": "value_not_in_list", "message": "Value not in list",
+                            "details": f"image: '{ins.get('image')}' not in {sorted(srv.uploads)[:3]}", "extra_info": {}})
+            for k in INTS.get(node["class_type"], ()):
+                if not isinstance(ins.get(k), int):
+                    bad.append({"type": "invalid_input_type", "message": "Failed to convert an input value to a INT value",
+                                "details": f"{k}, {ins.get(k)}", "extra_info": {}})
+            if bad:
+                errors[nid] = {"errors": bad, "dependent_outputs": [], "class_type": node["class_type"]}
+        if errors:
+            return self._send(400, {"error": {"type": "prompt_outputs_failed_validation",
+                                              "message": "Prompt outputs failed validation", "details": "", "extra_info": {}},
+                                    "node_errors": errors})
+        pid = body.get("prompt_id") or str(uuid.uuid4())
+        with srv.lock:
+            srv.number += 1
+            srv.queue.append({"id": pid, "graph": graph, "running": False,
+                              "item": [srv.number, pid, graph, {"client_id": body.get("client_id")}, ["22"]]})
+            srv.submits[pid] = srv.submits.get(pid, 0) + 1
+            srv.wake.set()
+        self._send(200, {"prompt_id": pid, "number": srv.number, "node_errors": {}})
+
+
+class FakeComfy(ThreadingHTTPServer):
+    daemon_threads = True
+
+    def __init__(self):
+        super().__init__(("127.0.0.1", 0), Handler)
+        self.lock = threading.Lock()
+        self.wake = threading.Event()
+        self.uploads: dict[str, bytes] = {}
+        self.prompts: list[dict] = []
+        self.submits: dict[str, int] = {}
+        self.queue: list[dict] = []
+        self.history: dict[str, dict] = {}
+        self.outputs: dict[str, bytes] = {}
+        self.number = 0
+        self.work = 0.05
+        self.fail_next = 0
+        self.thread = threading.Thread(target=self.serve_forever, daemon=True)
+        self.worker = threading.Thread(target=self._work, daemon=True)
+        self.stop = False
+
+    def _work(self):
+        while not self.stop:
+            self.wake.wait(0.05)
+            with self.lock:
+                job = self.queue[0] if self.queue else None
+                if job:
+                    job["running"] = True
+                self.wake.clear()
+            if not job:
+                continue
+            time.sleep(self.work)
+            g = job["graph"]
+            prompt = next((n["inputs"]["text"] for n in g.values() if n["class_type"] == "CLIPTextEncode"), "")
+            w = next((n["inputs"]["width"] for n in g.values() if "width" in n["inputs"]), 512)
+            h = next((n["inputs"]["height"] for n in g.values() if "height" in n["inputs"]), 512)
+            refs = sum(1 for n in g.values() if n["class_type"] == "LoadImage")
+            with self.lock:
+                self.queue.pop(0)
+                if self.fail_next:
+                    self.fail_next -= 1
+                    self.history[job["id"]] = {"prompt": job["item"], "outputs": {}, "status": {
+                        "status_str": "error", "completed": False, "messages": [
+                            ["execution_start", {"prompt_id": job["id"]}],
+                            ["execution_error", {"prompt_id": job["id"], "node_id": "20", "node_type": "KSampler",
+                                                 "exception_message": "Allocation on device", "exception_type":
+                                                 "torch.OutOfMemoryError", "traceback": []}]]}}
+                    continue
+                name = f"filmcrew_{len(self.outputs) + 1:05d}_.png"
+                self.outputs[name] = png(prompt, f"{w}x{h}", refs)
+                self.history[job["id"]] = {"prompt": job["item"], "outputs": {"22": {"images": [
+                    {"filename": name, "subfolder": "", "type": "output"}]}}, "status": {
+                    "status_str": "success", "completed": True, "messages": [
+                        ["execution_start", {"prompt_id": job["id"]}], ["execution_success", {"prompt_id": job["id"]}]]}}
+
+    @property
+    def url(self):
+        return f"http://127.0.0.1:{self.server_port}"
+
+    def __enter__(self):
+        self.thread.start()
+        self.worker.start()
+        return self
+
+    def __exit__(self, *exc):
+        self.stop = True
+        self.shutdown()
+        self.server_close()

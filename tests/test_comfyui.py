@@ -1,0 +1,129 @@
+"""ComfyUI as the illustrator, against a local server that follows ComfyUI's routes (tests/fake_comfyui.py):
+the workflow's placeholders filled, references uploaded and bound in the prompt's order, node and execution
+errors shown with the node, a kill while submitting found again instead of sent twice, and a whole film."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+from fake_comfyui import FakeComfy
+from test_remote_images import shot_request
+
+from filmcrew.cli import main
+from filmcrew.errors import ConfigError, ProviderError
+from filmcrew.providers.remote import comfyui, http, jobs
+from filmcrew.providers.remote.comfyui import EXAMPLE, ComfyUIIllustrator
+
+
+@pytest.fixture
+def fake():
+    with FakeComfy() as srv:
+        yield srv
+
+
+def provider(fake, **kw):
+    return ComfyUIIllustrator(base_url=fake.url, poll_every=0.02, **kw)
+
+
+def test_the_workflow_is_filled_and_the_references_uploaded_in_the_prompts_order(fake, tmp_path):
+    (tmp_path / "o").mkdir()
+    provider(fake).draw(shot_request(tmp_path), tmp_path / "o")
+    (sent,) = fake.prompts
+    g = sent["prompt"]
+    assert sent["prompt_id"] == sent["client_id"]  # filmcrew's id, journaled before the request
+    text = g["4"]["inputs"]["text"]
+    assert "JONAH (reference image 1)" in text and "MEI (reference image 2)" in text
+    assert g["19"]["inputs"]["width"] == 1024 and g["19"]["inputs"]["height"] == 1536 and isinstance(g["20"]["inputs"]["seed"], int)
+    loads = [g[n]["inputs"]["image"] for n in ("5", "9", "13")]
+    assert fake.uploads[loads[0]] == (tmp_path / "JONAH.png").read_bytes()
+    assert fake.uploads[loads[1]] == (tmp_path / "MEI.png").read_bytes()
+    assert loads[2] not in (loads[0], loads[1])  # the third slot: a plain grey image, not a character
+    gen = json.loads((tmp_path / "o" / "generation.json").read_text())
+    assert [n for n, _ in gen["references"]] == ["JONAH", "MEI"] and gen["estimate"]["amount"] == 0.0
+    from PIL import Image
+    with Image.open(tmp_path / "o" / "background.png") as im:
+        assert im.size == (600, 1000)
+
+
+def test_a_ui_format_workflow_and_one_without_a_prompt_are_refused_with_the_fix(tmp_path):
+    ui = tmp_path / "ui.json"
+    ui.write_text(json.dumps({"last_node_id": 9, "nodes": [{"id": 1, "type": "KSampler"}], "links": []}))
+    with pytest.raises(ConfigError, match="UI format.*Export \\(API\\)"):
+        ComfyUIIllustrator(workflow=str(ui))
+    plain = tmp_path / "plain.json"
+    plain.write_text(json.dumps({"1": {"class_type": "SaveImage", "inputs": {}}}))
+    with pytest.raises(ConfigError, match="no \\{\\{prompt\\}\\} placeholder"):
+        ComfyUIIllustrator(workflow=str(plain))
+    with pytest.raises(ConfigError, match="not found.*Save \\(API\\)"):
+        ComfyUIIllustrator(workflow="nowhere.json", project=str(tmp_path))
+
+
+def test_a_missing_node_and_a_failed_run_are_shown_with_the_node(fake, tmp_path):
+    wf = json.loads(EXAMPLE.read_text())
+    wf["20"]["class_type"] = "KSamplerAdvancedPlus"
+    custom = tmp_path / "custom.json"
+    custom.write_text(json.dumps(wf))
+    (tmp_path / "o").mkdir()
+    with pytest.raises(ProviderError, match="node KSamplerAdvancedPlus does not exist.*#20"):
+        provider(fake, workflow=str(custom)).draw(shot_request(tmp_path), tmp_path / "o")
+    jobs.Journal(tmp_path / "jobs").forget("cd" * 32)
+    fake.fail_next = 1
+    with pytest.raises(ProviderError, match="node 20 \\(KSampler\\) failed: torch.OutOfMemoryError"):
+        provider(fake).draw(shot_request(tmp_path), tmp_path / "o")
+    provider(fake).draw(shot_request(tmp_path), tmp_path / "o")  # the next make sends the failed job afresh
+    assert sum(fake.submits.values()) == 2
+
+
+def test_more_characters_than_the_workflow_has_reference_inputs_is_refused_before_sending(fake, tmp_path):
+    req = shot_request(tmp_path, chars=("JONAH", "MEI", "ANA", "BO"))
+    with pytest.raises(ProviderError, match="shows 4 characters.*has 3 reference input"):
+        provider(fake).draw(req, tmp_path)
+    assert fake.prompts == [] and fake.uploads == {}
+
+
+def test_a_kill_while_submitting_finds_the_job_instead_of_sending_it_twice(fake, tmp_path, monkeypatch):
+    real = http.request
+    state = {"killed": False}
+
+    def dies_after_prompt(method, url, **kw):
+        ans = real(method, url, **kw)
+        if url.endswith("/prompt") and not state["killed"]:
+            state["killed"] = True
+            raise KeyboardInterrupt  # the request reached the server; its answer never reached the journal
+        return ans
+
+    monkeypatch.setattr(comfyui.http, "request", dies_after_prompt)
+    (tmp_path / "o").mkdir()
+    with pytest.raises(KeyboardInterrupt):
+        provider(fake).draw(shot_request(tmp_path), tmp_path / "o")
+    rec = json.loads((tmp_path / "jobs" / f"{'cd' * 32}.json").read_text())
+    assert rec["state"] == "submitting"
+    provider(fake).draw(shot_request(tmp_path), tmp_path / "o")
+    assert fake.submits == {rec["client_id"]: 1}
+
+
+@pytest.mark.slow
+def test_a_film_from_a_comfyui_workflow_in_the_project(fake, tmp_path, capsys):
+    root = tmp_path / "film"
+    assert main(["new", str(root), "--premise", "A lighthouse keeper's daughter must relight the lamp",
+                 "--minutes", "0.4", "--seed", "3"]) == 0
+    assert main(["write", str(root), "--quiet"]) == 0
+    (root / "workflows").mkdir()
+    shutil.copy(EXAMPLE, root / "workflows" / "still.json")
+    toml = root / "filmcrew.toml"
+    toml.write_text(toml.read_text().replace('illustrator = "procedural"', 'illustrator = "comfyui"')
+                    + f'\n[providers.comfyui]\nbase_url = "{fake.url}"\nworkflow = "workflows/still.json"\n'
+                    + "max_concurrent = 1\npoll_every = 0.02\n")
+    capsys.readouterr()
+    assert main(["plan", str(root), "--preview", "--cost"]) == 0
+    assert "0.000 USD" in capsys.readouterr().out and fake.prompts == []
+    assert main(["make", str(root), "--preview", "--quiet"]) == 0
+    assert Path(root / "out" / "ep01.preview.mp4").stat().st_size > 50_000
+    assert all(n == 1 for n in fake.submits.values()) and len(fake.submits) == len(fake.history)
+    shots = [p for p in fake.prompts if "shot, one frame" in p["prompt"]["4"]["inputs"]["text"]]
+    assert shots and all(p["prompt"]["19"]["inputs"]["width"] == 512 for p in shots)  # --preview: half size
+    n = len(fake.prompts)
+    assert main(["make", str(root), "--preview", "--quiet"]) == 0 and len(fake.prompts) == n

@@ -1,0 +1,76 @@
+"""Seedream through Volcengine Ark, against a local server that follows Ark's published protocol
+(tests/fake_ark_images.py): the exact request, the references as data URIs bound to names, the refusals,
+the price in CNY and a budget in another currency refused."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+
+import pytest
+from fake_ark_images import FakeArk
+from test_remote_images import shot_request
+
+from filmcrew.cli import main
+from filmcrew.errors import ProviderError
+from filmcrew.providers.remote import jobs
+from filmcrew.providers.remote.seedream import SeedreamIllustrator
+
+KEY = "ark-fake-0001"
+
+
+@pytest.fixture
+def fake():
+    with FakeArk(KEY) as srv:
+        yield srv
+
+
+def provider(fake, **kw):
+    return SeedreamIllustrator(env={"ARK_KEY": KEY}, base_url=fake.url, api_key_env="ARK_KEY", **kw)
+
+
+def test_the_request_follows_arks_protocol_with_references_in_the_prompts_order(fake, tmp_path):
+    (tmp_path / "o").mkdir()
+    provider(fake).draw(shot_request(tmp_path), tmp_path / "o")
+    (sent,) = fake.requests
+    b = sent["body"]
+    assert b["model"] == "doubao-seedream-4-5-251128" and b["size"] == "1440x2560"
+    assert b["response_format"] == "b64_json" and b["sequential_image_generation"] == "disabled"
+    assert b["watermark"] is False and b["stream"] is False
+    assert sent["refs"] == [hashlib.sha256((tmp_path / f"{n}.png").read_bytes()).hexdigest() for n in ("JONAH", "MEI")]
+    assert "JONAH (reference image 1)" in b["prompt"] and "MEI (reference image 2)" in b["prompt"]
+    gen = json.loads((tmp_path / "o" / "generation.json").read_text())
+    assert gen["estimate"] == {"amount": 0.25, "currency": "CNY", "checked": "2026-12-02"} and gen["actual"] == 0.25
+
+
+def test_refusals_busy_answers_and_a_wrong_key(fake, tmp_path, monkeypatch):
+    monkeypatch.setattr("filmcrew.providers.remote.http.Retry.base", 0.01)
+    (tmp_path / "o").mkdir()
+    fake.script = ["moderation"]
+    with pytest.raises(jobs.RefusedError, match="OutputImageSensitiveContentDetected.*ep01-s01-sh01|ep01-s01-sh01.*"
+                                                 "OutputImageSensitiveContentDetected"):
+        provider(fake).draw(shot_request(tmp_path), tmp_path / "o")
+    fake.script = ["429", "500"]
+    provider(fake).draw(shot_request(tmp_path), tmp_path / "o")  # the refused job is tried afresh; busy answers retried
+    assert len(fake.requests) == 4
+    jobs.Journal(tmp_path / "jobs").forget("cd" * 32)
+    bad = SeedreamIllustrator(env={"ARK_KEY": "nope"}, base_url=fake.url, api_key_env="ARK_KEY")
+    with pytest.raises(ProviderError, match="refused the key.*AuthenticationError.*ARK_KEY"):
+        bad.draw(shot_request(tmp_path), tmp_path / "o")
+
+
+def test_a_budget_in_another_currency_is_refused_before_anything_is_sent(fake, tmp_path, monkeypatch, capsys):
+    root = tmp_path / "film"
+    assert main(["new", str(root), "--premise", "A baker must win back her stolen recipe", "--minutes", "0.4"]) == 0
+    assert main(["write", str(root), "--quiet"]) == 0
+    toml = root / "filmcrew.toml"
+    toml.write_text(toml.read_text().replace('illustrator = "procedural"', 'illustrator = "seedream"')
+                    + f'\n[providers.seedream]\nbase_url = "{fake.url}"\napi_key_env = "ARK_KEY"\n'
+                    + '\n[budget]\nmax = 50\ncurrency = "USD"\n')
+    monkeypatch.setenv("ARK_KEY", KEY)
+    capsys.readouterr()
+    assert main(["make", str(root), "--preview", "--quiet"]) == 2
+    err = capsys.readouterr().err
+    assert "priced in CNY but the budget is in USD" in err and 'currency = "CNY"' in err and fake.requests == []
+    assert main(["plan", str(root), "--preview", "--cost"]) == 0
+    assert "CNY" in capsys.readouterr().out and fake.requests == []
