@@ -2,7 +2,7 @@
 (multipart `image`, `overwrite`, `subfolder`, `type`), `POST /prompt` (`{prompt: API graph, client_id,
 prompt_id?}` -> `{prompt_id, number, node_errors}`; 400 with `error` and `node_errors` for a node that does
 not exist or an input that is wrong), `GET /queue`, `GET /history/{id}` (`{}` until the job is done, then
-its outputs and status with messages), `GET /view`. Jobs run one at a time on a worker thread, taking `work`
+its outputs and status with messages), `GET /view` (404 while `expired`). Jobs run one at a time on a worker thread, taking `work`
 seconds each; `fail_next` makes the next job end with an `execution_error`."""
 
 from __future__ import annotations
@@ -58,7 +58,7 @@ class Handler(BaseHTTPRequestHandler):
             if path == "/view":
                 q = urllib.parse.parse_qs(url.query)
                 name = q.get("filename", [""])[0]
-                if q.get("type", ["output"])[0] != "output" or name not in srv.outputs:
+                if q.get("type", ["output"])[0] != "output" or name not in srv.outputs or srv.expired:
                     return self._send(404, b"not found", "text/plain")
                 return self._send(200, srv.outputs[name], "image/png")
         self._send(404, b"not found", "text/plain")
@@ -140,6 +140,7 @@ class FakeComfy(ThreadingHTTPServer):
         self.number = 0
         self.work = 0.05
         self.fail_next = 0
+        self.expired = False  # /view answers 404 (an output cleaned away, a link that expired)
         self.thread = threading.Thread(target=self.serve_forever, daemon=True)
         self.worker = threading.Thread(target=self._work, daemon=True)
         self.stop = False

@@ -105,6 +105,17 @@ def test_a_kill_while_submitting_finds_the_job_instead_of_sending_it_twice(fake,
     assert fake.submits == {rec["client_id"]: 1}
 
 
+def test_a_result_that_cannot_be_fetched_is_fetched_again_later_never_resubmitted(fake, tmp_path):
+    fake.expired = True
+    (tmp_path / "o").mkdir()
+    with pytest.raises(ProviderError, match="fetching the output failed \\(404\\)"):
+        provider(fake).draw(shot_request(tmp_path), tmp_path / "o")
+    assert json.loads((tmp_path / "jobs" / f"{'cd' * 32}.json").read_text())["state"] == "submitted"
+    fake.expired = False
+    provider(fake).draw(shot_request(tmp_path), tmp_path / "o")
+    assert sum(fake.submits.values()) == 1 and (tmp_path / "o" / "background.png").exists()
+
+
 @pytest.mark.slow
 def test_a_film_from_a_comfyui_workflow_in_the_project(fake, tmp_path, capsys):
     root = tmp_path / "film"

@@ -74,3 +74,21 @@ def test_a_budget_in_another_currency_is_refused_before_anything_is_sent(fake, t
     assert "priced in CNY but the budget is in USD" in err and 'currency = "CNY"' in err and fake.requests == []
     assert main(["plan", str(root), "--preview", "--cost"]) == 0
     assert "CNY" in capsys.readouterr().out and fake.requests == []
+
+
+@pytest.mark.slow
+def test_a_film_from_seedream_within_a_budget_in_yuan(fake, tmp_path, monkeypatch, capsys):
+    root = tmp_path / "film"
+    assert main(["new", str(root), "--premise", "A baker must win back her stolen recipe", "--minutes", "0.4"]) == 0
+    assert main(["write", str(root), "--quiet"]) == 0
+    toml = root / "filmcrew.toml"
+    toml.write_text(toml.read_text().replace('illustrator = "procedural"', 'illustrator = "seedream"')
+                    + f'\n[providers.seedream]\nbase_url = "{fake.url}"\napi_key_env = "ARK_KEY"\n'
+                    + '\n[budget]\nmax = 3\ncurrency = "CNY"\n')
+    monkeypatch.setenv("ARK_KEY", KEY)
+    assert main(["make", str(root), "--preview", "--quiet"]) == 0
+    prov = json.loads((root / "out" / "ep01.preview.provenance.json").read_text())
+    assert prov["spend"] == {"CNY": pytest.approx(0.25 * len(fake.requests))}
+    assert all(r["body"]["size"] == "1440x2560" for r in fake.requests)
+    shots = [r for r in fake.requests if "shot, one frame" in r["body"]["prompt"]]
+    assert shots and all(len(r["refs"]) == r["body"]["prompt"].count("(reference image") for r in shots)

@@ -111,6 +111,13 @@ def cmd_make(a) -> int:
         for note in pipeline.cut_notes(ctx) if not a.quiet else []:
             print(note, file=sys.stderr)
     progress = BarProgress() if not a.quiet else NullProgress()
+    if not a.quiet:  # a line per remote job's change of state (provider, shot, state, time): jobs can take minutes
+        import logging
+        handler = logging.StreamHandler(sys.stderr)
+        handler.setFormatter(logging.Formatter("  job %(message)s"))
+        jobs_log = logging.getLogger("filmcrew.jobs")
+        jobs_log.addHandler(handler)
+        jobs_log.setLevel(logging.INFO)
     report = execute(st, [g.final for g in graphs], progress=progress, workers=a.jobs,
                      log=(lambda s: print(s, file=sys.stderr)) if a.verbose else None)
     for ctx, g in zip(ctxs, graphs):

@@ -245,8 +245,8 @@ def _follow(journal, ticket, adapter, rec, kind, who, settings: Settings, sleep,
         if st.state != PENDING:
             return _finish(journal, ticket, adapter, rec, st, kind, who)
         if st.detail != last:
-            log.info("%s: %s%s", who, st.detail or "running",
-                     f" {st.progress:.0%}" if st.progress is not None else "")
+            log.info("%s: %s%s (%.0f s)", who, st.detail or "running",
+                     f" {st.progress:.0%}" if st.progress is not None else "", clock() - start)
             last = st.detail
         if clock() - start > settings.timeout:
             raise ProviderError(f"{who}: the job is still {st.detail or 'running'} after {settings.timeout:g} s (the "
@@ -278,5 +278,5 @@ def _finish(journal, ticket, adapter, rec, st: Status, kind, who) -> Outcome:
     rec = dict(rec, state="fetched", result=out.name, bytes=len(data), fetched_at=time.time(),
                **({"actual": st.cost} if st.cost is not None else {}))
     journal.write(ticket.key, rec)
-    log.info("%s: done (%d bytes)", who, len(data))
+    log.info("%s: done (%d bytes, %.0f s after it was sent)", who, len(data), time.time() - rec.get("submitted_at", time.time()))
     return Outcome(out, rec)
