@@ -14,9 +14,9 @@ import json
 import re
 import threading
 import time
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 
-from fake_openai_images import png
+from fake_openai_images import Serving, png
 
 
 class Handler(BaseHTTPRequestHandler):
@@ -83,22 +83,9 @@ class Handler(BaseHTTPRequestHandler):
                          "usage": {"generated_images": 1, "output_tokens": 16384, "total_tokens": 16384}})
 
 
-class FakeArk(ThreadingHTTPServer):
-    daemon_threads = True
+class FakeArk(Serving):
+    prefix = "/api/v3"
 
     def __init__(self, key="ark-fake-0001"):
-        super().__init__(("127.0.0.1", 0), Handler)
+        super().__init__(Handler)
         self.key, self.lock, self.requests, self.script = key, threading.Lock(), [], []
-        self.thread = threading.Thread(target=self.serve_forever, daemon=True)
-
-    @property
-    def url(self):
-        return f"http://127.0.0.1:{self.server_port}/api/v3"
-
-    def __enter__(self):
-        self.thread.start()
-        return self
-
-    def __exit__(self, *exc):
-        self.shutdown()
-        self.server_close()

@@ -14,9 +14,9 @@ import threading
 import time
 import urllib.parse
 import uuid
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 
-from fake_openai_images import png
+from fake_openai_images import Serving, png
 
 NODES = {"UNETLoader", "DualCLIPLoader", "VAELoader", "CLIPTextEncode", "LoadImage", "FluxKontextImageScale",
          "VAEEncode", "ReferenceLatent", "FluxGuidance", "ConditioningZeroOut", "EmptySD3LatentImage", "KSampler",
@@ -124,11 +124,9 @@ class Handler(BaseHTTPRequestHandler):
         self._send(200, {"prompt_id": pid, "number": srv.number, "node_errors": {}})
 
 
-class FakeComfy(ThreadingHTTPServer):
-    daemon_threads = True
-
+class FakeComfy(Serving):
     def __init__(self):
-        super().__init__(("127.0.0.1", 0), Handler)
+        super().__init__(Handler)
         self.lock = threading.Lock()
         self.wake = threading.Event()
         self.uploads: dict[str, bytes] = {}
@@ -141,7 +139,6 @@ class FakeComfy(ThreadingHTTPServer):
         self.work = 0.05
         self.fail_next = 0
         self.expired = False  # /view answers 404 (an output cleaned away, a link that expired)
-        self.thread = threading.Thread(target=self.serve_forever, daemon=True)
         self.worker = threading.Thread(target=self._work, daemon=True)
         self.stop = False
 
@@ -179,16 +176,10 @@ class FakeComfy(ThreadingHTTPServer):
                     "status_str": "success", "completed": True, "messages": [
                         ["execution_start", {"prompt_id": job["id"]}], ["execution_success", {"prompt_id": job["id"]}]]}}
 
-    @property
-    def url(self):
-        return f"http://127.0.0.1:{self.server_port}"
-
     def __enter__(self):
-        self.thread.start()
         self.worker.start()
-        return self
+        return super().__enter__()
 
     def __exit__(self, *exc):
         self.stop = True
-        self.shutdown()
-        self.server_close()
+        super().__exit__(*exc)

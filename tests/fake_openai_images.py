@@ -147,24 +147,18 @@ class Handler(BaseHTTPRequestHandler):
                          "usage": usage}, slow=srv.slow)
 
 
-class FakeImages(ThreadingHTTPServer):
+class Serving(ThreadingHTTPServer):
+    """A fake vendor on a free local port, served from a thread for the length of a `with` block."""
     daemon_threads = True
+    prefix = ""  # the path the vendor's base URL ends with
 
-    def __init__(self, key: str = "sk-fake-images-0001"):
-        super().__init__(("127.0.0.1", 0), Handler)
-        self.key = key
-        self.lock = threading.Lock()
-        self.requests: list[dict] = []
-        self.script: list[str] = []
-        self.answered = 0
-        self.delay = 0.0  # seconds before each answer
-        self.slow = 0.0  # seconds between the two halves of each image answer
-        self.hang = 5.0
+    def __init__(self, handler):
+        super().__init__(("127.0.0.1", 0), handler)
         self.thread = threading.Thread(target=self.serve_forever, daemon=True)
 
     @property
     def url(self) -> str:
-        return f"http://127.0.0.1:{self.server_port}/v1"
+        return f"http://127.0.0.1:{self.server_port}{self.prefix}"
 
     def __enter__(self):
         self.thread.start()
@@ -173,4 +167,19 @@ class FakeImages(ThreadingHTTPServer):
     def __exit__(self, *exc):
         self.shutdown()
         self.server_close()
+
+
+class FakeImages(Serving):
+    prefix = "/v1"
+
+    def __init__(self, key: str = "sk-fake-images-0001"):
+        super().__init__(Handler)
+        self.key = key
+        self.lock = threading.Lock()
+        self.requests: list[dict] = []
+        self.script: list[str] = []
+        self.answered = 0
+        self.delay = 0.0  # seconds before each answer
+        self.slow = 0.0  # seconds between the two halves of each image answer
+        self.hang = 5.0
 

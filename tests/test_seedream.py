@@ -9,7 +9,7 @@ import json
 
 import pytest
 from fake_ark_images import FakeArk
-from test_remote_images import shot_request
+from test_remote_images import project, shot_request
 
 from filmcrew.cli import main
 from filmcrew.errors import ProviderError
@@ -60,13 +60,7 @@ def test_refusals_busy_answers_and_a_wrong_key(fake, tmp_path, monkeypatch):
 
 
 def test_a_budget_in_another_currency_is_refused_before_anything_is_sent(fake, tmp_path, monkeypatch, capsys):
-    root = tmp_path / "film"
-    assert main(["new", str(root), "--premise", "A baker must win back her stolen recipe", "--minutes", "0.4"]) == 0
-    assert main(["write", str(root), "--quiet"]) == 0
-    toml = root / "filmcrew.toml"
-    toml.write_text(toml.read_text().replace('illustrator = "procedural"', 'illustrator = "seedream"')
-                    + f'\n[providers.seedream]\nbase_url = "{fake.url}"\napi_key_env = "ARK_KEY"\n'
-                    + '\n[budget]\nmax = 50\ncurrency = "USD"\n')
+    root = project(tmp_path / "film", fake, budget=50, illustrator="seedream", settings='api_key_env = "ARK_KEY"')
     monkeypatch.setenv("ARK_KEY", KEY)
     capsys.readouterr()
     assert main(["make", str(root), "--preview", "--quiet"]) == 2
@@ -78,13 +72,8 @@ def test_a_budget_in_another_currency_is_refused_before_anything_is_sent(fake, t
 
 @pytest.mark.slow
 def test_a_film_from_seedream_within_a_budget_in_yuan(fake, tmp_path, monkeypatch, capsys):
-    root = tmp_path / "film"
-    assert main(["new", str(root), "--premise", "A baker must win back her stolen recipe", "--minutes", "0.4"]) == 0
-    assert main(["write", str(root), "--quiet"]) == 0
-    toml = root / "filmcrew.toml"
-    toml.write_text(toml.read_text().replace('illustrator = "procedural"', 'illustrator = "seedream"')
-                    + f'\n[providers.seedream]\nbase_url = "{fake.url}"\napi_key_env = "ARK_KEY"\n'
-                    + '\n[budget]\nmax = 3\ncurrency = "CNY"\n')
+    root = project(tmp_path / "film", fake, budget=3, currency="CNY", illustrator="seedream",
+                   settings='api_key_env = "ARK_KEY"', premise="A baker must win back her stolen recipe")
     monkeypatch.setenv("ARK_KEY", KEY)
     assert main(["make", str(root), "--preview", "--quiet"]) == 0
     prov = json.loads((root / "out" / "ep01.preview.provenance.json").read_text())
