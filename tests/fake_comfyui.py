@@ -7,7 +7,9 @@ seconds each; `fail_next` makes the next job end with an `execution_error`."""
 
 from __future__ import annotations
 
+import base64
 import email.parser
+import hashlib
 import email.policy
 import json
 import threading
@@ -44,16 +46,51 @@ class Handler(BaseHTTPRequestHandler):
         self.end_headers()
         self.wfile.write(data)
 
+    def _websocket(self, client_id: str) -> None:
+        """The /ws route: the RFC 6455 handshake, then this connection receives the messages of the jobs sent
+        with this client id (the worker writes them) until the client closes it."""
+        key = self.headers.get("Sec-WebSocket-Key", "")
+        accept = base64.b64encode(hashlib.sha1((key + "258EAFA5-E914-47DA-95CA-C5AB0DC85B11").encode()).digest()).decode()
+        self.send_response(101)
+        self.send_header("Upgrade", "websocket")
+        self.send_header("Connection", "Upgrade")
+        self.send_header("Sec-WebSocket-Accept", accept)
+        self.end_headers()
+        self.wfile.flush()
+        srv = self.server
+        with srv.lock:
+            srv.sockets.setdefault(client_id, []).append(self)
+        srv.push(client_id, {"type": "status", "data": {"status": {"exec_info": {"queue_remaining": len(srv.queue)}},
+                                                        "sid": client_id}})
+        srv.push(client_id, b"\x00\x00\x00\x01preview", binary=True)  # a preview frame, which clients skip
+        try:
+            while True:  # read the client's frames until it closes
+                head = self.rfile.read(2)
+                if len(head) < 2:
+                    break
+                n = head[1] & 0x7F
+                n = int.from_bytes(self.rfile.read(2 if n == 126 else 8), "big") if n >= 126 else n
+                self.rfile.read(4 + n)
+                if head[0] & 0x0F == 8:
+                    break
+        finally:
+            with srv.lock:
+                srv.sockets.get(client_id, []).remove(self)
+            self.close_connection = True
+
     def do_GET(self):  # noqa: N802
         srv = self.server
         url = urllib.parse.urlparse(self.path)
         path = url.path.removeprefix("/api")
+        if path == "/ws" and srv.websocket:
+            return self._websocket(urllib.parse.parse_qs(url.query).get("clientId", [""])[0])
         with srv.lock:
             if path == "/queue":
                 return self._send(200, {"queue_running": [j["item"] for j in srv.queue[:1] if j["running"]],
                                         "queue_pending": [j["item"] for j in srv.queue if not j["running"]]})
             if path.startswith("/history/"):
                 pid = path.rsplit("/", 1)[1]
+                srv.history_asks += 1
                 return self._send(200, {pid: srv.history[pid]} if pid in srv.history else {})
             if path == "/view":
                 q = urllib.parse.parse_qs(url.query)
@@ -139,8 +176,23 @@ class FakeComfy(Serving):
         self.work = 0.05
         self.fail_next = 0
         self.expired = False  # /view answers 404 (an output cleaned away, a link that expired)
+        self.websocket = True  # False: /ws is not there (an old server, a proxy)
+        self.history_asks = 0
+        self.sockets: dict[str, list] = {}  # client id -> its open /ws connections
         self.worker = threading.Thread(target=self._work, daemon=True)
         self.stop = False
+
+    def push(self, client_id: str, msg, binary: bool = False) -> None:
+        """Send a message to the websockets of `client_id` (server frames are not masked)."""
+        data = msg if binary else json.dumps(msg).encode()
+        n = len(data)
+        head = bytes([0x82 if binary else 0x81]) + (bytes([n]) if n < 126 else bytes([126]) + n.to_bytes(2, "big"))
+        for h in list(self.sockets.get(client_id, [])):
+            try:
+                h.wfile.write(head + data)
+                h.wfile.flush()
+            except OSError:
+                pass
 
     def _work(self):
         while not self.stop:
@@ -152,7 +204,12 @@ class FakeComfy(Serving):
                 self.wake.clear()
             if not job:
                 continue
-            time.sleep(self.work)
+            cid = job["item"][3].get("client_id")
+            self.push(cid, {"type": "execution_start", "data": {"prompt_id": job["id"]}})
+            for step in range(1, 5):
+                time.sleep(self.work / 4)
+                self.push(cid, {"type": "progress", "data": {"value": step, "max": 4, "prompt_id": job["id"],
+                                                             "node": "20"}})
             g = job["graph"]
             prompt = next((n["inputs"]["text"] for n in g.values() if n["class_type"] == "CLIPTextEncode"), "")
             w = next((n["inputs"]["width"] for n in g.values() if "width" in n["inputs"]), 512)
@@ -168,6 +225,7 @@ class FakeComfy(Serving):
                             ["execution_error", {"prompt_id": job["id"], "node_id": "20", "node_type": "KSampler",
                                                  "exception_message": "Allocation on device", "exception_type":
                                                  "torch.OutOfMemoryError", "traceback": []}]]}}
+                    self.push(cid, {"type": "execution_error", "data": {"prompt_id": job["id"], "node_id": "20"}})
                     continue
                 name = f"filmcrew_{len(self.outputs) + 1:05d}_.png"
                 self.outputs[name] = png(prompt, f"{w}x{h}", refs)
@@ -175,6 +233,8 @@ class FakeComfy(Serving):
                     {"filename": name, "subfolder": "", "type": "output"}]}}, "status": {
                     "status_str": "success", "completed": True, "messages": [
                         ["execution_start", {"prompt_id": job["id"]}], ["execution_success", {"prompt_id": job["id"]}]]}}
+                self.push(cid, {"type": "executing", "data": {"node": None, "prompt_id": job["id"]}})
+                self.push(cid, {"type": "execution_success", "data": {"prompt_id": job["id"]}})
 
     def __enter__(self):
         self.worker.start()

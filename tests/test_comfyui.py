@@ -48,6 +48,22 @@ def test_the_workflow_is_filled_and_the_references_uploaded_in_the_prompts_order
         assert im.size == (600, 1000)
 
 
+@pytest.mark.parametrize("websocket", [True, False])
+def test_progress_comes_over_the_websocket_and_polling_is_the_fallback(fake, tmp_path, caplog, websocket):
+    import logging
+    caplog.set_level(logging.INFO, logger="filmcrew.jobs")
+    fake.work, fake.websocket = 0.8, websocket
+    (tmp_path / "o").mkdir()
+    provider(fake).draw(shot_request(tmp_path), tmp_path / "o")
+    said = [r.getMessage() for r in caplog.records]
+    if websocket:  # the server's progress messages, and /history asked only at the start and when it ended
+        assert any("running 50%" in m or "running 75%" in m for m in said), said
+        assert fake.history_asks <= 3
+    else:
+        assert not any("%" in m.split(":")[-1].split("(")[0] for m in said) and fake.history_asks >= 5
+    assert any("done" in m for m in said)
+
+
 def test_a_ui_format_workflow_and_one_without_a_prompt_are_refused_with_the_fix(tmp_path):
     ui = tmp_path / "ui.json"
     ui.write_text(json.dumps({"last_node_id": 9, "nodes": [{"id": 1, "type": "KSampler"}], "links": []}))
@@ -138,3 +154,45 @@ def test_a_film_from_a_comfyui_workflow_in_the_project(fake, tmp_path, capsys):
     assert shots and all(p["prompt"]["19"]["inputs"]["width"] == 512 for p in shots)  # --preview: half size
     n = len(fake.prompts)
     assert main(["make", str(root), "--preview", "--quiet"]) == 0 and len(fake.prompts) == n
+
+
+@pytest.mark.slow
+def test_kills_at_random_points_never_send_a_comfyui_job_twice(fake, tmp_path):
+    """make is SIGKILLed ten times at random moments after a job reached the server (jobs take 0.6 s, so
+    kills land while uploading, submitting, following and fetching). ComfyUI takes filmcrew's prompt_id, so
+    every interrupted submit is found again: each job reaches the server once, with no person's help."""
+    import os
+    import random
+    import signal
+    import subprocess
+    import sys
+    import time
+    fake.work = 0.6
+    root = tmp_path / "film"
+    assert main(["new", str(root), "--premise", "A lighthouse keeper's daughter must relight the lamp",
+                 "--minutes", "0.4", "--seed", "3"]) == 0
+    assert main(["write", str(root), "--quiet"]) == 0
+    toml = root / "filmcrew.toml"
+    toml.write_text(toml.read_text().replace('illustrator = "procedural"', 'illustrator = "comfyui"')
+                    + f'\n[providers.comfyui]\nbase_url = "{fake.url}"\nmax_concurrent = 2\npoll_every = 0.05\n')
+    cmd = [sys.executable, "-m", "filmcrew", "make", str(root), "--preview", "--quiet"]
+    rng = random.Random(5)
+    kills = 0
+    for _ in range(10):
+        seen = len(fake.prompts)
+        proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+        deadline = time.time() + 60
+        while len(fake.prompts) == seen and proc.poll() is None and time.time() < deadline:
+            time.sleep(0.02)
+        if proc.poll() is not None:
+            break
+        time.sleep(rng.uniform(0.0, 1.5))
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait()
+        kills += 1
+    r = subprocess.run(cmd, capture_output=True, text=True)
+    assert r.returncode == 0, r.stderr
+    assert kills >= 3
+    records = jobs.Journal(root / ".filmcrew" / "jobs").records()
+    assert records and all(rec["state"] == "fetched" for rec in records)
+    assert fake.submits == {rec["client_id"]: 1 for rec in records}  # one job per thing to make, each sent once

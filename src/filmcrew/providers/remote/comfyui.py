@@ -10,12 +10,14 @@ a plain grey image, and the ledger says which slot held whom.
 
 The job: `POST /prompt` with a `prompt_id` filmcrew chose and journaled before sending, so a make killed
 while submitting finds the job again (`/history`, `/queue`) instead of sending it twice; then `/history/ID`
-is polled until it holds the outputs (ComfyUI's websocket progress is not used: polling is its documented
-fallback and needs no extra package); the first output image is fetched with `/view`. Node errors are shown
-with the node id and type. ComfyUI has no auth and no 429.
+is followed: through ComfyUI's websocket (`/ws?clientId=`, its `progress` and `executing`/`execution_*`
+messages; filmcrew's own small client, `websocket.py`), with `/history` asked when the server says the job
+ended and every 30 s in case a message was missed; polling `/history` alone when the websocket cannot be
+opened or `websocket = false`. The first output image is fetched with `/view`. Node errors are shown with
+the node id and type. ComfyUI has no auth and no 429.
 
 Settings, `[providers.comfyui]`: base_url, workflow (a path, relative to the project), negative_prompt,
-max_concurrent (1 for one GPU), poll_every, job_timeout (a video job can take an hour), timeout."""
+max_concurrent (1 for one GPU), poll_every, job_timeout (a video job can take an hour), timeout, websocket."""
 
 from __future__ import annotations
 
@@ -38,7 +40,8 @@ class ComfyUIIllustrator(RemoteIllustrator):
     model = ""  # set from the workflow: "workflow:<sha256 of the file, 12 digits>"
 
     def __init__(self, env: dict | None = None, base_url: str = "http://127.0.0.1:8188", workflow: str = "",
-                 negative_prompt: str = "text, watermark, blurry, deformed hands", project: str = "", **common):
+                 negative_prompt: str = "text, watermark, blurry, deformed hands", project: str = "",
+                 websocket: bool = True, **common):
         common.setdefault("max_concurrent", 1)
         super().__init__(env, **common)
         where = f"filmcrew.toml: [providers.{self.name}]"
@@ -46,6 +49,7 @@ class ComfyUIIllustrator(RemoteIllustrator):
         if parsed.scheme not in ("http", "https") or not parsed.netloc:
             raise ConfigError(f"{where} base_url: {base_url!r} is not an http(s) URL, e.g. \"http://127.0.0.1:8188\"")
         self.base_url = base_url.rstrip("/")
+        self.websocket = bool(websocket) and parsed.scheme == "http"  # (wss:// is not spoken: https polls)
         path = Path(workflow) if workflow else EXAMPLE
         if not path.is_absolute() and project:
             path = Path(project) / path
@@ -124,6 +128,49 @@ class _Adapter:
 
     def __init__(self, prov: ComfyUIIllustrator):
         self.p, self.name = prov, prov.name
+        self.ws: dict[str, object] = {}  # prompt id -> its WebSocket, or None where it could not be opened
+        self.asked: dict[str, float] = {}  # prompt id -> when /history was last asked
+
+    def _watch(self, pid: str):
+        if pid not in self.ws:
+            from .websocket import WebSocket
+            try:
+                host = urllib.parse.urlparse(self.p.base_url).netloc
+                self.ws[pid] = WebSocket(f"ws://{host}/ws?clientId={pid}", timeout=self.p.timeout)
+            except OSError:
+                self.ws[pid] = None  # an old server or a proxy without websockets: /history alone
+        return self.ws[pid]
+
+    def _news(self, pid: str) -> tuple[bool, float | None]:
+        """(whether the server said the job ended, its progress) from the websocket's messages so far."""
+        import time
+        ws = self._watch(pid) if self.p.websocket else None
+        if ws is None:
+            return True, None
+        ended, progress = False, None
+        try:
+            msg = ws.receive(self.p.settings.poll_every)
+            while msg is not None:
+                data = msg.get("data") or {}
+                if data.get("prompt_id") in (pid, None):
+                    kind = msg.get("type")
+                    if kind == "progress" and data.get("max"):
+                        progress = float(data.get("value", 0)) / float(data["max"])
+                    elif kind in ("execution_success", "execution_error", "execution_interrupted") or (
+                            kind == "executing" and data.get("node") is None and data.get("prompt_id") == pid):
+                        ended = True
+                msg = ws.receive(0.0)
+        except OSError:
+            self._close(pid)
+            self.ws[pid] = None
+            return True, None
+        stale = time.monotonic() - self.asked.get(pid, 0.0) > 30.0
+        return ended or stale, progress
+
+    def _close(self, pid: str) -> None:
+        ws = self.ws.pop(pid, None)
+        if ws is not None:
+            ws.close()
 
     def _get(self, path: str) -> http.Answer:
         return http.request("GET", f"{self.p.base_url}{path}", who=self.name, timeout=self.p.timeout)
@@ -173,7 +220,19 @@ class _Adapter:
         return ans.json(self.name).get(pid) if ans.status == 200 else None
 
     def poll(self, handle: dict) -> jobs.Status:
+        import time
         pid = handle["prompt_id"]
+        ask, progress = self._news(pid)
+        if not ask:
+            return jobs.Status(jobs.PENDING, detail=f"running {int(progress * 10) * 10}%" if progress is not None else "running",
+                               progress=progress)
+        self.asked[pid] = time.monotonic()
+        st = self._poll(pid)
+        if st.state != jobs.PENDING:
+            self._close(pid)
+        return st
+
+    def _poll(self, pid: str) -> jobs.Status:
         entry = self._history(pid)
         if not entry:
             state = self._queued(pid)
