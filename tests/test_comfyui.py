@@ -95,7 +95,7 @@ def test_a_missing_node_and_a_failed_run_are_shown_with_the_node(fake, tmp_path)
 
 def test_more_characters_than_the_workflow_has_reference_inputs_is_refused_before_sending(fake, tmp_path):
     req = shot_request(tmp_path, chars=("JONAH", "MEI", "ANA", "BO"))
-    with pytest.raises(ProviderError, match="shows 4 characters.*has 3 reference input"):
+    with pytest.raises(ProviderError, match="shows 4 characters.*at most 3 reference images: add LoadImage nodes"):
         provider(fake).draw(req, tmp_path)
     assert fake.prompts == [] and fake.uploads == {}
 

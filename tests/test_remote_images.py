@@ -79,6 +79,22 @@ def test_a_shot_with_characters_is_an_edit_with_their_references_in_the_order_th
     assert KEY not in json.dumps(gen) and KEY not in (tmp_path / "jobs" / f"{'cd' * 32}.json").read_text()
 
 
+def test_the_places_reference_goes_after_the_characters_where_there_is_room(fake, tmp_path):
+    from dataclasses import replace
+
+    from PIL import Image
+    req = shot_request(tmp_path)
+    Image.new("RGB", (40, 30), (0, 90, 160)).save(tmp_path / "dock.png")
+    req = replace(req, references=req.references + (("OLD DOCK", tmp_path / "dock.png"),))
+    (tmp_path / "o").mkdir()
+    provider(fake).draw(req, tmp_path / "o")
+    (sent,) = fake.requests
+    assert [n for n, _ in sent["refs"]] == ["jonah.png", "mei.png", "old-dock.png"]
+    assert "(the place as in reference image 3)" in sent["fields"]["prompt"]
+    gen = json.loads((tmp_path / "o" / "generation.json").read_text())
+    assert [n for n, _ in gen["references"]] == ["JONAH", "MEI", "OLD DOCK"]
+
+
 def test_an_empty_frame_is_a_generation_and_preview_asks_for_low_quality(fake, tmp_path):
     req = shot_request(tmp_path, chars=(), preview=True)
     (tmp_path / "o").mkdir()
@@ -183,7 +199,13 @@ def test_a_film_made_from_the_models_stills_with_references_bound_to_names(fake,
     for sh in ep.shots():
         rec = st.record(g.task(f"{sh.id}.keyframe").key)
         assert rec["ledger"]["digital_source_type"] == "trainedAlgorithmicMedia"
-        assert [n for n, _ in rec["ledger"]["references"]] == list(sh.characters)  # bound, in the prompt's order
+        sent = [n for n, _ in rec["ledger"]["references"]]
+        place = [sc.location for sc in ep.scenes if sh in sc.shots][0]
+        assert sent[:len(sh.characters)] == list(sh.characters)  # bound, in the prompt's order
+        assert sent[len(sh.characters):] in ([], [place])  # then the place, where it has a reference
+        prompt = next(p for p in shots if sh.action in p)
+        assert all(f"{n} (reference image {k})" in prompt for k, n in enumerate(sh.characters, 1))
+        assert (f"(the place as in reference image {len(sent)})" in prompt) == (sent[-1:] == [place])
         ref_keys = {n.split(":", 1)[1]: k for n, k in rec["inputs"].items() if n.startswith("ref:")}
         assert set(sh.characters) <= set(ref_keys)
     mp4 = root / "out" / "ep01.preview.mp4"

@@ -37,6 +37,7 @@ EXAMPLE = Path(__file__).parent / "workflows" / "still.json"
 
 class ComfyUIIllustrator(RemoteIllustrator):
     name = "comfyui"
+    references_fix = "add LoadImage nodes with {{reference_N}} to the workflow"
     model = ""  # set from the workflow: "workflow:<sha256 of the file, 12 digits>"
 
     def __init__(self, env: dict | None = None, base_url: str = "http://127.0.0.1:8188", workflow: str = "",
@@ -59,6 +60,7 @@ class ComfyUIIllustrator(RemoteIllustrator):
         self.workflow_path = path
         self.negative = str(negative_prompt)
         self.slots = sorted({int(m) for m in re.findall(r"\{\{reference_(\d+)\}\}", json.dumps(self.graph))})
+        self.max_references = len(self.slots)
 
     def ask(self, prompt, refs, size, preview) -> dict:
         w, h = (size[0] // 2, size[1] // 2) if preview else size

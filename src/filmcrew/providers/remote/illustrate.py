@@ -22,6 +22,8 @@ class RemoteIllustrator:
     source_type = ledger.TRAINED
     deterministic = False  # a remote model samples: see providers/base.py
     uses_references = True  # the illustrator crew makes a reference per character and recurring place first
+    max_references = 10  # how many reference images one request may carry (a vendor module says its own)
+    references_fix = "split the shot"  # what to do about a shot with more characters than that
     version = "1"
 
     def __init__(self, env: dict | None = None, *, max_concurrent: int = 2, poll_every: float = 2.0,
@@ -45,9 +47,13 @@ class RemoteIllustrator:
 
     # -- prompts --------------------------------------------------------------------------------------
     @staticmethod
-    def shot_prompt(req: DrawRequest) -> str:
+    def shot_prompt(req: DrawRequest, place_ref: int = 0) -> str:
+        """The prompt of a shot: the characters numbered as their reference images are sent, then the place's
+        reference (`place_ref`: its number, 0 when none is sent)."""
         sc, sh = req.scene, req.shot
         where = f"{'Interior' if sc.interior else 'Exterior'}, {sc.location.lower()}, {sc.time_of_day.lower() or 'day'}"
+        if place_ref:
+            where += f" (the place as in reference image {place_ref})"
         people = "; ".join(f"{c.name} (reference image {k}): {describe(c)}" for k, c in enumerate(req.characters, 1))
         parts = [f"A {sh.camera} shot, one frame of a film in a {req.style} style, vertical" if req.size[1] > req.size[0]
                  else f"A {sh.camera} shot, one frame of a film in a {req.style} style",
@@ -73,11 +79,20 @@ class RemoteIllustrator:
             raise ProviderError(f"{self.name}: shot {req.shot.id} shows {', '.join(missing)} but has no reference image "
                                 f"for them; a character is never drawn from text alone (make their reference first, "
                                 f"or put one in takes/)")
-        bound = [(n, Path(refs[n]).read_bytes()) for n in names]
-        request = self.ask(self.shot_prompt(req), bound, _model_size(req.size), req.preview)
+        if len(names) > self.max_references:
+            raise ProviderError(f"{self.name}: shot {req.shot.id} shows {len(names)} characters; one request carries at "
+                                f"most {self.max_references} reference images: {self.references_fix} (a character is "
+                                f"never drawn from text alone)")
+        sent = list(names)
+        place = req.scene.location
+        if place in refs and place not in sent and len(sent) < self.max_references:
+            sent.append(place)  # the place's reference, after the characters, where there is room for it
+        bound = [(n, Path(refs[n]).read_bytes()) for n in sent]
+        request = self.ask(self.shot_prompt(req, len(sent) if sent[-1:] == [place] else 0), bound,
+                           _model_size(req.size), req.preview)
         path, rec = self._job(req.job, request)
         fit(path, req.size, Path(out_dir) / "background.png")
-        self._note(out_dir, request, rec, [[n, _sha(Path(refs[n]))] for n in names])
+        self._note(out_dir, request, rec, [[n, _sha(Path(refs[n]))] for n in sent])
         return (Path(out_dir) / "background.png",)
 
     def reference(self, req: ReferenceRequest, out_dir: Path) -> Path:

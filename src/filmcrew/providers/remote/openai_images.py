@@ -18,6 +18,7 @@ QUALITIES = ("low", "medium", "high")
 
 class OpenAIImagesIllustrator(RemoteIllustrator):
     name = "openai-images"
+    max_references = 16  # image[] on /images/edits
 
     def __init__(self, env: dict | None = None, base_url: str = "https://api.openai.com/v1", model: str = "gpt-image-1",
                  api_key_env: str = "OPENAI_API_KEY", quality: str = "medium", **common):
