@@ -101,6 +101,10 @@ class Shot:
     lines: tuple[Line, ...] = ()
     notes: tuple[str, ...] = ()
     source_line: int = 0
+    video: str = ""  # how a video model animates it: first-frame, first-last, reference ("": the project's choice)
+
+
+VIDEO_MODES = ("first-frame", "first-last", "reference")
 
 
 @dataclass(frozen=True)

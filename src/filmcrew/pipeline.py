@@ -160,7 +160,11 @@ def episode_graph(ctx: EpisodeContext) -> EpisodeGraph:
     voices = voice.tasks(ctx)
     scratch = voice.scratch_tasks(ctx)
     timings = editor.timing_tasks(ctx, voices, scratch)
-    clips = animator.tasks(ctx, keys, timings)
+    clips = (animator.remote_tasks(ctx, keys, timings, refs) if getattr(ctx.crew.animator, "remote", False)
+             else animator.tasks(ctx, keys, timings))
+    videos = [t.inputs["video"] for t in clips.values() if "video" in t.inputs]  # a video model's jobs, and
+    before_videos = [v.inputs["duration"] for v in videos] + list(  # the durations and frames they are keyed by
+        {id(f): f for v in videos for n, f in v.inputs.items() if n in ("first", "last")}.values())
     cues = composer.tasks(ctx)
     beds = foley.tasks(ctx)
     fx = foley.effect_tasks(ctx)
@@ -172,7 +176,7 @@ def episode_graph(ctx: EpisodeContext) -> EpisodeGraph:
     mix = finisher.mix_task(ctx, timeline, voices, cues, beds, fx)
     final = finisher.final_task(ctx, segs, trans, mix, timeline)
     return EpisodeGraph(final=final, all=[*refs.values(), *keys.values(), *voices.values(), *scratch.values(), *timings.values(),
-                                          *clips.values(), *cues.values(),
+                                          *before_videos, *videos, *clips.values(), *cues.values(),
                                           *beds.values(), *fx.values(), *translations.values(), timeline, *sources.values(), *segs, *trans.values(), mix, final],
                         plays=[clips[it.shot] if it.kind == "shot" else sources[k] for k, it in enumerate(the_cut.items)],
                         media=finisher.media_tasks(ctx, clips, voices, timings))
@@ -278,7 +282,7 @@ def publish(root: Path, st: Store, ctx: EpisodeContext, g: EpisodeGraph, preview
     # voice before a person dubbed it) keeps the record.json of its first making
     records = [{**st.record(t.key), "artifact": t.artifact} for t in g.all if st.made(t)]
     for r in records:
-        if r["role"] == "animator":
+        if r["role"] == "animator" and r["artifact"].endswith(".clip"):  # (a video model's duration and job aside)
             r["path"] = str(st.path(r["key"]) / "clip.mp4")
     writer_path = Path(root) / ".filmcrew" / "writer.json"
     writer = json.loads(writer_path.read_text()) if writer_path.exists() else None

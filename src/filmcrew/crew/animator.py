@@ -12,7 +12,7 @@ from pathlib import Path
 
 from .. import ledger
 from ..engine import atomic
-from ..engine.graph import Task
+from ..engine.graph import ProviderId, Task
 from ..engine.store import for_project
 from ..media import lips
 from ..providers.base import AnimateRequest
@@ -50,4 +50,142 @@ def _runner(ctx: EpisodeContext, prov, sc, sh):
         return ledger.entry(made_by=ledger.made_by(prov),
                             source_type=prov.source_type, model=prov.model, prompt=sh.action,
                             extra={"frames": total, **info, **({"mouth_track": sorted(track)} if track else {})})
+    return run
+
+
+# ---- a video model: a duration, a job, a fit ------------------------------------------------------------
+
+def _aspect(size: tuple[int, int]) -> str:
+    w, h = size
+    return "9:16" if h > w * 1.2 else "16:9" if w > h * 1.2 else "1:1"
+
+
+def remote_tasks(ctx: EpisodeContext, keyframes: dict[str, Task], timings: dict[str, Task],
+                 refs: dict[str, Task]) -> dict[str, Task]:
+    """Three tasks a shot for a video model: its duration (the model's shortest that covers the shot's length,
+    so a line that changes the length within the same duration submits no new job), the video job (keyed by
+    that duration, the keyframes or references, the prompt), and the fit of the model's clip to the shot's
+    frames. What a model cannot do is refused here, at plan, before anything is paid."""
+    from ..errors import ScriptError
+    from ..story import screenplay
+    prov = ctx.crew.animator
+    store = for_project(ctx.root)
+    aspect = _aspect(ctx.size)
+    shots = ctx.episode.shots()
+    path = str(Path(ctx.root) / "story" / f"{ctx.episode.id}.fountain")  # (the screenplay the shot notes are in)
+    out: dict[str, Task] = {}
+    frames = {sh.id: Task("animator", f"{sh.id}.frame", "frame-1", ProviderId("filmcrew-animator", "1"), {},
+                          _frame_runner, inputs={"keyframe": keyframes[sh.id]}, episode=ctx.episode.number)
+              for sh in shots}
+    for sc in ctx.episode.scenes:
+        for sh in sc.shots:
+            mode = sh.video or prov.video
+            chars = tuple(c for c in (ctx.bible.character(n) for n in sh.characters) if c is not None)
+            why = prov.refuse(mode, aspect, len(chars))
+            nxt = shots[shots.index(sh) + 1] if shots.index(sh) + 1 < len(shots) else None
+            if not why and mode == "first-last" and nxt is None:
+                why = "first-last needs the next shot's keyframe as its last frame, and this is the episode's last shot"
+            if not why and mode == "reference":
+                missing = [c.name for c in chars if c.name not in refs]
+                if missing or not chars:
+                    why = (f"reference mode needs a reference image of each character shown ({', '.join(missing)} has "
+                           f"none: use an image model as the illustrator, or put takes/NAME.png)" if missing else
+                           "reference mode needs characters to refer to; this shot shows none")
+            if why:
+                raise ScriptError(f"shot {sh.id}: {why}", path=path, line=sh.source_line)
+            estimate_s = screenplay.estimated_shot_seconds(sh, ctx.language)
+            dur = Task("animator", f"{sh.id}.duration", "duration-1", provider_id(prov),
+                       {"durations": list(prov.caps.get("durations", ())), "model": prov.model},
+                       _duration_runner(prov, sh.id), inputs={"timing": timings[sh.id]},
+                       by_content={"timing": "length.json"}, store=store, episode=ctx.episode.number)
+            inputs = {"duration": dur}
+            by_content = {"duration": "duration.json"}  # (and the frames by their pixels: a keyframe re-drawn the
+            if mode in ("first-frame", "first-last"):  # same, because a line's words changed, sends no new job)
+                inputs["first"], by_content["first"] = frames[sh.id], "frame.png"
+            if mode == "first-last":
+                inputs["last"], by_content["last"] = frames[nxt.id], "frame.png"
+            if mode == "reference":
+                inputs.update({f"ref:{c.name}": refs[c.name] for c in chars})
+            prompt = prov.prompt(sh, sc, chars, names=mode == "reference")
+            params = {"shot": sh.id, "mode": mode, "prompt": prompt, "aspect": aspect, "preview": ctx.preview,
+                      "order": [c.name for c in chars]}
+            video = Task("animator", f"{sh.id}.video", CODE_VERSION, provider_id(prov), params,
+                         _video_runner(ctx, prov, sh.id, mode, prompt, aspect, [c.name for c in chars]),
+                         inputs=inputs, by_content=by_content, store=store, seed=ctx.seed,
+                         episode=ctx.episode.number,
+                         estimate=_estimate(prov, estimate_s, ctx.preview))
+            out[sh.id] = Task("animator", f"{sh.id}.clip", CODE_VERSION, provider_id(prov),
+                              {"shot": sh.id, "size": ctx.size, "fit": "cover-crop"}, _fit_runner(ctx, prov),
+                              inputs={"video": video, "timing": timings[sh.id]}, by_content={"timing": "length.json"},
+                              store=store, seed=ctx.seed, episode=ctx.episode.number)
+    return out
+
+
+def _frame_runner(tctx) -> dict:
+    """The keyframe's layers, flattened into the one picture a video model starts from (or ends on)."""
+    from PIL import Image
+    flat = None
+    for p in layers(tctx.inputs["keyframe"]):
+        with Image.open(p) as im:
+            lay = im.convert("RGBA")
+        flat = lay if flat is None else Image.alpha_composite(flat, lay)
+    flat.convert("RGB").save(Path(tctx.workdir) / "frame.png", compress_level=1)
+    return ledger.entry(made_by="algorithm:filmcrew-animator", source_type=ledger.ALGORITHMIC,
+                        prompt="the keyframe's layers, flattened")
+
+
+def _estimate(prov, seconds: float, preview: bool):
+    def est() -> dict:
+        return prov.estimate(prov.duration_for(seconds), preview)
+    return est
+
+
+def _duration_runner(prov, shot_id: str):
+    def run(tctx) -> dict:
+        seconds = clip_length(tctx.inputs["timing"]) / 30.0
+        try:
+            d = prov.duration_for(seconds)
+        except Exception as err:
+            from ..errors import ConfigError
+            raise ConfigError(f"shot {shot_id}: {err}") from None
+        atomic.write_text(Path(tctx.workdir) / "duration.json", json.dumps({"seconds": d}))
+        return ledger.entry(made_by="algorithm:filmcrew-animator", source_type=ledger.ALGORITHMIC,
+                            extra={"shot_seconds": round(seconds, 3), "asked_seconds": d})
+    return run
+
+
+def _video_runner(ctx: EpisodeContext, prov, shot_id: str, mode: str, prompt: str, aspect: str, names: list[str]):
+    from ..providers.remote.animate import VideoRequest
+    from ..providers.remote.jobs import JobTicket
+
+    def run(tctx) -> dict:
+        inp = tctx.inputs
+        seconds = int(json.loads((Path(inp["duration"]) / "duration.json").read_text())["seconds"])
+        first = Path(inp["first"]) / "frame.png" if "first" in inp else None
+        last = Path(inp["last"]) / "frame.png" if "last" in inp else None
+        refs = tuple((n, Path(inp[f"ref:{n}"]) / "reference.png") for n in names if f"ref:{n}" in inp)
+        ticket = JobTicket(Path(ctx.root) / ".filmcrew" / "jobs", tctx.task.key, tctx.task.artifact)
+        req = VideoRequest(shot_id=shot_id, prompt=prompt, mode=mode, seconds=seconds, aspect=aspect, first=first,
+                           last=last, references=refs, preview=ctx.preview, job=ticket)
+        prov.animate(req, tctx.workdir)
+        gen = json.loads((Path(tctx.workdir) / "generation.json").read_text())
+        est = gen.get("estimate") or {}
+        return ledger.entry(made_by=ledger.made_by(prov), source_type=prov.source_type, model=prov.model, prompt=prompt,
+                            extra={"mode": mode, "seconds": seconds, "references": gen.get("references", []),
+                                   "cost": {"estimate": est.get("amount"), "actual": gen.get("actual"),
+                                            "currency": est.get("currency")}})
+    return run
+
+
+def _fit_runner(ctx: EpisodeContext, prov):
+    from ..providers.remote.animate import fit
+
+    def run(tctx) -> dict:
+        frames = clip_length(tctx.inputs["timing"])
+        info = fit(Path(tctx.inputs["video"]) / "model.mp4", Path(tctx.workdir) / "clip.mp4", frames, ctx.size,
+                   ctx.ffmpeg)
+        return ledger.entry(made_by=ledger.made_by(prov), source_type=prov.source_type, model=prov.model,
+                            prompt="the model's clip fitted to the shot",
+                            extra={"frames": frames, **info,
+                                   "mouths": "none: a model's clip has no mouth track; the shot is as the model made it"})
     return run

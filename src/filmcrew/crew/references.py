@@ -27,7 +27,10 @@ def slug(name: str) -> str:
 
 
 def wanted(ctx: EpisodeContext) -> bool:
-    return bool(getattr(ctx.crew.illustrator, "uses_references", False))
+    """An image model draws the shots, or a video model animates some of them from references."""
+    anim = ctx.crew.animator
+    return bool(getattr(ctx.crew.illustrator, "uses_references", False)) or (
+        getattr(anim, "remote", False) and any((sh.video or anim.video) == "reference" for sh in ctx.episode.shots()))
 
 
 def tasks(ctx: EpisodeContext) -> dict[str, Task]:
@@ -40,16 +43,18 @@ def tasks(ctx: EpisodeContext) -> dict[str, Task]:
     places = [sc.location for sc in ctx.episode.scenes if sc.location]
     recurring = list(dict.fromkeys(p for p in places if places.count(p) > 1))
     out: dict[str, Task] = {}
+    makes = hasattr(prov, "reference")  # the procedural illustrator makes none: only people's pictures then
     for name in shown:
         c = ctx.bible.character(name)
-        if c is None:
+        if c is None or (not makes and common.find_take(ctx.root, slug(name), TAKE_EXTS) is None):
             continue
         desc = ". ".join(x for x in (c.description, f"costume: {c.costume}" if c.costume else "",
                                       ", ".join(f"{k}: {v}" for k, v in c.look.items()),
                                       f"palette: {', '.join(c.palette)}" if c.palette else "") if x)
         out[name] = _task(ctx, prov, "character", name, desc)
     for place in recurring:
-        out[place] = _task(ctx, prov, "place", place, ctx.bible.world)
+        if makes or common.find_take(ctx.root, slug(place), TAKE_EXTS) is not None:
+            out[place] = _task(ctx, prov, "place", place, ctx.bible.world)
     return out
 
 

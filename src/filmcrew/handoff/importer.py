@@ -418,7 +418,7 @@ def import_cut(root: Path, timeline: Path, env: dict, episode: int | None = None
     _, (small,) = pipeline.contexts(root, env, n, preview=True)
     for graph in (g, pipeline.episode_graph(small)):
         for t in graph.all:
-            if t.role == "animator" and st.made(t):
+            if t.role == "animator" and t.artifact.endswith(".clip") and st.made(t):
                 totals.setdefault(t.artifact.rsplit(".", 1)[0], int(st.record(t.key)["ledger"]["frames"]))
     if not totals:
         report.warnings.append(f"episode {n} is not made yet: ranges are checked when it is")

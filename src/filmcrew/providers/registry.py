@@ -26,6 +26,7 @@ BUILTIN = {
     "openai-images": "filmcrew.providers.remote.openai_images:OpenAIImagesIllustrator",
     "seedream": "filmcrew.providers.remote.seedream:SeedreamIllustrator",
     "comfyui": "filmcrew.providers.remote.comfyui:ComfyUIIllustrator",
+    "kling": "filmcrew.providers.remote.kling:KlingAnimator",
 }
 
 

@@ -17,7 +17,7 @@ import unicodedata
 from dataclasses import dataclass, field, replace
 
 from ..errors import ScriptError
-from ..model import CAMERAS, FPS, Episode, Line, Scene, Shot, frames_to_seconds, seconds_to_frames
+from ..model import CAMERAS, FPS, VIDEO_MODES, Episode, Line, Scene, Shot, frames_to_seconds, seconds_to_frames
 from . import fountain
 
 TIMES = {"dawn": "dawn", "sunrise": "dawn", "morning": "morning", "day": "day", "afternoon": "day",
@@ -68,6 +68,7 @@ class ShotMeta:
     mood: str | None = None
     transition: str | None = None
     id: str | None = None
+    video: str | None = None
     extra: list[str] = field(default_factory=list)
 
 
@@ -93,6 +94,10 @@ def parse_shot_note(note: str) -> ShotMeta | None:
                 meta.transition = TRANSITION_WORDS.get(val.lower().split()[0], None) or _bad(note, val)
             elif key_l == "id":
                 meta.id = val
+            elif key_l == "video":
+                if val.lower() not in VIDEO_MODES:
+                    raise ValueError(f"unknown video mode {val!r} in [[{note}]]; use one of {', '.join(VIDEO_MODES)}")
+                meta.video = val.lower()
             elif key_l in ("duration", "length"):
                 meta.seconds = _seconds(val, note)
             else:
@@ -248,7 +253,7 @@ def to_episode(elements: list[fountain.Element], number: int = 1, language: str 
                 if low.startswith("scene:") or low.startswith("mood:"):
                     cur_scene["mood"] = note.split("mood:", 1)[-1].strip() if "mood:" in low else ""
                 continue
-            for k in ("camera", "seconds", "mood", "transition", "id"):
+            for k in ("camera", "seconds", "mood", "transition", "id", "video"):
                 if getattr(meta, k) is not None:
                     setattr(sh["meta"], k, getattr(meta, k))
         cur_scene["shots"].append(sh)
@@ -330,7 +335,8 @@ def to_episode(elements: list[fountain.Element], number: int = 1, language: str 
             shots.append(Shot(id=shid, action=sh["action"], camera=camera, characters=present,
                               duration_frames=seconds_to_frames(m.seconds) if m.seconds else None,
                               mood=m.mood or sc["mood"], transition=m.transition or "cut",
-                              lines=tuple(lines), notes=tuple(sh["notes"]), source_line=sh["line"]))
+                              lines=tuple(lines), notes=tuple(sh["notes"]), source_line=sh["line"],
+                              video=m.video or ""))
         built.append(Scene(id=sid, heading=sc["heading"], interior=sc["interior"], location=sc["location"],
                            time_of_day=sc["tod"], mood=sc["mood"], shots=tuple(shots), number=num,
                            source_line=sc["line"]))
@@ -388,6 +394,8 @@ def episode_to_fountain(episode: Episode, title: str = "", credit: str = "", ext
                 parts.append(f"mood: {sh.mood}")
             if sh.transition != "cut":
                 parts.append(f"transition: {sh.transition}")
+            if sh.video:
+                parts.append(f"video: {sh.video}")
             els.append(fountain.Element("action", sh.action, notes=("shot: " + "; ".join(parts),)))
             for ln in sh.lines:
                 els.append(fountain.Element("character", ln.speaker, extension=ln.extension, dual=ln.dual))

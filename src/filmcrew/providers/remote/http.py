@@ -91,9 +91,11 @@ def multipart(fields: list[tuple[str, str | tuple[str, bytes, str]]]) -> tuple[b
 
 
 def request(method: str, url: str, *, who: str, headers: dict | None = None, body: bytes | None = None,
-            timeout: float = 120.0, retry: Retry | None = None, busy_check=None) -> Answer:
+            timeout: float = 120.0, retry: Retry | None = None, busy_check=None, final=None) -> Answer:
     """Send one request, retrying what is worth retrying (see the module's docstring). `busy_check(answer)` may
-    return a number of seconds (or 0) when a 200 answer is a vendor's "busy" code inside its body."""
+    return a number of seconds (or 0) when an answer is a vendor's "busy" code inside its body (HTTP 200 or
+    not); `final(answer)` says an error answer must not be retried whatever its status (a moderation refusal
+    a vendor sends as HTTP 500)."""
     retry = retry or Retry()
     last = ""
     for attempt in range(retry.attempts + 1):
@@ -109,6 +111,13 @@ def request(method: str, url: str, *, who: str, headers: dict | None = None, bod
             return ans
         except urllib.error.HTTPError as err:
             ans = Answer(err.code, dict(err.headers or {}), err.read() or b"")
+            if final is not None and final(ans):
+                return ans
+            wait = busy_check(ans) if busy_check is not None else None
+            if wait is not None and attempt < retry.attempts:
+                last = f"{err.code}"
+                retry.wait(attempt, wait or retry_after(err.headers))
+                continue
             if err.code in BUSY and attempt < retry.attempts:
                 last = f"{err.code}"
                 retry.wait(attempt, retry_after(err.headers))

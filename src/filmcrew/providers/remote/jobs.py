@@ -178,6 +178,22 @@ def verify(data: bytes, kind: str, who: str) -> str:
             what = "a video" if b"ftyp" in head else "not an image"
             raise ProviderError(f"{who}: the result is {what} ({len(data)} bytes; {err})") from None
         return {"jpeg": "jpg"}.get(fmt, fmt or "png")
+    if kind == "video":
+        import tempfile
+
+        from ...errors import MediaError
+        from ...media import ffmpeg
+        with tempfile.TemporaryDirectory(prefix="filmcrew-verify-") as d:
+            p = Path(d) / "result.mp4"
+            p.write_bytes(data)
+            try:
+                probe = ffmpeg.probe(p, count_frames=True)
+            except MediaError:
+                probe = None
+            if probe is None or not probe.video_codec or not getattr(probe, "frames", 0):
+                what = "an image" if data[:8] == b"\x89PNG\r\n\x1a\n" or data[:3] == b"\xff\xd8\xff" else "not a video"
+                raise ProviderError(f"{who}: the result is {what} ({len(data)} bytes)")
+        return "mp4"
     raise ValueError(f"unknown result kind {kind!r}")
 
 

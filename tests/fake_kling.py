@@ -1,0 +1,170 @@
+"""A local server that follows Kling's published video API (the vendor cannot be reached from the tests):
+JWT bearer auth (HS256; `iss` the access key, `exp`, `nbf`; checked with the secret key), `POST
+/v1/videos/image2video` and `/v1/videos/multi-image2video` (images as raw base64; `duration` "5" or "10";
+`external_task_id`), `{code: 0, message, request_id, data: {task_id, task_status}}` answers, `GET
+/v1/videos/{kind}/{task_id}` (on the path of the kind it was submitted as) going `submitted -> processing ->
+succeed | failed` with `task_result.videos[{id, url, duration}]`, and Kling's codes: 1000 (auth), 1201 (a bad
+field), 1301 (content safety, sent as HTTP 500), 1302 (too fast, HTTP 429). The result link serves an MP4 of
+the asked duration at 24 fps; `expire_next` makes a link answer 404 once."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import json
+import subprocess
+import tempfile
+import threading
+import time
+import uuid
+from http.server import BaseHTTPRequestHandler
+from pathlib import Path
+
+from fake_openai_images import Serving
+
+AK, SK = "ak-fake-kling", "sk-fake-kling-secret"
+_clips: dict[tuple, bytes] = {}
+
+
+def clip(seconds: int, aspect: str) -> bytes:
+    """A real MP4 of `seconds` at 24 fps (small: it is a test), made once per duration and shape."""
+    key = (seconds, aspect)
+    if key not in _clips:
+        import imageio_ffmpeg
+        w, h = {"9:16": (360, 640), "16:9": (640, 360)}.get(aspect, (480, 480))
+        with tempfile.TemporaryDirectory() as d:
+            out = Path(d) / "clip.mp4"
+            subprocess.run([imageio_ffmpeg.get_ffmpeg_exe(), "-v", "error", "-f", "lavfi", "-i",
+                            f"testsrc2=s={w}x{h}:r=24:d={seconds}", "-c:v", "libx264", "-preset", "ultrafast",
+                            "-pix_fmt", "yuv420p", "-movflags", "+faststart", str(out)], capture_output=True, check=True)
+            _clips[key] = out.read_bytes()
+    return _clips[key]
+
+
+def _unb64(s: str) -> bytes:
+    return base64.urlsafe_b64decode(s + "=" * (-len(s) % 4))
+
+
+class Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+
+    def log_message(self, *args):
+        pass
+
+    def handle(self):
+        try:
+            super().handle()
+        except (BrokenPipeError, ConnectionResetError):
+            pass
+
+    def _send(self, status, body, ctype="application/json"):
+        data = body if isinstance(body, bytes) else json.dumps(body).encode()
+        self.send_response(status)
+        self.send_header("Content-Type", ctype)
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+
+    def _code(self, status, code, message):
+        self._send(status, {"code": code, "message": message, "request_id": uuid.uuid4().hex})
+
+    def _authorised(self) -> bool:
+        auth = self.headers.get("Authorization", "")
+        try:
+            head, body, sig = auth.removeprefix("Bearer ").split(".")
+            want = hmac.new(SK.encode(), f"{head}.{body}".encode(), hashlib.sha256).digest()
+            claims = json.loads(_unb64(body))
+            ok = (hmac.compare_digest(_unb64(sig), want) and json.loads(_unb64(head)) == {"alg": "HS256", "typ": "JWT"}
+                  and claims["iss"] == AK and claims["nbf"] <= time.time() < claims["exp"])
+        except (ValueError, KeyError):
+            ok = False
+        if ok:
+            with self.server.lock:
+                self.server.tokens.add(auth)
+        return ok
+
+    def do_GET(self):  # noqa: N802
+        srv = self.server
+        if self.path.startswith("/results/"):
+            task = srv.tasks.get(self.path.split("/")[2].split(".")[0])
+            with srv.lock:
+                srv.fetches += 1
+                expired = srv.expire_next > 0
+                srv.expire_next -= expired
+            if task is None or expired:
+                return self._send(404, b"<Error><Code>NoSuchKey</Code></Error>", "application/xml")
+            return self._send(200, clip(int(task["body"]["duration"]), task["aspect"]), "video/mp4")
+        if not self._authorised():
+            return self._code(401, 1000, "Authorization failed")
+        parts = self.path.split("/")  # /v1/videos/{kind}/{task_id}
+        if len(parts) != 5:
+            return self._code(404, 1203, "no such route")
+        kind, tid = parts[3], parts[4]
+        with srv.lock:
+            task = srv.tasks.get(tid)
+            srv.polls += 1
+        if task is None or task["kind"] != kind:
+            return self._code(404, 1203, f"task {tid} not found for {kind}")
+        age = time.time() - task["at"]
+        state = "submitted" if age < srv.work / 4 else "processing" if age < srv.work else task["end"]
+        data = {"task_id": tid, "task_status": state, "task_status_msg": task["msg"] if state == "failed" else "",
+                "created_at": int(task["at"] * 1000), "updated_at": int(time.time() * 1000)}
+        if state == "succeed":
+            data["task_result"] = {"videos": [{"id": tid, "url": f"http://127.0.0.1:{srv.server_port}/results/{tid}.mp4",
+                                               "duration": task["body"]["duration"]}]}
+        self._send(200, {"code": 0, "message": "SUCCEED", "request_id": uuid.uuid4().hex, "data": data})
+
+    def do_POST(self):  # noqa: N802
+        srv = self.server
+        raw = self.rfile.read(int(self.headers.get("Content-Length", 0)))
+        if not self._authorised():
+            return self._code(401, 1000, "Authorization failed")
+        kind = self.path.removeprefix("/v1/videos/")
+        if kind not in ("image2video", "multi-image2video"):
+            return self._code(404, 1203, f"no such route {self.path}")
+        body = json.loads(raw)
+        with srv.lock:
+            step = srv.script.pop(0) if srv.script else ""
+            srv.submits.append({"kind": kind, "body": {k: v for k, v in body.items()
+                                                       if k not in ("image", "image_tail", "image_list")},
+                                "images": {k: hashlib.sha256(base64.b64decode(body[k])).hexdigest()
+                                           for k in ("image", "image_tail") if k in body},
+                                "image_list": [hashlib.sha256(base64.b64decode(i["image"])).hexdigest()
+                                               for i in body.get("image_list", [])]})
+        if step == "1302":
+            return self._code(429, 1302, "requests too fast, please slow down")
+        if step == "1301":
+            return self._code(500, 1301, "CM_EXT: the prompt failed the content safety check")
+        for k in ("image", "image_tail"):
+            if k in body and str(body[k]).startswith("data:"):
+                return self._code(400, 1201, f"{k}: raw base64 or a URL, without a data: prefix")
+        if body.get("duration") not in ("5", "10") or not body.get("model_name") or not body.get("prompt"):
+            return self._code(400, 1201, "model_name, prompt and a duration of \"5\" or \"10\" are required")
+        if kind == "image2video" and not body.get("image"):
+            return self._code(400, 1201, "image is required")
+        if kind == "multi-image2video" and not 1 <= len(body.get("image_list", [])) <= 4:
+            return self._code(400, 1201, "image_list takes 1 to 4 images")
+        tid = uuid.uuid4().hex[:18]
+        end, msg = ("failed", "Failure to pass the risk control system") if step == "risk" else \
+            ("failed", "internal error, please retry") if step == "fail" else ("succeed", "")
+        aspect = body.get("aspect_ratio") or srv.aspect
+        with srv.lock:
+            srv.tasks[tid] = {"kind": kind, "body": body, "at": time.time(), "end": end, "msg": msg, "aspect": aspect}
+        self._send(200, {"code": 0, "message": "SUCCEED", "request_id": uuid.uuid4().hex,
+                         "data": {"task_id": tid, "task_status": "submitted", "created_at": int(time.time() * 1000),
+                                  "updated_at": int(time.time() * 1000)}})
+
+
+class FakeKling(Serving):
+    def __init__(self):
+        super().__init__(Handler)
+        self.lock = threading.Lock()
+        self.tasks: dict[str, dict] = {}
+        self.submits: list[dict] = []
+        self.tokens: set[str] = set()
+        self.script: list[str] = []
+        self.polls = self.fetches = 0
+        self.work = 0.3  # seconds a task takes
+        self.expire_next = 0
+        self.aspect = "9:16"  # the shape of image2video results (Kling follows the image)
