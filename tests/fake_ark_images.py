@@ -4,7 +4,11 @@ or data URI or a list of them, `size` as "2K"/"4K"/"WxH", `sequential_image_gene
 `watermark`), `{model, created, data: [{b64_json | url, size}], usage: {generated_images, output_tokens,
 total_tokens}}` out, and Ark's error objects (`{"error": {"code", "message", "param", "type"}}`):
 AuthenticationError (401), InvalidParameter (400), OutputImageSensitiveContentDetected (400),
-RateLimitExceeded (429). `script` (one step per request): "429", "moderation", "500"."""
+RateLimitExceeded (429). `script` (one step per request): "429", "moderation", "500".
+
+Seedance on the same host: `POST /api/v3/contents/generations/tasks` (`model`, `content` [text, image_url with
+a role], `ratio`, `resolution`, `duration`, ...) -> `{id}`; `GET .../tasks/{id}` going `queued -> running ->
+succeeded` (or `failed` with `error`), the clip at `content.video_url`, `usage.completion_tokens`."""
 
 from __future__ import annotations
 
@@ -14,6 +18,7 @@ import json
 import re
 import threading
 import time
+import uuid
 from http.server import BaseHTTPRequestHandler
 
 from fake_openai_images import Serving, png
@@ -38,12 +43,71 @@ class Handler(BaseHTTPRequestHandler):
     def _error(self, status, code, message, kind, param="", headers=None):
         self._send(status, {"error": {"code": code, "message": message, "param": param, "type": kind}}, headers)
 
+    def do_GET(self):  # noqa: N802
+        srv = self.server
+        if self.path.startswith("/results/"):
+            task = srv.tasks.get(self.path.split("/")[2].split(".")[0])
+            if task is None:
+                return self._error(404, "NotFound", "no such result", "NotFound")
+            from fake_kling import clip
+            data = clip(task["body"]["duration"], task["body"].get("ratio", "9:16"))
+            self.send_response(200)
+            self.send_header("Content-Type", "video/mp4")
+            self.send_header("Content-Length", str(len(data)))
+            self.end_headers()
+            self.wfile.write(data)
+            return
+        if self.headers.get("Authorization") != f"Bearer {srv.key}":
+            return self._error(401, "AuthenticationError", "The API key is missing or invalid.", "Unauthorized")
+        tid = self.path.removeprefix("/api/v3/contents/generations/tasks/")
+        task = srv.tasks.get(tid)
+        if task is None:
+            return self._error(404, "ResourceNotFound", f"task {tid} not found", "NotFound")
+        age = time.time() - task["at"]
+        state = "queued" if age < srv.work / 3 else "running" if age < srv.work else task["end"]
+        out = {"id": tid, "model": task["body"]["model"], "status": state, "created_at": int(task["at"]),
+               "updated_at": int(time.time()), "duration": task["body"]["duration"], "ratio": task["body"].get("ratio"),
+               "resolution": task["body"].get("resolution")}
+        if state == "succeeded":
+            out["content"] = {"video_url": f"http://127.0.0.1:{srv.server_port}/results/{tid}.mp4"}
+            out["usage"] = {"completion_tokens": 108000, "total_tokens": 108000}
+        if state == "failed":
+            out["error"] = {"code": "OutputVideoSensitiveContentDetected", "message": "The output video may contain "
+                            "sensitive information."}
+        self._send(200, out)
+
+    def _task(self, raw: bytes):
+        srv = self.server
+        body = json.loads(raw)
+        roles = [c.get("role") for c in body.get("content", []) if c.get("type") == "image_url"]
+        with srv.lock:
+            srv.video_requests.append({"body": {k: v for k, v in body.items() if k != "content"},
+                                       "text": [c["text"] for c in body.get("content", []) if c.get("type") == "text"],
+                                       "images": [(c["role"], hashlib.sha256(base64.b64decode(
+                                           c["image_url"]["url"].split(",", 1)[1])).hexdigest())
+                                           for c in body.get("content", []) if c.get("type") == "image_url"]})
+            step = srv.script.pop(0) if srv.script else ""
+        if {"first_frame", "last_frame"} & set(roles) and "reference_image" in roles:
+            return self._error(400, "InvalidParameter", "first/last frames cannot be mixed with reference media",
+                               "BadRequest", "content")
+        if not isinstance(body.get("duration"), int) or not 4 <= body["duration"] <= 15:
+            return self._error(400, "InvalidParameter", "duration must be a whole number of seconds from 4 to 15",
+                               "BadRequest", "duration")
+        if "service_tier" in body:
+            return self._error(400, "InvalidParameter", "service_tier is not supported by 2.x models", "BadRequest")
+        tid = f"cgt-{uuid.uuid4().hex[:16]}"
+        with srv.lock:
+            srv.tasks[tid] = {"body": body, "at": time.time(), "end": "failed" if step == "unsafe" else "succeeded"}
+        self._send(200, {"id": tid})
+
     def do_POST(self):  # noqa: N802
         srv = self.server
         raw = self.rfile.read(int(self.headers.get("Content-Length", 0)))
         if self.headers.get("Authorization") != f"Bearer {srv.key}":
             return self._error(401, "AuthenticationError", "The API key or AK/SK in the request is missing or invalid.",
                                "Unauthorized")
+        if self.path == "/api/v3/contents/generations/tasks":
+            return self._task(raw)
         if self.path != "/api/v3/images/generations":
             return self._error(404, "NotFound", f"no route {self.path}", "NotFound")
         body = json.loads(raw)
@@ -89,3 +153,6 @@ class FakeArk(Serving):
     def __init__(self, key="ark-fake-0001"):
         super().__init__(Handler)
         self.key, self.lock, self.requests, self.script = key, threading.Lock(), [], []
+        self.tasks: dict[str, dict] = {}
+        self.video_requests: list[dict] = []
+        self.work = 0.3

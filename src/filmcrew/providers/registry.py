@@ -27,6 +27,7 @@ BUILTIN = {
     "seedream": "filmcrew.providers.remote.seedream:SeedreamIllustrator",
     "comfyui": "filmcrew.providers.remote.comfyui:ComfyUIIllustrator",
     "kling": "filmcrew.providers.remote.kling:KlingAnimator",
+    "seedance": "filmcrew.providers.remote.seedance:SeedanceAnimator",
 }
 
 
