@@ -19,27 +19,10 @@ import re
 import threading
 import time
 import uuid
-from http.server import BaseHTTPRequestHandler
-
-from fake_openai_images import Serving, png
+from fake_openai_images import Quiet, Serving, png
 
 
-class Handler(BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"
-
-    def log_message(self, *args):
-        pass
-
-    def _send(self, code, body, headers=None):
-        data = json.dumps(body).encode()
-        self.send_response(code)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(data)))
-        for k, v in (headers or {}).items():
-            self.send_header(k, v)
-        self.end_headers()
-        self.wfile.write(data)
-
+class Handler(Quiet):
     def _error(self, status, code, message, kind, param="", headers=None):
         self._send(status, {"error": {"code": code, "message": message, "param": param, "type": kind}}, headers)
 
@@ -50,13 +33,7 @@ class Handler(BaseHTTPRequestHandler):
             if task is None:
                 return self._error(404, "NotFound", "no such result", "NotFound")
             from fake_kling import clip
-            data = clip(task["body"]["duration"], task["body"].get("ratio", "9:16"))
-            self.send_response(200)
-            self.send_header("Content-Type", "video/mp4")
-            self.send_header("Content-Length", str(len(data)))
-            self.end_headers()
-            self.wfile.write(data)
-            return
+            return self._send(200, clip(task["body"]["duration"], task["body"].get("ratio", "9:16")), ctype="video/mp4")
         if self.headers.get("Authorization") != f"Bearer {srv.key}":
             return self._error(401, "AuthenticationError", "The API key is missing or invalid.", "Unauthorized")
         tid = self.path.removeprefix("/api/v3/contents/generations/tasks/")

@@ -9,16 +9,15 @@ from __future__ import annotations
 
 import base64
 import email.parser
-import hashlib
 import email.policy
+import hashlib
 import json
 import threading
 import time
 import urllib.parse
 import uuid
-from http.server import BaseHTTPRequestHandler
 
-from fake_openai_images import Serving, png
+from fake_openai_images import Quiet, Serving, png
 
 NODES = {"UNETLoader", "DualCLIPLoader", "VAELoader", "CLIPTextEncode", "LoadImage", "FluxKontextImageScale",
          "VAEEncode", "ReferenceLatent", "FluxGuidance", "ConditioningZeroOut", "EmptySD3LatentImage", "KSampler",
@@ -26,26 +25,7 @@ NODES = {"UNETLoader", "DualCLIPLoader", "VAELoader", "CLIPTextEncode", "LoadIma
 INTS = {"EmptySD3LatentImage": ("width", "height"), "EmptyLatentImage": ("width", "height"), "KSampler": ("seed",)}
 
 
-class Handler(BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"
-
-    def log_message(self, *args):
-        pass
-
-    def handle(self):
-        try:
-            super().handle()
-        except (BrokenPipeError, ConnectionResetError):
-            pass
-
-    def _send(self, code, body, ctype="application/json"):
-        data = body if isinstance(body, bytes) else json.dumps(body).encode()
-        self.send_response(code)
-        self.send_header("Content-Type", ctype)
-        self.send_header("Content-Length", str(len(data)))
-        self.end_headers()
-        self.wfile.write(data)
-
+class Handler(Quiet):
     def _websocket(self, client_id: str) -> None:
         """The /ws route: the RFC 6455 handshake, then this connection receives the messages of the jobs sent
         with this client id (the worker writes them) until the client closes it."""
@@ -96,9 +76,9 @@ class Handler(BaseHTTPRequestHandler):
                 q = urllib.parse.parse_qs(url.query)
                 name = q.get("filename", [""])[0]
                 if q.get("type", ["output"])[0] != "output" or name not in srv.outputs or srv.expired:
-                    return self._send(404, b"not found", "text/plain")
-                return self._send(200, srv.outputs[name], "image/png")
-        self._send(404, b"not found", "text/plain")
+                    return self._send(404, b"not found", ctype="text/plain")
+                return self._send(200, srv.outputs[name], ctype="image/png")
+        self._send(404, b"not found", ctype="text/plain")
 
     def do_POST(self):  # noqa: N802
         srv = self.server
@@ -115,12 +95,12 @@ class Handler(BaseHTTPRequestHandler):
                 else:
                     fields[name] = part.get_content().strip()
             if image is None:
-                return self._send(400, b"", "text/plain")
+                return self._send(400, b"", ctype="text/plain")
             with srv.lock:
                 srv.uploads[image[0]] = image[1]
             return self._send(200, {"name": image[0], "subfolder": fields.get("subfolder", ""), "type": "input"})
         if path != "/prompt":
-            return self._send(404, b"not found", "text/plain")
+            return self._send(404, b"not found", ctype="text/plain")
         body = json.loads(raw)
         graph = body.get("prompt")
         with srv.lock:

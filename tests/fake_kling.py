@@ -18,10 +18,9 @@ import tempfile
 import threading
 import time
 import uuid
-from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 
-from fake_openai_images import Serving
+from fake_openai_images import Quiet, Serving
 
 AK, SK = "ak-fake-kling", "sk-fake-kling-secret"
 _clips: dict[tuple, bytes] = {}
@@ -46,26 +45,7 @@ def _unb64(s: str) -> bytes:
     return base64.urlsafe_b64decode(s + "=" * (-len(s) % 4))
 
 
-class Handler(BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"
-
-    def log_message(self, *args):
-        pass
-
-    def handle(self):
-        try:
-            super().handle()
-        except (BrokenPipeError, ConnectionResetError):
-            pass
-
-    def _send(self, status, body, ctype="application/json"):
-        data = body if isinstance(body, bytes) else json.dumps(body).encode()
-        self.send_response(status)
-        self.send_header("Content-Type", ctype)
-        self.send_header("Content-Length", str(len(data)))
-        self.end_headers()
-        self.wfile.write(data)
-
+class Handler(Quiet):
     def _code(self, status, code, message):
         self._send(status, {"code": code, "message": message, "request_id": uuid.uuid4().hex})
 
@@ -93,8 +73,8 @@ class Handler(BaseHTTPRequestHandler):
                 expired = srv.expire_next > 0
                 srv.expire_next -= expired
             if task is None or expired:
-                return self._send(404, b"<Error><Code>NoSuchKey</Code></Error>", "application/xml")
-            return self._send(200, clip(int(task["body"]["duration"]), task["aspect"]), "video/mp4")
+                return self._send(404, b"<Error><Code>NoSuchKey</Code></Error>", ctype="application/xml")
+            return self._send(200, clip(int(task["body"]["duration"]), task["aspect"]), ctype="video/mp4")
         if not self._authorised():
             return self._code(401, 1000, "Authorization failed")
         parts = self.path.split("/")  # /v1/videos/{kind}/{task_id}

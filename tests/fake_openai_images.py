@@ -43,9 +43,10 @@ def png(prompt: str, size: str, refs: int) -> bytes:
     return buf.getvalue()
 
 
-class Handler(BaseHTTPRequestHandler):
+class Quiet(BaseHTTPRequestHandler):
+    """What every fake vendor's handler shares: HTTP/1.1, no request log, a client that gives up (a timeout, a
+    killed make) is no error, and `_send` for a JSON object or bytes."""
     protocol_version = "HTTP/1.1"
-    server: "FakeImages"
 
     def log_message(self, *args):
         pass
@@ -53,13 +54,14 @@ class Handler(BaseHTTPRequestHandler):
     def handle(self):
         try:
             super().handle()
-        except (BrokenPipeError, ConnectionResetError):  # the client gave up (a timeout, a killed make)
+        except (BrokenPipeError, ConnectionResetError):
             pass
 
-    def _send(self, code: int, body: dict, headers: dict | None = None, slow: float = 0.0) -> None:
-        data = json.dumps(body).encode()
+    def _send(self, code: int, body, headers: dict | None = None, ctype: str = "application/json",
+              slow: float = 0.0) -> None:
+        data = body if isinstance(body, bytes) else json.dumps(body).encode()
         self.send_response(code)
-        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Type", ctype)
         self.send_header("Content-Length", str(len(data)))
         for k, v in (headers or {}).items():
             self.send_header(k, v)
@@ -71,6 +73,10 @@ class Handler(BaseHTTPRequestHandler):
             self.wfile.write(data[len(data) // 2:])
         else:
             self.wfile.write(data)
+
+
+class Handler(Quiet):
+    server: "FakeImages"
 
     def _error(self, code: int, message: str, kind: str, err_code: str | None = None, headers=None) -> None:
         self._send(code, {"error": {"message": message, "type": kind, "param": None, "code": err_code}}, headers)

@@ -40,7 +40,7 @@ class VideoRequest:
     job: object = None  # jobs.JobTicket
 
 
-class RemoteAnimator:
+class RemoteAnimator(jobs.Remote):
     source_type = ledger.TRAINED
     deterministic = False
     remote = True  # the animator crew gives it a duration task, a video job and a fitting task per shot
@@ -50,20 +50,12 @@ class RemoteAnimator:
 
     def __init__(self, env: dict | None = None, *, video: str = "first-frame", max_concurrent: int = 3,
                  poll_every: float = 5.0, job_timeout: float = 3600.0, max_failures: int = 5, timeout: float = 120.0):
-        where = f"filmcrew.toml: [providers.{self.name}]"
         if video not in VIDEO_MODES:
-            raise ConfigError(f"{where} video: {video!r}; use one of {', '.join(VIDEO_MODES)}")
-        for key, v in (("max_concurrent", max_concurrent), ("max_failures", max_failures)):
-            if isinstance(v, bool) or not isinstance(v, int) or v < 1:
-                raise ConfigError(f"{where} {key}: {v!r} must be a whole number of at least 1")
-        for key, v in (("poll_every", poll_every), ("job_timeout", job_timeout), ("timeout", timeout)):
-            if isinstance(v, bool) or not isinstance(v, (int, float)) or v <= 0:
-                raise ConfigError(f"{where} {key}: {v!r} must be a number of seconds above 0")
-        self.env = env or {}
+            raise ConfigError(f"filmcrew.toml: [providers.{self.name}] video: {video!r}; use one of "
+                              f"{', '.join(VIDEO_MODES)}")
+        super().__init__(env, max_concurrent=max_concurrent, poll_every=poll_every, job_timeout=job_timeout,
+                         max_failures=max_failures, timeout=timeout)
         self.video = video
-        self.max_concurrent = max_concurrent
-        self.timeout = float(timeout)
-        self.settings = jobs.Settings(poll_every=float(poll_every), timeout=float(job_timeout), max_failures=max_failures)
 
     # -- what a vendor module writes ------------------------------------------------------------------
     def adapter(self) -> jobs.Adapter: ...

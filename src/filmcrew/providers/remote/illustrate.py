@@ -13,12 +13,12 @@ from pathlib import Path
 
 from ... import ledger
 from ...engine import atomic
-from ...errors import ConfigError, ProviderError
+from ...errors import ProviderError
 from ..base import DrawRequest, ReferenceRequest
 from . import jobs
 
 
-class RemoteIllustrator:
+class RemoteIllustrator(jobs.Remote):
     source_type = ledger.TRAINED
     deterministic = False  # a remote model samples: see providers/base.py
     uses_references = True  # the illustrator crew makes a reference per character and recurring place first
@@ -28,17 +28,8 @@ class RemoteIllustrator:
 
     def __init__(self, env: dict | None = None, *, max_concurrent: int = 2, poll_every: float = 2.0,
                  job_timeout: float = 3600.0, max_failures: int = 5, timeout: float = 300.0):
-        where = f"filmcrew.toml: [providers.{self.name}]"
-        for key, v in (("max_concurrent", max_concurrent), ("max_failures", max_failures)):
-            if isinstance(v, bool) or not isinstance(v, int) or v < 1:
-                raise ConfigError(f"{where} {key}: {v!r} must be a whole number of at least 1")
-        for key, v in (("poll_every", poll_every), ("job_timeout", job_timeout), ("timeout", timeout)):
-            if isinstance(v, bool) or not isinstance(v, (int, float)) or v <= 0:
-                raise ConfigError(f"{where} {key}: {v!r} must be a number of seconds above 0")
-        self.env = env or {}
-        self.max_concurrent = max_concurrent
-        self.timeout = float(timeout)
-        self.settings = jobs.Settings(poll_every=float(poll_every), timeout=float(job_timeout), max_failures=max_failures)
+        super().__init__(env, max_concurrent=max_concurrent, poll_every=poll_every, job_timeout=job_timeout,
+                         max_failures=max_failures, timeout=timeout)
 
     # -- what a vendor module writes ------------------------------------------------------------------
     def adapter(self) -> jobs.Adapter: ...

@@ -31,7 +31,7 @@ from pathlib import Path
 from typing import Protocol
 
 from ...engine import atomic
-from ...errors import ProviderError
+from ...errors import ConfigError, ProviderError
 
 log = logging.getLogger("filmcrew.jobs")
 
@@ -86,6 +86,35 @@ class Settings:
     poll_every: float = 2.0  # seconds between polls
     timeout: float = 3600.0  # the longest a job may take, from submit to result (a local ComfyUI video: an hour)
     max_failures: int = 5  # consecutive failed jobs after which a provider stops submitting in this make
+
+
+class Remote:
+    """What every remote provider keeps of the settings the job layer reads, checked once:
+    `[providers.NAME]` max_concurrent, poll_every, job_timeout, max_failures, timeout."""
+
+    def __init__(self, env: dict | None, *, max_concurrent: int, poll_every: float, job_timeout: float,
+                 max_failures: int, timeout: float):
+        where = f"filmcrew.toml: [providers.{self.name}]"
+        for key, v in (("max_concurrent", max_concurrent), ("max_failures", max_failures)):
+            if isinstance(v, bool) or not isinstance(v, int) or v < 1:
+                raise ConfigError(f"{where} {key}: {v!r} must be a whole number of at least 1")
+        for key, v in (("poll_every", poll_every), ("job_timeout", job_timeout), ("timeout", timeout)):
+            if isinstance(v, bool) or not isinstance(v, (int, float)) or v <= 0:
+                raise ConfigError(f"{where} {key}: {v!r} must be a number of seconds above 0")
+        self.env = env or {}
+        self.max_concurrent = max_concurrent
+        self.timeout = float(timeout)
+        self.settings = Settings(poll_every=float(poll_every), timeout=float(job_timeout), max_failures=max_failures)
+
+
+def download(url: str, who: str, timeout: float) -> bytes:
+    """A result from the link a vendor gave (fetched at once: such links expire; never written down)."""
+    from . import http
+    ans = http.request("GET", url, who=who, timeout=timeout)
+    if ans.status != 200:
+        raise ProviderError(f"{who}: the result's link answered {ans.status} (it may have expired); the next make "
+                            f"asks for the job again and fetches it, without submitting it again")
+    return ans.body
 
 
 class Journal:

@@ -176,11 +176,7 @@ class _Adapter:
         return jobs.Status(jobs.PENDING, detail=state or "submitted")
 
     def fetch(self, status: jobs.Status) -> bytes:
-        ans = http.request("GET", status.url, who=self.name, timeout=self.p.timeout)
-        if ans.status != 200:
-            raise ProviderError(f"{self.name}: the result link answered {ans.status} (it may have expired); the next "
-                                f"make asks for the task again and fetches it")
-        return ans.body
+        return jobs.download(status.url, self.name, self.p.timeout)
 
     def find(self, client_id: str):
         return None

@@ -136,11 +136,7 @@ class _Adapter:
         return jobs.Status(jobs.PENDING, detail=state or "queued")
 
     def fetch(self, status: jobs.Status) -> bytes:
-        ans = http.request("GET", status.url, who=self.name, timeout=self.p.timeout)
-        if ans.status != 200:
-            raise ProviderError(f"{self.name}: the clip's link answered {ans.status} (it may have expired); the next make "
-                                f"asks for the task again")
-        return ans.body
+        return jobs.download(status.url, self.name, self.p.timeout)
 
     def find(self, client_id: str):
         return None
