@@ -113,7 +113,7 @@ def remote_tasks(ctx: EpisodeContext, keyframes: dict[str, Task], timings: dict[
                          _video_runner(ctx, prov, sh.id, mode, prompt, aspect, [c.name for c in chars]),
                          inputs=inputs, by_content=by_content, store=store, seed=ctx.seed,
                          episode=ctx.episode.number,
-                         estimate=_estimate(prov, estimate_s, ctx.preview))
+                         estimate=_estimate(prov, estimate_s, ctx.preview, mode))
             out[sh.id] = Task("animator", f"{sh.id}.clip", CODE_VERSION, provider_id(prov),
                               {"shot": sh.id, "size": ctx.size, "fit": "cover-crop"}, _fit_runner(ctx, prov),
                               inputs={"video": video, "timing": timings[sh.id]}, by_content={"timing": "length.json"},
@@ -134,9 +134,9 @@ def _frame_runner(tctx) -> dict:
                         prompt="the keyframe's layers, flattened")
 
 
-def _estimate(prov, seconds: float, preview: bool):
+def _estimate(prov, seconds: float, preview: bool, mode: str):
     def est() -> dict:
-        return prov.estimate(prov.duration_for(seconds), preview)
+        return prov.estimate(prov.duration_for(seconds), preview, mode)
     return est
 
 
@@ -172,6 +172,7 @@ def _video_runner(ctx: EpisodeContext, prov, shot_id: str, mode: str, prompt: st
         est = gen.get("estimate") or {}
         return ledger.entry(made_by=ledger.made_by(prov), source_type=prov.source_type, model=prov.model, prompt=prompt,
                             extra={"mode": mode, "seconds": seconds, "references": gen.get("references", []),
+                                   "model_seconds": gen.get("seconds"),
                                    "cost": {"estimate": est.get("amount"), "actual": gen.get("actual"),
                                             "currency": est.get("currency")}})
     return run

@@ -28,6 +28,7 @@ BUILTIN = {
     "comfyui": "filmcrew.providers.remote.comfyui:ComfyUIIllustrator",
     "kling": "filmcrew.providers.remote.kling:KlingAnimator",
     "seedance": "filmcrew.providers.remote.seedance:SeedanceAnimator",
+    "veo": "filmcrew.providers.remote.veo:VeoAnimator",
 }
 
 

@@ -93,22 +93,29 @@ class RemoteAnimator(jobs.Remote):
                           f"(about {longest / SLOWEST + LONGEST_HOLD:.1f} s once slowed and held): split the shot in two "
                           f"action paragraphs or shorten its lines")
 
-    def estimate(self, seconds: int, preview: bool) -> dict:
-        return self.price(seconds, preview)
+    def seconds_for(self, mode: str, seconds: int) -> int:
+        """The clip's length the model will make when asked for `seconds` in `mode` (a model may force one)."""
+        return seconds
+
+    def estimate(self, seconds: int, preview: bool, mode: str = "first-frame") -> dict:
+        return self.price(self.seconds_for(mode, seconds), preview)
 
     def animate(self, req: VideoRequest, out_dir: Path) -> Path:
         """The model's clip for `req`, verified, as `model.mp4` in `out_dir`; its record as `generation.json`."""
         if not isinstance(req.job, jobs.JobTicket):
             raise ProviderError(f"{self.name}: no job ticket (the crew gives one to every remote task); this is a bug")
         why = self.refuse(req.mode, req.aspect, len(req.references))
+        if not why and req.seconds not in self.caps.get("durations", (req.seconds,)):
+            why = f"{req.seconds} s asked, and {self.model} makes {', '.join(map(str, self.caps['durations']))} s clips"
         if why:
             raise ProviderError(f"{self.name}: shot {req.shot_id}: {why}")
-        out = jobs.run(req.job, self.adapter(), self.request(req), kind="video", estimate=self.price(req.seconds, req.preview),
+        out = jobs.run(req.job, self.adapter(), self.request(req), kind="video",
+                       estimate=self.estimate(req.seconds, req.preview, req.mode),
                        settings=self.settings, max_concurrent=self.max_concurrent)
         atomic.copy_file(out.path, Path(out_dir) / "model.mp4")
         rec = out.record
         info = {"provider": self.name, "model": self.model, "prompt": req.prompt, "mode": req.mode,
-                "seconds": req.seconds, "references": [[n, _sha(p)] for n, p in req.references],
+                "seconds": self.seconds_for(req.mode, req.seconds), "references": [[n, _sha(p)] for n, p in req.references],
                 "estimate": rec.get("estimate"), "actual": rec.get("actual"),
                 "job": {k: rec.get(k) for k in ("label", "client_id", "handle", "submitted_at", "fetched_at")}}
         atomic.write_text(Path(out_dir) / "generation.json", json.dumps(ledger.scrub(info), indent=1, ensure_ascii=False))

@@ -1,0 +1,156 @@
+"""Veo (Google) through the Gemini API as the animator: `POST {base_url}/models/{model}:predictLongRunning` with
+the key in the `x-goog-api-key` header, `{instances: [{prompt, image, lastFrame, referenceImages}], parameters:
+{aspectRatio, durationSeconds, resolution, sampleCount: 1}}` (images as `{bytesBase64Encoded, mimeType}`;
+up to three references, which force 8 s); the answer names a long-running operation, polled with `GET
+{base_url}/{name}` until `done`; the clip (`response.generateVideoResponse.generatedSamples[0].video.uri`) is
+downloaded with the key header at once and never written down. A result withheld by the safety filters
+(`raiMediaFilteredCount`, with its reasons) is a refusal; 429 `RESOURCE_EXHAUSTED` waits the `retryDelay`
+its `RetryInfo` gives. The operation's name is known only from the answer, so a submit whose answer a kill
+cut off stops the make with the journal file to delete.
+
+Settings, `[providers.veo]`: base_url, model, resolution (720p, 1080p; `--preview` asks for 720p),
+api_key_env (GEMINI_API_KEY), video, max_concurrent, poll_every (20 s is kind to the quota), job_timeout."""
+
+from __future__ import annotations
+
+import base64
+import json
+import re
+import urllib.parse
+
+from ...errors import ConfigError, ProviderError
+from . import http, jobs, pricing
+from .animate import RemoteAnimator, VideoRequest
+
+CAPS = {"modes": ("first-frame", "first-last", "reference"), "durations": (4, 6, 8), "aspects": ("16:9", "9:16"),
+        "max_references": 3, "audio": True}
+CAPABILITIES = {"veo-3.1-generate-preview": CAPS, "veo-3.1-fast-generate-preview": CAPS}
+
+
+def _image(path) -> dict:
+    return {"bytesBase64Encoded": base64.b64encode(path.read_bytes()).decode(), "mimeType": "image/png"}
+
+
+def _retry_delay(ans: http.Answer) -> float | None:
+    """The seconds a 429 RESOURCE_EXHAUSTED asks to wait (its RetryInfo.retryDelay, e.g. "30s"); 0 if it says
+    none; None when the answer is not one."""
+    if ans.status != 429:
+        return None
+    try:
+        err = json.loads(ans.body.decode("utf-8")).get("error") or {}
+    except (ValueError, UnicodeDecodeError, AttributeError):
+        return 0
+    for d in err.get("details") or []:
+        m = re.fullmatch(r"(\d+(?:\.\d+)?)s", str(d.get("retryDelay", "")))
+        if str(d.get("@type", "")).endswith("google.rpc.RetryInfo") and m:
+            return float(m.group(1))
+    return 0
+
+
+class VeoAnimator(RemoteAnimator):
+    name = "veo"
+    CAPABILITIES = CAPABILITIES
+
+    def __init__(self, env: dict | None = None, base_url: str = "https://generativelanguage.googleapis.com/v1beta",
+                 model: str = "veo-3.1-generate-preview", resolution: str = "720p", api_key_env: str = "GEMINI_API_KEY",
+                 **common):
+        common.setdefault("poll_every", 20.0)
+        super().__init__(env, **common)
+        where = f"filmcrew.toml: [providers.{self.name}]"
+        parsed = urllib.parse.urlparse(base_url)
+        if parsed.scheme not in ("http", "https") or not parsed.netloc:
+            raise ConfigError(f"{where} base_url: {base_url!r} is not an http(s) URL")
+        if model not in CAPABILITIES:
+            raise ConfigError(f"{where} model: {model!r}; filmcrew knows {', '.join(CAPABILITIES)}")
+        if resolution not in ("720p", "1080p"):
+            raise ConfigError(f"{where} resolution: {resolution!r}; use 720p or 1080p")
+        self.base_url, self.model, self.resolution = base_url.rstrip("/"), model, resolution
+        self.api_key_env = api_key_env
+        self._key = self.env.get(api_key_env, "")
+
+    def seconds_for(self, mode: str, seconds: int) -> int:
+        return 8 if mode == "reference" else seconds  # reference images force 8 s
+
+    def headers(self) -> dict:
+        if not self._key:
+            raise ProviderError(f"{self.name}: no API key: set the environment variable {self.api_key_env}")
+        return {"x-goog-api-key": self._key, "Content-Type": "application/json"}
+
+    def price(self, seconds: int, preview: bool) -> dict:
+        p = pricing.per_item(self.name, self.model, "720p" if preview else self.resolution)
+        return {**p, "amount": round(p["amount"] * seconds, 4)}
+
+    def request(self, req: VideoRequest) -> dict:
+        inst: dict = {"prompt": req.prompt}
+        seconds = self.seconds_for(req.mode, req.seconds)
+        if req.mode == "reference":
+            inst["referenceImages"] = [{"image": _image(p), "referenceType": "asset"} for _, p in req.references]
+        else:
+            inst["image"] = _image(req.first)
+            if req.mode == "first-last":
+                inst["lastFrame"] = _image(req.last)
+        params = {"aspectRatio": req.aspect, "durationSeconds": seconds, "sampleCount": 1,
+                  "resolution": "720p" if req.preview else self.resolution}
+        return {"body": {"instances": [inst], "parameters": params}}
+
+    def adapter(self) -> jobs.Adapter:
+        return _Adapter(self)
+
+
+class _Adapter:
+    finds_lost_submits = False
+
+    def __init__(self, p: VeoAnimator):
+        self.p, self.name = p, p.name
+
+    def _json(self, ans: http.Answer, what: str) -> dict:
+        if ans.status == 200:
+            return ans.json(self.name)
+        try:
+            err = json.loads(ans.body.decode("utf-8")).get("error") or {}
+        except (ValueError, UnicodeDecodeError, AttributeError):
+            err = {}
+        if ans.status in (401, 403) or err.get("status") in ("UNAUTHENTICATED", "PERMISSION_DENIED"):
+            raise ProviderError(f"{self.name}: the key was refused ({err.get('message', ans.status)}); check "
+                                f"{self.p.api_key_env}")
+        raise ProviderError(f"{self.name}: {what} answered {ans.status} {err.get('status', '')}: {err.get('message', '')}")
+
+    def submit(self, request: dict, client_id: str) -> jobs.Submitted:
+        ans = http.request("POST", f"{self.p.base_url}/models/{self.p.model}:predictLongRunning", who=self.name,
+                           timeout=self.p.timeout, headers=self.p.headers(), body=json.dumps(request["body"]).encode(),
+                           busy_check=_retry_delay)
+        name = self._json(ans, "the submit").get("name")
+        if not name:
+            raise ProviderError(f"{self.name}: the answer to the submit names no operation")
+        return jobs.Submitted(handle={"operation": name})
+
+    def poll(self, handle: dict) -> jobs.Status:
+        ans = http.request("GET", f"{self.p.base_url}/{handle['operation']}", who=self.name, timeout=self.p.timeout,
+                           headers=self.p.headers(), busy_check=_retry_delay)
+        op = self._json(ans, "the poll")
+        if not op.get("done"):
+            return jobs.Status(jobs.PENDING, detail="running")
+        if op.get("error"):
+            e = op["error"]
+            return jobs.Status(jobs.FAILED, detail=f"{e.get('status', e.get('code', ''))}: {e.get('message', '')}")
+        res = (op.get("response") or {}).get("generateVideoResponse") or {}
+        samples = res.get("generatedSamples") or []
+        if not samples:
+            if res.get("raiMediaFilteredCount"):
+                return jobs.Status(jobs.REFUSED, detail="withheld by the safety filters: "
+                                                        + "; ".join(res.get("raiMediaFilteredReasons") or []))
+            return jobs.Status(jobs.FAILED, detail="done, but no generated sample")
+        uri = ((samples[0] or {}).get("video") or {}).get("uri")
+        if not uri:
+            return jobs.Status(jobs.FAILED, detail="done, but the sample has no video uri")
+        return jobs.Status(jobs.DONE, url=uri)
+
+    def fetch(self, status: jobs.Status) -> bytes:
+        ans = http.request("GET", status.url, who=self.name, timeout=self.p.timeout, headers=self.p.headers())
+        if ans.status != 200:
+            raise ProviderError(f"{self.name}: the clip's download answered {ans.status}; the next make asks for the "
+                                f"operation again and fetches it, without submitting it again")
+        return ans.body
+
+    def find(self, client_id: str):
+        return None
