@@ -29,6 +29,7 @@ BUILTIN = {
     "kling": "filmcrew.providers.remote.kling:KlingAnimator",
     "seedance": "filmcrew.providers.remote.seedance:SeedanceAnimator",
     "veo": "filmcrew.providers.remote.veo:VeoAnimator",
+    "hailuo": "filmcrew.providers.remote.hailuo:HailuoAnimator",
 }
 
 
