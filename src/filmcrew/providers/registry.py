@@ -30,6 +30,7 @@ BUILTIN = {
     "seedance": "filmcrew.providers.remote.seedance:SeedanceAnimator",
     "veo": "filmcrew.providers.remote.veo:VeoAnimator",
     "hailuo": "filmcrew.providers.remote.hailuo:HailuoAnimator",
+    "runway": "filmcrew.providers.remote.runway:RunwayAnimator",
 }
 
 

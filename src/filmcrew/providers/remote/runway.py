@@ -1,0 +1,112 @@
+"""Runway as the animator: `POST {base_url}/v1/image_to_video` with the bearer key and the mandatory
+`X-Runway-Version: 2024-11-06` header (`model`, `promptImage` as a data URI, or `[{uri, position: first|last}]`
+for first-last, which only gen3a_turbo honours; `promptText`; `ratio` such as "720:1280"; `duration` 5 or 10;
+`seed`), answered with `{id}`; then `GET {base_url}/v1/tasks/{id}`: `PENDING`, `THROTTLED` (accepted, waiting on
+the account's concurrency: a waiting state, not an error), `RUNNING` (with `progress`), then `SUCCEEDED` with
+`output` links (fetched at once, never written down) or `FAILED` with `failure` and `failureCode` (a `SAFETY`
+code is a refusal). The task id is known only from the answer, so a submit whose answer a kill cut off stops
+the make with the journal file to delete. Prices are not confirmed: see prices/runway.json.
+
+Settings, `[providers.runway]`: base_url (https://api.dev.runwayml.com), model (gen4_turbo, gen3a_turbo),
+api_key_env (RUNWAYML_API_SECRET), video, max_concurrent, poll_every."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+
+from ...errors import ConfigError, ProviderError
+from ..openai_http import Endpoint
+from . import http, jobs, pricing
+from .animate import RemoteAnimator, VideoRequest
+
+VERSION = "2024-11-06"
+RATIOS = {"9:16": "720:1280", "16:9": "1280:720", "1:1": "960:960"}
+CAPABILITIES = {
+    "gen4_turbo": {"modes": ("first-frame",), "durations": (5, 10), "aspects": tuple(RATIOS), "max_references": 0},
+    "gen3a_turbo": {"modes": ("first-frame", "first-last"), "durations": (5, 10), "aspects": ("9:16", "16:9"),
+                    "max_references": 0},
+}
+
+
+class RunwayAnimator(RemoteAnimator):
+    name = "runway"
+    CAPABILITIES = CAPABILITIES
+
+    def __init__(self, env: dict | None = None, base_url: str = "https://api.dev.runwayml.com", model: str = "gen4_turbo",
+                 api_key_env: str = "RUNWAYML_API_SECRET", **common):
+        super().__init__(env, **common)
+        if model not in CAPABILITIES:
+            raise ConfigError(f"filmcrew.toml: [providers.{self.name}] model: {model!r}; filmcrew knows "
+                              f"{', '.join(CAPABILITIES)}")
+        self.http = Endpoint(self.name, base_url, api_key_env, env)
+        self.model = model
+
+    def headers(self) -> dict:
+        return {**self.http.headers(), "X-Runway-Version": VERSION}
+
+    def price(self, seconds: int, preview: bool) -> dict:
+        p = pricing.per_item(self.name, self.model)
+        return {**p, "amount": round(p["amount"] * seconds, 4)}
+
+    def request(self, req: VideoRequest) -> dict:
+        def uri(p):
+            return f"data:image/png;base64,{base64.b64encode(p.read_bytes()).decode()}"
+        image = ([{"uri": uri(req.first), "position": "first"}, {"uri": uri(req.last), "position": "last"}]
+                 if req.mode == "first-last" else uri(req.first))
+        seed = int(hashlib.sha256(req.prompt.encode()).hexdigest()[:8], 16)  # the same shot, the same seed
+        return {"body": {"model": self.model, "promptImage": image, "promptText": req.prompt[:1000],
+                         "ratio": RATIOS[req.aspect], "duration": int(req.seconds), "seed": seed}}
+
+    def adapter(self) -> jobs.Adapter:
+        return _Adapter(self)
+
+
+class _Adapter:
+    finds_lost_submits = False
+
+    def __init__(self, p: RunwayAnimator):
+        self.p, self.name = p, p.name
+
+    def _json(self, ans: http.Answer, what: str) -> dict:
+        if ans.status == 200:
+            return ans.json(self.name)
+        try:
+            err = json.loads(ans.body.decode("utf-8"))
+        except (ValueError, UnicodeDecodeError):
+            err = {}
+        msg = err.get("error") or err.get("message") or ans.body[:200].decode("utf-8", "replace")
+        if ans.status in (401, 403):
+            raise ProviderError(f"{self.name}: the key was refused ({msg}); check {self.p.http.api_key_env}")
+        raise ProviderError(f"{self.name}: {what} answered {ans.status}: {msg}")
+
+    def submit(self, request: dict, client_id: str) -> jobs.Submitted:
+        ans = http.request("POST", f"{self.p.http.base_url}/v1/image_to_video", who=self.name, timeout=self.p.timeout,
+                           headers=self.p.headers(), body=json.dumps(request["body"]).encode())
+        task = self._json(ans, "the submit").get("id")
+        if not task:
+            raise ProviderError(f"{self.name}: the answer to the submit has no id")
+        return jobs.Submitted(handle={"id": task})
+
+    def poll(self, handle: dict) -> jobs.Status:
+        ans = http.request("GET", f"{self.p.http.base_url}/v1/tasks/{handle['id']}", who=self.name,
+                           timeout=self.p.timeout, headers=self.p.headers())
+        t = self._json(ans, "the poll")
+        state = t.get("status")
+        if state == "SUCCEEDED":
+            out = t.get("output") or []
+            return jobs.Status(jobs.DONE, url=out[0]) if out else jobs.Status(jobs.FAILED, detail="SUCCEEDED, no output")
+        if state in ("FAILED", "CANCELLED"):
+            code = str(t.get("failureCode") or state)
+            return jobs.Status(jobs.REFUSED if code.upper().startswith("SAFETY") else jobs.FAILED,
+                               detail=f"{code}: {t.get('failure', '')}".strip(": "))
+        progress = t.get("progress")
+        return jobs.Status(jobs.PENDING, detail=(state or "PENDING").lower(),
+                           progress=float(progress) if isinstance(progress, (int, float)) else None)
+
+    def fetch(self, status: jobs.Status) -> bytes:
+        return jobs.download(status.url, self.name, self.p.timeout)
+
+    def find(self, client_id: str):
+        return None
