@@ -21,8 +21,11 @@ from fake_openai_images import Quiet, Serving, png
 
 NODES = {"UNETLoader", "DualCLIPLoader", "VAELoader", "CLIPTextEncode", "LoadImage", "FluxKontextImageScale",
          "VAEEncode", "ReferenceLatent", "FluxGuidance", "ConditioningZeroOut", "EmptySD3LatentImage", "KSampler",
-         "VAEDecode", "SaveImage", "CheckpointLoaderSimple", "EmptyLatentImage"}
-INTS = {"EmptySD3LatentImage": ("width", "height"), "EmptyLatentImage": ("width", "height"), "KSampler": ("seed",)}
+         "VAEDecode", "SaveImage", "CheckpointLoaderSimple", "EmptyLatentImage",
+         "CLIPLoader", "CLIPVisionLoader", "CLIPVisionEncode", "WanImageToVideo", "WanFirstLastFrameToVideo",
+         "CreateVideo", "SaveVideo"}
+INTS = {"EmptySD3LatentImage": ("width", "height"), "EmptyLatentImage": ("width", "height"), "KSampler": ("seed",),
+        "WanImageToVideo": ("width", "height", "length"), "WanFirstLastFrameToVideo": ("width", "height", "length")}
 
 
 class Handler(Quiet):
@@ -207,8 +210,16 @@ class FakeComfy(Serving):
                                                  "torch.OutOfMemoryError", "traceback": []}]]}}
                     self.push(cid, {"type": "execution_error", "data": {"prompt_id": job["id"], "node_id": "20"}})
                     continue
-                name = f"filmcrew_{len(self.outputs) + 1:05d}_.png"
-                self.outputs[name] = png(prompt, f"{w}x{h}", refs)
+                video = next((n for n in g.values() if n["class_type"] == "SaveVideo"), None)
+                if video:  # a video workflow: a real MP4 of length / fps seconds (the shape from the size asked)
+                    from fake_kling import clip
+                    length = next(n["inputs"]["length"] for n in g.values() if "length" in n["inputs"])
+                    fps = next(n["inputs"]["fps"] for n in g.values() if n["class_type"] == "CreateVideo")
+                    name = f"filmcrew_{len(self.outputs) + 1:05d}_.mp4"
+                    self.outputs[name] = clip(max(1, round((length - 1) / fps)), "9:16" if h > w else "16:9")
+                else:
+                    name = f"filmcrew_{len(self.outputs) + 1:05d}_.png"
+                    self.outputs[name] = png(prompt, f"{w}x{h}", refs)
                 self.history[job["id"]] = {"prompt": job["item"], "outputs": {"22": {"images": [
                     {"filename": name, "subfolder": "", "type": "output"}]}}, "status": {
                     "status_str": "success", "completed": True, "messages": [

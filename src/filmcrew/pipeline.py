@@ -47,7 +47,7 @@ def check_provider_names(root: Path, cfg: project.Config, bible) -> None:
 def load_crew(cfg: project.Config, env: dict, root: Path | None = None) -> Crew:
     def one(role: str):
         name = cfg.providers[role]
-        return registry.load(name, cfg.provider_settings.get(name), env, str(root) if root else None)
+        return registry.load(name, cfg.provider_settings.get(name), env, str(root) if root else None, role)
     return Crew(writer=None, illustrator=one("illustrator"), animator=one("animator"),
                 voice=VoiceProviders(cfg, env), composer=one("composer"), foley=one("foley"),
                 translator=one("translator") if cfg.subtitle_languages else None)

@@ -25,7 +25,7 @@ BUILTIN = {
     "synth-foley": "filmcrew.providers.synth_foley:SynthFoley",
     "openai-images": "filmcrew.providers.remote.openai_images:OpenAIImagesIllustrator",
     "seedream": "filmcrew.providers.remote.seedream:SeedreamIllustrator",
-    "comfyui": "filmcrew.providers.remote.comfyui:ComfyUIIllustrator",
+    "comfyui": "filmcrew.providers.remote.comfyui:comfyui",
     "kling": "filmcrew.providers.remote.kling:KlingAnimator",
     "seedance": "filmcrew.providers.remote.seedance:SeedanceAnimator",
     "veo": "filmcrew.providers.remote.veo:VeoAnimator",
@@ -47,9 +47,11 @@ def _load_target(target: str):
     return getattr(mod, attr)
 
 
-def load(name: str, settings: dict | None = None, env: dict | None = None, project: str | None = None):
+def load(name: str, settings: dict | None = None, env: dict | None = None, project: str | None = None,
+         role: str | None = None):
     """Instantiate provider ``name`` with its ``[providers.NAME]`` settings. A provider whose constructor takes
-    ``project`` is given the project folder (to find files named in its settings, e.g. a workflow)."""
+    ``project`` is given the project folder (to find files named in its settings, e.g. a workflow), and one
+    that takes ``role`` the role it plays (one name may serve two roles: comfyui)."""
     targets = available()
     if name not in targets:
         raise ConfigError(f"filmcrew.toml: [providers]: unknown provider {name!r}; available: {', '.join(sorted(targets))}")
@@ -60,8 +62,11 @@ def load(name: str, settings: dict | None = None, env: dict | None = None, proje
     except Exception as err:
         raise ProviderError(f"provider {name!r} ({targets[name]}) is broken: {type(err).__name__}: {err}") from err
     kwargs = dict(settings or {})
-    if project is not None and "project" in inspect.signature(cls.__init__).parameters:
+    accepts = inspect.signature(cls).parameters
+    if project is not None and "project" in accepts:
         kwargs["project"] = project
+    if role is not None and "role" in accepts:
+        kwargs["role"] = role
     try:
         return cls(**kwargs, env=env or {})
     except TypeError as err:

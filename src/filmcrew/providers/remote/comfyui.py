@@ -29,13 +29,50 @@ from pathlib import Path
 
 from ...errors import ConfigError, ProviderError
 from . import http, jobs, pricing
+from .animate import RemoteAnimator
 from .illustrate import RemoteIllustrator
 
-PLACEHOLDER = re.compile(r"\{\{(prompt|negative_prompt|seed|width|height|reference_\d+)\}\}")
+PLACEHOLDER = re.compile(
+    r"\{\{(prompt|negative_prompt|seed|width|height|frames|fps|first_frame|last_frame|reference_\d+)\}\}")
+IMAGES = re.compile(r"\{\{(first_frame|last_frame|reference_\d+)\}\}")  # the placeholders filled by an upload
 EXAMPLE = Path(__file__).parent / "workflows" / "still.json"
+EXAMPLE_VIDEO = Path(__file__).parent / "workflows" / "video.json"
+VIDEO_EXTS = (".mp4", ".webm", ".mov", ".mkv")
 
 
-class ComfyUIIllustrator(RemoteIllustrator):
+class ComfyServer:
+    """A ComfyUI server and a workflow with placeholders: what the illustrator and the animator share."""
+    output_kind = "image"  # what the workflow's output is: "image" or "video"
+
+    def _server(self, base_url: str, workflow: str, project: str, websocket: bool, example: Path) -> None:
+        where = f"filmcrew.toml: [providers.{self.name}]"
+        parsed = urllib.parse.urlparse(base_url)
+        if parsed.scheme not in ("http", "https") or not parsed.netloc:
+            raise ConfigError(f"{where} base_url: {base_url!r} is not an http(s) URL, e.g. \"http://127.0.0.1:8188\"")
+        self.base_url = base_url.rstrip("/")
+        self.websocket = bool(websocket) and parsed.scheme == "http"  # (wss:// is not spoken: https polls)
+        path = Path(workflow) if workflow else example
+        if not path.is_absolute() and project:
+            path = Path(project) / path
+        self.graph = load_workflow(path, where)
+        import hashlib
+        self.model = "workflow:" + hashlib.sha256(json.dumps(self.graph, sort_keys=True).encode()).hexdigest()[:12]
+        self.workflow_path = path
+        text = json.dumps(self.graph)
+        self.slots = sorted({int(m) for m in re.findall(r"\{\{reference_(\d+)\}\}", text)})
+        self.image_inputs = set(IMAGES.findall(text))
+        self.max_references = len(self.slots)
+
+    def adapter(self) -> jobs.Adapter:
+        return _Adapter(self)
+
+
+def _seed(prompt: str) -> int:
+    import hashlib
+    return int(hashlib.sha256(prompt.encode()).hexdigest()[:8], 16)  # the same shot, the same seed
+
+
+class ComfyUIIllustrator(ComfyServer, RemoteIllustrator):
     name = "comfyui"
     references_fix = "add LoadImage nodes with {{reference_N}} to the workflow"
     model = ""  # set from the workflow: "workflow:<sha256 of the file, 12 digits>"
@@ -44,23 +81,9 @@ class ComfyUIIllustrator(RemoteIllustrator):
                  negative_prompt: str = "text, watermark, blurry, deformed hands", project: str = "",
                  websocket: bool = True, **common):
         common.setdefault("max_concurrent", 1)
-        super().__init__(env, **common)
-        where = f"filmcrew.toml: [providers.{self.name}]"
-        parsed = urllib.parse.urlparse(base_url)
-        if parsed.scheme not in ("http", "https") or not parsed.netloc:
-            raise ConfigError(f"{where} base_url: {base_url!r} is not an http(s) URL, e.g. \"http://127.0.0.1:8188\"")
-        self.base_url = base_url.rstrip("/")
-        self.websocket = bool(websocket) and parsed.scheme == "http"  # (wss:// is not spoken: https polls)
-        path = Path(workflow) if workflow else EXAMPLE
-        if not path.is_absolute() and project:
-            path = Path(project) / path
-        self.graph = load_workflow(path, where)
-        import hashlib
-        self.model = "workflow:" + hashlib.sha256(json.dumps(self.graph, sort_keys=True).encode()).hexdigest()[:12]
-        self.workflow_path = path
+        RemoteIllustrator.__init__(self, env, **common)
+        self._server(base_url, workflow, project, websocket, EXAMPLE)
         self.negative = str(negative_prompt)
-        self.slots = sorted({int(m) for m in re.findall(r"\{\{reference_(\d+)\}\}", json.dumps(self.graph))})
-        self.max_references = len(self.slots)
 
     def ask(self, prompt, refs, size, preview) -> dict:
         w, h = (size[0] // 2, size[1] // 2) if preview else size
@@ -69,15 +92,75 @@ class ComfyUIIllustrator(RemoteIllustrator):
                                 f"{self.workflow_path} has {len(self.slots)} reference input(s) ({{{{reference_N}}}} in "
                                 f"LoadImage nodes); add LoadImage nodes for them (a character is never drawn from text "
                                 f"alone)")
-        import hashlib
-        seed = int(hashlib.sha256(prompt.encode()).hexdigest()[:8], 16)  # the same shot, the same seed
-        return {"prompt": prompt, "negative_prompt": self.negative, "width": w, "height": h, "refs": refs, "seed": seed}
+        refs = list(refs)
+        images = {f"reference_{slot}": refs[k][1] if k < len(refs) else None for k, slot in enumerate(self.slots)}
+        return {"prompt": prompt, "values": {"prompt": prompt, "negative_prompt": self.negative, "seed": _seed(prompt),
+                                             "width": w, "height": h}, "images": images}
 
     def price(self, request: dict) -> dict:
         return pricing.per_item(self.name, "any")
 
-    def adapter(self) -> jobs.Adapter:
-        return _Adapter(self)
+
+VIDEO_SETTINGS = ("video_workflow", "video", "fps", "seconds", "size")
+
+
+def comfyui(env: dict | None = None, role: str = "illustrator", project: str = "", **settings):
+    """`comfyui` in [providers]: the still workflow as the illustrator, `video_workflow` as the animator, both
+    from one `[providers.comfyui]` table (base_url, max_concurrent and the rest are shared)."""
+    if role == "animator":
+        video = {("workflow" if k == "video_workflow" else k): v for k, v in settings.items() if k != "workflow"}
+        return ComfyUIAnimator(env, project=project, **video)
+    return ComfyUIIllustrator(env, project=project, **{k: v for k, v in settings.items() if k not in VIDEO_SETTINGS})
+
+
+class ComfyUIAnimator(ComfyServer, RemoteAnimator):
+    """A ComfyUI video workflow (Wan, LTX and the like) as the animator. Beyond the still's placeholders it
+    takes `{{first_frame}}` and `{{last_frame}}` (LoadImage: the shot's keyframe and the next one), `{{frames}}`
+    (seconds x fps + 1, the 4n+1 lengths Wan wants for whole seconds at 16 fps) and `{{fps}}`; the modes it
+    offers follow from the placeholders its workflow has. Its output is the first video file a node saved."""
+    name = "comfyui"
+    output_kind = "video"
+    model = ""
+
+    def __init__(self, env: dict | None = None, base_url: str = "http://127.0.0.1:8188", workflow: str = "",
+                 negative_prompt: str = "text, watermark, subtitles, static", project: str = "",
+                 websocket: bool = True, fps: int = 16, seconds: list | tuple = (3, 4, 5), size: list | tuple = (480, 832),
+                 **common):
+        common.setdefault("max_concurrent", 1)
+        common.setdefault("job_timeout", 3600.0)
+        RemoteAnimator.__init__(self, env, **common)
+        self._server(base_url, workflow, project, websocket, EXAMPLE_VIDEO)
+        where = f"filmcrew.toml: [providers.{self.name}]"
+        if isinstance(fps, bool) or not isinstance(fps, int) or not 1 <= fps <= 60:
+            raise ConfigError(f"{where} fps: {fps!r} must be a whole number of frames a second")
+        if not seconds or not all(isinstance(s, int) and not isinstance(s, bool) and s > 0 for s in seconds):
+            raise ConfigError(f"{where} seconds: {seconds!r} must be a list of whole seconds the workflow can make")
+        if len(size) != 2 or not all(isinstance(v, int) and v >= 64 for v in size):
+            raise ConfigError(f"{where} size: {size!r} must be [width, height] of the portrait frame the model makes")
+        self.fps, self.durations, self.size = fps, tuple(sorted(seconds)), tuple(size)
+        self.negative = str(negative_prompt)
+        modes = [m for m, need in (("first-frame", {"first_frame"}), ("first-last", {"first_frame", "last_frame"}),
+                                   ("reference", {"reference_1"})) if need <= self.image_inputs]
+        self.CAPABILITIES = {"any": {"modes": tuple(modes), "durations": self.durations,
+                                     "aspects": ("9:16", "16:9", "1:1"), "max_references": len(self.slots)}}
+
+    def price(self, seconds: int, preview: bool) -> dict:
+        return pricing.per_item("comfyui", "any")
+
+    def request(self, req) -> dict:
+        w, h = self.size
+        if req.aspect == "16:9":
+            w, h = h, w
+        elif req.aspect == "1:1":
+            w = h = min(w, h)
+        images = {"first_frame": req.first.read_bytes() if req.first else None,
+                  "last_frame": req.last.read_bytes() if req.last else None}
+        refs = list(req.references)
+        images.update({f"reference_{slot}": refs[k][1].read_bytes() if k < len(refs) else None
+                       for k, slot in enumerate(self.slots)})
+        return {"prompt": req.prompt, "images": {k: v for k, v in images.items() if k in self.image_inputs},
+                "values": {"prompt": req.prompt, "negative_prompt": self.negative, "seed": _seed(req.prompt),
+                           "width": w, "height": h, "frames": req.seconds * self.fps + 1, "fps": self.fps}}
 
 
 def load_workflow(path: Path, where: str) -> dict:
@@ -189,11 +272,9 @@ class _Adapter:
         return f"{got['subfolder']}/{got['name']}" if got.get("subfolder") else got["name"]
 
     def submit(self, request: dict, client_id: str) -> jobs.Submitted:
-        values = {"prompt": request["prompt"], "negative_prompt": request["negative_prompt"],
-                  "seed": request["seed"], "width": request["width"], "height": request["height"]}
-        refs = list(request["refs"])
-        for k, slot in enumerate(self.p.slots):
-            values[f"reference_{slot}"] = self._upload(refs[k][1] if k < len(refs) else _blank())
+        values = dict(request["values"])
+        for name, data in request["images"].items():  # a slot the shot does not need gets a plain grey image
+            values[name] = self._upload(data if data is not None else _blank())
         body = {"prompt": fill(self.p.graph, values), "client_id": client_id, "prompt_id": client_id}
         ans = http.request("POST", f"{self.p.base_url}/prompt", who=self.name, timeout=self.p.timeout,
                            body=json.dumps(body).encode(), headers={"Content-Type": "application/json"})
@@ -247,13 +328,16 @@ class _Adapter:
         status = entry.get("status") or {}
         if status.get("status_str") == "error":
             return jobs.Status(jobs.FAILED, detail=execution_error(status))
+        video = self.p.output_kind == "video"
         for node, out in (entry.get("outputs") or {}).items():
-            for img in out.get("images", []):
-                if img.get("type", "output") == "output":
-                    return jobs.Status(jobs.DONE, url="/view?" + urllib.parse.urlencode(
-                        {"filename": img["filename"], "subfolder": img.get("subfolder", ""), "type": "output"}))
+            for key in (("gifs", "videos", "images") if video else ("images",)):
+                for f in out.get(key, []):
+                    if f.get("type", "output") == "output" and f["filename"].lower().endswith(VIDEO_EXTS) == video:
+                        return jobs.Status(jobs.DONE, url="/view?" + urllib.parse.urlencode(
+                            {"filename": f["filename"], "subfolder": f.get("subfolder", ""), "type": "output"}))
         if status.get("completed"):
-            return jobs.Status(jobs.FAILED, detail="the workflow finished without an output image (add a SaveImage node)")
+            return jobs.Status(jobs.FAILED, detail=f"the workflow finished without an output {self.p.output_kind} (add a "
+                                                   f"{'SaveVideo' if video else 'SaveImage'} node)")
         return jobs.Status(jobs.PENDING, detail="running")
 
     def fetch(self, status: jobs.Status) -> bytes:
