@@ -32,13 +32,25 @@ def tasks(ctx: EpisodeContext) -> dict[str, Task]:
         mood = sc.mood or "hopeful"
         req = CueRequest(scene_id=sc.id, mood=mood, seconds=secs, seed=ctx.seed * 1000 + len(out), theme_seed=theme,
                          ending="hook" if sc.id == last else "")
-        out[sc.id] = Task("composer", f"{sc.id}.cue", CODE_VERSION, provider_id(prov), {"req": req}, _runner(prov, req),
-                          seed=ctx.seed, episode=ctx.episode.number)
+        remote = getattr(prov, "remote", False)  # a music model: its job journaled under the task's key
+        out[sc.id] = Task("composer", f"{sc.id}.cue", CODE_VERSION, provider_id(prov), {"req": req},
+                          _runner(prov, req, Path(ctx.root) / ".filmcrew" / "jobs" if remote else None),
+                          seed=ctx.seed, episode=ctx.episode.number, estimate=prov.estimate if remote else None)
     return out
 
 
-def _runner(prov, req: CueRequest):
+def _runner(prov, req: CueRequest, journal: Path | None = None):
     def run(tctx) -> dict:
+        if journal is not None:
+            from ..providers.remote.jobs import JobTicket, Journal
+            audio, rate = prov.compose(req, job=JobTicket(journal, tctx.task.key, tctx.task.artifact))
+            rec = Journal(journal).read(tctx.task.key) or {}
+            est = rec.get("estimate") or {}
+            ffmpeg.write_wav(Path(tctx.workdir) / "cue.wav", ffmpeg.resample(audio, rate, ffmpeg.SAMPLE_RATE))
+            return ledger.entry(made_by=ledger.made_by(prov), source_type=prov.source_type, model=prov.model,
+                                prompt=prov.prompt(req), extra={"cost": {"estimate": est.get("amount"),
+                                                                         "actual": rec.get("actual"),
+                                                                         "currency": est.get("currency")}})
         audio, rate = prov.compose(req)
         ffmpeg.write_wav(Path(tctx.workdir) / "cue.wav", ffmpeg.resample(audio, rate, ffmpeg.SAMPLE_RATE))
         return ledger.entry(made_by=ledger.made_by(prov),

@@ -31,6 +31,7 @@ BUILTIN = {
     "veo": "filmcrew.providers.remote.veo:VeoAnimator",
     "hailuo": "filmcrew.providers.remote.hailuo:HailuoAnimator",
     "runway": "filmcrew.providers.remote.runway:RunwayAnimator",
+    "minimax-music": "filmcrew.providers.remote.minimax_music:MiniMaxComposer",
 }
 
 

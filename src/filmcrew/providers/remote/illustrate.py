@@ -114,28 +114,7 @@ class RemoteIllustrator(jobs.Remote):
         atomic.write_text(Path(out_dir) / "generation.json", json.dumps(ledger.scrub(info), indent=1, ensure_ascii=False))
 
 
-class SyncAdapter:
-    """The job adapter of a vendor that answers a request with the image itself (OpenAI Images, Seedream):
-    the provider's `send(request)` makes the one HTTP request and `read(answer, request)` turns it into a
-    `jobs.Status`. There is no job id to ask about, so a submit whose answer a kill cut off is not resent
-    on its own (`jobs.LostSubmitError`)."""
-    finds_lost_submits = False
-
-    def __init__(self, prov):
-        self.p = prov
-        self.name = prov.name
-
-    def submit(self, request: dict, client_id: str) -> jobs.Submitted:
-        return jobs.Submitted(handle={"sync": True}, status=self.p.read(self.p.send(request), request))
-
-    def poll(self, handle):
-        raise ProviderError(f"{self.name}: a synchronous job has nothing to poll")
-
-    def fetch(self, status):
-        raise ProviderError(f"{self.name}: a synchronous job has nothing to fetch")
-
-    def find(self, client_id):
-        return None
+SyncAdapter = jobs.SyncAdapter  # (what OpenAI Images and Seedream use; it lives with the job layer)
 
 
 def b64_image(data: list, where: str) -> jobs.Status:

@@ -88,6 +88,32 @@ class Settings:
     max_failures: int = 5  # consecutive failed jobs after which a provider stops submitting in this make
 
 
+class SyncAdapter:
+    """The job adapter of a vendor that answers a request with the result itself (OpenAI Images, Seedream,
+    MiniMax music):
+    the provider's `send(request)` makes the one HTTP request and `read(answer, request)` turns it into a
+    `Status`. There is no job id to ask about, so a submit whose answer a kill cut off is not resent
+    on its own (`jobs.LostSubmitError`)."""
+    finds_lost_submits = False
+
+    def __init__(self, prov):
+        self.p = prov
+        self.name = prov.name
+
+    def submit(self, request: dict, client_id: str) -> Submitted:
+        return Submitted(handle={"sync": True}, status=self.p.read(self.p.send(request), request))
+
+    def poll(self, handle):
+        raise ProviderError(f"{self.name}: a synchronous job has nothing to poll")
+
+    def fetch(self, status):
+        raise ProviderError(f"{self.name}: a synchronous job has nothing to fetch")
+
+    def find(self, client_id):
+        return None
+
+
+
 class Remote:
     """What every remote provider keeps of the settings the job layer reads, checked once:
     `[providers.NAME]` max_concurrent, poll_every, job_timeout, max_failures, timeout."""
@@ -223,6 +249,21 @@ def verify(data: bytes, kind: str, who: str) -> str:
                 what = "an image" if data[:8] == b"\x89PNG\r\n\x1a\n" or data[:3] == b"\xff\xd8\xff" else "not a video"
                 raise ProviderError(f"{who}: the result is {what} ({len(data)} bytes)")
         return "mp4"
+    if kind == "audio":
+        import tempfile
+
+        from ...errors import MediaError
+        from ...media import ffmpeg
+        with tempfile.TemporaryDirectory(prefix="filmcrew-verify-") as d:
+            p = Path(d) / "result.audio"
+            p.write_bytes(data)
+            try:
+                probe = ffmpeg.probe(p)
+            except MediaError:
+                probe = None
+            if probe is None or not probe.audio_codec or probe.video_codec and probe.video_codec not in ("mjpeg", "png"):
+                raise ProviderError(f"{who}: the result is not audio ({len(data)} bytes)")
+            return {"mp3": "mp3", "pcm_s16le": "wav", "flac": "flac"}.get(probe.audio_codec, "audio")
     raise ValueError(f"unknown result kind {kind!r}")
 
 
