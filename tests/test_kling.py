@@ -173,11 +173,18 @@ def test_a_film_animated_by_kling_and_a_changed_line_sends_no_new_job(fake, tmp_
     assert main(["plan", str(root), "--preview", "--cost"]) == 0
     out = capsys.readouterr().out
     assert ".video" in out and "CNY" in out and fake.submits == []
+    assert main(["plan", str(root), "--preview"]) == 0
+    err = capsys.readouterr().err
+    assert "kling is asked for 5 s for a" in err and "(estimated): trimmed by" in err  # said before anything is sent
     assert main(["make", str(root), "--preview", "--quiet"]) == 0
     _, ctxs = pipeline.contexts(root, dict(os.environ), None, True)
     (g,) = [pipeline.episode_graph(c) for c in ctxs]
     st = pipeline.store(root)
     shots = ctxs[0].episode.shots()
+    capsys.readouterr()
+    assert main(["plan", str(root), "--preview"]) == 0
+    notes = [ln for ln in capsys.readouterr().err.splitlines() if "kling is asked for" in ln]
+    assert len(notes) == len(shots) and not any("(estimated)" in n for n in notes)  # now from the laid-out shots
     assert len(fake.submits) == len(shots)
     for sh in shots:
         clip_rec = st.record(g.task(f"{sh.id}.clip").key)["ledger"]

@@ -241,6 +241,43 @@ def runtime_note(ctx: EpisodeContext, st: Store, g, minutes: float) -> str | Non
             f"in filmcrew.toml (minutes = {minutes:g}){why}: {fix} in {project.episode_path(ctx.root, ctx.episode.number)}")
 
 
+def video_notes(ctx: EpisodeContext, st: Store, g) -> list[str]:
+    """For a video model: per shot, the clip length it will be asked for and how the clip will be fitted
+    (from the shot's laid-out length once its voices are made, else from the screenplay's estimate)."""
+    from .providers.remote.animate import LONGEST_HOLD, SLOWEST
+    prov = ctx.crew.animator
+    if not getattr(prov, "remote", False):
+        return []
+    out = []
+    for sh in ctx.episode.shots():
+        dur = g.by_artifact.get(f"{sh.id}.duration")
+        if dur is None:
+            continue
+        try:
+            rec = st.record(dur.key)["ledger"] if st.made(dur) else None
+        except Exception:  # noqa: BLE001 - a damaged record: plan says so elsewhere
+            rec = None
+        if rec:
+            need, asked, how = rec["shot_seconds"], rec["asked_seconds"], ""
+        else:
+            need = screenplay.estimated_shot_seconds(sh, ctx.language)
+            try:
+                asked = prov.duration_for(need)
+            except ConfigError as err:
+                out.append(f"{sh.id}: {err}")
+                continue
+            how = " (estimated)"
+        model = prov.seconds_for(sh.video or prov.video, asked)
+        if model >= need:
+            fit = f"trimmed by {model - need:.1f} s (kept as handles)"
+        elif model / SLOWEST >= need:
+            fit = f"slowed to {model / need:.0%}"
+        else:
+            fit = f"slowed to {SLOWEST:.0%} and its last frame held {need - model / SLOWEST:.1f} s (at most {LONGEST_HOLD:g})"
+        out.append(f"{sh.id}: {prov.name} is asked for {model} s for a {need:.1f} s shot{how}: {fit}")
+    return out
+
+
 def cut_notes(ctx: EpisodeContext) -> list[str]:
     """What a person should know about the episode's edited cut, if it has one."""
     if ctx.cut is None:

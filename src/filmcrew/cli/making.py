@@ -47,7 +47,8 @@ def cmd_plan(a) -> int:
         st = pipeline.store(root)
         for ctx, g in zip(ctxs, graphs):
             items += [i.as_dict() for i in plan(st, [g.final])]
-            notes = pipeline.cut_notes(ctx) + [n for n in [pipeline.runtime_note(ctx, st, g, cfg.minutes)] if n]
+            notes = (pipeline.cut_notes(ctx) + [n for n in [pipeline.runtime_note(ctx, st, g, cfg.minutes)] if n]
+                     + pipeline.video_notes(ctx, st, g))
             for note in notes if not a.json else []:
                 print(note, file=sys.stderr)
     if a.cost and not missing:
