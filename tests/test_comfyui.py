@@ -161,12 +161,10 @@ def test_kills_at_random_points_never_send_a_comfyui_job_twice(fake, tmp_path):
     """make is SIGKILLed ten times at random moments after a job reached the server (jobs take 0.6 s, so
     kills land while uploading, submitting, following and fetching). ComfyUI takes filmcrew's prompt_id, so
     every interrupted submit is found again: each job reaches the server once, with no person's help."""
-    import os
-    import random
-    import signal
     import subprocess
     import sys
-    import time
+
+    from killer import kill_at_random
     fake.work = 0.6
     root = tmp_path / "film"
     assert main(["new", str(root), "--premise", "A lighthouse keeper's daughter must relight the lamp",
@@ -176,20 +174,7 @@ def test_kills_at_random_points_never_send_a_comfyui_job_twice(fake, tmp_path):
     toml.write_text(toml.read_text().replace('illustrator = "procedural"', 'illustrator = "comfyui"')
                     + f'\n[providers.comfyui]\nbase_url = "{fake.url}"\nmax_concurrent = 2\npoll_every = 0.05\n')
     cmd = [sys.executable, "-m", "filmcrew", "make", str(root), "--preview", "--quiet"]
-    rng = random.Random(5)
-    kills = 0
-    for _ in range(10):
-        seen = len(fake.prompts)
-        proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
-        deadline = time.time() + 60
-        while len(fake.prompts) == seen and proc.poll() is None and time.time() < deadline:
-            time.sleep(0.02)
-        if proc.poll() is not None:
-            break
-        time.sleep(rng.uniform(0.0, 1.5))
-        os.killpg(proc.pid, signal.SIGKILL)
-        proc.wait()
-        kills += 1
+    kills = kill_at_random(cmd, lambda: len(fake.prompts), seed=5, window=1.5)
     r = subprocess.run(cmd, capture_output=True, text=True)
     assert r.returncode == 0, r.stderr
     assert kills >= 3

@@ -213,46 +213,31 @@ def test_kills_at_random_points_never_send_a_video_job_twice(fake, tmp_path, mon
     """make is SIGKILLed up to ten times, each at a random moment after a job reached Kling (tasks take 0.6 s),
     so kills land while submitting, following and downloading. Each job reaches Kling once, except where a
     person allowed a lost submit to be sent again (Kling cannot be asked for a task by filmcrew's id)."""
-    import random
-    import signal
     import subprocess
     import sys
-    import time
+
+    from killer import kill_at_random
     fake.work = 0.6
     root = _project(tmp_path / "film", fake)
     env = {**os.environ, **ENV}
     cmd = [sys.executable, "-m", "filmcrew", "make", str(root), "--preview", "--quiet"]
     journal = jobs.Journal(root / ".filmcrew" / "jobs")
-    rng, kills, allowed = random.Random(3), 0, 0
+    allowed = []
 
-    def allow_lost() -> int:
-        n = 0
+    def allow_lost() -> None:  # what a person does when make says a submit was lost
         for rec in journal.records():
             if rec.get("state") == "submitting":
                 journal.forget(rec["key"])
-                n += 1
-        return n
-    for _ in range(10):
-        seen = len(fake.submits)
-        proc = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
-        deadline = time.time() + 60
-        while len(fake.submits) == seen and proc.poll() is None and time.time() < deadline:
-            time.sleep(0.02)
-        if proc.poll() is not None:
-            break
-        time.sleep(rng.uniform(0.0, 1.2))
-        os.killpg(proc.pid, signal.SIGKILL)
-        proc.wait()
-        kills += 1
-        allowed += allow_lost()
+                allowed.append(rec["label"])
+    kills = kill_at_random(cmd, lambda: len(fake.submits), seed=3, env=env, after=allow_lost)
     r = subprocess.run(cmd, env=env, capture_output=True, text=True)
     if r.returncode != 0:
         assert "may have been billed" in r.stderr, r.stderr
-        allowed += allow_lost()
+        allow_lost()
         r = subprocess.run(cmd, env=env, capture_output=True, text=True)
     assert r.returncode == 0, r.stderr
     assert kills >= 3
     records = journal.records()
     assert records and all(rec["state"] == "fetched" for rec in records)
-    assert len(fake.tasks) == len(records) + allowed  # one task per job, and one more per allowed resend
+    assert len(fake.tasks) == len(records) + len(allowed)  # one task per job, and one more per allowed resend
     assert len(fake.submits) == len(fake.tasks)  # (no rate-limit answers here)

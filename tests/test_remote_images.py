@@ -7,15 +7,13 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import random
-import signal
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
 from fake_openai_images import FakeImages
+from killer import kill_at_random
 
 from filmcrew import pipeline
 from filmcrew.cli import main
@@ -241,31 +239,17 @@ def test_kills_at_random_points_never_send_a_job_twice(fake, tmp_path, keyed):
     root = project(tmp_path / "film", fake)
     env = {**os.environ, "FAKE_IMAGES_KEY": KEY}
     cmd = [sys.executable, "-m", "filmcrew", "make", str(root), "--preview", "--quiet"]
-    rng = random.Random(11)
     allowed: dict[str, int] = {}
     journal = jobs.Journal(root / ".filmcrew" / "jobs")
-    kills = 0
-    for _ in range(10):
-        seen = len(fake.requests)
-        proc = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
-        deadline = time.time() + 60
-        while len(fake.requests) == seen and proc.poll() is None and time.time() < deadline:
-            time.sleep(0.02)
-        if proc.poll() is not None:  # it finished (or stopped on a lost submit) before sending anything new
-            break
-        time.sleep(rng.uniform(0.0, 1.5))
-        os.killpg(proc.pid, signal.SIGKILL)
-        proc.wait()
-        kills += 1
-        for rec in journal.records():  # what a person does when make says a submit was lost
+
+    def allow_lost() -> None:  # what a person does when make says a submit was lost
+        for rec in journal.records():
             if rec.get("state") == "submitting":
                 allowed[rec["label"]] = allowed.get(rec["label"], 0) + 1
                 journal.forget(rec["key"])
+    kills = kill_at_random(cmd, lambda: len(fake.requests), seed=11, window=1.5, env=env, after=allow_lost)
     r = subprocess.run(cmd, env=env, capture_output=True, text=True)
-    for rec in journal.records():
-        if rec.get("state") == "submitting":
-            allowed[rec["label"]] = allowed.get(rec["label"], 0) + 1
-            journal.forget(rec["key"])
+    allow_lost()
     if r.returncode != 0:
         assert "may have been billed" in r.stderr, r.stderr
         r = subprocess.run(cmd, env=env, capture_output=True, text=True)

@@ -46,11 +46,8 @@ class ComfyServer:
 
     def _server(self, base_url: str, workflow: str, project: str, websocket: bool, example: Path) -> None:
         where = f"filmcrew.toml: [providers.{self.name}]"
-        parsed = urllib.parse.urlparse(base_url)
-        if parsed.scheme not in ("http", "https") or not parsed.netloc:
-            raise ConfigError(f"{where} base_url: {base_url!r} is not an http(s) URL, e.g. \"http://127.0.0.1:8188\"")
-        self.base_url = base_url.rstrip("/")
-        self.websocket = bool(websocket) and parsed.scheme == "http"  # (wss:// is not spoken: https polls)
+        self.base_url = self.url(base_url, "http://127.0.0.1:8188")
+        self.websocket = bool(websocket) and self.base_url.startswith("http://")  # (wss:// is not spoken: https polls)
         path = Path(workflow) if workflow else example
         if not path.is_absolute() and project:
             path = Path(project) / path

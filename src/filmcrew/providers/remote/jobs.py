@@ -132,6 +132,15 @@ class Remote:
         self.timeout = float(timeout)
         self.settings = Settings(poll_every=float(poll_every), timeout=float(job_timeout), max_failures=max_failures)
 
+    def url(self, base_url: str, example: str = "") -> str:
+        """`base_url` without its trailing slash; ConfigError naming the setting when it is not an http(s) URL."""
+        import urllib.parse
+        parsed = urllib.parse.urlparse(str(base_url))
+        if parsed.scheme not in ("http", "https") or not parsed.netloc:
+            raise ConfigError(f"filmcrew.toml: [providers.{self.name}] base_url: {base_url!r} is not an http(s) URL"
+                              + (f", e.g. \"{example}\"" if example else ""))
+        return str(base_url).rstrip("/")
+
 
 def download(url: str, who: str, timeout: float) -> bytes:
     """A result from the link a vendor gave (fetched at once: such links expire; never written down)."""

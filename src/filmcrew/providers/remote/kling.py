@@ -22,7 +22,6 @@ import hashlib
 import hmac
 import json
 import time
-import urllib.parse
 
 from ...errors import ConfigError, ProviderError
 from . import http, jobs, pricing
@@ -63,14 +62,12 @@ class KlingAnimator(RemoteAnimator):
                  clock=time.time, **common):
         super().__init__(env, **common)
         where = f"filmcrew.toml: [providers.{self.name}]"
-        parsed = urllib.parse.urlparse(base_url)
-        if parsed.scheme not in ("http", "https") or not parsed.netloc:
-            raise ConfigError(f"{where} base_url: {base_url!r} is not an http(s) URL")
+        base_url = self.url(base_url, "https://api.klingai.com")
         if model not in CAPABILITIES:
             raise ConfigError(f"{where} model: {model!r}; filmcrew knows {', '.join(CAPABILITIES)}")
         if mode not in ("std", "pro"):
             raise ConfigError(f"{where} mode: {mode!r}; use std or pro")
-        self.base_url, self.model, self.mode = base_url.rstrip("/"), model, mode
+        self.base_url, self.model, self.mode = base_url, model, mode
         self.access_key_env, self.secret_key_env = access_key_env, secret_key_env
         self._keys = (self.env.get(access_key_env, ""), self.env.get(secret_key_env, ""))
         self._token: tuple[str, float] | None = None

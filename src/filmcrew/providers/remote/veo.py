@@ -16,7 +16,6 @@ from __future__ import annotations
 import base64
 import json
 import re
-import urllib.parse
 
 from ...errors import ConfigError, ProviderError
 from . import http, jobs, pricing
@@ -57,14 +56,12 @@ class VeoAnimator(RemoteAnimator):
         common.setdefault("poll_every", 20.0)
         super().__init__(env, **common)
         where = f"filmcrew.toml: [providers.{self.name}]"
-        parsed = urllib.parse.urlparse(base_url)
-        if parsed.scheme not in ("http", "https") or not parsed.netloc:
-            raise ConfigError(f"{where} base_url: {base_url!r} is not an http(s) URL")
+        base_url = self.url(base_url, "https://generativelanguage.googleapis.com/v1beta")
         if model not in CAPABILITIES:
             raise ConfigError(f"{where} model: {model!r}; filmcrew knows {', '.join(CAPABILITIES)}")
         if resolution not in ("720p", "1080p"):
             raise ConfigError(f"{where} resolution: {resolution!r}; use 720p or 1080p")
-        self.base_url, self.model, self.resolution = base_url.rstrip("/"), model, resolution
+        self.base_url, self.model, self.resolution = base_url, model, resolution
         self.api_key_env = api_key_env
         self._key = self.env.get(api_key_env, "")
 
