@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 from fake_comfyui import FakeComfy
+from model_project import LIGHTHOUSE, model_project
 from test_remote_images import shot_request
 
 from filmcrew.cli import main
@@ -134,16 +135,11 @@ def test_a_result_that_cannot_be_fetched_is_fetched_again_later_never_resubmitte
 
 @pytest.mark.slow
 def test_a_film_from_a_comfyui_workflow_in_the_project(fake, tmp_path, capsys):
-    root = tmp_path / "film"
-    assert main(["new", str(root), "--premise", "A lighthouse keeper's daughter must relight the lamp",
-                 "--minutes", "0.4", "--seed", "3"]) == 0
-    assert main(["write", str(root), "--quiet"]) == 0
+    root = model_project(tmp_path / "film", fake.url, {"illustrator": "comfyui"},
+                         'workflow = "workflows/still.json"\nmax_concurrent = 1\npoll_every = 0.02',
+                         premise=LIGHTHOUSE, new_args=("--seed", "3"))
     (root / "workflows").mkdir()
     shutil.copy(EXAMPLE, root / "workflows" / "still.json")
-    toml = root / "filmcrew.toml"
-    toml.write_text(toml.read_text().replace('illustrator = "procedural"', 'illustrator = "comfyui"')
-                    + f'\n[providers.comfyui]\nbase_url = "{fake.url}"\nworkflow = "workflows/still.json"\n'
-                    + "max_concurrent = 1\npoll_every = 0.02\n")
     capsys.readouterr()
     assert main(["plan", str(root), "--preview", "--cost"]) == 0
     assert "0.000 USD" in capsys.readouterr().out and fake.prompts == []
@@ -166,13 +162,8 @@ def test_kills_at_random_points_never_send_a_comfyui_job_twice(fake, tmp_path):
 
     from killer import kill_at_random
     fake.work = 0.6
-    root = tmp_path / "film"
-    assert main(["new", str(root), "--premise", "A lighthouse keeper's daughter must relight the lamp",
-                 "--minutes", "0.4", "--seed", "3"]) == 0
-    assert main(["write", str(root), "--quiet"]) == 0
-    toml = root / "filmcrew.toml"
-    toml.write_text(toml.read_text().replace('illustrator = "procedural"', 'illustrator = "comfyui"')
-                    + f'\n[providers.comfyui]\nbase_url = "{fake.url}"\nmax_concurrent = 2\npoll_every = 0.05\n')
+    root = model_project(tmp_path / "film", fake.url, {"illustrator": "comfyui"}, "max_concurrent = 2\npoll_every = 0.05",
+                         premise=LIGHTHOUSE, new_args=("--seed", "3"))
     cmd = [sys.executable, "-m", "filmcrew", "make", str(root), "--preview", "--quiet"]
     kills = kill_at_random(cmd, lambda: len(fake.prompts), seed=5, window=1.5)
     r = subprocess.run(cmd, capture_output=True, text=True)

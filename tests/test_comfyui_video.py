@@ -8,6 +8,7 @@ import json
 
 import pytest
 from fake_comfyui import FakeComfy
+from model_project import BAKER, model_project
 from test_kling import request
 
 from filmcrew.cli import main
@@ -53,13 +54,8 @@ def test_one_table_serves_the_stills_and_the_clips(fake, tmp_path):
 
 @pytest.mark.slow
 def test_a_film_from_comfyui_stills_and_comfyui_clips(fake, tmp_path):
-    root = tmp_path / "film"
-    assert main(["new", str(root), "--premise", "A baker must win back her stolen recipe", "--minutes", "0.4"]) == 0
-    assert main(["write", str(root), "--quiet"]) == 0
-    toml = root / "filmcrew.toml"
-    toml.write_text(toml.read_text().replace('illustrator = "procedural"', 'illustrator = "comfyui"')
-                    .replace('animator = "camera-moves"', 'animator = "comfyui"')
-                    + f'\n[providers.comfyui]\nbase_url = "{fake.url}"\npoll_every = 0.02\nseconds = [3, 5]\n')
+    root = model_project(tmp_path / "film", fake.url, {"illustrator": "comfyui", "animator": "comfyui"},
+                         "poll_every = 0.02\nseconds = [3, 5]", premise=BAKER, new_args=())
     assert main(["make", str(root), "--preview", "--quiet"]) == 0
     videos = [p for p in fake.prompts if "9" in p["prompt"] and p["prompt"]["9"]["class_type"] == "WanImageToVideo"]
     stills = [p for p in fake.prompts if "20" in p["prompt"] and p["prompt"]["20"]["class_type"] == "KSampler"]

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 from fake_kling import AK, SK, FakeKling
+from model_project import model_project
 
 from filmcrew import pipeline
 from filmcrew.cli import main
@@ -140,16 +141,12 @@ def test_fitting_trims_slows_holds_and_recomposes(tmp_path):
     assert info["speed"] == 0.8 and info["held_seconds"] == pytest.approx(200 / 30 - 5 / 0.8, abs=0.01)
 
 
-def _project(root: Path, fake, extra: str = "", budget: str = "") -> Path:
-    assert main(["new", str(root), "--premise", "A mortal fisherman challenges the god of floods to save his village",
-                 "--minutes", "0.4", "--seed", "7"]) == 0
-    assert main(["write", str(root), "--quiet"]) == 0
-    toml = root / "filmcrew.toml"
-    toml.write_text(toml.read_text().replace('animator = "camera-moves"', 'animator = "kling"')
-                    + f'\n[providers.kling]\nbase_url = "{fake.url}"\nmodel = "kling-v2-6"\nmode = "std"\n'
-                      f'access_key_env = "KLING_ACCESS_KEY"\nsecret_key_env = "KLING_SECRET_KEY"\n'
-                      f'max_concurrent = 3\npoll_every = 0.05\n{extra}' + budget)
-    return root
+KLING = ('model = "kling-v2-6"\nmode = "std"\naccess_key_env = "KLING_ACCESS_KEY"\n'
+         'secret_key_env = "KLING_SECRET_KEY"\nmax_concurrent = 3\npoll_every = 0.05')
+
+
+def _project(root: Path, fake, budget: float | None = None) -> Path:
+    return model_project(root, fake.url, {"animator": "kling"}, KLING, budget, currency="CNY")
 
 
 def test_a_shot_asking_what_the_model_cannot_do_is_refused_at_plan(fake, tmp_path, monkeypatch, capsys):
@@ -168,7 +165,7 @@ def test_a_shot_asking_what_the_model_cannot_do_is_refused_at_plan(fake, tmp_pat
 def test_a_film_animated_by_kling_and_a_changed_line_sends_no_new_job(fake, tmp_path, monkeypatch, capsys):
     for k, v in ENV.items():
         monkeypatch.setenv(k, v)
-    root = _project(tmp_path / "film", fake, budget='\n[budget]\nmax = 50\ncurrency = "CNY"\n')
+    root = _project(tmp_path / "film", fake, budget=50)
     capsys.readouterr()
     assert main(["plan", str(root), "--preview", "--cost"]) == 0
     out = capsys.readouterr().out

@@ -9,6 +9,7 @@ import json
 import numpy as np
 import pytest
 from fake_minimax_music import KEY, FakeMusic
+from model_project import BAKER, model_project
 
 from filmcrew.cli import main
 from filmcrew.providers.base import CueRequest
@@ -60,12 +61,8 @@ def test_refused(fake, tmp_path):
 @pytest.mark.slow
 def test_a_film_scored_by_the_music_model(fake, tmp_path, monkeypatch):
     monkeypatch.setenv("MM_KEY", KEY)
-    root = tmp_path / "film"
-    assert main(["new", str(root), "--premise", "A baker must win back her stolen recipe", "--minutes", "0.4"]) == 0
-    assert main(["write", str(root), "--quiet"]) == 0
-    toml = root / "filmcrew.toml"
-    toml.write_text(toml.read_text().replace('composer = "midi"', 'composer = "minimax-music"')
-                    + f'\n[providers.minimax-music]\nbase_url = "{fake.url}"\napi_key_env = "MM_KEY"\n')
+    root = model_project(tmp_path / "film", fake.url, {"composer": "minimax-music"}, 'api_key_env = "MM_KEY"',
+                         premise=BAKER, new_args=())
     assert main(["plan", str(root), "--preview", "--cost"]) == 0 and fake.requests == []
     assert main(["make", str(root), "--preview", "--quiet"]) == 0
     prov = json.loads((root / "out" / "ep01.preview.provenance.json").read_text())

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 from fake_openai_images import FakeImages
+from model_project import model_project
 from killer import kill_at_random
 
 from filmcrew import pipeline
@@ -144,19 +145,12 @@ def test_a_hung_server_and_a_wrong_key(fake, tmp_path):
 
 # ---- a whole project on the model ----------------------------------------------------------------------
 
-def project(root: Path, fake, budget: float | None = None, illustrator: str = "openai-images",
-            settings: str = 'model = "gpt-image-1"\napi_key_env = "FAKE_IMAGES_KEY"\nmax_concurrent = 2',
-            currency: str = "USD", premise: str = "A mortal fisherman challenges the god of floods to save his village") -> Path:
-    """A written 0.4-minute project whose illustrator is the model behind `fake`."""
-    assert main(["new", str(root), "--premise", premise, "--minutes", "0.4", "--seed", "7"]) == 0
-    assert main(["write", str(root), "--quiet"]) == 0
-    toml = root / "filmcrew.toml"
-    text = toml.read_text().replace('illustrator = "procedural"', f'illustrator = "{illustrator}"')
-    text += f'\n[providers.{illustrator}]\nbase_url = "{fake.url}"\n{settings}\n'
-    if budget is not None:
-        text += f'\n[budget]\nmax = {budget}\ncurrency = "{currency}"\n'
-    toml.write_text(text)
-    return root
+OPENAI = 'model = "gpt-image-1"\napi_key_env = "FAKE_IMAGES_KEY"\nmax_concurrent = 2'
+
+
+def project(root: Path, fake, budget: float | None = None) -> Path:
+    """A written 0.4-minute project whose illustrator is OpenAI Images behind `fake`."""
+    return model_project(root, fake.url, {"illustrator": "openai-images"}, OPENAI, budget)
 
 
 @pytest.fixture

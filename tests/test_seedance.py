@@ -9,6 +9,7 @@ import json
 
 import pytest
 from fake_ark_images import FakeArk
+from model_project import BAKER, model_project
 from test_kling import request, still
 
 from filmcrew.cli import main
@@ -62,13 +63,8 @@ def test_an_unsafe_output_is_a_refusal_and_is_not_retried_in_the_make(fake, tmp_
 @pytest.mark.slow
 def test_a_film_animated_by_seedance(fake, tmp_path, monkeypatch):
     monkeypatch.setenv("ARK_KEY", KEY)
-    root = tmp_path / "film"
-    assert main(["new", str(root), "--premise", "A baker must win back her stolen recipe", "--minutes", "0.4"]) == 0
-    assert main(["write", str(root), "--quiet"]) == 0
-    toml = root / "filmcrew.toml"
-    toml.write_text(toml.read_text().replace('animator = "camera-moves"', 'animator = "seedance"')
-                    + f'\n[providers.seedance]\nbase_url = "{fake.url}"\napi_key_env = "ARK_KEY"\npoll_every = 0.05\n'
-                    + '\n[budget]\nmax = 100\ncurrency = "CNY"\n')
+    root = model_project(tmp_path / "film", fake.url, {"animator": "seedance"}, 'api_key_env = "ARK_KEY"\npoll_every = 0.05',
+                         budget=100, currency="CNY", premise=BAKER, new_args=())
     assert main(["make", str(root), "--preview", "--quiet"]) == 0
     prov = json.loads((root / "out" / "ep01.preview.provenance.json").read_text())
     assert prov["spend"]["CNY"] == pytest.approx(len(fake.video_requests) * 46.0 * 108000 / 1e6)

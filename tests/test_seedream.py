@@ -9,7 +9,8 @@ import json
 
 import pytest
 from fake_ark_images import FakeArk
-from test_remote_images import project, shot_request
+from model_project import BAKER, model_project
+from test_remote_images import shot_request
 
 from filmcrew.cli import main
 from filmcrew.errors import ProviderError
@@ -60,7 +61,7 @@ def test_refusals_busy_answers_and_a_wrong_key(fake, tmp_path, monkeypatch):
 
 
 def test_a_budget_in_another_currency_is_refused_before_anything_is_sent(fake, tmp_path, monkeypatch, capsys):
-    root = project(tmp_path / "film", fake, budget=50, illustrator="seedream", settings='api_key_env = "ARK_KEY"')
+    root = model_project(tmp_path / "film", fake.url, {"illustrator": "seedream"}, 'api_key_env = "ARK_KEY"', budget=50)
     monkeypatch.setenv("ARK_KEY", KEY)
     capsys.readouterr()
     assert main(["make", str(root), "--preview", "--quiet"]) == 2
@@ -72,8 +73,8 @@ def test_a_budget_in_another_currency_is_refused_before_anything_is_sent(fake, t
 
 @pytest.mark.slow
 def test_a_film_from_seedream_within_a_budget_in_yuan(fake, tmp_path, monkeypatch, capsys):
-    root = project(tmp_path / "film", fake, budget=3, currency="CNY", illustrator="seedream",
-                   settings='api_key_env = "ARK_KEY"', premise="A baker must win back her stolen recipe")
+    root = model_project(tmp_path / "film", fake.url, {"illustrator": "seedream"}, 'api_key_env = "ARK_KEY"',
+                         budget=3, currency="CNY", premise=BAKER)
     monkeypatch.setenv("ARK_KEY", KEY)
     assert main(["make", str(root), "--preview", "--quiet"]) == 0
     prov = json.loads((root / "out" / "ep01.preview.provenance.json").read_text())

@@ -8,6 +8,7 @@ import json
 
 import pytest
 from fake_veo import KEY, FakeVeo
+from model_project import BAKER, model_project
 from test_kling import request, still
 
 from filmcrew.cli import main
@@ -67,13 +68,8 @@ def test_a_filtered_result_is_a_refusal_and_429_waits_its_retry_delay(fake, tmp_
 
 
 def test_a_shape_veo_does_not_make_is_refused_at_plan(fake, tmp_path, capsys):
-    root = tmp_path / "film"
-    assert main(["new", str(root), "--premise", "A baker must win back her stolen recipe", "--minutes", "0.4",
-                 "--aspect", "1:1"]) == 0
-    assert main(["write", str(root), "--quiet"]) == 0
-    toml = root / "filmcrew.toml"
-    toml.write_text(toml.read_text().replace('animator = "camera-moves"', 'animator = "veo"')
-                    + f'\n[providers.veo]\nbase_url = "{fake.url}"\napi_key_env = "GEMINI_KEY"\n')
+    root = model_project(tmp_path / "film", fake.url, {"animator": "veo"}, 'api_key_env = "GEMINI_KEY"', premise=BAKER,
+                         new_args=("--aspect", "1:1"))
     capsys.readouterr()
     assert main(["plan", str(root)]) == 2
     assert "makes 16:9, 9:16 clips, not 1:1" in capsys.readouterr().err and fake.submits == []
@@ -82,13 +78,8 @@ def test_a_shape_veo_does_not_make_is_refused_at_plan(fake, tmp_path, capsys):
 @pytest.mark.slow
 def test_a_film_animated_by_veo(fake, tmp_path, monkeypatch):
     monkeypatch.setenv("GEMINI_KEY", KEY)
-    root = tmp_path / "film"
-    assert main(["new", str(root), "--premise", "A baker must win back her stolen recipe", "--minutes", "0.4"]) == 0
-    assert main(["write", str(root), "--quiet"]) == 0
-    toml = root / "filmcrew.toml"
-    toml.write_text(toml.read_text().replace('animator = "camera-moves"', 'animator = "veo"')
-                    + f'\n[providers.veo]\nbase_url = "{fake.url}"\napi_key_env = "GEMINI_KEY"\npoll_every = 0.05\n'
-                    + '\n[budget]\nmax = 20\ncurrency = "USD"\n')
+    root = model_project(tmp_path / "film", fake.url, {"animator": "veo"}, 'api_key_env = "GEMINI_KEY"\npoll_every = 0.05',
+                         budget=20, premise=BAKER, new_args=())
     assert main(["make", str(root), "--preview", "--quiet"]) == 0
     prov = json.loads((root / "out" / "ep01.preview.provenance.json").read_text())
     assert prov["spend"]["USD"] == pytest.approx(sum(0.4 * s["parameters"]["durationSeconds"] for s in fake.submits))

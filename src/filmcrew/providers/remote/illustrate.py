@@ -114,9 +114,6 @@ class RemoteIllustrator(jobs.Remote):
         atomic.write_text(Path(out_dir) / "generation.json", json.dumps(ledger.scrub(info), indent=1, ensure_ascii=False))
 
 
-SyncAdapter = jobs.SyncAdapter  # (what OpenAI Images and Seedream use; it lives with the job layer)
-
-
 def b64_image(data: list, where: str) -> jobs.Status:
     """The first image of an answer's `data: [{b64_json}]`, or a failed status saying what is missing."""
     import base64

@@ -11,7 +11,7 @@ from __future__ import annotations
 from ...errors import ConfigError, ProviderError
 from ..openai_http import Endpoint
 from . import http, jobs, pricing
-from .illustrate import RemoteIllustrator, SyncAdapter, b64_image
+from .illustrate import RemoteIllustrator, b64_image
 
 QUALITIES = ("low", "medium", "high")
 
@@ -37,7 +37,7 @@ class OpenAIImagesIllustrator(RemoteIllustrator):
         return pricing.per_item(self.name, request["model"], request["quality"], request["size"])
 
     def adapter(self) -> jobs.Adapter:
-        return SyncAdapter(self)
+        return jobs.SyncAdapter(self)
 
     def send(self, request: dict) -> http.Answer:
         ep = self.http

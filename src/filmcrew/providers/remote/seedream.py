@@ -15,7 +15,7 @@ import json
 from ...errors import ProviderError
 from ..openai_http import Endpoint
 from . import http, jobs, pricing
-from .illustrate import RemoteIllustrator, SyncAdapter, b64_image
+from .illustrate import RemoteIllustrator, b64_image
 
 SIZES = {(1024, 1536): "1440x2560", (1536, 1024): "2560x1440", (1024, 1024): "2048x2048"}  # within 4.x's pixel range
 
@@ -38,7 +38,7 @@ class SeedreamIllustrator(RemoteIllustrator):
         return pricing.per_item(self.name, request["model"])
 
     def adapter(self) -> jobs.Adapter:
-        return SyncAdapter(self)
+        return jobs.SyncAdapter(self)
 
     def send(self, request: dict) -> http.Answer:
         body = {"model": request["model"], "prompt": request["prompt"], "size": request["size"],
