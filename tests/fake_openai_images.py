@@ -142,7 +142,8 @@ class Handler(Quiet):
             self.wfile.write(data)
             return
         image = b"" if step == "empty" else (b"\x00\x00\x00\x18ftypmp42" + b"\x00" * 64 if step == "video"
-                                             else png(fields["prompt"], fields.get("size", "auto"), len(refs)))
+                                             else srv.picture(fields, refs) if srv.picture else
+                                             png(fields["prompt"], fields.get("size", "auto"), len(refs)))
         out = OUT_TOKENS.get(fields.get("quality", "auto"), OUT_TOKENS["medium"]).get(fields.get("size"), 1056)
         text_in, image_in = len(fields["prompt"].split()) * 2, 323 * len(refs)
         usage = {"total_tokens": text_in + image_in + out, "input_tokens": text_in + image_in, "output_tokens": out,
@@ -188,4 +189,5 @@ class FakeImages(Serving):
         self.delay = 0.0  # seconds before each answer
         self.slow = 0.0  # seconds between the two halves of each image answer
         self.hang = 5.0
+        self.picture = None  # (fields, [(filename, bytes) of the references]) -> PNG bytes: a test's own picture
 

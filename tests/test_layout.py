@@ -18,7 +18,7 @@ LAYERS = [
     ("pipeline",),
     ("project",),
     ("crew",),
-    ("providers",),
+    ("providers", "consistency"),  # the vendors, and the character consistency check: neither imports the other
     ("provenance",),
     ("media",),
     ("story",),

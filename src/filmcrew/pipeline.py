@@ -14,8 +14,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import ledger, project
-from .crew import (animator, common, composer, editor, finisher, foley, illustrator, references, timeline, translator,
-                   voice)
+from .crew import (animator, common, composer, editor, finisher, foley, illustrator, references, takes, timeline,
+                   translator, voice)
 from .crew.common import Crew, EpisodeContext
 from .engine import atomic
 from .engine.graph import Task
@@ -144,10 +144,16 @@ class EpisodeGraph:
     all: list[Task]
     plays: list[Task] = field(default_factory=list)  # per item of the cut, the task whose clip.mp4 it plays
     media: dict = field(default_factory=dict)  # shot id -> its clip with lips, for editing programs (export makes it)
+    checks: list = field(default_factory=list)  # the consistency scores made beside the film (nothing uses them)
     by_artifact: dict = field(init=False, repr=False)
 
     def __post_init__(self):
         self.by_artifact = {t.artifact: t for t in self.all}
+
+    @property
+    def targets(self) -> list[Task]:
+        """What a make makes: the film, and the checks beside it."""
+        return [self.final, *self.checks]
 
     def task(self, artifact: str) -> Task:
         """The task that makes `artifact` (e.g. "ep01.mix", "ep01.timeline", "ep01-s02-l03.voice")."""
@@ -156,13 +162,26 @@ class EpisodeGraph:
 
 def episode_graph(ctx: EpisodeContext) -> EpisodeGraph:
     refs = references.tasks(ctx)
-    keys = illustrator.tasks(ctx, refs)
+    model_stills = getattr(ctx.crew.illustrator, "uses_references", False)
+    retake_keys: dict = {}
+    keys = illustrator.tasks(ctx, refs if model_stills else None, retakes=retake_keys)
+    checks, picked_keys = _keyframe_picks(ctx, keys, refs, retake_keys)
     voices = voice.tasks(ctx)
     scratch = voice.scratch_tasks(ctx)
     timings = editor.timing_tasks(ctx, voices, scratch)
-    clips = (animator.remote_tasks(ctx, keys, timings, refs) if getattr(ctx.crew.animator, "remote", False)
-             else animator.tasks(ctx, keys, timings))
-    videos = [t.inputs["video"] for t in clips.values() if "video" in t.inputs]  # a video model's jobs, and
+    if getattr(ctx.crew.animator, "remote", False):
+        retake_videos: dict = {}
+        picked = None
+        if ctx.consistency is not None:
+            pins, who = takes.load_pins(ctx.root), _character_refs(ctx, refs)
+            picked = (lambda sh, v: takes.pick(ctx, "video", sh, v, who, retake_videos[sh.id], pins))
+        clips = animator.remote_tasks(ctx, picked_keys, timings, refs, retakes=retake_videos, picked=picked)
+    else:
+        clips = animator.tasks(ctx, picked_keys, timings)
+    picks = [t.inputs["video"] for t in clips.values() if t.inputs.get("video") is not None
+             and t.inputs["video"].role == "consistency"]  # the best take of each video job, when checked
+    videos = [v.inputs["take"] if v.role == "consistency" else v  # a video model's jobs, and
+              for v in (t.inputs["video"] for t in clips.values() if "video" in t.inputs)]
     before_videos = [v.inputs["duration"] for v in videos] + list(  # the durations and frames they are keyed by
         {id(f): f for v in videos for n, f in v.inputs.items() if n in ("first", "last")}.values())
     cues = composer.tasks(ctx)
@@ -175,11 +194,33 @@ def episode_graph(ctx: EpisodeContext) -> EpisodeGraph:
     segs, trans = finisher.segment_tasks(ctx, the_cut, clips, sources, voices, timings)
     mix = finisher.mix_task(ctx, timeline, voices, cues, beds, fx)
     final = finisher.final_task(ctx, segs, trans, mix, timeline)
-    return EpisodeGraph(final=final, all=[*refs.values(), *keys.values(), *voices.values(), *scratch.values(), *timings.values(),
-                                          *before_videos, *videos, *clips.values(), *cues.values(),
+    return EpisodeGraph(final=final, all=[*refs.values(), *keys.values(), *checks, *voices.values(), *scratch.values(), *timings.values(),
+                                          *before_videos, *videos, *picks, *clips.values(), *cues.values(),
                                           *beds.values(), *fx.values(), *translations.values(), timeline, *sources.values(), *segs, *trans.values(), mix, final],
                         plays=[clips[it.shot] if it.kind == "shot" else sources[k] for k, it in enumerate(the_cut.items)],
-                        media=finisher.media_tasks(ctx, clips, voices, timings))
+                        media=finisher.media_tasks(ctx, clips, voices, timings),
+                        checks=[c for c in checks if c.artifact.endswith(".pick") and c not in picked_keys.values()])
+
+
+def _character_refs(ctx: EpisodeContext, refs: dict[str, Task]) -> dict[str, Task]:
+    return {n: t for n, t in refs.items() if ctx.bible.character(n) is not None}
+
+
+def _keyframe_picks(ctx: EpisodeContext, keys: dict[str, Task], refs: dict[str, Task],
+                    retake_keys: dict) -> tuple[list[Task], dict[str, Task]]:
+    """(every keyframe pick, the keyframe each shot's clip is made from). A model's keyframe is picked among
+    its takes, and the clip is made from the pick; any other keyframe is only scored, beside the film."""
+    if ctx.consistency is None:
+        return [], keys
+    pins, who = takes.load_pins(ctx.root), _character_refs(ctx, refs)
+    out = dict(keys)
+    picks = []
+    for sh in ctx.episode.shots():
+        p = takes.pick(ctx, "keyframe", sh, keys[sh.id], who, retake_keys.get(sh.id), pins)
+        picks.append(p)
+        if sh.id in retake_keys:
+            out[sh.id] = p
+    return picks, out
 
 
 def contexts(root: Path, env: dict, episode: int | None = None, preview: bool = False,
@@ -191,6 +232,7 @@ def contexts(root: Path, env: dict, episode: int | None = None, preview: bool = 
     bible = project.load_bible(root)
     check_provider_names(root, cfg, bible)
     crew = load_crew(cfg, env, root)
+    check = takes.check_for(cfg.consistency, str(root / project.CONFIG_NAME))
     W, H = ASPECTS[aspect or cfg.aspect]
     if preview:
         W, H = W // 2, H // 2
@@ -212,7 +254,7 @@ def contexts(root: Path, env: dict, episode: int | None = None, preview: bool = 
                                    style=cfg.style, preview=preview, crew=crew, ffmpeg=ffmpeg.executable(), labels=cfg.labels,
                                    subtitle_languages=tuple(cfg.subtitle_languages),
                                    aspect_tag=aspect.replace(":", "x") if aspect and aspect != cfg.aspect else "",
-                                   cut=cut_mod.load(root, n, [s.id for s in ep.shots()])))
+                                   cut=cut_mod.load(root, n, [s.id for s in ep.shots()]), consistency=check))
     return cfg, ctxs
 
 
@@ -373,6 +415,7 @@ class Costs:
     to_pay: dict[str, float]  # by currency
     paid: dict[str, float]  # what the project's jobs have cost so far (the journal), by currency
     resumed: int = 0  # tasks whose job was sent before (resumed, not paid again)
+    retakes: dict[str, float] = field(default_factory=dict)  # the expected cost of retakes (in pending, not in to_pay)
 
 
 def journal(root: Path):
@@ -387,6 +430,7 @@ def costs(root: Path, items: list) -> Costs:
     j = journal(root)
     out: list[tuple[object, dict]] = []
     to_pay: dict[str, float] = {}
+    retakes: dict[str, float] = {}
     resumed = 0
     for it in items:
         t = it.task
@@ -400,8 +444,17 @@ def costs(root: Path, items: list) -> Costs:
             pass  # its key waits on an input: counted as a new job
         est = t.estimate()
         out.append((it, est))
-        to_pay[est["currency"]] = to_pay.get(est["currency"], 0.0) + est["amount"]
-    return Costs(out, to_pay, j.spent(), resumed)
+        into = retakes if t.role == "consistency" else to_pay  # a retake is admitted when asked for (takes.Allowance)
+        into[est["currency"]] = into.get(est["currency"], 0.0) + est["amount"]
+    return Costs(out, to_pay, j.spent(), resumed, retakes)
+
+
+def retake_allowance(cfg: project.Config, c: Costs, budget: float | None) -> takes.Allowance:
+    """What the retakes of an admitted make may spend: the budget less what was paid before and what the make's
+    first takes are estimated at (the expected retakes priced by plan --cost are not set aside: each retake
+    is admitted against what is left when it is asked for)."""
+    limit = cfg.budget if budget is None else budget
+    return takes.Allowance(limit, cfg.currency, c.paid.get(cfg.currency, 0.0) + c.to_pay.get(cfg.currency, 0.0))
 
 
 def admit(root: Path, cfg: project.Config, c: Costs, budget: float | None) -> None:
@@ -423,3 +476,57 @@ def admit(root: Path, cfg: project.Config, c: Costs, budget: float | None) -> No
             f"{limit:.2f} {cur} and {spent:.2f} {cur} is spent, so {max(0.0, limit - spent):.2f} {cur} is left. Nothing "
             f"was sent. Raise [budget] max (or make --budget), make a --preview first (cheapest quality), or make one "
             f"episode at a time (--episode); `filmcrew plan {root} --cost` lists each job")
+
+
+# ---- consistency: the report and the takes of a shot ------------------------------------------------------
+
+def consistency_report(root: Path, st: Store, cfg: project.Config, ctxs: list, graphs: list) -> tuple[dict, list[str]]:
+    """The report of the made picks of these episodes, and the picks not made yet (artifact ids)."""
+    from .consistency import report
+    picks, refs, unmade = [], {}, []
+    for ctx, g in zip(ctxs, graphs):
+        for t in g.all:
+            if t.role == "reference" and st.made(t) and ctx.bible.character(t.params.get("name", "")) is not None:
+                refs[t.params["name"]] = st.path(t.key)
+            elif t.role == "reference" and st.made(t) and t.provider.name == "human-take":
+                name = next((c.name for c in ctx.bible.characters if references.slug(c.name) + ".reference" == t.artifact), None)
+                if name:
+                    refs[name] = st.path(t.key)
+            if t.role != "consistency":
+                continue
+            if not st.made(t):
+                unmade.append(t.artifact)
+                continue
+            rec = json.loads((st.path(t.key) / "pick.json").read_text(encoding="utf-8"))
+            picks.append({**rec, "folder": str(st.path(t.key)), "episode": ctx.episode.id})
+    title = ctxs[0].bible.title if ctxs else str(root)
+    return report.build(picks, refs, asdict_settings(cfg), title), unmade
+
+
+def asdict_settings(cfg: project.Config) -> dict:
+    from dataclasses import asdict
+    return asdict(cfg.consistency)
+
+
+def write_consistency(root: Path, rep: dict) -> tuple[Path, Path]:
+    from .consistency import report
+    out = Path(root) / "out"
+    j, h = out / "consistency.json", out / "consistency.html"
+    atomic.write_text(j, json.dumps(rep, indent=1, ensure_ascii=False))
+    atomic.write_text(h, report.render(rep))
+    return j, h
+
+
+def shot_takes(st: Store, graphs: list, shot_id: str) -> list[tuple[Task, dict | None]]:
+    """(pick task, its pick.json or None when not made) of a shot: its keyframe's, and its clip's for a video
+    model; an error names the shots when there is no such shot."""
+    found = [(g.by_artifact[a], g) for g in graphs for a in (f"{shot_id}.keyframe.pick", f"{shot_id}.video.pick")
+             if a in g.by_artifact]
+    if not found:
+        shots = [t.artifact.split(".")[0] for g in graphs for t in g.all if t.artifact.endswith(".keyframe.pick")]
+        if not shots:
+            raise ConfigError("the consistency check is off, so there are no takes to choose: pip install "
+                              "'filmcrew[faces]' (and [consistency] check is not \"off\")")
+        raise ConfigError(f"no shot {shot_id!r}; the shots are {', '.join(shots[:6])}{', ...' if len(shots) > 6 else ''}")
+    return [(t, json.loads((st.path(t.key) / "pick.json").read_text(encoding="utf-8")) if st.made(t) else None)
+            for t, _ in found]

@@ -17,6 +17,7 @@ from .engine import atomic
 from .errors import ConfigError, read_text
 from .ledger import SECRET_HINTS
 from .model import ASPECTS, FORMATS, LANGUAGES, Bible, Character, EpisodeArc, Voice
+from .consistency.settings import Consistency
 from .provenance.labels import CODE_RE, POSITIONS, Labels
 
 CONFIG_NAME = "filmcrew.toml"
@@ -42,6 +43,7 @@ class Config:
     labels: Labels = Labels()
     budget: float | None = None  # [budget] max: what the remote models may cost in all (None: no limit)
     currency: str = "USD"  # [budget] currency
+    consistency: Consistency = Consistency()  # [consistency]: the character consistency check
 
     @property
     def size(self) -> tuple[int, int]:
@@ -118,7 +120,8 @@ def load_config(root: Path) -> Config:
     film = data.get("film")
     if not isinstance(film, dict):
         raise ConfigError(f"{path}: missing [film] table; it holds premise, format, episodes, minutes, ...")
-    known = {f.name for f in fields(Config)} - {"providers", "provider_settings", "labels", "budget", "currency"}
+    known = {f.name for f in fields(Config)} - {"providers", "provider_settings", "labels", "budget", "currency",
+                                                 "consistency"}
     unknown = set(film) - known
     if unknown:
         raise ConfigError(f"{path}: [film] {sorted(unknown)[0]}: unknown field; known fields: {', '.join(sorted(known))}")
@@ -158,9 +161,18 @@ def load_config(root: Path) -> Config:
     for k in budget:
         if k not in ("max", "currency"):
             raise ConfigError(f"{path}: [budget] {k}: unknown field; known fields: currency, max")
+    cons = data.get("consistency", {})
+    if not isinstance(cons, dict):
+        raise ConfigError(f"{path}: [consistency] must be a table (check, threshold, max_retakes, ...)")
+    known_c = {f.name for f in fields(Consistency)}
+    for k in cons:
+        if k not in known_c:
+            raise ConfigError(f"{path}: [consistency] {k}: unknown field; known fields: {', '.join(sorted(known_c))}")
+    consistency = Consistency(**cons)
+    consistency.validate(str(path))
     try:
         cfg = Config(**film, providers=chosen, provider_settings=settings, labels=Labels(**lab),
-                     budget=budget.get("max"), currency=budget.get("currency", "USD"))
+                     budget=budget.get("max"), currency=budget.get("currency", "USD"), consistency=consistency)
     except TypeError as err:
         raise ConfigError(f"{path}: [film]: {err}") from err
     return validate(cfg, str(path))
@@ -168,10 +180,12 @@ def load_config(root: Path) -> Config:
 
 def save_config(root: Path, cfg: Config) -> None:
     film = {k: v for k, v in asdict(cfg).items() if k not in ("providers", "provider_settings", "labels", "budget",
-                                                                  "currency")}
+                                                                  "currency", "consistency")}
     data: dict = {"film": film, "labels": asdict(cfg.labels), "providers": dict(cfg.providers)}
     if cfg.budget is not None:
         data["budget"] = {"max": cfg.budget, "currency": cfg.currency}
+    if cfg.consistency != Consistency():
+        data["consistency"] = asdict(cfg.consistency)
     for k, v in cfg.provider_settings.items():
         data["providers"][k] = v
     atomic.write_text(Path(root) / CONFIG_NAME, tomli_w.dumps(data))

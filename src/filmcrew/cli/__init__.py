@@ -4,6 +4,7 @@
 - `making`: plan, make, status, demo (the task graph: what will be made, making it)
 - `checking`: check, disclose, keys (labels, content credentials, the AI share)
 - `editing`: export, import, dub, export-audio (a person takes over)
+- `consistency`: consistency, take (the characters' faces across shots; a shot's takes)
 """
 
 from __future__ import annotations
@@ -14,9 +15,9 @@ import sys
 
 from .. import __version__
 from ..errors import FilmcrewError, TaskError, describe_os_error
-from . import checking, editing, making, writing
+from . import checking, consistency, editing, making, writing
 
-GROUPS = (writing, making, checking, editing)
+GROUPS = (writing, making, checking, editing, consistency)
 
 
 def parser() -> argparse.ArgumentParser:

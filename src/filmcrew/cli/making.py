@@ -46,13 +46,13 @@ def cmd_plan(a) -> int:
         root, cfg, ctxs, graphs = episode_graphs(a, a.preview)
         st = pipeline.store(root)
         for ctx, g in zip(ctxs, graphs):
-            items += [i.as_dict() for i in plan(st, [g.final])]
+            items += [i.as_dict() for i in plan(st, g.targets)]
             notes = (pipeline.cut_notes(ctx) + [n for n in [pipeline.runtime_note(ctx, st, g, cfg.minutes)] if n]
                      + pipeline.video_notes(ctx, st, g))
             for note in notes if not a.json else []:
                 print(note, file=sys.stderr)
     if a.cost and not missing:
-        return _print_costs(root, cfg, [i for g in graphs for i in plan(st, [g.final])], a.json)
+        return _print_costs(root, cfg, [i for g in graphs for i in plan(st, g.targets)], a.json)
     if a.json:
         print(json.dumps(items, indent=1, ensure_ascii=False))
     else:
@@ -77,17 +77,24 @@ def _print_costs(root, cfg, items, as_json: bool) -> int:
     if as_json:
         print(json.dumps({"jobs": [{"artifact": it.task.artifact, "provider": it.task.provider.name, **est}
                                    for it, est in c.pending],
-                          "to_pay": c.to_pay, "paid": c.paid, "resumed": c.resumed,
+                          "to_pay": c.to_pay, "retakes": c.retakes, "paid": c.paid, "resumed": c.resumed,
                           "budget": cfg.budget, "currency": cfg.currency, "left": left}, indent=1))
         return 0
     if not c.pending:
         print("no paid job to send: every remote result is made or already sent" if c.resumed or c.paid else
               "no paid job: every provider of this project is local")
-    for it, est in c.pending:
+    firsts = [(it, est) for it, est in c.pending if it.task.role != "consistency"]
+    for it, est in firsts:
         print(f"{it.task.provider.name:<14} {it.task.artifact:<36} {est['amount']:8.3f} {est['currency']}"
               f"  (prices of {est.get('checked', '?')})")
     for cur, amount in c.to_pay.items():
-        print(f"{'total':<14} {len(c.pending)} job(s){'':<27} {amount:8.3f} {cur}")
+        print(f"{'total':<14} {len(firsts)} job(s){'':<27} {amount:8.3f} {cur}")
+    retakes = [(it, est) for it, est in c.pending if it.task.role == "consistency"]
+    for cur, amount in c.retakes.items():
+        n = sum(est["retakes"] for _, est in retakes if est["currency"] == cur)
+        worst = sum(est["worst"] for _, est in retakes if est["currency"] == cur)
+        print(f"{'retakes':<14} about {n:.1f} expected{'':<20} {amount:8.3f} {cur}  (at most {worst:.3f} {cur}, if "
+              f"every shot's takes failed; each retake is sent only while the budget allows it)")
     if c.resumed:
         print(f"{c.resumed} job(s) already sent are resumed, not paid again")
     for cur, amount in c.paid.items():
@@ -107,7 +114,15 @@ def cmd_make(a) -> int:
     t0 = time.perf_counter()
     root, cfg, ctxs, graphs = episode_graphs(a, a.preview)
     st = pipeline.store(root)
-    pipeline.admit(root, cfg, pipeline.costs(root, plan(st, [g.final for g in graphs])), a.budget)
+    costs = pipeline.costs(root, plan(st, [t for g in graphs for t in g.targets]))
+    pipeline.admit(root, cfg, costs, a.budget)
+    check = ctxs[0].consistency if ctxs else None
+    if check is not None:  # what retakes may spend: the budget less what was paid and what this make's jobs cost
+        check.allowance = pipeline.retake_allowance(cfg, costs, a.budget)
+    elif cfg.consistency.check == "auto" and not a.quiet:
+        print("character consistency check: off, because the face check is not installed; pip install "
+              "'filmcrew[faces]' turns it on ([consistency] check = \"off\" in filmcrew.toml says you want it off)",
+              file=sys.stderr)
     for ctx in ctxs:
         for note in pipeline.cut_notes(ctx) if not a.quiet else []:
             print(note, file=sys.stderr)
@@ -119,7 +134,7 @@ def cmd_make(a) -> int:
         jobs_log = logging.getLogger("filmcrew.jobs")
         jobs_log.addHandler(handler)
         jobs_log.setLevel(logging.INFO)
-    report = execute(st, [g.final for g in graphs], progress=progress, workers=a.jobs,
+    report = execute(st, [t for g in graphs for t in g.targets], progress=progress, workers=a.jobs,
                      log=(lambda s: print(s, file=sys.stderr)) if a.verbose else None)
     for ctx, g in zip(ctxs, graphs):
         paths = pipeline.publish(root, st, ctx, g, a.preview)
@@ -148,7 +163,7 @@ def cmd_status(a) -> int:
     size = "the preview (half size, --preview)" if a.preview else "the full-size film (--preview for the preview)"
     print(f"  about {size}")
     for ctx, g in zip(ctxs, graphs):
-        items = plan(st, [g.final])
+        items = plan(st, g.targets)
         out = root / "out" / f"{out_name(ctx)}.mp4"
         other = root / "out" / f"{out_name(replace(ctx, preview=not ctx.preview))}.mp4"
         state = "up to date" if not items else f"{len(items)} of {len(g.all)} artifact(s) to (re)make"

@@ -8,7 +8,9 @@ mouth is on every frame says so (`mouths.json`, see media/lips.py), and the fini
 from __future__ import annotations
 
 import json
+from functools import partial
 from pathlib import Path
+from typing import Callable
 
 from .. import ledger
 from ..engine import atomic
@@ -61,11 +63,14 @@ def _aspect(size: tuple[int, int]) -> str:
 
 
 def remote_tasks(ctx: EpisodeContext, keyframes: dict[str, Task], timings: dict[str, Task],
-                 refs: dict[str, Task]) -> dict[str, Task]:
+                 refs: dict[str, Task], retakes: dict | None = None,
+                 picked: Callable[[object, Task], Task] | None = None) -> dict[str, Task]:
     """Three tasks a shot for a video model: its duration (the model's shortest that covers the shot's length,
     so a line that changes the length within the same duration submits no new job), the video job (keyed by
     that duration, the keyframes or references, the prompt), and the fit of the model's clip to the shot's
-    frames. What a model cannot do is refused here, at plan, before anything is paid."""
+    frames. What a model cannot do is refused here, at plan, before anything is paid. `retakes`, when given,
+    is filled with {shot id: take number -> that video job's task}; `picked(shot, video)`, when given, returns
+    the task whose video the fit uses (crew/takes.py: the best take)."""
     from ..errors import ScriptError
     from ..story import screenplay
     prov = ctx.crew.animator
@@ -109,14 +114,15 @@ def remote_tasks(ctx: EpisodeContext, keyframes: dict[str, Task], timings: dict[
             prompt = prov.prompt(sh, sc, chars, names=mode == "reference")
             params = {"shot": sh.id, "mode": mode, "prompt": prompt, "aspect": aspect, "preview": ctx.preview,
                       "order": [c.name for c in chars]}
-            video = Task("animator", f"{sh.id}.video", CODE_VERSION, provider_id(prov), params,
-                         _video_runner(ctx, prov, sh.id, mode, prompt, aspect, [c.name for c in chars]),
-                         inputs=inputs, by_content=by_content, store=store, seed=ctx.seed,
-                         episode=ctx.episode.number,
-                         estimate=_estimate(prov, estimate_s, ctx.preview, mode))
+            take = partial(_video_take, ctx, sh.id, params, inputs, by_content, store,
+                           _estimate(prov, estimate_s, ctx.preview, mode))
+            video = take(0)
+            if retakes is not None:
+                retakes[sh.id] = take
             out[sh.id] = Task("animator", f"{sh.id}.clip", CODE_VERSION, provider_id(prov),
                               {"shot": sh.id, "size": ctx.size, "fit": "cover-crop"}, _fit_runner(ctx, prov),
-                              inputs={"video": video, "timing": timings[sh.id]}, by_content={"timing": "length.json"},
+                              inputs={"video": picked(sh, video) if picked else video, "timing": timings[sh.id]},
+                              by_content={"timing": "length.json"},
                               store=store, seed=ctx.seed, episode=ctx.episode.number)
     return out
 
@@ -154,7 +160,20 @@ def _duration_runner(prov, shot_id: str):
     return run
 
 
-def _video_runner(ctx: EpisodeContext, prov, shot_id: str, mode: str, prompt: str, aspect: str, names: list[str]):
+def _video_take(ctx: EpisodeContext, shot_id: str, params: dict, inputs: dict, by_content: dict, store, estimate,
+                n: int) -> Task:
+    """Take `n` of a shot's video job: take 0 is the shot's video; a retake asks again (another seed, where the
+    model takes one) under an id and key of its own."""
+    prov = ctx.crew.animator
+    return Task("animator", f"{shot_id}.video" + (f".take{n}" if n else ""), CODE_VERSION, provider_id(prov),
+                {**params, "take": n} if n else params,
+                _video_runner(ctx, prov, shot_id, params["mode"], params["prompt"], params["aspect"], params["order"], n),
+                inputs=inputs, by_content=by_content, store=store, seed=ctx.seed + n, episode=ctx.episode.number,
+                estimate=estimate)
+
+
+def _video_runner(ctx: EpisodeContext, prov, shot_id: str, mode: str, prompt: str, aspect: str, names: list[str],
+                  take: int = 0):
     from ..providers.remote.animate import VideoRequest
     from ..providers.remote.jobs import JobTicket
 
@@ -166,7 +185,7 @@ def _video_runner(ctx: EpisodeContext, prov, shot_id: str, mode: str, prompt: st
         refs = tuple((n, Path(inp[f"ref:{n}"]) / "reference.png") for n in names if f"ref:{n}" in inp)
         ticket = JobTicket(Path(ctx.root) / ".filmcrew" / "jobs", tctx.task.key, tctx.task.artifact)
         req = VideoRequest(shot_id=shot_id, prompt=prompt, mode=mode, seconds=seconds, aspect=aspect, first=first,
-                           last=last, references=refs, preview=ctx.preview, job=ticket)
+                           last=last, references=refs, preview=ctx.preview, job=ticket, take=take)
         prov.animate(req, tctx.workdir)
         gen = json.loads((Path(tctx.workdir) / "generation.json").read_text())
         est = gen.get("estimate") or {}

@@ -38,6 +38,7 @@ class EpisodeContext:
     subtitle_languages: tuple = ()  # extra subtitle tracks, made by the translator
     aspect_tag: str = ""  # "16x9" when --aspect renders another shape than filmcrew.toml's, so files do not collide
     cut: Any = None  # cut.Cut a person made in an editor (cut/epNN.json); None: the screenplay's own cut
+    consistency: Any = None  # takes.Check: the character consistency check of this make; None when it is off
 
 
 def out_name(ctx: EpisodeContext) -> str:

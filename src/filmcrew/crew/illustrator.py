@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import partial
 from pathlib import Path
 
 from .. import ledger
@@ -19,9 +20,10 @@ def find_take(root: Path, shot_id: str) -> Path | None:
     return common.find_take(root, shot_id, TAKE_EXTS)
 
 
-def tasks(ctx: EpisodeContext, refs: dict[str, Task] | None = None) -> dict[str, Task]:
+def tasks(ctx: EpisodeContext, refs: dict[str, Task] | None = None, retakes: dict | None = None) -> dict[str, Task]:
     """One keyframe task per shot. With `refs` (crew/references.py: the illustrator is a model that takes
-    references), each shot's task takes the references of the characters it shows and of its place."""
+    references), each shot's task takes the references of the characters it shows and of its place, and
+    `retakes` (when given) is filled with {shot id: take number -> that take's task} for crew/takes.py."""
     out: dict[str, Task] = {}
     refs = refs or {}
     W, H = ctx.size
@@ -43,14 +45,25 @@ def tasks(ctx: EpisodeContext, refs: dict[str, Task] | None = None) -> dict[str,
                       "characters": chars, "canvas": canvas, "style": ctx.style, "speaking": speaking}
             if refs:
                 inputs = {f"ref:{n}": refs[n] for n in [*(c.name for c in chars), sc.location] if n in refs}
-                out[sh.id] = Task("illustrator", f"{sh.id}.keyframe", CODE_VERSION, provider_id(prov),
-                                  {**params, "preview": ctx.preview}, _remote_runner(prov, req, ctx.root), inputs=inputs,
-                                  seed=ctx.seed, episode=ctx.episode.number,
-                                  estimate=lambda: prov.estimate(ctx.preview, canvas))
+                out[sh.id] = model_take(ctx, sh.id, req, {**params, "preview": ctx.preview}, inputs, 0)
+                if retakes is not None:
+                    retakes[sh.id] = partial(model_take, ctx, sh.id, req, {**params, "preview": ctx.preview}, inputs)
                 continue
             out[sh.id] = Task("illustrator", f"{sh.id}.keyframe", CODE_VERSION, provider_id(prov), params,
                               _runner(prov, req), seed=ctx.seed, episode=ctx.episode.number)
     return out
+
+
+def model_take(ctx: EpisodeContext, shot_id: str, req: DrawRequest, params: dict, inputs: dict, n: int) -> Task:
+    """Take `n` of a model's keyframe: take 0 is the shot's keyframe; a retake (crew/takes.py) asks again with
+    another seed, under an id and key of its own."""
+    from dataclasses import replace
+    prov = ctx.crew.illustrator
+    seed = ctx.seed + n
+    return Task("illustrator", f"{shot_id}.keyframe" + (f".take{n}" if n else ""), CODE_VERSION, provider_id(prov),
+                {**params, "take": n} if n else params, _remote_runner(prov, replace(req, seed=seed, take=n), ctx.root),
+                inputs=inputs, seed=seed, episode=ctx.episode.number,
+                estimate=lambda: prov.estimate(ctx.preview, req.size))
 
 
 def _remote_runner(prov, req: DrawRequest, root: Path):

@@ -27,9 +27,10 @@ def slug(name: str) -> str:
 
 
 def wanted(ctx: EpisodeContext) -> bool:
-    """An image model draws the shots, or a video model animates some of them from references."""
+    """An image model draws the shots, a video model animates some of them from references, or the consistency
+    check compares the shots with them."""
     anim = ctx.crew.animator
-    return bool(getattr(ctx.crew.illustrator, "uses_references", False)) or (
+    return bool(getattr(ctx.crew.illustrator, "uses_references", False)) or ctx.consistency is not None or (
         getattr(anim, "remote", False) and any((sh.video or anim.video) == "reference" for sh in ctx.episode.shots()))
 
 
@@ -43,7 +44,8 @@ def tasks(ctx: EpisodeContext) -> dict[str, Task]:
     places = [sc.location for sc in ctx.episode.scenes if sc.location]
     recurring = list(dict.fromkeys(p for p in places if places.count(p) > 1))
     out: dict[str, Task] = {}
-    makes = hasattr(prov, "reference")  # the procedural illustrator makes none: only people's pictures then
+    makes = hasattr(prov, "reference")  # a model's sheet, or the procedural illustrator's drawing of a character
+    model = getattr(prov, "uses_references", False)  # (places: a model's, or a person's picture)
     for name in shown:
         c = ctx.bible.character(name)
         if c is None or (not makes and common.find_take(ctx.root, slug(name), TAKE_EXTS) is None):
@@ -51,14 +53,14 @@ def tasks(ctx: EpisodeContext) -> dict[str, Task]:
         desc = ". ".join(x for x in (c.description, f"costume: {c.costume}" if c.costume else "",
                                       ", ".join(f"{k}: {v}" for k, v in c.look.items()),
                                       f"palette: {', '.join(c.palette)}" if c.palette else "") if x)
-        out[name] = _task(ctx, prov, "character", name, desc)
+        out[name] = _task(ctx, prov, "character", name, desc, c)
     for place in recurring:
-        if makes or common.find_take(ctx.root, slug(place), TAKE_EXTS) is not None:
+        if (makes and model) or common.find_take(ctx.root, slug(place), TAKE_EXTS) is not None:
             out[place] = _task(ctx, prov, "place", place, ctx.bible.world)
     return out
 
 
-def _task(ctx, prov, kind: str, name: str, description: str) -> Task:
+def _task(ctx, prov, kind: str, name: str, description: str, character=None) -> Task:
     ident = slug(name)
     take = common.find_take(ctx.root, ident, TAKE_EXTS)
     if take is not None:
@@ -66,12 +68,13 @@ def _task(ctx, prov, kind: str, name: str, description: str) -> Task:
         return Task("reference", f"{ident}.reference", CODE_VERSION, ProviderId("human-take", "1"),
                     {"sha": hashlib.sha256(take.read_bytes()).hexdigest()}, _take_runner(take), seed=0)
     req = ReferenceRequest(kind=kind, name=name, description=description, size=SHEET, style=ctx.style, seed=ctx.seed,
-                           preview=ctx.preview)
+                           preview=ctx.preview, character=character)
     params = {"kind": kind, "name": name, "description": description, "size": SHEET, "style": ctx.style,
               "preview": ctx.preview}
     journal = Path(ctx.root) / ".filmcrew" / "jobs"
     return Task("reference", f"{ident}.reference", CODE_VERSION, provider_id(prov), params,
-                _runner(prov, req, journal), seed=ctx.seed, estimate=lambda: prov.estimate(ctx.preview, SHEET))
+                _runner(prov, req, journal), seed=ctx.seed,
+                estimate=(lambda: prov.estimate(ctx.preview, SHEET)) if hasattr(prov, "estimate") else None)
 
 
 def _runner(prov, req: ReferenceRequest, journal: Path):

@@ -84,6 +84,28 @@ def plan(store: Store, targets: list[Task]) -> list[PlanItem]:
     return out
 
 
+def _make(store: Store, t: Task) -> None:
+    workdir = store.new_workdir()
+    try:
+        ctx = TaskContext(task=t, workdir=workdir, inputs={n: store.path(d.key) for n, d in t.inputs.items()},
+                          store=store)
+        entry = t.run(ctx)
+        store.commit(t.key, workdir, ledger.record(t, entry or {}))
+        store.remember(t.artifact, t.key, t.components())
+    except BaseException:
+        shutil.rmtree(workdir, ignore_errors=True)
+        raise
+
+
+def make_now(store: Store, t: Task):
+    """Make `t` at once, in the calling task's thread, unless the store holds it whole; its folder. For a task
+    that decides while it runs what else to make (a retake of a failing shot): the task made this way is
+    content-addressed and recorded like any other, so a killed make finds it, and its inputs must be made."""
+    if not (store.has(t.key) and store.damage(t.key) is None):
+        _make(store, t)
+    return store.path(t.key)
+
+
 @dataclass
 class RunReport:
     ran: list[str] = field(default_factory=list)
@@ -172,15 +194,8 @@ def execute(store: Store, targets: list[Task], progress: Progress | None = None,
 
     def work(t: Task) -> float:
         t0 = time.perf_counter()
-        workdir = store.new_workdir()
         try:
-            ctx = TaskContext(task=t, workdir=workdir, inputs={n: store.path(d.key) for n, d in t.inputs.items()})
-            entry = t.run(ctx)
-            store.commit(t.key, workdir, ledger.record(t, entry or {}))
-            store.remember(t.artifact, t.key, t.components())
-        except BaseException:
-            shutil.rmtree(workdir, ignore_errors=True)
-            raise
+            _make(store, t)
         finally:
             trim()
         return time.perf_counter() - t0

@@ -102,6 +102,7 @@ class TaskContext:
     task: Task
     workdir: Any  # Path
     inputs: dict  # name -> Path of the input artifact's folder
+    store: Any = None  # store.Store: a task that makes others while it runs (retakes) makes them there (make_now)
 
 
 def reason(task: Task, last: dict | None) -> str:

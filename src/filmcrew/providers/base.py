@@ -47,6 +47,7 @@ class DrawRequest:
     preview: bool = False  # a remote model is asked for its cheapest quality
     references: tuple = ()  # ((character or place name, Path of its reference image), ...), bound to the names
     job: object = None  # remote.jobs.JobTicket: where a remote provider journals its job (set at run time)
+    take: int = 0  # a retake's number (crew/takes.py); the seed is the project's plus it
 
 
 @dataclass(frozen=True)
@@ -60,6 +61,7 @@ class ReferenceRequest:
     seed: int
     preview: bool = False
     job: object = None
+    character: Character | None = None  # the bible entry, for an illustrator that draws from it (procedural)
 
 
 @dataclass(frozen=True)

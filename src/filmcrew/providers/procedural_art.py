@@ -25,7 +25,7 @@ from ..engine import atomic
 from ..media import fonts
 from ..model import Character
 from ..story.action_words import props_in
-from .base import DrawRequest, NoSettings
+from .base import DrawRequest, NoSettings, ReferenceRequest
 
 SETTING_WORDS = [
     ("temple", ("temple", "shrine", "庙", "寺", "temple")),
@@ -140,6 +140,29 @@ class ProceduralIllustrator(NoSettings):
         # where each face's eyes and mouth are, for the animator's blinks and lip movement
         atomic.write_text(Path(out_dir) / "faces.json", json.dumps(faces))
         return tuple(paths)
+
+    def reference(self, req: ReferenceRequest, out_dir: Path) -> Path:
+        """A character's sheet: the figure alone, facing the camera, calm, on a plain ground (reference.png),
+        with its layer (characters.png) and its box (faces.json), as in a shot. The consistency check compares
+        each shot's figure with it. Places have no sheet: the procedural places are drawn from the scene."""
+        from ..errors import ProviderError
+        if req.kind != "character" or req.character is None:
+            raise ProviderError(f"the procedural illustrator draws no reference of the place {req.name!r}; put a "
+                                f"picture of it in takes/ or use an image model")
+        W, H = req.size
+        S = 2
+        layer = Image.new("RGBA", (W * S, H * S), (0, 0, 0, 0))
+        face = _figure(ImageDraw.Draw(layer), W * S / 2, H * S * 0.3, min(W, H) * S * 0.3, req.character, "neutral",
+                       0, S, W * S)
+        layer = layer.reduce(S)
+        out = Path(out_dir)
+        layer.save(out / "characters.png", compress_level=1)
+        sheet = Image.new("RGBA", (W, H), (236, 232, 224, 255))
+        sheet.alpha_composite(layer)
+        sheet.convert("RGB").save(out / "reference.png", compress_level=1)
+        body = [round(min(max(v / S, 0), (W, H)[k % 2]), 1) for k, v in enumerate(face["body"])]
+        atomic.write_text(out / "faces.json", json.dumps([{"name": req.character.name, "body": body}]))
+        return out / "reference.png"
 
     # -- layers ----------------------------------------------------------------------------------
     def _background(self, W, H, horizon, setting, tod, rng, nrng) -> Image.Image:

@@ -38,6 +38,7 @@ class VideoRequest:
     references: tuple = ()  # ((name, Path), ...) in the order the prompt numbers them
     preview: bool = False
     job: object = None  # jobs.JobTicket
+    take: int = 0  # a retake (crew/takes.py): a model that takes a seed is given another one
 
 
 class RemoteAnimator(jobs.Remote):

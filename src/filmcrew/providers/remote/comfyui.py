@@ -64,9 +64,9 @@ class ComfyServer:
         return _Adapter(self)
 
 
-def _seed(prompt: str) -> int:
+def _seed(prompt: str, take: int = 0) -> int:
     import hashlib
-    return int(hashlib.sha256(prompt.encode()).hexdigest()[:8], 16)  # the same shot, the same seed
+    return (int(hashlib.sha256(prompt.encode()).hexdigest()[:8], 16) + take) % 2**32  # the same shot and take, the same seed
 
 
 class ComfyUIIllustrator(ComfyServer, RemoteIllustrator):
@@ -82,7 +82,7 @@ class ComfyUIIllustrator(ComfyServer, RemoteIllustrator):
         self._server(base_url, workflow, project, websocket, EXAMPLE)
         self.negative = str(negative_prompt)
 
-    def ask(self, prompt, refs, size, preview) -> dict:
+    def ask(self, prompt, refs, size, preview, take=0) -> dict:
         w, h = (size[0] // 2, size[1] // 2) if preview else size
         if len(refs) > len(self.slots):
             raise ProviderError(f"{self.name}: the shot shows {len(refs)} characters with references but the workflow "
@@ -91,7 +91,7 @@ class ComfyUIIllustrator(ComfyServer, RemoteIllustrator):
                                 f"alone)")
         refs = list(refs)
         images = {f"reference_{slot}": refs[k][1] if k < len(refs) else None for k, slot in enumerate(self.slots)}
-        return {"prompt": prompt, "values": {"prompt": prompt, "negative_prompt": self.negative, "seed": _seed(prompt),
+        return {"prompt": prompt, "values": {"prompt": prompt, "negative_prompt": self.negative, "seed": _seed(prompt, take),
                                              "width": w, "height": h}, "images": images}
 
     def price(self, request: dict) -> dict:
@@ -156,7 +156,7 @@ class ComfyUIAnimator(ComfyServer, RemoteAnimator):
         images.update({f"reference_{slot}": refs[k][1].read_bytes() if k < len(refs) else None
                        for k, slot in enumerate(self.slots)})
         return {"prompt": req.prompt, "images": {k: v for k, v in images.items() if k in self.image_inputs},
-                "values": {"prompt": req.prompt, "negative_prompt": self.negative, "seed": _seed(req.prompt),
+                "values": {"prompt": req.prompt, "negative_prompt": self.negative, "seed": _seed(req.prompt, req.take),
                            "width": w, "height": h, "frames": req.seconds * self.fps + 1, "fps": self.fps}}
 
 

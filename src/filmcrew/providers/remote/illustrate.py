@@ -33,7 +33,8 @@ class RemoteIllustrator(jobs.Remote):
 
     # -- what a vendor module writes ------------------------------------------------------------------
     def adapter(self) -> jobs.Adapter: ...
-    def ask(self, prompt: str, refs: list[tuple[str, bytes]], size: tuple[int, int], preview: bool) -> dict: ...
+    def ask(self, prompt: str, refs: list[tuple[str, bytes]], size: tuple[int, int], preview: bool,
+            take: int = 0) -> dict: ...  # take: a retake's number (a model that takes a seed is given another)
     def price(self, request: dict) -> dict: ...
 
     # -- prompts --------------------------------------------------------------------------------------
@@ -80,7 +81,7 @@ class RemoteIllustrator(jobs.Remote):
             sent.append(place)  # the place's reference, after the characters, where there is room for it
         bound = [(n, Path(refs[n]).read_bytes()) for n in sent]
         request = self.ask(self.shot_prompt(req, len(sent) if sent[-1:] == [place] else 0), bound,
-                           _model_size(req.size), req.preview)
+                           _model_size(req.size), req.preview, req.take)
         path, rec = self._job(req.job, request)
         fit(path, req.size, Path(out_dir) / "background.png")
         self._note(out_dir, request, rec, [[n, _sha(Path(refs[n]))] for n in sent])

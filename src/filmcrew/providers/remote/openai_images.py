@@ -29,7 +29,7 @@ class OpenAIImagesIllustrator(RemoteIllustrator):
         self.model = str(model)
         self.quality = quality
 
-    def ask(self, prompt, refs, size, preview) -> dict:
+    def ask(self, prompt, refs, size, preview, take=0) -> dict:  # (no seed: each request draws anew)
         return {"model": self.model, "prompt": prompt, "size": f"{size[0]}x{size[1]}",
                 "quality": "low" if preview else self.quality, "refs": refs}
 

@@ -55,7 +55,7 @@ class RunwayAnimator(RemoteAnimator):
             return f"data:image/png;base64,{base64.b64encode(p.read_bytes()).decode()}"
         image = ([{"uri": uri(req.first), "position": "first"}, {"uri": uri(req.last), "position": "last"}]
                  if req.mode == "first-last" else uri(req.first))
-        seed = int(hashlib.sha256(req.prompt.encode()).hexdigest()[:8], 16)  # the same shot, the same seed
+        seed = (int(hashlib.sha256(req.prompt.encode()).hexdigest()[:8], 16) + req.take) % 2**32  # a shot's take, one seed
         return {"body": {"model": self.model, "promptImage": image, "promptText": req.prompt[:1000],
                          "ratio": RATIOS[req.aspect], "duration": int(req.seconds), "seed": seed}}
 

@@ -31,7 +31,7 @@ class SeedreamIllustrator(RemoteIllustrator):
         self.model = str(model)
         self.watermark = bool(watermark)
 
-    def ask(self, prompt, refs, size, preview) -> dict:
+    def ask(self, prompt, refs, size, preview, take=0) -> dict:  # (no seed: each request draws anew)
         return {"model": self.model, "prompt": prompt, "size": SIZES[tuple(size)], "refs": refs}
 
     def price(self, request: dict) -> dict:

@@ -1,0 +1,101 @@
+"""`filmcrew consistency` (the report: who drifted where) and `filmcrew take` (see a shot's takes, pin one,
+reject one)."""
+
+from __future__ import annotations
+
+import sys
+
+from .. import pipeline
+from ..crew import takes
+from ..errors import ConfigError
+from .making import episode_graphs
+
+
+def cmd_consistency(a) -> int:
+    root, cfg, ctxs, graphs = episode_graphs(a, a.preview)
+    if not ctxs or ctxs[0].consistency is None:
+        raise ConfigError("the consistency check is off: pip install 'filmcrew[faces]' turns it on "
+                          "([consistency] check in filmcrew.toml must not be \"off\"); then run make")
+    st = pipeline.store(root)
+    rep, unmade = pipeline.consistency_report(root, st, cfg, ctxs, graphs)
+    if unmade:
+        print(f"{len(unmade)} shot check(s) not made yet ({', '.join(unmade[:3])}{', ...' if len(unmade) > 3 else ''}): "
+              f"`filmcrew make {root}{' --preview' if a.preview else ''}` makes them; the report shows the rest",
+              file=sys.stderr)
+    j, h = pipeline.write_consistency(root, rep)
+    for name, c in rep["characters"].items():
+        tr = c["to_reference"]
+        n = sum(s["chosen"] for s in c["shots"])
+        worst = (f", worst distance {tr['max_distance']:.2f}" if tr["max_distance"] is not None else
+                 f", least palette {tr['least_palette']:.2f}" if tr["least_palette"] is not None else "")
+        fails = f"; FAILS in {', '.join(c['failed_in_film'])}" if c["failed_in_film"] else ""
+        gone = f", not found in {len(c['missing'])}" if c["missing"] else ""
+        print(f"{name:<16} {tr['matched']}/{n} shots match{gone}{worst}{fails}")
+    t = rep["takes"]
+    print(f"takes: {t['made']} made, {t['retakes']} retakes, {t['failed']} failed; {t['in_film_failing']} failing in "
+          f"the film")
+    print(f"wrote {h} and {j.name}")
+    return 1 if t["in_film_failing"] else 0
+
+
+def cmd_take(a) -> int:
+    root, cfg, ctxs, graphs = episode_graphs(a, a.preview)
+    st = pipeline.store(root)
+    found = pipeline.shot_takes(st, graphs, a.shot)
+    pins = takes.load_pins(root)
+    pin = dict(pins.get(a.shot, {"use": None, "reject": [], "round": 0}))
+    changed = False
+    made = max((len(rec["takes"]) for _, rec in found if rec), default=0)
+    if a.use is not None:
+        if a.use >= made:
+            raise ConfigError(f"{a.shot} has takes 0 to {made - 1}; there is no take {a.use}" if made else
+                              f"{a.shot} has no takes {'in the preview ' if a.preview else ''}yet: run `filmcrew make "
+                              f"{root}{' --preview' if a.preview else ''}` first"
+                              + ("" if a.preview else " (for the takes of a --preview make, add --preview)"))
+        pin["use"], pin["reject"], changed = a.use, [n for n in pin["reject"] if n != a.use], True
+    for n in a.reject or []:
+        if n >= made:
+            raise ConfigError(f"{a.shot} has takes 0 to {made - 1}; there is no take {n}")
+        pin["reject"] = sorted(set(pin["reject"]) | {n})
+        if pin["use"] == n:
+            pin["use"] = None
+        changed = True
+    if a.retake:  # the check runs again and may make more takes (within max_retakes and the budget)
+        pin["round"], pin["use"], changed = pin.get("round", 0) + 1, None, True
+    if a.clear:
+        pin, changed = {"use": None, "reject": [], "round": pin.get("round", 0)}, True
+    if changed:
+        pins[a.shot] = pin
+        p = takes.save_pins(root, pins)
+        print(f"wrote {p}; `filmcrew make {root}` uses it (the takes already made are reused, none is paid twice)")
+        return 0
+    for t, rec in found:
+        print(f"{t.artifact}:" + (" not made yet" if rec is None else ""))
+        for k in rec["takes"] if rec else []:
+            chars = ", ".join(f"{n} {c.get('status')}" + (f" {c['distance']:.2f}" if c.get("distance") is not None else "")
+                              for n, c in k["characters"].items())
+            mark = "*" if k["take"] == rec["chosen"] else " "
+            print(f"  {mark} take {k['take']}: {k['verdict']:<15} {chars}" + ("  (rejected)" if k["rejected"] else ""))
+        if rec:
+            print(f"    used: take {rec['chosen']}, {rec['why']}")
+    if pin["use"] is not None or pin["reject"]:
+        print(f"pinned in takes/{takes.PICKS}: use {pin['use']}, reject {pin['reject']}")
+    return 0
+
+
+def register(sub) -> None:
+    c = sub.add_parser("consistency", help="out/consistency.html: each character's face in every shot, scored")
+    c.add_argument("project")
+    c.add_argument("--episode", type=int)
+    c.add_argument("--preview", action="store_true", help="the --preview make's takes")
+    c.set_defaults(fn=cmd_consistency)
+    t = sub.add_parser("take", help="a shot's takes and their scores; pin one (--use N) or reject one (--reject N)")
+    t.add_argument("project")
+    t.add_argument("shot", help="a shot id, such as ep01-s02-sh01")
+    t.add_argument("--use", type=int, help="use take N (never retaken)")
+    t.add_argument("--reject", type=int, action="append", help="never use take N (repeatable)")
+    t.add_argument("--retake", action="store_true", help="check the shot again, making more takes if it fails")
+    t.add_argument("--clear", action="store_true", help="drop the shot's pins and rejections")
+    t.add_argument("--episode", type=int)
+    t.add_argument("--preview", action="store_true")
+    t.set_defaults(fn=cmd_take)

@@ -1,0 +1,290 @@
+"""Takes: each keyframe and each model clip is scored for character consistency, retaken with a new seed when
+it fails (up to `max_retakes` a shot, within the budget), and the best take is used.
+
+A shot's *pick* task sits between its first take and what is made from it. It scores take 0, makes take 1,
+2, ... while the takes fail (each a task of its own, content-addressed and journaled like any other, made
+through `engine.executor.make_now`, so a killed make resumes them and never pays twice), and passes the chosen
+take's files on. Its record (pick.json and its ledger entry) holds every take's scores, which one was chosen
+and why. A person pins a take or rejects one in `takes/picks.toml` (`filmcrew take PROJECT SHOT --use N`);
+a pinned take is never retaken. For a provider that is not a model (the procedural illustrator, a person's
+picture) the pick only scores: it is made beside the film and nothing is made from it.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import threading
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable
+
+from .. import ledger
+from ..consistency.faces import MODEL as FACE_MODEL
+from ..consistency.settings import Consistency
+from ..engine import atomic
+from ..engine.graph import ProviderId, Task
+from ..errors import ConfigError
+from .common import EpisodeContext
+
+CODE_VERSION = "pick-1"
+PICKS = "picks.toml"  # in takes/: a person's choices, by shot
+ACCEPT = ("pass", "not measurable", "nobody named")  # what ends the retakes (a picture that cannot be measured
+# is not made again: another seed would not make it measurable)
+
+
+class Allowance:
+    """What retakes may still spend in this make: the budget less what was spent before it and what its planned
+    jobs are estimated at. Shared by every pick of the make (thread-safe)."""
+
+    def __init__(self, limit: float | None, currency: str, committed: float):
+        self.limit, self.currency, self.committed = limit, currency, committed
+        self._lock = threading.Lock()
+
+    def reserve(self, estimate: dict | None) -> bool:
+        if self.limit is None or not estimate:
+            return True
+        if estimate.get("currency") != self.currency:
+            return False
+        with self._lock:
+            if self.committed + estimate["amount"] > self.limit + 1e-9:
+                return False
+            self.committed += estimate["amount"]
+            return True
+
+    def left(self) -> float | None:
+        return None if self.limit is None else max(0.0, self.limit - self.committed)
+
+
+@dataclass
+class Check:
+    """The consistency check of one make: its settings, the face model (loaded once) and the references it has
+    measured, and the allowance for retakes (set once the make is admitted)."""
+    settings: Consistency
+    measured: object  # consistency.score.References (dlib's models, loaded at the first score)
+    allowance: Allowance = field(default_factory=lambda: Allowance(None, "USD", 0.0))
+
+
+def check_for(settings: Consistency, where: str) -> Check | None:
+    """The make's check, or None when it is off ([consistency] check = "off", or "auto" without the extra)."""
+    from ..consistency import faces
+    from ..consistency.score import References
+    if settings.check == "off":
+        return None
+    if not faces.available():
+        if settings.check == "on":
+            from ..errors import MissingExtraError
+            raise MissingExtraError(f"{where}: [consistency] check = \"on\": the face check", "faces")
+        return None
+    return Check(settings, References())
+
+
+def load_pins(root: Path) -> dict[str, dict]:
+    """takes/picks.toml: {shot id: {"use": N or None, "reject": [N, ...], "round": N}}; a bad file names the
+    field and the fix."""
+    import tomllib
+    p = Path(root) / "takes" / PICKS
+    if not p.exists():
+        return {}
+    try:
+        data = tomllib.loads(p.read_text(encoding="utf-8"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as err:
+        raise ConfigError(f"{p}: malformed TOML ({err}); fix that line, or delete the file to drop every pin") from None
+    out = {}
+    for shot, t in data.items():
+        if not isinstance(t, dict):
+            raise ConfigError(f"{p}: [{shot}] must be a table (use = N, reject = [N, ...])")
+        for k in t:
+            if k not in ("use", "reject", "round"):
+                raise ConfigError(f"{p}: [{shot}] {k}: unknown field; known fields: reject, round, use")
+        use, reject, rnd = t.get("use"), t.get("reject", []), t.get("round", 0)
+        if use is not None and (not isinstance(use, int) or isinstance(use, bool) or use < 0):
+            raise ConfigError(f"{p}: [{shot}] use = {use!r}: a take number (0 is the first take)")
+        if not isinstance(reject, list) or not all(isinstance(n, int) and not isinstance(n, bool) and n >= 0
+                                                   for n in reject):
+            raise ConfigError(f"{p}: [{shot}] reject = {reject!r}: a list of take numbers, such as [0, 2]")
+        if use is not None and use in reject:
+            raise ConfigError(f"{p}: [{shot}] take {use} is both used and rejected; keep one")
+        if not isinstance(rnd, int) or isinstance(rnd, bool) or rnd < 0:
+            raise ConfigError(f"{p}: [{shot}] round = {rnd!r}: a whole number")
+        out[shot] = {"use": use, "reject": sorted(set(reject)), "round": rnd}
+    return out
+
+
+def save_pins(root: Path, pins: dict[str, dict]) -> Path:
+    import tomli_w
+    p = Path(root) / "takes" / PICKS
+    empty = {"use": None, "reject": [], "round": 0}
+    data = {s: {k: v for k, v in t.items() if v != empty.get(k)} for s, t in sorted(pins.items())}
+    atomic.write_text(p, "# takes a person chose (use) or turned down (reject), by shot; `filmcrew take` writes it\n"
+                      + tomli_w.dumps({s: t for s, t in data.items() if t}))
+    return p
+
+
+def pick(ctx: EpisodeContext, kind: str, shot, first: Task, refs: dict[str, Task],
+         retake: Callable[[int], Task] | None, pins: dict[str, dict]) -> Task:
+    """The pick of one shot's `kind` ("keyframe" or "video"): `first` is take 0, `retake(n)` the task of take n
+    (None: takes cannot be made again, the pick only scores)."""
+    check: Check = ctx.consistency
+    names = list(shot.characters)
+    pin = pins.get(shot.id, {"use": None, "reject": [], "round": 0})
+    params = {"shot": shot.id, "kind": kind, "names": names, "settings": check.settings.key(), "pin": pin,
+              "faces": FACE_MODEL, "retakes": retake is not None}
+    inputs = {"take": first, **{f"ref:{n}": t for n, t in refs.items()}}
+    return Task("consistency", f"{shot.id}.{kind}.pick", CODE_VERSION, ProviderId("filmcrew-consistency", "1"), params,
+                _runner(ctx, kind, shot.id, names, retake, pin), inputs=inputs, episode=ctx.episode.number,
+                estimate=_expected(ctx, first, retake, pin))
+
+
+def _expected(ctx, first: Task, retake, pin):
+    """`plan --cost`: the retakes a shot is expected to need (the project's share of failed takes so far, or the
+    settings' expected_failures before it has any), times a take's price."""
+    if retake is None or first.estimate is None or pin.get("use") is not None:
+        return None
+    s: Consistency = ctx.consistency.settings
+
+    def est() -> dict:
+        e = first.estimate()
+        seen = failure_rate(ctx.root)
+        rate = seen if seen is not None else s.expected_failures
+        n = sum(rate ** k for k in range(1, s.max_retakes + 1))  # take k+1 is made when take k failed too
+        return {**e, "amount": round(e["amount"] * n, 6), "retakes": round(n, 3),
+                "worst": round(e["amount"] * s.max_retakes, 6)}
+    return est
+
+
+def failure_rate(root: Path) -> float | None:
+    """The share of this project's scored takes that failed (from the picks in the store), or None."""
+    from ..engine.store import for_project
+    st = for_project(root)
+    failed = total = 0
+    for p in sorted(st.index.glob("*.pick.json")) if st.index.is_dir() else []:
+        try:
+            key = json.loads(p.read_text(encoding="utf-8"))["key"]
+            rec = st.record(key) if st.has(key) else {}
+        except Exception:  # noqa: BLE001 - an unreadable pick counts for nothing
+            continue
+        for t in (rec.get("ledger") or {}).get("takes", []):
+            total += 1
+            failed += t.get("verdict") == "fail"
+    return failed / total if total else None
+
+
+def _runner(ctx: EpisodeContext, kind: str, shot_id: str, names: list[str], retake, pin: dict):
+    from ..consistency.score import rank, score
+    from ..engine.executor import make_now
+    check: Check = ctx.consistency
+
+    def run(tctx) -> dict:
+        st = tctx.store
+        refs = {n[4:]: Path(p) for n, p in tctx.inputs.items() if n.startswith("ref:")}
+        mine = {n: refs[n] for n in names if n in refs}
+        folders = {0: Path(tctx.inputs["take"])}
+        tasks = {0: tctx.task.inputs["take"]}
+        takes: list[dict] = []
+        use, reject = pin.get("use"), set(pin.get("reject", []))
+        limit = 1 + check.settings.max_retakes + len(reject) if retake is not None else 1
+        chosen, why, stopped, n = None, "", None, 0
+        while True:
+            frames, folder = _pictures(kind, folders[n], check.settings.frames, ctx.ffmpeg)
+            s = score(frames, folder, names, mine, refs, check.measured, check.settings)
+            rec = st.record(tasks[n].key).get("ledger", {})
+            takes.append({"take": n, "artifact": tasks[n].artifact, "key": tasks[n].key, "seed": tasks[n].seed,
+                          "rejected": n in reject, "cost": rec.get("cost"), **s})
+            _crops(tctx.workdir, n, frames, s)
+            if use is not None:
+                if n == use:
+                    chosen, why = n, "pinned by a person (takes/picks.toml)"
+                    break
+            elif n not in reject and s["verdict"] in ACCEPT:
+                chosen, why = n, {"pass": "it passed the check", "nobody named": "the shot names no character",
+                                  "not measurable": "it cannot be measured (" + "; ".join(s["reasons"]) + ")"}[s["verdict"]]
+                break
+            if retake is None:
+                stopped = "this provider's takes cannot be made again"
+                break
+            nxt = retake(n + 1)
+            if use is not None:  # a pinned take is one made before: never paid for here
+                if not (st.has(nxt.key) and st.damage(nxt.key) is None):
+                    raise ConfigError(f"{Path(ctx.root) / 'takes' / PICKS}: [{shot_id}] use = {use}: there is no take "
+                                      f"{use} of {shot_id} (takes made: 0 to {n}); pin one of those")
+            else:
+                if n + 1 >= limit:
+                    stopped = f"max_retakes ({check.settings.max_retakes}) reached"
+                    break
+                if not st.has(nxt.key) and not check.allowance.reserve(nxt.estimate() if nxt.estimate else None):
+                    stopped = (f"the budget leaves {check.allowance.left():.2f} {check.allowance.currency}, less than "
+                               f"another take")
+                    break
+            folders[n + 1], tasks[n + 1] = make_now(st, nxt), nxt
+            n += 1
+        if chosen is None:
+            pool = [t for t in takes if not t["rejected"]]
+            if not pool:
+                raise ConfigError(f"{Path(ctx.root) / 'takes' / PICKS}: every take of {shot_id} is rejected and no "
+                                  f"other may be made ({stopped}); un-reject one (`filmcrew take {ctx.root} {shot_id} "
+                                  f"--clear`) or raise max_retakes")
+            best = min(pool, key=rank)
+            chosen = best["take"]
+            why = f"the best of {len(takes)} take(s) ({stopped})"
+        for f in Path(folders[chosen]).iterdir():
+            if f.name != "record.json" and f.is_file():
+                shutil.copy2(f, Path(tctx.workdir) / f.name)
+        rec = st.record(tasks[chosen].key).get("ledger", {})
+        summary = [{k: t[k] for k in ("take", "artifact", "seed", "verdict", "method", "reasons", "rejected")}
+                   | {"characters": {n: {k: v for k, v in c.items() if k not in ("embedding", "hist")}
+                                     for n, c in t["characters"].items()}} for t in takes]
+        extra_cost = _sum_costs(t["cost"] for t in takes if t["take"] > 0)
+        out = {"shot": shot_id, "kind": kind, "chosen": chosen, "why": why, "stopped": stopped, "names": names,
+               "settings": check.settings.key(), "takes": takes}
+        atomic.write_text(Path(tctx.workdir) / "pick.json", json.dumps(out, indent=1, ensure_ascii=False))
+        # the pick makes no picture: it scores and passes one take on, which its entry names (the take's own
+        # maker and source type stay with that take, so the AI share and the credentials count it once)
+        return ledger.entry(made_by="algorithm:filmcrew-consistency", source_type=ledger.ALGORITHMIC,
+                            prompt=f"the {kind} take of {shot_id} that best keeps its characters' faces",
+                            extra={"takes": summary, "chosen": chosen, "why": why, "stopped": stopped,
+                                   "picked_by": "algorithm:filmcrew-consistency" if use is None else "human",
+                                   "chosen_take": {"artifact": tasks[chosen].artifact, "key": tasks[chosen].key,
+                                                   **{k: rec.get(k) for k in ("made_by", "model", "prompt",
+                                                                              "digital_source_type")}},
+                                   **({"cost": extra_cost} if extra_cost else {})})
+    return run
+
+
+def _pictures(kind: str, folder: Path, count: int, ffmpeg: str):
+    """(the pictures to score, the folder for the drawn check): a keyframe's layers flattened; or `count` frames
+    of a model's clip, first to last."""
+    from PIL import Image
+    if kind == "keyframe":
+        from ..providers.procedural_art import flatten
+        from .illustrator import layers
+        return [flatten(layers(folder)).convert("RGB")], folder
+    from ..media import ffmpeg as ff
+    video = Path(folder) / "model.mp4"
+    p = ff.probe(video)
+    last = max(0.0, p.duration - 1.5 / (p.fps or 24))
+    times = [last * k / (count - 1) for k in range(count)] if count > 1 else [0.0]
+    return [Image.fromarray(ff.frame_at(video, t, (p.width, p.height))) for t in times], None
+
+
+def _crops(workdir: Path, n: int, frames: list, s: dict) -> None:
+    """Each named character's face (or figure) as the check saw it, for the report: crop-TAKE-NAME.png."""
+    import re
+    for name, c in s["characters"].items():
+        if "box" not in c:
+            continue
+        x0, y0, x1, y1 = c["box"]
+        im = frames[c.get("frame", 0)]
+        pad = int(0.25 * max(x1 - x0, y1 - y0))
+        crop = im.crop((max(0, x0 - pad), max(0, y0 - pad), min(im.width, x1 + pad), min(im.height, y1 + pad)))
+        crop.thumbnail((160, 160))
+        crop.save(Path(workdir) / f"crop-{n}-{re.sub(r'[^a-z0-9]+', '-', name.lower()).strip('-')}.png")
+
+
+def _sum_costs(costs) -> dict | None:
+    total, cur = 0.0, None
+    for c in costs:
+        if isinstance(c, dict) and c.get("currency"):
+            cur = c["currency"]
+            total += float(c.get("actual") if c.get("actual") is not None else c.get("estimate") or 0.0)
+    return {"estimate": round(total, 6), "actual": None, "currency": cur} if cur else None
