@@ -74,7 +74,8 @@ class Handler(Quiet):
                 srv.expire_next -= expired
             if task is None or expired:
                 return self._send(404, b"<Error><Code>NoSuchKey</Code></Error>", ctype="application/xml")
-            return self._send(200, clip(int(task["body"]["duration"]), task["aspect"]), ctype="video/mp4")
+            video = srv.video(task) if srv.video else clip(int(task["body"]["duration"]), task["aspect"])
+            return self._send(200, video, ctype="video/mp4")
         if not self._authorised():
             return self._code(401, 1000, "Authorization failed")
         parts = self.path.split("/")  # /v1/videos/{kind}/{task_id}
@@ -148,3 +149,4 @@ class FakeKling(Serving):
         self.work = 0.3  # seconds a task takes
         self.expire_next = 0
         self.aspect = "9:16"  # the shape of image2video results (Kling follows the image)
+        self.video = None  # (the task: its "body" as sent) -> MP4 bytes: a test's own clip

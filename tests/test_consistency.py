@@ -141,8 +141,8 @@ class Photographer:
     """The fake model's pictures: the people its prompt names, each from another photo of them than their
     reference, side by side; the first request of the WRONG shot gets Ben's face in Ana's place."""
 
-    def __init__(self, photos: Path):
-        self.photos = photos
+    def __init__(self, photos: Path, wrong: str | None = WRONG):
+        self.photos, self.wrong = photos, wrong
         self.asked: dict[str, int] = {}
         self.faces = {"ANA": ["obama2.jpg", "obama3.jpg", "obama_partial_face.jpg"], "BEN": ["biden.jpg"]}
 
@@ -154,7 +154,7 @@ class Photographer:
         k = self.asked[fields["prompt"]] = self.asked.get(fields["prompt"], -1) + 1
         canvas = Image.new("RGB", (1024, 1536), (120, 120, 110))
         for i, name in enumerate(names):
-            if name == "ANA" and WRONG in fields["prompt"] and k == 0:
+            if name == "ANA" and self.wrong and self.wrong in fields["prompt"] and k == 0:
                 photo = Image.open(self.photos / "biden.jpg")
             else:
                 photo = Image.open(self.photos / self.faces[name][k % len(self.faces[name])])
@@ -325,3 +325,76 @@ def test_a_bad_picks_file_names_the_shot_and_the_fix(tmp_path):
     (tmp_path / "takes" / "picks.toml").write_text('[ep01-s01-sh01]\nuse = 1\nreject = [1]\n')
     with pytest.raises(ConfigError, match="both used and rejected"):
         takes.load_pins(tmp_path)
+
+
+# ---- a clip that drifts: the video model's first clip of one shot shows Ben's face in its middle second ----
+
+class Cameraman:
+    """The fake Kling's clips: 5 s from the keyframe it was sent; the first clip of the WRONG shot cuts to
+    Ben's face for its middle second (a face that drifts mid-clip, which only the middle frame shows)."""
+
+    def __init__(self, photos: Path):
+        self.photos, self.asked = photos, {}
+
+    def __call__(self, task) -> bytes:
+        import base64
+        import subprocess
+        import tempfile
+
+        import imageio_ffmpeg
+        body = task["body"]
+        k = self.asked[body["prompt"]] = self.asked.get(body["prompt"], -1) + 1
+        with tempfile.TemporaryDirectory() as d:
+            first = Path(d) / "first.png"
+            Image.open(io.BytesIO(base64.b64decode(body["image"]))).convert("RGB").resize((540, 960)).save(first)
+            middle = first
+            if WRONG in body["prompt"] and k == 0:
+                middle = Path(d) / "ben.png"
+                ImageOps.fit(Image.open(self.photos / "biden.jpg").convert("RGB"), (540, 960),
+                             centering=(0.5, 0.1)).save(middle)
+            out = Path(d) / "clip.mp4"
+            parts = [(first, 2), (middle, 1), (first, 2)]
+            args = [imageio_ffmpeg.get_ffmpeg_exe(), "-v", "error"]
+            for img, secs in parts:
+                args += ["-loop", "1", "-t", str(secs), "-framerate", "24", "-i", str(img)]
+            args += ["-filter_complex", "".join(f"[{i}:v]" for i in range(len(parts))) + f"concat=n={len(parts)}:v=1",
+                     "-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv420p", str(out)]
+            subprocess.run(args, check=True, capture_output=True)
+            return out.read_bytes()
+
+
+def test_a_clip_whose_face_drifts_mid_shot_is_caught_by_its_middle_frame_and_retaken(tmp_path, photos, monkeypatch):
+    from fake_kling import AK, SK, FakeKling
+    monkeypatch.setenv("FAKE_IMAGES_KEY", KEY)
+    monkeypatch.setenv("KLING_ACCESS_KEY", AK)
+    monkeypatch.setenv("KLING_SECRET_KEY", SK)
+    with FakeImages(KEY) as images, FakeKling() as kling:
+        images.picture = Photographer(photos, wrong=None)  # every still right
+        kling.video = Cameraman(photos)
+        kling.work = 0.05
+        root = people_project(tmp_path / "p", images.url, photos)
+        toml = root / "filmcrew.toml"
+        toml.write_text(toml.read_text().replace('animator = "camera-moves"', 'animator = "kling"')
+                        + f'\n[providers.kling]\nbase_url = "{kling.url}"\npoll_every = 0.05\n')
+        assert main(["make", str(root), "--preview", "--quiet"]) == 0
+        shots = pipeline.contexts(root, {}, preview=True)[1][0].episode.shots()
+        wrong = next(s.id for s in shots if WRONG in s.action)
+        rec = pick_of(root, wrong, "video")
+        takes = rec["takes"]
+        print(json.dumps(takes, indent=1))
+        assert [t["verdict"] for t in takes] == ["fail", "pass"] and rec["chosen"] == 1
+        bad = takes[0]["characters"]["ANA"]
+        assert bad["frame"] == 1 and bad["looks_like"] == "BEN"  # the middle of three frames
+        assert takes[0]["frames"] == [1, 1, 1]
+        assert len(kling.submits) == len(shots) + 1
+        for s in shots:
+            assert [t["verdict"] for t in pick_of(root, s.id)["takes"]] == ["pass"]  # the stills were right
+            if s.id != wrong:
+                assert [t["verdict"] for t in pick_of(root, s.id, "video")["takes"]] == ["pass"]
+        # the clip in the film is the retake's: its fit reads the pick, whose video is take 1's
+        st = pipeline.store(root)
+        g = pipeline.episode_graph(pipeline.contexts(root, {}, preview=True)[1][0])
+        fit_input = g.task(f"{wrong}.clip").inputs["video"]
+        assert fit_input.artifact == f"{wrong}.video.pick"
+        assert (st.path(fit_input.key) / "model.mp4").read_bytes() == \
+            (st.path(json.loads((st.index / f"{wrong}.video.take1.json").read_text())["key"]) / "model.mp4").read_bytes()

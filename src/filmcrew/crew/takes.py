@@ -173,6 +173,7 @@ def failure_rate(root: Path) -> float | None:
 def _runner(ctx: EpisodeContext, kind: str, shot_id: str, names: list[str], retake, pin: dict):
     from ..consistency.score import rank, score
     from ..engine.executor import make_now
+    from ..providers.remote.jobs import Journal
     check: Check = ctx.consistency
 
     def run(tctx) -> dict:
@@ -212,7 +213,8 @@ def _runner(ctx: EpisodeContext, kind: str, shot_id: str, names: list[str], reta
                 if n + 1 >= limit:
                     stopped = f"max_retakes ({check.settings.max_retakes}) reached"
                     break
-                if not st.has(nxt.key) and not check.allowance.reserve(nxt.estimate() if nxt.estimate else None):
+                sent = st.has(nxt.key) or Journal(Path(ctx.root) / ".filmcrew" / "jobs").paid(nxt.key)  # (resumed)
+                if not sent and not check.allowance.reserve(nxt.estimate() if nxt.estimate else None):
                     stopped = (f"the budget leaves {check.allowance.left():.2f} {check.allowance.currency}, less than "
                                f"another take")
                     break
@@ -231,7 +233,7 @@ def _runner(ctx: EpisodeContext, kind: str, shot_id: str, names: list[str], reta
             if f.name != "record.json" and f.is_file():
                 shutil.copy2(f, Path(tctx.workdir) / f.name)
         rec = st.record(tasks[chosen].key).get("ledger", {})
-        summary = [{k: t[k] for k in ("take", "artifact", "seed", "verdict", "method", "reasons", "rejected")}
+        summary = [{k: t[k] for k in ("take", "artifact", "seed", "verdict", "method", "reasons", "rejected", "frames")}
                    | {"characters": {n: {k: v for k, v in c.items() if k not in ("embedding", "hist")}
                                      for n, c in t["characters"].items()}} for t in takes]
         extra_cost = _sum_costs(t["cost"] for t in takes if t["take"] > 0)
