@@ -398,3 +398,14 @@ def test_a_clip_whose_face_drifts_mid_shot_is_caught_by_its_middle_frame_and_ret
         assert fit_input.artifact == f"{wrong}.video.pick"
         assert (st.path(fit_input.key) / "model.mp4").read_bytes() == \
             (st.path(json.loads((st.index / f"{wrong}.video.take1.json").read_text())["key"]) / "model.mp4").read_bytes()
+
+
+def test_a_refused_retake_leaves_the_shot_its_best_take(film):
+    root, fake = film
+    fake.script = ["", "", "", "moderation"]  # the fourth request, the retake, is refused by the vendor
+    assert main(["make", str(root), "--preview", "--quiet"]) == 0
+    shots = pipeline.contexts(root, {}, preview=True)[1][0].episode.shots()
+    wrong = next(s.id for s in shots if WRONG in s.action)
+    rec = pick_of(root, wrong)
+    assert [t["verdict"] for t in rec["takes"]] == ["fail"] and rec["chosen"] == 0
+    assert rec["stopped"].startswith("take 1 failed") and "refus" in rec["stopped"].lower(), rec["stopped"]

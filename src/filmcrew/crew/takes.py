@@ -13,6 +13,7 @@ picture) the pick only scores: it is made beside the film and nothing is made fr
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import threading
 from dataclasses import dataclass, field
@@ -24,7 +25,7 @@ from ..consistency.faces import MODEL as FACE_MODEL
 from ..consistency.settings import Consistency
 from ..engine import atomic
 from ..engine.graph import ProviderId, Task
-from ..errors import ConfigError
+from ..errors import ConfigError, FilmcrewError
 from .common import EpisodeContext
 
 CODE_VERSION = "pick-1"
@@ -218,7 +219,11 @@ def _runner(ctx: EpisodeContext, kind: str, shot_id: str, names: list[str], reta
                     stopped = (f"the budget leaves {check.allowance.left():.2f} {check.allowance.currency}, less than "
                                f"another take")
                     break
-            folders[n + 1], tasks[n + 1] = make_now(st, nxt), nxt
+            try:
+                folders[n + 1], tasks[n + 1] = make_now(st, nxt), nxt
+            except FilmcrewError as err:  # a refused or failed retake: the takes made so far still stand
+                stopped = f"take {n + 1} failed: {err}"
+                break
             n += 1
         if chosen is None:
             pool = [t for t in takes if not t["rejected"]]
@@ -229,9 +234,12 @@ def _runner(ctx: EpisodeContext, kind: str, shot_id: str, names: list[str], reta
             best = min(pool, key=rank)
             chosen = best["take"]
             why = f"the best of {len(takes)} take(s) ({stopped})"
-        for f in Path(folders[chosen]).iterdir():
+        for f in Path(folders[chosen]).iterdir():  # (linked where the disk allows: store files never change)
             if f.name != "record.json" and f.is_file():
-                shutil.copy2(f, Path(tctx.workdir) / f.name)
+                try:
+                    os.link(f, Path(tctx.workdir) / f.name)
+                except OSError:
+                    shutil.copy2(f, Path(tctx.workdir) / f.name)
         rec = st.record(tasks[chosen].key).get("ledger", {})
         summary = [{k: t[k] for k in ("take", "artifact", "seed", "verdict", "method", "reasons", "rejected", "frames")}
                    | {"characters": {n: {k: v for k, v in c.items() if k not in ("embedding", "hist")}
