@@ -7,8 +7,10 @@ Everything goes to `out/`, next to the film:
 - `epNN.otio`: video track (one clip per shot, dissolves as OTIO transitions), dialogue track (one clip
   per line), music and effects tracks (the stems), subtitle markers; each clip's `metadata["filmcrew"]`
   holds the shot id, prompt, seed, provider, model and its ledger entry;
-- `epNN.fcp7.xml` (Final Cut Pro 7 XML: Premiere and DaVinci Resolve open it), `epNN.fcpxml` (Final Cut
-  Pro X) and `epNN.edl` (CMX 3600, picture only), through the OpenTimelineIO adapter packages;
+- `epNN.fcp7.xml` (Final Cut Pro 7 XML: Premiere and DaVinci Resolve open it) and `epNN.fcpxml` (Final Cut
+  Pro X), through the OpenTimelineIO adapter packages, then conformed (handoff/conform.py: absolute file://
+  media URLs, the frame size, dissolves aligned on the edit); `epNN.edl` (CMX 3600, picture only), written
+  by filmcrew (handoff/edl.py: a unique reel per shot, the standard columns);
 - `epNN.fountain`: the screenplay as it is now; `epNN.stems/`: the stems and the subtitles.
 
 A dip to black is written as a dissolve in FCP 7 XML, FCPXML and EDL (none of them has a portable
@@ -23,21 +25,11 @@ from ..crew.common import out_name
 from ..crew.timeline import build, link_media, write_otio
 from ..engine import atomic
 from ..errors import MissingExtraError
+from . import conform, edl
 
 FORMATS = ("otio", "fcp7", "fcpx", "edl", "fountain", "stems")
-ADAPTERS = {"fcp7": ("fcp_xml", ".fcp7.xml", "otio-fcp-adapter"), "fcpx": ("fcpx_xml", ".fcpxml", "otio-fcpx-xml-adapter"),
-            "edl": ("cmx_3600", ".edl", "otio-cmx3600-adapter")}
-
-
-def _picture_only(tl):
-    import copy
-
-    import opentimelineio as otio
-    pic = copy.deepcopy(tl)
-    for t in list(pic.tracks):
-        if t.kind != otio.schema.TrackKind.Video:
-            pic.tracks.remove(t)
-    return pic
+ADAPTERS = {"fcp7": ("fcp_xml", ".fcp7.xml", "otio-fcp-adapter"), "fcpx": ("fcpx_xml", ".fcpxml", "otio-fcpx-xml-adapter")}
+FPS = 30
 
 
 def export(root: Path, st, ctx, g, formats: list[str]) -> list[Path]:
@@ -49,15 +41,21 @@ def export(root: Path, st, ctx, g, formats: list[str]) -> list[Path]:
     written: list[Path] = []
     if "otio" in formats:
         written.append(write_otio(out / f"{name}.otio", tl))
-    for fmt in ("fcp7", "fcpx", "edl"):
+    if "edl" in formats:  # the picture, written by filmcrew (handoff/edl.py: unique reels, standard columns)
+        p = out / f"{name}.edl"
+        atomic.write_text(p, edl.write(tl.name or name, edl.from_otio(tl, FPS), FPS))
+        written.append(p)
+    for fmt in ("fcp7", "fcpx"):
         if fmt not in formats:
             continue
         adapter, suffix, package = ADAPTERS[fmt]
         if adapter not in {a.name for a in otio.plugins.ActiveManifest().adapters}:
             raise MissingExtraError(f"--to {fmt} ({package})", "export")
         p = out / f"{name}{suffix}"
-        # EDL is one picture track; the XMLs take every track
-        atomic.write_text(p, otio.adapters.write_to_string(_picture_only(tl) if fmt == "edl" else tl, adapter))
+        text = otio.adapters.write_to_string(tl, adapter)  # then absolute media URLs and the frame size
+        text = (conform.fcp7(text, out, ctx.size, FPS) if fmt == "fcp7" else
+                conform.fcpx(text, out, ctx.size, conform.transitions(tl, FPS), FPS))
+        atomic.write_text(p, text)
         written.append(p)
     if "fountain" in formats:
         p = out / f"{ctx.episode.id}.fountain"

@@ -35,6 +35,7 @@ from ..errors import MissingExtraError, TimelineImportError
 from ..media import ffmpeg
 from ..story import cut as cut_mod
 from ..story.cut import HANDLE, Cut, Item, Join
+from . import edl, fcpxml
 
 FPS = 30
 READERS = {".otio": ("otio_json", {}, "OpenTimelineIO"), ".xml": ("fcp_xml", {}, "Final Cut Pro 7 XML"),
@@ -109,6 +110,10 @@ def read(path: Path, report: Report):
     if not path.is_file():
         raise TimelineImportError(f"{path}: no such file")
     adapter, kw, report.format = READERS[suffix]
+    if suffix == ".edl":  # read by filmcrew itself (handoff/edl.py, handoff/fcpxml.py say why)
+        return edl.read(path, FPS)
+    if suffix == ".fcpxml":
+        return fcpxml.read(path, FPS)
     if adapter not in {a.name for a in otio.plugins.ActiveManifest().adapters}:
         raise MissingExtraError(f"importing {suffix} timelines", "export")
     try:
@@ -260,7 +265,7 @@ def map_timeline(tl, path: Path, root: Path, shot_ids: list[str], known_takes: d
             for note in (child.metadata.get("cmx_3600") or {}).get("comments", []):
                 if note.startswith("TO CLIP:"):  # the EDL reader gives a dissolve's incoming clip the outgoing media
                     stem = Path(note.split(":", 1)[1].strip()).stem
-            shot = next((s for s in (fc.get("shot"), stem, child.name) if s in shot_ids), None)
+            shot = next((s for s in (fc.get("shot"), stem, edl.clip_name(child.name or "")) if s in shot_ids), None)
             if shot:
                 a = _frames(rng.start_time)
                 item = Item("shot", a, a + _frames(rng.duration), shot=shot, name=child.name)

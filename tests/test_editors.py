@@ -1,0 +1,174 @@
+"""Timelines as today's editors write them (issue 19): FCPXML 1.10 from Final Cut Pro or DaVinci Resolve (a
+library, `media-rep` file URLs, `asset-clip`s, a sequence starting at 01:00:00:00), a Premiere-style FCP 7 XML
+(a start timecode, `file://localhost` percent-encoded URLs), a Resolve/Avid CMX 3600 EDL (extensions in clip
+names, `* SOURCE FILE:` lines, records from 01:00:00:00). Each imports as the edit it holds, frame for frame;
+and the exports carry absolute media URLs, the frame size, and a reel per shot in the standard columns (read
+back by pycmx, an independent CMX reader)."""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import urllib.parse
+import urllib.request
+from fractions import Fraction
+from pathlib import Path
+
+import opentimelineio as otio
+import pytest
+
+from filmcrew.cli import main
+
+pytestmark = pytest.mark.slow
+FPS = 30
+
+
+@pytest.fixture(scope="module")
+def film(small_film, tmp_path_factory):
+    root = tmp_path_factory.mktemp("editors") / "my film"  # a space in the path, as on a desktop
+    shutil.copytree(small_film, root)
+    assert main(["export", str(root), "--preview", "--to", "all"]) == 0
+    return root
+
+
+def cut_of(root: Path) -> list[dict]:
+    """The exported cut: per clip its shot, media, source in point and frames (its trimmed range: the clips abut,
+    a dissolve overlaps them), and the frames of the dissolve into it (ending on the edit point)."""
+    tl = otio.adapters.read_from_file(str(root / "out" / "ep01.preview.otio"))
+    out, into = [], 0
+    for item in tl.video_tracks()[0]:
+        if isinstance(item, otio.schema.Transition):
+            assert item.out_offset.value == 0  # filmcrew's dissolves end on the edit point
+            into = round(item.in_offset.value)
+            continue
+        r = item.source_range
+        out.append({"shot": item.name, "media": root / "out" / item.media_reference.target_url,
+                    "src_in": round(r.start_time.value), "frames": round(r.duration.value), "dissolve": into})
+        into = 0
+    return out
+
+
+def imported(root: Path, path: Path, capsys) -> dict:
+    capsys.readouterr()
+    assert main(["import", str(root), str(path), "--json", "--dry-run"]) == 0, capsys.readouterr().err
+    return json.loads(capsys.readouterr().out)
+
+
+def t(frames: int) -> str:
+    f = Fraction(frames, FPS)
+    return f"{f.numerator}/{f.denominator}s"
+
+
+def fcpxml_110(cut: list[dict], media_dir: Path, trim_tail: dict | None = None) -> str:
+    """FCPXML 1.10 as Final Cut Pro 11 and Resolve 19 write it: clips named "Clip N" (only the media-rep URL
+    says which shot each is), the sequence at 01:00:00:00, each dissolve ending on its edit point."""
+    trim_tail = trim_tail or {}
+    assets, spine, at = [], [], 3600 * FPS
+    for k, c in enumerate(cut, 2):
+        url = (media_dir / c["media"].name).as_uri()  # percent-encoded, "Media%20Pool"
+        assets.append(f'<asset id="r{k}" name="{c["media"].name}" start="0s" duration="{t(c["src_in"] + c["frames"] + 30)}" '
+                      f'hasVideo="1" format="r1" videoSources="1"><media-rep kind="original-media" src="{url}"/></asset>')
+        if c["dissolve"]:
+            spine.append(f'<transition name="Cross Dissolve" offset="{t(at - c["dissolve"])}" duration="{t(c["dissolve"])}">'
+                         f'<filter-video ref="r99" name="Cross Dissolve"/></transition>')
+        frames = c["frames"] - trim_tail.get(c["shot"], 0)
+        spine.append(f'<asset-clip ref="r{k}" offset="{t(at)}" name="Clip {k - 1}" start="{t(c["src_in"])}" '
+                     f'duration="{t(frames)}" format="r1" tcFormat="NDF"/>')
+        at += frames
+    return ('<?xml version="1.0" encoding="UTF-8"?>\n<!DOCTYPE fcpxml>\n<fcpxml version="1.10"><resources>'
+            '<format id="r1" name="FFVideoFormat1080p30" frameDuration="1/30s" width="540" height="960"/>'
+            '<effect id="r99" name="Cross Dissolve" uid="FxPlug:4731E73A-8DAC-4113-9A30-AE85B1761265"/>'
+            + "".join(assets) + '</resources><library location="file:///Users/ana/Movies/Film.fcpbundle/">'
+            '<event name="Film"><project name="ep01 cut 3"><sequence format="r1" duration="'
+            + t(at - 3600 * FPS) + '" tcStart="3600s" tcFormat="NDF" audioLayout="stereo" audioRate="48k"><spine>'
+            + "".join(spine) + "</spine></sequence></project></event></library></fcpxml>\n")
+
+
+def test_fcpxml_1_10_from_final_cut_or_resolve_imports_as_its_edit(film, capsys, tmp_path):
+    cut = cut_of(film)
+    pool = tmp_path / "Media Pool"
+    shutil.copytree(film / "out" / "ep01.preview.media", pool)
+    p = tmp_path / "resolve.fcpxml"
+    p.write_text(fcpxml_110(cut, pool))
+    rep = imported(film, p, capsys)
+    assert rep["unknown"] == [] and rep["edits"] == [], rep  # no hour of black, every clip known, every dissolve
+    assert [i["name"] for i in rep["items"]] == [c["shot"] for c in cut]
+    assert rep["joins"] == sum(1 for c in cut if c["dissolve"])
+    # a trim of 10 frames off one clip's tail comes back as that trim, and the rest as it was
+    shot = cut[1]["shot"]
+    p.write_text(fcpxml_110(cut, pool, {shot: 10}))
+    rep = imported(film, p, capsys)
+    assert rep["edits"] == [f"trimmed {shot}: tail -10 frames"], rep["edits"]
+
+
+def test_a_premiere_fcp7_xml_with_a_start_timecode_and_encoded_urls_imports_as_its_edit(film, capsys, tmp_path):
+    text = (film / "out" / "ep01.preview.fcp7.xml").read_text()
+    assert "%20" in text  # the export's own URLs: absolute, percent-encoded
+    seq = text.index("<media>", text.index("<sequence"))
+    text = (text[:seq] + "<timecode><rate><timebase>30</timebase><ntsc>FALSE</ntsc></rate><string>01:00:00:00</string>"
+            "<frame>108000</frame><displayformat>NDF</displayformat></timecode>" + text[seq:])
+    p = tmp_path / "premiere.xml"
+    p.write_text(text)
+    rep = imported(film, p, capsys)
+    assert rep["unknown"] == [] and rep["edits"] == [], rep
+
+
+def test_a_resolve_or_avid_edl_imports_as_its_edit(film, capsys, tmp_path):
+    lines = []
+    for line in (film / "out" / "ep01.preview.edl").read_text().splitlines():
+        m = re.match(r"^(\d{3}.{50})(\d\d)(:\d\d:\d\d:\d\d) (\d\d)(:\d\d:\d\d:\d\d)$", line)
+        if m:  # records from 01:00:00:00
+            line = f"{m.group(1)}{int(m.group(2)) + 1:02d}{m.group(3)} {int(m.group(4)) + 1:02d}{m.group(5)}"
+        line = re.sub(r"^(\* (?:FROM|TO) CLIP NAME: )(\S+)$", r"\1\2.mp4", line)
+        line = re.sub(r"^\* FROM CLIP: (\S+)$", lambda m: f"* SOURCE FILE: /Volumes/Media/{Path(m.group(1)).name}", line)
+        lines.append(line)
+    p = tmp_path / "avid.edl"
+    p.write_text("\n".join(lines) + "\n")
+    assert "01:00:00:00" in p.read_text() and ".mp4" in p.read_text() and "SOURCE FILE" in p.read_text()
+    rep = imported(film, p, capsys)
+    assert rep["unknown"] == [] and rep["edits"] == [], rep
+    assert [i["name"] for i in rep["items"]] == [c["shot"] for c in cut_of(film)]
+
+
+def test_the_exports_carry_absolute_urls_the_frame_size_and_a_reel_per_shot(film):
+    import xml.etree.ElementTree as ET
+
+    import pycmx
+    out = film / "out"
+    size = [540, 960]  # the preview of a 9:16 film
+    # FCP 7 XML: file://localhost URLs that name files that exist; the sequence's size; dissolves on the edit
+    x7 = ET.parse(out / "ep01.preview.fcp7.xml").getroot()
+    urls = [p.text for p in x7.iter("pathurl")]
+    assert urls and all(u.startswith("file://localhost/") for u in urls)
+    assert all(Path(urllib.request.url2pathname(urllib.parse.urlparse(u).path)).is_file() for u in urls)
+    sc = x7.find(".//sequence/media/video/format/samplecharacteristics")
+    assert [int(sc.find("width").text), int(sc.find("height").text)] == size
+    assert {a.text for a in x7.iter("alignment")} == {"end"}
+    # FCPXML: the format's size, absolute asset URLs, a project uid, the dissolves
+    fx = ET.parse(out / "ep01.preview.fcpxml").getroot()
+    fmt = fx.find("resources/format")
+    assert [int(fmt.get("width")), int(fmt.get("height"))] == size
+    assert all(a.get("src").startswith("file:///") for a in fx.iter("asset"))
+    assert fx.find(".//project").get("uid")
+    dissolves = sum(1 for c in cut_of(film) if c["dissolve"])
+    assert len(list(fx.iter("transition"))) == dissolves > 0
+    # EDL, read by pycmx by the standard's columns: one reel per shot, the dissolves with their length, the film
+    # as long as its timeline, record times continuous
+    with open(out / "ep01.preview.edl") as f:
+        edl = pycmx.parse_cmx3600(f)
+    edits = [e for ev in edl.events for e in ev.edits]
+    reels = {}
+    for e in edits:
+        assert reels.setdefault(e.clip_name, e.source) == e.source
+    assert len(set(reels.values())) == len(reels) and all(len(r) <= 8 for r in reels.values())
+    dis = [e for e in edits if e.transition.kind == "D"]
+    assert len(dis) == dissolves and all(e.transition.effect_duration == 15 for e in dis)
+
+    def tc(s):
+        h, m, sec, f = map(int, s.split(":"))
+        return ((h * 60 + m) * 60 + sec) * FPS + f
+    recs = [(tc(e.record_in), tc(e.record_out)) for e in edits]
+    assert recs[0][0] == 0 and all(b[0] == a[1] for a, b in zip(recs, recs[1:]))
+    tl = otio.adapters.read_from_file(str(out / "ep01.preview.otio"))
+    assert recs[-1][1] == tl.video_tracks()[0].duration().to_frames()
