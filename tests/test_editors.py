@@ -172,3 +172,85 @@ def test_the_exports_carry_absolute_urls_the_frame_size_and_a_reel_per_shot(film
     assert recs[0][0] == 0 and all(b[0] == a[1] for a, b in zip(recs, recs[1:]))
     tl = otio.adapters.read_from_file(str(out / "ep01.preview.otio"))
     assert recs[-1][1] == tl.video_tracks()[0].duration().to_frames()
+
+
+def test_a_trim_into_a_line_is_reported_and_the_line_kept_whole_or_dropped(film, capsys, tmp_path):
+    """An editor trims a shot so it leaves the screen while its line is still being said. The import says so and
+    keeps the line whole (heard over the next shot, its subtitle burned in there too); `filmcrew lines` drops it,
+    or takes the choice back (then only the part on screen is heard, and `plan` asks for a choice)."""
+    import numpy as np
+    root = tmp_path / "trimmed film"
+    shutil.copytree(film, root, symlinks=True)
+    cut = cut_of(root)
+    tl = otio.adapters.read_from_file(str(root / "out" / "ep01.preview.otio"))
+    shot = cut[1]["shot"]
+    start = sum(c["frames"] for c in cut[:1])  # the film frame where the second item starts
+    line = next(c for tr in tl.audio_tracks() for c in tr.find_clips()
+                if (c.metadata.get("filmcrew") or {}).get("line", "").startswith(shot.rsplit("-", 1)[0]) and
+                start <= tr.range_of_child(c).start_time.value < start + cut[1]["frames"])
+    l_start = round(line.trimmed_range_in_parent().start_time.value)
+    l_frames = round(line.source_range.duration.value)
+    # the shot now ends half way through its line
+    cut_here = l_start + l_frames // 2
+    trim = start + cut[1]["frames"] - cut_here
+    p = tmp_path / "trimmed.fcpxml"
+    pool = tmp_path / "Media Pool"
+    shutil.copytree(root / "out" / "ep01.preview.media", pool)
+    p.write_text(fcpxml_110(cut, pool, {shot: trim}))
+    lid = line.metadata["filmcrew"]["line"]
+    capsys.readouterr()
+    assert main(["import", str(root), str(p), "--json"]) == 0
+    rep = json.loads(capsys.readouterr().out)
+    assert rep["edits"] == [f"trimmed {shot}: tail -{trim} frames"]
+    assert len(rep["lines"]) == 1 and lid in rep["lines"][0] and "kept whole" in rep["lines"][0], rep["lines"]
+    assert json.loads((root / "cut" / "ep01.json").read_text())["lines"] == {lid: "keep"}
+
+    def made() -> tuple[dict, list[dict], np.ndarray]:
+        assert main(["make", str(root), "--preview", "--quiet"]) == 0
+        tl = _timeline(root)
+        frame = ffmpeg_frame(root / "out" / "ep01.preview.mp4", cut_here + (l_start + l_frames - cut_here) // 2)
+        return tl, [ln for ln in tl["lines"] if ln["line"] == lid], frame
+
+    tl_keep, kept, frame_keep = made()
+    assert len(kept) == 1 and kept[0]["frames"] == kept[0]["voice_frames"] == l_frames and kept[0]["start"] == l_start
+    text = kept[0]["text"]
+    srt = (root / "out" / "ep01.preview.srt").read_text()
+    assert text.split()[-1] in srt  # the line's last words are in the subtitles
+    capsys.readouterr()
+    assert main(["lines", str(root), "--drop", lid]) == 0
+    out = capsys.readouterr().out
+    assert "left out, as chosen" in out and lid in out
+    tl_drop, dropped, frame_drop = made()
+    assert dropped == [] and tl_drop["frames"] == tl_keep["frames"]
+    assert text.split()[-1] not in (root / "out" / "ep01.preview.srt").read_text()
+    # the kept line's subtitle is burned in over the next shot: the frames differ where subtitles sit, not above
+    h = frame_keep.shape[0]
+    changed = np.abs(frame_keep.astype(int) - frame_drop.astype(int)).max(axis=2) > 60
+    assert changed[int(h * 0.6):int(h * 0.85)].sum() > 300 and changed[:int(h * 0.55)].sum() < 30, (
+        changed[int(h * 0.6):int(h * 0.85)].sum(), changed[:int(h * 0.55)].sum())
+    # no choice: only the part on screen plays, and plan asks for one
+    assert main(["lines", str(root), "--clear", lid]) == 0
+    capsys.readouterr()
+    assert main(["plan", str(root), "--preview"]) == 0
+    err = capsys.readouterr().err
+    assert f"{lid}" in err and "cut off mid-line. Choose" in err, err
+
+
+def _timeline(root: Path) -> dict:
+    """The made timeline.json of the preview."""
+    from filmcrew import pipeline
+    _, (ctx,) = pipeline.contexts(root, {}, 1, preview=True)
+    task = pipeline.episode_graph(ctx).task("ep01.timeline")
+    return json.loads((pipeline.store(root).path(task.key) / "timeline.json").read_text())
+
+
+def ffmpeg_frame(mp4: Path, n: int):
+    """Frame n of a film as an RGB array."""
+    import subprocess
+
+    import numpy as np
+    from PIL import Image
+    png = mp4.with_name(f"frame-{n}.png")
+    subprocess.run(["ffmpeg", "-v", "error", "-y", "-i", str(mp4), "-vf", f"select=eq(n\\,{n})", "-frames:v", "1",
+                    str(png)], check=True)
+    return np.asarray(Image.open(png).convert("RGB"))

@@ -320,8 +320,9 @@ def video_notes(ctx: EpisodeContext, st: Store, g) -> list[str]:
     return out
 
 
-def cut_notes(ctx: EpisodeContext) -> list[str]:
-    """What a person should know about the episode's edited cut, if it has one."""
+def cut_notes(ctx: EpisodeContext, st: Store | None = None, g=None) -> list[str]:
+    """What a person should know about the episode's edited cut, if it has one (with the store and graph:
+    the lines its trims cut into, once the voices are made)."""
     if ctx.cut is None:
         return []
     c = ctx.cut
@@ -333,7 +334,50 @@ def cut_notes(ctx: EpisodeContext) -> list[str]:
     if new:
         notes.append(f"{ctx.episode.id}: shot(s) {', '.join(new)} came into the screenplay after the cut was imported and "
                      f"are not in the film: export, place them in your editor and import again (or --reset)")
+    if st is not None and g is not None:
+        notes += [f"{ctx.episode.id}: {line_note(ctx.root, t)}" for t in trimmed_lines(ctx, st, g) or []]
     return notes
+
+
+def trimmed_lines(ctx: EpisodeContext, st: Store, g, cut=None) -> list[dict] | None:
+    """The lines a trim of `cut` (the episode's own cut by default) cuts into, laid out as the editor lays
+    them out from the voices and shot timings already made, each with the person's choice ("keep", "drop"
+    or None); None while a voice or a shot's timing is not made yet (then it is known after the make)."""
+    from .engine.graph import Pending
+    cut = cut or ctx.cut
+    if cut is None:
+        return []
+    voice_frames, layouts = {}, {}
+    try:
+        for name, t in g.task(f"{ctx.episode.id}.timeline").inputs.items():
+            if name.startswith("subtitles-"):
+                continue
+            if not st.made(t):
+                return None
+            if name.startswith("layout:"):
+                layouts[name.split(":", 1)[1]] = editor.read_layout(st.path(t.key))
+            else:
+                voice_frames[name] = voice.frames_of(st.path(t.key))
+    except Pending:
+        return None
+    return editor.build_timeline(ctx, voice_frames, cut, None, layouts)["trimmed"]
+
+
+def line_note(root: Path, t: dict) -> str:
+    """One trimmed line in words: what the trim took off it and what plays."""
+    off = " and ".join(f"{t[k] / float(FPS):.1f} s {'before its shot comes on' if k == 'head' else 'after its shot leaves'}"
+                       for k in ("head", "tail") if t[k])
+    text = t["text"] if len(t["text"]) <= 40 else t["text"][:39] + "…"
+    said = f"{t['line']} ({t['speaker']}: “{text}”, {t['frames'] / float(FPS):.1f} s) is said {off} the screen"
+    if t["choice"] == "keep":
+        return f"{said}: kept whole, heard over the neighbouring picture with its subtitle (`filmcrew lines {root} --drop {t['line']}` leaves it out)"
+    if t["choice"] == "drop":
+        return f"{said}: left out, as chosen (`filmcrew lines {root} --keep {t['line']}` plays it whole)"
+    if t["head"] + t["tail"] >= t["frames"]:
+        return (f"{said}: it is not heard at all. Choose: `filmcrew lines {root} --keep {t['line']}` plays it whole over "
+                f"the neighbouring picture, `--drop {t['line']}` confirms it is left out")
+    return (f"{said}: only the part while its shot is on screen is heard, cut off mid-line. Choose: `filmcrew lines "
+            f"{root} --keep {t['line']}` plays it whole over the neighbouring picture, `--drop {t['line']}` leaves it out")
 
 
 def store(root: Path) -> Store:

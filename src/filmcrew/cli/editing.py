@@ -1,4 +1,4 @@
-"""`filmcrew export`, `import`, `dub` and `export-audio`: a person takes over (editors, actors, platforms)."""
+"""`filmcrew export`, `import`, `lines`, `dub` and `export-audio`: a person takes over (editors, actors, platforms)."""
 
 from __future__ import annotations
 
@@ -54,6 +54,55 @@ def cmd_import(a) -> int:
     return 0
 
 
+def cmd_lines(a) -> int:
+    """The lines the edited cut's trims cut into, and the person's choice for each: keep whole or drop."""
+    from dataclasses import replace
+
+    from ..story import cut as cut_mod
+    root = Path(a.project)
+    cfg, ctxs = pipeline.contexts(root, dict(os.environ), a.episode)
+    st = pipeline.store(root)
+    changes = [(i, "keep") for i in a.keep] + [(i, "drop") for i in a.drop] + [(i, None) for i in a.clear]
+    known = {ln.id for ctx in ctxs for ln in ctx.episode.lines()}
+    unknown = [i for i, _ in changes if i not in known]
+    if unknown:
+        raise ConfigError(f"filmcrew lines: {', '.join(unknown)}: not a line of {'episode ' + str(a.episode) if a.episode else root}"
+                          f"; the line ids are in `filmcrew dub {root} --list`")
+    rows = []
+    for ctx in ctxs:
+        mine = [(i, c) for i, c in changes if any(ln.id == i for ln in ctx.episode.lines())]
+        if mine:
+            if ctx.cut is None:
+                raise ConfigError(f"{ctx.episode.id} follows the screenplay's cut, which trims no line; a choice is for "
+                                  f"a cut edited in an editor (`filmcrew import`)")
+            chosen = dict(ctx.cut.lines)
+            for i, c in mine:
+                if c is None:
+                    chosen.pop(i, None)
+                else:
+                    chosen[i] = c
+            ctx = replace(ctx, cut=replace(ctx.cut, lines=chosen))
+            print(f"wrote {cut_mod.save(root, ctx.episode.number, ctx.cut)}")
+        trimmed = pipeline.trimmed_lines(ctx, st, pipeline.episode_graph(ctx))
+        rows.append({"episode": ctx.episode.id, "trimmed": trimmed})
+        if a.json:
+            continue
+        if trimmed is None:
+            print(f"{ctx.episode.id}: the voices are not made yet; `filmcrew make {root}` first")
+        elif not trimmed:
+            print(f"{ctx.episode.id}: no trim cuts into a line" + ("" if ctx.cut else " (the screenplay's cut)"))
+        for t in trimmed or []:
+            print(f"{ctx.episode.id}: {pipeline.line_note(root, t)}")
+        for i, c in mine:
+            if trimmed is not None and all(t["line"] != i for t in trimmed):
+                print(f"{ctx.episode.id}: {i}: no trim cuts into it now; the choice applies if one does")
+    if a.json:
+        print(json.dumps(rows, ensure_ascii=False, indent=1))
+    elif changes:
+        print(f"next: `filmcrew make {root}` re-makes the sound, the subtitles and the final film")
+    return 0
+
+
 def cmd_dub(a) -> int:
     from ..handoff import dub
     if a.list:
@@ -90,6 +139,16 @@ def register(sub) -> None:
     im.add_argument("--reset", action="store_true", help="drop the edited cut: back to the screenplay's cut")
     im.add_argument("--json", action="store_true")
     im.set_defaults(fn=cmd_import)
+    li = sub.add_parser("lines", help="the lines an edited cut's trims cut into: keep each whole, or drop it")
+    li.add_argument("project")
+    li.add_argument("--episode", type=int)
+    li.add_argument("--keep", action="append", default=[], metavar="LINE",
+                    help="play the line whole, over the neighbouring picture, with its subtitle")
+    li.add_argument("--drop", action="append", default=[], metavar="LINE", help="leave the line out (sound and subtitles)")
+    li.add_argument("--clear", action="append", default=[], metavar="LINE",
+                    help="no choice: the line plays only while its shot is on screen")
+    li.add_argument("--json", action="store_true")
+    li.set_defaults(fn=cmd_lines)
     du = sub.add_parser("dub", help="replace a line's synthetic voice with a human take, or --list the lines")
     du.add_argument("project")
     du.add_argument("line", nargs="?", help="the line id, e.g. ep01-s02-l03")

@@ -47,7 +47,7 @@ def cmd_plan(a) -> int:
         st = pipeline.store(root)
         for ctx, g in zip(ctxs, graphs):
             items += [i.as_dict() for i in plan(st, g.targets)]
-            notes = (pipeline.cut_notes(ctx) + [n for n in [pipeline.runtime_note(ctx, st, g, cfg.minutes)] if n]
+            notes = (pipeline.cut_notes(ctx, st, g) + [n for n in [pipeline.runtime_note(ctx, st, g, cfg.minutes)] if n]
                      + pipeline.video_notes(ctx, st, g))
             for note in notes if not a.json else []:
                 print(note, file=sys.stderr)
@@ -139,6 +139,8 @@ def cmd_make(a) -> int:
     for ctx, g in zip(ctxs, graphs):
         paths = pipeline.publish(root, st, ctx, g, a.preview)
         print(f"{ctx.episode.id}: {paths['mp4']}  (+ .srt, .ass, .otio, .provenance.json)")
+        for t in [] if a.quiet else pipeline.trimmed_lines(ctx, st, g) or []:
+            print(f"{ctx.episode.id}: {pipeline.line_note(root, t)}", file=sys.stderr)
     secs = time.perf_counter() - t0
     if report.ran:
         by_role = ", ".join(f"{r} {s:.1f}s" for r, s in report.seconds_by_role.most_common())
@@ -174,7 +176,7 @@ def cmd_status(a) -> int:
             reasons[f"{i.task.role} ({i.reason})"] = reasons.get(f"{i.task.role} ({i.reason})", 0) + 1
         for k, v in reasons.items():
             print(f"      stale: {v} x {k}")
-        for note in pipeline.cut_notes(ctx) + [n for n in [pipeline.runtime_note(ctx, st, g, cfg.minutes)] if n]:
+        for note in pipeline.cut_notes(ctx, st, g) + [n for n in [pipeline.runtime_note(ctx, st, g, cfg.minutes)] if n]:
             print(f"      {note}")
         print(f"      output: {out}" + ("" if out.exists() else " (not made yet)"))
         if other.exists():

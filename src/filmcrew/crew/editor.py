@@ -25,7 +25,7 @@ from ..story.cut import path as cut_path
 from .common import EpisodeContext
 from .voice import frames_of, spans_of
 
-CODE_VERSION = "editor-6"
+CODE_VERSION = "editor-7"  # 7: lines a trim cuts into (kept, dropped, or clipped) and where each is on picture
 CONFORM_VERSION = "conform-1"
 TIMING_VERSION = "timing-1"
 EDITOR = ProviderId("filmcrew-editor", "1")
@@ -162,7 +162,7 @@ def build_timeline(ctx: EpisodeContext, voice_frames: dict[str, int], cut: Cut |
     shots = {s.id: s for s in ctx.episode.shots()}
     scene_of = {s.id: sc for sc in ctx.episode.scenes for s in sc.shots}
     lay = layouts or shot_layout(ctx, voice_frames)
-    items, lines, effects = [], [], []
+    items, lines, effects, trimmed = [], [], [], []
     start = 0
     for k, it in enumerate(cut.items):
         # in frames of the clip the finisher reads (a conformed take starts a handle before its range)
@@ -182,11 +182,22 @@ def build_timeline(ctx: EpisodeContext, voice_frames: dict[str, int], cut: Cut |
             for ln, s in zip(sh.lines, lay[it.shot][1]):
                 n = voice_frames[ln.id]
                 lo, hi = max(s, lo_vis), min(s + n, hi_vis)
-                if hi > lo:  # the line plays where its shot's frames are on screen
-                    lines.append({"line": ln.id, "speaker": ln.speaker, "text": ln.text, "start": start + lo - a,
-                                  "frames": hi - lo, "from": lo - s, "voice_frames": n, "shot": sh.id, "item": k,
-                                  "gain_db": float(cut.line_gains.get(ln.id, 0.0)),
-                                  "spans": (spans or {}).get(ln.id)})
+                # where its shot's frames are on screen (film frames): its subtitle is burned in there
+                entry = {"line": ln.id, "speaker": ln.speaker, "text": ln.text, "voice_frames": n, "shot": sh.id,
+                         "item": k, "gain_db": float(cut.line_gains.get(ln.id, 0.0)), "spans": (spans or {}).get(ln.id),
+                         "on_picture": [start + lo_vis - a, start + hi_vis - a]}
+                choice = None
+                if lo > s or hi < s + n:  # a trim cuts into the line
+                    choice = cut.lines.get(ln.id)
+                    trimmed.append({"line": ln.id, "shot": sh.id, "item": k, "text": ln.text, "speaker": ln.speaker,
+                                    "head": max(0, min(n, lo_vis - s)), "tail": max(0, min(n, s + n - hi_vis)),
+                                    "frames": n, "choice": choice})
+                if choice == "drop":
+                    continue
+                if choice == "keep":  # whole, in step with its shot's picture, over the neighbouring items
+                    lo, hi = s, s + n
+                if hi > lo:
+                    lines.append({**entry, "start": start + lo - a, "frames": hi - lo, "from": lo - s})
             if sh.id in with_fx:  # the shot's effects track starts with its clip and plays where its frames do
                 lo = max(0, lo_vis)
                 effects.append({"shot": sh.id, "item": k, "start": start + lo - a, "from": lo, "frames": hi_vis - lo})
@@ -205,9 +216,14 @@ def build_timeline(ctx: EpisodeContext, voice_frames: dict[str, int], cut: Cut |
             scenes.append({"scene": it["scene"], "start": it["start"], "end": it["start"] + it["frames"],
                            "mood": mood[it["scene"]]})
     joins = [{"after": j.after, "kind": j.kind, "before": j.before, "into": j.into} for j in cut.joins]
+    for ln in lines:  # a kept line heard before the film starts or after it ends starts or ends with it
+        cut_off = max(0, -ln["start"])
+        ln["start"], ln["from"], ln["frames"] = ln["start"] + cut_off, ln["from"] + cut_off, ln["frames"] - cut_off
+        ln["frames"] = min(ln["frames"], start - ln["start"])
+    lines = [ln for ln in lines if ln["frames"] > 0]
     lines.sort(key=lambda ln: ln["start"])
     return {"fps": timing.FPS, "frames": start, "items": items, "transitions": joins, "lines": lines, "scenes": scenes,
-            "effects": effects,
+            "effects": effects, "trimmed": trimmed,
             "gains": {"dialogue": 0.0, "music": 0.0, "effects": 0.0, **cut.gains}, "size": list(ctx.size),
             "episode": ctx.episode.id, "cut": {"by": cut.by, "source": cut.source, "edits": list(cut.edits)} if cut.human
             else None}

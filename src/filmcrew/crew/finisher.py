@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 import subprocess
-from dataclasses import asdict
+from dataclasses import asdict, replace
 from pathlib import Path
 
 import numpy as np
@@ -81,8 +81,9 @@ def segment_tasks(ctx: EpisodeContext, cut: Cut, clips: dict[str, Task], sources
         inputs = {"clip": clips[it.shot] if it.kind == "shot" else sources[k],
                   **({"timing": timings[it.shot]} if it.kind == "shot" else {}),
                   **{f"voice{n:02d}": voices[ln.id] for n, ln in enumerate(sh.lines if sh else [])}}
+        dropped = [ln.id for ln in (sh.lines if sh else []) if cut.lines.get(ln.id) == "drop"]
         return inputs, {"item": [it.kind, it.shot, it.sha256, it.src_in, it.src_out],
-                        "texts": [ln.text for ln in (sh.lines if sh else [])]}
+                        "texts": [ln.text for ln in (sh.lines if sh else [])], **({"dropped": dropped} if dropped else {})}
 
     def name(k: int) -> str:
         return f"{ctx.episode.id}.cut{k:03d}" if cut.human else cut.items[k].shot
@@ -95,7 +96,7 @@ def segment_tasks(ctx: EpisodeContext, cut: Cut, clips: dict[str, Task], sources
         inputs, src = source(k)
         segs.append(Task("finisher", f"{name(k)}.segment", CODE_VERSION, FINISHER,
                          {**src, "first": first, "last": last, **common},
-                         _segment(ctx, it, by_id.get(it.shot), first, last),
+                         _segment(ctx, it, by_id.get(it.shot), first, last, frozenset(src.get("dropped", ()))),
                          inputs=inputs, episode=ctx.episode.number))
         j = cut.join_after(k)
         if j:
@@ -104,14 +105,17 @@ def segment_tasks(ctx: EpisodeContext, cut: Cut, clips: dict[str, Task], sources
             t_inputs = {**{f"a.{n}": t for n, t in inputs.items()}, **{f"b.{n}": t for n, t in b_in.items()}}
             trans[k] = Task("finisher", f"{name(k)}.transition", CODE_VERSION, FINISHER,
                             {"kind": j.kind, "before": j.before, "into": j.into, "a": src, "b": b_src, **common},
-                            _transition(ctx, j, (it, by_id.get(it.shot)), (nxt, by_id.get(nxt.shot))),
+                            _transition(ctx, j, (it, by_id.get(it.shot)), (nxt, by_id.get(nxt.shot)),
+                                        frozenset(src.get("dropped", ())) | frozenset(b_src.get("dropped", ()))),
                             inputs=t_inputs, episode=ctx.episode.number)
     return segs, trans
 
 
-def _subtitles(ctx: EpisodeContext, wd: Path, inputs: dict, prefix: str, sh, lo: int, hi: int, tag: str) -> list:
+def _subtitles(ctx: EpisodeContext, wd: Path, inputs: dict, prefix: str, sh, lo: int, hi: int, tag: str,
+               drop: frozenset = frozenset()) -> list:
     """The subtitle images of shot `sh`'s lines over its clip's frames [lo, hi): (png, x, y, first, last)
-    with first and last counted from `lo`. A line shows wherever its shot's frames are on screen."""
+    with first and last counted from `lo`. A line shows wherever its shot's frames are on screen, but for
+    the lines in `drop` (the cut leaves them out)."""
     if sh is None or not sh.lines:
         return []
     vf = [frames_of(inputs[f"{prefix}voice{k:02d}"]) for k in range(len(sh.lines))]
@@ -120,6 +124,8 @@ def _subtitles(ctx: EpisodeContext, wd: Path, inputs: dict, prefix: str, sh, lo:
     font = fonts.font(fs)
     out = []
     for k, (ln, st, n) in enumerate(zip(sh.lines, starts, vf)):
+        if ln.id in drop:
+            continue
         for j, (piece, pa, pb) in enumerate(line_pieces(ln.text, font, max_w, n, spans_of(inputs[f"{prefix}voice{k:02d}"]))):
             a, b = max(lo, st + pa), min(hi, st + pb)
             if b > a:
@@ -129,15 +135,18 @@ def _subtitles(ctx: EpisodeContext, wd: Path, inputs: dict, prefix: str, sh, lo:
     return out
 
 
-def _lips(wd: Path, inputs: dict, prefix: str, sh, lo: int, hi: int, tag: str) -> list:
-    """The speakers' open mouths over the clip's frames [lo, hi), where the animator tracked them."""
+def _lips(wd: Path, inputs: dict, prefix: str, sh, lo: int, hi: int, tag: str, drop: frozenset = frozenset()) -> list:
+    """The speakers' open mouths over the clip's frames [lo, hi), where the animator tracked them (not for
+    the lines in `drop`)."""
     if sh is None or not sh.lines:
         return []
     track = lips.read_track(inputs[f"{prefix}clip"])
     if not track:
         return []
     total, starts = read_layout(inputs[f"{prefix}timing"])
-    envs = lips.mouth_envelopes(sh, [inputs[f"{prefix}voice{k:02d}"] for k in range(len(sh.lines))], starts, total)
+    said = [k for k, ln in enumerate(sh.lines) if ln.id not in drop]
+    envs = lips.mouth_envelopes(replace(sh, lines=tuple(sh.lines[k] for k in said)),
+                                [inputs[f"{prefix}voice{k:02d}"] for k in said], [starts[k] for k in said], total)
     return lips.sprites(track, envs, lo, hi, wd, tag)
 
 
@@ -162,7 +171,7 @@ def _lay_lips(label: str, sprites: list, first_input: int, tag: str) -> tuple[li
     return args, graph, label
 
 
-def _segment(ctx: EpisodeContext, it, sh, first: int, last: int):
+def _segment(ctx: EpisodeContext, it, sh, first: int, last: int, drop: frozenset):
     def run(tctx) -> dict:
         wd = Path(tctx.workdir)
         total = _clip_frames(tctx.inputs["clip"])
@@ -171,9 +180,9 @@ def _segment(ctx: EpisodeContext, it, sh, first: int, last: int):
         if hi <= lo:
             raise MediaError(f"cut item {it.shot or it.name}: no frames left between its transitions ({a}..{b} "
                              f"less {first} + {last}); re-import the cut with shorter transitions")
-        mouths = _lips(wd, tctx.inputs, "", sh, lo, hi, "s")
+        mouths = _lips(wd, tctx.inputs, "", sh, lo, hi, "s", drop)
         l_args, l_graph, label = _lay_lips("v0", mouths, 1, "m")
-        subs = _subtitles(ctx, wd, tctx.inputs, "", sh, lo, hi, "s")
+        subs = _subtitles(ctx, wd, tctx.inputs, "", sh, lo, hi, "s", drop)
         args, graph, label = _overlay(label, subs, 1 + len(mouths))
         ffmpeg.run(["-i", str(Path(tctx.inputs["clip"]) / "clip.mp4"), *l_args, *args, "-filter_complex",
                           ";".join([f"[0:v]trim=start_frame={lo}:end_frame={hi},setpts=PTS-STARTPTS[v0]", *l_graph,
@@ -187,7 +196,7 @@ def _segment(ctx: EpisodeContext, it, sh, first: int, last: int):
     return run
 
 
-def _transition(ctx: EpisodeContext, j, a_side, b_side):
+def _transition(ctx: EpisodeContext, j, a_side, b_side, drop: frozenset):
     """`j.before` frames of the outgoing item before the cut and `j.into` of the incoming one after it,
     blended; where a clip has no handle frames left, its last (or first) frame is held."""
     d = j.before + j.into
@@ -205,11 +214,11 @@ def _transition(ctx: EpisodeContext, j, a_side, b_side):
             pad = f",tpad=start_mode=clone:start={s - lo}:stop_mode=clone:stop={hi - e}" if (s - lo or hi - e) else ""
             steps.append(f"[{n}:v]trim=start_frame={s}:end_frame={e},setpts=PTS-STARTPTS{pad},settb=1/30[y{n}]")
             # each side's lips before the blend (inputs 2, 3, ...: after the two clips)
-            mouths = _lips(wd, tctx.inputs, prefix, sh, lo, hi, f"{n}")
+            mouths = _lips(wd, tctx.inputs, prefix, sh, lo, hi, f"{n}", drop)
             args, graph, label = _lay_lips(f"y{n}", mouths, 2 + n_lips, f"m{n}_")
             l_args, n_lips = l_args + args, n_lips + len(mouths)
             steps += graph + [f"[{label}]null[x{n}]"]
-            subs_all += _subtitles(ctx, wd, tctx.inputs, prefix, sh, lo, hi, f"{n}")
+            subs_all += _subtitles(ctx, wd, tctx.inputs, prefix, sh, lo, hi, f"{n}", drop)
         xf = "fadeblack" if j.kind == "dip" else "fade"
         steps.append(f"[x0][x1]xfade=transition={xf}:duration={d / 30:.4f}:offset=0,trim=end_frame={d}[v0]")
         args, graph, label = _overlay("v0", subs_all, 2 + n_lips)
@@ -466,13 +475,41 @@ def _concat_input(listing: Path, files: list[Path]) -> list[str]:
     return ["-f", "concat", "-safe", "0", "-i", str(listing)]
 
 
-def _labelled(paths: list[Path], frames: int, enable: str, png: Path, x: int, y: int, out: Path, preview: bool) -> None:
-    """Re-encode the segments `paths` (joined) with the visible label over the frames `enable` selects."""
+def _overlaid(paths: list[Path], frames: int, overlays: list, out: Path, preview: bool) -> None:
+    """Re-encode the segments `paths` (joined) with `overlays` (png, x, y, first, last: frames of this run)."""
     listing = out.with_suffix(".txt")
-    ffmpeg.run([*_concat_input(listing, paths), "-i", str(png), "-filter_complex",
-                      f"[0:v][1:v]overlay={x}:{y}:enable='{enable}',trim=end_frame={frames}[v]", "-map", "[v]",
-                      *encode_args(preview), str(out)], "burning in the AI label")
+    args, graph, label = _overlay("0:v", overlays, 1)
+    ffmpeg.run([*_concat_input(listing, paths), *args, "-filter_complex",
+                ";".join([*graph, f"[{label}]trim=end_frame={frames}[v]"]), "-map", "[v]",
+                *encode_args(preview), str(out)], "burning in the AI label")
     listing.unlink()
+
+
+def carried_subtitles(tl: dict, size: tuple[int, int], wd: Path) -> list:
+    """The subtitles of kept lines (a trim cut into them; the person chose to keep them whole) where they
+    play over other items' picture, which their own shot's segments do not burn: (png, x, y, first, last)
+    in film frames. Where another line's subtitle shows at the same time, the carried one sits above it."""
+    fs, max_w, bottom = subtitle_box(size)
+    font = fonts.font(fs)
+    out = []
+    for n, ln in enumerate(tl["lines"]):
+        lo, hi = ln.get("on_picture") or (ln["start"], ln["start"] + ln["frames"])
+        end = ln["start"] + ln["frames"]
+        if ln["start"] >= lo and end <= hi:
+            continue
+        origin = ln["start"] - ln["from"]  # the film frame of the voice's first frame
+        others = [(o["start"], o["start"] + o["frames"]) for o in tl["lines"] if o is not ln]
+        for j, (piece, pa, pb) in enumerate(line_pieces(ln["text"], font, max_w, ln["voice_frames"], ln.get("spans"))):
+            a, b = max(origin + pa, ln["start"]), min(origin + pb, end)
+            for side, (x0, x1) in enumerate(((a, min(b, lo)), (max(a, hi), b))):
+                if x1 <= x0:
+                    continue
+                png = wd / f"carried-{n:03d}-{j:02d}-{side}.png"
+                x, y = render_subtitle(piece, size, png)
+                if any(s < x1 and e > x0 for s, e in others):
+                    y -= (bottom - y) + fs // 3
+                out.append((png, x, y, x0, x1 - 1))
+    return out
 
 
 def _final(order: list[str]):
@@ -486,32 +523,44 @@ def _final(order: list[str]):
         span = min(total, int(round(lab["seconds"] * 30)))
         png = wd / "label.png"
         x, y, text_h = labels.render_label(p["language"], tuple(p["size"]), lab["position"], png)
-        # the label goes over the first `span` frames: re-encode only the segments it touches, copy the rest
-        head_n = next(i for i in range(1, len(segs) + 1) if sum(counts[:i]) >= span)
-        pieces = [wd / "head.mp4"]
-        _labelled(segs[:head_n], sum(counts[:head_n]), f"lt(n,{span})", png, x, y, pieces[0], p["preview"])
-        rest = list(range(head_n, len(segs)))
-        tail: list[Path] = []
-        if lab["repeat_at_end"] and rest:
-            tail_n = next((i for i in range(1, len(rest) + 1) if sum(counts[j] for j in rest[-i:]) >= span), len(rest))
-            tail_idx = rest[-tail_n:]
-            n_tail = sum(counts[j] for j in tail_idx)
-            tail = [wd / "tail.mp4"]
-            _labelled([segs[j] for j in tail_idx], n_tail, f"gte(n,{n_tail - span})", png, x, y, tail[0], p["preview"])
-            rest = rest[:-tail_n]
+        tl = json.loads((Path(tctx.inputs["timeline"]) / "timeline.json").read_text())
+        carried = carried_subtitles(tl, tuple(p["size"]), wd)
+        overlays = [(png, x, y, 0, span - 1), *carried]
+        tail = lab["repeat_at_end"] and total > span
+        if tail:
+            overlays.append((png, x, y, total - span, total - 1))
+        # re-encode only the runs of segments an overlay touches (the label's, carried subtitles'); copy the rest
+        starts = [sum(counts[:i]) for i in range(len(segs) + 1)]
+        touched = [any(o[3] < starts[i + 1] and o[4] >= starts[i] for o in overlays) for i in range(len(segs))]
+        parts: list[Path] = []
+        made: list[Path] = []
+        i = 0
+        while i < len(segs):
+            if not touched[i]:
+                parts.append(segs[i])
+                i += 1
+                continue
+            j = i
+            while j < len(segs) and touched[j]:
+                j += 1
+            s0, s1 = starts[i], starts[j]
+            run = [(o[0], o[1], o[2], max(0, o[3] - s0), min(s1 - 1, o[4]) - s0) for o in overlays
+                   if o[3] < s1 and o[4] >= s0]
+            made.append(wd / f"run{i:03d}.mp4")
+            _overlaid(segs[i:j], s1 - s0, run, made[-1], p["preview"])
+            parts.append(made[-1])
+            i = j
         listing = wd / "segments.txt"
-        parts = pieces + [segs[j] for j in rest] + tail
         film = wd / "film.mp4"
         produce_id = f"filmcrew-{tctx.task.key[:24]}"
         aigc = labels.aigc_json(lab["producer"], produce_id, lab["reserved1"], lab["reserved2"])
         ffmpeg.run([*_concat_input(listing, parts), "-i", str(Path(tctx.inputs["mix"]) / "mix.m4a"),
                           "-map", "0:v:0", "-map", "1:a:0", "-c", "copy", "-shortest", *labels.write_args(aigc), str(film)],
                          "assembling the film")
-        for q in [listing, png, *pieces, *tail]:
-            q.unlink()
+        for q in [listing, png, *made, *(o[0] for o in carried)]:
+            q.unlink(missing_ok=True)
         labels.verify_written(film, aigc)
-        tl = Path(tctx.inputs["timeline"])
-        for f in tl.iterdir():
+        for f in Path(tctx.inputs["timeline"]).iterdir():
             if f.name.startswith("subtitles.") or f.name == "timeline.json":
                 (wd / f.name).write_bytes(f.read_bytes())
         pr = ffmpeg.probe(film)
@@ -522,7 +571,8 @@ def _final(order: list[str]):
                                    "visible_label": {"text": labels.WORDING.get(p["language"], labels.WORDING["en"]),
                                                      "position": lab["position"], "frames": span, "x": x, "y": y,
                                                      "text_height_px": text_h,
-                                                     "repeat_at_end": bool(tail)}})
+                                                     "repeat_at_end": bool(tail)},
+                                   **({"carried_subtitles": len(carried)} if carried else {})})
     return run
 
 

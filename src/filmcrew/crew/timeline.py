@@ -101,7 +101,11 @@ def build(root: Path, st, ctx, g, media_dir: Path, rel: str):
                                   "key": task.key, "ledger": rec["ledger"]}
         dialogue[n].append(c)
         ends[n] = ln["start"] + ln["frames"]
-    tl.tracks.extend(dialogue or [otio.schema.Track(name="dialogue", kind=otio.schema.TrackKind.Audio)])
+    dialogue = dialogue or [otio.schema.Track(name="dialogue", kind=otio.schema.TrackKind.Audio)]
+    for tr, end in zip(dialogue, ends or [0]):  # each track as long as the film: silence after its last line
+        if tl_data["frames"] > end:
+            tr.append(otio.schema.Gap(source_range=TR(RT(0, rate), RT(tl_data["frames"] - end, rate))))
+    tl.tracks.extend(dialogue)
     mix = g.task(f"{ctx.episode.id}.mix")
     for stem in ("music", "effects"):
         src = link_media(st.path(mix.key) / f"{stem}.wav", media_dir / f"{ctx.episode.id}.{stem}.wav")

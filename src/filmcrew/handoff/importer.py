@@ -27,7 +27,7 @@ import re
 import shutil
 import urllib.parse
 import urllib.request
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from ..engine import atomic
@@ -54,6 +54,7 @@ class Report:
     edits: list | None = None  # None until the cut is compared with the one exported
     ignored: list = field(default_factory=list)
     warnings: list = field(default_factory=list)
+    lines: list = field(default_factory=list)  # the lines a trim cuts into, and what plays of them
     written: list = field(default_factory=list)
     dry_run: bool = False
 
@@ -69,6 +70,7 @@ class Report:
         out += [f"  unknown: {u['name']} ({u['why']})" for u in self.unknown]
         if self.edits is not None:
             out += [f"  edit: {e}" for e in self.edits] or ["  edit: none (the cut is the one exported)"]
+        out += [f"  trimmed line: {x}" for x in self.lines]
         out += [f"  ignored: {x}" for x in self.ignored]
         out += [f"  warning: {w}" for w in self.warnings]
         if self.dry_run:
@@ -421,7 +423,8 @@ def import_cut(root: Path, timeline: Path, env: dict, episode: int | None = None
     # clip lengths as last made (any size: frames do not depend on it), to check ranges and handles
     totals = {}
     _, (small,) = pipeline.contexts(root, env, n, preview=True)
-    for graph in (g, pipeline.episode_graph(small)):
+    graphs = (g, pipeline.episode_graph(small))
+    for graph in graphs:
         for t in graph.all:
             if t.role == "animator" and t.artifact.endswith(".clip") and st.made(t):
                 totals.setdefault(t.artifact.rsplit(".", 1)[0], int(st.record(t.key)["ledger"]["frames"]))
@@ -449,6 +452,17 @@ def import_cut(root: Path, timeline: Path, env: dict, episode: int | None = None
     new = Cut(new.items, new.joins, gains, line_gains, removed=removed,
               edits=tuple(edits), by=new.by, source=new.source)
     report.edits = edits
+    # the lines a trim cuts into: kept whole unless the person chose otherwise (never silently lost)
+    trimmed = next((t for t in (pipeline.trimmed_lines(ctx, st, graph, new) for graph in graphs)
+                    if t is not None), None)
+    if trimmed is None:
+        choices = dict(old.lines)
+        report.warnings.append(f"episode {n}'s voices are not made yet: the lines a trim cuts into are reported by "
+                               f"`filmcrew plan {root}` once they are")
+    else:
+        choices = {t["line"]: old.lines.get(t["line"], "keep") for t in trimmed}
+        report.lines = [pipeline.line_note(root, {**t, "choice": choices[t["line"]]}) for t in trimmed]
+    new = replace(new, lines=choices)
     if dry_run:
         return report
     dest = cut_mod.path(root, n)

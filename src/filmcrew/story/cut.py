@@ -13,6 +13,11 @@ incoming clip's frames before its ``src_in`` as handles.
 
 Item kinds: ``shot`` (a generated shot's clip), ``take`` (a clip a person supplied in the editor,
 copied into ``cut/media/``) and ``gap`` (black).
+
+A trim can cut into a line of dialogue (its shot leaves the screen before the line ends, or comes on after
+it began). ``lines`` holds the person's choice for each such line: ``keep`` plays it whole, over the
+neighbouring picture, its subtitle with it; ``drop`` leaves it out. A trimmed line with no choice plays only
+while its shot is on screen, and `plan` says so until a choice is made (`filmcrew lines`).
 """
 
 from __future__ import annotations
@@ -29,6 +34,7 @@ from . import timing
 SCHEMA = "filmcrew-cut/1"
 KINDS = ("shot", "take", "gap")
 JOINS = ("crossfade", "dip")
+LINE_CHOICES = ("keep", "drop")  # for a line a trim cuts into
 HANDLE = 30  # frames conformed around a take's or a gap's range, for transitions
 TAKE_TYPES = (ledger.CAPTURE, ledger.HUMAN_CREATION, ledger.HUMAN_EDITS, ledger.TRAINED, ledger.ALGORITHMIC)
 
@@ -59,6 +65,7 @@ class Cut:
     joins: tuple[Join, ...] = ()
     gains: dict = field(default_factory=dict)  # "dialogue" | "music" | "effects" -> dB
     line_gains: dict = field(default_factory=dict)  # line id -> dB
+    lines: dict = field(default_factory=dict)  # line id -> "keep" | "drop", for lines a trim cuts into
     removed: tuple[str, ...] = ()  # shots the editor took out
     edits: tuple[str, ...] = ()  # what the editor changed, in words, for the ledger
     by: str = ""  # "" for the script's own cut; else who cut it
@@ -80,7 +87,7 @@ class Cut:
     def params(self) -> dict:
         """Everything that changes the film, for task keys (not `edits`, `by`, `source`)."""
         return {"items": [asdict(it) for it in self.items], "joins": [asdict(j) for j in self.joins],
-                "gains": self.gains, "line_gains": self.line_gains}
+                "gains": self.gains, "line_gains": self.line_gains, **({"lines": self.lines} if self.lines else {})}
 
 
 def script_cut(shots) -> Cut:
@@ -133,7 +140,7 @@ def to_json(cut: Cut, episode: int) -> str:
     doc = {"schema": SCHEMA, "episode": episode, "by": cut.by, "source": cut.source,
            "items": [_item_json(it) for it in cut.items],
            "transitions": [asdict(j) for j in cut.joins], "gains": cut.gains, "line_gains": cut.line_gains,
-           "removed": list(cut.removed), "edits": list(cut.edits)}
+           "lines": cut.lines, "removed": list(cut.removed), "edits": list(cut.edits)}
     return json.dumps(doc, indent=1, ensure_ascii=False) + "\n"
 
 
@@ -221,9 +228,16 @@ def load(root: Path, number: int, shot_ids: list[str]) -> Cut | None:
     for name, g in [*(("gains." + k, v) for k, v in gains.items()), *(("line_gains." + k, v) for k, v in line_gains.items())]:
         if isinstance(g, bool) or not isinstance(g, (int, float)) or not -60 <= g <= 24:
             raise ConfigError(f"{where}: {name}: a gain in dB between -60 and 24, not {g!r}")
-    return Cut(tuple(items), tuple(sorted(joins, key=lambda j: j.after)), dict(gains), dict(line_gains),
+    lines = doc.get("lines") or {}
+    if not isinstance(lines, dict):
+        raise ConfigError(f"{where}: \"lines\" must be a table of line id: \"keep\" or \"drop\", not {lines!r:.40}")
+    for name, choice in lines.items():
+        if choice not in LINE_CHOICES:
+            raise ConfigError(f"{where}: lines.{name}: {choice!r} must be \"keep\" (the line plays whole, over the "
+                              f"next shot) or \"drop\" (it is left out); or remove the entry")
+    return Cut(tuple(items), tuple(sorted(joins, key=lambda j: j.after)), dict(gains), dict(line_gains), dict(lines),
                tuple(doc.get("removed") or ()), tuple(doc.get("edits") or ()), str(doc.get("by") or "an editor"),
                str(doc.get("source") or ""))
 
 
-__all__ = ["Cut", "Item", "Join", "script_cut", "resolve", "local_range", "source_base", "load", "save", "path", "to_json", "SCHEMA", "HANDLE"]
+__all__ = ["Cut", "Item", "Join", "LINE_CHOICES", "script_cut", "resolve", "local_range", "source_base", "load", "save", "path", "to_json", "SCHEMA", "HANDLE"]
