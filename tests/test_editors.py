@@ -254,3 +254,35 @@ def ffmpeg_frame(mp4: Path, n: int):
     subprocess.run(["ffmpeg", "-v", "error", "-y", "-i", str(mp4), "-vf", f"select=eq(n\\,{n})", "-frames:v", "1",
                     str(png)], check=True)
     return np.asarray(Image.open(png).convert("RGB"))
+
+
+def test_the_jianying_draft_holds_the_cut_with_its_media_sound_and_subtitles(film):
+    """The JianYing (剪映) draft, read back by pyJianYingDraft's own loader (no JianYing runs here): the canvas is
+    the film's size; each picture segment is the cut's clip at its place, from its source frame, on its media;
+    the dissolves are there; the dialogue, music and effects are audio tracks; the subtitles a text track."""
+    jy = pytest.importorskip("pyJianYingDraft", reason="the jianying extra: pip install 'filmcrew[jianying]'")
+    assert main(["export", str(film), "--preview", "--to", "jianying"]) == 0
+    folder = film / "out" / "ep01.preview.jianying"
+    assert [p.name for p in folder.iterdir()] == ["ep01.preview"]  # no partial folder left
+    draft = jy.DraftFolder(str(folder)).load_template("ep01.preview")
+    assert (draft.width, draft.height, draft.fps) == (540, 960, 30)
+    tl = otio.adapters.read_from_file(str(film / "out" / "ep01.preview.otio"))
+    assert draft.duration == round(tl.duration().to_seconds() * 1_000_000)
+    tracks = {t.name: t for t in draft.imported_tracks}
+    assert set(tracks) == {"picture", "subtitles", "dialogue", "music", "effects"}
+    paths = {m["id"]: m["path"] for m in draft.content["materials"]["videos"]}
+    at = 0
+    for seg, c in zip(tracks["picture"].segments, cut_of(film), strict=True):
+        assert paths[seg.material_id] == str(c["media"].resolve()) and Path(paths[seg.material_id]).is_file()
+        assert seg.target_timerange.start == round(at * 1_000_000 / FPS)
+        assert seg.source_timerange.start == round(c["src_in"] * 1_000_000 / FPS)
+        assert seg.target_timerange.duration == round(c["frames"] * 1_000_000 / FPS)
+        at += c["frames"]
+    dissolves = [t for t in draft.content["materials"]["transitions"]]
+    assert [t["duration"] for t in dissolves] == [round(c["dissolve"] * 1_000_000 / FPS) for c in cut_of(film) if c["dissolve"]]
+    lines = [c for tr in tl.audio_tracks() if tr.name.startswith("dialogue") for c in tr.find_clips()]
+    assert len(tracks["dialogue"].segments) == len(lines) > 0
+    srt = (film / "out" / "ep01.preview.srt").read_text()
+    assert len(tracks["subtitles"].segments) == srt.count(" --> ")
+    meta = json.loads((folder / "ep01.preview" / "draft_meta_info.json").read_text())
+    assert meta["draft_name"] == "ep01.preview" and meta["draft_id"]

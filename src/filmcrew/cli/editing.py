@@ -24,7 +24,11 @@ def cmd_export_audio(a) -> int:
 
 def cmd_export(a) -> int:
     from ..handoff import export
+    from ..handoff import jianying
     formats = list(export.FORMATS) if "all" in a.to else a.to
+    if "all" in a.to and not jianying.available():
+        formats.remove("jianying")
+        print("(no JianYing draft: pip install 'filmcrew[jianying]' adds it to --to all)")
     root, cfg, ctxs, graphs = episode_graphs(a, a.preview)
     st = pipeline.store(root)
     # each shot's clip with the lips drawn in (the film draws them in its own segments; an editor cannot)
@@ -128,7 +132,7 @@ def register(sub) -> None:
     ex.add_argument("project")
     ex.add_argument("--episode", type=int)
     ex.add_argument("--preview", action="store_true", help="from the --preview make")
-    ex.add_argument("--to", nargs="+", default=["all"], choices=("otio", "fcp7", "fcpx", "edl", "fountain", "stems", "all"))
+    ex.add_argument("--to", nargs="+", default=["all"], choices=("otio", "fcp7", "fcpx", "edl", "fountain", "stems", "jianying", "all"))
     ex.set_defaults(fn=cmd_export, aspect=None)
     im = sub.add_parser("import", help="take back a cut edited in an editor (OTIO, FCP 7 XML, FCPXML, EDL)")
     im.add_argument("project")

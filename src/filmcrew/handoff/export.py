@@ -11,7 +11,9 @@ Everything goes to `out/`, next to the film:
   Pro X), through the OpenTimelineIO adapter packages, then conformed (handoff/conform.py: absolute file://
   media URLs, the frame size, dissolves aligned on the edit); `epNN.edl` (CMX 3600, picture only), written
   by filmcrew (handoff/edl.py: a unique reel per shot, the standard columns);
-- `epNN.fountain`: the screenplay as it is now; `epNN.stems/`: the stems and the subtitles.
+- `epNN.fountain`: the screenplay as it is now; `epNN.stems/`: the stems and the subtitles;
+- `epNN.jianying/<draft>/`: a JianYing (剪映) / CapCut draft (handoff/jianying.py; the extra
+  `filmcrew[jianying]`; `--to all` writes it when that extra is installed).
 
 A dip to black is written as a dissolve in FCP 7 XML, FCPXML and EDL (none of them has a portable
 dip); the OTIO keeps the truth in the transition's metadata.
@@ -25,9 +27,9 @@ from ..crew.common import out_name
 from ..crew.timeline import build, link_media, write_otio
 from ..engine import atomic
 from ..errors import MissingExtraError
-from . import conform, edl
+from . import conform, edl, jianying
 
-FORMATS = ("otio", "fcp7", "fcpx", "edl", "fountain", "stems")
+FORMATS = ("otio", "fcp7", "fcpx", "edl", "fountain", "stems", "jianying")
 ADAPTERS = {"fcp7": ("fcp_xml", ".fcp7.xml", "otio-fcp-adapter"), "fcpx": ("fcpx_xml", ".fcpxml", "otio-fcpx-xml-adapter")}
 FPS = 30
 
@@ -57,6 +59,9 @@ def export(root: Path, st, ctx, g, formats: list[str]) -> list[Path]:
                 conform.fcpx(text, out, ctx.size, conform.transitions(tl, FPS), FPS))
         atomic.write_text(p, text)
         written.append(p)
+    if "jianying" in formats:
+        srt = st.path(g.task(f"{ctx.episode.id}.timeline").key) / "subtitles.srt"
+        written.append(jianying.write(out, name, tl, srt, ctx.size, FPS))
     if "fountain" in formats:
         p = out / f"{ctx.episode.id}.fountain"
         atomic.copy_file(project.episode_path(root, ctx.episode.number), p)
