@@ -6,6 +6,7 @@ import json
 import shutil
 import subprocess
 import sys
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -269,3 +270,42 @@ def test_variable_frame_rate_fails(tmp_path):
     rate = _find(f, "constant_rate")
     assert rate.status == "fail" and "variable frame rate" in rate.detail and "-fps_mode cfr" in rate.detail
     assert _statuses(check.run(_synth(tmp_path / "cfr.mp4"), check.load_profile("youtube-shorts")))["constant_rate"] == "pass"
+
+
+def _colr(path) -> tuple[int, int, int, int] | None:
+    """The MP4's `colr` box (nclx): primaries, transfer, matrix, full-range flag (ISO/IEC 23001-8 codes)."""
+    data = Path(path).read_bytes()
+    at = data.find(b"colrnclx")
+    if at < 0:
+        return None
+    p, t, m = (int.from_bytes(data[at + 8 + 2 * k:at + 10 + 2 * k], "big") for k in range(3))
+    return p, t, m, data[at + 14] >> 7
+
+
+def test_the_film_is_bt709_tagged_and_its_colours_are_the_animators(film):
+    """The film says BT.709 in its stream and in its MP4 `colr` box (1, 1, 1, limited range), and it is: a
+    frame of the film decoded as BT.709 has the colours of the animator's clip (BT.601, tagged so) decoded as
+    BT.601, to within the encoder's noise; decoded with the wrong matrix it does not."""
+    from PIL import Image
+
+    from filmcrew import pipeline
+    mp4 = film / "out" / "ep01.preview.mp4"
+    assert ffmpeg.probe(mp4).colorspace == "bt709"
+    assert _colr(mp4) == (1, 1, 1, 0)
+    _, (ctx,) = pipeline.contexts(film, {}, 1, preview=True)
+    g = pipeline.episode_graph(ctx)
+    clip = pipeline.store(film).path(g.task("ep01-s01-sh01.clip").key) / "clip.mp4"
+    assert ffmpeg.probe(clip).colorspace == "smpte170m"
+
+    def frame(path, n, vf=""):
+        out = film / f"colour-{n}-{len(vf)}.png"
+        subprocess.run([ffmpeg.executable(), "-v", "error", "-y", "-i", str(path), "-vf",
+                        f"select=eq(n\\,{n})" + (f",{vf}" if vf else ""), "-frames:v", "1", str(out)], check=True)
+        x = np.asarray(Image.open(out).convert("RGB")).astype(float)
+        out.unlink()
+        h, w = x.shape[0] // 2 // 8 * 8, x.shape[1] // 8 * 8  # the upper half (no subtitles, no mouths), 8x8 means
+        return x[:h, :w].reshape(h // 8, 8, w // 8, 8, 3).mean(axis=(1, 3))
+    n = 90  # the first shot plays its clip from frame 0; the label is gone after 2 s
+    right = np.abs(frame(clip, n) - frame(mp4, n)).mean()
+    wrong = np.abs(frame(clip, n) - frame(mp4, n, "scale=in_color_matrix=bt601:in_range=tv,format=rgb24")).mean()
+    assert right < 1.5 and wrong > 2 * right, (right, wrong)

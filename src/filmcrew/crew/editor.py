@@ -26,7 +26,7 @@ from .common import EpisodeContext
 from .voice import frames_of, spans_of
 
 CODE_VERSION = "editor-7"  # 7: lines a trim cuts into (kept, dropped, or clipped) and where each is on picture
-CONFORM_VERSION = "conform-1"
+CONFORM_VERSION = "conform-2"  # 2: BT.709
 TIMING_VERSION = "timing-1"
 EDITOR = ProviderId("filmcrew-editor", "1")
 
@@ -118,13 +118,14 @@ def _conform(ctx: EpisodeContext, it: Item, base: int):
         n = it.src_out + HANDLE - base
         out = str(Path(tctx.workdir) / "clip.mp4")
         enc = ["-c:v", "libx264", "-preset", "ultrafast" if ctx.preview else "veryfast", "-crf", "24" if ctx.preview
-               else "16", "-pix_fmt", "yuv420p", "-r", "30", "-an", "-frames:v", str(n)]
+               else "16", "-pix_fmt", "yuv420p", "-r", "30", "-an", "-frames:v", str(n), *ffmpeg.BT709_TAGS]
         if it.kind == "gap":
-            ffmpeg.run(["-f", "lavfi", "-i", f"color=black:s={W}x{H}:r=30", *enc, out], "making a gap")
+            ffmpeg.run(["-f", "lavfi", "-i", f"color=black:s={W}x{H}:r=30", "-vf", ffmpeg.BT709_PARAMS, *enc, out],
+                       "making a gap")
         else:
             # recomposed, not cropped: the whole picture fits the frame over a blurred fill of itself
-            graph = (f"fps=30,split[a][b];[a]scale={W}:{H}:force_original_aspect_ratio=increase,crop={W}:{H},"
-                     f"boxblur=24:2[bg];[b]scale={W}:{H}:force_original_aspect_ratio=decrease,setsar=1[fg];"
+            graph = (f"fps=30,{ffmpeg.to_bt709(Path(ctx.root) / it.media)},split[a][b];[a]scale={W}:{H}:force_original_aspect_ratio=increase,"
+                     f"crop={W}:{H},boxblur=24:2[bg];[b]scale={W}:{H}:force_original_aspect_ratio=decrease,setsar=1[fg];"
                      f"[bg][fg]overlay=(W-w)/2:(H-h)/2,format=yuv420p")
             ffmpeg.run(["-ss", f"{base / timing.FPS:.4f}", "-i", str(Path(ctx.root) / it.media),
                               "-filter_complex", graph, *enc, out], f"conforming {it.media}")

@@ -29,14 +29,14 @@ from .common import EpisodeContext
 from .editor import read_layout
 from .voice import frames_of, spans_of
 
-CODE_VERSION = "finisher-8"  # 8: subtitle pieces held at least 1 s
+CODE_VERSION = "finisher-9"  # 9: BT.709 (converted, tagged)
 FINISHER = ProviderId("filmcrew-finisher", "1", "ffmpeg-libx264")
 
 
 def encode_args(preview: bool) -> list[str]:
     return ["-c:v", "libx264", "-preset", "ultrafast" if preview else "veryfast", "-crf", "26" if preview else "20",
             "-profile:v", "high", "-pix_fmt", "yuv420p", "-r", "30", "-g", "60", "-keyint_min", "60",
-            "-sc_threshold", "0", "-flags", "+cgop", "-maxrate", "10M", "-bufsize", "20M", "-an"]
+            "-sc_threshold", "0", "-flags", "+cgop", "-maxrate", "10M", "-bufsize", "20M", "-an", *ffmpeg.BT709_TAGS]
 
 
 def _clip_frames(folder: Path) -> int:
@@ -155,7 +155,8 @@ def _overlay(label: str, subs: list, first_input: int) -> tuple[list[str], list[
     args, graph = [], []
     for k, (png, x, y, a, b) in enumerate(subs):
         args += ["-i", str(png)]
-        graph.append(f"[{label}][{first_input + k}:v]overlay={x}:{y}:enable='between(n,{a},{b})'[o{k}]")
+        graph.append(f"[{first_input + k}:v]{ffmpeg.RGBA_TO_BT709}[p{k}];"
+                     f"[{label}][p{k}]overlay={x}:{y}:enable='between(n,{a},{b})'[o{k}]")
         label = f"o{k}"
     return args, graph, label
 
@@ -166,7 +167,8 @@ def _lay_lips(label: str, sprites: list, first_input: int, tag: str) -> tuple[li
     args, graph = [], []
     for k, (path, x, y, w, h, _n) in enumerate(sprites):
         args += ["-f", "rawvideo", "-pix_fmt", "rgba", "-s", f"{w}x{h}", "-framerate", "30", "-i", str(path)]
-        graph.append(f"[{label}][{first_input + k}:v]overlay={x}:{y}:eof_action=pass[{tag}{k}]")
+        graph.append(f"[{first_input + k}:v]{ffmpeg.RGBA_TO_BT709}[{tag}p{k}];"
+                     f"[{label}][{tag}p{k}]overlay={x}:{y}:eof_action=pass[{tag}{k}]")
         label = f"{tag}{k}"
     return args, graph, label
 
@@ -185,7 +187,8 @@ def _segment(ctx: EpisodeContext, it, sh, first: int, last: int, drop: frozenset
         subs = _subtitles(ctx, wd, tctx.inputs, "", sh, lo, hi, "s", drop)
         args, graph, label = _overlay(label, subs, 1 + len(mouths))
         ffmpeg.run(["-i", str(Path(tctx.inputs["clip"]) / "clip.mp4"), *l_args, *args, "-filter_complex",
-                          ";".join([f"[0:v]trim=start_frame={lo}:end_frame={hi},setpts=PTS-STARTPTS[v0]", *l_graph,
+                          ";".join([f"[0:v]trim=start_frame={lo}:end_frame={hi},setpts=PTS-STARTPTS,"
+                                    f"{ffmpeg.to_bt709(Path(tctx.inputs['clip']) / 'clip.mp4')}[v0]", *l_graph,
                                     *graph]),
                           "-map", f"[{label}]", *encode_args(ctx.preview), str(wd / "segment.mp4")],
                          f"rendering {it.shot or it.name}")
@@ -212,7 +215,8 @@ def _transition(ctx: EpisodeContext, j, a_side, b_side, drop: frozenset):
             lo, hi = cut_at - j.before, cut_at + j.into
             s, e = max(0, lo), min(total, hi)
             pad = f",tpad=start_mode=clone:start={s - lo}:stop_mode=clone:stop={hi - e}" if (s - lo or hi - e) else ""
-            steps.append(f"[{n}:v]trim=start_frame={s}:end_frame={e},setpts=PTS-STARTPTS{pad},settb=1/30[y{n}]")
+            steps.append(f"[{n}:v]trim=start_frame={s}:end_frame={e},setpts=PTS-STARTPTS{pad},settb=1/30,"
+                         f"{ffmpeg.to_bt709(folder / 'clip.mp4')}[y{n}]")
             # each side's lips before the blend (inputs 2, 3, ...: after the two clips)
             mouths = _lips(wd, tctx.inputs, prefix, sh, lo, hi, f"{n}", drop)
             args, graph, label = _lay_lips(f"y{n}", mouths, 2 + n_lips, f"m{n}_")
@@ -259,10 +263,11 @@ def _media(ctx: EpisodeContext, sh):
         if not mouths:  # nobody's mouth to open here: the clip as it is
             atomic.link_or_copy(clip, wd / "clip.mp4")
         else:  # the animator's own intermediate settings
-            args, graph, label = _lay_lips("0:v", mouths, 1, "m")
-            ffmpeg.run(["-i", str(clip), *args, "-filter_complex", ";".join(graph), "-map", f"[{label}]",
-                              "-c:v", "libx264", "-preset", "ultrafast", "-crf", "24" if ctx.preview else "16",
-                              "-pix_fmt", "yuv420p", "-g", "30", "-an", str(wd / "clip.mp4")], f"drawing the lips of {sh.id}")
+            args, graph, label = _lay_lips("c", mouths, 1, "m")
+            ffmpeg.run(["-i", str(clip), *args, "-filter_complex", ";".join([f"[0:v]{ffmpeg.to_bt709(clip)}[c]", *graph]),
+                        "-map", f"[{label}]", "-c:v", "libx264", "-preset", "ultrafast", "-crf", "24" if ctx.preview
+                        else "16", "-pix_fmt", "yuv420p", "-g", "30", "-an", *ffmpeg.BT709_TAGS, str(wd / "clip.mp4")],
+                       f"drawing the lips of {sh.id}")
             for p in wd.glob("lips-*.rgba"):
                 p.unlink()
         return ledger.entry(made_by="algorithm:filmcrew-finisher", source_type=ledger.ALGORITHMIC,
@@ -555,7 +560,11 @@ def _final(order: list[str]):
         produce_id = f"filmcrew-{tctx.task.key[:24]}"
         aigc = labels.aigc_json(lab["producer"], produce_id, lab["reserved1"], lab["reserved2"])
         ffmpeg.run([*_concat_input(listing, parts), "-i", str(Path(tctx.inputs["mix"]) / "mix.m4a"),
-                          "-map", "0:v:0", "-map", "1:a:0", "-c", "copy", "-shortest", *labels.write_args(aigc), str(film)],
+                          "-map", "0:v:0", "-map", "1:a:0", "-c", "copy", "-shortest",
+                          # one tick a frame: each segment's start, added up by the concat demuxer in microseconds
+                          # from the segments' container durations, lands on its exact frame (no frame a few
+                          # ticks short at a join, which QC tools report as a variable frame rate)
+                          "-video_track_timescale", "30", *labels.write_args(aigc), str(film)],
                          "assembling the film")
         for q in [listing, png, *made, *(o[0] for o in carried)]:
             q.unlink(missing_ok=True)

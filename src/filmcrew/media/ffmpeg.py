@@ -108,6 +108,33 @@ class Probe:
     audio_channels: str = ""
     frames: int = 0
     faststart: bool = False
+    colorspace: str = ""  # the video's matrix as tagged (bt709, smpte170m, ...); "" when untagged
+
+
+# Colour: filmcrew's films are BT.709 (primaries, transfer and matrix, limited range), tagged so in the
+# stream and the MP4, as HD delivery expects. Its own animator's clips are converted from RGB with the
+# BT.601 matrix (OpenCV's, fast) and tagged so (`BT601_PARAMS`); every step that re-encodes a clip converts
+# it from its own tagged matrix to BT.709 (`to_bt709`: ffmpeg's colorspace filter; swscale's YUV-to-YUV
+# matrix change is 2 to 3 levels off), and RGBA overlays (subtitles, lips, the label) go to BT.709 before
+# they are laid on. The tags are set on the frames (setparams): ffmpeg 7 and later take an encoder's colour
+# tags from its frames, not from -color_primaries and the like (kept as output options, for older ffmpeg).
+BT709_TAGS = ["-color_primaries", "bt709", "-color_trc", "bt709", "-colorspace", "bt709", "-color_range", "tv"]
+BT709_PARAMS = "setparams=color_primaries=bt709:color_trc=bt709:colorspace=bt709:range=tv"
+BT601_PARAMS = "setparams=color_primaries=bt709:color_trc=bt709:colorspace=smpte170m:range=tv"
+RGBA_TO_BT709 = "scale=out_color_matrix=bt709:out_range=tv,format=yuva420p"
+_BT601 = ("", "smpte170m", "bt470bg")
+
+
+def to_bt709(path: Path) -> str:
+    """The filters that bring the video of `path` to BT.709 by its own matrix tag. Untagged is taken as
+    BT.601 (what filmcrew's own animator wrote before it tagged its clips, and swscale's default); a clip
+    from a model that came untagged was tagged BT.709 when it was fitted (providers/remote/animate.py)."""
+    space = probe(path).colorspace
+    if space == "bt709":
+        return f"format=yuv420p,{BT709_PARAMS}"
+    given = ("ispace=smpte170m:iprimaries=bt709:itrc=bt709:irange=tv" if space in _BT601 else "")
+    return (f"format=yuv420p,colorspace=space=bt709:primaries=bt709:trc=bt709:range=tv:fast=1"
+            f"{':' + given if given else ''},{BT709_PARAMS}")
 
 
 def probe(path: Path, count_frames: bool = False) -> Probe:
@@ -129,6 +156,10 @@ def probe(path: Path, count_frames: bool = False) -> Probe:
     if v:
         kw.update(video_codec=v.group(1), profile=v.group(2) or "", pix_fmt=v.group(3),
                   width=int(v.group(4)), height=int(v.group(5)))
+        tags = re.search(r"Video: .*?, \w+\(([^)]*)\)", v.group(0) + err[v.end():].split("\n", 1)[0])
+        parts = [x.strip() for x in tags.group(1).split(",")] if tags else []
+        kw["colorspace"] = next((x.split("/")[0] for x in parts if x not in ("tv", "pc", "progressive", "top first",
+                                 "bottom first") and not x.startswith("unknown")), "")
         f = re.search(r"([\d.]+) fps", err)
         kw["fps"] = float(f.group(1)) if f else 0.0
     a = re.search(r"Stream #\S+.*?: Audio: (\w+).*?, (\d+) Hz, ([\w.]+)", err)

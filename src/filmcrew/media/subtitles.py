@@ -121,9 +121,11 @@ def timed_pieces(timeline: dict) -> list[tuple[int, int, str]]:
 
 
 def _ts(frames: int, fps: float, sep: str, digits: int) -> str:
-    ms = int(round(frames * 1000 / fps))
-    frac = ms % 1000 if digits == 3 else (ms % 1000) // 10
-    return f"{ms // 3600000:0{1 if digits == 2 else 2}d}:{ms // 60000 % 60:02d}:{ms // 1000 % 60:02d}{sep}{frac:0{digits}d}"
+    """A frame's time, rounded to the nearest millisecond (SRT, digits 3) or centisecond (ASS, digits 2)."""
+    unit = 10 ** digits
+    t = int(round(frames * unit / fps))
+    frac, s = t % unit, t // unit
+    return f"{s // 3600:0{1 if digits == 2 else 2}d}:{s // 60 % 60:02d}:{s % 60:02d}{sep}{frac:0{digits}d}"
 
 
 def srt(timeline: dict) -> str:

@@ -22,6 +22,7 @@ import numpy as np
 from PIL import Image, ImageDraw
 
 from .. import ledger
+from ..media.ffmpeg import BT601_PARAMS
 from ..errors import MediaError
 from .base import AnimateRequest, NoSettings
 
@@ -207,10 +208,11 @@ class CameraMoveAnimator(NoSettings):
         crf = "24" if req.preview else "16"
         # frames go down the pipe as yuv420p, converted by OpenCV (BT.601, limited range: what ffmpeg's own
         # rgb24 conversion gives, to within one level of luma): half the bytes, and the encoder's
-        # single-threaded colour conversion, its largest cost after x264 itself, is gone
+        # single-threaded colour conversion, its largest cost after x264 itself, is gone. The clip is tagged
+        # BT.601 (its matrix); the finisher converts it to the film's BT.709 (media/ffmpeg.py)
         cmd = [ffmpeg, "-hide_banner", "-nostdin", "-y", "-f", "rawvideo", "-pix_fmt", "yuv420p", "-s", f"{W}x{H}",
                "-r", "30", "-i", "pipe:0", "-c:v", "libx264", "-preset", "ultrafast", "-crf", crf,
-               "-pix_fmt", "yuv420p", "-g", "30", "-an", str(out_path)]
+               "-pix_fmt", "yuv420p", "-g", "30", "-an", "-vf", BT601_PARAMS, str(out_path)]
         proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
         rng = np.random.default_rng(int(hashlib.sha256(req.shot.id.encode()).hexdigest()[:8], 16))
         phase = rng.uniform(0, 2 * math.pi, 4)

@@ -160,7 +160,9 @@ def fit(src: Path, dst: Path, frames: int, size: tuple[int, int], ffmpeg_exe: st
     W, H = size
     vf = [f"setpts=PTS/{speed:.6f}" if speed != 1.0 else "", "fps=30",
           f"tpad=stop_mode=clone:stop_duration={hold + 0.1:.3f}" if hold > 0 else "",
-          f"scale={W}:{H}:force_original_aspect_ratio=increase", f"crop={W}:{H}", "setsar=1", "format=yuv420p"]
+          f"scale={W}:{H}:force_original_aspect_ratio=increase", f"crop={W}:{H}", "setsar=1", "format=yuv420p",
+          # an untagged model clip is taken as BT.709, the convention for HD video (its matrix is not converted)
+          "" if p.colorspace else ffmpeg.BT709_PARAMS]
     cmd = [ffmpeg_exe, "-hide_banner", "-nostdin", "-y", "-i", str(src), "-vf", ",".join(v for v in vf if v),
            "-frames:v", str(frames), "-an", "-c:v", "libx264", "-preset", "veryfast", "-crf", "16", "-g", "30", str(dst)]
     proc = subprocess.run(cmd, capture_output=True)
