@@ -114,6 +114,30 @@ def test_a_premiere_fcp7_xml_with_a_start_timecode_and_encoded_urls_imports_as_i
     assert rep["unknown"] == [] and rep["edits"] == [], rep
 
 
+@pytest.mark.parametrize("rate", ["60", "29.97"])
+def test_a_premiere_fcp7_xml_at_60_fps_or_ntsc_imports_as_its_edit(film, capsys, tmp_path, rate):
+    """The export's FCP 7 XML as Premiere writes a 60 fps sequence (every frame number doubled) or an NTSC one
+    (timebase 30 with <ntsc>TRUE</ntsc>: 29.97 fps, frames counted as at 30): the same edit, frame for frame."""
+    import xml.etree.ElementTree as ET
+    tree = ET.parse(film / "out" / "ep01.preview.fcp7.xml")
+    for el in tree.iter():
+        if rate == "60" and el.tag == "timebase":
+            el.text = "60"
+        elif rate == "60" and el.tag in ("duration", "in", "out", "start", "end", "frame") and int(el.text) > 0:
+            el.text = str(int(el.text) * 2)
+        elif rate == "29.97" and el.tag == "ntsc":
+            el.text = "TRUE"
+    p = tmp_path / f"premiere-{rate}.xml"
+    tree.write(p, encoding="UTF-8", xml_declaration=True)
+    rep = imported(film, p, capsys)
+    assert rep["unknown"] == [] and rep["edits"] == [], rep
+    assert [i["name"] for i in rep["items"]] == [c["shot"] for c in cut_of(film)]
+    # and three minutes in (the film is too short for a reading by seconds to drift a whole frame)
+    from filmcrew.handoff.importer import _frames
+    ntsc = 30000 / 1001 if rate == "29.97" else 60
+    assert _frames(otio.opentime.RationalTime(5400 * (1 if rate == "29.97" else 2), ntsc)) == 5400
+
+
 def test_a_resolve_or_avid_edl_imports_as_its_edit(film, capsys, tmp_path):
     lines = []
     for line in (film / "out" / "ep01.preview.edl").read_text().splitlines():

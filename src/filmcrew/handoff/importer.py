@@ -148,6 +148,13 @@ def read(path: Path, report: Report):
 # ---- mapping ---------------------------------------------------------------------------------------
 
 def _frames(rt) -> int:
+    """A time as frames at the film's 30 fps. NTSC rates (29.97, 59.94: an editor's "30" and "60" sequences
+    when set to NTSC) count frames as their nominal rate does, as an editing program does with 30 fps media:
+    frame 5400 of a 29.97 sequence is frame 5400 of the film, not the 5405th (by seconds)."""
+    rate = rt.rate
+    nominal = round(rate)
+    if nominal and rate != nominal and abs(rate - nominal * 1000 / 1001) < 1e-3:
+        return int(round(rt.value * FPS / nominal))
     return int(round(rt.rescaled_to(FPS).value))
 
 
