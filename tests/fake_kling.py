@@ -5,7 +5,8 @@ JWT bearer auth (HS256; `iss` the access key, `exp`, `nbf`; checked with the sec
 /v1/videos/{kind}/{task_id}` (on the path of the kind it was submitted as) going `submitted -> processing ->
 succeed | failed` with `task_result.videos[{id, url, duration}]`, and Kling's codes: 1000 (auth), 1201 (a bad
 field), 1301 (content safety, sent as HTTP 500), 1302 (too fast, HTTP 429). The result link serves an MP4 of
-the asked duration at 24 fps; `expire_next` makes a link answer 404 once."""
+the asked duration at 24 fps, with a sound track (a 440 Hz tone) when the body says `sound: "on"` (v2.6 and
+later; anything but "on" or "off" is a 1201); `expire_next` makes a link answer 404 once."""
 
 from __future__ import annotations
 
@@ -26,17 +27,20 @@ AK, SK = "ak-fake-kling", "sk-fake-kling-secret"
 _clips: dict[tuple, bytes] = {}
 
 
-def clip(seconds: int, aspect: str) -> bytes:
-    """A real MP4 of `seconds` at 24 fps (small: it is a test), made once per duration and shape."""
-    key = (seconds, aspect)
+def clip(seconds: int, aspect: str, sound: bool = False) -> bytes:
+    """A real MP4 of `seconds` at 24 fps (small: it is a test), made once per duration and shape; with `sound`,
+    an AAC track of a 440 Hz tone (what the tests listen for in the effects stem)."""
+    key = (seconds, aspect, sound)
     if key not in _clips:
         import imageio_ffmpeg
         w, h = {"9:16": (360, 640), "16:9": (640, 360)}.get(aspect, (480, 480))
+        audio = ["-f", "lavfi", "-i", f"sine=frequency=440:sample_rate=44100:duration={seconds}"] if sound else []
         with tempfile.TemporaryDirectory() as d:
             out = Path(d) / "clip.mp4"
             subprocess.run([imageio_ffmpeg.get_ffmpeg_exe(), "-v", "error", "-f", "lavfi", "-i",
-                            f"testsrc2=s={w}x{h}:r=24:d={seconds}", "-c:v", "libx264", "-preset", "ultrafast",
-                            "-pix_fmt", "yuv420p", "-movflags", "+faststart", str(out)], capture_output=True, check=True)
+                            f"testsrc2=s={w}x{h}:r=24:d={seconds}", *audio, "-c:v", "libx264", "-preset", "ultrafast",
+                            "-pix_fmt", "yuv420p", *(["-c:a", "aac", "-shortest"] if sound else []),
+                            "-movflags", "+faststart", str(out)], capture_output=True, check=True)
             _clips[key] = out.read_bytes()
     return _clips[key]
 
@@ -74,7 +78,8 @@ class Handler(Quiet):
                 srv.expire_next -= expired
             if task is None or expired:
                 return self._send(404, b"<Error><Code>NoSuchKey</Code></Error>", ctype="application/xml")
-            video = srv.video(task) if srv.video else clip(int(task["body"]["duration"]), task["aspect"])
+            video = srv.video(task) if srv.video else clip(int(task["body"]["duration"]), task["aspect"],
+                                                           task["body"].get("sound") == "on")
             return self._send(200, video, ctype="video/mp4")
         if not self._authorised():
             return self._code(401, 1000, "Authorization failed")
@@ -122,6 +127,8 @@ class Handler(Quiet):
                 return self._code(400, 1201, f"{k}: raw base64 or a URL, without a data: prefix")
         if body.get("duration") not in ("5", "10") or not body.get("model_name") or not body.get("prompt"):
             return self._code(400, 1201, "model_name, prompt and a duration of \"5\" or \"10\" are required")
+        if body.get("sound", "off") not in ("on", "off") or ("sound" in body and body["model_name"] == "kling-v2-5-turbo"):
+            return self._code(400, 1201, "sound: \"on\" or \"off\", on kling-v2-6 and later")
         if kind == "image2video" and not body.get("image"):
             return self._code(400, 1201, "image is required")
         if kind == "multi-image2video" and not 1 <= len(body.get("image_list", [])) <= 4:

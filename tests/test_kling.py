@@ -9,6 +9,7 @@ import json
 import os
 from pathlib import Path
 
+import numpy as np
 import pytest
 from fake_kling import AK, SK, FakeKling
 from model_project import model_project
@@ -238,3 +239,67 @@ def test_kills_at_random_points_never_send_a_video_job_twice(fake, tmp_path, mon
     assert records and all(rec["state"] == "fetched" for rec in records)
     assert len(fake.tasks) == len(records) + len(allowed)  # one task per job, and one more per allowed resend
     assert len(fake.submits) == len(fake.tasks)  # (no rate-limit answers here)
+
+
+def test_sound_effects_asks_for_the_models_sound_prices_it_and_a_silent_model_is_refused(fake, tmp_path):
+    p = provider(fake, sound="effects")
+    p.check_sound()
+    assert p.request(request(tmp_path, sound=True))["body"]["sound"] == "on"
+    assert provider(fake).request(request(tmp_path))["body"]["sound"] == "off"  # asked for a silent clip by default
+    assert p.estimate(5, False)["amount"] == pytest.approx(4.0) and provider(fake).estimate(5, False)["amount"] == 3.0
+    assert "sound" not in provider(fake, model="kling-v2-5-turbo").request(request(tmp_path))["body"]
+    with pytest.raises(ConfigError, match="kling-v2-5-turbo makes silent clips"):
+        provider(fake, model="kling-v2-5-turbo", sound="effects").check_sound()
+    with pytest.raises(ConfigError, match="sound: 'music'"):
+        provider(fake, sound="music")
+
+
+def test_fitting_a_clip_with_sound_fits_its_sound_with_the_picture(tmp_path):
+    from fake_kling import clip
+    src = tmp_path / "model.mp4"
+    src.write_bytes(clip(5, "9:16", sound=True))
+    # 6 s asked of a 5 s clip: slowed to 5/6 (within 80%); the sound stretched the same (its pitch kept), as long
+    info = fit(src, tmp_path / "clip.mp4", 180, (540, 960), ffmpeg.executable(), tmp_path / "sound.wav")
+    assert info["fit"] == "slowed" and "the shot's effects" in info["sound"]
+    a, rate = ffmpeg.read_wav(tmp_path / "sound.wav")
+    assert rate == 48000 and a.shape == (6 * 48000, 2)
+    spec = np.abs(np.fft.rfft(a[48000:96000, 0]))
+    assert abs(np.argmax(spec) - 440) < 3 and np.abs(a[-4800:-480]).max() > 0.05  # the tone to the end, not padded
+    # a model that sent no sound though asked: silence, and the ledger says so
+    silent = tmp_path / "silent.mp4"
+    silent.write_bytes(clip(5, "9:16"))
+    info = fit(silent, tmp_path / "clip2.mp4", 120, (540, 960), ffmpeg.executable(), tmp_path / "sound2.wav")
+    b, _ = ffmpeg.read_wav(tmp_path / "sound2.wav")
+    assert "silent clip" in info["sound"] and b.shape == (4 * 48000, 2) and not b.any()
+
+
+@pytest.mark.slow
+def test_a_film_with_the_models_sound_as_effects(fake, tmp_path, monkeypatch, capsys):
+    """sound = "effects": every job asks for sound, each shot's fitted sound plays in the effects stem while the
+    shot is on screen (the fake's 440 Hz tone), in place of filmcrew's ambience; plan says what happens to the
+    sound and the mouths; with "drop" the tone is nowhere."""
+    for k, v in ENV.items():
+        monkeypatch.setenv(k, v)
+    root = model_project(tmp_path / "film", fake.url, {"animator": "kling"}, KLING + '\nsound = "effects"\n',
+                         currency="CNY")
+    capsys.readouterr()
+    assert main(["plan", str(root), "--preview"]) == 0
+    err = capsys.readouterr().err
+    assert "its sound kept as the shot's effects" in err and "mouths as the model made them" in err, err
+
+    def tone(root) -> float:
+        """The 440 Hz tone's share of the effects stem's energy."""
+        _, ctxs = pipeline.contexts(root, dict(os.environ), None, True)
+        g = pipeline.episode_graph(ctxs[0])
+        a, rate = ffmpeg.read_wav(pipeline.store(root).path(g.task("ep01.mix").key) / "effects.wav")
+        spec = np.abs(np.fft.rfft(a[:, 0])) ** 2
+        f = np.fft.rfftfreq(len(a), 1 / rate)
+        return float(spec[(f > 430) & (f < 450)].sum() / spec.sum())
+    assert main(["make", str(root), "--preview", "--quiet"]) == 0
+    assert fake.submits and all(s["body"]["sound"] == "on" for s in fake.submits)
+    kept = tone(root)
+    toml = root / "filmcrew.toml"
+    toml.write_text(toml.read_text().replace('sound = "effects"', 'sound = "drop"'))
+    assert main(["make", str(root), "--preview", "--quiet"]) == 0
+    assert all(s["body"]["sound"] == "off" for s in fake.submits[-len(fake.submits) // 2:])
+    assert kept > 0.5 and tone(root) < 0.05, (kept, tone(root))  # (the synthetic ambience has 1% near 440 Hz)

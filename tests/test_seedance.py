@@ -70,3 +70,13 @@ def test_a_film_animated_by_seedance(fake, tmp_path, monkeypatch):
     assert prov["spend"]["CNY"] == pytest.approx(len(fake.video_requests) * 46.0 * 108000 / 1e6)
     assert all(4 <= r["body"]["duration"] <= 15 for r in fake.video_requests)
     assert prov["ai_share"]["ai_share"]["trained"] > 0.5
+
+
+def test_sound_effects_sets_generate_audio_and_the_priced_for_sound_model_costs_more(fake, tmp_path):
+    p = provider(fake, sound="effects")
+    p.check_sound()
+    assert p.request(request(tmp_path, sound=True))["body"]["generate_audio"] is True
+    silent = provider(fake, model="doubao-seedance-1-5-pro-251215")
+    voiced = provider(fake, model="doubao-seedance-1-5-pro-251215", sound="effects")
+    assert voiced.estimate(5, False)["amount"] == pytest.approx(2 * silent.estimate(5, False)["amount"])
+    assert p.estimate(5, False)["amount"] == provider(fake).estimate(5, False)["amount"]  # 2.0: one price

@@ -192,7 +192,8 @@ def episode_graph(ctx: EpisodeContext) -> EpisodeGraph:
     the_cut = editor.the_cut(ctx)
     sources = editor.source_tasks(ctx, the_cut)
     segs, trans = finisher.segment_tasks(ctx, the_cut, clips, sources, voices, timings)
-    mix = finisher.mix_task(ctx, timeline, voices, cues, beds, fx)
+    sounds = clips if getattr(ctx.crew.animator, "keeps_sound", False) else {}  # a video model's own sound
+    mix = finisher.mix_task(ctx, timeline, voices, cues, beds, fx, sounds)
     final = finisher.final_task(ctx, segs, trans, mix, timeline)
     return EpisodeGraph(final=final, all=[*refs.values(), *keys.values(), *checks, *voices.values(), *scratch.values(), *timings.values(),
                                           *before_videos, *videos, *picks, *clips.values(), *cues.values(),
@@ -316,7 +317,10 @@ def video_notes(ctx: EpisodeContext, st: Store, g) -> list[str]:
             fit = f"slowed to {model / need:.0%}"
         else:
             fit = f"slowed to {SLOWEST:.0%} and its last frame held {need - model / SLOWEST:.1f} s (at most {LONGEST_HOLD:g})"
-        out.append(f"{sh.id}: {prov.name} is asked for {model} s for a {need:.1f} s shot{how}: {fit}")
+        sound = ("its sound kept as the shot's effects" if getattr(prov, "keeps_sound", False) else
+                 "its sound dropped (filmcrew's ambience and effects play)")
+        mouths = "; mouths as the model made them (no lip-sync on a model's clip)" if sh.lines else ""
+        out.append(f"{sh.id}: {prov.name} is asked for {model} s for a {need:.1f} s shot{how}: {fit}; {sound}{mouths}")
     return out
 
 

@@ -74,6 +74,7 @@ def remote_tasks(ctx: EpisodeContext, keyframes: dict[str, Task], timings: dict[
     from ..errors import ScriptError
     from ..story import screenplay
     prov = ctx.crew.animator
+    prov.check_sound()
     store = for_project(ctx.root)
     aspect = _aspect(ctx.size)
     shots = ctx.episode.shots()
@@ -113,14 +114,15 @@ def remote_tasks(ctx: EpisodeContext, keyframes: dict[str, Task], timings: dict[
                 inputs.update({f"ref:{c.name}": refs[c.name] for c in chars})
             prompt = prov.prompt(sh, sc, chars, names=mode == "reference")
             params = {"shot": sh.id, "mode": mode, "prompt": prompt, "aspect": aspect, "preview": ctx.preview,
-                      "order": [c.name for c in chars]}
+                      "order": [c.name for c in chars], **({"sound": True} if prov.keeps_sound else {})}
             take = partial(_video_take, ctx, sh.id, params, inputs, by_content, store,
                            _estimate(prov, estimate_s, ctx.preview, mode))
             video = take(0)
             if retakes is not None:
                 retakes[sh.id] = take
             out[sh.id] = Task("animator", f"{sh.id}.clip", CODE_VERSION, provider_id(prov),
-                              {"shot": sh.id, "size": ctx.size, "fit": "cover-crop"}, _fit_runner(ctx, prov),
+                              {"shot": sh.id, "size": ctx.size, "fit": "cover-crop",
+                               **({"sound": "effects"} if prov.keeps_sound else {})}, _fit_runner(ctx, prov),
                               inputs={"video": picked(sh, video) if picked else video, "timing": timings[sh.id]},
                               by_content={"timing": "length.json"},
                               store=store, seed=ctx.seed, episode=ctx.episode.number)
@@ -185,7 +187,8 @@ def _video_runner(ctx: EpisodeContext, prov, shot_id: str, mode: str, prompt: st
         refs = tuple((n, Path(inp[f"ref:{n}"]) / "reference.png") for n in names if f"ref:{n}" in inp)
         ticket = JobTicket(Path(ctx.root) / ".filmcrew" / "jobs", tctx.task.key, tctx.task.artifact)
         req = VideoRequest(shot_id=shot_id, prompt=prompt, mode=mode, seconds=seconds, aspect=aspect, first=first,
-                           last=last, references=refs, preview=ctx.preview, job=ticket, take=take)
+                           last=last, references=refs, preview=ctx.preview, job=ticket, take=take,
+                           sound=prov.keeps_sound)
         prov.animate(req, tctx.workdir)
         gen = json.loads((Path(tctx.workdir) / "generation.json").read_text())
         est = gen.get("estimate") or {}
@@ -203,9 +206,9 @@ def _fit_runner(ctx: EpisodeContext, prov):
     def run(tctx) -> dict:
         frames = clip_length(tctx.inputs["timing"])
         info = fit(Path(tctx.inputs["video"]) / "model.mp4", Path(tctx.workdir) / "clip.mp4", frames, ctx.size,
-                   ctx.ffmpeg)
+                   ctx.ffmpeg, Path(tctx.workdir) / "sound.wav" if prov.keeps_sound else None)
         return ledger.entry(made_by=ledger.made_by(prov), source_type=prov.source_type, model=prov.model,
                             prompt="the model's clip fitted to the shot",
-                            extra={"frames": frames, **info,
+                            extra={"sound": "dropped: filmcrew's own ambience and effects play", **info, "frames": frames,
                                    "mouths": "none: a model's clip has no mouth track; the shot is as the model made it"})
     return run

@@ -278,10 +278,12 @@ def _media(ctx: EpisodeContext, sh):
 # ---- the mix -------------------------------------------------------------------------------------
 
 def mix_task(ctx: EpisodeContext, timeline: Task, voices: dict[str, Task], cues: dict[str, Task],
-             beds: dict[str, Task], effects: dict[str, Task] | None = None) -> Task:
+             beds: dict[str, Task], effects: dict[str, Task] | None = None, sounds: dict[str, Task] | None = None) -> Task:
+    """The mix; `sounds`: shot id -> its clip task whose `sound.wav` (a video model's own sound, fitted) is that
+    shot's effects while it is on screen, in place of the ambience and the spot effects."""
     inputs = {"timeline": timeline, **{f"v:{k}": t for k, t in voices.items()},
               **{f"c:{k}": t for k, t in cues.items()}, **{f"a:{k}": t for k, t in beds.items()},
-              **{f"x:{k}": t for k, t in (effects or {}).items()}}
+              **{f"x:{k}": t for k, t in (effects or {}).items()}, **{f"s:{k}": t for k, t in (sounds or {}).items()}}
     return Task("finisher", f"{ctx.episode.id}.mix", CODE_VERSION, FINISHER, {"lufs": -14.0, "tp": -1.0}, _mix,
                 inputs=inputs, episode=ctx.episode.number)
 
@@ -377,7 +379,39 @@ def _mix(tctx) -> dict:
         return on_screen(fx, Path(inp[f"x:{fx['shot']}"]) / "effects.wav", SPOT_LEVEL, 0.05, slice(None))
 
     lines = sorted((line(ln) for ln in tl["lines"]), key=lambda x: x.start)
-    spots = sorted((spot(fx) for fx in tl.get("effects", []) if f"x:{fx['shot']}" in inp), key=lambda x: x.start)
+    def model_sounds() -> list[dict]:
+        """Where each shot with its model's own sound is on screen: its item's frames and its transitions'."""
+        joins = {j["after"]: j for j in tl["transitions"]}
+        out = []
+        for it in tl["items"]:
+            if it["kind"] != "shot" or f"s:{it['shot']}" not in inp:
+                continue
+            before = joins[it["item"] - 1]["before"] if it["item"] - 1 in joins else 0
+            into = joins[it["item"]]["into"] if it["item"] in joins else 0
+            start, first, frames = it["start"] - before, it["src_in"] - before, it["frames"] + before + into
+            if first < 0:  # no frames before the clip's first: the sound starts with it
+                start, frames, first = start - first, frames + first, 0
+            out.append({"shot": it["shot"], "start": start, "from": first, "frames": frames})
+        return out
+
+    own = model_sounds()
+    with_own = {m["shot"] for m in own}
+    models = sorted((on_screen(m, Path(inp[f"s:{m['shot']}"]) / "sound.wav", 1.0, 0.05, slice(None)) for m in own),
+                    key=lambda x: x.start)
+    fade = int(0.1 * rate)
+    own_spans = [(int(round(m["start"] * spf)), int(round((m["start"] + m["frames"]) * spf))) for m in own]
+
+    def instead(s: int, e: int) -> np.ndarray:
+        """1 where a model's own sound plays (the ambience steps aside, over 0.1 s), else 0; per sample of [s, e)."""
+        cover = np.zeros(e - s, np.float32)
+        pos = np.arange(s, e)
+        for a, b in own_spans:
+            if a - fade < e and b + fade > s:
+                cover = np.maximum(cover, np.clip(np.minimum((pos - (a - fade)) / fade, ((b + fade) - pos) / fade), 0, 1))
+        return cover[:, None]
+
+    spots = sorted((spot(fx) for fx in tl.get("effects", []) if f"x:{fx['shot']}" in inp and fx["shot"] not in with_own),
+                   key=lambda x: x.start)
     music, ambience = [], []
     for sc in tl["scenes"]:
         s, e = int(round(sc["start"] * spf)), min(n, int(round(sc["end"] * spf)))
@@ -412,6 +446,8 @@ def _mix(tctx) -> dict:
             env = np.interp(np.arange(s, e), centres, duck).astype(np.float32)[:, None]
             mu = _play(music, s, e) * (0.30 - 0.20 * env)
             fx = _play(ambience, s, e) * (0.22 - 0.12 * env) + _play(spots, s, e)  # spot effects are not ducked
+            if models:  # a model's own sound: in place of the ambience, ducked under speech like it
+                fx = fx * (1 - instead(s, e)) + _play(models, s, e) * (0.8 - 0.4 * env)
             m_stem(mu)
             e_stem(fx)
             put(dialogue.read(s, e) * _db(g["dialogue"]) + mu * _db(g["music"]) + fx * _db(g["effects"]))

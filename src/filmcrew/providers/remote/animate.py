@@ -7,7 +7,13 @@ from its dialogue. The crew asks for the shortest duration that covers the shot 
 `fit` trims the rest (the model's clip stays in the cache, whole, as handles for an editor), slows a clip
 that is a little short (to 80% speed at most) and holds its last frame for what remains, and conforms size
 and rate (scaled to cover the frame and cropped to its centre: recomposed, never stretched). A model clip
-has no mouth track: its shot is left as the model made it, and the ledger says so.
+has no mouth track: its shot is left as the model made it, and `plan` and the ledger say so.
+
+A model's own sound (`sound = "effects"` in its `[providers.NAME]` table, for a model that makes sound) is
+asked for, fitted with the picture (trimmed, slowed, silence under a held frame) into `sound.wav`, and mixed
+as that shot's effects: in place of filmcrew's ambience and spot effects while the shot is on screen,
+ducked under the dialogue like them. The default, `sound = "drop"`, asks for a silent clip where the model
+can make one and drops what comes: filmcrew's voices stay the dialogue and the score one cue per scene.
 """
 
 from __future__ import annotations
@@ -23,6 +29,7 @@ from ...model import VIDEO_MODES
 from . import jobs
 
 SLOWEST = 0.8  # a short clip is slowed down to 80% of its speed at most
+SOUNDS = ("drop", "effects")  # what becomes of a model's own sound
 LONGEST_HOLD = 1.0  # and its last frame held for at most this many seconds
 
 
@@ -39,6 +46,7 @@ class VideoRequest:
     preview: bool = False
     job: object = None  # jobs.JobTicket
     take: int = 0  # a retake (crew/takes.py): a model that takes a seed is given another one
+    sound: bool = False  # ask for the model's own sound (sound = "effects")
 
 
 class RemoteAnimator(jobs.Remote):
@@ -49,14 +57,28 @@ class RemoteAnimator(jobs.Remote):
     # per model: {"modes": (...), "durations": (...), "aspects": (...), "max_references": n, "audio": bool}
     CAPABILITIES: dict = {}
 
-    def __init__(self, env: dict | None = None, *, video: str = "first-frame", max_concurrent: int = 3,
-                 poll_every: float = 5.0, job_timeout: float = 3600.0, max_failures: int = 5, timeout: float = 120.0):
+    def __init__(self, env: dict | None = None, *, video: str = "first-frame", sound: str = "drop",
+                 max_concurrent: int = 3, poll_every: float = 5.0, job_timeout: float = 3600.0, max_failures: int = 5,
+                 timeout: float = 120.0):
         if video not in VIDEO_MODES:
             raise ConfigError(f"filmcrew.toml: [providers.{self.name}] video: {video!r}; use one of "
                               f"{', '.join(VIDEO_MODES)}")
+        if sound not in SOUNDS:
+            raise ConfigError(f"filmcrew.toml: [providers.{self.name}] sound: {sound!r}; use \"drop\" (filmcrew's own "
+                              f"ambience and effects) or \"effects\" (the model's sound, as the shot's effects)")
         super().__init__(env, max_concurrent=max_concurrent, poll_every=poll_every, job_timeout=job_timeout,
                          max_failures=max_failures, timeout=timeout)
-        self.video = video
+        self.video, self.sound = video, sound
+
+    def check_sound(self) -> None:
+        """A model that makes no sound cannot give it (called once the model is known)."""
+        if self.sound == "effects" and not self.caps.get("audio"):
+            raise ConfigError(f"filmcrew.toml: [providers.{self.name}] sound = \"effects\": {self.model} makes silent "
+                              f"clips; use a model that makes sound, or sound = \"drop\"")
+
+    @property
+    def keeps_sound(self) -> bool:
+        return self.sound == "effects"
 
     # -- what a vendor module writes ------------------------------------------------------------------
     def adapter(self) -> jobs.Adapter: ...
@@ -141,10 +163,11 @@ def _sha(p: Path) -> str:
     return hashlib.sha256(Path(p).read_bytes()).hexdigest()
 
 
-def fit(src: Path, dst: Path, frames: int, size: tuple[int, int], ffmpeg_exe: str) -> dict:
+def fit(src: Path, dst: Path, frames: int, size: tuple[int, int], ffmpeg_exe: str, sound: Path | None = None) -> dict:
     """`src` (a model's clip) as exactly `frames` frames at 30 fps and `size`, silent: trimmed, or slowed (to
-    SLOWEST at most) and its last frame held; scaled to cover and centre-cropped. What was done, for the
-    ledger and `plan`."""
+    SLOWEST at most) and its last frame held; scaled to cover and centre-cropped. With `sound`, the clip's own
+    sound is fitted the same way into that WAV (48 kHz stereo, exactly as long; silence under the held frame,
+    and all silence when the model sent none). What was done, for the ledger and `plan`."""
     import subprocess
 
     from ...media import ffmpeg
@@ -169,6 +192,24 @@ def fit(src: Path, dst: Path, frames: int, size: tuple[int, int], ffmpeg_exe: st
     if proc.returncode != 0:
         raise MediaError(f"fitting {src.name} failed: {proc.stderr.decode('utf-8', 'replace')[-300:]}")
     how = ("trimmed" if have >= need else "slowed" if hold == 0 else "slowed and held")
-    return {"fit": how, "model_seconds": round(have, 3), "shot_seconds": round(need, 3), "speed": round(speed, 3),
+    extra = {}
+    if sound is not None:
+        rate = ffmpeg.SAMPLE_RATE
+        n = int(round(need * rate))
+        if p.audio_codec:
+            af = [f"atempo={speed:.6f}" if speed != 1.0 else "", f"aresample={rate}", f"apad=whole_len={n}",
+                  f"atrim=end_sample={n}"]
+            cmd = [ffmpeg_exe, "-hide_banner", "-nostdin", "-y", "-i", str(src), "-vn", "-af", ",".join(a for a in af if a),
+                   "-ac", "2", "-ar", str(rate), "-c:a", "pcm_s16le", str(sound)]
+            proc = subprocess.run(cmd, capture_output=True)
+            if proc.returncode != 0:
+                raise MediaError(f"fitting the sound of {src.name} failed: {proc.stderr.decode('utf-8', 'replace')[-300:]}")
+            extra["sound"] = "the model's sound, fitted with the picture: the shot's effects"
+        else:
+            with ffmpeg.wav_writer(sound) as put:
+                import numpy as np
+                put(np.zeros((n, 2), np.float32))
+            extra["sound"] = "none: the model sent a silent clip though its sound was asked for"
+    return {**extra, "fit": how, "model_seconds": round(have, 3), "shot_seconds": round(need, 3), "speed": round(speed, 3),
             "held_seconds": round(hold, 3), "handles_seconds": round(max(0.0, have - need), 3),
             "model_size": [p.width, p.height], "model_fps": p.fps}

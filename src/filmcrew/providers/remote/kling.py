@@ -91,11 +91,13 @@ class KlingAnimator(RemoteAnimator):
         return self._token[0]
 
     def price(self, seconds: int, preview: bool) -> dict:
-        p = pricing.per_item(self.name, self.model, self.mode)
+        p = pricing.per_item(self.name, self.model, f"{self.mode}+sound" if self.keeps_sound else self.mode)
         return {**p, "amount": round(p["amount"] * seconds, 4)}
 
     def request(self, req: VideoRequest) -> dict:
         body = {"model_name": self.model, "prompt": req.prompt, "mode": self.mode, "duration": str(req.seconds)}
+        if self.caps.get("audio"):  # a model that makes sound is told whether to (silent unless sound = "effects")
+            body["sound"] = "on" if req.sound else "off"
         if req.mode == "reference":
             kind = "multi-image2video"
             body["image_list"] = [{"image": base64.b64encode(p.read_bytes()).decode()} for _, p in req.references]

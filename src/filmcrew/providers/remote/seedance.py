@@ -1,7 +1,7 @@
 """Seedance (ByteDance) through Volcengine Ark as the animator: `POST {base_url}/contents/generations/tasks`
 with a `content` list (the motion prompt as text; images as base64 data URIs with a role: `first_frame`,
 `last_frame`, or `reference_image` in the order the prompt names them), `ratio`, `resolution`, `duration`
-(whole seconds), `seed`, `watermark`, `generate_audio: false` (filmcrew keeps its own sound); the answer is
+(whole seconds), `seed`, `watermark`, `generate_audio` (false unless `sound = "effects"`: filmcrew keeps its own sound); the answer is
 `{id}`. Then `GET .../tasks/{id}`: `queued -> running -> succeeded | failed | cancelled`, the clip at
 `content.video_url` (fetched at once, never written down: it expires in 24 h), billed on
 `usage.completion_tokens`. Errors are Ark's (`{"error": {"code", "message"}}`): a `...SensitiveContent...`
@@ -52,7 +52,7 @@ class SeedanceAnimator(RemoteAnimator):
         return CAPABILITIES.get(self.model, CAPS)
 
     def price(self, seconds: int, preview: bool) -> dict:
-        p = pricing.per_item(self.name, self.model)
+        p = pricing.per_item(self.name, self.model, "sound" if self.keeps_sound else "any")
         short = PIXELS["480p" if preview else self.resolution]
         tokens = short * (short * 16 // 9) * 24 * seconds / 1024
         return {**p, "amount": round(p["amount"] * tokens / 1e6, 4)}
@@ -69,7 +69,7 @@ class SeedanceAnimator(RemoteAnimator):
             if req.mode == "first-last":
                 content.append(image(req.last, "last_frame"))
         body = {"model": self.model, "content": content, "ratio": req.aspect, "duration": int(req.seconds),
-                "resolution": "480p" if req.preview else self.resolution, "watermark": False, "generate_audio": False}
+                "resolution": "480p" if req.preview else self.resolution, "watermark": False, "generate_audio": bool(req.sound)}
         return {"body": body, "seconds": req.seconds, "preview": req.preview}
 
     def adapter(self) -> jobs.Adapter:
