@@ -29,3 +29,11 @@ def model_project(root: Path, url: str, roles: dict[str, str], settings: str = "
         text += f'\n[budget]\nmax = {budget}\ncurrency = "{currency}"\n'
     toml.write_text(text)
     return root
+
+
+def made_film(root: Path, url: str, roles: dict[str, str], settings: str = "", **kw) -> dict:
+    """`model_project` with these roles, then a preview make (it must succeed): the film's provenance."""
+    import json
+    model_project(root, url, roles, settings, **kw)
+    assert main(["make", str(root), "--preview", "--quiet"]) == 0
+    return json.loads((root / "out" / "ep01.preview.provenance.json").read_text())

@@ -63,14 +63,10 @@ def test_1080p_makes_six_seconds_only_and_reference_is_refused(fake):
 @pytest.mark.slow
 def test_a_film_animated_by_hailuo(fake, tmp_path, monkeypatch):
     """A whole film whose shots are Hailuo's clips (the crew path is Kling's; the answers are MiniMax's)."""
-    from model_project import LIGHTHOUSE, model_project
-
-    from filmcrew.cli import main
+    from model_project import LIGHTHOUSE, made_film
     monkeypatch.setenv("MM_KEY", KEY)
-    root = model_project(tmp_path / "film", fake.url, {"animator": "hailuo"}, 'api_key_env = "MM_KEY"\npoll_every = 0.05',
-                         budget=100, currency="CNY", premise=LIGHTHOUSE, new_args=())
-    assert main(["make", str(root), "--preview", "--quiet"]) == 0
-    prov = json.loads((root / "out" / "ep01.preview.provenance.json").read_text())
+    prov = made_film(tmp_path / "film", fake.url, {"animator": "hailuo"}, 'api_key_env = "MM_KEY"\npoll_every = 0.05',
+                     budget=100, currency="CNY", premise=LIGHTHOUSE, new_args=())
     shots = [r for r in prov["artifacts"] if r["artifact"].endswith(".clip")]
     assert len(fake.submits) == len(shots) > 0 and all(r["provider"]["name"] == "hailuo" for r in shots)
     assert prov["ai_share"]["ai_share"]["trained"] > 0.5 and sum(prov["spend"].values()) > 0

@@ -13,7 +13,7 @@ PACKAGE = Path(__file__).resolve().parents[1] / "src" / "filmcrew"
 # top first; a wing may import itself and any wing on a later row, never one on its own row or above
 LAYERS = [
     ("cli",),
-    ("studio", "festival"),  # the web wings (not built yet): side by side, neither imports the other
+    ("studio", "festival"),  # the web wings (the festival not built yet): side by side, neither imports the other
     ("handoff",),
     ("pipeline",),
     ("project",),

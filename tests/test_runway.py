@@ -50,16 +50,10 @@ def test_a_safety_failure_is_a_refusal(fake, tmp_path):
 @pytest.mark.slow
 def test_a_film_animated_by_runway(fake, tmp_path, monkeypatch):
     """A whole film whose shots are Runway's clips (THROTTLED waits included when the fake says so)."""
-    import json
-
-    from model_project import BAKER, model_project
-
-    from filmcrew.cli import main
+    from model_project import BAKER, made_film
     monkeypatch.setenv("RW_KEY", KEY)
-    root = model_project(tmp_path / "film", fake.url, {"animator": "runway"}, 'api_key_env = "RW_KEY"\npoll_every = 0.05',
-                         budget=100, premise=BAKER, new_args=())
-    assert main(["make", str(root), "--preview", "--quiet"]) == 0
-    prov = json.loads((root / "out" / "ep01.preview.provenance.json").read_text())
+    prov = made_film(tmp_path / "film", fake.url, {"animator": "runway"}, 'api_key_env = "RW_KEY"\npoll_every = 0.05',
+                     budget=100, premise=BAKER, new_args=())
     shots = [r for r in prov["artifacts"] if r["artifact"].endswith(".clip")]
     assert len(fake.submits) == len(shots) > 0 and all(r["provider"]["name"] == "runway" for r in shots)
     assert prov["ai_share"]["ai_share"]["trained"] > 0.5 and sum(prov["spend"].values()) > 0

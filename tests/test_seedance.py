@@ -9,10 +9,9 @@ import json
 
 import pytest
 from fake_ark_images import FakeArk
-from model_project import BAKER, model_project
+from model_project import BAKER, made_film
 from test_kling import request, still
 
-from filmcrew.cli import main
 from filmcrew.providers.remote import jobs
 from filmcrew.providers.remote.seedance import SeedanceAnimator
 
@@ -63,10 +62,8 @@ def test_an_unsafe_output_is_a_refusal_and_is_not_retried_in_the_make(fake, tmp_
 @pytest.mark.slow
 def test_a_film_animated_by_seedance(fake, tmp_path, monkeypatch):
     monkeypatch.setenv("ARK_KEY", KEY)
-    root = model_project(tmp_path / "film", fake.url, {"animator": "seedance"}, 'api_key_env = "ARK_KEY"\npoll_every = 0.05',
-                         budget=100, currency="CNY", premise=BAKER, new_args=())
-    assert main(["make", str(root), "--preview", "--quiet"]) == 0
-    prov = json.loads((root / "out" / "ep01.preview.provenance.json").read_text())
+    prov = made_film(tmp_path / "film", fake.url, {"animator": "seedance"}, 'api_key_env = "ARK_KEY"\npoll_every = 0.05',
+                     budget=100, currency="CNY", premise=BAKER, new_args=())
     assert prov["spend"]["CNY"] == pytest.approx(len(fake.video_requests) * 46.0 * 108000 / 1e6)
     assert all(4 <= r["body"]["duration"] <= 15 for r in fake.video_requests)
     assert prov["ai_share"]["ai_share"]["trained"] > 0.5

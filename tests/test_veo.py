@@ -8,7 +8,7 @@ import json
 
 import pytest
 from fake_veo import KEY, FakeVeo
-from model_project import BAKER, model_project
+from model_project import BAKER, made_film, model_project
 from test_kling import request, still
 
 from filmcrew.cli import main
@@ -78,10 +78,8 @@ def test_a_shape_veo_does_not_make_is_refused_at_plan(fake, tmp_path, capsys):
 @pytest.mark.slow
 def test_a_film_animated_by_veo(fake, tmp_path, monkeypatch):
     monkeypatch.setenv("GEMINI_KEY", KEY)
-    root = model_project(tmp_path / "film", fake.url, {"animator": "veo"}, 'api_key_env = "GEMINI_KEY"\npoll_every = 0.05',
-                         budget=20, premise=BAKER, new_args=())
-    assert main(["make", str(root), "--preview", "--quiet"]) == 0
-    prov = json.loads((root / "out" / "ep01.preview.provenance.json").read_text())
+    prov = made_film(tmp_path / "film", fake.url, {"animator": "veo"}, 'api_key_env = "GEMINI_KEY"\npoll_every = 0.05',
+                     budget=20, premise=BAKER, new_args=())
     assert prov["spend"]["USD"] == pytest.approx(sum(0.4 * s["parameters"]["durationSeconds"] for s in fake.submits))
     assert {s["parameters"]["durationSeconds"] for s in fake.submits} <= {4, 6, 8}
     assert prov["ai_share"]["ai_share"]["trained"] > 0.5

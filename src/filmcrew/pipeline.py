@@ -384,6 +384,16 @@ def line_note(root: Path, t: dict) -> str:
             f"{root} --keep {t['line']}` plays it whole over the neighbouring picture, `--drop {t['line']}` leaves it out")
 
 
+def script_report(text: str, path: str, language: str) -> dict:
+    """`filmcrew script check`'s report of a screenplay's text (the studio shows it as you type): its scenes,
+    shots, lines and runtime, and every error as "path:line: why" (parse errors, then what cannot be drawn)."""
+    report = screenplay.check(text, path, language)
+    if not report["errors"]:
+        ep, _ = screenplay.to_episode(fountain.parse(text, path), language=language, path=path)
+        report["errors"] += [f"{path}:{line}: {why}" for line, why in undrawable(ep)]
+    return report
+
+
 def store(root: Path) -> Store:
     return for_project(root)
 
@@ -563,6 +573,35 @@ def write_consistency(root: Path, rep: dict) -> tuple[Path, Path]:
     atomic.write_text(j, json.dumps(rep, indent=1, ensure_ascii=False))
     atomic.write_text(h, report.render(rep))
     return j, h
+
+
+def pin_take(root: Path, st: Store, graphs: list, shot: str, use: int | None = None, reject=(), retake: bool = False,
+             clear: bool = False, preview: bool = False) -> Path:
+    """Pin a shot's take (`use`), reject takes, ask for the check again (`retake`: more takes where it fails, within
+    max_retakes and the budget) or drop its pins (`clear`), in takes/picks.toml; the next make follows it."""
+    found = shot_takes(st, graphs, shot)
+    pins = takes.load_pins(root)
+    pin = dict(pins.get(shot, {"use": None, "reject": [], "round": 0}))
+    made = max((len(rec["takes"]) for _, rec in found if rec), default=0)
+    if use is not None:
+        if not 0 <= use < made:
+            raise ConfigError(f"{shot} has takes 0 to {made - 1}; there is no take {use}" if made else
+                              f"{shot} has no takes {'in the preview ' if preview else ''}yet: run `filmcrew make "
+                              f"{root}{' --preview' if preview else ''}` first"
+                              + ("" if preview else " (for the takes of a --preview make, add --preview)"))
+        pin["use"], pin["reject"] = use, [n for n in pin["reject"] if n != use]
+    for n in reject:
+        if not 0 <= n < made:
+            raise ConfigError(f"{shot} has takes 0 to {made - 1}; there is no take {n}")
+        pin["reject"] = sorted(set(pin["reject"]) | {n})
+        if pin["use"] == n:
+            pin["use"] = None
+    if retake:
+        pin["round"], pin["use"] = pin.get("round", 0) + 1, None
+    if clear:
+        pin = {"use": None, "reject": [], "round": pin.get("round", 0)}
+    pins[shot] = pin
+    return takes.save_pins(root, pins)
 
 
 def shot_takes(st: Store, graphs: list, shot_id: str) -> list[tuple[Task, dict | None]]:

@@ -5,6 +5,7 @@
 - `checking`: check, disclose, keys (labels, content credentials, the AI share)
 - `editing`: export, import, dub, export-audio (a person takes over)
 - `consistency`: consistency, take (the characters' faces across shots; a shot's takes)
+- `studio`: studio (the web page that does all of the above)
 """
 
 from __future__ import annotations
@@ -15,9 +16,9 @@ import sys
 
 from .. import __version__
 from ..errors import FilmcrewError, TaskError, describe_os_error
-from . import checking, consistency, editing, making, writing
+from . import checking, consistency, editing, making, studio, writing
 
-GROUPS = (writing, making, checking, editing, consistency)
+GROUPS = (writing, making, checking, editing, consistency, studio)
 
 
 def parser() -> argparse.ArgumentParser:

@@ -41,34 +41,13 @@ def cmd_consistency(a) -> int:
 def cmd_take(a) -> int:
     root, cfg, ctxs, graphs = episode_graphs(a, a.preview)
     st = pipeline.store(root)
-    found = pipeline.shot_takes(st, graphs, a.shot)
-    pins = takes.load_pins(root)
-    pin = dict(pins.get(a.shot, {"use": None, "reject": [], "round": 0}))
-    changed = False
-    made = max((len(rec["takes"]) for _, rec in found if rec), default=0)
-    if a.use is not None:
-        if a.use >= made:
-            raise ConfigError(f"{a.shot} has takes 0 to {made - 1}; there is no take {a.use}" if made else
-                              f"{a.shot} has no takes {'in the preview ' if a.preview else ''}yet: run `filmcrew make "
-                              f"{root}{' --preview' if a.preview else ''}` first"
-                              + ("" if a.preview else " (for the takes of a --preview make, add --preview)"))
-        pin["use"], pin["reject"], changed = a.use, [n for n in pin["reject"] if n != a.use], True
-    for n in a.reject or []:
-        if n >= made:
-            raise ConfigError(f"{a.shot} has takes 0 to {made - 1}; there is no take {n}")
-        pin["reject"] = sorted(set(pin["reject"]) | {n})
-        if pin["use"] == n:
-            pin["use"] = None
-        changed = True
-    if a.retake:  # the check runs again and may make more takes (within max_retakes and the budget)
-        pin["round"], pin["use"], changed = pin.get("round", 0) + 1, None, True
-    if a.clear:
-        pin, changed = {"use": None, "reject": [], "round": pin.get("round", 0)}, True
-    if changed:
-        pins[a.shot] = pin
-        p = takes.save_pins(root, pins)
+    if a.use is not None or a.reject or a.retake or a.clear:
+        p = pipeline.pin_take(root, st, graphs, a.shot, use=a.use, reject=a.reject or (), retake=a.retake,
+                              clear=a.clear, preview=a.preview)
         print(f"wrote {p}; `filmcrew make {root}` uses it (the takes already made are reused, none is paid twice)")
         return 0
+    found = pipeline.shot_takes(st, graphs, a.shot)
+    pin = takes.load_pins(root).get(a.shot, {"use": None, "reject": [], "round": 0})
     for t, rec in found:
         print(f"{t.artifact}:" + (" not made yet" if rec is None else ""))
         for k in rec["takes"] if rec else []:

@@ -106,6 +106,14 @@ def _print_costs(root, cfg, items, as_json: bool) -> int:
 
 
 def cmd_make(a) -> int:
+    """One make of a project at a time (from a terminal or the studio): the second is refused, naming the first."""
+    from ..engine.lock import make_lock
+    project.load_config(Path(a.project))  # not a project: said before any lock file is made
+    with make_lock(Path(a.project)):
+        return _make(a)
+
+
+def _make(a) -> int:
     root = Path(a.project)
     cfg = project.load_config(root)
     if pipeline.story_missing(root, cfg):

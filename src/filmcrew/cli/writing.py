@@ -10,7 +10,6 @@ from pathlib import Path
 
 from .. import pipeline, project
 from ..errors import FilmcrewError, ScriptError, read_text
-from ..story import screenplay
 
 
 def cmd_new(a) -> int:
@@ -47,11 +46,7 @@ def cmd_write(a) -> int:
 
 def cmd_script_check(a) -> int:
     path = Path(a.file)
-    report = screenplay.check(read_text(path, ScriptError), str(path), a.lang)
-    if not report["errors"]:
-        from ..story import fountain
-        ep, _ = screenplay.to_episode(fountain.parse(read_text(path, ScriptError), str(path)), language=a.lang, path=str(path))
-        report["errors"] += [f"{path}:{line}: {why}" for line, why in pipeline.undrawable(ep)]
+    report = pipeline.script_report(read_text(path, ScriptError), str(path), a.lang)
     if a.json:
         print(json.dumps(report, ensure_ascii=False, indent=1))
     else:

@@ -1,0 +1,153 @@
+"""What the studio's pages show, read from the project the way the command line reads it: the episodes, each
+shot's card (its keyframe, lines, provider, state and why, takes), the films and their reports."""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .. import pipeline, project
+from ..crew.common import out_name
+from ..crew.illustrator import layers
+from ..engine.executor import plan
+from ..errors import FilmcrewError
+
+
+@dataclass
+class Card:
+    id: str
+    scene: str
+    action: str
+    camera: str
+    lines: list  # (line id, speaker, text)
+    state: str  # "fresh" or "to make" (then `why` says what and why)
+    why: list = field(default_factory=list)  # the artifacts to make and why
+    provider: str = ""
+    keyframe: str = ""  # the keyframe task's key once made ("" before)
+    clip: str = ""  # the clip task's key once made
+    takes: list = field(default_factory=list)  # (artifact, pick.json) where the consistency check runs
+    cost: dict = field(default_factory=dict)  # what its made artifacts cost, by currency
+
+
+def env() -> dict:
+    return dict(os.environ)
+
+
+def episodes(root: Path) -> list[dict]:
+    """Each episode: number, file, whether it is written, its title."""
+    cfg = project.load_config(root)
+    out = []
+    for n in range(1, cfg.episodes + 1):
+        p = project.episode_path(root, n)
+        title = ""
+        if p.exists():
+            for line in p.read_text(encoding="utf-8").splitlines():
+                if line.lower().startswith("title:"):
+                    title = line.split(":", 1)[1].strip()
+                    break
+        out.append({"number": n, "path": str(p.relative_to(root)), "written": p.exists(), "title": title})
+    return out
+
+
+def board(root: Path, n: int, preview: bool) -> tuple[list[Card], list[str]]:
+    """The cards of episode `n`'s shots, and the notes `plan` gives (cut, runtime, video models)."""
+    _, (ctx,) = pipeline.contexts(root, env(), n, preview=preview)
+    g = pipeline.episode_graph(ctx)
+    st = pipeline.store(root)
+    shot_of = {ln.id: sh.id for sh in ctx.episode.shots() for ln in sh.lines}  # a line's voice is its shot's
+    todo: dict[str, list] = {}
+    for item in plan(st, g.targets):
+        name = item.task.artifact.split(".", 1)[0]
+        todo.setdefault(shot_of.get(name, name), []).append(
+            (name not in shot_of, f"{item.task.artifact}: {item.reason}"))  # the lines' first: they are the cause
+    todo = {k: [w for _, w in sorted(v, key=lambda x: x[0])] for k, v in todo.items()}
+    cards = []
+    for sc in ctx.episode.scenes:
+        for sh in sc.shots:
+            key = g.by_artifact.get(f"{sh.id}.keyframe")
+            clip = g.by_artifact.get(f"{sh.id}.clip")
+            made_key = key is not None and _made(st, key)
+            state = "fresh" if sh.id not in todo else "to make"
+            takes = []
+            for a in (f"{sh.id}.keyframe.pick", f"{sh.id}.video.pick"):
+                t = g.by_artifact.get(a)
+                if t is not None and _made(st, t):
+                    takes.append((a, json.loads((st.path(t.key) / "pick.json").read_text(encoding="utf-8"))))
+            cost: dict = {}
+            for t in g.all:
+                if t.artifact.startswith(f"{sh.id}.") and _made(st, t):
+                    c = (st.record(t.key)["ledger"].get("cost") or {})
+                    if c.get("actual") or c.get("estimate"):
+                        cur = c.get("currency") or "?"
+                        cost[cur] = round(cost.get(cur, 0.0) + float(c.get("actual") or c.get("estimate") or 0), 4)
+            cards.append(Card(sh.id, sc.id, sh.action, sh.camera, [(ln.id, ln.speaker, ln.text) for ln in sh.lines],
+                              state, todo.get(sh.id, []), provider=clip.provider.name if clip else "",
+                              keyframe=key.key if made_key else "",
+                              clip=clip.key if clip is not None and _made(st, clip) else "", takes=takes, cost=cost))
+    notes = pipeline.cut_notes(ctx, st, g) + pipeline.video_notes(ctx, st, g)
+    return cards, notes
+
+
+def _made(st, task) -> bool:
+    try:
+        return st.made(task)
+    except FilmcrewError:
+        return False
+    except Exception:  # noqa: BLE001 - a key waiting on an unmade input (Pending): not made
+        return False
+
+
+def thumbnail(root: Path, key: str) -> Path:
+    """A JPEG of a made keyframe's layers, flattened (kept in .filmcrew/studio/thumbs)."""
+    from PIL import Image
+    st = pipeline.store(root)
+    out = Path(root) / ".filmcrew" / "studio" / "thumbs" / f"{key}.jpg"
+    if not out.exists():
+        flat = None
+        for p in layers(st.path(key)):
+            with Image.open(p) as im:
+                lay = im.convert("RGBA")
+            flat = lay if flat is None else Image.alpha_composite(flat, lay)
+        if flat is None:
+            raise FileNotFoundError(key)
+        flat = flat.convert("RGB")
+        flat.thumbnail((360, 360))
+        out.parent.mkdir(parents=True, exist_ok=True)
+        tmp = out.with_suffix(".tmp")
+        flat.save(tmp, "JPEG", quality=85)
+        os.replace(tmp, out)
+    return out
+
+
+def films(root: Path) -> list[dict]:
+    """The made films in out/ with their reports: AI share, labels, spend."""
+    out = []
+    cfg = project.load_config(root)
+    for n in range(1, cfg.episodes + 1):
+        for preview in (True, False):
+            try:
+                _, (ctx,) = pipeline.contexts(root, env(), n, preview=preview)
+            except FilmcrewError:
+                continue
+            name = out_name(ctx)
+            mp4 = Path(root) / "out" / f"{name}.mp4"
+            if not mp4.exists():
+                continue
+            prov_p = mp4.with_suffix(".provenance.json")
+            prov = json.loads(prov_p.read_text(encoding="utf-8")) if prov_p.exists() else {}
+            out.append({"episode": n, "preview": preview, "mp4": f"out/{mp4.name}",
+                        "vtt": f"out/{name}.srt" if (Path(root) / "out" / f"{name}.srt").exists() else "",
+                        "share": prov.get("ai_share"), "spend": prov.get("spend") or {},
+                        "labels": (prov.get("c2pa") or {}), "size": mp4.stat().st_size})
+    return out
+
+
+def srt_to_vtt(text: str) -> str:
+    """WebVTT for the browser's <track>: SRT with a header and dots for the millisecond commas."""
+    import re
+    return "WEBVTT\n\n" + re.sub(r"(\d\d:\d\d:\d\d),(\d{3})", r"\1.\2", text.replace("\r\n", "\n"))
+
+
+__all__ = ["board", "episodes", "films", "thumbnail", "srt_to_vtt", "Card"]

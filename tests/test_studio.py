@@ -1,0 +1,218 @@
+"""The studio (issue 15): its refusals over plain HTTP, and a person's session in a real browser (Debian's
+chromium driven by Playwright; no browser is downloaded): edit a line and see its shot go stale, make the
+preview and see it finish, upload a voice take. Screenshots of the pages go to docs/."""
+
+from __future__ import annotations
+
+import http.client
+import re
+import shutil
+import threading
+import urllib.error
+import urllib.parse
+import urllib.request
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from filmcrew.media import ffmpeg
+
+pytestmark = pytest.mark.slow
+DOCS = Path(__file__).resolve().parents[1] / "docs"
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+
+
+def serve(root: Path, host: str = "127.0.0.1"):
+    from filmcrew.studio.server import Studio
+    studio = Studio(root, host=host, port=0)
+    server = studio.start()
+    threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.1}, daemon=True).start()
+    return studio
+
+
+@pytest.fixture(scope="module")
+def studio(small_film, tmp_path_factory):
+    root = tmp_path_factory.mktemp("studio") / "film"
+    shutil.copytree(small_film, root, symlinks=True)
+    s = serve(root)
+    yield s
+    s.close()
+
+
+def base(studio) -> str:
+    return f"http://127.0.0.1:{studio.server.server_address[1]}"
+
+
+def get(url: str, headers: dict | None = None) -> tuple[int, str]:
+    req = urllib.request.Request(url, headers=headers or {})
+    try:
+        with urllib.request.urlopen(req) as r:
+            return r.status, r.read().decode("utf-8", "replace")
+    except urllib.error.HTTPError as err:
+        return err.code, err.read().decode("utf-8", "replace")
+
+
+class NoRedirect(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *a, **kw):
+        return None
+
+
+def post(url: str, fields: dict, headers: dict | None = None) -> tuple[int, str, dict]:
+    data = urllib.parse.urlencode(fields).encode()
+    req = urllib.request.Request(url, data=data, headers=headers or {}, method="POST")
+    try:
+        with urllib.request.build_opener(NoRedirect).open(req) as r:
+            return r.status, r.read().decode("utf-8", "replace"), dict(r.headers)
+    except urllib.error.HTTPError as err:
+        return err.code, err.read().decode("utf-8", "replace"), dict(err.headers)
+
+
+def test_paths_outside_the_project_hosts_and_forms_from_elsewhere_are_refused(studio, tmp_path):
+    b = base(studio)
+    assert get(f"{b}/file?p=out/ep01.preview.srt")[0] == 200
+    for bad in ("../filmcrew.toml", "/etc/passwd", "out/../../x", "filmcrew.toml", ".filmcrew/index/x"):
+        assert get(f"{b}/file?p={urllib.parse.quote(bad)}")[0] == 403, bad
+    (studio.root / "out" / "link.txt").symlink_to(tmp_path / "secret.txt")
+    (tmp_path / "secret.txt").write_text("secret")
+    code, body = get(f"{b}/file?p=out/link.txt")
+    assert code == 403 and "secret" not in body.replace("secret.txt", "")
+    assert get(f"{b}/thumb?key=../../etc")[0] == 404
+    # a page on another site that resolves a name of its own to 127.0.0.1 (DNS rebinding)
+    assert get(f"{b}/", {"Host": "evil.example"})[0] == 403
+    # changes: the studio's form token, and nothing from another origin
+    script = (studio.root / "story" / "ep01.fountain").read_text()
+    assert post(f"{b}/script", {"ep": "1", "text": "x", "version": "v"})[0] == 403
+    assert post(f"{b}/script", {"ep": "1", "text": "x", "version": "v", "csrf": studio.csrf},
+                {"Origin": "http://evil.example"})[0] == 403
+    assert (studio.root / "story" / "ep01.fountain").read_text() == script
+    # an upload over the limit is refused from its declared length, before it is read
+    c = http.client.HTTPConnection("127.0.0.1", studio.server.server_address[1], timeout=10)
+    c.putrequest("POST", "/dub")
+    c.putheader("Content-Type", "multipart/form-data; boundary=x")
+    c.putheader("Content-Length", str(200 * 1024 * 1024))
+    c.endheaders()
+    r = c.getresponse()
+    assert r.status == 413 and "at most 50 MiB" in r.read().decode()
+
+
+def test_a_studio_beyond_this_machine_needs_its_token(small_film, tmp_path):
+    root = tmp_path / "film"
+    shutil.copytree(small_film, root, symlinks=True)
+    s = serve(root, host="127.0.0.2")  # not 127.0.0.1: as --host 0.0.0.0 would be, a token is printed and needed
+    try:
+        port = s.server.server_address[1]
+        assert s.token and s.url().endswith(f"?token={s.token}")
+        assert get(f"http://127.0.0.2:{port}/")[0] == 401
+        assert get(f"http://127.0.0.2:{port}/?token=wrong")[0] == 401
+        opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor())
+        with opener.open(s.url()) as r:  # the token once, then its cookie
+            assert r.status == 200 and "filmcrew studio" in r.read().decode()
+        with opener.open(f"http://127.0.0.2:{port}/board") as r:
+            assert r.status == 200
+    finally:
+        s.close()
+
+
+def test_a_save_over_a_newer_version_is_refused_and_both_are_shown(studio):
+    b = base(studio)
+    path = studio.root / "story" / "bible.yaml"
+    original = path.read_text()
+    version = re.search(r'name="version" value="([0-9a-f]{64})"', get(f"{b}/bible")[1]).group(1)
+    theirs = original + "\n# a note saved in a text editor\n"
+    path.write_text(theirs)  # someone saves the file after the page was opened
+    code, body, _ = post(f"{b}/bible", {"text": original + "\n# mine\n", "version": version, "csrf": studio.csrf})
+    assert code == 409 and "Someone saved this file" in body and "# mine" in body and "a note saved" in body
+    assert path.read_text() == theirs  # nothing merged, nothing lost
+    version = re.search(r'name="version" value="([0-9a-f]{64})"', body).group(1)
+    code, _, headers = post(f"{b}/bible", {"text": original, "version": version, "csrf": studio.csrf})
+    assert code == 303 and path.read_text() == original
+
+
+@pytest.fixture(scope="module")
+def browser():
+    sync = pytest.importorskip("playwright.sync_api", reason="the browser tests need playwright (the test extra)")
+    if CHROMIUM is None:
+        pytest.skip("the browser tests need Debian's chromium: apt-get install chromium")
+    with sync.sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu"])
+        yield b
+        b.close()
+
+
+def test_a_person_edits_a_line_makes_the_preview_and_uploads_a_take_in_the_browser(studio, browser, tmp_path):
+    b = base(studio)
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    DOCS.mkdir(exist_ok=True)
+    page.goto(f"{b}/")
+    assert "film" in page.title()
+    page.screenshot(path=str(DOCS / "studio-overview.png"))
+    page.goto(f"{b}/board")
+    cards = page.locator(".card")
+    assert cards.count() >= 4 and all(cards.nth(i).get_attribute("data-state") == "fresh" for i in range(cards.count()))
+    page.screenshot(path=str(DOCS / "studio-storyboard.png"), full_page=True)
+    # the screenplay: a mistake shows as you type; a changed line, saved, makes its shot stale
+    page.goto(f"{b}/script?ep=1")
+    text = page.locator("#text").input_value()
+    words = re.search(r"\n[A-Z][A-Z ]+\n([^\n\[(]+)\n", text).group(1)
+    note = re.search(r"\[\[shot: [^\]]*\]\]", text).group(0)
+    page.locator("#text").fill(text.replace(note, note[:-2] + "; transition: spin]]", 1))
+    page.wait_for_function("document.getElementById('problems').textContent.includes(\"unknown value 'spin'\")",
+                           timeout=15000)
+    page.screenshot(path=str(DOCS / "studio-screenplay.png"))
+    page.locator("#text").fill(text.replace(words, words.rstrip(".!?") + ", truly.", 1))
+    page.locator("form button").click()
+    page.wait_for_url(re.compile(r".*saved=1"))
+    page.goto(f"{b}/board")
+    stale = [cards.nth(i) for i in range(cards.count()) if cards.nth(i).get_attribute("data-state") != "fresh"]
+    assert len(stale) == 1 and "truly" in stale[0].inner_text() and ".voice" in stale[0].inner_text()
+    # make the preview from the Make page and watch it finish
+    page.goto(f"{b}/make")
+    with page.expect_navigation():
+        page.get_by_role("button", name="Make the preview").click()
+    assert page.locator("#status").count() == 1, page.content()
+    page.wait_for_function("['finished','failed'].includes(document.getElementById('status').dataset.state)",
+                           timeout=300000)
+    assert page.locator("#status").get_attribute("data-state") == "finished", page.locator("#log").inner_text()
+    page.screenshot(path=str(DOCS / "studio-make.png"))
+    page.goto(f"{b}/board")
+    assert all(cards.nth(i).get_attribute("data-state") == "fresh" for i in range(cards.count()))
+    # a voice take: a file that is not sound is refused by its content; a real take replaces the line's voice
+    first = cards.nth(0)
+    sid = first.get_attribute("id").removeprefix("card-")
+    page.goto(f"{b}/shot?id={sid}")
+    fake = tmp_path / "take.wav"
+    fake.write_text("not sound at all")
+    page.locator("input[type=file]").first.set_input_files(str(fake))
+    page.locator("form[enctype] button").first.click()
+    assert "not an audio file" in page.content()
+    page.goto(f"{b}/shot?id={sid}")
+    take = tmp_path / "take.flac"
+    t = np.arange(int(1.6 * 48000)) / 48000
+    with ffmpeg.wav_writer(tmp_path / "take.wav", channels=1) as put:
+        put((0.2 * np.sin(2 * np.pi * 180 * t) * (1 + np.sin(2 * np.pi * 3 * t)) / 2)[:, None].astype(np.float32))
+    ffmpeg.run(["-i", str(tmp_path / "take.wav"), str(take)], "a test take")
+    page.locator("input[type=file]").first.set_input_files(str(take))
+    page.locator("form[enctype] button").first.click()
+    page.wait_for_url(re.compile(r".*dubbed="))
+    assert "take;" in page.content()
+    assert list((studio.root / "takes").glob("ep01-*.wav"))
+    page.screenshot(path=str(DOCS / "studio-shot.png"), full_page=True)
+    page.goto(f"{b}/watch")
+    page.screenshot(path=str(DOCS / "studio-watch.png"))
+    assert page.locator("video").count() >= 1
+
+
+def test_one_make_at_a_time_whoever_starts_it(studio, capsys):
+    """A make (the studio's or a terminal's) holds the project's lock: another is refused naming it, and the
+    studio will not start one meanwhile."""
+    from filmcrew.cli import main
+    from filmcrew.engine.lock import holder, make_lock
+    with make_lock(studio.root, "make"):
+        assert holder(studio.root)["pid"]
+        capsys.readouterr()
+        assert main(["make", str(studio.root), "--preview", "--quiet"]) == 2
+        assert "another make of" in capsys.readouterr().err
+        code, body, _ = post(f"{base(studio)}/run", {"what": "make-preview", "csrf": studio.csrf})
+        assert code == 409 and "is running" in body
+    assert holder(studio.root) is None
