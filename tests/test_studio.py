@@ -183,8 +183,8 @@ def test_a_person_edits_a_line_makes_the_preview_and_uploads_a_take_in_the_brows
     page.goto(f"{b}/shot?id={sid}")
     fake = tmp_path / "take.wav"
     fake.write_text("not sound at all")
-    page.locator("input[type=file]").first.set_input_files(str(fake))
-    page.locator("form[enctype] button").first.click()
+    page.locator("input[name=take]").first.set_input_files(str(fake))
+    page.locator("form:has(input[name=take]) button").first.click()
     assert "not an audio file" in page.content()
     page.goto(f"{b}/shot?id={sid}")
     take = tmp_path / "take.flac"
@@ -192,11 +192,27 @@ def test_a_person_edits_a_line_makes_the_preview_and_uploads_a_take_in_the_brows
     with ffmpeg.wav_writer(tmp_path / "take.wav", channels=1) as put:
         put((0.2 * np.sin(2 * np.pi * 180 * t) * (1 + np.sin(2 * np.pi * 3 * t)) / 2)[:, None].astype(np.float32))
     ffmpeg.run(["-i", str(tmp_path / "take.wav"), str(take)], "a test take")
-    page.locator("input[type=file]").first.set_input_files(str(take))
-    page.locator("form[enctype] button").first.click()
+    page.locator("input[name=take]").first.set_input_files(str(take))
+    page.locator("form:has(input[name=take]) button").first.click()
     page.wait_for_url(re.compile(r".*dubbed="))
     assert "take;" in page.content()
     assert list((studio.root / "takes").glob("ep01-*.wav"))
+    # a picture instead of the drawn keyframe: a text file named .png is refused; a real picture is kept as the take
+    page.goto(f"{b}/shot?id={sid}")
+    (tmp_path / "still.png").write_text("<html>not a picture</html>")
+    page.locator("input[name=picture]").set_input_files(str(tmp_path / "still.png"))
+    page.locator("form:has(input[name=picture]) button").click()
+    assert "is not a picture" in page.content() and not list((studio.root / "takes").glob(f"{sid}.*"))
+    from PIL import Image
+    Image.new("RGB", (540, 960), (30, 120, 200)).save(tmp_path / "still.jpg", "JPEG")
+    page.goto(f"{b}/shot?id={sid}")
+    page.locator("input[name=picture]").set_input_files(str(tmp_path / "still.jpg"))
+    page.locator("form:has(input[name=picture]) button").click()
+    page.wait_for_url(re.compile(r".*saved="))
+    assert (studio.root / "takes" / f"{sid}.jpg").is_file()
+    page.goto(f"{b}/board")
+    assert cards.nth(0).get_attribute("data-state") == "to make"
+    assert f"{sid}.keyframe" in cards.nth(0).inner_text()
     page.screenshot(path=str(DOCS / "studio-shot.png"), full_page=True)
     page.goto(f"{b}/watch")
     page.screenshot(path=str(DOCS / "studio-watch.png"))
@@ -216,3 +232,38 @@ def test_one_make_at_a_time_whoever_starts_it(studio, capsys):
         code, body, _ = post(f"{base(studio)}/run", {"what": "make-preview", "csrf": studio.csrf})
         assert code == 409 and "is running" in body
     assert holder(studio.root) is None
+
+
+def test_from_a_premise_to_a_checked_film_in_the_studio_alone(browser, tmp_path):
+    """A person who never uses the command line: a new film from a premise, its story written, the film made
+    and checked against the delivery profile, all from the page."""
+    s = serve(tmp_path / "new film")
+    try:
+        b = base(s)
+        page = browser.new_page(viewport={"width": 1280, "height": 900})
+        page.goto(f"{b}/make")  # nothing but the new film's form until there is a film
+        assert page.locator("#premise").count() == 1
+        page.locator("#premise").fill("A night-shift nurse must find the patient who vanished before dawn")
+        page.locator("input[name=minutes]").fill("0.4")
+        page.screenshot(path=str(DOCS / "studio-new.png"))
+        with page.expect_navigation():
+            page.get_by_role("button", name="Start the film").click()
+        assert (s.root / "filmcrew.toml").is_file()
+
+        def run(button: str):
+            with page.expect_navigation():
+                page.get_by_role("button", name=button).click()
+            page.wait_for_function("['finished','failed'].includes(document.getElementById('status').dataset.state)",
+                                   timeout=400000)
+            assert page.locator("#status").get_attribute("data-state") == "finished", page.locator("#log").inner_text()
+        run("Write the story")
+        assert (s.root / "story" / "ep01.fountain").is_file()
+        run("Make the film")
+        page.goto(f"{b}/watch")
+        page.locator("form:has(input[value='out/ep01.mp4']) select").select_option("delivery")
+        with page.expect_navigation():
+            page.locator("form:has(input[value='out/ep01.mp4']) button").click()
+        assert page.locator("#verdict").inner_text().startswith("delivery: PASSED"), page.locator("table").last.inner_text()
+        page.screenshot(path=str(DOCS / "studio-watch.png"), full_page=True)
+    finally:
+        s.close()

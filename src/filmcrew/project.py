@@ -14,7 +14,7 @@ import tomli_w
 import yaml
 
 from .engine import atomic
-from .errors import ConfigError, read_text
+from .errors import ConfigError, FilmcrewError, read_text
 from .ledger import SECRET_HINTS
 from .model import ASPECTS, FORMATS, LANGUAGES, Bible, Character, EpisodeArc, Voice
 from .consistency.settings import Consistency
@@ -176,6 +176,18 @@ def load_config(root: Path) -> Config:
     except TypeError as err:
         raise ConfigError(f"{path}: [film]: {err}") from err
     return validate(cfg, str(path))
+
+
+def create(root: Path, cfg: Config, where: str = "--premise/--format/...") -> Config:
+    """A new project folder (`filmcrew new`, the studio's new film): filmcrew.toml and its folders."""
+    root = Path(root)
+    if (root / CONFIG_NAME).exists():
+        raise FilmcrewError(f"{root / CONFIG_NAME}: already exists; edit it, or choose another folder")
+    cfg = validate(cfg, where)
+    for sub in ("story", "takes", "out", ".filmcrew"):
+        (root / sub).mkdir(parents=True, exist_ok=True)
+    save_config(root, cfg)
+    return cfg
 
 
 def save_config(root: Path, cfg: Config) -> None:

@@ -9,20 +9,15 @@ import sys
 from pathlib import Path
 
 from .. import pipeline, project
-from ..errors import FilmcrewError, ScriptError, read_text
+from ..errors import ScriptError, read_text
 
 
 def cmd_new(a) -> int:
     root = Path(a.project)
-    if (root / project.CONFIG_NAME).exists():
-        raise FilmcrewError(f"{root / project.CONFIG_NAME}: already exists; edit it, or choose another folder")
     episodes = a.episodes if a.format == "series" else 1
-    cfg = project.validate(project.Config(premise=a.premise or "", format=a.format, episodes=episodes,
-                                          minutes=a.minutes, aspect=a.aspect, language=a.lang, seed=a.seed,
-                                          style=a.style, genre=a.genre or ""), "--premise/--format/...")
-    for sub in ("story", "takes", "out", ".filmcrew"):
-        (root / sub).mkdir(parents=True, exist_ok=True)
-    project.save_config(root, cfg)
+    cfg = project.create(root, project.Config(premise=a.premise or "", format=a.format, episodes=episodes,
+                                              minutes=a.minutes, aspect=a.aspect, language=a.lang, seed=a.seed,
+                                              style=a.style, genre=a.genre or ""))
     print(f"created {root}/ ({cfg.format}, {cfg.episodes} episode(s) of {cfg.minutes:g} min, {cfg.aspect}, {cfg.language})")
     print(f"next: filmcrew write {root}")
     return 0

@@ -153,9 +153,14 @@ def shot(card, csrf: str, preview: bool, dub_rows: list[dict]) -> str:
                                        f'name=take accept="audio/*" required> <button class=quiet>Use this take</button>',
                                        multipart=True) + "</td></tr>")
     why = "".join(f"<li>{e(w)}</li>" for w in card.why)
+    picture = (form("/picture", csrf, f'<input type=hidden name=shot value="{e(card.id)}"><input type=file name=picture '
+                    f'accept="image/png,image/jpeg,image/webp" required> <button class=quiet>Use this picture instead</button>',
+                    multipart=True)
+               + form("/picture", csrf, f'<input type=hidden name=shot value="{e(card.id)}"><input type=hidden name=clear '
+                      f'value=1><button class=quiet>Let the illustrator draw it again</button>'))
     return (f"<h1>{e(card.id)} <span class='state {card.state.replace(' ', '-')}'>{e(card.state)}</span></h1>"
             f"<p>{e(card.action)}</p><div style='display:flex;gap:14px'>{img}{vid}</div>"
-            + (f"<h2>To make</h2><ul class=note>{why}</ul>" if why else "") + f"{takes}{retake}"
+            + (f"<h2>To make</h2><ul class=note>{why}</ul>" if why else "") + f"<h2>Picture</h2>{picture}{takes}{retake}"
             f"<h2>Voices</h2><table>{voices}</table><p class=note>A take is checked as `filmcrew dub` checks it: "
             f"silent, clipped or far too long takes are refused with the reason.</p>")
 
@@ -185,22 +190,46 @@ document.getElementById('log').textContent=(s.log||[]).join('\\n');if(s.running)
 poll();</script>""")
 
 
-def watch(films: list[dict], check: dict) -> str:
+def watch(films: list[dict], checks: dict, profiles: list[str], csrf: str) -> str:
     if not films:
         return "<h1>Watch</h1><p class=note>No film yet: <a href='/make'>make the preview</a>.</p>"
     out = ["<h1>Watch</h1>"]
+    options = "".join(f"<option{' selected' if p == 'delivery' else ''}>{e(p)}</option>" for p in profiles)
     for f in films:
         track = f'<track kind=subtitles src="/vtt?p={e(f["vtt"])}" default>' if f["vtt"] else ""
         spend = ", ".join(f"{v:.2f} {k}" for k, v in (f.get("spend") or {}).items()) or "nothing paid"
-        rep = check.get(f["mp4"])
-        verdict = "" if rep is None else (f"<p class={'ok' if rep['passed'] else 'bad'}>delivery check: "
-                                          f"{'passed' if rep['passed'] else 'failed: ' + e(', '.join(rep['failed']))}</p>")
+        rep = checks.get(f["mp4"])
+        verdict = ""
+        if rep is not None:
+            rows = "".join(f"<tr class=finding data-status='{e(x.status)}'><td class={'ok' if x.status == 'pass' else 'bad' if x.required else 'note'}>"
+                           f"{e(x.status)}</td><td>{e(x.check)}</td><td>{e(x.detail)}</td></tr>" for x in rep["findings"])
+            verdict = (f"<p id=verdict class={'ok' if rep['passed'] else 'bad'}>{e(rep['profile'])}: "
+                       f"{'PASSED' if rep['passed'] else 'FAILED'}</p><table>{rows}</table>")
+        check_form = form("/check", csrf, f"<input type=hidden name=mp4 value='{e(f['mp4'])}'><select name=profile>"
+                          f"{options}</select> <button class=quiet>Check it</button>")
         out.append(f"<h2>{e(f['mp4'])} ({'preview' if f['preview'] else 'full size'})</h2>"
                    f"<video src='/file?p={e(f['mp4'])}' controls style='max-height:70vh'>{track}</video>"
-                   f"<p>{e(_share(f.get('share')))} · spend: {e(spend)}</p>{verdict}"
+                   f"<p>{e(_share(f.get('share')))} · spend: {e(spend)}</p>{check_form}{verdict}"
                    f"<p class=note>The AI label is burned into the picture and written into the file; the studio has "
                    f"no switch for it.</p>")
     return "".join(out)
+
+
+def new_film(root, csrf: str) -> str:
+    """The form that makes a new film in this folder (what `filmcrew new` asks)."""
+    def select(name, values, chosen):
+        return f"<select name={name}>" + "".join(f"<option{' selected' if v == chosen else ''}>{e(v)}</option>"
+                                                  for v in values) + "</select>"
+    inner = (f"<p><label>Premise<br><textarea name=premise id=premise style='height:5em' required placeholder='A baker must "
+             f"win back her stolen recipe from a rival before the festival'></textarea></label></p>"
+             f"<p><label>Form {select('format', ('short', 'series'), 'short')}</label> "
+             f"<label>Episodes <input name=episodes type=number min=1 max=20 value=1 style='width:4em'></label> "
+             f"<label>Minutes each <input name=minutes type=number min=0.2 max=10 step=0.1 value=1 style='width:5em'></label> "
+             f"<label>Shape {select('aspect', ('9:16', '16:9', '1:1'), '9:16')}</label> "
+             f"<label>Language {select('language', ('en', 'zh', 'fr'), 'en')}</label></p><p><button>Start the film</button></p>")
+    return (f"<h1>A new film in {e(root)}</h1><p class=note>This folder holds no film yet. Say what it is about; the crew "
+            f"writes the screenplay from it next, and every setting can be changed later in filmcrew.toml.</p>"
+            + form("/new", csrf, inner))
 
 
 def json_body(obj) -> bytes:

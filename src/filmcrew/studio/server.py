@@ -37,6 +37,8 @@ from . import project as proj
 
 MAX_TEXT = 2 * 1024 * 1024  # a screenplay or bible save
 MAX_UPLOAD = 50 * 1024 * 1024  # an audio take
+MAX_PICTURE = 20 * 1024 * 1024  # a picture that replaces a shot's keyframe
+PICTURES = {"PNG": ".png", "JPEG": ".jpg", "WEBP": ".webp"}  # what a picture take may be, by its content
 SERVED = ("out", "story", "takes")  # the project folders /file serves from
 KEY = re.compile(r"^[0-9a-f]{64}$")
 LOOPBACK = ("127.0.0.1", "localhost", "::1")
@@ -73,13 +75,20 @@ def sha(text: str) -> str:
 class Studio:
     def __init__(self, root: Path, host: str = "127.0.0.1", port: int = 8765):
         self.root = Path(root).resolve()
-        project.load_config(self.root)  # a clear error now for a folder that is not a project
+        if (self.root / project.CONFIG_NAME).exists():
+            project.load_config(self.root)  # a clear error now for a broken project
+        elif self.root.exists() and not self.root.is_dir():
+            raise FilmcrewError(f"{self.root}: not a folder; give the project's folder (or a new one)")
         self.host, self.port = host, port
         self.token = None if host in LOOPBACK else secrets.token_urlsafe(24)
         self.csrf = secrets.token_urlsafe(24)
         self.runs = runs.Runs(self.root)
         self.server: ThreadingHTTPServer | None = None
         self._save_lock = threading.Lock()
+
+    @property
+    def is_project(self) -> bool:
+        return (self.root / project.CONFIG_NAME).exists()
 
     def url(self) -> str:
         host = f"[{self.host}]" if ":" in self.host else self.host
@@ -242,6 +251,8 @@ class Handler(BaseHTTPRequestHandler):
                 self.end_headers()
                 return
             route = urllib.parse.urlsplit(self.path).path
+            if not self.studio.is_project and route not in ("/", "/new"):
+                return self._redirect("/")
             getattr(self, "get_" + route.strip("/").replace("/", "_").replace("-", "_") if route != "/" else "get_index",
                     self.not_found)(q)
         except Refused as r:
@@ -253,8 +264,10 @@ class Handler(BaseHTTPRequestHandler):
         try:
             self._guard()
             route = urllib.parse.urlsplit(self.path).path
-            fields, files = self._fields(MAX_UPLOAD if route == "/dub" else MAX_TEXT)
+            fields, files = self._fields({"/dub": MAX_UPLOAD, "/picture": MAX_PICTURE}.get(route, MAX_TEXT))
             self._check_post(fields)
+            if not self.studio.is_project and route != "/new":
+                raise Refused(409, "make the film first: fill in the new film's form")
             getattr(self, "post_" + route.strip("/").replace("/", "_"), self.not_found)(fields, files)
         except Refused as r:
             if self.headers.get("Content-Type", "").startswith("application/json"):
@@ -270,6 +283,8 @@ class Handler(BaseHTTPRequestHandler):
     # pages
     def get_index(self, q):
         root = self.studio.root
+        if not self.studio.is_project:
+            return self._page("new film", pages.new_film(root, self.studio.csrf), tab="/", message=_flash(q))
         cfg = project.load_config(root)
         self._page("overview", pages.overview(root.name, cfg, proj.episodes(root), proj.films(root), self.studio.csrf),
                    tab="/", message=_flash(q))
@@ -335,8 +350,10 @@ class Handler(BaseHTTPRequestHandler):
         self._page("make", pages.make(rows, costs, self.studio.runs.state(), self.studio.csrf, holder(root)),
                    tab="/make", message=_flash(q))
 
-    def get_watch(self, q):
-        self._page("watch", pages.watch(proj.films(self.studio.root), {}), tab="/watch", message=_flash(q))
+    def get_watch(self, q, checks: dict | None = None):
+        from ..provenance import check
+        self._page("watch", pages.watch(proj.films(self.studio.root), checks or {}, sorted(check.available_profiles()),
+                                        self.studio.csrf), tab="/watch", message=_flash(q))
 
     def get_api_run(self, q):
         self._send(200, pages.json_body(self.studio.runs.state()), "application/json")
@@ -435,6 +452,60 @@ class Handler(BaseHTTPRequestHandler):
             back = f"/shot?id={sid}" if sid else back
         self._redirect(back + ("&" if "?" in back else "?") + "dubbed=" + urllib.parse.quote(
             f"{line}: {info['seconds']:.1f} s take; {dub.fit_note(info)}"))
+
+    def post_new(self, fields, files):
+        """A new film in this folder, as `filmcrew new` makes it; then the overview offers to write its story."""
+        try:
+            minutes, episodes = float(fields.get("minutes") or 1.5), int(fields.get("episodes") or 1)
+        except ValueError:
+            raise Refused(400, "minutes and episodes are numbers") from None
+        fmt = fields.get("format", "short")
+        project.create(self.studio.root, project.Config(
+            premise=fields.get("premise", "").strip(), format=fmt, episodes=episodes if fmt == "series" else 1,
+            minutes=minutes, aspect=fields.get("aspect", "9:16"), language=fields.get("language", "en")),
+            "the new film's form")
+        self._redirect("/?saved=" + urllib.parse.quote(project.CONFIG_NAME))
+
+    def post_picture(self, fields, files):
+        """A person's picture for a shot: takes/SHOT.png (or .jpg, .webp, by what the file is), which the
+        illustrator uses instead of drawing; `clear` takes it away again."""
+        from PIL import Image, UnidentifiedImageError
+        sid = fields.get("shot", "")
+        if not re.match(r"^ep\d{2}-s\d{2}-sh\d{2}$", sid):
+            raise Refused(400, f"{sid!r}: not a shot id")
+        takes = self.studio.root / "takes"
+        old = [takes / f"{sid}{ext}" for ext in (".png", ".jpg", ".jpeg", ".webp")]
+        if fields.get("clear") == "1":
+            for p in old:
+                p.unlink(missing_ok=True)
+            return self._redirect(f"/shot?id={sid}&saved=" + urllib.parse.quote("drawn again by the illustrator"))
+        if "picture" not in files or not files["picture"][1]:
+            raise Refused(400, "no picture uploaded: choose a PNG, JPEG or WebP file")
+        import io
+        data = files["picture"][1]
+        try:
+            with Image.open(io.BytesIO(data)) as im:
+                im.verify()
+                kind = im.format
+        except (UnidentifiedImageError, OSError, SyntaxError):
+            raise Refused(415, f"{files['picture'][0]!r} is not a picture the studio reads (by its content: PNG, JPEG "
+                               f"or WebP)") from None
+        if kind not in PICTURES:
+            raise Refused(415, f"{files['picture'][0]!r} is a {kind} picture; use PNG, JPEG or WebP")
+        for p in old:
+            p.unlink(missing_ok=True)
+        dest = takes / f"{sid}{PICTURES[kind]}"
+        atomic.write_bytes(dest, data)
+        self._redirect(f"/shot?id={sid}&saved=" + urllib.parse.quote(f"takes/{dest.name}: the next make uses it"))
+
+    def post_check(self, fields, files):
+        """`filmcrew check` of a made film against a contest's or platform's profile, shown on the Watch page."""
+        from ..provenance import check
+        p = safe_path(self.studio.root, fields.get("mp4", ""), ("out",))
+        profile = check.load_profile(fields.get("profile", "delivery"))
+        findings = check.run(p, profile)
+        self.get_watch({}, {fields["mp4"]: {"profile": profile["name"], "passed": check.passed(findings),
+                                            "findings": findings}})
 
     def post_run(self, fields, files):
         what = fields.get("what", "")
