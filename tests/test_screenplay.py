@@ -66,3 +66,17 @@ def test_script_check_json_shape():
     r = screenplay.check(SCRIPT)
     assert r["scenes"] == 2 and r["characters"] == {"MARA": 1, "BEN": 2} and r["lines"] == 3
     assert r["runtime_seconds"] >= 7.0
+
+
+def test_a_shots_action_is_replaced_in_place_keeping_its_notes_and_refused_when_it_changed():
+    from filmcrew.errors import ScriptError
+    from filmcrew.story.screenplay import replace_action
+    text = ("EXT. DOCK - DAY\n\nThe tide comes in.\nGulls circle. [[shot: wide; 4s]] [[note: dusk]]\n\n"
+            "MEI\nLook.\n")
+    out = replace_action(text, 4, "The tide comes in. Gulls circle.", "  The tide\n goes out. ")
+    assert out == "EXT. DOCK - DAY\n\nThe tide goes out. [[shot: wide; 4s]] [[note: dusk]]\n\nMEI\nLook.\n"
+    with pytest.raises(ScriptError, match="changed since it was read"):
+        replace_action(out, 3, "The tide comes in. Gulls circle.", "Anything.")
+    for bad in ("", "A [[shot: close-up]] sneaks in", "MEI"):
+        with pytest.raises(ScriptError):
+            replace_action(text, 4, "The tide comes in. Gulls circle.", bad)

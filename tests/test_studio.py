@@ -135,7 +135,9 @@ def browser():
     if CHROMIUM is None:
         pytest.skip("the browser tests need Debian's chromium: apt-get install chromium")
     with sync.sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu"])
+        b = p.chromium.launch(executable_path=CHROMIUM, args=[
+            "--no-sandbox", "--disable-gpu",
+            "--use-fake-device-for-media-stream", "--use-fake-ui-for-media-stream"])  # a test microphone (it beeps)
         yield b
         b.close()
 
@@ -267,3 +269,39 @@ def test_from_a_premise_to_a_checked_film_in_the_studio_alone(browser, tmp_path)
         page.screenshot(path=str(DOCS / "studio-watch.png"), full_page=True)
     finally:
         s.close()
+
+
+def test_a_shots_action_changed_and_a_line_recorded_in_the_page(studio, browser):
+    """On a shot's page: what happens is changed in the screenplay itself (the shot is drawn again at the next
+    make), and a line is recorded with the microphone (chromium's test device) and checked like any take."""
+    b = base(studio)
+    ctx = browser.new_context(viewport={"width": 1280, "height": 1000})
+    ctx.grant_permissions(["microphone"], origin=b)
+    page = ctx.new_page()
+    page.goto(f"{b}/board")
+    card = page.locator(".card").nth(1)
+    sid = card.get_attribute("id").removeprefix("card-")
+    page.goto(f"{b}/shot?id={sid}")
+    old = page.locator("#action").input_value()
+    page.locator("#action").fill("A gull lands on the roof and stares at the sea.")
+    with page.expect_navigation():
+        page.locator("form:has(#action) button").click()
+    text = (studio.root / "story" / "ep01.fountain").read_text()
+    assert "A gull lands on the roof and stares at the sea. [[shot:" in text and old not in text
+    page.goto(f"{b}/board")
+    assert page.locator(f"#card-{sid}").get_attribute("data-state") == "to make"
+    assert f"{sid}.keyframe" in page.locator(f"#card-{sid}").inner_text()
+    # a recording made in the page
+    page.goto(f"{b}/shot?id={sid}")
+    rec = page.locator("button[data-line]")
+    if rec.count() == 0:
+        pytest.skip("this shot has no line to record")
+    line = rec.first.get_attribute("data-line")
+    rec.first.click()
+    page.wait_for_function("document.querySelector('button[data-line]').dataset.recording==='1'", timeout=10000)
+    page.wait_for_timeout(2000)
+    with page.expect_navigation(timeout=30000):
+        rec.first.click()
+    assert "dubbed=" in page.url, page.content()[-2000:]
+    assert (studio.root / "takes" / f"{line}.wav").is_file()
+    ctx.close()

@@ -409,5 +409,32 @@ def fps_seconds(frames: int) -> float:
     return float(frames / FPS)
 
 
+def replace_action(text: str, source_line: int, old: str, new: str) -> str:
+    """The screenplay `text` with the action paragraph of the shot whose note is on `source_line` (1-based)
+    saying `new` instead of `old`; its notes (`[[shot: ...]]` and the like) are kept. ScriptError when that
+    paragraph no longer says `old` (the file changed since it was read: read it again)."""
+    lines = text.split("\n")
+    i = source_line - 1
+    if not 0 <= i < len(lines) or not lines[i].strip():
+        raise ScriptError("that shot is no longer where it was; reload the page", line=source_line)
+    a, b = i, i
+    while a > 0 and lines[a - 1].strip():
+        a -= 1
+    while b + 1 < len(lines) and lines[b + 1].strip():
+        b += 1
+    para = " ".join(ln.strip() for ln in lines[a:b + 1])
+    notes = re.findall(r"\[\[.*?\]\]", para)
+    said = " ".join(re.sub(r"\[\[.*?\]\]", " ", para).split())
+    if said != " ".join(old.split()):
+        raise ScriptError("the shot's action changed since it was read; reload the page", line=source_line)
+    new = " ".join(new.split())
+    if not new:
+        raise ScriptError("a shot needs an action: say what we see", line=source_line)
+    if "[[" in new or "]]" in new or new[0] in "!@#~.>=" or new.upper() == new and new.isalpha():
+        raise ScriptError("an action is plain prose: no [[notes]], and not a line Fountain reads as something else "
+                          "(a character name in capitals, a heading, a transition)", line=source_line)
+    return "\n".join(lines[:a] + [" ".join([new, *notes])] + lines[b + 1:])
+
+
 __all__ = ["to_episode", "check", "episode_to_fountain", "parse_heading", "parse_shot_note",
-           "estimated_shot_seconds", "speech_seconds", "replace"]
+           "estimated_shot_seconds", "speech_seconds", "replace", "replace_action"]

@@ -16,7 +16,7 @@ main{padding:18px 20px;max-width:1400px}h1{font-size:20px;margin:0 0 12px}h2{fon
 .card img,.card video{width:100%;aspect-ratio:9/16;object-fit:cover;background:#000;display:block}
 .card.wide img,.card.wide video{aspect-ratio:16/9}.card .body{padding:8px 10px}.card .id{font-weight:600}
 .state{display:inline-block;padding:1px 7px;border-radius:9px;font-size:12px}.fresh{background:#264d2a;color:var(--ok)}
-.to-make{background:#4d3a1e;color:var(--accent)}
+.to-make{background:#4d3a1e;color:var(--accent)}.failed{background:#4d1e1e;color:var(--bad)}
 .line{color:var(--dim);font-size:13px;margin:3px 0}.line b{color:var(--text)}.why{font-size:12px;color:var(--dim)}
 textarea{width:100%;height:62vh;background:#0f1115;color:var(--text);border:1px solid var(--line);border-radius:6px;
 font:14px/1.5 "Noto Sans Mono",monospace;padding:10px}
@@ -131,7 +131,20 @@ def board(n: int, cards, notes: list[str], csrf: str, wide: bool, preview: bool)
             + (f"<ul class=note>{nl}</ul>" if nl else "") + f"<div class=grid>{''.join(out)}</div>")
 
 
-def shot(card, csrf: str, preview: bool, dub_rows: list[dict]) -> str:
+RECORDER = """<script>
+async function rec(btn,line){if(btn._r){btn._r.stop();return}
+let s;try{s=await navigator.mediaDevices.getUserMedia({audio:true})}catch(err){btn.textContent='no microphone: '+err.name;return}
+const r=new MediaRecorder(s),parts=[];r.ondataavailable=ev=>parts.push(ev.data);
+r.onstop=async()=>{s.getTracks().forEach(t=>t.stop());btn.textContent='sending...';const fd=new FormData();
+fd.append('csrf',document.querySelector('meta[name=csrf]').content);fd.append('line',line);
+fd.append('take',new Blob(parts,{type:r.mimeType}),'recording.webm');
+const resp=await fetch('/dub',{method:'POST',body:fd});
+if(resp.redirected){location.href=resp.url}else{document.open();document.write(await resp.text());document.close()}};
+r.start();btn._r=r;btn.textContent='Stop and use it';btn.dataset.recording='1'}
+</script>"""
+
+
+def shot(card, csrf: str, preview: bool, dub_rows: list[dict], version: str = "") -> str:
     pv = '<input type="hidden" name="preview" value="1">' if preview else ""
     img = f'<img src="/thumb?key={e(card.keyframe)}" style="max-width:360px">' if card.keyframe else ""
     vid = f'<video src="/clip?key={e(card.clip)}" controls style="max-width:360px"></video>' if card.clip else ""
@@ -151,18 +164,24 @@ def shot(card, csrf: str, preview: bool, dub_rows: list[dict]) -> str:
         voices += (f"<tr><td>{e(r['line'])}</td><td><b>{e(r['speaker'])}</b>: {e(r['text'])}</td><td>{e(r.get('voice', ''))}"
                    f"</td><td>" + form("/dub", csrf, f'<input type=hidden name=line value="{e(r["line"])}"><input type=file '
                                        f'name=take accept="audio/*" required> <button class=quiet>Use this take</button>',
-                                       multipart=True) + "</td></tr>")
+                                       multipart=True)
+                   + f"</td><td><button class=quiet type=button data-line='{e(r['line'])}' "
+                     f"onclick=\"rec(this,'{e(r['line'])}')\">Record</button></td></tr>")
     why = "".join(f"<li>{e(w)}</li>" for w in card.why)
     picture = (form("/picture", csrf, f'<input type=hidden name=shot value="{e(card.id)}"><input type=file name=picture '
                     f'accept="image/png,image/jpeg,image/webp" required> <button class=quiet>Use this picture instead</button>',
                     multipart=True)
                + form("/picture", csrf, f'<input type=hidden name=shot value="{e(card.id)}"><input type=hidden name=clear '
                       f'value=1><button class=quiet>Let the illustrator draw it again</button>'))
+    action = form("/action", csrf, f'<input type=hidden name=shot value="{e(card.id)}"><input type=hidden name=version '
+                  f'value="{e(version)}"><textarea name=text id=action style="height:4.5em">{e(card.action)}</textarea>'
+                  f'<button class=quiet>Change what happens (the picture is made again)</button>')
     return (f"<h1>{e(card.id)} <span class='state {card.state.replace(' ', '-')}'>{e(card.state)}</span></h1>"
-            f"<p>{e(card.action)}</p><div style='display:flex;gap:14px'>{img}{vid}</div>"
+            f"{action}<div style='display:flex;gap:14px;margin-top:10px'>{img}{vid}</div>"
             + (f"<h2>To make</h2><ul class=note>{why}</ul>" if why else "") + f"<h2>Picture</h2>{picture}{takes}{retake}"
-            f"<h2>Voices</h2><table>{voices}</table><p class=note>A take is checked as `filmcrew dub` checks it: "
-            f"silent, clipped or far too long takes are refused with the reason.</p>")
+            f"<h2>Voices</h2><table>{voices}</table><p class=note>A take (a file, or a recording made here) is checked "
+            f"as `filmcrew dub` checks it: silent, clipped or far too long takes are refused with the reason.</p>"
+            + RECORDER)
 
 
 def make(plan_rows: list, costs_text: str, run_state: dict, csrf: str, busy: dict | None) -> str:

@@ -29,6 +29,7 @@ class Card:
     clip: str = ""  # the clip task's key once made
     takes: list = field(default_factory=list)  # (artifact, pick.json) where the consistency check runs
     cost: dict = field(default_factory=dict)  # what its made artifacts cost, by currency
+    line: int = 0  # the screenplay line of its action paragraph
 
 
 def env() -> dict:
@@ -85,7 +86,8 @@ def board(root: Path, n: int, preview: bool) -> tuple[list[Card], list[str]]:
             cards.append(Card(sh.id, sc.id, sh.action, sh.camera, [(ln.id, ln.speaker, ln.text) for ln in sh.lines],
                               state, todo.get(sh.id, []), provider=clip.provider.name if clip else "",
                               keyframe=key.key if made_key else "",
-                              clip=clip.key if clip is not None and _made(st, clip) else "", takes=takes, cost=cost))
+                              clip=clip.key if clip is not None and _made(st, clip) else "", takes=takes, cost=cost,
+                              line=sh.source_line))
     notes = pipeline.cut_notes(ctx, st, g) + pipeline.video_notes(ctx, st, g)
     return cards, notes
 

@@ -314,8 +314,15 @@ class Handler(BaseHTTPRequestHandler):
         n, preview = int(q.get("ep", 1)), q.get("preview", "1") == "1"  # the preview first, as a person works
         cards, notes = proj.board(self.studio.root, n, preview)
         cfg = project.load_config(self.studio.root)
+        run, message = self.studio.runs.state(), _flash(q)
+        if run.get("name") and not run["running"] and run.get("returncode") not in (0, None) and not run["cancelled"]:
+            said = next((ln for ln in reversed(run["log"]) if "error" in ln.lower()), run["log"][-1] if run["log"] else "")
+            message = message or ("error", f"the last {run['command']} failed: {said}")
+            for c in cards:  # the shot the error names failed
+                if c.id in said or any(i in said for i, _, _ in c.lines):
+                    c.state, c.why = "failed", [said, *c.why]
         self._page(f"episode {n} storyboard", pages.board(n, cards, notes, self.studio.csrf, cfg.aspect == "16:9", preview),
-                   tab="/board", message=_flash(q))
+                   tab="/board", message=message)
 
     def get_shot(self, q):
         sid, preview = q.get("id", ""), q.get("preview", "1") == "1"
@@ -330,7 +337,9 @@ class Handler(BaseHTTPRequestHandler):
         rows = [r for r in dub.listing(self.studio.root, int(m.group(1))) if r["line"] in {i for i, _, _ in card.lines}]
         for r in rows:
             r["voice"] = f"a person's take ({r['take']})" if r["take"] else "synthetic voice"
-        self._page(sid, pages.shot(card, self.studio.csrf, preview, rows), tab="/board", message=_flash(q))
+        path = project.episode_path(self.studio.root, int(m.group(1)))
+        self._page(sid, pages.shot(card, self.studio.csrf, preview, rows, sha(path.read_text(encoding="utf-8"))),
+                   tab="/board", message=_flash(q))
 
     def get_make(self, q):
         root = self.studio.root
@@ -465,6 +474,28 @@ class Handler(BaseHTTPRequestHandler):
             minutes=minutes, aspect=fields.get("aspect", "9:16"), language=fields.get("language", "en")),
             "the new film's form")
         self._redirect("/?saved=" + urllib.parse.quote(project.CONFIG_NAME))
+
+    def post_action(self, fields, files):
+        """What happens in a shot (its action paragraph, the prompt the picture is made from), changed in the
+        screenplay as a text editor would; refused when the screenplay was saved since the page was read."""
+        from ..story.screenplay import replace_action
+        sid = fields.get("shot", "")
+        m = re.match(r"^ep(\d{2})-s\d{2}-sh\d{2}$", sid)
+        if not m:
+            raise Refused(400, f"{sid!r}: not a shot id")
+        cards, _ = proj.board(self.studio.root, int(m.group(1)), True)
+        card = next((c for c in cards if c.id == sid), None)
+        if card is None:
+            raise Refused(404, f"{sid}: no such shot")
+        path = project.episode_path(self.studio.root, int(m.group(1)))
+        with self.studio._save_lock:
+            text = path.read_text(encoding="utf-8")
+            if fields.get("version") != sha(text):
+                raise Refused(409, "the screenplay was saved since this page was read: reload it and change the shot "
+                                   "again (nothing was changed)")
+            atomic.write_text(path, replace_action(text, card.line, card.action, fields.get("text", "")))
+        self._redirect(f"/shot?id={sid}&saved=" + urllib.parse.quote(f"{path.name}: the shot is drawn and animated again "
+                                                                       f"at the next make"))
 
     def post_picture(self, fields, files):
         """A person's picture for a shot: takes/SHOT.png (or .jpg, .webp, by what the file is), which the
