@@ -5,6 +5,7 @@ preview and see it finish, upload a voice take. Screenshots of the pages go to d
 from __future__ import annotations
 
 import http.client
+import json
 import re
 import shutil
 import threading
@@ -305,3 +306,23 @@ def test_a_shots_action_changed_and_a_line_recorded_in_the_page(studio, browser)
     assert "dubbed=" in page.url, page.content()[-2000:]
     assert (studio.root / "takes" / f"{line}.wav").is_file()
     ctx.close()
+
+
+def test_the_live_check_knows_the_bibles_characters_as_script_check_does(studio, capsys):
+    from filmcrew.cli import main
+    text = (studio.root / "story" / "ep01.fountain").read_text()
+    speaker = re.search(r"\n([A-Z][A-Z ]+)\n[^\n\[(]", text).group(1)
+    bad = text.replace(f"\n{speaker}\n", "\nNOBODY KNOWN\n", 1)
+    req = urllib.request.Request(f"{base(studio)}/api/check", data=json.dumps({"ep": 1, "text": bad}).encode(),
+                                 headers={"Content-Type": "application/json", "X-CSRF": studio.csrf}, method="POST")
+    with urllib.request.urlopen(req) as r:
+        errors = json.loads(r.read())["errors"]
+    assert any("unknown character 'NOBODY KNOWN'" in x for x in errors), errors
+    p = studio.root / "story" / "ep99.fountain"  # the command line says the same of a file in the project
+    p.write_text(bad)
+    try:
+        capsys.readouterr()
+        assert main(["script", "check", str(p)]) == 1
+        assert "unknown character 'NOBODY KNOWN'" in capsys.readouterr().out
+    finally:
+        p.unlink()

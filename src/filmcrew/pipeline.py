@@ -20,7 +20,7 @@ from .crew.common import Crew, EpisodeContext
 from .engine import atomic
 from .engine.graph import Task
 from .engine.store import Store, for_project
-from .errors import ConfigError, ScriptError, read_text
+from .errors import ConfigError, FilmcrewError, ScriptError, read_text
 from .media import ffmpeg, fonts
 from .model import ASPECTS, FPS
 from .provenance import check as check_mod
@@ -384,14 +384,29 @@ def line_note(root: Path, t: dict) -> str:
             f"{root} --keep {t['line']}` plays it whole over the neighbouring picture, `--drop {t['line']}` leaves it out")
 
 
-def script_report(text: str, path: str, language: str) -> dict:
+def script_report(text: str, path: str, language: str, known_characters: list[str] | None = None) -> dict:
     """`filmcrew script check`'s report of a screenplay's text (the studio shows it as you type): its scenes,
-    shots, lines and runtime, and every error as "path:line: why" (parse errors, then what cannot be drawn)."""
+    shots, lines and runtime, and every error as "path:line: why" (parse errors, then speakers the bible does
+    not know when `known_characters` is given, then what cannot be drawn)."""
     report = screenplay.check(text, path, language)
     if not report["errors"]:
         ep, _ = screenplay.to_episode(fountain.parse(text, path), language=language, path=path)
+        if known_characters is not None:
+            try:
+                screenplay.to_episode(fountain.parse(text, path), language=language, known_characters=known_characters,
+                                      path=path, strict=True)
+            except ScriptError as err:
+                report["errors"].append(str(err))
         report["errors"] += [f"{path}:{line}: {why}" for line, why in undrawable(ep)]
     return report
+
+
+def known_characters(root: Path) -> list[str] | None:
+    """The names the bible of the project at `root` knows; None when it has no readable bible."""
+    try:
+        return [c.name for c in project.load_bible(root).characters]
+    except FilmcrewError:
+        return None
 
 
 def store(root: Path) -> Store:

@@ -41,7 +41,10 @@ def cmd_write(a) -> int:
 
 def cmd_script_check(a) -> int:
     path = Path(a.file)
-    report = pipeline.script_report(read_text(path, ScriptError), str(path), a.lang)
+    # inside a project's story/ folder, the speakers are checked against its bible too
+    root = path.resolve().parent.parent
+    known = pipeline.known_characters(root) if (root / project.CONFIG_NAME).exists() else None
+    report = pipeline.script_report(read_text(path, ScriptError), str(path), a.lang, known)
     if a.json:
         print(json.dumps(report, ensure_ascii=False, indent=1))
     else:

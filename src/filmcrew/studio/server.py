@@ -295,7 +295,8 @@ class Handler(BaseHTTPRequestHandler):
         disk = path.read_text(encoding="utf-8") if path.exists() else ""
         text = mine if mine is not None else disk
         cfg = project.load_config(self.studio.root)
-        report = pipeline.script_report(text, str(path.relative_to(self.studio.root)), cfg.language) if text else None
+        report = (pipeline.script_report(text, str(path.relative_to(self.studio.root)), cfg.language,
+                                         pipeline.known_characters(self.studio.root)) if text else None)
         self._page(f"episode {n}", pages.editor("script", str(path.relative_to(self.studio.root)), text, sha(disk),
                                                 self.studio.csrf, n, report, theirs=theirs),
                    tab="/script", status=status, message=_flash(q) or (("error", "Someone saved this file after you "
@@ -424,7 +425,8 @@ class Handler(BaseHTTPRequestHandler):
         n = int(fields.get("ep", 1))
         path = project.episode_path(self.studio.root, n)
         cfg = project.load_config(self.studio.root)
-        rep = pipeline.script_report(str(fields.get("text", "")), str(path.relative_to(self.studio.root)), cfg.language)
+        rep = pipeline.script_report(str(fields.get("text", "")), str(path.relative_to(self.studio.root)), cfg.language,
+                                     pipeline.known_characters(self.studio.root))
         self._send(200, pages.json_body({"html": pages.problems_html(rep), "errors": rep["errors"]}), "application/json")
 
     def post_take(self, fields, files):
