@@ -24,6 +24,12 @@ DOCS = Path(__file__).resolve().parents[1] / "docs"
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 
 
+def studio_faces() -> bool:
+    """Whether the consistency check runs here (the faces extra), so the cards carry takes and scores."""
+    from filmcrew.consistency.faces import available
+    return available()
+
+
 def serve(root: Path, host: str = "127.0.0.1"):
     from filmcrew.studio.server import Studio
     studio = Studio(root, host=host, port=0)
@@ -153,6 +159,10 @@ def test_a_person_edits_a_line_makes_the_preview_and_uploads_a_take_in_the_brows
     page.goto(f"{b}/board")
     cards = page.locator(".card")
     assert cards.count() >= 4 and all(cards.nth(i).get_attribute("data-state") == "fresh" for i in range(cards.count()))
+    states = json.loads(get(f"{b}/api/board?ep=1")[1])  # what the board polls while a make runs
+    assert [c["state"] for c in states] == ["fresh"] * cards.count()
+    if studio_faces():  # the chosen take's consistency, as numbers
+        assert "palette" in cards.nth(0).inner_text() or "match" in cards.nth(0).inner_text()
     page.screenshot(path=str(DOCS / "studio-storyboard.png"), full_page=True)
     # the screenplay: a mistake shows as you type; a changed line, saved, makes its shot stale
     page.goto(f"{b}/script?ep=1")

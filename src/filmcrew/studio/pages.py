@@ -16,7 +16,7 @@ main{padding:18px 20px;max-width:1400px}h1{font-size:20px;margin:0 0 12px}h2{fon
 .card img,.card video{width:100%;aspect-ratio:9/16;object-fit:cover;background:#000;display:block}
 .card.wide img,.card.wide video{aspect-ratio:16/9}.card .body{padding:8px 10px}.card .id{font-weight:600}
 .state{display:inline-block;padding:1px 7px;border-radius:9px;font-size:12px}.fresh{background:#264d2a;color:var(--ok)}
-.to-make{background:#4d3a1e;color:var(--accent)}.failed{background:#4d1e1e;color:var(--bad)}
+.to-make{background:#4d3a1e;color:var(--accent)}.failed{background:#4d1e1e;color:var(--bad)}.in-the-make{background:#1e3a4d;color:#8cc8f0}
 .line{color:var(--dim);font-size:13px;margin:3px 0}.line b{color:var(--text)}.why{font-size:12px;color:var(--dim)}
 textarea{width:100%;height:62vh;background:#0f1115;color:var(--text);border:1px solid var(--line);border-radius:6px;
 font:14px/1.5 "Noto Sans Mono",monospace;padding:10px}
@@ -115,8 +115,8 @@ def board(n: int, cards, notes: list[str], csrf: str, wide: bool, preview: bool)
         lines = "".join(f'<div class=line id="{e(i)}"><b>{e(s)}</b>: {e(t)}</div>' for i, s, t in c.lines)
         why = "".join(f"<div class=why>{e(w)}</div>" for w in c.why[:4]) + (
             f"<div class=why>and {len(c.why) - 4} more</div>" if len(c.why) > 4 else "")
-        takes = "".join(f"<div class=why>{e(a)}: take {p.get('chosen')} of {len(p.get('takes', []))}, {e(p.get('why', ''))}"
-                        f"</div>" for a, p in c.takes)
+        takes = "".join(f"<div class=why>{e(a.rsplit('.', 1)[0].split('.', 1)[1])}: take {p.get('chosen')} of "
+                        f"{len(p.get('takes', []))}, {e(p.get('why', ''))}{_scores(p)}</div>" for a, p in c.takes)
         cost = " · ".join(f"{v:.2f} {e(k)}" for k, v in c.cost.items())
         state = c.state.replace(" ", "-")
         out.append(f'<div class="card{" wide" if wide else ""}" id="card-{e(c.id)}" data-state="{e(c.state)}">{img}'
@@ -127,8 +127,14 @@ def board(n: int, cards, notes: list[str], csrf: str, wide: bool, preview: bool)
                    f'</div></div>')
     switch = (f"<a href='/board?ep={n}&preview=0'>full size</a>" if preview else f"<a href='/board?ep={n}'>preview</a>")
     nl = "".join(f"<li>{e(x)}</li>" for x in notes)
+    live = """<script>
+async function live(){const r=await (await fetch('/api/run')).json();if(!r.running){if(window._was)location.reload();return}
+window._was=true;const cards=await (await fetch('/api/board?ep=%d&preview=%d')).json();
+for(const c of cards){const el=document.getElementById('card-'+c.id);if(!el)continue;
+const st=c.state==='to make'?'in the make':c.state;el.dataset.state=st;const b=el.querySelector('.state');
+b.textContent=st;b.className='state '+st.replace(/ /g,'-')}setTimeout(live,2500)}live();</script>""" % (n, 1 if preview else 0)
     return (f"<h1>Episode {n}: storyboard ({'preview' if preview else 'full size'}; see the {switch})</h1>"
-            + (f"<ul class=note>{nl}</ul>" if nl else "") + f"<div class=grid>{''.join(out)}</div>")
+            + (f"<ul class=note>{nl}</ul>" if nl else "") + f"<div class=grid>{''.join(out)}</div>{live}")
 
 
 RECORDER = """<script>
@@ -142,6 +148,23 @@ const resp=await fetch('/dub',{method:'POST',body:fd});
 if(resp.redirected){location.href=resp.url}else{document.open();document.write(await resp.text());document.close()}};
 r.start();btn._r=r;btn.textContent='Stop and use it';btn.dataset.recording='1'}
 </script>"""
+
+
+def _scores(pick: dict) -> str:
+    """The chosen take's consistency, per character: a face's distance to its reference (lower is closer; the
+    check's threshold is in filmcrew.toml), or a drawn figure's palette overlap."""
+    take = next((t for t in pick.get("takes", []) if t.get("take") == pick.get("chosen")), None)
+    if not take:
+        return ""
+    parts = []
+    for name, c in (take.get("characters") or {}).items():
+        if c.get("distance") is not None:
+            parts.append(f"{name} {c.get('status')} {c['distance']:.2f}")
+        elif c.get("palette") is not None:
+            parts.append(f"{name} {c.get('status')} palette {c['palette']:.2f}")
+        else:
+            parts.append(f"{name} {c.get('status')}")
+    return f"<br><span class=scores>{e('; '.join(parts))}</span>" if parts else ""
 
 
 def shot(card, csrf: str, preview: bool, dub_rows: list[dict], version: str = "") -> str:

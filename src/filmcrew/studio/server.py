@@ -365,6 +365,12 @@ class Handler(BaseHTTPRequestHandler):
         self._page("watch", pages.watch(proj.films(self.studio.root), checks or {}, sorted(check.available_profiles()),
                                         self.studio.csrf), tab="/watch", message=_flash(q))
 
+    def get_api_board(self, q):
+        """The cards' states (what the board page polls while a make runs: shots turn fresh as they are made)."""
+        cards, _ = proj.board(self.studio.root, int(q.get("ep", 1)), q.get("preview", "1") == "1")
+        self._send(200, pages.json_body([{"id": c.id, "state": c.state, "why": c.why[:4]} for c in cards]),
+                   "application/json")
+
     def get_api_run(self, q):
         self._send(200, pages.json_body(self.studio.runs.state()), "application/json")
 
