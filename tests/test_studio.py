@@ -85,6 +85,7 @@ def test_paths_outside_the_project_hosts_and_forms_from_elsewhere_are_refused(st
     code, body = get(f"{b}/file?p=out/link.txt")
     assert code == 403 and "secret" not in body.replace("secret.txt", "")
     assert get(f"{b}/thumb?key=../../etc")[0] == 404
+    assert get(f"{b}/board?ep=abc")[0] == 400 and get(f"{b}/board?ep=7")[0] == 409  # said, not a dropped connection
     # a page on another site that resolves a name of its own to 127.0.0.1 (DNS rebinding)
     assert get(f"{b}/", {"Host": "evil.example"})[0] == 403
     # changes: the studio's form token, and nothing from another origin

@@ -259,6 +259,9 @@ class Handler(BaseHTTPRequestHandler):
             self._page("refused", f"<h1>Refused</h1><p>{pages.e(r.why)}</p>", tab="", status=r.status)
         except FilmcrewError as err:
             self._page("problem", f"<h1>Problem</h1><p class=bad>{pages.e(err)}</p>", tab="", status=409)
+        except (ValueError, KeyError) as err:  # a hand-typed address: ?ep=abc
+            self._page("refused", f"<h1>Refused</h1><p>a value in the address is not one the studio reads ({pages.e(err)})"
+                                  f"</p>", tab="", status=400)
 
     def do_POST(self):  # noqa: N802
         try:
@@ -276,6 +279,9 @@ class Handler(BaseHTTPRequestHandler):
                 self._page("refused", f"<h1>Refused</h1><p>{pages.e(r.why)}</p>", tab="", status=r.status)
         except FilmcrewError as err:
             self._page("problem", f"<h1>Problem</h1><p class=bad>{pages.e(err)}</p>", tab="", status=409)
+        except (ValueError, KeyError) as err:
+            self._page("refused", f"<h1>Refused</h1><p>a field the studio reads is missing or wrong ({pages.e(err)})"
+                                  f"</p>", tab="", status=400)
 
     def not_found(self, *_):
         raise Refused(404, f"{urllib.parse.urlsplit(self.path).path}: no such page")
