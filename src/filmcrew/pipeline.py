@@ -401,6 +401,40 @@ def script_report(text: str, path: str, language: str, known_characters: list[st
     return report
 
 
+def story_report(root: Path, texts: dict[int, str] | None = None) -> dict | None:
+    """The story report (story/report.py) of the project at `root`: its premise against all its written
+    episodes and its bible; `texts` replaces episodes' files by unsaved text (the studio's editor). None when
+    an episode does not parse (its errors come first)."""
+    from .story import report as story
+    cfg = project.load_config(root)
+    eps = []
+    for n in range(1, cfg.episodes + 1):
+        p = project.episode_path(root, n)
+        text = (texts or {}).get(n)
+        if text is None:
+            if not p.exists():
+                continue
+            text = p.read_text(encoding="utf-8")
+        rel = str(p.relative_to(root)) if p.is_relative_to(root) else str(p)
+        try:
+            ep, problems = screenplay.to_episode(fountain.parse(text, rel), number=n, language=cfg.language, path=rel)
+        except ScriptError:
+            return None
+        if problems:
+            return None
+        eps.append((rel, ep))
+    bible, said = Path(root) / "story" / "bible.yaml", ""
+    if bible.exists():  # what the bible says of the story, less its logline (the premise copied)
+        import yaml
+        try:
+            doc = yaml.safe_load(bible.read_text(encoding="utf-8")) or {}
+        except yaml.YAMLError:
+            doc = {}
+        if isinstance(doc, dict):
+            said = json.dumps({k: v for k, v in doc.items() if k not in ("logline", "premise")}, ensure_ascii=False)
+    return story.report(eps, cfg.premise, cfg.language, said)
+
+
 def known_characters(root: Path) -> list[str] | None:
     """The names the bible of the project at `root` knows; None when it has no readable bible."""
     try:

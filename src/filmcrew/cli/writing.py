@@ -45,6 +45,9 @@ def cmd_script_check(a) -> int:
     root = path.resolve().parent.parent
     known = pipeline.known_characters(root) if (root / project.CONFIG_NAME).exists() else None
     report = pipeline.script_report(read_text(path, ScriptError), str(path), a.lang, known)
+    story = pipeline.story_report(root) if known is not None and not report["errors"] else None
+    if story is not None:
+        report["story"] = story
     if a.json:
         print(json.dumps(report, ensure_ascii=False, indent=1))
     else:
@@ -54,6 +57,11 @@ def cmd_script_check(a) -> int:
             print(f"  {name:<24} {n}")
         for e in report["errors"]:
             print(f"  error: {e}")
+        if story is not None:
+            print("  story report (the premise against every episode and the bible): "
+                  + ("nothing to say" if not story["problems"] else f"{len(story['problems'])} finding(s)"))
+            for x in story["problems"]:
+                print(f"  story: {x}")
     return 1 if report["errors"] else 0
 
 

@@ -96,8 +96,12 @@ body:JSON.stringify({ep:%d,text:ta.value})});if(r.ok){out.innerHTML=(await r.jso
 def _problems(report: dict) -> str:
     if report.get("errors"):
         return "<ul class=problems>" + "".join(f"<li>{e(x)}</li>" for x in report["errors"]) + "</ul>"
+    story = (report.get("story") or {}).get("problems", [])
+    said = ("<h2>Story</h2><ul class=story>" + "".join(f"<li class=note>{e(x)}</li>" for x in story) + "</ul>"
+            if story else "<p class=ok>story: the premise's words are there, no line repeated, no stock line</p>"
+            if report.get("story") is not None else "")
     return (f"<p class=ok>no problem: {report.get('scenes', 0)} scenes, {report.get('shots', 0)} shots, "
-            f"{report.get('lines', 0)} dialogue blocks, about {report.get('runtime_seconds', 0) / 60:.1f} min</p>")
+            f"{report.get('lines', 0)} dialogue blocks, about {report.get('runtime_seconds', 0) / 60:.1f} min</p>{said}")
 
 
 def problems_html(report: dict) -> str:

@@ -303,6 +303,8 @@ class Handler(BaseHTTPRequestHandler):
         cfg = project.load_config(self.studio.root)
         report = (pipeline.script_report(text, str(path.relative_to(self.studio.root)), cfg.language,
                                          pipeline.known_characters(self.studio.root)) if text else None)
+        if report is not None and not report["errors"]:
+            report["story"] = pipeline.story_report(self.studio.root, {n: text})
         self._page(f"episode {n}", pages.editor("script", str(path.relative_to(self.studio.root)), text, sha(disk),
                                                 self.studio.csrf, n, report, theirs=theirs),
                    tab="/script", status=status, message=_flash(q) or (("error", "Someone saved this file after you "
@@ -437,9 +439,13 @@ class Handler(BaseHTTPRequestHandler):
         n = int(fields.get("ep", 1))
         path = project.episode_path(self.studio.root, n)
         cfg = project.load_config(self.studio.root)
-        rep = pipeline.script_report(str(fields.get("text", "")), str(path.relative_to(self.studio.root)), cfg.language,
+        text = str(fields.get("text", ""))
+        rep = pipeline.script_report(text, str(path.relative_to(self.studio.root)), cfg.language,
                                      pipeline.known_characters(self.studio.root))
-        self._send(200, pages.json_body({"html": pages.problems_html(rep), "errors": rep["errors"]}), "application/json")
+        if not rep["errors"]:
+            rep["story"] = pipeline.story_report(self.studio.root, {n: text})
+        self._send(200, pages.json_body({"html": pages.problems_html(rep), "errors": rep["errors"],
+                                         "story": (rep.get("story") or {}).get("problems", [])}), "application/json")
 
     def post_take(self, fields, files):
         sid = fields.get("shot", "")
