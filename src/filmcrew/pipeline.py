@@ -390,11 +390,12 @@ def script_report(text: str, path: str, language: str, known_characters: list[st
     not know when `known_characters` is given, then what cannot be drawn)."""
     report = screenplay.check(text, path, language)
     if not report["errors"]:
-        ep, _ = screenplay.to_episode(fountain.parse(text, path), language=language, path=path)
+        elements = fountain.parse(text, path)
+        ep, _ = screenplay.to_episode(elements, language=language, path=path)
         if known_characters is not None:
             try:
-                screenplay.to_episode(fountain.parse(text, path), language=language, known_characters=known_characters,
-                                      path=path, strict=True)
+                screenplay.to_episode(elements, language=language, known_characters=known_characters, path=path,
+                                      strict=True)
             except ScriptError as err:
                 report["errors"].append(str(err))
         report["errors"] += [f"{path}:{line}: {why}" for line, why in undrawable(ep)]

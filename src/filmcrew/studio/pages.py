@@ -74,7 +74,7 @@ def _share(share) -> str:
 def editor(kind: str, path: str, text: str, version: str, csrf: str, n: int | None, report: dict | None,
            theirs: str | None = None) -> str:
     """The screenplay's or the bible's text in a text area; the screenplay's problems shown as you type."""
-    problems = _problems(report) if report is not None else ""
+    found = problems(report) if report is not None else ""
     conflict = ""
     if theirs is not None:
         conflict = ("<h2>The file as it is on disk now (someone saved it after you opened it)</h2>"
@@ -90,10 +90,11 @@ body:JSON.stringify({ep:%d,text:ta.value})});if(r.ok){out.innerHTML=(await r.jso
     body = form(f"/{kind}", csrf, f'{hidden}<textarea name="text" id="text" spellcheck="false">{e(text)}</textarea>'
                 f'<p><button>Save {e(path)}</button></p>')
     return (f"<h1>{e(path)}</h1><div class=cols><div>{body}{conflict}</div><div><h2>Check</h2>"
-            f"<div id=problems>{problems}</div></div></div>{live}")
+            f"<div id=problems>{found}</div></div></div>{live}")
 
 
-def _problems(report: dict) -> str:
+def problems(report: dict) -> str:
+    """A screenplay's check in HTML: its errors, else its counts and the story report."""
     if report.get("errors"):
         return "<ul class=problems>" + "".join(f"<li>{e(x)}</li>" for x in report["errors"]) + "</ul>"
     story = (report.get("story") or {}).get("problems", [])
@@ -102,10 +103,6 @@ def _problems(report: dict) -> str:
             if report.get("story") is not None else "")
     return (f"<p class=ok>no problem: {report.get('scenes', 0)} scenes, {report.get('shots', 0)} shots, "
             f"{report.get('lines', 0)} dialogue blocks, about {report.get('runtime_seconds', 0) / 60:.1f} min</p>{said}")
-
-
-def problems_html(report: dict) -> str:
-    return _problems(report)
 
 
 def board(n: int, cards, notes: list[str], csrf: str, wide: bool, preview: bool) -> str:

@@ -41,6 +41,7 @@ MAX_PICTURE = 20 * 1024 * 1024  # a picture that replaces a shot's keyframe
 PICTURES = {"PNG": ".png", "JPEG": ".jpg", "WEBP": ".webp"}  # what a picture take may be, by its content
 SERVED = ("out", "story", "takes")  # the project folders /file serves from
 KEY = re.compile(r"^[0-9a-f]{64}$")
+SHOT = re.compile(r"^ep(\d{2})-s\d{2}-sh\d{2}$")
 LOOPBACK = ("127.0.0.1", "localhost", "::1")
 
 
@@ -333,20 +334,26 @@ class Handler(BaseHTTPRequestHandler):
         self._page(f"episode {n} storyboard", pages.board(n, cards, notes, self.studio.csrf, cfg.aspect == "16:9", preview),
                    tab="/board", message=message)
 
-    def get_shot(self, q):
-        sid, preview = q.get("id", ""), q.get("preview", "1") == "1"
-        m = re.match(r"^ep(\d{2})-s\d{2}-sh\d{2}$", sid)
+    def _card(self, sid: str, preview: bool = True) -> tuple:
+        """(the card of shot `sid`, its episode's number), or Refused."""
+        m = SHOT.match(sid)
         if not m:
             raise Refused(404, f"{sid!r}: not a shot id (such as ep01-s02-sh03)")
         cards, _ = proj.board(self.studio.root, int(m.group(1)), preview)
         card = next((c for c in cards if c.id == sid), None)
         if card is None:
             raise Refused(404, f"{sid}: no such shot")
+        return card, int(m.group(1))
+
+    def get_shot(self, q):
+        preview = q.get("preview", "1") == "1"
+        card, n = self._card(q.get("id", ""), preview)
+        sid = card.id
         from ..handoff import dub
-        rows = [r for r in dub.listing(self.studio.root, int(m.group(1))) if r["line"] in {i for i, _, _ in card.lines}]
+        rows = [r for r in dub.listing(self.studio.root, n) if r["line"] in {i for i, _, _ in card.lines}]
         for r in rows:
             r["voice"] = f"a person's take ({r['take']})" if r["take"] else "synthetic voice"
-        path = project.episode_path(self.studio.root, int(m.group(1)))
+        path = project.episode_path(self.studio.root, n)
         self._page(sid, pages.shot(card, self.studio.csrf, preview, rows, sha(path.read_text(encoding="utf-8"))),
                    tab="/board", message=_flash(q))
 
@@ -444,7 +451,7 @@ class Handler(BaseHTTPRequestHandler):
                                      pipeline.known_characters(self.studio.root))
         if not rep["errors"]:
             rep["story"] = pipeline.story_report(self.studio.root, {n: text})
-        self._send(200, pages.json_body({"html": pages.problems_html(rep), "errors": rep["errors"],
+        self._send(200, pages.json_body({"html": pages.problems(rep), "errors": rep["errors"],
                                          "story": (rep.get("story") or {}).get("problems", [])}), "application/json")
 
     def post_take(self, fields, files):
@@ -499,15 +506,9 @@ class Handler(BaseHTTPRequestHandler):
         """What happens in a shot (its action paragraph, the prompt the picture is made from), changed in the
         screenplay as a text editor would; refused when the screenplay was saved since the page was read."""
         from ..story.screenplay import replace_action
-        sid = fields.get("shot", "")
-        m = re.match(r"^ep(\d{2})-s\d{2}-sh\d{2}$", sid)
-        if not m:
-            raise Refused(400, f"{sid!r}: not a shot id")
-        cards, _ = proj.board(self.studio.root, int(m.group(1)), True)
-        card = next((c for c in cards if c.id == sid), None)
-        if card is None:
-            raise Refused(404, f"{sid}: no such shot")
-        path = project.episode_path(self.studio.root, int(m.group(1)))
+        card, n = self._card(fields.get("shot", ""))
+        sid = card.id
+        path = project.episode_path(self.studio.root, n)
         with self.studio._save_lock:
             text = path.read_text(encoding="utf-8")
             if fields.get("version") != sha(text):
@@ -522,7 +523,7 @@ class Handler(BaseHTTPRequestHandler):
         illustrator uses instead of drawing; `clear` takes it away again."""
         from PIL import Image, UnidentifiedImageError
         sid = fields.get("shot", "")
-        if not re.match(r"^ep\d{2}-s\d{2}-sh\d{2}$", sid):
+        if not SHOT.match(sid):
             raise Refused(400, f"{sid!r}: not a shot id")
         takes = self.studio.root / "takes"
         old = [takes / f"{sid}{ext}" for ext in (".png", ".jpg", ".jpeg", ".webp")]
