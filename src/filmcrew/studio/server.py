@@ -92,7 +92,10 @@ class Studio:
         return (self.root / project.CONFIG_NAME).exists()
 
     def url(self) -> str:
-        host = f"[{self.host}]" if ":" in self.host else self.host
+        """The address to open (on every address: this machine's name, which other machines can reach)."""
+        import socket
+        host = socket.gethostname() if self.host in ("0.0.0.0", "::", "") else self.host
+        host = f"[{host}]" if ":" in host else host
         port = self.server.server_address[1] if self.server else self.port
         return f"http://{host}:{port}/" + (f"?token={self.token}" if self.token else "")
 
