@@ -245,6 +245,7 @@ def test_a_truncated_film_fails_integrity_though_its_header_promises_the_whole(f
 def test_the_whole_film_passes_integrity_and_constant_rate(film):
     f = check.run(film / "out" / "ep01.preview.mp4", check.load_profile("youtube-shorts"))
     assert _statuses(f)["integrity"] == "pass" and _statuses(f)["constant_rate"] == "pass"
+    assert _statuses(f)["colour"] == "pass" and _find(f, "colour").detail == "BT.709, tagged"
     probe = ffmpeg.probe(film / "out" / "ep01.preview.mp4", count_frames=True)
     assert f"{probe.frames} frames decoded without an error" in _find(f, "integrity").detail
 
@@ -309,3 +310,9 @@ def test_the_film_is_bt709_tagged_and_its_colours_are_the_animators(film):
     right = np.abs(frame(clip, n) - frame(mp4, n)).mean()
     wrong = np.abs(frame(clip, n) - frame(mp4, n, "scale=in_color_matrix=bt601:in_range=tv,format=rgb24")).mean()
     assert right < 1.5 and wrong > 2 * right, (right, wrong)
+
+
+def test_an_untagged_file_is_warned_about_its_colour_and_still_passes(tmp_path):
+    """Colour tags are advised, not required: an untagged file is told what to do, and its verdict stands."""
+    f = check.run(_synth(tmp_path / "untagged.mp4"), check.load_profile("youtube-shorts"))
+    assert _statuses(f)["colour"] == "warn" and "untagged" in _find(f, "colour").detail

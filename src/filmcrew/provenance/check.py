@@ -242,6 +242,10 @@ def run(path: Path, profile: dict, decode: bool = True) -> list[Finding]:
     add("video_codec", p.video_codec == d["video_codec"] and (not d.get("profile") or p.profile == d["profile"]), True,
         f"{p.video_codec} {p.profile}; wanted {d['video_codec']} {d.get('profile', '')}".rstrip())
     add("pixel_format", p.pix_fmt == d["pix_fmt"], True, f"{p.pix_fmt}; wanted {d['pix_fmt']}")
+    add("colour", p.colorspace == "bt709", False,  # advised: a player guesses the colours of an untagged file
+        "BT.709, tagged" if p.colorspace == "bt709" else
+        f"{'untagged' if not p.colorspace else p.colorspace + ' matrix'}; HD delivery expects BT.709, tagged (players "
+        f"guess an untagged file's colours): re-encode with the colour converted and tagged")
     f_lo, f_hi = d["fps"]
     add("frame_rate", f_lo - 0.01 <= p.fps <= f_hi + 0.01, True, f"{p.fps:g} fps; allowed {f_lo:g} to {f_hi:g}")
     add("audio", p.audio_codec == d["audio_codec"] and p.audio_rate == d["audio_rate"], True,
