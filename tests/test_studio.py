@@ -1,13 +1,17 @@
 """The studio (issue 15): its refusals over plain HTTP, and a person's session in a real browser (Debian's
 chromium driven by Playwright; no browser is downloaded): edit a line and see its shot go stale, make the
-preview and see it finish, upload a voice take. Screenshots of the pages go to docs/."""
+preview and see it finish, upload a voice take. Screenshots of the pages go to a temporary folder, or to
+docs/ with `FILMCREW_SCREENSHOTS=docs .venv/bin/python -m pytest tests/test_studio.py` (how the README's
+were taken)."""
 
 from __future__ import annotations
 
 import http.client
 import json
+import os
 import re
 import shutil
+import tempfile
 import threading
 import urllib.error
 import urllib.parse
@@ -20,7 +24,8 @@ import pytest
 from filmcrew.media import ffmpeg
 
 pytestmark = pytest.mark.slow
-DOCS = Path(__file__).resolve().parents[1] / "docs"
+# the screenshots of the pages: to a temporary folder, or (FILMCREW_SCREENSHOTS=docs) the README's docs/
+DOCS = Path(os.environ.get("FILMCREW_SCREENSHOTS") or tempfile.mkdtemp(prefix="studio-shots-"))
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 
 
@@ -153,7 +158,7 @@ def browser():
 def test_a_person_edits_a_line_makes_the_preview_and_uploads_a_take_in_the_browser(studio, browser, tmp_path):
     b = base(studio)
     page = browser.new_page(viewport={"width": 1280, "height": 900})
-    DOCS.mkdir(exist_ok=True)
+    DOCS.mkdir(parents=True, exist_ok=True)
     page.goto(f"{b}/")
     assert "film" in page.title()
     page.screenshot(path=str(DOCS / "studio-overview.png"))
