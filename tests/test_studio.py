@@ -200,6 +200,7 @@ def test_a_person_edits_a_line_makes_the_preview_and_uploads_a_take_in_the_brows
     first = cards.nth(0)
     sid = first.get_attribute("id").removeprefix("card-")
     page.goto(f"{b}/shot?id={sid}")
+    page.screenshot(path=str(DOCS / "studio-shot.png"), full_page=True)
     fake = tmp_path / "take.wav"
     fake.write_text("not sound at all")
     page.locator("input[name=take]").first.set_input_files(str(fake))
@@ -232,7 +233,6 @@ def test_a_person_edits_a_line_makes_the_preview_and_uploads_a_take_in_the_brows
     page.goto(f"{b}/board")
     assert cards.nth(0).get_attribute("data-state") == "to make"
     assert f"{sid}.keyframe" in cards.nth(0).inner_text()
-    page.screenshot(path=str(DOCS / "studio-shot.png"), full_page=True)
     page.goto(f"{b}/watch")
     page.screenshot(path=str(DOCS / "studio-watch.png"))
     assert page.locator("video").count() >= 1

@@ -14,7 +14,8 @@ main{padding:18px 20px;max-width:1400px}h1{font-size:20px;margin:0 0 12px}h2{fon
 .grid{display:grid;grid-template-columns:repeat(auto-fill,minmax(230px,1fr));gap:14px}
 .card{background:var(--panel);border:1px solid var(--line);border-radius:8px;overflow:hidden}
 .card img,.card video{width:100%;aspect-ratio:9/16;object-fit:cover;background:#000;display:block}
-.card.wide img,.card.wide video{aspect-ratio:16/9}.card .body{padding:8px 10px}.card .id{font-weight:600}
+.card.wide img,.card.wide video{aspect-ratio:16/9}
+.card .empty{aspect-ratio:9/16;display:flex;align-items:center;justify-content:center;color:var(--dim);background:#0f1115;font-size:13px;padding:10px;text-align:center}.card.wide .empty{aspect-ratio:16/9}.card .body{padding:8px 10px}.card .id{font-weight:600}
 .state{display:inline-block;padding:1px 7px;border-radius:9px;font-size:12px}.fresh{background:#264d2a;color:var(--ok)}
 .to-make{background:#4d3a1e;color:var(--accent)}.failed{background:#4d1e1e;color:var(--bad)}.in-the-make{background:#1e3a4d;color:#8cc8f0}
 .line{color:var(--dim);font-size:13px;margin:3px 0}.line b{color:var(--text)}.why{font-size:12px;color:var(--dim)}
@@ -109,7 +110,7 @@ def board(n: int, cards, notes: list[str], csrf: str, wide: bool, preview: bool)
     out = []
     for c in cards:
         img = (f'<img src="/thumb?key={e(c.keyframe)}" alt="{e(c.id)} keyframe" loading=lazy>' if c.keyframe else
-               '<img alt="not drawn yet">')
+               '<div class=empty>not drawn yet: the next make draws it</div>')
         if c.clip:
             img = (f'<video src="/clip?key={e(c.clip)}" poster="/thumb?key={e(c.keyframe)}" muted loop preload=none '
                    f'onmouseenter="this.play()" onmouseleave="this.pause()"></video>')
