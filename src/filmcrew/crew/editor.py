@@ -19,7 +19,6 @@ from ..engine.graph import ProviderId, Task
 from ..errors import ConfigError
 from ..media import ffmpeg, subtitles
 from ..story import timing
-from ..story.action_words import effects_in
 from ..story.cut import HANDLE, Cut, Item, local_range, script_cut, source_base
 from ..story.cut import path as cut_path
 from .common import EpisodeContext
@@ -45,7 +44,7 @@ def tasks(ctx: EpisodeContext, voices: dict[str, Task], timings: dict[str, Task]
     params = {"shots": [(s.id, s.duration_frames, s.transition, s.action if not s.duration_frames else "",
                          [(ln.id, ln.speaker, ln.text) for ln in s.lines]) for s in shots],
               "scenes": [(sc.id, sc.mood, [s.id for s in sc.shots]) for sc in ctx.episode.scenes],
-              "cut": cut.params(), "by": cut.by, "edits": list(cut.edits), "effects": sorted(effect_shots(ctx))}
+              "cut": cut.params(), "by": cut.by, "edits": list(cut.edits)}
     return Task("editor", f"{ctx.episode.id}.timeline", CODE_VERSION, EDITOR, params,
                 _runner(ctx, cut), inputs=inputs, episode=ctx.episode.number)
 
@@ -149,17 +148,9 @@ def shot_layout(ctx: EpisodeContext, voice_frames: dict[str, int]) -> dict[str, 
             for sh, io in zip(shots, timing.edges(shots))}
 
 
-def effect_shots(ctx: EpisodeContext) -> set[str]:
-    """The shots whose action names a sound effect the foley provider makes (see crew/foley.py)."""
-    if not callable(getattr(ctx.crew.foley, "effect", None)):
-        return set()
-    return {sh.id for sh in ctx.episode.shots() if effects_in(sh.action)}
-
-
 def build_timeline(ctx: EpisodeContext, voice_frames: dict[str, int], cut: Cut | None = None,
                    spans: dict[str, list] | None = None, layouts: dict[str, tuple[int, list[int]]] | None = None) -> dict:
     cut = cut or the_cut(ctx)
-    with_fx = effect_shots(ctx)
     shots = {s.id: s for s in ctx.episode.shots()}
     scene_of = {s.id: sc for sc in ctx.episode.scenes for s in sc.shots}
     lay = layouts or shot_layout(ctx, voice_frames)
@@ -199,9 +190,10 @@ def build_timeline(ctx: EpisodeContext, voice_frames: dict[str, int], cut: Cut |
                     lo, hi = s, s + n
                 if hi > lo:
                     lines.append({**entry, "start": start + lo - a, "frames": hi - lo, "from": lo - s})
-            if sh.id in with_fx:  # the shot's effects track starts with its clip and plays where its frames do
-                lo = max(0, lo_vis)
-                effects.append({"shot": sh.id, "item": k, "start": start + lo - a, "from": lo, "frames": hi_vis - lo})
+            # where the shot's own sound plays (its spot effects, or a video model's sound: the mix has whichever
+            # it makes): from its clip's first frame on screen, as long as its frames are, transitions included
+            lo = max(0, lo_vis)
+            effects.append({"shot": sh.id, "item": k, "start": start + lo - a, "from": lo, "frames": hi_vis - lo})
         start += b - a
     # takes and gaps carry on the scene before them (its music and ambience), or the next one when first
     for k, it in enumerate(items):

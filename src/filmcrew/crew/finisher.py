@@ -379,22 +379,7 @@ def _mix(tctx) -> dict:
         return on_screen(fx, Path(inp[f"x:{fx['shot']}"]) / "effects.wav", SPOT_LEVEL, 0.05, slice(None))
 
     lines = sorted((line(ln) for ln in tl["lines"]), key=lambda x: x.start)
-    def model_sounds() -> list[dict]:
-        """Where each shot with its model's own sound is on screen: its item's frames and its transitions'."""
-        joins = {j["after"]: j for j in tl["transitions"]}
-        out = []
-        for it in tl["items"]:
-            if it["kind"] != "shot" or f"s:{it['shot']}" not in inp:
-                continue
-            before = joins[it["item"] - 1]["before"] if it["item"] - 1 in joins else 0
-            into = joins[it["item"]]["into"] if it["item"] in joins else 0
-            start, first, frames = it["start"] - before, it["src_in"] - before, it["frames"] + before + into
-            if first < 0:  # no frames before the clip's first: the sound starts with it
-                start, frames, first = start - first, frames + first, 0
-            out.append({"shot": it["shot"], "start": start, "from": first, "frames": frames})
-        return out
-
-    own = model_sounds()
+    own = [fx for fx in tl["effects"] if f"s:{fx['shot']}" in inp]  # the shots a video model gave their sound
     with_own = {m["shot"] for m in own}
     models = sorted((on_screen(m, Path(inp[f"s:{m['shot']}"]) / "sound.wav", 1.0, 0.05, slice(None)) for m in own),
                     key=lambda x: x.start)
