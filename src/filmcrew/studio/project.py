@@ -92,6 +92,21 @@ def board(root: Path, n: int, preview: bool) -> tuple[list[Card], list[str]]:
     return cards, notes
 
 
+def shot(root: Path, ident: str) -> tuple:
+    """(the screenplay's shot with this id, or the one that holds this line id; its episode's number), read from
+    the screenplay alone (no crew, no plan); (None, n) when there is no such shot."""
+    import re
+    m = re.match(r"^ep(\d{2})-s\d{2}-(?:sh|l)\d{2}$", ident)
+    if not m:
+        return None, 0
+    n = int(m.group(1))
+    cfg = project.load_config(root)
+    if not 1 <= n <= cfg.episodes:
+        return None, n
+    ep = pipeline.load_episode(root, n, project.load_bible(root), cfg.language)
+    return next((sh for sh in ep.shots() if sh.id == ident or any(ln.id == ident for ln in sh.lines)), None), n
+
+
 def _made(st, task) -> bool:
     try:
         return st.made(task)
@@ -127,7 +142,7 @@ def films(root: Path) -> list[dict]:
     """The made films in out/ with their reports: AI share, labels, spend."""
     out = []
     cfg = project.load_config(root)
-    for n in range(1, cfg.episodes + 1):
+    for n in range(1, cfg.episodes + 1):  # one by one: an episode whose screenplay is broken hides only itself
         for preview in (True, False):
             try:
                 _, (ctx,) = pipeline.contexts(root, env(), n, preview=preview)

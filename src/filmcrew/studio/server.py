@@ -483,12 +483,8 @@ class Handler(BaseHTTPRequestHandler):
             with ffmpeg.wav_writer(wav, channels=1) as put:
                 put(samples[:, None])
             dest, info = dub.dub(self.studio.root, line, wav)
-        m = re.match(r"^ep(\d{2})-s(\d{2})-", line)
-        back = "/make"
-        if m:
-            cards, _ = proj.board(self.studio.root, int(m.group(1)), False)
-            sid = next((c.id for c in cards if any(i == line for i, _, _ in c.lines)), "")
-            back = f"/shot?id={sid}" if sid else back
+        sh, _ = proj.shot(self.studio.root, line)
+        back = f"/shot?id={sh.id}" if sh is not None else "/make"
         self._redirect(back + ("&" if "?" in back else "?") + "dubbed=" + urllib.parse.quote(
             f"{line}: {info['seconds']:.1f} s take; {dub.fit_note(info)}"))
 
@@ -509,15 +505,17 @@ class Handler(BaseHTTPRequestHandler):
         """What happens in a shot (its action paragraph, the prompt the picture is made from), changed in the
         screenplay as a text editor would; refused when the screenplay was saved since the page was read."""
         from ..story.screenplay import replace_action
-        card, n = self._card(fields.get("shot", ""))
-        sid = card.id
+        sid = fields.get("shot", "")
+        sh, n = proj.shot(self.studio.root, sid)
+        if sh is None:
+            raise Refused(404, f"{sid!r}: no such shot")
         path = project.episode_path(self.studio.root, n)
         with self.studio._save_lock:
             text = path.read_text(encoding="utf-8")
             if fields.get("version") != sha(text):
                 raise Refused(409, "the screenplay was saved since this page was read: reload it and change the shot "
                                    "again (nothing was changed)")
-            atomic.write_text(path, replace_action(text, card.line, card.action, fields.get("text", "")))
+            atomic.write_text(path, replace_action(text, sh.source_line, sh.action, fields.get("text", "")))
         self._redirect(f"/shot?id={sid}&saved=" + urllib.parse.quote(f"{path.name}: the shot is drawn and animated again "
                                                                        f"at the next make"))
 
@@ -528,8 +526,9 @@ class Handler(BaseHTTPRequestHandler):
         sid = fields.get("shot", "")
         if not SHOT.match(sid):
             raise Refused(400, f"{sid!r}: not a shot id")
+        from ..crew.illustrator import TAKE_EXTS
         takes = self.studio.root / "takes"
-        old = [takes / f"{sid}{ext}" for ext in (".png", ".jpg", ".jpeg", ".webp")]
+        old = [takes / f"{sid}{ext}" for ext in TAKE_EXTS]
         if fields.get("clear") == "1":
             for p in old:
                 p.unlink(missing_ok=True)
