@@ -25,8 +25,6 @@ import math
 import os
 import re
 import shutil
-import urllib.parse
-import urllib.request
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -163,7 +161,7 @@ def _media_path(ref, base: Path) -> Path | None:
     if not url:
         return None
     if url.startswith("file:"):
-        p = Path(urllib.request.url2pathname(urllib.parse.urlparse(url).path))
+        p = Path(fcpxml.local(url))
     elif "://" in url:
         return None
     else:
