@@ -133,7 +133,7 @@ def sets(key: str, value) -> Callable[[dict], None]:
 
 def first_line_says(text: str) -> Callable[[Path], None]:
     """The first dialogue line of the screenplay says `text`."""
-    return script(r"(MEI\n)[^\n]+", lambda m: m.group(1) + text)
+    return script(r"(\n\n[A-Z][A-Z' ]+\n)[^\n]+", lambda m: m.group(1) + text)
 
 
 def readonly(rel: str) -> Callable[[Path], None]:
@@ -219,11 +219,11 @@ CASES = [
     Case("no scene heading", ["plan", P], raw(EP, "Title: x\n\nJonah walks. [[shot: wide; 4s]]\n\nJONAH\nHello.\n"),
          [EP, "scene heading"]),
     Case("empty screenplay", ["plan", P], raw(EP, ""), [EP, "scene"]),
-    Case("shot far too long", ["plan", P], script(r"\[\[shot: wide; 6\.5s\]\]", "[[shot: wide; 9999s]]"),
+    Case("shot far too long", ["plan", P], script(r"\[\[shot: wide; [\d.]+s\]\]", "[[shot: wide; 9999s]]"),
          [EP + ":", "9999", "at most 24 s"]),
-    Case("shot of no length", ["plan", P], script(r"\[\[shot: wide; 6\.5s\]\]", "[[shot: wide; 0s]]"), [EP, "0s"]),
+    Case("shot of no length", ["plan", P], script(r"\[\[shot: wide; [\d.]+s\]\]", "[[shot: wide; 0s]]"), [EP, "0s"]),
     Case("unknown transition", ["plan", P], script(r"transition: crossfade", "transition: wipe"), [EP, "wipe"]),
-    Case("speaker not in the bible", ["plan", P], script(r"\nMEI\n", "\nNOBODY\n"), [EP, "NOBODY", BIBLE]),
+    Case("speaker not in the bible", ["plan", P], script(r"\n\n[A-Z][A-Z' ]+\n(?=[^\n])", "\n\nNOBODY\n"), [EP, "NOBODY", BIBLE]),
     Case("arabic line", ["plan", P], first_line_says("مرحبا يا صديقي"), [EP, "Arabic"]),
     Case("hebrew line", ["plan", P], first_line_says("שלום חבר"), [EP, "Hebrew"]),
     Case("emoji line", ["plan", P], first_line_says("I love you 😀"), [EP, "emoji"]),
@@ -273,7 +273,7 @@ CASES = [
          ["bible.yaml", ".wav"], made=True),
     Case("import not a timeline", ["import", P, "{p}/story/bible.yaml"], None, ["bible.yaml"], made=True),
     Case("make into a read-only out", ["make", P, "--preview", "--quiet"],
-         then(script(r"Depends what they say\.", "It depends on what they say."), readonly("out")),
+         then(first_line_says("It depends on what they say."), readonly("out")),
          ["out", "permission", "write"], made=True),
 ]
 

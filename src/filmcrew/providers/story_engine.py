@@ -1,12 +1,15 @@
 """The offline story engine: premise -> bible + screenplays, with no model at all.
 
-It is a rule-based generator, not a language model: it reads the premise for a
-hero, an antagonist and a goal, picks a setting, genre, names, a flaw and beat
-variants from the seed, and assembles a dramatic structure (want and flaw,
-escalation, a low point, a climax that pays off the flaw; a hook at the end of
-every series episode but the last). Its ledger type is honest:
-``algorithmicMedia``. It writes English, Chinese and French, and fits the target
-runtime (estimated like ``filmcrew script check``) within a few percent.
+It is a rule-based generator, not a language model. It reads the premise (story_premise: the hero's role,
+gender and age, the want, its object, the opponent, the place, the deadline, the other people it names),
+invents only what the premise leaves out (names, an ally, a flaw, the thing the ally lends the hero), and
+builds the story from scene templates (story_scenes) whose every longer line names a part of the premise:
+so the story is the premise's, and two premises never share a line. The structure: a hook in the first
+seconds (the premise, restated with the hero's name), want and flaw, a first defeat, a low point, a
+discovery, a climax where each set-up is paid off (the flaw, the ally's gift, the promise of the opening),
+and, in a series, a turn at the end of each episode that the next one picks up. It fits the target runtime
+(estimated like ``filmcrew script check``) within a few percent, and writes English, Chinese and French.
+Its ledger type is honest: ``algorithmicMedia``. A model writer (``openai-chat``) writes far better.
 """
 
 from __future__ import annotations
@@ -17,49 +20,38 @@ import re
 from .. import ledger
 from ..errors import ConfigError
 from ..model import Bible, Character, Episode, EpisodeArc, Line, Scene, Shot, Voice, seconds_to_frames
-from ..story.screenplay import estimated_shot_seconds
+from ..story.screenplay import estimated_shot_seconds, parse_heading
 from .base import NoSettings, StoryDraft, WriteRequest
-from .story_beats import BEATS
-from .story_lexicon import DEFAULT_SETTING, FLAWS, GENRES, MOODS, NAMES, SETTINGS, TIMES
+from .story_lexicon import AIDS, DEFAULT_SETTING, FLAWS, GENRES, INVENTED, MOODS, NAMES, SETTINGS, TIMES, WORKPLACES
+from .story_premise import Premise, parse
+from .story_scenes import SCENES
 
-VERBS = (r"challenges|fights|battles|defies|must stop|must defeat|must outwit|must save|confronts|outwits|races|hunts|"
-         r"tricks|seeks|searches for|falls for|loves|tries to stop|wants to stop|sets out to stop|befriends|"
-         r"takes on|stands up to|faces|chases|escapes|must escape|steals from|bargains with|duels")
-PREMISE_RE = re.compile(rf"^(?:an?|the)?\s*(?P<hero>.+?)\s+(?P<verb>{VERBS})\s+(?P<rest>.+?)\.?$", re.IGNORECASE)
-
-OBJECTS = {"river": ("a bronze fish hook", "一枚青铜鱼钩", "un hameçon de bronze"),
-           "sea": ("a brass compass", "一只黄铜罗盘", "une boussole en laiton"),
-           "city": ("an old key card", "一张旧门卡", "une vieille carte d'accès"),
-           "mountain": ("a jade bell", "一只玉铃", "une cloche de jade"),
-           "forest": ("a carved wooden flute", "一支木笛", "une flûte en bois sculpté"),
-           "palace": ("the royal seal", "一枚玉玺", "le sceau royal")}
-THREATS = {"river": ("the river rises, black and roaring", "河水涨起，漆黑咆哮", "le fleuve monte, noir et grondant"),
-           "sea": ("a wall of grey water rolls toward the shore", "一堵灰色的浪墙扑向海岸", "un mur d'eau grise roule vers la côte"),
-           "city": ("every light in the city flickers and dies", "全城的灯光闪烁后熄灭", "toutes les lumières de la ville s'éteignent"),
-           "mountain": ("snow slides from the peak with a roar", "积雪轰鸣着从山顶滑落", "la neige dévale du sommet"),
-           "forest": ("the trees bend as something huge moves between them", "树木弯折，有庞然大物在其间穿行", "les arbres ploient sous un pas immense"),
-           "palace": ("soldiers in black armour pour through the gates", "黑甲士兵涌入城门", "des soldats en armure noire franchissent les portes")}
-FOES = {"river": ("the god of floods", "河神", "le dieu des crues"), "sea": ("the sea witch", "海妖", "la sorcière des mers"),
-        "city": ("the machine that runs the city", "掌控城市的机器", "la machine qui dirige la ville"),
-        "mountain": ("the white dragon", "白龙", "le dragon blanc"), "forest": ("the fox spirit", "狐妖", "l'esprit renard"),
-        "palace": ("the usurper", "篡位者", "l'usurpateur")}
-GOALS = ("save our home", "保护我们的家", "sauver notre foyer")
-ROLES = ("wanderer", "普通人", "voyageur")
-ROLE_WORDS = {"渔夫": "渔夫", "猎人": "猎人", "侦探": "侦探", "女孩": "女孩", "少年": "少年", "医生": "医生",
-              "pêcheur": "pêcheur", "chasseur": "chasseur", "détective": "détective", "paysanne": "paysanne"}
 LANG_INDEX = {"en": 0, "zh": 1, "fr": 2}
-
 SKINS = ["#f1c9a5", "#e0ac83", "#c68642", "#8d5524", "#ffdbb4", "#b97a56", "#5c3a21"]
 HAIR_COLOURS = ["#1b1b1b", "#4a2f1b", "#a0522d", "#d8b45c", "#9a9a9a", "#7b1f1f", "#e8e8e8"]
 EYES = ["#3b2a1a", "#2e5a88", "#3c7a3c", "#6b4b2a", "#222222"]
 PALETTES = [["#b03a2e", "#f5cba7"], ["#1f618d", "#aed6f1"], ["#1e8449", "#d4efdf"], ["#7d3c98", "#e8daef"],
             ["#b9770e", "#fdebd0"], ["#283747", "#d5dbdb"], ["#d35400", "#1c2833"], ["#117864", "#f9e79f"]]
 COSTUMES = {"river": ["patched fishing coat", "straw cloak", "linen tunic", "flowing blue robe"],
-            "sea": ["oilskin coat", "sailor's jersey", "knitted shawl", "seaweed-green robe"],
+            "sea": ["oilskin coat", "sailor's jersey", "knitted shawl", "long sea-green coat"],
             "city": ["rain jacket", "office suit", "hoodie", "long black coat"],
             "mountain": ["fur-lined robe", "monk's robe", "quilted jacket", "white scale armour"],
             "forest": ["woodcutter's vest", "hooded cloak", "green tunic", "red silk robe"],
-            "palace": ["court robe", "servant's smock", "embroidered gown", "black armour"]}
+            "palace": ["court robe", "servant's smock", "embroidered gown", "black armour"],
+            "town": ["work apron", "wool coat", "knitted cardigan", "long grey coat"]}
+ROLE_COSTUMES = [  # words of a role -> what that person wears (the illustrator draws it)
+    (("baker", "cook", "chef", "面包", "厨", "boulang", "pâtiss", "cuisin"), "white apron and cap"),
+    (("nurse", "doctor", "医生", "护士", "infirm", "médecin"), "hospital scrubs"),
+    (("astronaut", "宇航", "astronaute"), "space suit"), (("knight", "剑客", "chevalier"), "armour and cloak"),
+    (("witch", "女巫", "sorcière"), "pointed hat and dark cloak"), (("detective", "侦探", "commissaire", "détective"), "trench coat and hat"),
+    (("magician", "魔术", "magicien"), "top hat and tailcoat"), (("fisher", "渔", "pêcheu"), "oilskin coat"),
+    (("intern", "实习", "stagiaire", "clerk"), "office suit"), (("singer", "歌手", "chanteu"), "evening dress"),
+    (("florist", "花店", "fleuriste"), "green apron"), (("grandmother", "奶奶", "grand-mère"), "knitted cardigan"),
+    (("engineer", "ingénieu", "工程师"), "overalls"), (("teacher", "教师", "老师", "professeur"), "tweed jacket"),
+]
+TITLED = re.compile(r"\b(god|goddess|spirit|dragon|king|queen|emperor|empress|witch|machine|warden|lord|demon|dieu|déesse|"
+                    r"esprit|roi|reine|sorcière|sorcier|démon|machine)\b|神|妖|龙|王|帝|巫|魔", re.I)
+FEMININE = re.compile(r"\b(goddess|queen|empress|witch|déesse|reine|sorcière|rivale|voleuse|patronne)\b|女|娘|后|妖|婆", re.I)
 
 
 def detect_setting(premise: str) -> str:
@@ -82,92 +74,197 @@ def detect_genre(premise: str, given: str = "") -> str:
     return "drama"
 
 
-def parse_premise(premise: str, language: str, setting: str) -> dict:
-    li = LANG_INDEX[language]
-    out = {"role": ROLES[li], "foe_desc": FOES[setting][li], "goal": GOALS[li], "foe_name": ""}
-    m = PREMISE_RE.match(premise.strip()) if premise.isascii() else None
-    if m and language == "en":
-        hero = m.group("hero").strip()
-        rest = m.group("rest").strip()
-        verb = m.group("verb").lower()
-        foe, goal = rest, ""
-        for sep in (" in order to ", " so that ", " to ", " before ", " and "):
-            if sep in rest:
-                foe, goal = rest.split(sep, 1)
-                break
-        foe = foe.strip(" ,")
-        if verb.startswith("must save") or verb.startswith("seeks") or verb.startswith("searches"):
-            goal, foe = (verb.replace("must ", "") + " " + foe).replace("seeks", "find").replace("searches for", "find"), out["foe_desc"]
-        goal = re.sub(r"\b(his|her|their)\b", "our", goal.strip(" .")) or "stop " + foe
-        out.update(role=hero.lower(), foe_desc=foe, goal=goal)
-        title = re.search(r"\b(god|goddess|spirit|dragon|king|queen|emperor|witch|machine|warden|lord|demon)\b(?: of ([\w ]+))?",
-                          foe, re.IGNORECASE)
-        if title:
-            out["foe_name"] = (title.group(1) + (" of " + title.group(2).split()[0] if title.group(2) else "")).upper()
-    elif language != "en":
-        for k, v in ROLE_WORDS.items():
-            if k in premise:
-                out["role"] = v
-    return out
+def _cap(text: str) -> str:
+    return text[:1].upper() + text[1:] if text else text
 
 
-def _look(rng: random.Random, role: str, setting: str, genre: str, distinct: dict) -> tuple[dict, list[str], str]:
-    age = {"kid": "child", "ally": rng.choice(["elder", "adult"]), "foe": "ageless" if genre == "myth" else "adult"}.get(role, "adult")
-    look = {
-        "face": rng.choice(["oval", "round", "square", "long", "heart"]),
-        "skin": rng.choice(SKINS),
-        "hair": rng.choice(["short", "long", "bun", "spiky", "bald", "braid"]) if role != "kid" else rng.choice(["short", "pigtails", "bob"]),
-        "hair_colour": "#d9d9d9" if age == "elder" else distinct["hair_colour"],
-        "eyes": rng.choice(EYES),
-        "build": "small" if role == "kid" else rng.choice(["slim", "average", "broad"]),
-        "age": age,
-    }
-    if role == "foe" and genre == "myth":
-        look.update(aura="#7fd3ff", build="huge", eyes="#9ff3ff")
-    palette = distinct["palette"]
-    costume = distinct["costume"]
-    return look, palette, costume
+def _name_text(name: str, lang: str) -> str:
+    """A character's name as the lines write it: "Mara", "Élise", "秋月"."""
+    return name if lang == "zh" else " ".join(w[:1] + w[1:].lower() if not w.startswith("L'") else "L'" + w[2:3] + w[3:].lower()
+                                              for w in name.split())
 
 
-VOICES = {"hero": (0.0, 1.0), "ally": (-3.0, 0.92), "kid": (5.0, 1.08), "foe": (-6.0, 0.85)}
+def _sentences(text: str) -> str:
+    """Each sentence starts with a capital, also where a slot ("a baker", "the stolen recipe") begins it."""
+    return re.sub(r"(^|[.?!]\s+|[«\"]\s*)([a-zà-ÿ])", lambda m: m.group(1) + m.group(2).upper(), text)
+
+
+TIME_WORDS = [("NIGHT", ("night", "nuit", "夜")), ("DUSK", ("dusk", "evening", "soir", "crépuscule", "黄昏")),
+              ("DAWN", ("first light", "dawn", "sunrise", "aube", "premières lueurs", "soleil se lève", "天刚亮", "黎明", "日出")),
+              ("DAY", ("morning", "market day", "matin", "jour de marché", "早上", "集日"))]
+
+
+def _time_of(template: str, lang: str, default: int) -> str:
+    """The time of day a scene's first action names ("Night.", "黄昏。"), else the beat's."""
+    first = template.split("|", 1)[1].split("\n", 1)[0].lower() if "|" in template else ""
+    for key, words in TIME_WORDS:
+        if any(w in first for w in words):
+            return TIMES[lang][["DAWN", "DAY", "DUSK", "NIGHT"].index(key)]
+    return TIMES[lang][default]
+
+
+def _definite(np: str, lang: str) -> str:
+    """"a brass whistle" -> "the brass whistle", "une clé" -> "la clé", "一只铜哨" -> "铜哨"."""
+    if lang == "en":
+        return re.sub(r"^(a|an)\s+", "the ", np)
+    if lang == "fr":
+        art, _, rest = np.partition(" ")
+        return ("l'" if rest[:1] in "aeiouéèâh" else "la " if art == "une" else "le ") + rest if art in ("un", "une") else np
+    return re.sub(r"^一(只|张|支|团|把|个|本)", "", np)
+
+
+def _fr_tidy(text: str) -> str:
+    """French contractions the slots create: "de le" -> "du", "à les" -> "aux", "de Élise" -> "d'Élise"."""
+    for a, b in ((" de le ", " du "), (" de les ", " des "), (" à le ", " au "), (" à les ", " aux "),
+                 ("De le ", "Du "), ("À le ", "Au ")):
+        text = text.replace(a, b)
+    return re.sub(r"\b([dDqQjJnNsS]e|[qQ]ue) (?=[AEIOUYÉÈÊÂÎaeiouyéèêâî])", lambda m: m.group(1)[:-1] + "'", text)
+
+
+def _article(np: str, lang: str) -> str:
+    """The place's name for a scene heading: no article, upper case."""
+    if lang == "en":
+        np = re.sub(r"^(the|a|an)\s+", "", np, flags=re.I)
+    elif lang == "fr":
+        np = re.sub(r"^(la|le|les|une?)\s+|^l'", "", np, flags=re.I)
+    return np.upper()
 
 
 class StoryEngine(NoSettings):
     name = "story-engine"
-    version = "1"
+    version = "2"
     model = "rules"
     source_type = ledger.ALGORITHMIC
 
-    # -- the bible -------------------------------------------------------------------------------
-    def _cast(self, req: WriteRequest, rng: random.Random, setting: str, genre: str, info: dict) -> dict:
-        names = NAMES[req.language]
-        hero = rng.choice(names["hero"])
-        ally = rng.choice([n for n in names["ally"] if n != hero])
-        kid = rng.choice(names["kid"])
-        foe = info["foe_name"] or rng.choice(names["foe"])
-        flaw, flaw_desc = rng.choice(FLAWS[req.language])
-        voice_provider = "piper" if req.language == "en" else "espeak-ng"
-        voice_name = "en_US-joe-medium" if req.language == "en" else {"zh": "cmn", "fr": "fr"}[req.language]
-        cast = {}
-        # distinct palettes, costumes and hair colours, so characters are easy to tell apart
+    # -- what the premise says, and what the engine adds -----------------------------------------
+    def _world(self, req: WriteRequest, p: Premise, rng: random.Random, setting: str) -> dict:
+        lang = req.language
+        hero_g = p.gender or rng.choice("fm")
+        names = {g: list(NAMES[lang][g]) for g in "fm"}
+        for g in "fm":
+            rng.shuffle(names[g])
+
+        def name(g: str) -> str:
+            return names[g].pop()
+
+        foe_np = p.foe
+        titled = bool(foe_np and TITLED.search(foe_np))
+        if not foe_np:
+            foe_np = {"en": f"the {p.role or 'hero'}'s rival", "zh": f"{p.role or '主角'}的死对头", "fr": "le rival"}[lang]
+        foe_g = "f" if FEMININE.search(foe_np) else ("m" if titled else rng.choice("fm"))
+        if lang == "fr" and not titled and not p.foe:
+            role = p.role or INVENTED["role"][lang]
+            foe_np = ("la rivale" if foe_g == "f" else "le rival") + (" de la " if hero_g == "f" else " du ") + role
+        x_name = _article(foe_np, lang) if titled else name(foe_g)
+        ally_g = rng.choice("fm")
+        f_name = name(ally_g)
+        other = p.others[0] if p.others else ""
+        v_g = ("f" if re.search(r"daughter|girl|granddaughter|sister|孙女|女儿|妹|姐|petite-fille|fille|sœur", other) else
+               "m" if re.search(r"son|boy|grandson|brother|孙子|儿子|弟|哥|师父|petit-fils|fils|frère|pâtissier", other) else rng.choice("fm"))
+        v_name = name(v_g)
+        flaw, flaw_act = rng.choice(FLAWS[lang])
+        aid = rng.choice(AIDS[lang])
+        want = p.want or INVENTED["want"][lang]
+        poss = {"en": ("my", "your", "her" if hero_g == "f" else "his"), "zh": ("我的", "你的", "她的" if hero_g == "f" else "他的")}
+        if lang == "fr":
+            forms = [want.replace("{poss_f}", a).replace("{poss_m}", b).replace("{poss_p}", c)
+                     for a, b, c in (("ma", "mon", "mes"), ("ta", "ton", "tes"), ("sa", "son", "ses"))]
+        else:
+            forms = [want.replace("{poss}", x) for x in poss[lang]]
+        if lang == "zh":
+            forms = [f.replace("我的", "我的") for f in forms]
+        role = p.role or INVENTED["role"][lang]
+        a_role = {"en": ("an " if role[:1].lower() in "aeiou" else "a ") + role, "zh": role,
+                  "fr": ("une " if hero_g == "f" else "un ") + role}[lang]
+        thing = p.thing or INVENTED["thing"][lang]
+        before = p.before or {"en": f"before {thing} is lost for good", "zh": f"{thing}彻底失去前",
+                              "fr": f"avant que {thing} soit perdu pour de bon"}[lang]
+        deadline = p.deadline or re.sub(r"^(before|by|avant|d'ici)\s+", "", before).removesuffix("前")
+        if not p.before:
+            now = {"en": "the last hour comes", "zh": "最后的时刻到了", "fr": "La dernière heure est là"}[lang]
+        elif lang == "en":
+            now = deadline if p.deadline_clause else (f"{deadline} comes" if re.match(
+                r"^(midnight|dawn|sunrise|sunset|nightfall|noon|tomorrow|the first frost|the week is out|the lamps are lit)$",
+                deadline) else f"{deadline} begins" if not deadline.startswith(("the lamps", "the week")) else deadline)
+        elif lang == "fr":
+            now = f"{_cap(deadline)} est là" if not p.deadline_clause else deadline
+            now = _cap(now)
+        else:
+            now = deadline + ("了" if p.deadline_clause or deadline.endswith(("来临", "耗尽", "开始", "开会")) else "到了")
+        return {"hero_g": hero_g, "foe_g": foe_g, "ally_g": ally_g, "v_g": v_g, "X": x_name, "H": name_hero(names, hero_g, lang),
+                "F": f_name, "V": v_name, "titled": titled, "foe_np": foe_np, "flaw": flaw, "flaw_act": flaw_act, "aid": aid,
+                "want": forms, "role": role, "a_role": a_role, "before": before, "deadline": deadline, "now": now,
+                "thing": thing, "other": other}
+
+    def _characters(self, req: WriteRequest, p: Premise, w: dict, rng: random.Random, setting: str, genre: str) -> dict:
+        lang = req.language
+        voice_provider = "piper" if lang == "en" else "espeak-ng"
+        voice_name = "en_US-joe-medium" if lang == "en" else {"zh": "cmn", "fr": "fr"}[lang]
         palettes = rng.sample(PALETTES, 4)
-        costumes = rng.sample(COSTUMES[setting], 4)
+        costumes = rng.sample(COSTUMES.get(setting, COSTUMES["town"]), 4)
         hair_colours = rng.sample(HAIR_COLOURS[:6], 4)
-        for n_, (key, name, role, desc) in enumerate((("hero", hero, "protagonist", info["role"]), ("foe", foe, "antagonist", info["foe_desc"]),
-                                      ("ally", ally, "ally", ""), ("kid", kid, "supporting", ""))):
-            distinct = {"palette": palettes[n_], "costume": costumes[n_], "hair_colour": hair_colours[n_]}
-            look, palette, costume = _look(rng, key, setting, genre, distinct)
+        other_age = ("child" if re.search(r"grand|kid|child|孙|孩|petit|enfant", w["other"]) else
+                     "elder" if re.search(r"master|师父|maître", w["other"]) else "adult" if w["other"] else "child")
+        spec = (("hero", w["H"], "protagonist", p.subject or w["role"], w["hero_g"], p.age or "adult"),
+                ("foe", w["X"], "antagonist", p.foe_desc or w["foe_np"], w["foe_g"], "ageless" if w["titled"] and genre == "myth" else "adult"),
+                ("ally", w["F"], "ally", {"en": "the hero's oldest friend", "zh": "主角的老朋友", "fr": "le plus vieil ami du héros"}[lang],
+                 w["ally_g"], rng.choice(["adult", "elder"])),
+                ("kid", w["V"], "supporting", w["other"] or {"en": "the neighbours' child", "zh": "邻居家的孩子",
+                                                               "fr": "l'enfant des voisins"}[lang], w["v_g"], other_age))
+        cast = {}
+        for n_, (key, name, role, desc, gender, age) in enumerate(spec):
+            look = {"face": rng.choice(["oval", "round", "square", "long", "heart"]), "skin": rng.choice(SKINS),
+                    "hair": (rng.choice(["short", "pigtails", "bob"]) if age == "child" else
+                             rng.choice(["long", "bun", "braid", "bob"]) if gender == "f" else rng.choice(["short", "spiky", "bald", "short"])),
+                    "hair_colour": "#d9d9d9" if age == "elder" else hair_colours[n_], "eyes": rng.choice(EYES),
+                    "build": "small" if age == "child" else rng.choice(["slim", "average", "broad"]), "age": age, "gender": gender}
+            if key == "foe" and w["titled"] and genre == "myth":
+                look.update(aura="#7fd3ff", build="huge", eyes="#9ff3ff")
+            costume = next((c for keys, c in ROLE_COSTUMES if any(k in desc.lower() for k in keys)), costumes[n_])
             pitch, speed = VOICES[key]
+            if gender == "f" and key != "kid":
+                pitch += 2.0
             cast[key] = Character(
                 name=name, role=role, description=desc,
-                want=info["goal"] if key == "hero" else ("to be obeyed" if key == "foe" else ""),
-                flaw=f"{flaw}: {flaw_desc}" if key == "hero" else "", look=look, palette=tuple(palette), costume=costume,
-                voice=Voice(provider=voice_provider, voice=voice_name, speed=speed, pitch=pitch,
-                            timbre={"hero": "warm", "foe": "deep", "ally": "gravelly", "kid": "bright"}[key]))
-        cast["flaw"] = flaw
+                want=w["want"][2] if key == "hero" else ({"en": f"to keep {w['thing']}", "zh": f"霸占{w['thing']}",
+                                                          "fr": f"garder {w['thing']}"}[lang] if key == "foe" else ""),
+                flaw=f"{w['flaw']}: {w['flaw_act']}" if key == "hero" else "", look=look, palette=tuple(palettes[n_]),
+                costume=costume, voice=Voice(provider=voice_provider, voice=voice_name, speed=speed, pitch=pitch,
+                                             timbre={"hero": "warm", "foe": "deep", "ally": "gravelly", "kid": "bright"}[key]))
         return cast
 
-    # -- one scene from a beat ---------------------------------------------------------------------
+    def _places(self, req: WriteRequest, p: Premise, w: dict, setting: str, rng: random.Random) -> dict:
+        """Scene places: (heading name, how a line says it). The premise's place opens the story; the
+        deadline's event (a festival, a party) hosts the climax; the hero's workplace and home the rest."""
+        lang = req.language
+        _k, ext_locs, int_locs = SETTINGS[setting]
+        exteriors = [(loc, {"en": "the " + loc.lower(), "zh": loc, "fr": loc.lower()}[lang]) for loc in ext_locs[lang]]
+        interiors = [(loc, {"en": "the " + loc.lower(), "zh": loc, "fr": loc.lower()}[lang]) for loc in int_locs[lang]]
+        if lang == "fr":
+            exteriors = [(h, _fr_place(h)) for h, _ in exteriors]
+            interiors = [(h, _fr_place(h)) for h, _ in interiors]
+        rng.shuffle(exteriors)
+        rng.shuffle(interiors)
+        li = LANG_INDEX[lang]
+        work = next((wp[1 + li] for wp in WORKPLACES if any(k in (p.role + " " + p.text).lower() for k in wp[0])), None)
+        if work:
+            interiors.insert(0, work)
+        home = {"en": (f"{w['H']}'S HOME", f"{_name_text(w['H'], lang)}'s home"), "zh": (f"{w['H']}的家", f"{w['H']}的家"),
+                "fr": (f"CHEZ {w['H']}", f"la maison de {_name_text(w['H'], lang)}")}[lang]
+        interiors.append(home)
+        main = None
+        if p.place:
+            main = (_article(p.place, lang), p.place)
+            exteriors.insert(0, main)
+        event = None
+        if p.deadline and not p.deadline_clause and not re.search(
+                r"\b(midnight|dawn|noon|night|winter|hiver|minuit|aube|noël|christmas|storm|tempête|orage|flood|crue|rain|"
+                r"pluie|snow|neige|oxygen|oxygène)\b|夜|夕|天|点|年|晚|月|风暴|雨|雪|氧气", p.deadline, re.I):
+            if len(p.deadline.split()) <= 4:
+                event = (_article(p.deadline, lang), p.deadline)
+        return {"ext": exteriors, "int": interiors, "event": event, "main": main or (interiors[0] if work else exteriors[0])}
+
+    # -- one scene from a template ---------------------------------------------------------------------
     def _scene(self, beat: str, template: str, slots: dict, cast: dict, ep: int, number: int, heading: str,
                language: str) -> Scene:
         who = {"H": cast["hero"].name, "X": cast["foe"].name, "F": cast["ally"].name, "V": cast["kid"].name}
@@ -175,8 +272,9 @@ class StoryEngine(NoSettings):
         shots: list[dict] = []
         for raw in template.strip().splitlines():
             head, _, text = raw.partition("|")
-            text = text.strip().format(**slots)
-            text = text[0].upper() + text[1:] if text else text
+            text = _sentences(text.strip().format(**slots))
+            if language == "fr":
+                text = _fr_tidy(text)
             parts = head.split()
             if parts[0] == "A":
                 shots.append({"action": text, "camera": parts[1], "secs": float(parts[2]), "lines": []})
@@ -188,11 +286,11 @@ class StoryEngine(NoSettings):
                 if not shots:
                     shots.append({"action": "", "camera": "medium", "secs": 0, "lines": []})
                 if shots[-1]["lines"] and len(shots[-1]["lines"]) >= 2:
-                    speaker = who[parts[0]]
-                    shots.append({"action": _reaction(speaker, language), "camera": "close-up", "secs": 0, "lines": []})
+                    shots.append({"action": _reaction(slots[parts[0]], language), "camera": "close-up", "secs": 0, "lines": []})
                 shots[-1]["lines"].append((who[parts[0]], text, paren, ext))
         built = []
         line_no = 0
+        names = {c.name: _name_text(c.name, language) for c in cast.values() if isinstance(c, Character)}
         for k, sh in enumerate(shots, start=1):
             lines = []
             for speaker, text, paren, ext in sh["lines"]:
@@ -200,10 +298,9 @@ class StoryEngine(NoSettings):
                 lines.append(Line(id=f"{sid}-l{line_no:02d}", speaker=speaker, text=text, language=language,
                                   parenthetical=paren, extension=ext))
             present = tuple(dict.fromkeys([ln.speaker for ln in lines if ln.extension != "O.S."] +
-                                          [c.name for c in (cast["hero"], cast["foe"], cast["ally"], cast["kid"])
-                                           if c.name.lower() in sh["action"].lower()]))
+                                          [n for n, shown in names.items() if shown.lower() in sh["action"].lower()]))
             camera = sh["camera"] if sh["action"] else ("close-up" if len(lines) == 1 else "medium")
-            built.append(Shot(id=f"{sid}-sh{k:02d}", action=sh["action"] or _reaction(lines[0].speaker, language),
+            built.append(Shot(id=f"{sid}-sh{k:02d}", action=sh["action"] or _reaction(names[lines[0].speaker], language),
                               camera=camera, characters=present,
                               duration_frames=seconds_to_frames(sh["secs"]) if sh["secs"] else None,
                               mood=MOODS.get(beat, ""), lines=tuple(lines)))
@@ -211,7 +308,6 @@ class StoryEngine(NoSettings):
             last = built[-1]
             built[-1] = Shot(**{**last.__dict__, "transition": "dip" if beat in ("hook", "resolution") else "crossfade"})
         interior = heading.startswith("INT")
-        from ..story.screenplay import parse_heading
         _i, loc, tod = parse_heading(heading)
         return Scene(id=sid, heading=heading, interior=interior, location=loc, time_of_day=tod,
                      mood=MOODS.get(beat, ""), shots=tuple(built), number=str(number))
@@ -220,82 +316,153 @@ class StoryEngine(NoSettings):
         if not req.premise or not req.premise.strip():
             raise ConfigError("filmcrew.toml: [film] premise: is empty; write one sentence describing the story")
         lang = req.language
-        if lang not in BEATS:
+        if lang not in SCENES:
             raise ConfigError(f"filmcrew.toml: [film] language: the story engine writes en, zh, fr, not {lang!r}")
         rng = random.Random(f"{req.seed}|{req.premise}|{lang}")
+        premise = parse(req.premise, lang)
         setting = detect_setting(req.premise)
         genre = detect_genre(req.premise, req.genre)
-        info = parse_premise(req.premise, lang, setting)
-        cast = self._cast(req, rng, setting, genre, info)
-        li = LANG_INDEX[lang]
-        _keys, ext_locs, int_locs = SETTINGS[setting]
-        exteriors, interiors = list(ext_locs[lang]), list(int_locs[lang])
-        rng.shuffle(exteriors)
-        rng.shuffle(interiors)
-        slots = {"Hero": cast["hero"].name.title() if lang != "zh" else cast["hero"].name,
-                 "hero": cast["hero"].name, "foe": cast["foe"].name.title() if lang != "zh" else cast["foe"].name,
-                 "ally": cast["ally"].name.title() if lang != "zh" else cast["ally"].name,
-                 "kid": cast["kid"].name.title() if lang != "zh" else cast["kid"].name,
-                 "goal": info["goal"], "role": info["role"], "foe_desc": info["foe_desc"],
-                 "threat": THREATS[setting][li], "object": OBJECTS[setting][li], "flaw": cast["flaw"],
-                 "flaw_verb": {"en": "refuses to listen", "zh": "不肯听劝", "fr": "refuse d'écouter"}[lang]}
+        w = self._world(req, premise, rng, setting)
+        cast = self._characters(req, premise, w, rng, setting, genre)
+        places = self._places(req, premise, w, setting, rng)
+        shown = {k: _name_text(c.name, lang) for k, c in cast.items()}
+        foe_text = w["foe_np"] if w["titled"] else shown["foe"]
+        slots = {"H": shown["hero"], "X": foe_text, "F": shown["ally"], "V": shown["kid"], "role": w["role"],
+                 "a_role": w["a_role"], "want1": w["want"][0], "want2": w["want"][1], "want3": w["want"][2],
+                 "thing": w["thing"], "thing_cap": _cap(w["thing"]), "foe": foe_text, "foe_role": w["foe_np"],
+                 "before": w["before"], "deadline_now_cap": _cap(w["now"]), "flaw": w["flaw"], "aid": w["aid"],
+                 "aid_cap": _cap(w["aid"]), "the_aid": _definite(w["aid"], lang), "the_aid_cap": _cap(_definite(w["aid"], lang)), "e": "e" if w["hero_g"] == "f" else "", "fe": "e" if w["ally_g"] == "f" else "",
+                 "ve": "e" if w["v_g"] == "f" else "", "celle": "Celle-ci" if w["hero_g"] == "f" else "Celui-ci",
+                 "she": "she" if w["hero_g"] == "f" else "he", "xher": "her" if w["foe_g"] == "f" else "his",
+                 "vta": "她" if w["v_g"] == "f" else "他"}
         n_eps = req.episodes if req.format == "series" else 1
-        plan = _beat_plan(n_eps, req.format)
         target = req.minutes * 60.0
-        episodes = []
-        arcs = []
+        plan = _beat_plan(n_eps, req.format) if target >= MICRO_BELOW_S else [["micro"]] * n_eps
+        episodes, arcs = [], []
+        order = {beat: rng.randrange(len(v)) for beat, v in SCENES[lang].items()}
+        used: dict[str, set] = {}
+        hook_kind = None
         for ep_i, core in enumerate(plan, start=1):
-            ep_rng = random.Random(f"{req.seed}|{req.premise}|{lang}|ep{ep_i}")
-            beats = _fit(core, target, ep_rng, lang, lambda bs: self._build(bs, ep_i, slots, cast, lang, ep_rng.getstate(),
-                                                                              exteriors, interiors))
-            scenes = self._build(beats, ep_i, slots, cast, lang, ep_rng.getstate(), exteriors, interiors)
+            if hook_kind is not None:
+                core = ["return"] + core
+            state = (dict(used), hook_kind)
+
+            def build(beats, _state=state, _ep=ep_i):
+                return self._build(beats, _ep, slots, cast, lang, order, {k: set(v) for k, v in _state[0].items()},
+                                   _state[1], places, premise, w)[0]
+            beats = _fit(core, target, random.Random(f"{req.seed}|{req.premise}|{lang}|ep{ep_i}"), lang, build)
+            scenes, used, hook_kind = self._build(beats, ep_i, slots, cast, lang, order, used, hook_kind, places, premise, w)
             scenes = _tune(scenes, target, lang)
-            title = _episode_title(beats, slots, lang, ep_i, n_eps)
+            title = _episode_title(beats, w, lang, ep_i, n_eps)
             episodes.append(Episode(number=ep_i, title=title, scenes=tuple(scenes), language=lang))
             arcs.append(EpisodeArc(number=ep_i, title=title, summary=" / ".join(beats),
                                    hook=("cliffhanger" if "hook" in beats else "resolution")))
-        title = {"en": f"{cast['hero'].name.title()} and {slots['foe']}", "zh": f"{cast['hero'].name}与{cast['foe'].name}",
-                 "fr": f"{cast['hero'].name.title()} contre {slots['foe']}"}[lang]
+        title = {"en": f"{shown['hero']} and {foe_text}", "zh": f"{shown['hero']}与{foe_text}",
+                 "fr": f"{shown['hero']} contre {foe_text}"}[lang]
+        names_of = [p_[0] for p_ in places["ext"] + places["int"]]
         bible = Bible(title=title, logline=req.premise.strip(),
-                      world=f"{setting} setting; {', '.join(exteriors + interiors)}", language=lang,
+                      world=f"{setting} setting; {', '.join(dict.fromkeys(names_of))}"
+                            + (f"; {premise.context}" if premise.context else ""), language=lang,
                       visual_style=req.style or "storybook", characters=tuple(cast[k] for k in ("hero", "foe", "ally", "kid")),
                       arcs=tuple(arcs))
         return StoryDraft(bible=bible, episodes=tuple(episodes))
 
-    def _build(self, beats, ep, slots, cast, lang, state, exteriors, interiors) -> list[Scene]:
-        rng = random.Random()
-        rng.setstate(state)
+    def _build(self, beats, ep, slots, cast, lang, order, used, hook_kind, places, premise, w):
+        """The scenes of one episode; returns them, the templates used so far (film-wide: no template twice),
+        and the hook this episode ends on (the next one's return picks it up)."""
+        used = {k: set(v) for k, v in used.items()}
         scenes = []
-        used: dict[str, int] = {}
+        ext, inte = places["ext"], places["int"]
         for n, beat in enumerate(beats, start=1):
-            variants = BEATS[lang].get(beat) or BEATS[lang]["cost"]
-            k = (rng.randrange(len(variants)) + used.get(beat, 0)) % len(variants)
-            used[beat] = used.get(beat, 0) + 1
-            inside = beat in ("debate", "crisis", "betrayal") and interiors
-            place = (interiors if inside else exteriors)[(n + ep) % len(interiors if inside else exteriors)]
-            tod = TIMES[lang][{"opening": 0, "resolution": 0, "crisis": 3, "hook": 3, "climax": 2}.get(beat, 1 + n % 2)]
-            heading = f"{'INT.' if inside else 'EXT.'} {place} - {tod}"
-            loc_slot = place.lower() if lang != "zh" else place
-            scenes.append(self._scene(beat, variants[k], {**slots, "place": loc_slot}, cast, ep, n, heading, lang))
-        return scenes
+            variants = SCENES[lang][beat]
+            if beat == "return":
+                if hook_kind is None:
+                    continue
+                k = hook_kind
+            else:
+                free = [i for i in range(len(variants)) if i not in used.get(beat, set())]
+                if not free and beat == "micro":  # more tiny episodes than micro scenes: one says it again
+                    free = list(range(len(variants)))
+                if not free:
+                    continue
+                k = free[(order[beat] + ep) % len(free)]
+            used.setdefault(beat, set()).add(k)
+            if beat == "hook":
+                hook_kind = k
+            elif beat == "return":
+                hook_kind = None
+            inside = beat in ("plan", "crisis", "cost", "return", "discovery", "hook") and bool(inte)
+            if beat == "climax" and places["event"]:
+                place, inside = places["event"], False
+            elif beat in ("opening", "resolution"):
+                place = places["main"]
+                inside = place in inte
+            else:
+                pool = inte if inside else ext
+                place = pool[(n + ep) % len(pool)]
+            template = variants[k]
+            tod = _time_of(template, lang, {"opening": 0, "resolution": 0, "crisis": 3, "hook": 3, "climax": 2}.get(beat, 1 + n % 2))
+            heading = f"{'INT.' if inside else 'EXT.'} {place[0]} - {tod}"
+            if beat in ("opening", "micro") and ep == 1:  # the hook: the premise itself, with the hero's name
+                template = f"A wide 4 | {_escape(_restate(premise, w, slots, lang))}\n" + template
+            scenes.append(self._scene(beat, template, {**slots, "place": place[1], "Place": _cap(place[1])}, cast, ep,
+                                      len(scenes) + 1, heading, lang))
+        return scenes, used, hook_kind
 
 
-def _reaction(speaker: str, language: str) -> str:
-    return {"en": f"Close on {speaker.title()}.", "zh": f"{speaker}的特写。", "fr": f"Gros plan sur {speaker.title()}."}[language]
+def name_hero(names: dict, gender: str, lang: str) -> str:
+    return names[gender].pop()
+
+
+def _fr_place(heading: str) -> str:
+    low = heading.lower()
+    fem = ("place", "rue", "ruelle", "berge", "falaise", "pointe", "porte", "forêt", "clairière", "lisière", "cour", "cuisine",
+           "cage", "cabane", "maison", "salle", "taverne", "plage", "gare", "ville")
+    first = low.split()[0]
+    if first[:1] in "aeiouéèâh":
+        return "l'" + low
+    return ("la " if first in fem or first.endswith(("ée", "tion", "ière")) else "les " if first.endswith("s") else "le ") + low
+
+
+def _escape(text: str) -> str:
+    return text.replace("{", "{{").replace("}", "}}")
+
+
+def _restate(p: Premise, w: dict, slots: dict, lang: str) -> str:
+    """The premise as the first action of the film, the hero named: "Mara, a baker, must win back her..."."""
+    text = " ".join(p.text.strip().split()).rstrip(".。!！")
+    if lang == "zh":
+        i = text.find(p.subject) if p.subject else -1
+        if i >= 0:
+            return f"{slots['H']}，{text[:i + len(p.subject)].lstrip('一位个名')}，{text[i + len(p.subject):]}。".replace("，，", "，")
+        return f"{slots['H']}：{text}。"
+    i = text.lower().find(p.subject.lower()) if p.subject else -1
+    if i >= 0:
+        rest = text[i + len(p.subject):].strip()
+        return f"{slots['H']}, {w['a_role']}, {rest}."
+    return f"{slots['H']}: {text}."
+
+
+VOICES = {"hero": (0.0, 1.0), "ally": (-3.0, 0.92), "kid": (5.0, 1.08), "foe": (-6.0, 0.85)}
 
 
 def _beat_plan(n_eps: int, fmt: str) -> list[list[str]]:
     if fmt == "short" or n_eps == 1:
-        return [["opening", "inciting", "confront", "crisis", "climax", "resolution"]]
-    plans = [["opening", "inciting", "debate", "hook"]]
-    middles = [["confront", "cost", "hook"], ["discovery", "betrayal", "hook"], ["journey", "confront", "hook"]]
+        return [["opening", "inciting", "plan", "attempt", "cost", "discovery", "climax", "resolution"]]
+    plans = [["opening", "inciting", "plan", "hook"]]
+    middles = [["attempt", "cost", "hook"], ["attempt", "discovery", "hook"], ["journey", "attempt", "hook"]]
     for i in range(n_eps - 2):
         plans.append(list(middles[i % len(middles)]))
     plans.append(["discovery", "crisis", "climax", "resolution"])
     return plans
 
 
-FILLERS = ["cost", "discovery", "training", "journey", "betrayal", "debate", "confront"]
+MICRO_BELOW_S = 50.0  # a film (an episode) shorter than this is one scene: the premise, a face-off, its outcome
+FILLERS = ["attempt", "journey", "cost", "discovery", "crisis"]
+
+
+def _reaction(speaker: str, language: str) -> str:
+    return {"en": f"Close on {speaker}.", "zh": f"{speaker}的特写。", "fr": f"Gros plan sur {speaker}."}[language]
 
 
 def _estimate(scenes: list[Scene], lang: str) -> float:
@@ -303,59 +470,62 @@ def _estimate(scenes: list[Scene], lang: str) -> float:
 
 
 def _fit(core: list[str], target: float, rng: random.Random, lang: str, build) -> list[str]:
+    """The beats whose scenes, once tuned, come closest to the target runtime: fillers added while short,
+    unprotected beats taken out while long (the set-ups and pay-offs are protected)."""
     beats = list(core)
     fillers = FILLERS[:]
     rng.shuffle(fillers)
-    protected = {"opening", "climax", "resolution", "hook", "inciting"}
+    protected = {"opening", "climax", "resolution", "hook", "inciting", "plan", "return"}
+    best, best_err = list(beats), float("inf")
     for _ in range(24):
-        est = _estimate(build(beats), lang)
-        if est < target * 0.9 and fillers:
+        est = _estimate(_tune(build(beats), target, lang), lang)
+        err = abs(est - target) / target
+        if err < best_err:
+            best, best_err = list(beats), err
+        if err <= 0.02:
+            break
+        if est < target and fillers:
             pos = len(beats) - (1 if beats[-1] in ("hook", "resolution") else 0) - (1 if "climax" in beats else 0)
-            beats.insert(max(1, pos), fillers.pop(0) if fillers else "cost")
-            if not fillers:
-                fillers = FILLERS[:]
-        elif est > target * 1.1 and len(beats) > 2:
+            beats.insert(max(1, pos), fillers.pop(0))
+        elif est > target and len(beats) > 2:
             removable = [i for i, b in enumerate(beats) if b not in protected]
             if not removable:
-                removable = [i for i, b in enumerate(beats) if b not in ("opening", "hook", "resolution")]
+                removable = [i for i, b in enumerate(beats) if b not in ("opening", "hook", "resolution", "climax", "return")]
             if not removable:
                 break
             beats.pop(removable[-1])
         else:
             break
-    return beats
+    return best
 
 
 def _tune(scenes: list[Scene], target: float, lang: str) -> list[Scene]:
-    """Fine-tune the written durations of action-only shots so the estimate meets the target."""
-    for _ in range(6):
+    """Fine-tune the written durations so the estimate meets the target within a few percent: the
+    action-only shots (1.5 to 8 s) take up the difference; when they cannot, the dialogue shots get room."""
+    def rebuild(fn):
+        return [Scene(**{**sc.__dict__, "shots": tuple(fn(sh) for sh in sc.shots)}) for sc in scenes]
+
+    for _ in range(4):
         est = _estimate(scenes, lang)
-        if abs(est - target) <= target * 0.04:
+        if abs(est - target) <= target * 0.02:
             break
+        actions = sum(estimated_shot_seconds(sh, lang) for sc in scenes for sh in sc.shots if sh.duration_frames and not sh.lines)
+        scale = max(0.0, actions + target - est) / actions if actions else 1.0
+        scenes = rebuild(lambda sh: Shot(**{**sh.__dict__, "duration_frames": seconds_to_frames(
+            min(8.0, max(1.5, sh.duration_frames / 30 * scale)))}) if sh.duration_frames and not sh.lines else sh)
+    est = _estimate(scenes, lang)
+    if est < target * 0.98:  # the actions are at their longest: give the dialogue shots room to breathe
         ratio = target / est
-        new = []
-        for sc in scenes:
-            shots = []
-            for sh in sc.shots:
-                if sh.duration_frames and not sh.lines:
-                    secs = min(8.0, max(2.0, sh.duration_frames / 30 * ratio))
-                    sh = Shot(**{**sh.__dict__, "duration_frames": seconds_to_frames(round(secs * 2) / 2)})
-                elif sh.lines and ratio > 1.0:
-                    cur = estimated_shot_seconds(sh, lang)
-                    sh = Shot(**{**sh.__dict__, "duration_frames": seconds_to_frames(round(min(cur * ratio, cur + 3) * 2) / 2)})
-                shots.append(sh)
-            new.append(Scene(**{**sc.__dict__, "shots": tuple(shots)}))
-        scenes = new
+        scenes = rebuild(lambda sh: Shot(**{**sh.__dict__, "duration_frames": seconds_to_frames(
+            min(estimated_shot_seconds(sh, lang) * ratio, estimated_shot_seconds(sh, lang) + 3))}) if sh.lines else sh)
     return scenes
 
 
-def _episode_title(beats: list[str], slots: dict, lang: str, ep: int, n: int) -> str:
-    names = {"en": {"opening": "The Promise", "confront": "The First Defeat", "discovery": "What the Wall Remembers",
-                    "climax": "The Last Stand", "journey": "The Long Road"},
-             "zh": {"opening": "承诺", "confront": "初败", "discovery": "墙上的秘密", "climax": "最后一战", "journey": "远行"},
-             "fr": {"opening": "La Promesse", "confront": "La Première Défaite", "discovery": "Ce que le mur raconte",
-                    "climax": "Le Dernier Combat", "journey": "La Longue Route"}}[lang]
-    for b in ("climax", "discovery", "confront", "journey", "opening"):
-        if b in beats:
-            return names[b]
-    return {"en": f"Episode {ep}", "zh": f"第{ep}集", "fr": f"Épisode {ep}"}[lang]
+def _episode_title(beats: list[str], w: dict, lang: str, ep: int, n: int) -> str:
+    """The episode's title, from its story: what it is about, not a stock phrase."""
+    thing = re.sub(r"^(the|la|le|les|l')\s*", "", w["thing"], flags=re.I)
+    if "climax" in beats:
+        return {"en": _cap(w["now"]), "zh": w["now"], "fr": _cap(w["now"])}[lang]
+    if ep == 1:
+        return {"en": _cap(w["a_role"]), "zh": f"{w['role']}", "fr": _cap(w["a_role"])}[lang]
+    return {"en": f"{_cap(thing)}, part {ep}", "zh": f"{thing}（{ep}）", "fr": f"{_cap(thing)}, partie {ep}"}[lang]

@@ -34,30 +34,65 @@ SETTINGS = {
                 "fr": ["COUR DU PALAIS", "REMPARTS", "RUE DU MARCHÉ", "JARDIN ROYAL"]},
                {"en": ["THRONE HALL", "SERVANTS' QUARTERS"], "zh": ["大殿", "仆人房"], "fr": ["SALLE DU TRÔNE", "QUARTIERS DES SERVITEURS"]}),
 }
-DEFAULT_SETTING = "river"
+SETTINGS["town"] = (("town", "shop", "bakery", "office", "school", "market", "festival", "street", "小镇", "店", "街", "学校",
+                      "ville", "boutique", "école", "marché", "rue"),
+                     {"en": ["TOWN SQUARE", "MARKET STREET", "BACK ALLEY", "BUS STOP"], "zh": ["镇上广场", "集市街", "后巷", "车站"],
+                      "fr": ["PLACE DE LA VILLE", "RUE DU MARCHÉ", "RUELLE", "ARRÊT DE BUS"]},
+                     {"en": ["KITCHEN", "STAIRWELL"], "zh": ["厨房", "楼梯间"], "fr": ["CUISINE", "CAGE D'ESCALIER"]})
+DEFAULT_SETTING = "town"
 
 TIMES = {"en": ["DAWN", "DAY", "DUSK", "NIGHT"], "zh": ["黎明", "白天", "黄昏", "夜"], "fr": ["AUBE", "JOUR", "SOIR", "NUIT"]}
 HEADING = {"en": ("EXT.", "INT."), "zh": ("EXT.", "INT."), "fr": ("EXT.", "INT.")}
 
+# invented names, by gender: the premise gives roles, never names
 NAMES = {
-    "en": {"hero": ["MARA", "TOMAS", "LIN", "JONAH", "ISLA", "OWEN", "NADIA", "ELI", "RUTH", "KAI"],
-           "ally": ["BEN", "ROSA", "OLD WEI", "HANNA", "SAUL", "PIP", "GRETA", "AMOS"],
-           "kid": ["LILY", "SAM", "NELL", "TOBY", "MEI", "ARLO"],
-           "foe": ["VOSS", "THE WARDEN", "SILAS", "MORROW", "THE STRANGER", "KESTREL"]},
-    "zh": {"hero": ["阿水", "林舟", "小满", "石头", "秋月", "海生"], "ally": ["老周", "阿婆", "春生", "莲姐"],
-           "kid": ["小豆", "妞妞", "阿福"], "foe": ["黑袍人", "郑老爷", "影子"]},
-    "fr": {"hero": ["MARIE", "LUCAS", "ÉLISE", "THÉO", "JEANNE", "HUGO"], "ally": ["PAPI JO", "CAMILLE", "BASILE", "ROSE"],
-           "kid": ["LOU", "NINA", "PAUL"], "foe": ["VAUTRIN", "LA COMTESSE", "L'ÉTRANGER"]},
+    "en": {"f": ["MARA", "ISLA", "NADIA", "RUTH", "GRETA", "HANNA", "ROSA", "VERA", "ADA", "JUNE", "TESS", "LENA", "IRIS",
+                 "MAUD", "NELL", "FREYA", "OLIVE", "PIA"],
+           "m": ["TOMAS", "OWEN", "ELI", "KAI", "BEN", "SAUL", "AMOS", "SILAS", "HUGO", "FELIX", "ARLO", "JUDE", "OSCAR",
+                 "RAFE", "LEO", "CASPER", "IVO", "NED"]},
+    "zh": {"f": ["秋月", "小满", "莲姐", "阿梅", "春燕", "晓雯", "林霜", "苏禾", "小芸", "安宁", "唐蜜", "白露"],
+           "m": ["阿水", "林舟", "石头", "海生", "老周", "春生", "阿福", "陈默", "高远", "周野", "小川", "方知"]},
+    "fr": {"f": ["MARIE", "ÉLISE", "JEANNE", "CAMILLE", "ROSE", "NINA", "LOU", "MARGOT", "ADÈLE", "CLAIRE", "INÈS", "JULIE"],
+           "m": ["LUCAS", "THÉO", "HUGO", "BASILE", "PAUL", "VAUTRIN", "GASPARD", "JULES", "ANTOINE", "MARCEL", "SIMON", "VICTOR"]},
 }
-
-FLAWS = {
-    "en": [("pride", "refuses help from anyone"), ("fear", "runs before the fight begins"),
-           ("stubbornness", "will not listen"), ("anger", "strikes before thinking"),
-           ("guilt", "blames themself for an old loss"), ("distrust", "trusts no one")],
-    "zh": [("骄傲", "不肯接受任何人的帮助"), ("恐惧", "总在战斗开始前逃跑"), ("固执", "听不进别人的话"), ("愧疚", "一直为过去的失去自责")],
-    "fr": [("orgueil", "refuse toute aide"), ("peur", "fuit avant le combat"), ("entêtement", "n'écoute personne"),
-           ("culpabilité", "se reproche une perte ancienne")],
+FLAWS = {  # (the word the lines use, what it does): fr words masculine and vowel-first ("ton orgueil", "de l'orgueil")
+    "en": [("pride", "refuses help from anyone"), ("stubbornness", "will not listen"), ("temper", "strikes before thinking"),
+           ("distrust", "trusts no one"), ("impatience", "rushes in alone")],
+    "zh": [("骄傲", "不肯接受任何人的帮助"), ("固执", "听不进别人的话"), ("逞强", "什么都要一个人扛"), ("冲动", "不想清楚就动手")],
+    "fr": [("orgueil", "refuse toute aide"), ("entêtement", "n'écoute personne"), ("emportement", "frappe avant de réfléchir"),
+           ("égoïsme", "veut tout faire seul")],
 }
+AIDS = {  # what the ally gives the hero in the plan, used in the climax
+    "en": ["a brass whistle", "a hand-drawn map", "an old photograph", "a pocket torch", "a ball of red string", "a spare key"],
+    "zh": ["一只铜哨", "一张手绘地图", "一张旧照片", "一支手电筒", "一团红线", "一把备用钥匙"],
+    "fr": ["un sifflet de cuivre", "un plan dessiné à la main", "une vieille photo", "une lampe de poche", "une pelote de fil rouge",
+           "une clé de secours"],
+}
+INVENTED = {  # what the engine invents when the premise is silent (it never replaces what the premise says)
+    "role": {"en": "wanderer", "zh": "普通人", "fr": "voyageur"},
+    "want": {"en": "keep {poss} promise", "zh": "守住{poss}承诺", "fr": "tenir {poss_f} promesse"},
+    "thing": {"en": "the old ledger", "zh": "那本旧账簿", "fr": "le vieux registre"},
+}
+WORKPLACES = [  # (words in the hero's role, (en heading, en place), (zh), (fr heading, fr place)); interior
+    (("baker", "bakery", "面包", "boulang", "pâtiss"), ("BAKERY", "the bakery"), ("面包店", "面包店"), ("BOULANGERIE", "la boulangerie")),
+    (("lighthouse", "灯塔", "phare"), ("LIGHTHOUSE", "the lighthouse"), ("灯塔", "灯塔"), ("PHARE", "le phare")),
+    (("fisher", "渔", "pêcheu"), ("FISHERMAN'S HUT", "the hut"), ("渔夫的小屋", "小屋"), ("CABANE DU PÊCHEUR", "la cabane")),
+    (("detective", "侦探", "détective", "commissaire", "inspect"), ("DETECTIVE'S OFFICE", "the office"), ("侦探事务所", "事务所"),
+     ("BUREAU DU COMMISSARIAT", "le bureau")),
+    (("nurse", "doctor", "医生", "护士", "infirm", "médecin", "骑手"), ("HOSPITAL CORRIDOR", "the hospital"), ("医院走廊", "医院"),
+     ("COULOIR DE L'HÔPITAL", "l'hôpital")),
+    (("astronaut", "engineer", "宇航", "ingénieu", "astronaute"), ("STATION MODULE", "the station"), ("空间站舱室", "空间站"),
+     ("MODULE DE LA STATION", "la station")),
+    (("intern", "实习", "stagiaire", "clerk", "office"), ("OFFICE", "the office"), ("办公室", "办公室"), ("BUREAU", "le bureau")),
+    (("magician", "魔术", "magicien"), ("THEATRE BACKSTAGE", "the theatre"), ("剧场后台", "剧场"), ("COULISSES DU THÉÂTRE", "le théâtre")),
+    (("witch", "女巫", "sorcière"), ("WITCH'S COTTAGE", "the cottage"), ("女巫的小屋", "小屋"), ("CHAUMIÈRE DE LA SORCIÈRE", "la chaumière")),
+    (("singer", "歌手", "chanteu"), ("CONCERT HALL", "the concert hall"), ("音乐厅", "音乐厅"), ("SALLE DE CONCERT", "la salle de concert")),
+    (("florist", "花", "fleuriste"), ("FLOWER SHOP", "the flower shop"), ("花店", "花店"), ("BOUTIQUE DE FLEURS", "la boutique")),
+    (("grandmother", "grandfather", "奶奶", "爷爷", "grand-mère", "grand-père"), ("KITCHEN", "the kitchen"), ("厨房", "厨房"),
+     ("CUISINE", "la cuisine")),
+    (("knight", "剑客", "chevalier"), ("CASTLE YARD", "the castle yard"), ("武馆", "武馆"), ("COUR DU CHÂTEAU", "la cour du château")),
+    (("teacher", "教师", "老师", "professeur"), ("SCHOOL", "the school"), ("学校", "学校"), ("ÉCOLE", "l'école")),
+]
 
 GENRES = {
     "myth": ("god", "spirit", "dragon", "goddess", "demon", "magic", "curse", "神", "龙", "妖", "dieu", "esprit", "magie"),

@@ -1,0 +1,635 @@
+"""Scene templates of the offline story engine, built from the premise's own parts.
+
+One element per line: ``A wide 4 | text`` an action (camera, seconds); ``H | text`` the hero speaks, ``X`` the
+opponent, ``F`` the ally, ``V`` the fourth character (the premise's other person, or the one the hero made a
+promise to); ``H (quietly) | text`` adds a parenthetical, ``X (O.S.)`` speaks off screen.
+
+Slots, all filled from the premise (or invented when the premise is silent, never replacing it):
+{H} {X} {F} {V} the four names; {role} the hero's role ("baker"); {a_role} with its article; {want1} {want2}
+{want3} the want as the hero, a friend and the narration say it ("win back my/your/her stolen recipe");
+{thing} the want's object ("the stolen recipe"); {foe} how people call the opponent (a name, or "the god of
+floods"); {foe_role} what the opponent is ("the rival"); {before} the deadline ("before the festival");
+{deadline_now} the deadline arriving ("the festival begins"); {place} where it happens; {flaw} the hero's
+flaw; {aid} what the ally gives the hero (set up in the plan; {the_aid} after it, used in the climax); {e} French feminine "e".
+
+Rules the tests hold every template to: a line of dialogue of four words or more (eight characters in
+Chinese) names at least one of the premise's parts ({role} {a_role} {want1} {want2} {want3} {thing}
+{foe_role} {before} {deadline_now} {place}), so two stories of different premises never say the same line;
+every set-up is paid off: the promise to {V} (opening) in the resolution, {aid} (plan) in the climax, the
+flaw (plan) in the climax, each episode's hook (``hook`` variant k) by the next episode's ``return`` k.
+"""
+
+from __future__ import annotations
+
+PREMISE_SLOTS = ("{role}", "{a_role}", "{want1}", "{want2}", "{want3}", "{thing}", "{thing_cap}", "{foe_role}", "{before}",
+                 "{deadline_now}")
+
+SCENES: dict[str, dict[str, list[str]]] = {"en": {}, "zh": {}, "fr": {}}
+
+# ------------------------------------------------------------------------------------------------- English
+EN = SCENES["en"]
+EN["opening"] = [
+    """A wide 4 | {Place}, first light. {H}, {a_role}, is already at work, one eye on the clock.
+H | I have to {want1} {before}. There is no second try.
+A close-up 3 | {V} watches from the doorway.
+V | You said you'd show me how {a_role} does it.
+H (gently) | I will. Right after I {want1}.
+V | Swear it on {thing}.
+H | Sworn.""",
+    """A wide 4 | Rain on the windows of {place}. {H}, {a_role}, paces, talking to nobody.
+H | Everyone says nobody can {want1} {before}.
+A medium 3 | {V} looks up from a cup of tea.
+V | Then show them what {a_role} can do. And take me along.
+H | If I {want1}, you come to everything after.
+V | Everything? Say it again, about {thing}.
+H (smiling) | Everything. On {thing}.""",
+    """A close-up 3 | A hand-written note pinned by the door of {place}: {thing}, circled twice.
+A wide 4 | {H}, {a_role}, reads it for the hundredth time.
+H | One chance to {want1}, and only {before}.
+V | And the lesson you owe me? How {a_role} really works?
+H | The day I {want1}, it's yours.
+V | I'll hold you to it, by {thing}.""",
+]
+EN["inciting"] = [
+    """A wide 4 | {Place}. A figure in the crowd stops and turns: {X}.
+X | So this is {a_role} who thinks {she}'ll {want3}.
+H | And you must be {foe_role}.
+X (smiling) | Forget {thing}. It's mine now.
+A close-up 3 | {H}'s jaw tightens. {X} walks away without hurrying.
+F | That was {foe_role}? Then we're already behind {before}.""",
+    """A medium 3 | A knock at the door of {place}. {F} comes in, out of breath.
+F | It's {foe_role}. They say {X} has {thing}.
+H | Then {X} knows what I have to do {before}.
+F | Everyone in {place} knows about {thing} now.
+A close-up 3 | {H} puts down the tools and reaches for a coat.""",
+    """A wide 4 | Night. A lamp moves across {place}. {X} is there, looking straight at {H}.
+X (O.S.) | You'll never {want2} {before}, {role}.
+H | Who's there?
+A wide 3 | Only the wind answers. {F} runs up.
+F | That voice. That was {foe_role}, I'm sure of it.""",
+]
+EN["plan"] = [
+    """A medium 3 | {F} clears a table in {place} and lays out {aid}.
+F | You can't beat {foe_role} the way you always do. Your {flaw} again.
+H | My {flaw} got me this far, as {a_role}.
+F | It also lost you everything once. Take this. For {thing}.
+A close-up 3 | {H} turns {aid} over in the light, then pockets it.""",
+    """A medium 3 | {H} and {F} whisper over a drawn map of {place}.
+F | {foe} is strong, but {foe_role} never watches the back door.
+H | Then I go in alone, for {thing}.
+F (angry) | Alone. That's your {flaw} talking, not a plan for {thing}.
+A close-up 3 | {F} presses {aid} into {H}'s hand.
+F | Use it when you want to {want2}. Not before.""",
+    """A medium 3 | Late night in {place}. {F} sets {aid} between two cups.
+F | My mother kept this. It helped her once against someone like {foe_role}.
+H | I don't need help to {want1}.
+F | That's your {flaw}. Every {role} I knew had it, and lost.
+A close-up 3 | A long silence. {H} takes {aid}.""",
+]
+EN["attempt"] = [
+    """A wide 4 | {H} walks straight up to {X} in the middle of {place}.
+H | I've come for {thing}. Give it back.
+X (amused) | Just like that? {a_role} with empty hands?
+H | I'll {want1} with or without your blessing.
+A wide 3 | {X} snaps {xher} fingers. Two men step between them, and {H} is pushed back into the dust.""",
+    """A medium 3 | {H} slips into {place} by the side door, alone.
+A close-up 3 | There it is: {thing}, within reach. A floorboard creaks.
+X | Did you really think {foe_role} leaves doors open?
+H | I thought {foe_role} sleeps, like everyone else.
+A wide 3 | {H} runs. Empty-handed.""",
+    """A wide 4 | Market day in {place}. {H} tries to {want3} in front of everyone.
+X | Look at this. {a_role}, begging in public.
+H | I'm not begging. I'm telling {place} the truth about {thing}.
+X | {place} believes whoever is loudest about {thing}.
+A close-up 3 | The crowd laughs. {H} stands alone.""",
+    """A medium 3 | {H} waits by the gate of {place} until {X} comes out.
+H | Name your price for {thing}.
+X | There's no price {a_role} could pay.
+H | Everyone from {place} has a price. Even {foe_role}.
+A close-up 3 | {X} walks on. {H} is left with the rain.""",
+]
+EN["cost"] = [
+    """A medium 3 | {F} sits against the wall of {place}, one arm bandaged.
+H | This happened because I went after {thing} alone.
+F | Yes. And now you know how {foe_role} fights.
+H (quietly) | I don't know how to {want1} any more.
+F | Then stop trying to {want2} alone.""",
+    """A medium 3 | {V} sits on the step of {place}, holding a broken cup.
+V | They laughed at you. They laughed at every {role}.
+H | Let them. {thing} doesn't care who laughs.
+V | Do you still mean to {want2}?
+A close-up 3 | {H} kneels and gathers the pieces, one by one.""",
+    """A wide 4 | Dusk. The windows of {place} go dark one by one.
+H | I lost the one chance to {want1}.
+F | You lost a round against {foe_role}. Not the day.
+H | And if I'm too late {before}?
+F | Then we lose {thing} together, not you alone.""",
+]
+EN["discovery"] = [
+    """A medium 4 | In a back room of {place}, {H} finds an old ledger, its pages full of {X}'s hand.
+H | Look. {foe_role} never had a right to {thing}. It's all written here.
+F | Then {foe_role} can be beaten by the truth, not by fists.
+A close-up 3 | {H}'s eyes light up for the first time.""",
+    """A medium 4 | {V} drags {H} across {place} to a window.
+V | Every night {X} hides {thing} in the same place. I counted.
+H | You counted? For how long, around {foe_role}?
+V | Since you stopped telling me about {thing}.
+A close-up 3 | {H} laughs, and hugs {V}.""",
+    """A medium 3 | {F} unfolds a letter found in {place}.
+F | It's from {X}. {foe_role} is afraid of one thing: being seen.
+H | Then everyone will see what {foe_role} did.
+A close-up 3 | {H} looks at {the_aid}, then smiles.""",
+]
+EN["journey"] = [
+    """A wide 5 | {H} and {F} cross {place} against the wind, loaded with everything they own.
+F | Tell me again why we don't wait {before}.
+H | Because waiting is how {foe_role} wins.
+A wide 3 | The road climbs. {V} runs to catch up.""",
+    """A wide 5 | A long walk at dusk. {H} carries {the_aid}; {F} carries the rest.
+F | Whoever finds {thing} first keeps it, they say in {place}.
+H | Then we find {thing} first.""",
+]
+EN["crisis"] = [
+    """A medium 3 | Night in {place}. {F} is gone; only a note remains on the table.
+H (reading) | "Don't look for me. {foe_role} wants you to come." It's {F}'s hand.
+V | {foe_role} took {F} because of {thing}. Because of you.
+H | Because of me.
+A close-up 3 | {H} sits down in the dark. The clock keeps ticking.""",
+    """A medium 3 | {H} packs a bag in {place}, hands shaking.
+V | You're running away from {thing}?
+H | I'm saving you from {foe_role}.
+V | Nobody asked you to save me. Only to {want2}.
+A close-up 3 | {H} stops. The bag falls open.""",
+]
+EN["climax"] = [
+    """A wide 4 | {Place}. {deadline_now_cap}. {X} holds {thing} high for everyone to see.
+X | Too late, {role}. Everyone is watching.
+H | Good. {F}, now!
+A close-up 3 | {F} steps out of the crowd. {H} raises {the_aid}.
+F | We do it together, the way I said. No more {flaw}, {role}.
+H | No more {flaw}. I came to {want1}, and not alone.
+A wide 4 | {the_aid_cap} does its work. {X} steps back, and {thing} falls into {H}'s hands.
+X (quietly) | How did you know about {the_aid}, {role}?
+H | A friend of this {role} told me.""",
+    """A wide 4 | {deadline_now_cap}. {X} waits in the middle of {place}, calm.
+X | You came back. {a_role} never learns.
+H | This one did. {V}, {F}, it's time to {want1}.
+A close-up 3 | {V} and {F} step out on either side. {H} holds out {the_aid}.
+X | What is that supposed to do to {foe_role}?
+H | Show everyone what you did to {thing}.
+A wide 4 | The crowd turns. {X} has nowhere left to stand.
+F | That was no {flaw} at all. That was {a_role}.""",
+]
+EN["resolution"] = [
+    """A wide 4 | {Place}, the morning after. {thing_cap} is back where it belongs.
+V | You did it. You managed to {want2}.
+H | We did. Now, the lesson I promised: how {a_role} starts the day.
+A close-up 3 | {V} rolls up both sleeves, grinning.
+F | Look at that. Two of them now: {a_role} and an apprentice.""",
+    """A wide 4 | Sunrise over {place}. People come back, slowly.
+F | So, {role}. Was {thing} worth all of it?
+H | Ask me after I keep my promise to {V}, about how {a_role} works.
+A wide 3 | {H} hands {V} the tools. Their first lesson begins.""",
+]
+EN["micro"] = [  # a whole film in one scene, for films under a minute
+    """A medium 3 | {X} blocks the way, {thing} in hand.
+H | I have to {want1} {before}.
+X | Not while {foe_role} is standing here.
+H | Then step aside, or watch {a_role} do it anyway.
+A wide 3 | {H} takes {thing} back. {X} has nothing left to say.""",
+    """A medium 3 | {H} faces {X} across {place}.
+X | Give up on {thing}. You're only {a_role}.
+H | Only {a_role}, yes. That's why I'll {want1}.
+A wide 3 | {V} and {F} step up beside {H}. {X} backs away.""",
+    """A close-up 3 | {H} looks at {thing}, then at {X}.
+H | You thought {a_role} would give up {before}?
+X | I thought you'd be alone, {role}.
+A wide 3 | {F} appears at {H}'s side. {X} turns and leaves.""",
+]
+EN["hook"] = [  # k: what the next episode's return k picks up
+    """A wide 4 | Night in {place}. {X} opens a box; inside is {thing}, and a photograph of {V}.
+X | Let {a_role} come for it. I'll be waiting.""",
+    """A medium 3 | {H} comes home to {place}. The door is open. {F} is not there.
+H | {F}? {F}! Who took {F}, and why now, {before}?""",
+    """A close-up 3 | {H} unfolds a note left on {thing}'s empty shelf in {place}.
+H (reading) | "I know about {the_aid}. Ask {F} what it cost, the last time someone wanted {thing}." Signed: {foe}.""",
+]
+EN["return"] = [
+    """A medium 3 | Morning. {H} tells {F} about the photograph of {V} in {X}'s box.
+F | {foe_role} has {thing} and a picture of {V}? Then {V} stays with me.
+H | And I go after {thing} before {foe} goes after {V}.""",
+    """A wide 4 | Dawn. {H} finds {F} tied up in a shed at the edge of {place}.
+F | It was {foe_role}. They wanted to know where you keep {the_aid}.
+H | And you told them nothing about {thing}?
+F | Nothing. Untie me.""",
+    """A medium 3 | {H} puts the note in front of {F} in {place}.
+H | What did {the_aid} cost you? {foe_role} says you know.
+F (quietly) | My old shop. I lost it fighting over {thing}, years ago. Now you know.
+H | Then this time we {want1} and keep the shop.""",
+]
+
+# ------------------------------------------------------------------------------------------------- Chinese
+ZH = SCENES["zh"]
+ZH["opening"] = [
+    """A wide 4 | {Place}，天刚亮。{H}，一个{role}，已经在忙，眼睛不停看着钟。
+H | 我必须在{before}{want1}。没有第二次机会。
+A close-up 3 | {V}站在门口看着。
+V | 你说过要教我{role}是怎么干活的。
+H (gently) | 会的。等我{want1}就教你。
+V | 你拿{thing}发誓。
+H | 我发誓。""",
+    """A wide 4 | 雨打在{place}的窗上。{H}，一个{role}，来回踱步，自言自语。
+H | 人人都说没人能在{before}{want1}。
+A medium 3 | {V}从茶杯上抬起头。
+V | 那就让他们看看{role}的本事。带上我。
+H | 要是我能{want1}，以后什么都带上你。
+V | 什么都带上？为了{thing}，你再说一遍。
+H (smiling) | 什么都带上。我拿{thing}保证。""",
+    """A close-up 3 | {place}门边钉着一张手写的纸条：{thing}，画了两个圈。
+A wide 4 | {H}，一个{role}，第一百遍读它。
+H | 只有一次机会{want1}，而且只能在{before}。
+V | 那你欠我的那一课呢？{role}到底怎么干活？
+H | 我{want1}的那天，就教你。
+V | 我记住了，凭着{thing}。""",
+]
+ZH["inciting"] = [
+    """A wide 4 | {Place}。人群中一个身影停下转身：{X}。
+X | 原来这就是想{want3}的{role}。
+H | 那你一定就是{foe_role}。
+X (smiling) | 别想{thing}了。它现在是我的。
+A close-up 3 | {H}咬紧牙关。{X}不慌不忙地走开。
+F | 那就是{foe_role}？那我们在{before}已经落后了。""",
+    """A medium 3 | {place}的门被敲响。{F}冲进来，上气不接下气。
+F | 是{foe_role}。听说{thing}在{X}手里。
+H | 那{X}知道我在{before}要做什么了。
+F | 现在整个{place}都知道{thing}的事了。
+A close-up 3 | {H}放下工具，伸手去拿外套。""",
+    """A wide 4 | 夜里。一盏灯穿过{place}。{X}站在那里，直直地看着{H}。
+X (O.S.) | 你休想在{before}{want2}，{role}。
+H | 谁在那里？
+A wide 3 | 只有风声回答。{F}跑了过来。
+F | 那个声音，肯定是{foe_role}。""",
+]
+ZH["plan"] = [
+    """A medium 3 | {F}在{place}清出一张桌子，摆上{aid}。
+F | 你不能照老样子对付{foe_role}。你的{flaw}又来了。
+H | 我这个{role}就是靠{flaw}走到今天的。
+F | 你也因为它失去过一切。拿着，为了{thing}。
+A close-up 3 | {H}在灯下翻看{aid}，然后收进口袋。""",
+    """A medium 3 | {H}和{F}对着一张{place}的手绘地图低声商量。
+F | {foe}很强，可是{foe_role}从来不看后门。
+H | 那我一个人进去，为了{thing}。
+F (angry) | 一个人。这是你的{flaw}在说话，不是拿回{thing}的计划。
+A close-up 3 | {F}把{aid}塞到{H}手里。
+F | 等你真要{want2}的时候再用它。""",
+    """A medium 3 | {place}，深夜。{F}把{aid}放在两只杯子中间。
+F | 这是我母亲留下的，她曾靠它对付过像{foe_role}这样的人。
+H | 我不需要帮忙也能{want1}。
+F | 这就是{flaw}。我认识的每个{role}都有，最后都输了。
+A close-up 3 | 长久的沉默。{H}拿起了{aid}。""",
+]
+ZH["attempt"] = [
+    """A wide 4 | {H}径直走到{place}中央的{X}面前。
+H | 我来拿{thing}。还给我。
+X (amused) | 就这样？一个空着手的{role}？
+H | 不管你答不答应，我都要{want1}。
+A wide 3 | {X}打了个响指。两个人挡在中间，{H}被推倒在尘土里。""",
+    """A medium 3 | {H}独自从侧门溜进{place}。
+A close-up 3 | 就在那里：{thing}，伸手可及。地板吱呀一响。
+X | 你真以为{foe_role}会不锁门？
+H | 我以为{foe_role}也要睡觉，跟大家一样。
+A wide 3 | {H}逃走了，两手空空。""",
+    """A wide 4 | {place}的集日。{H}当着所有人的面想{want3}。
+X | 看看，一个{role}当众求人。
+H | 我不是在求人。我是在告诉大家{thing}的真相。
+X | {place}只信嗓门最大的人，{thing}也一样。
+A close-up 3 | 人群哄笑。{H}孤零零地站着。""",
+    """A medium 3 | {H}在{place}门口一直等到{X}出来。
+H | 说吧，{thing}要什么价。
+X | 没有哪个{role}付得起。
+H | {place}的人都有个价钱，{foe_role}也一样。
+A close-up 3 | {X}走了。{H}一个人站在雨里。""",
+]
+ZH["cost"] = [
+    """A medium 3 | {F}靠着{place}的墙坐着，一只胳膊缠着绷带。
+H | 都怪我一个人去追{thing}。
+F | 是。可现在你知道{foe_role}怎么打了。
+H (quietly) | 我已经不知道该怎么{want1}了。
+F | 那就别再一个人去{want2}。""",
+    """A medium 3 | {V}坐在{place}的台阶上，手里拿着一只碎杯子。
+V | 他们笑你。他们笑每一个{role}。
+H | 让他们笑。{thing}才不管谁在笑。
+V | 你还想{want2}吗？
+A close-up 3 | {H}跪下来，一片一片捡起碎片。""",
+    """A wide 4 | 黄昏。{place}的窗户一扇接一扇暗下去。
+H | 我把唯一一次{want1}的机会丢了。
+F | 你输给{foe_role}的只是一局，不是这一天。
+H | 要是我赶不上{before}呢？
+F | 那就一起输掉{thing}，不是你一个人。""",
+]
+ZH["discovery"] = [
+    """A medium 4 | 在{place}的里屋，{H}找到一本旧账簿，满页都是{X}的笔迹。
+H | 你看。{foe_role}根本无权拿走{thing}。这里都写着。
+F | 那打败{foe_role}靠的是真相，不是拳头。
+A close-up 3 | {H}的眼睛第一次亮了起来。""",
+    """A medium 4 | {V}拉着{H}穿过{place}，跑到一扇窗前。
+V | {X}每天晚上都把{thing}藏在同一个地方。我数过。
+H | 你数过？盯着{foe_role}数了多久？
+V | 从你不再跟我讲{thing}的那天起。
+A close-up 3 | {H}笑了，一把抱住{V}。""",
+    """A medium 3 | {F}展开一封在{place}找到的信。
+F | 是{X}写的。{foe_role}只怕一件事：被人看见。
+H | 那就让每个人都看见{foe_role}做了什么。
+A close-up 3 | {H}看了看{the_aid}，笑了。""",
+]
+ZH["journey"] = [
+    """A wide 5 | {H}和{F}顶着风穿过{place}，背着全部家当。
+F | 再告诉我一遍，为什么不等到{before}。
+H | 因为{foe_role}就是靠别人等才赢的。
+A wide 3 | 路越走越高。{V}跑着追上来。""",
+    """A wide 5 | 黄昏里的长路。{H}拿着{the_aid}，{F}背着其余的东西。
+F | {place}的人说，谁先找到{thing}就归谁。
+H | 那我们先找到{thing}。""",
+]
+ZH["crisis"] = [
+    """A medium 3 | {place}的夜。{F}不见了，桌上只留下一张字条。
+H (reading) | "别来找我。{foe_role}就等你来。"是{F}的字。
+V | {foe_role}为了{thing}抓走了{F}。都是因为你。
+H | 都怪我。
+A close-up 3 | {H}在黑暗里坐下。钟还在走。""",
+    """A medium 3 | {H}在{place}收拾行李，手在发抖。
+V | 你要丢下{thing}逃走？
+H | 我是在保护你，躲开{foe_role}。
+V | 没人要你保护我。只要你{want2}。
+A close-up 3 | {H}停住了。包掉在地上散开。""",
+]
+ZH["climax"] = [
+    """A wide 4 | {Place}。{deadline_now_cap}。{X}把{thing}高高举起，让所有人都看见。
+X | 你来得正好，{role}。大家都看着呢。
+H | 正好。{F}，上！
+A close-up 3 | {F}从人群中走出来。{H}举起{the_aid}。
+F | 照我说的，一起来。别再{flaw}了，{role}。
+H | 不再{flaw}。我来是为了{want1}，而且不是一个人。
+A wide 4 | {the_aid_cap}起了作用。{X}后退一步，{thing}落到{H}手里。
+X (quietly) | 你这个{role}怎么知道{the_aid}的？
+H | 一个懂{role}的朋友告诉我的。""",
+    """A wide 4 | {deadline_now_cap}。{X}平静地站在{place}中央。
+X | 你回来了。{role}从来不长记性。
+H | 这个长了。{V}，{F}，是时候{want1}了。
+A close-up 3 | {V}和{F}一左一右站出来。{H}举起{the_aid}。
+X | 这东西能把{foe_role}怎么样？
+H | 让大家看看你对{thing}做了什么。
+A wide 4 | 人群转过身来。{X}无处可站。
+F | 这哪是什么{flaw}。这才是{role}。""",
+]
+ZH["resolution"] = [
+    """A wide 4 | 第二天早上的{place}。{thing_cap}回到了原来的地方。
+V | 你做到了。你真的{want2}了。
+H | 是我们做到了。现在，我答应你的那一课：{role}怎么开始一天。
+A close-up 3 | {V}卷起两只袖子，咧嘴笑了。
+F | 瞧瞧，现在有两个{role}了。""",
+    """A wide 4 | {place}日出。人们慢慢回来了。
+F | 怎么样，{role}？{thing}值得吗？
+H | 等我兑现了对{V}的承诺，教会{vta}{role}的手艺，再问我。
+A wide 3 | {H}把工具交给{V}。第一课开始了。""",
+]
+ZH["micro"] = [
+    """A medium 3 | {X}拦住去路，手里拿着{thing}。
+H | 我必须在{before}{want1}。
+X | 有{foe_role}在这里，你休想。
+H | 那就让开，看着{role}做到。
+A wide 3 | {H}把{thing}拿了回来。{X}无话可说。""",
+    """A medium 3 | {H}在{place}和{X}面对面。
+X | 别想{thing}了。你不过是个{role}。
+H | 是，我是{role}。所以我一定会{want1}。
+A wide 3 | {V}和{F}站到{H}身边。{X}退后了。""",
+    """A close-up 3 | {H}看着{thing}，又看看{X}。
+H | 你以为{role}会在{before}放弃？
+X | 我以为你是一个人，{role}。
+A wide 3 | {F}出现在{H}身边。{X}转身离开。""",
+]
+ZH["hook"] = [
+    """A wide 4 | {place}的夜。{X}打开一只盒子，里面是{thing}，还有一张{V}的照片。
+X | 让那个{role}来拿吧。我等着。""",
+    """A medium 3 | {H}回到{place}。门开着，{F}不见了。
+H | {F}？{F}！是谁在{before}把{F}带走了？""",
+    """A close-up 3 | {H}在{place}放{thing}的空架子上展开一张字条。
+H (reading) | "我知道{the_aid}的事。问问{F}，上次有人想要{thing}时，它的代价。"落款：{foe}。""",
+]
+ZH["return"] = [
+    """A medium 3 | 早上。{H}把{X}盒子里那张{V}的照片告诉了{F}。
+F | {foe_role}拿着{thing}，还有{V}的照片？那{V}跟着我。
+H | 我去追{thing}，赶在{foe}去找{V}之前。""",
+    """A wide 4 | 黎明。{H}在{place}边上的棚子里找到被绑着的{F}。
+F | 是{foe_role}干的。他们想知道你把{the_aid}放在哪。
+H | 关于{thing}，你什么都没说？
+F | 没说。快松绑。""",
+    """A medium 3 | {H}在{place}把字条放到{F}面前。
+H | {the_aid}让你付出了什么？{foe_role}说你知道。
+F (quietly) | 我的老铺子。多年前为了{thing}争斗，我把它丢了。现在你知道了。
+H | 那这一次，我们{want1}，也保住铺子。""",
+]
+
+# ------------------------------------------------------------------------------------------------- French
+FR = SCENES["fr"]
+FR["opening"] = [
+    """A wide 4 | {Place}, aux premières lueurs. {H}, {a_role}, est déjà au travail, un œil sur l'horloge.
+H | Je dois {want1} {before}. Il n'y aura pas de deuxième essai.
+A close-up 3 | {V} regarde depuis le seuil.
+V | Tu avais dit que tu me montrerais le métier de {role}.
+H (gently) | Promis. Juste après {want1}.
+V | Jure-le sur {thing}.
+H | Juré.""",
+    """A wide 4 | La pluie sur les vitres de {place}. {H}, {a_role}, fait les cent pas et parle seul{e}.
+H | Tout le monde dit qu'on ne peut pas {want1} {before}.
+A medium 3 | {V} lève les yeux de sa tasse.
+V | Alors montre-leur ce que vaut {a_role}. Et emmène-moi.
+H | Si j'arrive à {want1}, tu viendras partout avec moi.
+V | Partout ? Redis-le, sur {thing}.
+H (smiling) | Partout. Sur {thing}.""",
+    """A close-up 3 | Un mot écrit à la main, épinglé près de la porte de {place} : {thing}, entouré deux fois.
+A wide 4 | {H}, {a_role}, le relit pour la centième fois.
+H | Une seule chance de {want1}, et seulement {before}.
+V | Et la leçon que tu me dois ? Le vrai métier de {role} ?
+H | Le jour où je réussis à {want1}, elle est à toi.
+V | Je m'en souviendrai, sur {thing}.""",
+]
+FR["inciting"] = [
+    """A wide 4 | {Place}. Dans la foule, une silhouette s'arrête et se retourne : {X}.
+X | Voilà donc {a_role} qui croit pouvoir {want3}.
+H | Et toi, tu dois être {foe_role}.
+X (smiling) | Oublie {thing}. C'est à moi, maintenant.
+A close-up 3 | {H} serre les dents. {X} s'éloigne sans se presser.
+F | C'était {foe_role} ? Alors on est déjà en retard {before}.""",
+    """A medium 3 | On frappe à la porte de {place}. {F} entre, à bout de souffle.
+F | C'est {foe_role}. On dit que {X} a {thing}.
+H | Alors {X} sait ce que je dois faire {before}.
+F | Tout le monde sait, pour {thing}, maintenant.
+A close-up 3 | {H} pose ses outils et attrape un manteau.""",
+    """A wide 4 | La nuit. Une lanterne traverse {place}. {X} est là et fixe {H}.
+X (O.S.) | Tu n'arriveras jamais à {want2} {before}, {role}.
+H | Qui est là ?
+A wide 3 | Seul le vent répond. {F} accourt.
+F | Cette voix. C'était {foe_role}, j'en suis sûr{fe}.""",
+]
+FR["plan"] = [
+    """A medium 3 | {F} débarrasse une table dans {place} et y pose {aid}.
+F | Tu ne battras pas {foe_role} comme d'habitude. Encore ton {flaw}.
+H | C'est mon {flaw} qui m'a mené{e} jusqu'ici, moi, {a_role}.
+F | C'est aussi lui qui t'a tout fait perdre. Prends ça. Pour {thing}.
+A close-up 3 | {H} tourne {aid} dans la lumière, puis l'empoche.""",
+    """A medium 3 | {H} et {F} chuchotent au-dessus d'un plan dessiné de {place}.
+F | {foe} est fort, mais {foe_role} ne surveille jamais la porte de derrière.
+H | Alors j'y vais seul{e}, pour {thing}.
+F (angry) | Seule. C'est ton {flaw} qui parle, pas un plan pour {thing}.
+A close-up 3 | {F} glisse {aid} dans la main de {H}.
+F | Sers-t'en quand tu iras {want2}. Pas avant.""",
+    """A medium 3 | Tard dans la nuit, dans {place}. {F} pose {aid} entre deux tasses.
+F | Ma mère gardait ça. Ça l'a aidée un jour contre quelqu'un comme {foe_role}.
+H | Je n'ai besoin de personne pour {want1}.
+F | Voilà ton {flaw}. Chaque {role} que j'ai connu l'avait, et a perdu.
+A close-up 3 | Un long silence. {H} prend {aid}.""",
+]
+FR["attempt"] = [
+    """A wide 4 | {H} marche droit sur {X}, au milieu de {place}.
+H | Je viens chercher {thing}. Rends-moi ça.
+X (amused) | Comme ça ? {a_role} les mains vides ?
+H | Je vais {want1}, avec ou sans ta permission.
+A wide 3 | {X} claque des doigts. Deux hommes s'interposent, et {H} est repoussé{e} dans la poussière.""",
+    """A medium 3 | {H} se glisse seul{e} dans {place} par la porte de côté.
+A close-up 3 | Le voilà : {thing}, à portée de main. Une latte grince.
+X | Tu croyais vraiment que {foe_role} laisse les portes ouvertes ?
+H | Je croyais que {foe_role} dormait, comme tout le monde.
+A wide 3 | {H} s'enfuit. Les mains vides.""",
+    """A wide 4 | Jour de marché dans {place}. {H} essaie de {want3} devant tout le monde.
+X | Regardez-moi ça. {a_role} qui supplie en public.
+H | Je ne supplie pas. Je dis la vérité sur {thing}.
+X | Ici, on croit celui qui crie le plus fort à propos de {thing}.
+A close-up 3 | La foule rit. {H} reste seul{e}.""",
+    """A medium 3 | {H} attend devant {place} que {X} sorte.
+H | Dis ton prix pour {thing}.
+X | Aucun prix que {a_role} pourrait payer.
+H | Tout le monde a un prix dans {place}. Même {foe_role}.
+A close-up 3 | {X} passe son chemin. {H} reste sous la pluie.""",
+]
+FR["cost"] = [
+    """A medium 3 | {F} est assis{fe} contre le mur de {place}, un bras bandé.
+H | C'est arrivé parce que je suis allé{e} seul{e} chercher {thing}.
+F | Oui. Et maintenant tu sais comment se bat {foe_role}.
+H (quietly) | Je ne sais plus comment {want1}.
+F | Alors arrête de vouloir {want2} seul{e}.""",
+    """A medium 3 | {V} est assis{ve} sur la marche de {place}, une tasse cassée à la main.
+V | Ils se sont moqués de toi. De chaque {role}.
+H | Qu'ils rient. {thing_cap} se moque bien de qui rit.
+V | Tu veux toujours {want2} ?
+A close-up 3 | {H} s'agenouille et ramasse les morceaux, un par un.""",
+    """A wide 4 | Le soir. Les fenêtres de {place} s'éteignent une à une.
+H | J'ai perdu ma seule chance de {want1}.
+F | Tu as perdu une manche contre {foe_role}. Pas la journée.
+H | Et si j'arrive trop tard, {before} ?
+F | Alors on perdra {thing} ensemble, pas toi seul{e}.""",
+]
+FR["discovery"] = [
+    """A medium 4 | Dans l'arrière-salle de {place}, {H} trouve un vieux registre, rempli de l'écriture de {X}.
+H | Regarde. {foe_role} n'a jamais eu de droit sur {thing}. Tout est écrit ici.
+F | Alors on battra {foe_role} par la vérité, pas avec les poings.
+A close-up 3 | Pour la première fois, les yeux de {H} s'allument.""",
+    """A medium 4 | {V} entraîne {H} à travers {place} jusqu'à une fenêtre.
+V | Chaque nuit, {X} cache {thing} au même endroit. J'ai compté.
+H | Tu as compté ? Combien de temps, autour de {foe_role} ?
+V | Depuis que tu ne me parles plus de {thing}.
+A close-up 3 | {H} éclate de rire et serre {V} dans ses bras.""",
+    """A medium 3 | {F} déplie une lettre trouvée dans {place}.
+F | Elle est de {X}. {foe_role} n'a peur que d'une chose : être vu.
+H | Alors tout le monde verra ce qu'a fait {foe_role}.
+A close-up 3 | {H} regarde {the_aid}, puis sourit.""",
+]
+FR["journey"] = [
+    """A wide 5 | {H} et {F} traversent {place} contre le vent, chargés de tout ce qu'ils possèdent.
+F | Redis-moi pourquoi on n'attend pas, {before}.
+H | Parce qu'attendre, c'est comme ça que {foe_role} gagne.
+A wide 3 | La route monte. {V} court pour les rattraper.""",
+    """A wide 5 | Une longue marche au crépuscule. {H} porte {the_aid} ; {F} porte le reste.
+F | Dans {place}, on dit que {thing} revient à qui le trouve en premier.
+H | Alors on trouvera {thing} les premiers.""",
+]
+FR["crisis"] = [
+    """A medium 3 | La nuit dans {place}. {F} a disparu ; il ne reste qu'un mot sur la table.
+H (reading) | « Ne me cherche pas. {foe_role} veut que tu viennes. » C'est l'écriture de {F}.
+V | {foe_role} a enlevé {F} à cause de {thing}. À cause de toi.
+H | C'est ma faute.
+A close-up 3 | {H} s'assoit dans le noir. L'horloge continue de tourner.""",
+    """A medium 3 | {H} fait un sac dans {place}, les mains tremblantes.
+V | Tu abandonnes {thing} et tu t'enfuis ?
+H | Je te protège de {foe_role}.
+V | Personne ne t'a demandé de me protéger. Seulement de {want2}.
+A close-up 3 | {H} s'arrête. Le sac tombe et s'ouvre.""",
+]
+FR["climax"] = [
+    """A wide 4 | {Place}. {deadline_now_cap}. {X} brandit {thing} devant tout le monde.
+X | Trop tard, {role}. Tout le monde regarde.
+H | {F}, maintenant !
+A close-up 3 | {F} sort de la foule. {H} lève {the_aid}.
+F | Ensemble, comme j'ai dit. Fini, ton {flaw}, {role}.
+H | Fini, mon {flaw}. Je suis venu{e} {want1}, et pas seul{e}.
+A wide 4 | {the_aid_cap} fait son œuvre. {X} recule, et {thing} tombe entre les mains de {H}.
+X (quietly) | Comment {a_role} savait, pour {the_aid} ?
+H | Un ami de {a_role} me l'a dit.""",
+    """A wide 4 | {deadline_now_cap}. {X} attend au milieu de {place}, calme.
+X | Tu es revenu{e}. {a_role} n'apprend jamais.
+H | {celle} a appris. {V}, {F}, c'est le moment de {want1}.
+A close-up 3 | {V} et {F} s'avancent de chaque côté. {H} tend {the_aid}.
+X | Et qu'est-ce que ça peut faire à {foe_role} ?
+H | Montrer à tous ce que tu as fait de {thing}.
+A wide 4 | La foule se retourne. {X} n'a plus nulle part où se tenir.
+F | Ce n'était pas de l'{flaw}. C'était {a_role}.""",
+]
+FR["resolution"] = [
+    """A wide 4 | {Place}, le lendemain matin. {thing_cap} est de retour à sa place.
+V | Tu as réussi. Tu as réussi à {want2}.
+H | Nous avons réussi. Maintenant, la leçon promise : comment {a_role} commence sa journée.
+A close-up 3 | {V} retrousse ses deux manches, tout sourire.
+F | Regardez ça. Deux maintenant : {a_role} et son apprenti{ve}.""",
+    """A wide 4 | Le soleil se lève sur {place}. Les gens reviennent, lentement.
+F | Alors, {role} ? {thing_cap}, ça valait tout ça ?
+H | Demande-moi quand j'aurai tenu ma promesse à {V} : le métier de {role}.
+A wide 3 | {H} tend ses outils à {V}. La première leçon commence.""",
+]
+FR["micro"] = [
+    """A medium 3 | {X} barre le passage, {thing} à la main.
+H | Je dois {want1} {before}.
+X | Pas tant que {foe_role} sera là.
+H | Alors pousse-toi, ou regarde {a_role} le faire quand même.
+A wide 3 | {H} reprend {thing}. {X} n'a plus rien à dire.""",
+    """A medium 3 | {H} fait face à {X} au milieu de {place}.
+X | Oublie {thing}. Tu n'es qu'{a_role}.
+H | Qu'{a_role}, oui. C'est pour ça que je vais {want1}.
+A wide 3 | {V} et {F} se placent à côté de {H}. {X} recule.""",
+    """A close-up 3 | {H} regarde {thing}, puis {X}.
+H | Tu croyais qu'{a_role} abandonnerait {before} ?
+X | Je croyais que tu serais seul{e}, {role}.
+A wide 3 | {F} apparaît à côté de {H}. {X} tourne les talons.""",
+]
+FR["hook"] = [
+    """A wide 4 | La nuit dans {place}. {X} ouvre une boîte : dedans, {thing}, et une photo de {V}.
+X | Que {a_role} vienne donc. Je l'attendrai ici, à {place}.""",
+    """A medium 3 | {H} rentre dans {place}. La porte est ouverte. {F} n'est plus là.
+H | {F} ? {F} ! Qui a emmené {F}, et pourquoi maintenant, {before} ?""",
+    """A close-up 3 | {H} déplie un mot laissé sur l'étagère vide de {place}, là où était {thing}.
+H (reading) | « Je sais tout de {the_aid}. Demande à {F} ce que ça a coûté, la dernière fois qu'on voulait {thing}. » Signé : {foe}.""",
+]
+FR["return"] = [
+    """A medium 3 | Le matin. {H} raconte à {F} la photo de {V} dans la boîte de {X}.
+F | {foe_role} a {thing} et une photo de {V} ? Alors {V} reste avec moi.
+H | Et moi, je vais chercher {thing} avant que {foe} s'en prenne à {V}.""",
+    """A wide 4 | L'aube. {H} retrouve {F} ligoté{fe} dans une remise au bord de {place}.
+F | C'était {foe_role}. Ils voulaient savoir où tu caches {the_aid}.
+H | Et tu ne leur as rien dit sur {thing} ?
+F | Rien. Détache-moi.""",
+    """A medium 3 | {H} pose le mot devant {F}, dans {place}.
+H | Qu'est-ce que {the_aid} t'a coûté ? {foe_role} dit que tu le sais.
+F (quietly) | Ma vieille boutique. Je l'ai perdue il y a des années, à me battre pour {thing}. Voilà.
+H | Alors cette fois, on va {want1}, et garder la boutique.""",
+]
+
+__all__ = ["SCENES", "PREMISE_SLOTS"]
