@@ -7,6 +7,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 from pathlib import Path
 
 import numpy as np
@@ -155,7 +156,7 @@ def test_a_shot_asking_what_the_model_cannot_do_is_refused_at_plan(fake, tmp_pat
         monkeypatch.setenv(k, v)
     root = _project(tmp_path / "film", fake)
     ep = root / "story" / "ep01.fountain"
-    ep.write_text(ep.read_text().replace("[[shot: wide; 6.5s]]", "[[shot: wide; 6.5s; video: first-last]]", 1))
+    ep.write_text(re.sub(r"\[\[shot: wide; ([\d.]+)s\]\]", r"[[shot: wide; \1s; video: first-last]]", ep.read_text(), count=1))
     capsys.readouterr()
     assert main(["plan", str(root), "--preview"]) == 2
     err = capsys.readouterr().err

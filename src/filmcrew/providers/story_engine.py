@@ -177,6 +177,9 @@ class StoryEngine(NoSettings):
         a_role = {"en": ("an " if role[:1].lower() in "aeiou" else "a ") + role, "zh": role,
                   "fr": ("une " if hero_g == "f" else "un ") + role}[lang]
         thing = p.thing or INVENTED["thing"][lang]
+        if p.thing and re.match(r"^(?:save|protect|defend|guard|sauver|protéger|défendre|保护|拯救|守护|保卫)", p.want):
+            # "save his village": a village cannot be carried; the story's token is the village's bell
+            thing = {"en": f"the {re.sub(r'^the ', '', thing)}'s bell", "zh": f"{thing}的铜钟", "fr": _fr_tidy(f"la cloche de {thing}")}[lang]
         before = p.before or {"en": f"before {thing} is lost for good", "zh": f"{thing}彻底失去前",
                               "fr": f"avant que {thing} soit perdu pour de bon"}[lang]
         deadline = p.deadline or re.sub(r"^(before|by|avant|d'ici)\s+", "", before).removesuffix("前")
@@ -337,7 +340,7 @@ class StoryEngine(NoSettings):
                  "vta": "她" if w["v_g"] == "f" else "他"}
         n_eps = req.episodes if req.format == "series" else 1
         target = req.minutes * 60.0
-        plan = _beat_plan(n_eps, req.format) if target >= MICRO_BELOW_S else [["micro"]] * n_eps
+        plan = _beat_plan(n_eps, req.format) if target >= MICRO_BELOW_S else [["micro_open", "micro_end"]] * n_eps
         episodes, arcs = [], []
         order = {beat: rng.randrange(len(v)) for beat, v in SCENES[lang].items()}
         used: dict[str, set] = {}
@@ -351,6 +354,18 @@ class StoryEngine(NoSettings):
                 return self._build(beats, _ep, slots, cast, lang, order, {k: set(v) for k, v in _state[0].items()},
                                    _state[1], places, premise, w)[0]
             beats = _fit(core, target, random.Random(f"{req.seed}|{req.premise}|{lang}|ep{ep_i}"), lang, build)
+            if beats[0] == "micro_open":  # two scenes only: of their pairings, the one that fits the length best
+                base = dict(order)
+
+                def error(pair, _ep=ep_i, _state=state):
+                    trial = {**base, "micro_open": pair[0], "micro_end": pair[1]}
+                    built = self._build(beats, _ep, slots, cast, lang, trial, {k: set(v) for k, v in _state[0].items()},
+                                        _state[1], places, premise, w)[0]
+                    return abs(_estimate(_tune(built, target, lang), lang) - target)
+                n_open, n_end = len(SCENES[lang]["micro_open"]), len(SCENES[lang]["micro_end"])
+                seeded = (order["micro_open"], order["micro_end"])
+                best = min(((a, b) for a in range(n_open) for b in range(n_end)), key=lambda ab: (round(error(ab), 1), ab != seeded))
+                order = {**order, "micro_open": best[0], "micro_end": best[1]}
             scenes, used, hook_kind = self._build(beats, ep_i, slots, cast, lang, order, used, hook_kind, places, premise, w)
             scenes = _tune(scenes, target, lang)
             title = _episode_title(beats, w, lang, ep_i, n_eps)
@@ -381,7 +396,7 @@ class StoryEngine(NoSettings):
                 k = hook_kind
             else:
                 free = [i for i in range(len(variants)) if i not in used.get(beat, set())]
-                if not free and beat == "micro":  # more tiny episodes than micro scenes: one says it again
+                if not free and beat.startswith("micro"):  # more tiny episodes than micro scenes: one says it again
                     free = list(range(len(variants)))
                 if not free:
                     continue
@@ -394,17 +409,20 @@ class StoryEngine(NoSettings):
             inside = beat in ("plan", "crisis", "cost", "return", "discovery", "hook") and bool(inte)
             if beat == "climax" and places["event"]:
                 place, inside = places["event"], False
-            elif beat in ("opening", "resolution"):
+            elif beat in ("opening", "resolution", "micro_open"):
                 place = places["main"]
                 inside = place in inte
             else:
                 pool = inte if inside else ext
                 place = pool[(n + ep) % len(pool)]
             template = variants[k]
-            tod = _time_of(template, lang, {"opening": 0, "resolution": 0, "crisis": 3, "hook": 3, "climax": 2}.get(beat, 1 + n % 2))
+            tod = _time_of(template, lang, {"opening": 0, "resolution": 0, "crisis": 3, "hook": 3, "climax": 2, "micro_open": 0,
+                                            "micro_end": 2}.get(beat, 1 + n % 2))
             heading = f"{'INT.' if inside else 'EXT.'} {place[0]} - {tod}"
-            if beat in ("opening", "micro") and ep == 1:  # the hook: the premise itself, with the hero's name
-                template = f"A wide 4 | {_escape(_restate(premise, w, slots, lang))}\n" + template
+            if beat in ("opening", "micro_open") and ep == 1:  # the hook: the premise itself, with the hero's name
+                head, _, rest = template.partition("|")
+                rest = rest.split("\n", 1)[1] if "\n" in rest else ""
+                template = f"{head}| {_escape(_restate(premise, w, slots, lang))}\n{rest}"
             scenes.append(self._scene(beat, template, {**slots, "place": place[1], "Place": _cap(place[1])}, cast, ep,
                                       len(scenes) + 1, heading, lang))
         return scenes, used, hook_kind
@@ -457,7 +475,8 @@ def _beat_plan(n_eps: int, fmt: str) -> list[list[str]]:
     return plans
 
 
-MICRO_BELOW_S = 50.0  # a film (an episode) shorter than this is one scene: the premise, a face-off, its outcome
+ACTION_MAX_S = 6.5  # an action shot held longer than this outlasts most video models' clips (5 s, slowed to ~7 s)
+MICRO_BELOW_S = 50.0  # a film (an episode) shorter than this is two scenes: the want and a gift, the face-off
 FILLERS = ["attempt", "journey", "cost", "discovery", "crisis"]
 
 
@@ -501,7 +520,7 @@ def _fit(core: list[str], target: float, rng: random.Random, lang: str, build) -
 
 def _tune(scenes: list[Scene], target: float, lang: str) -> list[Scene]:
     """Fine-tune the written durations so the estimate meets the target within a few percent: the
-    action-only shots (1.5 to 8 s) take up the difference; when they cannot, the dialogue shots get room."""
+    action-only shots (1.5 s to ACTION_MAX_S) take up the difference; when they cannot, the dialogue shots get room."""
     def rebuild(fn):
         return [Scene(**{**sc.__dict__, "shots": tuple(fn(sh) for sh in sc.shots)}) for sc in scenes]
 
@@ -512,7 +531,7 @@ def _tune(scenes: list[Scene], target: float, lang: str) -> list[Scene]:
         actions = sum(estimated_shot_seconds(sh, lang) for sc in scenes for sh in sc.shots if sh.duration_frames and not sh.lines)
         scale = max(0.0, actions + target - est) / actions if actions else 1.0
         scenes = rebuild(lambda sh: Shot(**{**sh.__dict__, "duration_frames": seconds_to_frames(
-            min(8.0, max(1.5, sh.duration_frames / 30 * scale)))}) if sh.duration_frames and not sh.lines else sh)
+            round(min(ACTION_MAX_S, max(1.5, sh.duration_frames / 30 * scale)), 1))}) if sh.duration_frames and not sh.lines else sh)
     est = _estimate(scenes, lang)
     if est < target * 0.98:  # the actions are at their longest: give the dialogue shots room to breathe
         ratio = target / est

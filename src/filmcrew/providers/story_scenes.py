@@ -191,20 +191,39 @@ F | So, {role}. Was {thing} worth all of it?
 H | Ask me after I keep my promise to {V}, about how {a_role} works.
 A wide 3 | {H} hands {V} the tools. Their first lesson begins.""",
 ]
-EN["micro"] = [  # a whole film in one scene, for films under a minute
-    """A medium 3 | {X} blocks the way, {thing} in hand.
-H | I have to {want1} {before}.
-X | Not while {foe_role} is standing here.
-H | Then step aside, or watch {a_role} do it anyway.
-A wide 3 | {H} takes {thing} back. {X} has nothing left to say.""",
-    """A medium 3 | {H} faces {X} across {place}.
-X | Give up on {thing}. You're only {a_role}.
-H | Only {a_role}, yes. That's why I'll {want1}.
-A wide 3 | {V} and {F} step up beside {H}. {X} backs away.""",
-    """A close-up 3 | {H} looks at {thing}, then at {X}.
-H | You thought {a_role} would give up {before}?
-X | I thought you'd be alone, {role}.
-A wide 3 | {F} appears at {H}'s side. {X} turns and leaves.""",
+EN["micro_open"] = [  # a film under 50 s: two scenes, the want and a gift, then the face-off
+    """A wide 4 | {Place}. {H}, {a_role}, looks at the clock.
+V | Take this, {role}.
+H | What for?
+A close-up 3 | {V} presses {aid} into {H}'s hand.
+H | To {want1} {before}.""",
+    """A wide 4 | {Place}, early. {H}, {a_role}, is packing a bag.
+V | Not without this, {role}.
+H | Thank you.
+A close-up 3 | {V} hands {H} {aid}.
+H | I'll {want1} {before}. Promise.""",
+    """A wide 4 | {Place}. {H}, {a_role}, stares at a circled date.
+V | You'll need this, {role}.
+H | Will I?
+A close-up 3 | {V} ties {aid} to {H}'s wrist.
+H | Then I'll {want1} {before}.""",
+]
+EN["micro_end"] = [
+    """A wide 4 | {X} blocks the way, {thing} in hand.
+X | Not while {foe_role} stands here.
+A close-up 3 | {H} raises {the_aid}. {X} steps back.
+H | Then watch {a_role} do it.
+A wide 3 | {thing_cap} is safe. {V} cheers.""",
+    """A wide 4 | {X} waits by the door, arms crossed.
+X | Give up on {thing}.
+A close-up 3 | {H} shows {the_aid}. {X} goes pale.
+H | Never, not {before}.
+A wide 3 | {H} walks past {X} with {thing}.""",
+    """A wide 4 | {X} turns, {thing} behind {xher} back.
+X | You again, {role}?
+A close-up 3 | {the_aid_cap} catches the light. {X} flinches.
+H | Me again. For {thing}.
+A wide 3 | {H} and {V} walk home with {thing}.""",
 ]
 EN["hook"] = [  # k: what the next episode's return k picks up
     """A wide 4 | Night in {place}. {X} opens a box; inside is {thing}, and a photograph of {V}.
@@ -393,20 +412,39 @@ F | 怎么样，{role}？{thing}值得吗？
 H | 等我兑现了对{V}的承诺，教会{vta}{role}的手艺，再问我。
 A wide 3 | {H}把工具交给{V}。第一课开始了。""",
 ]
-ZH["micro"] = [
-    """A medium 3 | {X}拦住去路，手里拿着{thing}。
-H | 我必须在{before}{want1}。
-X | 有{foe_role}在这里，你休想。
-H | 那就让开，看着{role}做到。
-A wide 3 | {H}把{thing}拿了回来。{X}无话可说。""",
-    """A medium 3 | {H}在{place}和{X}面对面。
-X | 别想{thing}了。你不过是个{role}。
-H | 是，我是{role}。所以我一定会{want1}。
-A wide 3 | {V}和{F}站到{H}身边。{X}退后了。""",
-    """A close-up 3 | {H}看着{thing}，又看看{X}。
-H | 你以为{role}会在{before}放弃？
-X | 我以为你是一个人，{role}。
-A wide 3 | {F}出现在{H}身边。{X}转身离开。""",
+ZH["micro_open"] = [
+    """A wide 4 | {Place}。{H}，一个{role}，看着钟。
+V | 拿着，{role}。
+H | 干什么用？
+A close-up 3 | {V}把{aid}塞到{H}手里。
+H | 为了在{before}{want1}。""",
+    """A wide 4 | {Place}，清早。{H}，一个{role}，在收拾行李。
+V | 带上这个，{role}。
+H | 谢谢。
+A close-up 3 | {V}把{aid}递给{H}。
+H | 我会在{before}{want1}。""",
+    """A wide 4 | {Place}。{H}，一个{role}，盯着日历上圈出的日子。
+V | 你会用得上的，{role}。
+H | 会吗？
+A close-up 3 | {V}把{aid}系在{H}的手腕上。
+H | 那我就在{before}{want1}。""",
+]
+ZH["micro_end"] = [
+    """A wide 4 | {X}拦住去路，手里拿着{thing}。
+X | 有{foe_role}在，你休想。
+A close-up 3 | {H}举起{the_aid}。{X}后退一步。
+H | 那就看着{role}做到。
+A wide 3 | {thing}保住了。{V}欢呼起来。""",
+    """A wide 4 | {X}抱着胳膊守在门口。
+X | 别想{thing}了。
+A close-up 3 | {H}亮出{the_aid}。{X}脸色发白。
+H | 不，{before}一定拿到。
+A wide 3 | {H}带着{thing}从{X}身边走过。""",
+    """A wide 4 | {X}转过身，把{thing}藏在背后。
+X | 又是你，{role}？
+A close-up 3 | {the_aid}闪了一下光。{X}缩了回去。
+H | 又是我。为了{thing}。
+A wide 3 | {H}和{V}带着{thing}回家。""",
 ]
 ZH["hook"] = [
     """A wide 4 | {place}的夜。{X}打开一只盒子，里面是{thing}，还有一张{V}的照片。
@@ -595,20 +633,39 @@ F | Alors, {role} ? {thing_cap}, ça valait tout ça ?
 H | Demande-moi quand j'aurai tenu ma promesse à {V} : le métier de {role}.
 A wide 3 | {H} tend ses outils à {V}. La première leçon commence.""",
 ]
-FR["micro"] = [
-    """A medium 3 | {X} barre le passage, {thing} à la main.
-H | Je dois {want1} {before}.
+FR["micro_open"] = [
+    """A wide 4 | {Place}. {H}, {a_role}, regarde l'horloge.
+V | Prends ça, {role}.
+H | Pour quoi faire ?
+A close-up 3 | {V} glisse {aid} dans la main de {H}.
+H | Pour {want1} {before}.""",
+    """A wide 4 | {Place}, tôt le matin. {H}, {a_role}, fait son sac.
+V | Pas sans ça, {role}.
+H | Merci.
+A close-up 3 | {V} tend {aid} à {H}.
+H | Je vais {want1} {before}. Promis.""",
+    """A wide 4 | {Place}. {H}, {a_role}, fixe une date entourée.
+V | Tu en auras besoin, {role}.
+H | Tu crois ?
+A close-up 3 | {V} attache {aid} au poignet de {H}.
+H | Alors je vais {want1} {before}.""",
+]
+FR["micro_end"] = [
+    """A wide 4 | {X} barre le passage, {thing} à la main.
 X | Pas tant que {foe_role} sera là.
-H | Alors pousse-toi, ou regarde {a_role} le faire quand même.
-A wide 3 | {H} reprend {thing}. {X} n'a plus rien à dire.""",
-    """A medium 3 | {H} fait face à {X} au milieu de {place}.
-X | Oublie {thing}. Tu n'es qu'{a_role}.
-H | Qu'{a_role}, oui. C'est pour ça que je vais {want1}.
-A wide 3 | {V} et {F} se placent à côté de {H}. {X} recule.""",
-    """A close-up 3 | {H} regarde {thing}, puis {X}.
-H | Tu croyais qu'{a_role} abandonnerait {before} ?
-X | Je croyais que tu serais seul{e}, {role}.
-A wide 3 | {F} apparaît à côté de {H}. {X} tourne les talons.""",
+A close-up 3 | {H} lève {the_aid}. {X} recule.
+H | Alors regarde {a_role} faire.
+A wide 3 | {thing_cap} est sauvé. {V} applaudit.""",
+    """A wide 4 | {X} attend près de la porte, les bras croisés.
+X | Oublie {thing}.
+A close-up 3 | {H} montre {the_aid}. {X} pâlit.
+H | Jamais, pas {before}.
+A wide 3 | {H} passe devant {X} avec {thing}.""",
+    """A wide 4 | {X} se retourne, {thing} dans le dos.
+X | Encore toi, {role} ?
+A close-up 3 | {the_aid_cap} accroche la lumière. {X} recule.
+H | Encore moi. Pour {thing}.
+A wide 3 | {H} et {V} rentrent avec {thing}.""",
 ]
 FR["hook"] = [
     """A wide 4 | La nuit dans {place}. {X} ouvre une boîte : dedans, {thing}, et une photo de {V}.
