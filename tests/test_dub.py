@@ -104,7 +104,7 @@ def test_a_dubbed_take_that_fits_remakes_its_audio_subtitles_mix_and_final_only(
 
 
 def test_a_dubbed_take_longer_than_its_slot_stretches_the_shot(made, tmp_path):
-    root, ctx, g, report, line, shot = _dubbed(made, tmp_path, 1.0)
+    root, ctx, g, report, line, shot = _dubbed(made, tmp_path, 3.0)
     ran = set(report.ran)
     assert {f"{line['line']}.voice", f"{shot.id}.timing", f"{shot.id}.clip", f"{shot.id}.segment", "ep01.timeline",
             "ep01.mix", "ep01.final"} <= ran
