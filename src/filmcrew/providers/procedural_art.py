@@ -41,6 +41,8 @@ SETTING_WORDS = [
     ("city", ("city", "street", "alley", "rooftop", "platform", "station", "neon", "城市", "街", "天台", "站", "ville", "rue", "ruelle", "toit", "gare")),
     ("village", ("village", "square", "market", "gate", "field", "garden", "walls", "村", "广场", "田", "集市", "花园", "城墙", "place", "marché", "champs", "jardin", "porte", "remparts")),
 ]
+SAFE = 0.1  # the share of the canvas at each edge a camera move may crop (camera_moves.MARGIN and its pans)
+GROUND = 0.88  # where the feet are in a wide shot (share of the canvas height): on the ground, below any water
 INTERIORS = {"temple", "palace", "office", "tavern", "hut", "lighthouse"}
 SIGNED = {"village", "city", "river", "tavern", "office", "temple", "palace"}  # places that carry their name
 
@@ -105,7 +107,7 @@ def _gradient(w: int, h: int, top, bottom, rng: np.random.Generator) -> np.ndarr
 
 class ProceduralIllustrator(NoSettings):
     name = "procedural"
-    version = "4"
+    version = "5"
     model = "procedural-v1"
     source_type = ledger.ALGORITHMIC
 
@@ -119,15 +121,17 @@ class ProceduralIllustrator(NoSettings):
         horizon = int(H * (0.52 if H > W else 0.58))
         bg = self._background(W, H, horizon, setting, tod, rng, nrng)
         mid = self._midground(W, H, horizon, setting, tod, rng)
+        chars, faces = self._characters(req, W, H)
+        sign = None
         if setting in SIGNED:  # the place's name on a signpost outside, a plaque on the wall inside
             text = sign_text(req.scene.location, req.language)
             if text:
-                side = rng.choice((0.24, 0.76))  # inside the frame whatever the camera move
-                if setting in INTERIORS:
-                    draw_sign(mid, text, W * side, H * 0.24, W * 0.3, 0, req.language)
-                else:
-                    draw_sign(mid, text, W * side, horizon - H * 0.02, W * 0.26, H * 0.05, req.language)
-        chars, faces = self._characters(req, W, H)
+                sign = place_sign(W, H, horizon, setting in INTERIORS, rng.choice((0.24, 0.76)),
+                                  [f["whole"] for f in faces])
+                if sign:
+                    draw_sign(mid, text, *sign, req.language)
+        atomic.write_text(Path(out_dir) / "layout.json", json.dumps(
+            {"sign": sign_box(*sign) if sign else None, "figures": [f["whole"] for f in faces]}))
         fg = self._foreground(W, H, req.shot.mood or req.scene.mood, tod)
         mood = req.shot.mood or req.scene.mood
         bg = _grade(bg, mood)
@@ -152,8 +156,10 @@ class ProceduralIllustrator(NoSettings):
         W, H = req.size
         S = 2
         layer = Image.new("RGBA", (W * S, H * S), (0, 0, 0, 0))
+        if req.character.look.get("aura"):
+            aura(layer, W * S / 2, H * S * 0.3 + min(W, H) * S * 0.48, min(W, H) * S * 0.45, req.character.look["aura"])
         face = _figure(ImageDraw.Draw(layer), W * S / 2, H * S * 0.3, min(W, H) * S * 0.3, req.character, "neutral",
-                       0, S, W * S)
+                       0, S, W * S, bottom=H * S)
         layer = layer.reduce(S)
         out = Path(out_dir)
         layer.save(out / "characters.png", compress_level=1)
@@ -257,7 +263,7 @@ class ProceduralIllustrator(NoSettings):
         if setting in ("sea", "river", "lighthouse"):
             water = _mix((40, 90, 130), (5, 10, 30), dark)
             top = horizon
-            bottom = horizon + (H // 5 if setting == "river" else H // 4)
+            bottom = min(horizon + (H // 5 if setting == "river" else H // 4), int(H * (GROUND - 0.1)))
             d.rectangle([0, top, W, bottom], fill=water)
             for y in range(top + 10, bottom, 22):
                 for x in range(rng.randrange(0, 60), W, 120):
@@ -335,9 +341,11 @@ class ProceduralIllustrator(NoSettings):
         else:
             chars = chars[:4]
         n = len(chars)
-        if cam == "wide":
-            head = unit * 0.075
-            face_y = H * 0.47
+        feet = None
+        if cam == "wide":  # standing on the ground near the bottom of the frame, using its height
+            feet = H * GROUND
+            head = min(H * 0.085, W * (1 - 2 * SAFE) / max(n, 1) / 2 / 2.1)  # half a slot: the widest figure (huge, cloaked) is 2.1 heads
+            face_y = feet - head * 4.5
         elif cam == "close-up":
             head = unit * 0.29
             face_y = H * (0.36 if H > W else 0.40)
@@ -348,7 +356,10 @@ class ProceduralIllustrator(NoSettings):
         order = list(range(n))
         for slot, idx in enumerate(order):
             c = chars[idx]
-            x = W / 2 if n == 1 else W / 2 - spread / 2 + spread * slot / (n - 1)
+            if cam == "wide":  # each figure in its own slot of the safe area, none cut by a camera move
+                x = W * SAFE + (slot + 0.5) * W * (1 - 2 * SAFE) / n
+            else:
+                x = W / 2 if n == 1 else W / 2 - spread / 2 + spread * slot / (n - 1)
             ln = lines.get(c.name)
             expr = expression_of(ln.text if ln else req.shot.action, ln.parenthetical if ln else "")
             facing = 0 if n == 1 else (1 if x < W / 2 else -1)
@@ -357,7 +368,16 @@ class ProceduralIllustrator(NoSettings):
             # a huge character towers in wide and medium shots; a close-up frames the face, which must stay
             # inside the safe area like anyone's, so there the size shows in the shoulders alone
             grow = 1.25 if c.look.get("build") == "huge" and cam != "close-up" else 1.0
-            face = _figure(d, x * S, face_y * S, head * S * grow, c, expr, facing, S, W * S)
+            if c.look.get("age") == "child" and cam != "close-up":
+                grow *= 0.82
+            h_ = head * S * grow
+            cy_ = face_y * S if feet is None else feet * S - h_ * (4.5 if c.look.get("age") != "child" else 3.7)
+            if c.look.get("aura"):
+                aura(layer, x * S, cy_ + h_ * 1.7, min(h_ * 2.1, W * S * 0.45), c.look["aura"])
+            if feet is not None:  # its shadow on the ground
+                d.ellipse([x * S - h_ * 1.1, feet * S - h_ * 0.16, x * S + h_ * 1.1, feet * S + h_ * 0.16], fill=(0, 0, 0, 70))
+            face = _figure(d, x * S, cy_, h_, c, expr, facing, S, W * S,
+                           feet=feet * S if feet is not None else None, bottom=H * S)
             hx, hy, hr = face["hand"]
             if props and not faces and hy + hr < H * S:  # the first one drawn holds the prop, hand in frame
                 draw_prop(d, props[0], hx, hy - hr * 0.6, head * S * grow * 0.3)
@@ -365,7 +385,8 @@ class ProceduralIllustrator(NoSettings):
                           "eyes": [[round(v / S, 1) for v in eye] for eye in face["eyes"]],
                           "mouth": [round(v / S, 1) for v in face["mouth"]], "line_width": round(face["line_width"] / S, 1),
                           "body": [round(min(max(v / S, 0), (W, H)[k % 2]), 1) for k, v in enumerate(face["body"])],
-                          "hand": [round(v / S, 1) for v in face["hand"]]})
+                          "hand": [round(v / S, 1) for v in face["hand"]],
+                          "whole": [round(min(max(v / S, 0), (W, H)[k % 2]), 1) for k, v in enumerate(face["whole"])]})
         if cam == "over-the-shoulder" and n > 1:  # the listener's shoulder and back of head, large, in the corner
             c = chars[0]
             hx, hy, hr = W * S * 0.12, H * S * 0.62, unit * S * 0.2
@@ -374,65 +395,226 @@ class ProceduralIllustrator(NoSettings):
         return layer.reduce(S), faces
 
 
+COSTUME_WORDS = [  # a costume's words (en, fr, zh) -> the parts the figure draws
+    ("spacesuit", ("space suit", "spacesuit", "combinaison spatiale", "宇航服")),
+    ("armour", ("armour", "armor", "mail", "armure", "盔甲", "铠甲")),
+    ("cloak", ("cloak", "cape", "mantle", "斗篷", "披风")),
+    ("hood", ("hood", "capuche", "兜帽")),
+    ("long", ("robe", "gown", "dress", "kimono", "habit", "袍", "裙", "长衫")),
+    ("coat", ("coat", "jacket", "trench", "blazer", "manteau", "veste", "外套", "大衣", "夹克")),
+    ("apron", ("apron", "tablier", "围裙")),
+    ("uniform", ("uniform", "scrubs", "suit", "uniforme", "costume", "制服", "西装")),
+    ("overalls", ("overalls", "salopette", "工装")),
+    ("tunic", ("tunic", "tunique", "smock", "短衫")),
+    ("knit", ("cardigan", "sweater", "jersey", "jumper", "shawl", "pull", "gilet", "châle", "毛衣", "披肩")),
+    ("tophat", ("top hat", "haut-de-forme", "礼帽")),
+    ("pointed", ("pointed hat", "chapeau pointu", "witch", "尖帽")),
+    ("cap", ("cap", "casquette", "toque", "帽子")),
+    ("hat", ("hat", "chapeau", "bonnet", "帽")),
+]
+STEEL_GREY = (150, 158, 170)
+
+
+def costume_parts(costume: str) -> set[str]:
+    """What of the costume the figure draws: {"cloak", "coat", "armour", "apron", "long", "tophat", ...}."""
+    low = costume.lower()
+    parts: set[str] = set()
+    for part, words in COSTUME_WORDS:
+        if any(w in low for w in words):
+            if part in ("tophat", "pointed", "cap", "hat") and parts & {"tophat", "pointed", "cap", "hat"}:
+                continue  # one hat
+            parts.add(part)
+    if "space suit" in low or "spacesuit" in low:
+        parts.discard("uniform")
+    return parts
+
+
+def aura(layer: Image.Image, cx: float, cy: float, r: float, colour: str) -> None:
+    """A being's glow, meant to be seen: a soft halo (blurred, brightest at the figure) with a ring of motes
+    around it, drawn on `layer` before the figure."""
+    from PIL import ImageFilter
+    a = _rgb(colour, (120, 200, 255))
+    glow = Image.new("RGBA", layer.size, (0, 0, 0, 0))
+    g = ImageDraw.Draw(glow)
+    for k, alpha in ((1.0, 80), (0.78, 110), (0.55, 150)):
+        g.ellipse([cx - r * k, cy - r * k * 1.35, cx + r * k, cy + r * k * 1.35], fill=a + (alpha,))
+    glow = glow.filter(ImageFilter.GaussianBlur(r * 0.16))
+    g = ImageDraw.Draw(glow)
+    for k, alpha in ((0.98, 180), (1.06, 100)):  # a crisp ring round the halo: drawn on purpose, not a smear
+        g.ellipse([cx - r * k, cy - r * k * 1.35, cx + r * k, cy + r * k * 1.35], outline=_mix(a, (255, 255, 255), 0.5) + (alpha,),
+                  width=max(2, int(r * 0.02)))
+    rng = random.Random(f"{cx:.0f}|{cy:.0f}|{colour}")
+    for _ in range(26):
+        ang, dist = rng.uniform(0, 2 * math.pi), rng.uniform(0.75, 1.15)
+        mx, my, mr = cx + math.cos(ang) * r * dist, cy + math.sin(ang) * r * dist * 1.35, r * rng.uniform(0.012, 0.03)
+        g.ellipse([mx - mr, my - mr, mx + mr, my + mr], fill=_mix(a, (255, 255, 255), 0.6) + (190,))
+    layer.alpha_composite(glow)
+
+
 def _figure(d: ImageDraw.ImageDraw, cx: float, cy: float, head: float, c: Character, expr: str, facing: int, S: int,
-            width: float = float("inf")) -> dict:
-    """A character: body, head, hair, eyes, brows and mouth from the bible entry. Returns where the eyes
-    ([x, y, rx, ry] each) and the mouth ([x, y, half width]) are, the skin colour, and the box the figure
-    takes (x0, y0, x1, y1; the animator's breathing moves what is inside it). Shoulders never reach wider
-    than 90% of `width`."""
+            width: float = float("inf"), feet: float | None = None, bottom: float | None = None) -> dict:
+    """A character: body, costume, head, hair, eyes, brows and mouth from the bible entry. The body reaches
+    down to `feet` (legs and shoes standing there: a wide shot) or past `bottom` (the frame's lower edge: a
+    closer shot frames the figure from the waist or the chest). Returns where the eyes ([x, y, rx, ry]
+    each) and the mouth ([x, y, half width]) are, the skin colour, the box of head and shoulders (x0, y0,
+    x1, y1; the animator's breathing moves what is inside it) and the box of the whole figure. Shoulders
+    never reach wider than 90% of `width`."""
     look = c.look
     skin = _rgb(look.get("skin", ""), (230, 190, 160))
     hair = _rgb(look.get("hair_colour", ""), (40, 30, 20))
     eyes = _rgb(look.get("eyes", ""), (50, 40, 30))
     cloth = _rgb(c.palette[0] if c.palette else "", (90, 90, 120))
     accent = _rgb(c.palette[1] if len(c.palette) > 1 else "", (220, 220, 220))
+    parts = costume_parts(c.costume or "")
+    if "armour" in parts:
+        cloth = _mix(STEEL_GREY, cloth, 0.2)
+    if "spacesuit" in parts:
+        cloth, accent = (235, 236, 240), _mix(cloth, (255, 255, 255), 0.3)
     face = look.get("face", "oval")
     hw = head * {"round": 0.5, "square": 0.48, "long": 0.4, "heart": 0.46}.get(face, 0.44)
     hh = head * {"round": 0.5, "square": 0.5, "long": 0.6, "heart": 0.52}.get(face, 0.54)
     build = {"slim": 0.85, "average": 1.0, "broad": 1.25, "small": 0.8, "huge": 1.4}.get(look.get("build", ""), 1.0)
-    if look.get("aura"):
-        a = _rgb(look["aura"], (120, 200, 255))
-        for k, alpha in ((3.2, 40), (2.5, 60), (1.9, 80)):
-            d.ellipse([cx - hw * k * 1.6, cy - hh * k, cx + hw * k * 1.6, cy + hh * k * 3], fill=a + (alpha,))
+    female, age = look.get("gender") == "f", look.get("age", "adult")
+    if age == "elder":  # greying, a little stooped
+        hair = _mix(hair, (214, 214, 210), 0.6)
     style = look.get("hair", "short")
-    if style in ("long", "braid", "pigtails", "bob"):  # hair behind the head and shoulders: drawn first
-        length = {"long": 2.2, "braid": 2.6, "pigtails": 1.5, "bob": 1.15}[style]
-        d.rounded_rectangle([cx - hw * 1.1, cy - hh * 0.9, cx + hw * 1.1, cy + hh * length], radius=hw * 0.6, fill=hair)
-    # body in storybook proportions (a big head on a small body): arms, tapered torso, neck, neckline, sash
-    sw = min(hw * 1.5 * build, width * 0.45 / 1.2)  # half the shoulder width (arms reach 1.2 times it)
+    # body in storybook proportions (a big head on a small body); a child's is shorter, a woman's narrower
+    sw = min(hw * (1.35 if female else 1.5) * build, width * 0.45 / 1.2)  # half the shoulder width
     top = cy + hh * 0.9  # the shoulder line
-    body_h = head * 2.5
-    waist = sw * 0.8
+    body_h = head * {"child": 1.9, "elder": 2.3}.get(age, 2.5)
+    waist = sw * (0.72 if female else 0.8)
+    hip = top + body_h
+    long_ = "long" in parts
+    end = feet if feet is not None else (bottom if bottom is not None else hip + head * 2) + head  # lowest point drawn
+    knee = hip + (end - hip) * 0.5 if feet is not None else end
     sleeve = _mix(cloth, (0, 0, 0), 0.18)
     shade = _mix(skin, (0, 0, 0), 0.12)
+    dark = _mix(cloth, (0, 0, 0), 0.45)
+    over = _mix(accent, (0, 0, 0), 0.35)  # a cloak's or a coat's colour: the palette's second, deepened
+    if "hood" in parts or "cloak" in parts:  # behind everything: the cloak's fall and the hood around the head
+        cape = _mix(over, (20, 20, 30), 0.25)
+        if "cloak" in parts:
+            d.polygon([(cx - sw * 1.05, top + hh * 0.1), (cx + sw * 1.05, top + hh * 0.1),
+                       (cx + sw * 1.55, min(end, hip + (end - hip) * 0.8)), (cx - sw * 1.55, min(end, hip + (end - hip) * 0.8))],
+                      fill=cape)
+        if "hood" in parts:
+            d.ellipse([cx - hw * 1.35, cy - hh * 1.3, cx + hw * 1.35, cy + hh * 1.25], fill=cape)
+    if style in ("long", "braid", "pigtails", "bob") and "hood" not in parts:  # hair behind the head and shoulders
+        length = {"long": 2.2, "braid": 2.6, "pigtails": 1.5, "bob": 1.15}[style]
+        d.rounded_rectangle([cx - hw * 1.1, cy - hh * 0.9, cx + hw * 1.1, cy + hh * length], radius=hw * 0.6, fill=hair)
+    # below the waist: a long robe or dress to the ground; else legs (trousers, or a skirt over them)
+    leg = _mix(cloth, (30, 30, 40), 0.55) if not female or "uniform" in parts or "armour" in parts else shade
+    shoe = (45, 35, 30)
+    if long_:
+        hem = end if feet is None else feet - head * 0.12
+        d.polygon([(cx - waist, hip - head * 0.1), (cx + waist, hip - head * 0.1), (cx + waist * 1.7, hem),
+                   (cx - waist * 1.7, hem)], fill=cloth)
+        if feet is not None:
+            d.rectangle([cx - waist * 1.7, hem - head * 0.12, cx + waist * 1.7, hem], fill=accent)  # the hem's trim
+            for side in (-1, 1):
+                d.ellipse([cx + side * waist * 0.7 - sw * 0.3, feet - head * 0.2, cx + side * waist * 0.7 + sw * 0.3, feet],
+                          fill=shoe)
+    else:
+        lw_ = sw * (0.32 if female else 0.38)
+        for side in (-1, 1):
+            lx = cx + side * waist * 0.5
+            d.rectangle([lx - lw_, hip - head * 0.1, lx + lw_, end - (head * 0.15 if feet is not None else 0)],
+                        fill=STEEL_GREY if "armour" in parts else (cloth if "spacesuit" in parts or "overalls" in parts else leg))
+            if feet is not None:
+                d.ellipse([lx - lw_ * 1.25, feet - head * 0.24, lx + lw_ * 1.45 * (1 if side > 0 else 1), feet], fill=shoe)
+        if female and not parts & {"uniform", "armour", "spacesuit", "overalls"}:  # a skirt to the knee
+            d.polygon([(cx - waist, hip - head * 0.1), (cx + waist, hip - head * 0.1), (cx + waist * 1.45, knee),
+                       (cx - waist * 1.45, knee)], fill=_mix(cloth, accent, 0.15))
+    if age == "elder" and feet is not None:  # a walking stick, in the hand away from the middle
+        sx = cx - (-facing or 1) * sw * 1.05
+        d.line([(sx, top + body_h * 0.7), (sx - (-facing or 1) * sw * 0.15, feet)], fill=(96, 66, 40), width=max(2, int(sw * 0.1)))
     for side in (-1, 1):  # arms hang a little outside the torso, hands below the sleeves
         ax = cx + side * sw * 0.95
         d.rounded_rectangle([ax - sw * 0.24, top + hh * 0.05, ax + sw * 0.24, top + body_h * 0.72], radius=sw * 0.22,
-                            fill=sleeve)
+                            fill=STEEL_GREY if "armour" in parts else sleeve)
         d.ellipse([ax - sw * 0.2, top + body_h * 0.66, ax + sw * 0.2, top + body_h * 0.66 + sw * 0.42], fill=skin)
+    coat_to = min(end, hip + (end - hip) * 0.55) if "coat" in parts else hip
     d.rounded_rectangle([cx - sw, top, cx + sw, top + sw * 1.1], radius=sw * 0.5, fill=cloth)  # rounded shoulders
-    d.polygon([(cx - sw, top + sw * 0.5), (cx + sw, top + sw * 0.5), (cx + waist, top + body_h),
-               (cx - waist, top + body_h)], fill=cloth)
-    d.polygon([(cx - sw * 0.85, top + body_h * 0.12), (cx - sw * 0.55, top + body_h * 0.04),
-               (cx + waist * 0.95, top + body_h * 0.8), (cx + waist * 0.65, top + body_h * 0.9)], fill=accent)
+    d.polygon([(cx - sw, top + sw * 0.5), (cx + sw, top + sw * 0.5), (cx + waist * (1.15 if "coat" in parts else 1), coat_to),
+               (cx - waist * (1.15 if "coat" in parts else 1), coat_to)], fill=cloth)
+    if "coat" in parts:  # lapels, buttons, the opening down the front
+        d.line([(cx, top + hh * 0.3), (cx, coat_to)], fill=dark, width=max(2, int(sw * 0.05)))
+        for side in (-1, 1):
+            d.polygon([(cx, top + hh * 0.35), (cx + side * sw * 0.55, top), (cx + side * sw * 0.3, top + body_h * 0.35)], fill=dark)
+        for k in range(3):
+            by = top + body_h * (0.35 + k * 0.2)
+            d.ellipse([cx - sw * 0.07 - sw * 0.12, by - sw * 0.06, cx - sw * 0.07, by + sw * 0.06], fill=accent)
+    elif "armour" in parts:  # plates across the chest, round pauldrons on the shoulders
+        for k in range(1, 4):
+            py = top + body_h * k * 0.22
+            d.line([(cx - sw * 0.85, py), (cx + sw * 0.85, py)], fill=_mix(STEEL_GREY, (0, 0, 0), 0.4), width=max(2, int(sw * 0.06)))
+        for side in (-1, 1):
+            d.ellipse([cx + side * sw * 0.95 - sw * 0.42, top - sw * 0.15, cx + side * sw * 0.95 + sw * 0.42, top + sw * 0.55],
+                      fill=_mix(STEEL_GREY, (255, 255, 255), 0.25), outline=_mix(STEEL_GREY, (0, 0, 0), 0.4))
+    elif "spacesuit" in parts:  # the helmet's ring at the neck and the suit's control panel
+        d.rectangle([cx - sw * 0.35, top + body_h * 0.3, cx + sw * 0.35, top + body_h * 0.5], fill=(90, 110, 140))
+    elif "uniform" in parts:  # a collar, and a pocket
+        for side in (-1, 1):
+            d.polygon([(cx, top + hh * 0.35), (cx + side * sw * 0.45, top), (cx + side * sw * 0.2, top + hh * 0.5)], fill=(240, 240, 240))
+        d.rectangle([cx + sw * 0.3, top + body_h * 0.3, cx + sw * 0.65, top + body_h * 0.45], outline=dark, width=max(2, int(sw * 0.04)))
+    elif "knit" in parts:  # ribbing and buttons down the front
+        d.line([(cx, top + hh * 0.3), (cx, hip)], fill=dark, width=max(2, int(sw * 0.05)))
+        d.rectangle([cx - waist, hip - head * 0.22, cx + waist, hip], fill=_mix(cloth, (0, 0, 0), 0.25))
+    else:  # a sash across a tunic or a robe
+        d.polygon([(cx - sw * 0.85, top + body_h * 0.12), (cx - sw * 0.55, top + body_h * 0.04),
+                   (cx + waist * 0.95, top + body_h * 0.8), (cx + waist * 0.65, top + body_h * 0.9)], fill=accent)
+    if "overalls" in parts:  # the bib and its straps
+        d.rectangle([cx - sw * 0.5, top + body_h * 0.35, cx + sw * 0.5, hip], fill=_mix(cloth, (30, 60, 120), 0.5))
+    if "apron" in parts:  # white, from the chest to the knees, with its neck strap
+        a_to = min(end, hip + (end - hip) * 0.45)
+        d.rectangle([cx - sw * 0.6, top + body_h * 0.22, cx + sw * 0.6, a_to], fill=(246, 244, 238))
+        d.line([(cx - sw * 0.5, top + body_h * 0.22), (cx, top - hh * 0.05), (cx + sw * 0.5, top + body_h * 0.22)],
+               fill=(246, 244, 238), width=max(2, int(sw * 0.08)))
+    if "cloak" in parts:  # the clasp
+        d.ellipse([cx - sw * 0.12, top + hh * 0.05, cx + sw * 0.12, top + hh * 0.3], fill=BRASS)
     d.rectangle([cx - hw * 0.3, cy + hh * 0.6, cx + hw * 0.3, top + hh * 0.12], fill=shade)  # neck
+    if "spacesuit" in parts:
+        d.ellipse([cx - hw * 0.75, top - hh * 0.2, cx + hw * 0.75, top + hh * 0.35], fill=(150, 160, 175))
     d.polygon([(cx - hw * 0.42, top - hh * 0.02), (cx + hw * 0.42, top - hh * 0.02), (cx, top + hh * 0.42)], fill=shade)
     d.ellipse([cx - hw, cy - hh, cx + hw, cy + hh], fill=skin)
     ex = cx + facing * hw * 0.12
-    # hair on top
-    if style != "bald":
+    # hair on top (a hood hides it), then the hat
+    if style != "bald" and "hood" not in parts:
         d.chord([cx - hw * 1.06, cy - hh * 1.1, cx + hw * 1.06, cy + hh * 0.35], 180, 360, fill=hair)
-    if style == "bun":
+    if style == "bun" and "hood" not in parts:
         d.ellipse([cx - hw * 0.45, cy - hh * 1.55, cx + hw * 0.45, cy - hh * 0.7], fill=hair)
-    if style == "spiky":
+    if style == "spiky" and "hood" not in parts:
         for k in range(-2, 3):
             bx = cx + k * hw * 0.4
             d.polygon([(bx - hw * 0.25, cy - hh * 0.8), (bx + k * hw * 0.1, cy - hh * 1.45), (bx + hw * 0.25, cy - hh * 0.8)], fill=hair)
     if style == "pigtails":
         for side in (-1, 1):
             d.ellipse([cx + side * hw * 1.05 - hw * 0.3, cy - hh * 0.2, cx + side * hw * 1.05 + hw * 0.3, cy + hh * 0.5], fill=hair)
-    if look.get("age") == "elder":
+    if look.get("age") == "elder" and not female:
         d.chord([cx - hw * 0.8, cy + hh * 0.1, cx + hw * 0.8, cy + hh * 1.25], 0, 180, fill=hair)
+    hat_top = cy - hh * 1.1
+    hat = _mix(over, (0, 0, 0), 0.3)
+    if "tophat" in parts:
+        d.rectangle([cx - hw * 0.7, cy - hh * 2.3, cx + hw * 0.7, cy - hh * 0.75], fill=(30, 28, 32))
+        d.rectangle([cx - hw * 0.7, cy - hh * 1.05, cx + hw * 0.7, cy - hh * 0.85], fill=(150, 30, 40))
+        d.ellipse([cx - hw * 1.35, cy - hh * 0.95, cx + hw * 1.35, cy - hh * 0.6], fill=(30, 28, 32))
+        hat_top = cy - hh * 2.3
+    elif "pointed" in parts:
+        d.polygon([(cx - hw * 0.85, cy - hh * 0.8), (cx + hw * 0.2, cy - hh * 2.9), (cx + hw * 0.85, cy - hh * 0.8)], fill=hat)
+        d.ellipse([cx - hw * 1.6, cy - hh * 1.0, cx + hw * 1.6, cy - hh * 0.6], fill=hat)
+        hat_top = cy - hh * 2.9
+    elif "cap" in parts:
+        white = any(k in (c.costume or "").lower() for k in ("white", "blanc", "白", "toque"))
+        d.chord([cx - hw * 1.02, cy - hh * 1.25, cx + hw * 1.02, cy - hh * 0.35], 180, 360, fill=(248, 248, 245) if white else hat)
+        if white:  # a baker's or cook's tall cap
+            d.ellipse([cx - hw * 1.0, cy - hh * 1.9, cx + hw * 1.0, cy - hh * 0.85], fill=(248, 248, 245))
+            hat_top = cy - hh * 1.9
+        else:
+            d.ellipse([cx + facing * hw * 0.3 - hw * 0.9, cy - hh * 0.9, cx + facing * hw * 0.3 + hw * 0.9, cy - hh * 0.65], fill=hat)
+    elif "hat" in parts:
+        d.chord([cx - hw * 0.9, cy - hh * 1.6, cx + hw * 0.9, cy - hh * 0.4], 180, 360, fill=hat)
+        d.ellipse([cx - hw * 1.45, cy - hh * 1.05, cx + hw * 1.45, cy - hh * 0.72], fill=hat)
+        hat_top = cy - hh * 1.6
     # eyes
     eye_dx, eye_y, er = hw * 0.42, cy - hh * 0.05, hw * 0.2
     open_ = {"surprised": 1.25, "afraid": 1.3, "angry": 0.7, "sad": 0.8, "happy": 0.85}.get(expr, 1.0)
@@ -457,14 +639,20 @@ def _figure(d: ImageDraw.ImageDraw, cx: float, cy: float, head: float, c: Charac
         d.ellipse([ex - mw * 0.45, my - mw * 0.3, ex + mw * 0.45, my + mw * 0.35], fill=(90, 20, 30))
     else:
         d.line([(ex - mw * 0.6, my), (ex + mw * 0.6, my)], fill=(120, 40, 40), width=line_w)
+    if age == "elder":  # lines on the brow and at the eyes
+        for k in (0, 1):
+            wy = cy - hh * (0.5 + k * 0.13)
+            d.arc([ex - hw * 0.45, wy - hh * 0.06, ex + hw * 0.45, wy + hh * 0.1], 200, 340, fill=shade, width=max(1, line_w // 2))
     d.ellipse([ex - hw * 0.75, my - hh * 0.3, ex - hw * 0.45, my - hh * 0.12], fill=_mix(skin, (230, 120, 120), 0.35))
     d.ellipse([ex + hw * 0.45, my - hh * 0.3, ex + hw * 0.75, my - hh * 0.12], fill=_mix(skin, (230, 120, 120), 0.35))
     reach = max(sw * 1.2, hw * 1.15)  # the aura's faint glow is left out: it does not breathe
     hand_side = -facing or 1  # the hand nearer the middle of the frame
     hand = [cx + hand_side * sw * 0.95, top + body_h * 0.66 + sw * 0.21, sw * 0.2]
+    wide = max(reach, sw * 1.55 if "cloak" in parts else 0, waist * 1.7 if long_ else 0, hw * 1.6 if parts & {"pointed", "hat"} else 0)
     return {"eyes": [[ex + side * eye_dx, eye_y, er, er * 0.75 * open_] for side in (-1, 1)], "mouth": [ex, my, mw],
             "skin": list(skin), "line_width": line_w,
             "body": [cx - reach, cy - hh * 1.6, cx + reach, top + body_h * 0.5],  # head and shoulders, to the chest
+            "whole": [cx - wide, min(hat_top, cy - hh * 1.35), cx + wide, end],
             "hand": hand}
 
 
@@ -550,6 +738,33 @@ def sign_text(location: str, language: str) -> str:
     return name.title().replace("'S", "'s")
 
 
+
+
+def sign_box(x: float, y: float, w: float, post: float) -> list[float]:
+    """The box a sign at (x, y), `w` wide, on a post `post` long, covers: board and post."""
+    h = w * 0.16 * 1.9
+    return [round(x - w / 2, 1), round(y - h / 2, 1), round(x + w / 2, 1), round(y + max(h / 2, post), 1)]
+
+
+def place_sign(W: int, H: int, horizon: int, inside: bool, prefer: float, figures: list) -> tuple | None:
+    """Where a sign goes so that no figure covers it and no camera move cuts it: (x, y, w, post), the
+    scene's own side first, then the other, the middle, higher up, smaller; None when every place is taken
+    (the shot then shows no sign rather than half of one)."""
+    xs = [prefer, 1 - prefer, 0.5, 0.36, 0.64]
+    ys = ([H * 0.24, H * 0.16] if inside else [horizon - H * 0.02, horizon - H * 0.12, H * 0.2])
+    for w in (W * 0.28, W * 0.22):
+        for y in ys:
+            for fx in xs:
+                post = 0 if inside else max(H * 0.05, horizon + H * 0.03 - y)
+                box = sign_box(W * fx, y, w, post)
+                if box[0] < W * SAFE or box[2] > W * (1 - SAFE) or box[1] < H * SAFE:
+                    continue
+                pad = w * 0.04
+                if all(box[2] + pad < f[0] or box[0] - pad > f[2] or box[3] + pad < f[1] or box[1] - pad > f[3] for f in figures):
+                    return W * fx, y, w, post
+    return None
+
+
 def draw_sign(im: Image.Image, text: str, x: float, y: float, w: float, post: float, language: str) -> None:
     """A wooden board centred on (x, y), `w` wide, with the text fitted into it (CJK and accented Latin
     alike: the fonts are filmcrew's own, see media/fonts.py), on a post `post` pixels long (0 for a wall plaque)."""
@@ -586,4 +801,4 @@ def flatten(layers: list[Path] | tuple[Path, ...]) -> Image.Image:
     return base.convert("RGB")
 
 
-__all__ = ["ProceduralIllustrator", "flatten", "setting_of", "expression_of", "math"]
+__all__ = ["ProceduralIllustrator", "flatten", "setting_of", "expression_of", "costume_parts", "place_sign", "math"]
