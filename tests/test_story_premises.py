@@ -53,7 +53,8 @@ def test_the_screenplay_says_the_premise_and_the_story_report_passes(form):
         missing = [w for w in words.split() if w.lower()[:5] not in text]
         spoken = [w for w in words.split() if w.lower()[:5] in dialogue]
         bible = json.dumps({k: v for k, v in asdict(d.bible).items() if k != "logline"}, ensure_ascii=False)
-        rep = story.report([(f"episode{e.number}", e) for e in d.episodes], premise, lang, bible)
+        rep = story.report([(f"episode{e.number}", e) for e in d.episodes], premise, lang, bible,
+                           [c.name for c in d.bible.characters])
         if missing or len(spoken) * 2 < len(words.split()) or rep["problems"]:
             failures.append((premise, missing, spoken, rep["problems"][:3]))
     assert not failures, failures

@@ -1,6 +1,6 @@
-"""The story report (issue 21's `script check` part): the premise's words, lines said twice, stock lines; in
-English, French and Chinese. It is told to any writer: the offline one (which, until issue 21 is done, does
-not tell the premise's story: the report says so) and a model."""
+"""The story report (issue 21's `script check` part): the premise's words, lines said twice, stock lines,
+people brought in and dropped; in English, French and Chinese. It is told to any writer, offline or a model
+(tests/test_story_premises.py holds the offline writer to it over 32 premises)."""
 
 from __future__ import annotations
 
@@ -75,3 +75,21 @@ def test_script_check_reports_the_story_of_a_project(tmp_path, capsys):
     assert main(["script", "check", str(root / "story" / "ep01.fountain")]) == 0  # a report, not a gate
     out = capsys.readouterr().out
     assert "story report" in out and "never says" not in out
+
+
+def test_a_character_brought_in_once_and_dropped_is_a_set_up_without_pay_off():
+    three = TOLD + """
+EXT. FESTIVAL - DUSK
+
+The festival opens. Rosa wins. [[shot: wide]]
+
+ROSA
+My recipe, my festival.
+"""
+    three = three.replace("Rosa slips into the rival's kitchen.", "Rosa slips into the rival's kitchen. Vera watches her.")
+    rep = report([episode(three)], BAKER, "en", characters=["ROSA", "VERA"])
+    assert [u["character"] for u in rep["unpaid"]] == ["VERA"] and rep["unpaid"][0]["at"] == "story/ep01.fountain:8"
+    assert any("VERA comes into this scene" in p for p in rep["problems"])
+    back = three.replace("The festival opens. Rosa wins.", "The festival opens. Vera hands Rosa the prize.")
+    assert report([episode(back)], BAKER, "en", characters=["ROSA", "VERA"])["unpaid"] == []
+    assert report([episode(TOLD)], BAKER, "en", characters=["ROSA", "VERA"])["unpaid"] == []  # two scenes: too short to say

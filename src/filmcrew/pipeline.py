@@ -424,7 +424,7 @@ def story_report(root: Path, texts: dict[int, str] | None = None) -> dict | None
         if problems:
             return None
         eps.append((rel, ep))
-    bible, said = Path(root) / "story" / "bible.yaml", ""
+    bible, said, names = Path(root) / "story" / "bible.yaml", "", []
     if bible.exists():  # what the bible says of the story, less its logline (the premise copied)
         import yaml
         try:
@@ -433,7 +433,8 @@ def story_report(root: Path, texts: dict[int, str] | None = None) -> dict | None
             doc = {}
         if isinstance(doc, dict):
             said = json.dumps({k: v for k, v in doc.items() if k not in ("logline", "premise")}, ensure_ascii=False)
-    return story.report(eps, cfg.premise, cfg.language, said)
+            names = [c["name"] for c in doc.get("characters") or [] if isinstance(c, dict) and isinstance(c.get("name"), str)]
+    return story.report(eps, cfg.premise, cfg.language, said, names)
 
 
 def known_characters(root: Path) -> list[str] | None:

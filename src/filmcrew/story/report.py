@@ -11,8 +11,11 @@ story, in its own words?
 - **stock lines**: dialogue containing a line from the list of clichés that ships with filmcrew
   (`story/cliches/LANG.txt`) or the user's own (`~/.config/filmcrew/cliches/LANG.txt`).
 
-It reads text only: it cannot tell whether a set-up is paid off, and it says nothing about taste. It is a
-report, not a gate: `script check` fails only on errors that stop a make.
+- **set-ups without pay-off**: a character of the bible brought into one scene of the film and never seen
+  or named again (in a film of three scenes or more): introduced, then dropped.
+
+It reads text only: the set-ups it follows are the people (not a promise, an object or a subplot), and it
+says nothing about taste. It is a report, not a gate: `script check` fails only on errors that stop a make.
 """
 
 from __future__ import annotations
@@ -79,9 +82,33 @@ def cliches(language: str) -> list[str]:
     return list(dict.fromkeys(x for x in found if x))
 
 
-def report(episodes: list[tuple[str, object]], premise: str, language: str, bible_text: str = "") -> dict:
-    """`episodes`: (path, Episode) in order. {"premise_missing", "repeated", "stock", "problems"}: the last is
-    each finding in words, as "path:line: why"."""
+def _named(name: str, text: str, language: str) -> bool:
+    if language == "zh":
+        return name in text
+    shown = _fold(name)
+    return re.search(r"(?<![\w'])" + re.escape(shown) + r"(?![\w'])", text) is not None
+
+
+def unpaid(episodes: list[tuple[str, object]], characters, language: str) -> list[dict]:
+    """The bible's characters seen or named in exactly one scene of a film of three scenes or more."""
+    scenes = [(path, sc) for path, ep in episodes for sc in ep.scenes]
+    if len(scenes) < 3:
+        return []
+    found = []
+    for name in characters:
+        where = [(path, sc) for path, sc in scenes if any(ln.speaker == name for sh in sc.shots for ln in sh.lines) or
+                 _named(name, _fold(" ".join([*(sh.action for sh in sc.shots), *(ln.text for sh in sc.shots for ln in sh.lines)])),
+                        language)]
+        if len(where) == 1:
+            path, sc = where[0]
+            found.append({"character": name, "at": f"{path}:{sc.source_line}", "scene": sc.heading})
+    return found
+
+
+def report(episodes: list[tuple[str, object]], premise: str, language: str, bible_text: str = "",
+           characters: tuple[str, ...] | list[str] = ()) -> dict:
+    """`episodes`: (path, Episode) in order; `characters`: the bible's names. {"premise_missing", "repeated",
+    "stock", "unpaid", "problems"}: the last is each finding in words, as "path:line: why"."""
     story = _fold(bible_text + " " + " ".join(
         " ".join([sc.heading, *(sh.action for sh in sc.shots), *(ln.text for sh in sc.shots for ln in sh.lines)])
         for _, ep in episodes for sc in ep.scenes))
@@ -105,7 +132,10 @@ def report(episodes: list[tuple[str, object]], premise: str, language: str, bibl
             if hit:
                 stock.append({"line": ln.text, "at": where, "cliche": hit})
                 problems.append(f"{where}: \"{ln.text}\" is a stock line (\"{hit}\"); say it in this story's own words")
-    return {"premise_missing": missing, "repeated": repeated, "stock": stock, "problems": problems}
+    dropped = unpaid(episodes, characters, language)
+    problems += [f"{u['at']}: {u['character']} comes into this scene ({u['scene']}) and is never seen or named again; "
+                 f"pay the set-up off (bring them back) or leave them out" for u in dropped]
+    return {"premise_missing": missing, "repeated": repeated, "stock": stock, "unpaid": dropped, "problems": problems}
 
 
-__all__ = ["report", "premise_words", "cliches"]
+__all__ = ["report", "premise_words", "cliches", "unpaid"]
