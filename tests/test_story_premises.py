@@ -136,3 +136,16 @@ def test_the_hero_is_who_the_premise_says(lang, premise, gender, age, costume):
     assert (hero.look["gender"], hero.look["age"]) == (gender, age)
     assert costume in hero.costume
     assert hero.description and hero.description.lower() in premise.lower()
+
+
+def test_a_series_longer_than_the_engine_can_fill_is_said_not_hidden(caplog):
+    lang, _genre, premise, _words = ROWS[0]
+    with caplog.at_level("WARNING", logger="filmcrew.writer"):
+        d = StoryEngine().write(WriteRequest(premise, "series", 5, 3.0, lang, 7))
+    assert len(d.episodes) == 5
+    said = " ".join(r.getMessage() for r in caplog.records)
+    assert "could not fit 5 x 3 min" in said and "episode 5 is" in said and "openai-chat" in said
+    caplog.clear()
+    with caplog.at_level("WARNING", logger="filmcrew.writer"):
+        StoryEngine().write(WriteRequest(premise, *FORMS["series"], lang, 7))
+    assert not caplog.records  # what fits says nothing

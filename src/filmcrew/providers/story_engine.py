@@ -14,6 +14,7 @@ Its ledger type is honest: ``algorithmicMedia``. A model writer (``openai-chat``
 
 from __future__ import annotations
 
+import logging
 import random
 import re
 
@@ -26,6 +27,7 @@ from .story_lexicon import AIDS, DEFAULT_SETTING, FLAWS, GENRES, INVENTED, MOODS
 from .story_premise import Premise, parse
 from .story_scenes import SCENES
 
+log = logging.getLogger("filmcrew.writer")
 LANG_INDEX = {"en": 0, "zh": 1, "fr": 2}
 SKINS = ["#f1c9a5", "#e0ac83", "#c68642", "#8d5524", "#ffdbb4", "#b97a56", "#5c3a21"]
 HAIR_COLOURS = ["#1b1b1b", "#4a2f1b", "#a0522d", "#d8b45c", "#9a9a9a", "#7b1f1f", "#e8e8e8"]
@@ -372,6 +374,13 @@ class StoryEngine(NoSettings):
             episodes.append(Episode(number=ep_i, title=title, scenes=tuple(scenes), language=lang))
             arcs.append(EpisodeArc(number=ep_i, title=title, summary=" / ".join(beats),
                                    hook=("cliffhanger" if "hook" in beats else "resolution")))
+        short = [(ep.number, _estimate(list(ep.scenes), lang)) for ep in episodes]
+        short = [(n, est) for n, est in short if abs(est - target) > target * 0.05]
+        if short:  # said, not hidden: the engine never repeats a scene, so a long film runs out of them
+            log.warning("the offline writer could not fit %s: %s; it never repeats a scene, and its scenes fill about "
+                        "six minutes of story. A model writer (writer = \"openai-chat\") writes longer films.",
+                        f"{n_eps} x {req.minutes:g} min" if n_eps > 1 else f"{req.minutes:g} min",
+                        ", ".join(f"episode {n} is {est:.0f} s of {target:.0f} s" for n, est in short))
         title = {"en": f"{shown['hero']} and {foe_text}", "zh": f"{shown['hero']}与{foe_text}",
                  "fr": f"{shown['hero']} contre {foe_text}"}[lang]
         names_of = [p_[0] for p_ in places["ext"] + places["int"]]
