@@ -11,7 +11,7 @@ from PIL import Image
 from filmcrew.model import ASPECTS, Character, Voice
 from filmcrew.providers.base import DrawRequest, ReferenceRequest, WriteRequest
 from filmcrew.providers.camera_moves import MARGIN
-from filmcrew.providers.procedural_art import GROUND, SAFE, ProceduralIllustrator, costume_parts
+from filmcrew.providers.procedural_art import FACES_ABOVE, GROUND, SAFE, WATER_TO, ProceduralIllustrator, costume_parts
 from filmcrew.providers.story_engine import StoryEngine
 
 PREMISES = [("en", "A mortal fisherman challenges the god of floods to save his village"),
@@ -51,10 +51,13 @@ def test_signs_are_never_covered_nor_cut_and_figures_stand_on_the_ground(tmp_pat
             wides += 1
             mid = np.asarray(Image.open(out / "midground.png").convert("RGB")).astype(int)
             for x0, y0, x1, y1 in layout["figures"]:
-                assert abs(y1 - GROUND * H) <= 2, (sh.id, y1)  # feet on the ground line
+                assert WATER_TO * H + 10 <= y1 <= GROUND * H + 2, (sh.id, y1)  # feet on the ground, below any water
                 assert W * SAFE - 2 <= x0 and x1 <= W * (1 - SAFE) + 2, (sh.id, x0, x1)
                 r, g, b = mid[min(int(y1), H - 1), int((x0 + x1) / 2)]
                 assert not (b > r + 30 and b > g), (sh.id, sc.location, (r, g, b))  # not standing on water
+            if aspect == "9:16":  # the faces clear of the subtitles' band (the frame's lower third)
+                faces = json.loads((out / "faces.json").read_text())
+                assert all(f["mouth"][1] <= (FACES_ABOVE + 0.05) * H for f in faces), (sh.id, [f["mouth"] for f in faces])
     assert signs >= 5 and wides >= 10, (signs, wides)
 
 

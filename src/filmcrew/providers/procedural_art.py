@@ -43,6 +43,8 @@ SETTING_WORDS = [
 ]
 SAFE = 0.1  # the share of the canvas at each edge a camera move may crop (camera_moves.MARGIN and its pans)
 GROUND = 0.88  # where the feet are in a wide shot (share of the canvas height): on the ground, below any water
+FACES_ABOVE = 0.58  # a wide shot's faces no lower than this (canvas share): clear of a vertical frame's subtitles
+WATER_TO = 0.62  # water ends here (canvas share) at the latest: every wide shot's feet stand below it
 INTERIORS = {"temple", "palace", "office", "tavern", "hut", "lighthouse"}
 SIGNED = {"village", "city", "river", "tavern", "office", "temple", "palace"}  # places that carry their name
 
@@ -127,7 +129,7 @@ class ProceduralIllustrator(NoSettings):
             text = sign_text(req.scene.location, req.language)
             if text:
                 sign = place_sign(W, H, horizon, setting in INTERIORS, rng.choice((0.24, 0.76)),
-                                  [f["whole"] for f in faces])
+                                  [f["whole"] for f in faces] + [f["glow"] for f in faces if "glow" in f])
                 if sign:
                     draw_sign(mid, text, *sign, req.language)
         atomic.write_text(Path(out_dir) / "layout.json", json.dumps(
@@ -263,7 +265,7 @@ class ProceduralIllustrator(NoSettings):
         if setting in ("sea", "river", "lighthouse"):
             water = _mix((40, 90, 130), (5, 10, 30), dark)
             top = horizon
-            bottom = min(horizon + (H // 5 if setting == "river" else H // 4), int(H * (GROUND - 0.1)))
+            bottom = min(horizon + (H // 5 if setting == "river" else H // 4), int(H * WATER_TO))
             d.rectangle([0, top, W, bottom], fill=water)
             for y in range(top + 10, bottom, 22):
                 for x in range(rng.randrange(0, 60), W, 120):
@@ -342,9 +344,10 @@ class ProceduralIllustrator(NoSettings):
             chars = chars[:4]
         n = len(chars)
         feet = None
-        if cam == "wide":  # standing on the ground near the bottom of the frame, using its height
-            feet = H * GROUND
+        if cam == "wide":  # standing on the ground near the bottom of the frame, using its height, faces above
             head = min(H * 0.085, W * (1 - 2 * SAFE) / max(n, 1) / 2 / 2.1)  # half a slot: the widest figure (huge, cloaked) is 2.1 heads
+            drop = head * (0.82 * 3.7 if any(c.look.get("age") == "child" for c in chars) else 4.5)  # the lowest face to the feet
+            feet = min(H * GROUND, H * FACES_ABOVE + drop)  # the subtitles' band (a vertical frame's lower third)
             face_y = feet - head * 4.5
         elif cam == "close-up":
             head = unit * 0.29
@@ -372,8 +375,11 @@ class ProceduralIllustrator(NoSettings):
                 grow *= 0.82
             h_ = head * S * grow
             cy_ = face_y * S if feet is None else feet * S - h_ * (4.5 if c.look.get("age") != "child" else 3.7)
+            glow = None
             if c.look.get("aura"):
-                aura(layer, x * S, cy_ + h_ * 1.7, min(h_ * 2.1, W * S * 0.45), c.look["aura"])
+                r = min(h_ * 2.1, W * S * 0.45)
+                aura(layer, x * S, cy_ + h_ * 1.7, r, c.look["aura"])
+                glow = [x * S - r * 1.2, cy_ + h_ * 1.7 - r * 1.62, x * S + r * 1.2, cy_ + h_ * 1.7 + r * 1.62]
             if feet is not None:  # its shadow on the ground
                 d.ellipse([x * S - h_ * 1.1, feet * S - h_ * 0.16, x * S + h_ * 1.1, feet * S + h_ * 0.16], fill=(0, 0, 0, 70))
             face = _figure(d, x * S, cy_, h_, c, expr, facing, S, W * S,
@@ -386,7 +392,8 @@ class ProceduralIllustrator(NoSettings):
                           "mouth": [round(v / S, 1) for v in face["mouth"]], "line_width": round(face["line_width"] / S, 1),
                           "body": [round(min(max(v / S, 0), (W, H)[k % 2]), 1) for k, v in enumerate(face["body"])],
                           "hand": [round(v / S, 1) for v in face["hand"]],
-                          "whole": [round(min(max(v / S, 0), (W, H)[k % 2]), 1) for k, v in enumerate(face["whole"])]})
+                          "whole": [round(min(max(v / S, 0), (W, H)[k % 2]), 1) for k, v in enumerate(face["whole"])],
+                          **({"glow": [round(v / S, 1) for v in glow]} if glow else {})})
         if cam == "over-the-shoulder" and n > 1:  # the listener's shoulder and back of head, large, in the corner
             c = chars[0]
             hx, hy, hr = W * S * 0.12, H * S * 0.62, unit * S * 0.2
@@ -751,11 +758,13 @@ def place_sign(W: int, H: int, horizon: int, inside: bool, prefer: float, figure
     scene's own side first, then the other, the middle, higher up, smaller; None when every place is taken
     (the shot then shows no sign rather than half of one)."""
     xs = [prefer, 1 - prefer, 0.5, 0.36, 0.64]
-    ys = ([H * 0.24, H * 0.16] if inside else [horizon - H * 0.02, horizon - H * 0.12, H * 0.2])
+    # (height, on a post?): outside, a signpost at the horizon, else a board hung high (a gate, a wall)
+    ys = ([(H * 0.24, False), (H * 0.16, False)] if inside else
+          [(horizon - H * 0.02, True), (horizon - H * 0.12, True), (H * 0.2, False), (H * 0.14, False)])
     for w in (W * 0.28, W * 0.22):
-        for y in ys:
+        for y, on_post in ys:
             for fx in xs:
-                post = 0 if inside else max(H * 0.05, horizon + H * 0.03 - y)
+                post = max(H * 0.05, horizon + H * 0.03 - y) if on_post else 0
                 box = sign_box(W * fx, y, w, post)
                 if box[0] < W * SAFE or box[2] > W * (1 - SAFE) or box[1] < H * SAFE:
                     continue

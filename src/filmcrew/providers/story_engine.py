@@ -182,11 +182,12 @@ class StoryEngine(NoSettings):
         if p.thing and re.match(r"^(?:save|protect|defend|guard|sauver|protéger|défendre|保护|拯救|守护|保卫)", p.want):
             # "save his village": a village cannot be carried; the story's token is the village's bell
             thing = {"en": f"the {re.sub(r'^the ', '', thing)}'s bell", "zh": f"{thing}的铜钟", "fr": _fr_tidy(f"la cloche de {thing}")}[lang]
-        before = p.before or {"en": f"before {thing} is lost for good", "zh": f"{thing}彻底失去前",
-                              "fr": f"avant que {thing} soit perdu pour de bon"}[lang]
+        # no deadline in the premise: the opponent's return is one (premise-bound, so no two stories share it)
+        before = p.before or {"en": f"before {foe_np} comes back", "zh": f"{foe_np}回来前",
+                              "fr": _fr_tidy(f"avant le retour de {foe_np}")}[lang]
         deadline = p.deadline or re.sub(r"^(before|by|avant|d'ici)\s+", "", before).removesuffix("前")
         if not p.before:
-            now = {"en": "the last hour comes", "zh": "最后的时刻到了", "fr": "La dernière heure est là"}[lang]
+            now = {"en": f"{foe_np} comes back", "zh": f"{foe_np}回来了", "fr": _cap(f"{foe_np} revient")}[lang]
         elif lang == "en":
             now = deadline if p.deadline_clause else (f"{deadline} comes" if re.match(
                 r"^(midnight|dawn|sunrise|sunset|nightfall|noon|tomorrow|the first frost|the week is out|the lamps are lit)$",
