@@ -212,18 +212,18 @@ EN["micro_end"] = [
     """A wide 4 | {X} blocks the way, {thing} in hand.
 X | Not while {foe_role} stands here.
 A close-up 3 | {H} raises {the_aid}. {X} steps back.
-H | Then watch {a_role} do it.
-A wide 3 | {thing_cap} is safe. {V} cheers.""",
+A wide 3 | {thing_cap} is safe. {V} cheers.
+H | So much for {foe_role}.""",
     """A wide 4 | {X} waits by the door, arms crossed.
 X | Give up on {thing}.
 A close-up 3 | {H} shows {the_aid}. {X} goes pale.
-H | Never, not {before}.
-A wide 3 | {H} walks past {X} with {thing}.""",
+A wide 3 | {H} walks past {X} with {thing}.
+H | I said {before}, didn't I?""",
     """A wide 4 | {X} turns, {thing} behind {xher} back.
 X | You again, {role}?
 A close-up 3 | {the_aid_cap} catches the light. {X} flinches.
-H | Me again. For {thing}.
-A wide 3 | {H} and {V} walk home with {thing}.""",
+A wide 3 | {H} and {V} walk home with {thing}.
+H | Me again. For {thing}.""",
 ]
 EN["hook"] = [  # k: what the next episode's return k picks up
     """A wide 4 | Night in {place}. {X} opens a box; inside is {thing}, and a photograph of {V}.
@@ -433,18 +433,18 @@ ZH["micro_end"] = [
     """A wide 4 | {X}拦住去路，手里拿着{thing}。
 X | 有{foe_role}在，你休想。
 A close-up 3 | {H}举起{the_aid}。{X}后退一步。
-H | 那就看着{role}做到。
-A wide 3 | {thing}保住了。{V}欢呼起来。""",
+A wide 3 | {thing}保住了。{V}欢呼起来。
+H | {foe_role}也不过如此。""",
     """A wide 4 | {X}抱着胳膊守在门口。
 X | 别想{thing}了。
 A close-up 3 | {H}亮出{the_aid}。{X}脸色发白。
-H | 不，{before}一定拿到。
-A wide 3 | {H}带着{thing}从{X}身边走过。""",
+A wide 3 | {H}带着{thing}从{X}身边走过。
+H | 我说过，{before}一定拿到。""",
     """A wide 4 | {X}转过身，把{thing}藏在背后。
 X | 又是你，{role}？
 A close-up 3 | {the_aid}闪了一下光。{X}缩了回去。
-H | 又是我。为了{thing}。
-A wide 3 | {H}和{V}带着{thing}回家。""",
+A wide 3 | {H}和{V}带着{thing}回家。
+H | 又是我。为了{thing}。""",
 ]
 ZH["hook"] = [
     """A wide 4 | {place}的夜。{X}打开一只盒子，里面是{thing}，还有一张{V}的照片。
@@ -654,18 +654,18 @@ FR["micro_end"] = [
     """A wide 4 | {X} barre le passage, {thing} à la main.
 X | Pas tant que {foe_role} sera là.
 A close-up 3 | {H} lève {the_aid}. {X} recule.
-H | Alors regarde {a_role} faire.
-A wide 3 | {thing_cap} est sauvé. {V} applaudit.""",
+A wide 3 | {thing_cap} est sauvé. {V} applaudit.
+H | Voilà pour {foe_role}.""",
     """A wide 4 | {X} attend près de la porte, les bras croisés.
 X | Oublie {thing}.
 A close-up 3 | {H} montre {the_aid}. {X} pâlit.
-H | Jamais, pas {before}.
-A wide 3 | {H} passe devant {X} avec {thing}.""",
+A wide 3 | {H} passe devant {X} avec {thing}.
+H | Je l'avais dit : {before}.""",
     """A wide 4 | {X} se retourne, {thing} dans le dos.
 X | Encore toi, {role} ?
 A close-up 3 | {the_aid_cap} accroche la lumière. {X} recule.
-H | Encore moi. Pour {thing}.
-A wide 3 | {H} et {V} rentrent avec {thing}.""",
+A wide 3 | {H} et {V} rentrent avec {thing}.
+H | Encore moi. Pour {thing}.""",
 ]
 FR["hook"] = [
     """A wide 4 | La nuit dans {place}. {X} ouvre une boîte : dedans, {thing}, et une photo de {V}.
