@@ -139,7 +139,7 @@ class StoryEngine(NoSettings):
     source_type = ledger.ALGORITHMIC
 
     # -- what the premise says, and what the engine adds -----------------------------------------
-    def _world(self, req: WriteRequest, p: Premise, rng: random.Random, setting: str) -> dict:
+    def _world(self, req: WriteRequest, p: Premise, rng: random.Random) -> dict:
         lang = req.language
         hero_g = p.gender or rng.choice("fm")
         names = {g: list(NAMES[lang][g]) for g in "fm"}
@@ -151,11 +151,11 @@ class StoryEngine(NoSettings):
 
         foe_np = p.foe
         titled = bool(foe_np and TITLED.search(foe_np))
+        role = p.role or INVENTED["role"][lang]
         if not foe_np:
             foe_np = {"en": f"the {p.role or 'hero'}'s rival", "zh": f"{p.role or '主角'}的死对头", "fr": "le rival"}[lang]
         foe_g = "f" if FEMININE.search(foe_np) else ("m" if titled else rng.choice("fm"))
         if lang == "fr" and not titled and not p.foe:
-            role = p.role or INVENTED["role"][lang]
             foe_np = ("la rivale" if foe_g == "f" else "le rival") + (" de la " if hero_g == "f" else " du ") + role
         x_name = _article(foe_np, lang) if titled else name(foe_g)
         ally_g = rng.choice("fm")
@@ -173,9 +173,6 @@ class StoryEngine(NoSettings):
                      for a, b, c in (("ma", "mon", "mes"), ("ta", "ton", "tes"), ("sa", "son", "ses"))]
         else:
             forms = [want.replace("{poss}", x) for x in poss[lang]]
-        if lang == "zh":
-            forms = [f.replace("我的", "我的") for f in forms]
-        role = p.role or INVENTED["role"][lang]
         a_role = {"en": ("an " if role[:1].lower() in "aeiou" else "a ") + role, "zh": role,
                   "fr": ("une " if hero_g == "f" else "un ") + role}[lang]
         thing = p.thing or INVENTED["thing"][lang]
@@ -189,15 +186,15 @@ class StoryEngine(NoSettings):
         if not p.before:
             now = {"en": f"{foe_np} comes back", "zh": f"{foe_np}回来了", "fr": _cap(f"{foe_np} revient")}[lang]
         elif lang == "en":
-            now = deadline if p.deadline_clause else (f"{deadline} comes" if re.match(
-                r"^(midnight|dawn|sunrise|sunset|nightfall|noon|tomorrow|the first frost|the week is out|the lamps are lit)$",
-                deadline) else f"{deadline} begins" if not deadline.startswith(("the lamps", "the week")) else deadline)
+            now = deadline if p.deadline_clause else (
+                f"{deadline} comes" if re.match(r"^(midnight|dawn|sunrise|sunset|nightfall|noon|tomorrow)$", deadline)
+                else f"{deadline} begins")
         elif lang == "fr":
             now = f"{_cap(deadline)} est là" if not p.deadline_clause else deadline
             now = _cap(now)
         else:
             now = deadline + ("了" if p.deadline_clause or deadline.endswith(("来临", "耗尽", "开始", "开会")) else "到了")
-        return {"hero_g": hero_g, "foe_g": foe_g, "ally_g": ally_g, "v_g": v_g, "X": x_name, "H": name_hero(names, hero_g, lang),
+        return {"hero_g": hero_g, "foe_g": foe_g, "ally_g": ally_g, "v_g": v_g, "X": x_name, "H": name(hero_g),
                 "F": f_name, "V": v_name, "titled": titled, "foe_np": foe_np, "flaw": flaw, "flaw_act": flaw_act, "aid": aid,
                 "want": forms, "role": role, "a_role": a_role, "before": before, "deadline": deadline, "now": now,
                 "thing": thing, "other": other}
@@ -328,7 +325,7 @@ class StoryEngine(NoSettings):
         premise = parse(req.premise, lang)
         setting = detect_setting(req.premise)
         genre = detect_genre(req.premise, req.genre)
-        w = self._world(req, premise, rng, setting)
+        w = self._world(req, premise, rng)
         cast = self._characters(req, premise, w, rng, setting, genre)
         places = self._places(req, premise, w, setting, rng)
         shown = {k: _name_text(c.name, lang) for k, c in cast.items()}
@@ -436,10 +433,6 @@ class StoryEngine(NoSettings):
             scenes.append(self._scene(beat, template, {**slots, "place": place[1], "Place": _cap(place[1])}, cast, ep,
                                       len(scenes) + 1, heading, lang))
         return scenes, used, hook_kind
-
-
-def name_hero(names: dict, gender: str, lang: str) -> str:
-    return names[gender].pop()
 
 
 def _fr_place(heading: str) -> str:
