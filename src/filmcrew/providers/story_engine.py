@@ -375,10 +375,12 @@ class StoryEngine(NoSettings):
         short = [(ep.number, _estimate(list(ep.scenes), lang)) for ep in episodes]
         short = [(n, est) for n, est in short if abs(est - target) > target * 0.05]
         if short:  # said, not hidden: the engine never repeats a scene, so a long film runs out of them
-            log.warning("the offline writer could not fit %s: %s; it never repeats a scene, and its scenes fill about "
-                        "six minutes of story. A model writer (writer = \"openai-chat\") writes longer films.",
+            why = ("its shortest story (two scenes, five lines) needs about 20 s" if all(est > target for _, est in short) else
+                   "it never repeats a scene, and its scenes fill about six minutes of story. A model writer "
+                   "(writer = \"openai-chat\") writes longer films")
+            log.warning("the offline writer could not fit %s: %s; %s.",
                         f"{n_eps} x {req.minutes:g} min" if n_eps > 1 else f"{req.minutes:g} min",
-                        ", ".join(f"episode {n} is {est:.0f} s of {target:.0f} s" for n, est in short))
+                        ", ".join(f"episode {n} is {est:.0f} s of {target:.0f} s" for n, est in short), why)
         title = {"en": f"{shown['hero']} and {foe_text}", "zh": f"{shown['hero']}与{foe_text}",
                  "fr": f"{shown['hero']} contre {foe_text}"}[lang]
         names_of = [p_[0] for p_ in places["ext"] + places["int"]]
