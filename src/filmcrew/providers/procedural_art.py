@@ -534,7 +534,7 @@ def _figure(d: ImageDraw.ImageDraw, cx: float, cy: float, head: float, c: Charac
             d.rectangle([lx - lw_, hip - head * 0.1, lx + lw_, end - (head * 0.15 if feet is not None else 0)],
                         fill=STEEL_GREY if "armour" in parts else (cloth if "spacesuit" in parts or "overalls" in parts else leg))
             if feet is not None:
-                d.ellipse([lx - lw_ * 1.25, feet - head * 0.24, lx + lw_ * 1.45 * (1 if side > 0 else 1), feet], fill=shoe)
+                d.ellipse([lx - lw_ * 1.25, feet - head * 0.24, lx + lw_ * 1.45, feet], fill=shoe)
         if female and not parts & {"uniform", "armour", "spacesuit", "overalls"}:  # a skirt to the knee
             d.polygon([(cx - waist, hip - head * 0.1), (cx + waist, hip - head * 0.1), (cx + waist * 1.45, knee),
                        (cx - waist * 1.45, knee)], fill=_mix(cloth, accent, 0.15))
