@@ -346,9 +346,8 @@ class ProceduralIllustrator(NoSettings):
         feet = None
         if cam == "wide":  # standing on the ground near the bottom of the frame, using its height, faces above
             head = min(H * 0.085, W * (1 - 2 * SAFE) / max(n, 1) / 2 / 2.1)  # half a slot: the widest figure (huge, cloaked) is 2.1 heads
-            drop = head * (0.82 * 3.7 if any(c.look.get("age") == "child" for c in chars) else 4.5)  # the lowest face to the feet
+            drop = head * min(size * below for size, below in map(_stature, chars))  # the lowest face to the feet
             feet = min(H * GROUND, H * FACES_ABOVE + drop)  # the subtitles' band (a vertical frame's lower third)
-            face_y = feet - head * 4.5
         elif cam == "close-up":
             head = unit * 0.29
             face_y = H * (0.36 if H > W else 0.40)
@@ -371,10 +370,11 @@ class ProceduralIllustrator(NoSettings):
             # a huge character towers in wide and medium shots; a close-up frames the face, which must stay
             # inside the safe area like anyone's, so there the size shows in the shoulders alone
             grow = 1.25 if c.look.get("build") == "huge" and cam != "close-up" else 1.0
-            if c.look.get("age") == "child" and cam != "close-up":
-                grow *= 0.82
+            size, below = _stature(c)
+            if cam != "close-up":
+                grow *= size
             h_ = head * S * grow
-            cy_ = face_y * S if feet is None else feet * S - h_ * (4.5 if c.look.get("age") != "child" else 3.7)
+            cy_ = face_y * S if feet is None else feet * S - h_ * below
             glow = None
             if c.look.get("aura"):
                 r = min(h_ * 2.1, W * S * 0.45)
@@ -464,6 +464,11 @@ def aura(layer: Image.Image, cx: float, cy: float, r: float, colour: str) -> Non
     layer.alpha_composite(glow, dest=(x0, y0))
 
 
+def _stature(c: Character) -> tuple[float, float]:
+    """(head size against an adult's, face centre to feet in its own heads): what _figure draws for its age."""
+    return (0.82, 3.7) if c.look.get("age") == "child" else (1.0, 4.5)
+
+
 def _figure(d: ImageDraw.ImageDraw, cx: float, cy: float, head: float, c: Character, expr: str, facing: int, S: int,
             width: float = float("inf"), feet: float | None = None, bottom: float | None = None) -> dict:
     """A character: body, costume, head, hair, eyes, brows and mouth from the bible entry. The body reaches
@@ -516,7 +521,8 @@ def _figure(d: ImageDraw.ImageDraw, cx: float, cy: float, head: float, c: Charac
         length = {"long": 2.2, "braid": 2.6, "pigtails": 1.5, "bob": 1.15}[style]
         d.rounded_rectangle([cx - hw * 1.1, cy - hh * 0.9, cx + hw * 1.1, cy + hh * length], radius=hw * 0.6, fill=hair)
     # below the waist: a long robe or dress to the ground; else legs (trousers, or a skirt over them)
-    leg = _mix(cloth, (30, 30, 40), 0.55) if not female or "uniform" in parts or "armour" in parts else shade
+    leg = (STEEL_GREY if "armour" in parts else cloth if parts & {"spacesuit", "overalls"} else
+           _mix(cloth, (30, 30, 40), 0.55) if not female or "uniform" in parts else shade)  # trousers, or bare legs
     shoe = (45, 35, 30)
     if long_:
         hem = end if feet is None else feet - head * 0.12
@@ -531,8 +537,7 @@ def _figure(d: ImageDraw.ImageDraw, cx: float, cy: float, head: float, c: Charac
         lw_ = sw * (0.32 if female else 0.38)
         for side in (-1, 1):
             lx = cx + side * waist * 0.5
-            d.rectangle([lx - lw_, hip - head * 0.1, lx + lw_, end - (head * 0.15 if feet is not None else 0)],
-                        fill=STEEL_GREY if "armour" in parts else (cloth if "spacesuit" in parts or "overalls" in parts else leg))
+            d.rectangle([lx - lw_, hip - head * 0.1, lx + lw_, end - (head * 0.15 if feet is not None else 0)], fill=leg)
             if feet is not None:
                 d.ellipse([lx - lw_ * 1.25, feet - head * 0.24, lx + lw_ * 1.45, feet], fill=shoe)
         if female and not parts & {"uniform", "armour", "spacesuit", "overalls"}:  # a skirt to the knee

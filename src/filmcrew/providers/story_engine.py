@@ -20,7 +20,7 @@ import re
 
 from .. import ledger
 from ..errors import ConfigError
-from ..model import Bible, Character, Episode, EpisodeArc, Line, Scene, Shot, Voice, seconds_to_frames
+from ..model import Bible, Character, Episode, EpisodeArc, Line, Scene, Shot, Voice, frames_to_seconds, seconds_to_frames
 from ..story.screenplay import estimated_shot_seconds, parse_heading
 from .base import NoSettings, StoryDraft, WriteRequest
 from .story_lexicon import AIDS, DEFAULT_SETTING, FLAWS, GENRES, INVENTED, MOODS, NAMES, SETTINGS, TIMES, WORKPLACES
@@ -52,7 +52,7 @@ ROLE_COSTUMES = [  # words of a role -> what that person wears (the illustrator 
     (("engineer", "ingénieu", "工程师"), "overalls"), (("teacher", "教师", "老师", "professeur"), "tweed jacket"),
 ]
 TITLED = re.compile(r"\b(god|goddess|spirit|dragon|king|queen|emperor|empress|witch|machine|warden|lord|demon|dieu|déesse|"
-                    r"esprit|roi|reine|sorcière|sorcier|démon|machine)\b|神|妖|龙|王|帝|巫|魔", re.I)
+                    r"esprit|roi|reine|sorcière|sorcier|démon)\b|神|妖|龙|王|帝|巫|魔", re.I)
 FEMININE = re.compile(r"\b(goddess|queen|empress|witch|déesse|reine|sorcière|rivale|voleuse|patronne)\b|女|娘|后|妖|婆", re.I)
 
 
@@ -91,17 +91,17 @@ def _sentences(text: str) -> str:
     return re.sub(r"(^|[.?!]\s+|[«\"]\s*)([a-zà-ÿ])", lambda m: m.group(1) + m.group(2).upper(), text)
 
 
-TIME_WORDS = [("NIGHT", ("night", "nuit", "夜")), ("DUSK", ("dusk", "evening", "soir", "crépuscule", "黄昏")),
-              ("DAWN", ("first light", "dawn", "sunrise", "aube", "premières lueurs", "soleil se lève", "天刚亮", "黎明", "日出")),
-              ("DAY", ("morning", "market day", "matin", "jour de marché", "早上", "集日"))]
+TIME_WORDS = [(3, ("night", "nuit", "夜")), (2, ("dusk", "evening", "soir", "crépuscule", "黄昏")),  # index in TIMES
+              (0, ("first light", "dawn", "sunrise", "aube", "premières lueurs", "soleil se lève", "天刚亮", "黎明", "日出")),
+              (1, ("morning", "market day", "matin", "jour de marché", "早上", "集日"))]
 
 
 def _time_of(template: str, lang: str, default: int) -> str:
     """The time of day a scene's first action names ("Night.", "黄昏。"), else the beat's."""
     first = template.split("|", 1)[1].split("\n", 1)[0].lower() if "|" in template else ""
-    for key, words in TIME_WORDS:
+    for index, words in TIME_WORDS:
         if any(w in first for w in words):
-            return TIMES[lang][["DAWN", "DAY", "DUSK", "NIGHT"].index(key)]
+            return TIMES[lang][index]
     return TIMES[lang][default]
 
 
@@ -241,11 +241,9 @@ class StoryEngine(NoSettings):
         deadline's event (a festival, a party) hosts the climax; the hero's workplace and home the rest."""
         lang = req.language
         _k, ext_locs, int_locs = SETTINGS[setting]
-        exteriors = [(loc, {"en": "the " + loc.lower(), "zh": loc, "fr": loc.lower()}[lang]) for loc in ext_locs[lang]]
-        interiors = [(loc, {"en": "the " + loc.lower(), "zh": loc, "fr": loc.lower()}[lang]) for loc in int_locs[lang]]
-        if lang == "fr":
-            exteriors = [(h, _fr_place(h)) for h, _ in exteriors]
-            interiors = [(h, _fr_place(h)) for h, _ in interiors]
+        said = {"en": lambda loc: "the " + loc.lower(), "zh": lambda loc: loc, "fr": _fr_place}[lang]
+        exteriors = [(loc, said(loc)) for loc in ext_locs[lang]]
+        interiors = [(loc, said(loc)) for loc in int_locs[lang]]
         rng.shuffle(exteriors)
         rng.shuffle(interiors)
         li = LANG_INDEX[lang]
@@ -334,7 +332,8 @@ class StoryEngine(NoSettings):
                  "a_role": w["a_role"], "want1": w["want"][0], "want2": w["want"][1], "want3": w["want"][2],
                  "thing": w["thing"], "thing_cap": _cap(w["thing"]), "foe": foe_text, "foe_role": w["foe_np"],
                  "before": w["before"], "deadline_now_cap": _cap(w["now"]), "flaw": w["flaw"], "aid": w["aid"],
-                 "aid_cap": _cap(w["aid"]), "the_aid": _definite(w["aid"], lang), "the_aid_cap": _cap(_definite(w["aid"], lang)), "e": "e" if w["hero_g"] == "f" else "", "fe": "e" if w["ally_g"] == "f" else "",
+                 "aid_cap": _cap(w["aid"]), "the_aid": _definite(w["aid"], lang), "the_aid_cap": _cap(_definite(w["aid"], lang)),
+                 "e": "e" if w["hero_g"] == "f" else "", "fe": "e" if w["ally_g"] == "f" else "",
                  "ve": "e" if w["v_g"] == "f" else "", "celle": "Celle-ci" if w["hero_g"] == "f" else "Celui-ci",
                  "she": "she" if w["hero_g"] == "f" else "he", "xher": "her" if w["foe_g"] == "f" else "his",
                  "vta": "她" if w["v_g"] == "f" else "他"}
@@ -348,19 +347,17 @@ class StoryEngine(NoSettings):
         for ep_i, core in enumerate(plan, start=1):
             if hook_kind is not None:
                 core = ["return"] + core
-            state = (dict(used), hook_kind)
+            state = (used, hook_kind)  # _build works on its own copy of `used`
 
             def build(beats, _state=state, _ep=ep_i):
-                return self._build(beats, _ep, slots, cast, lang, order, {k: set(v) for k, v in _state[0].items()},
-                                   _state[1], places, premise, w)[0]
+                return self._build(beats, _ep, slots, cast, lang, order, *_state, places, premise, w)[0]
             beats = _fit(core, target, random.Random(f"{req.seed}|{req.premise}|{lang}|ep{ep_i}"), lang, build)
             if beats[0] == "micro_open":  # two scenes only: of their pairings, the one that fits the length best
                 base = dict(order)
 
                 def error(pair, _ep=ep_i, _state=state):
                     trial = {**base, "micro_open": pair[0], "micro_end": pair[1]}
-                    built = self._build(beats, _ep, slots, cast, lang, trial, {k: set(v) for k, v in _state[0].items()},
-                                        _state[1], places, premise, w)[0]
+                    built = self._build(beats, _ep, slots, cast, lang, trial, *_state, places, premise, w)[0]
                     return abs(_estimate(_tune(built, target, lang), lang) - target)
                 n_open, n_end = len(SCENES[lang]["micro_open"]), len(SCENES[lang]["micro_end"])
                 seeded = (order["micro_open"], order["micro_end"])
@@ -368,7 +365,7 @@ class StoryEngine(NoSettings):
                 order = {**order, "micro_open": best[0], "micro_end": best[1]}
             scenes, used, hook_kind = self._build(beats, ep_i, slots, cast, lang, order, used, hook_kind, places, premise, w)
             scenes = _tune(scenes, target, lang)
-            title = _episode_title(beats, w, lang, ep_i, n_eps)
+            title = _episode_title(beats, w, lang, ep_i)
             episodes.append(Episode(number=ep_i, title=title, scenes=tuple(scenes), language=lang))
             arcs.append(EpisodeArc(number=ep_i, title=title, summary=" / ".join(beats),
                                    hook=("cliffhanger" if "hook" in beats else "resolution")))
@@ -536,7 +533,8 @@ def _tune(scenes: list[Scene], target: float, lang: str) -> list[Scene]:
         actions = sum(estimated_shot_seconds(sh, lang) for sc in scenes for sh in sc.shots if sh.duration_frames and not sh.lines)
         scale = max(0.0, actions + target - est) / actions if actions else 1.0
         scenes = rebuild(lambda sh: Shot(**{**sh.__dict__, "duration_frames": seconds_to_frames(
-            round(min(ACTION_MAX_S, max(1.5, sh.duration_frames / 30 * scale)), 1))}) if sh.duration_frames and not sh.lines else sh)
+            round(min(ACTION_MAX_S, max(1.5, frames_to_seconds(sh.duration_frames) * scale)), 1))})
+            if sh.duration_frames and not sh.lines else sh)
     est = _estimate(scenes, lang)
     if est < target * 0.98:  # the actions are at their longest: give the dialogue shots room to breathe
         ratio = target / est
@@ -545,7 +543,7 @@ def _tune(scenes: list[Scene], target: float, lang: str) -> list[Scene]:
     return scenes
 
 
-def _episode_title(beats: list[str], w: dict, lang: str, ep: int, n: int) -> str:
+def _episode_title(beats: list[str], w: dict, lang: str, ep: int) -> str:
     """The episode's title, from its story: what it is about, not a stock phrase."""
     thing = re.sub(r"^(the|la|le|les|l')\s*", "", w["thing"], flags=re.I)
     if "climax" in beats:

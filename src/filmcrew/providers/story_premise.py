@@ -36,7 +36,6 @@ class Premise:
     thing: str = ""          # the want's object, definite: "the stolen recipe"
     foe: str = ""            # the opponent, definite: "the rival", "the god of floods"
     foe_desc: str = ""       # as the premise says it: "a thief who steals memories"
-    foe_person: bool = False  # can the opponent speak (a person, a god, a creature)?
     before: str = ""         # "before the festival", "by midnight"
     deadline: str = ""       # "the festival", "the storm ships arrive"
     deadline_clause: bool = False
@@ -176,11 +175,11 @@ def parse_en(text: str) -> Premise:
             if verb in EN_OPPOSE:
                 verb_kind = "oppose"
                 foe, after = _en_np(rest)
-                while after[:4].lower() in ("who ", "that") and not p.foe_desc:
-                    rel, after = _en_np(after.split(" ", 1)[1])
-                    p.foe_desc = f"{foe} {after and ''}".strip() + " " + rest[len(foe):].split(" to ")[0].strip()
+                if after[:4].lower() in ("who ", "that"):  # "a thief who steals memories": the clause describes the foe
+                    after = _en_np(after.split(" ", 1)[1])[1]
+                    p.foe_desc = f"{foe} {rest[len(foe):].split(' to ')[0].strip()}"
                 p.foe_desc = p.foe_desc.strip() or foe
-                p.foe, p.foe_person = _en_definite(foe), True
+                p.foe = _en_definite(foe)
                 tm = re.search(r"\bto\s+(.+)$", after)
                 goal = tm.group(1) if tm else f"{EN_OPPOSE[verb]} {p.foe_desc}"
             elif verb in EN_EVENT:
@@ -201,7 +200,6 @@ def parse_en(text: str) -> Premise:
     if fm and not p.foe:
         p.foe_desc = fm.group(1)
         p.foe = _en_definite(fm.group(1))
-        p.foe_person = True
         goal = (goal[:fm.start()] + goal[fm.end():]).strip()
     am = re.search(r"\s*\b(after|when|because|while|as)\s+(.+)$", goal)
     if am:  # "after her boss vanishes", "while competing for a wedding contract": the situation, not the want
@@ -355,7 +353,7 @@ def parse_fr(text: str) -> Premise:
             subject, rest = s[:vm.start()].strip(), s[vm.end():].strip()
             if verb in FR_OPPOSE:
                 foe, after = _fr_np(rest)
-                p.foe_desc, p.foe, p.foe_person = foe, _fr_definite(foe), True
+                p.foe_desc, p.foe = foe, _fr_definite(foe)
                 tm = re.search(r"\bpour\s+(.+)$", after)
                 goal = tm.group(1) if tm else f"{FR_OPPOSE[verb]} {p.foe}"
             elif verb in FR_EVENT:
@@ -374,7 +372,7 @@ def parse_fr(text: str) -> Premise:
     goal = goal.strip(" ,")
     fm = re.search(r"\b(?:à|contre)\s+((?:une?|la|le|l'|sa|son)\s*[^\s,]+(?:\s+[^\s,]+)?)(?=\s+" + FR_STOPS + r"\b|,|$)", goal)
     if fm and not p.foe and fm.group(1).split()[-1].lower().split("'")[-1] in FR_PEOPLE:
-        p.foe_desc, p.foe, p.foe_person = fm.group(1), _fr_definite(fm.group(1)), True
+        p.foe_desc, p.foe = fm.group(1), _fr_definite(fm.group(1))
         goal = (goal[:fm.start()] + goal[fm.end():]).strip()
     am = re.search(r"\s*\b(pendant|après|lorsque|quand|alors que|tandis que)\s+(.+)$", goal)
     if am:  # "pendant les préparatifs d'un mariage": the situation, not the want
@@ -450,7 +448,6 @@ def parse_zh(text: str) -> Premise:
     fm = re.search(r"从(.{1,8}?)(?:手中|手里|那里|那儿|身边|家里)", s)
     if fm:
         p.foe = p.foe_desc = ZH_MEASURE.sub("", fm.group(1))
-        p.foe_person = True
         s = s[:fm.start()] + s[fm.end():]
     mm = ZH_MODAL.search(s)
     verb_kind = ""
@@ -468,7 +465,6 @@ def parse_zh(text: str) -> Premise:
                 fm2 = re.match(r"(.+?)(?:，|,|以|来|为了|去|好|救|保)(.*)$", rest)
                 foe = fm2.group(1) if fm2 else rest
                 p.foe = p.foe_desc = ZH_MEASURE.sub("", foe)
-                p.foe_person = True
                 goal = (fm2.group(2) if fm2 and fm2.group(2) else f"打败{p.foe}")
                 goal = re.sub(r"^(?:为了|以|来|去)", "", goal)
             elif verb in ZH_EVENT:
@@ -516,10 +512,7 @@ def parse_zh(text: str) -> Premise:
 
 
 def parse(text: str, language: str) -> Premise:
-    p = {"en": parse_en, "fr": parse_fr, "zh": parse_zh}.get(language, parse_en)(text)
-    if not p.foe_person and p.foe:
-        p.foe_person = True
-    return p
+    return {"en": parse_en, "fr": parse_fr, "zh": parse_zh}.get(language, parse_en)(text)
 
 
 __all__ = ["Premise", "parse"]

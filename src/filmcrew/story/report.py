@@ -89,16 +89,20 @@ def _named(name: str, text: str, language: str) -> bool:
     return re.search(r"(?<![\w'])" + re.escape(shown) + r"(?![\w'])", text) is not None
 
 
+def _said(sc) -> str:
+    """What a scene shows and says: its actions and its lines."""
+    return " ".join([*(sh.action for sh in sc.shots), *(ln.text for sh in sc.shots for ln in sh.lines)])
+
+
 def unpaid(episodes: list[tuple[str, object]], characters, language: str) -> list[dict]:
     """The bible's characters seen or named in exactly one scene of a film of three scenes or more."""
     scenes = [(path, sc) for path, ep in episodes for sc in ep.scenes]
     if len(scenes) < 3:
         return []
+    told = [({ln.speaker for sh in sc.shots for ln in sh.lines}, _fold(_said(sc))) for _, sc in scenes]
     found = []
     for name in characters:
-        where = [(path, sc) for path, sc in scenes if any(ln.speaker == name for sh in sc.shots for ln in sh.lines) or
-                 _named(name, _fold(" ".join([*(sh.action for sh in sc.shots), *(ln.text for sh in sc.shots for ln in sh.lines)])),
-                        language)]
+        where = [scene for scene, (speakers, text) in zip(scenes, told) if name in speakers or _named(name, text, language)]
         if len(where) == 1:
             path, sc = where[0]
             found.append({"character": name, "at": f"{path}:{sc.source_line}", "scene": sc.heading})
@@ -110,7 +114,7 @@ def report(episodes: list[tuple[str, object]], premise: str, language: str, bibl
     """`episodes`: (path, Episode) in order; `characters`: the bible's names. {"premise_missing", "repeated",
     "stock", "unpaid", "problems"}: the last is each finding in words, as "path:line: why"."""
     story = _fold(bible_text + " " + " ".join(
-        " ".join([sc.heading, *(sh.action for sh in sc.shots), *(ln.text for sh in sc.shots for ln in sh.lines)])
+        sc.heading + " " + _said(sc)
         for _, ep in episodes for sc in ep.scenes))
     missing = [w for w in premise_words(premise, language) if not _used(_fold(w), story, language)]
     problems = [f"premise: the story never says {w!r} (the premise does: \"{premise}\"); tell the premise's story"
