@@ -19,7 +19,8 @@ from filmcrew.story.screenplay import estimated_shot_seconds
 ROWS = [tuple(c.strip() for c in ln.split("|"))
         for ln in (Path(__file__).parent / "data" / "premises.txt").read_text(encoding="utf-8").splitlines()
         if ln.strip() and not ln.startswith("#")]
-FORMS = {"short": ("short", 1, 2.0), "series": ("series", 3, 1.0), "tiny": ("short", 1, 0.4)}
+FORMS = {"short": ("short", 1, 2.0), "series": ("series", 3, 1.0), "tiny": ("short", 1, 0.4),
+         "micro-drama": ("series", 5, 3.0)}  # five ~3-minute episodes: the genre's own format
 
 
 @lru_cache(maxsize=None)
@@ -63,7 +64,7 @@ def test_the_screenplay_says_the_premise_and_the_story_report_passes(form):
 def test_two_premises_never_share_a_line_and_episodes_never_repeat():
     said = {}
     for lang, _genre, premise, _words in ROWS:
-        for form in ("short", "series"):
+        for form in ("short", "series", "micro-drama"):
             d = draft(premise, lang, form)
             folded = [story._fold(ln.text) for e in d.episodes for ln in e.lines()]
             longer = [f for f in folded if long_enough(f)]
@@ -74,7 +75,7 @@ def test_two_premises_never_share_a_line_and_episodes_never_repeat():
     assert sum(len(v) for v in said.values()) > 32 * 25  # (and there were plenty of lines to compare)
 
 
-@pytest.mark.parametrize("form", ["short", "series", "tiny"])
+@pytest.mark.parametrize("form", ["short", "series", "tiny", "micro-drama"])
 def test_the_runtime_is_met_within_5_percent(form):
     target = FORMS[form][2] * 60
     for lang, _genre, premise, _words in ROWS:
@@ -141,10 +142,10 @@ def test_the_hero_is_who_the_premise_says(lang, premise, gender, age, costume):
 def test_a_series_longer_than_the_engine_can_fill_is_said_not_hidden(caplog):
     lang, _genre, premise, _words = ROWS[0]
     with caplog.at_level("WARNING", logger="filmcrew.writer"):
-        d = StoryEngine().write(WriteRequest(premise, "series", 5, 3.0, lang, 7))
-    assert len(d.episodes) == 5
+        d = StoryEngine().write(WriteRequest(premise, "series", 8, 3.0, lang, 7))
+    assert len(d.episodes) == 8
     said = " ".join(r.getMessage() for r in caplog.records)
-    assert "could not fit 5 x 3 min" in said and "episode 5 is" in said and "openai-chat" in said
+    assert "could not fit 8 x 3 min" in said and "episode 7 is" in said and "openai-chat" in said
     caplog.clear()
     with caplog.at_level("WARNING", logger="filmcrew.writer"):
         StoryEngine().write(WriteRequest(premise, *FORMS["series"], lang, 7))

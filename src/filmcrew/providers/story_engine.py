@@ -14,6 +14,7 @@ Its ledger type is honest: ``algorithmicMedia``. A model writer (``openai-chat``
 
 from __future__ import annotations
 
+import itertools
 import logging
 import random
 import re
@@ -340,40 +341,18 @@ class StoryEngine(NoSettings):
         n_eps = req.episodes if req.format == "series" else 1
         target = req.minutes * 60.0
         plan = _beat_plan(n_eps, req.format) if target >= MICRO_BELOW_S else [["micro_open", "micro_end"]] * n_eps
-        episodes, arcs = [], []
         order = {beat: rng.randrange(len(v)) for beat, v in SCENES[lang].items()}
-        used: dict[str, set] = {}
-        hook_kind = None
-        for ep_i, core in enumerate(plan, start=1):
-            if hook_kind is not None:
-                core = ["return"] + core
-            state = (used, hook_kind)  # _build works on its own copy of `used`
-
-            def build(beats, _state=state, _ep=ep_i):
-                return self._build(beats, _ep, slots, cast, lang, order, *_state, places, premise, w)[0]
-            beats = _fit(core, target, random.Random(f"{req.seed}|{req.premise}|{lang}|ep{ep_i}"), lang, build)
-            if beats[0] == "micro_open":  # two scenes only: of their pairings, the one that fits the length best
-                base = dict(order)
-
-                def error(pair, _ep=ep_i, _state=state):
-                    trial = {**base, "micro_open": pair[0], "micro_end": pair[1]}
-                    built = self._build(beats, _ep, slots, cast, lang, trial, *_state, places, premise, w)[0]
-                    return abs(_estimate(_tune(built, target, lang), lang) - target)
-                n_open, n_end = len(SCENES[lang]["micro_open"]), len(SCENES[lang]["micro_end"])
-                seeded = (order["micro_open"], order["micro_end"])
-                best = min(((a, b) for a in range(n_open) for b in range(n_end)), key=lambda ab: (round(error(ab), 1), ab != seeded))
-                order = {**order, "micro_open": best[0], "micro_end": best[1]}
-            scenes, used, hook_kind = self._build(beats, ep_i, slots, cast, lang, order, used, hook_kind, places, premise, w)
-            scenes = _tune(scenes, target, lang)
-            title = _episode_title(beats, w, lang, ep_i)
-            episodes.append(Episode(number=ep_i, title=title, scenes=tuple(scenes), language=lang))
-            arcs.append(EpisodeArc(number=ep_i, title=title, summary=" / ".join(beats),
-                                   hook=("cliffhanger" if "hook" in beats else "resolution")))
+        ctx = (req, plan, target, slots, cast, places, premise, w)
+        episodes, arcs = self._series(*ctx, order, even=False)
+        if n_eps > 1 and _worst(episodes, target, lang) > 0.05:  # not enough scenes for every episode: share them evenly
+            even = self._series(*ctx, order, even=True)
+            if _worst(even[0], target, lang) < _worst(episodes, target, lang):
+                episodes, arcs = even
         short = [(ep.number, _estimate(list(ep.scenes), lang)) for ep in episodes]
         short = [(n, est) for n, est in short if abs(est - target) > target * 0.05]
         if short:  # said, not hidden: the engine never repeats a scene, so a long film runs out of them
             why = ("its shortest story (two scenes, five lines) needs about 20 s" if all(est > target for _, est in short) else
-                   "it never repeats a scene, and its scenes fill about six minutes of story. A model writer "
+                   "it never repeats a scene, and its scenes fill about 17 minutes of story. A model writer "
                    "(writer = \"openai-chat\") writes longer films")
             log.warning("the offline writer could not fit %s: %s; %s.",
                         f"{n_eps} x {req.minutes:g} min" if n_eps > 1 else f"{req.minutes:g} min",
@@ -387,6 +366,43 @@ class StoryEngine(NoSettings):
                       visual_style=req.style or "storybook", characters=tuple(cast[k] for k in ("hero", "foe", "ally", "kid")),
                       arcs=tuple(arcs))
         return StoryDraft(bible=bible, episodes=tuple(episodes))
+
+    def _series(self, req, plan, target, slots, cast, places, premise, w, order, even: bool):
+        """The episodes, each fitted to the target with the scenes the earlier ones left. Each episode may take
+        its share of the unused scenes rounded up (`even` False: what one leaves, the next ones get) or down."""
+        lang, n_eps = req.language, len(plan)
+        episodes, arcs = [], []
+        used: dict[str, set] = {}
+        hook_kind = None
+        for ep_i, core in enumerate(plan, start=1):
+            if hook_kind is not None:
+                core = ["return"] + core
+            state = (used, hook_kind)  # _build works on its own copy of `used`
+
+            def build(beats, _state=state, _ep=ep_i):
+                return self._build(beats, _ep, slots, cast, lang, order, *_state, places, premise, w)[0]
+            spare = _spare(lang, used, plan[ep_i - 1:], n_eps - ep_i + 1, even)
+            beats = _fit(core, target, random.Random(f"{req.seed}|{req.premise}|{lang}|ep{ep_i}"), lang, build, spare)
+            if beats[0] == "micro_open" or abs(_estimate(_tune(build(beats), target, lang), lang) - target) > 0.02 * target:
+                # few scenes, or still off: of the templates its beats could take, the ones that fit the length best
+                base = dict(order)
+
+                def error(shift, _ep=ep_i, _state=state, _beats=tuple(beats)):
+                    trial = {**base, **{b: base[b] + k for b, k in zip(_vary(_beats, lang), shift)}}
+                    built = self._build(list(_beats), _ep, slots, cast, lang, trial, *_state, places, premise, w)[0]
+                    return abs(_estimate(_tune(built, target, lang), lang) - target)
+                vary = _vary(beats, lang)
+                shifts = list(itertools.product(*(range(len(SCENES[lang][b])) for b in vary)))
+                if len(shifts) <= 81:
+                    best = min(shifts, key=lambda sh: (round(error(sh), 1), any(sh)))
+                    order = {**order, **{b: base[b] + k for b, k in zip(vary, best)}}
+            scenes, used, hook_kind = self._build(beats, ep_i, slots, cast, lang, order, used, hook_kind, places, premise, w)
+            scenes = _tune(scenes, target, lang)
+            title = _episode_title(beats, w, lang, ep_i)
+            episodes.append(Episode(number=ep_i, title=title, scenes=tuple(scenes), language=lang))
+            arcs.append(EpisodeArc(number=ep_i, title=title, summary=" / ".join(beats),
+                                   hook=("cliffhanger" if "hook" in beats else "resolution")))
+        return episodes, arcs
 
     def _build(self, beats, ep, slots, cast, lang, order, used, hook_kind, places, premise, w):
         """The scenes of one episode; returns them, the templates used so far (film-wide: no template twice),
@@ -412,7 +428,7 @@ class StoryEngine(NoSettings):
                 hook_kind = k
             elif beat == "return":
                 hook_kind = None
-            inside = beat in ("plan", "crisis", "cost", "return", "discovery", "hook") and bool(inte)
+            inside = beat in ("plan", "crisis", "cost", "return", "discovery", "hook", "respite") and bool(inte)
             if beat == "climax" and places["event"]:
                 place, inside = places["event"], False
             elif beat in ("opening", "resolution", "micro_open"):
@@ -479,7 +495,7 @@ def _beat_plan(n_eps: int, fmt: str) -> list[list[str]]:
 
 ACTION_MAX_S = 6.5  # an action shot held longer than this outlasts most video models' clips (5 s, slowed to ~7 s)
 MICRO_BELOW_S = 50.0  # a film (an episode) shorter than this is two scenes: the want and a gift, the face-off
-FILLERS = ["attempt", "journey", "cost", "discovery", "crisis"]
+FILLERS = ["attempt", "journey", "cost", "discovery", "crisis", "respite"]
 
 
 def _reaction(speaker: str, language: str) -> str:
@@ -490,15 +506,42 @@ def _estimate(scenes: list[Scene], lang: str) -> float:
     return sum(estimated_shot_seconds(s, lang) for sc in scenes for s in sc.shots)
 
 
-def _fit(core: list[str], target: float, rng: random.Random, lang: str, build) -> list[str]:
-    """The beats whose scenes, once tuned, come closest to the target runtime: fillers added while short,
-    unprotected beats taken out while long (the set-ups and pay-offs are protected)."""
+def _vary(beats, lang: str) -> list[str]:
+    """The beats of an episode whose template can be chosen (a return answers the hook before it)."""
+    return [b for b in dict.fromkeys(beats) if b != "return" and len(SCENES[lang][b]) > 1]
+
+
+def _worst(episodes: list[Episode], target: float, lang: str) -> float:
+    return max(abs(_estimate(list(ep.scenes), lang) - target) / target for ep in episodes)
+
+
+def _spare(lang: str, used: dict, plans: list[list[str]], episodes_left: int, even: bool = False) -> tuple[dict[str, int], int]:
+    """The filler scenes this episode may add: of each beat, those not used yet less those the later episodes'
+    own beats need; and how many in all: as many as it needs, or (`even`, when there are not enough for every
+    episode) its even share of them, so a long series does not spend its scenes on the first episodes."""
+    spare = {b: max(0, len(SCENES[lang][b]) - len(used.get(b, ())) - sum(p.count(b) for p in plans)) for b in FILLERS}
+    total = sum(spare.values())
+    return spare, (round(total / episodes_left) if even else total)
+
+
+def _fit(core: list[str], target: float, rng: random.Random, lang: str, build,
+         spare: tuple[dict[str, int], int] | None = None) -> list[str]:
+    """The beats whose scenes, once tuned, come closest to the target runtime: fillers added while short (at
+    most `spare` of each beat), unprotected beats taken out while long (the set-ups and pay-offs are protected)."""
     beats = list(core)
-    fillers = FILLERS[:]
-    rng.shuffle(fillers)
+    order = FILLERS[:]
+    rng.shuffle(order)
+    left, most = (dict(spare[0]), spare[1]) if spare is not None else ({b: 1 for b in FILLERS}, len(FILLERS))
+    fillers = []
+    while any(left[b] for b in order):  # round robin: each beat once before any twice
+        for b in order:
+            if left[b]:
+                fillers.append(b)
+                left[b] -= 1
+    fillers = fillers[:most]
     protected = {"opening", "climax", "resolution", "hook", "inciting", "plan", "return"}
     best, best_err = list(beats), float("inf")
-    for _ in range(24):
+    for _ in range(40):
         est = _estimate(_tune(build(beats), target, lang), lang)
         err = abs(est - target) / target
         if err < best_err:
@@ -506,8 +549,11 @@ def _fit(core: list[str], target: float, rng: random.Random, lang: str, build) -
         if err <= 0.02:
             break
         if est < target and fillers:
-            pos = len(beats) - (1 if beats[-1] in ("hook", "resolution") else 0) - (1 if "climax" in beats else 0)
-            beats.insert(max(1, pos), fillers.pop(0))
+            beat = fillers.pop(0)
+            end = max(1, len(beats) - (1 if beats[-1] in ("hook", "resolution") else 0) - (1 if "climax" in beats else 0))
+            start = beats.index("plan") + 1 if "plan" in beats else 1  # after the plan: fillers may use the ally's gift
+            apart = [i for i in range(end, start - 1, -1) if beats[i - 1] != beat and (i == len(beats) or beats[i] != beat)]
+            beats.insert(apart[0] if apart else end, beat)  # as late as it goes, never twice in a row
         elif est > target and len(beats) > 2:
             removable = [i for i, b in enumerate(beats) if b not in protected]
             if not removable:

@@ -104,5 +104,5 @@ GENRES = {
 MOODS = {
     "opening": "hopeful", "inciting": "ominous", "debate": "tense", "confront": "tense", "cost": "sad",
     "discovery": "mysterious", "training": "hopeful", "crisis": "sad", "climax": "epic", "resolution": "warm",
-    "hook": "ominous", "journey": "hopeful", "betrayal": "tense",
+    "hook": "ominous", "journey": "hopeful", "betrayal": "tense", "respite": "warm",
 }

@@ -107,6 +107,22 @@ H | Name your price for {thing}.
 X | There's no price {a_role} could pay.
 H | Everyone from {place} has a price. Even {foe_role}.
 A close-up 3 | {X} walks on. {H} is left with the rain.""",
+    """A wide 4 | Night. {H} and {F} climb the back wall of {place}.
+F (whispering) | If {foe_role} catches us here, you can forget {thing}.
+H | Then {foe_role} won't catch us.
+A close-up 3 | A dog barks. Lights come on all over {place}.
+X (O.S.) | Who's there?
+A wide 3 | {H} and {F} drop back into the street and run, without {thing}.""",
+    """A wide 4 | In the middle of {place}, {H} stands on a crate and calls out to {X}.
+H | I challenge you, in front of everyone: {thing} goes to whoever deserves it.
+X | And who judges? People who owe {foe_role} money?
+H | People who know what {a_role} is worth.
+A wide 3 | Nobody steps forward. One by one, they look away from {H}.
+X | As I thought. {thing_cap} stays with me.""",
+    """A medium 3 | {H} comes to {place} in disguise, a basket on one arm.
+X | You. I know that walk. Did you think a hat would hide {a_role}?
+H | I thought you'd be too busy guarding {thing} to look.
+A wide 3 | {X}'s people close the door. {H} climbs out through the kitchen window, empty-handed.""",
 ]
 EN["cost"] = [
     """A medium 3 | {F} sits against the wall of {place}, one arm bandaged.
@@ -124,6 +140,26 @@ H | I lost the one chance to {want1}.
 F | You lost a round against {foe_role}. Not the day.
 H | And if I'm too late {before}?
 F | Then we lose {thing} together, not you alone.""",
+    """A medium 3 | {H} counts coins on the table of {place}. It is not enough.
+H | Everything I saved, and it won't buy a single day {before}.
+F | Then don't buy time. Spend it on {thing}.
+H | And if I fail to {want1} as well?
+F | Then you'll be {a_role} who tried. That is not nothing.""",
+    """A medium 3 | {V} has a fever; {H} sits by the bed in {place}.
+V | Go. You promised to {want2}.
+H | I promised you first. {thing_cap} can wait an hour.
+V | {foe_role} won't wait an hour.
+A close-up 3 | {H} stays, and watches the clock.""",
+    """A medium 3 | The window of {place} is broken; on the floor, a stone wrapped in a note: GIVE UP.
+V | Who would do this to {a_role}?
+H | Someone who wants {thing} more than they want to be liked.
+F | Then we mend the window, and we go on {before}.
+A close-up 3 | {H} sweeps up the glass, jaw set.""",
+    """A medium 3 | {F} sits on the stairs of {place}, counting the cuts on both hands.
+H | I asked too much of you. All for {thing}.
+F | You asked. I said yes. That's what friends of {a_role} do.
+H | Then let me carry the rest {before}.
+A close-up 3 | {F} holds out both hands, and {H} bandages them.""",
 ]
 EN["discovery"] = [
     """A medium 4 | In a back room of {place}, {H} finds an old ledger, its pages full of {X}'s hand.
@@ -139,6 +175,24 @@ A close-up 3 | {H} laughs, and hugs {V}.""",
 F | It's from {X}. {foe_role} is afraid of one thing: being seen.
 H | Then everyone will see what {foe_role} did.
 A close-up 3 | {H} looks at {the_aid}, then smiles.""",
+    """A medium 4 | {H} sorts through old papers in {place} and stops at a faded picture.
+H | {F}, look. {X}, years ago, standing beside {thing}, smiling.
+F | So {foe_role} loved it once, the way you do.
+H | Then {foe} knows exactly what {thing} means to {a_role}.""",
+    """A medium 3 | {V} rushes into {place}, waving a torn page.
+V | {foe_role} is scared! Somebody else wants {thing} too, and is coming {before}.
+H | Someone else? Then {foe_role} is running out of time as well.
+F | Which makes {foe_role} careless. That's our way in.""",
+    """A medium 3 | {F} brings {H} an old man who remembers {place} long before {X}.
+F | He says {thing} was never meant to belong to one person. Listen to him.
+H | Then {foe_role} has been lying to everyone from the start.
+F | And people who hate lies will stand with {a_role}.
+A close-up 3 | {H} writes every word down.""",
+    """A medium 3 | {V} pulls a loose brick from the wall of {place}; behind it, a bundle of letters.
+V | They're all to {foe_role}. Somebody has been paying {foe} to keep {thing}.
+H | Paying? So {foe_role} doesn't even want {thing}. Only the money.
+F | Then money is where {foe_role} is weak.
+A close-up 3 | {H} ties the letters with string and hides them.""",
 ]
 EN["journey"] = [
     """A wide 5 | {H} and {F} cross {place} against the wind, loaded with everything they own.
@@ -148,6 +202,22 @@ A wide 3 | The road climbs. {V} runs to catch up.""",
     """A wide 5 | A long walk at dusk. {H} carries {the_aid}; {F} carries the rest.
 F | Whoever finds {thing} first keeps it, they say in {place}.
 H | Then we find {thing} first.""",
+    """A wide 5 | {H} rides out of {place} on the last cart of the day, {the_aid} in hand.
+F | Do you even know where {foe_role} keeps {thing}?
+H | No. But I know who would: the one who taught me to be {a_role}.
+A wide 4 | Hills, then a river, then a single lit window.""",
+    """A wide 5 | Rain. {H}, {F} and {V} share one coat under a bridge outside {place}.
+V | Are you still going to {want2}?
+H | Every step of the way {before}.
+F (laughing) | Every wet step.
+A wide 3 | The rain stops. They walk on, faster.""",
+    """A wide 5 | Before dawn, {H} walks the whole length of {place} alone, the way {foe} will come.
+H (V.O.) | Every stone of this road, I'll know it {before}.
+A wide 4 | {H} marks the corners with chalk: here to run, here to hide, here to stand.""",
+    """A wide 5 | Market day. {H} and {V} push a heavy cart through the crowd of {place}.
+V | Everyone is looking at us. Do they know about {thing}?
+H | Let them look. By tonight, all of them will know what {a_role} can do.
+A wide 3 | The cart reaches the far side of {place}. Nobody stops them.""",
 ]
 EN["crisis"] = [
     """A medium 3 | Night in {place}. {F} is gone; only a note remains on the table.
@@ -160,6 +230,47 @@ V | You're running away from {thing}?
 H | I'm saving you from {foe_role}.
 V | Nobody asked you to save me. Only to {want2}.
 A close-up 3 | {H} stops. The bag falls open.""",
+    """A medium 3 | {H} stands in the wreck of {place}: everything broken. Only {the_aid}, in {H}'s coat, is safe.
+H | I can't {want1}. Not now. Not {before}.
+F | You said that last time, about {thing}.
+H (shouting) | Last time {foe_role} hadn't smashed everything!
+A close-up 3 | Silence. Then {V} starts picking up the pieces.""",
+    """A medium 3 | {H} snaps at {V} in the middle of {place}; {V} runs out in tears.
+F | That was your {flaw}, not you. {thing_cap} isn't worth losing {V}.
+H (quietly) | I'll find {V} first. Then I'll {want1}.
+A wide 4 | Night. {V} sits on a step outside. {H} sits down beside {V}, and says nothing for a long time.""",
+    """A wide 4 | Night. {H} stands in the doorway of {place} with a packed bag, looking at the road out.
+V | If you leave now, {foe_role} keeps {thing} forever.
+H | If I stay, {foe_role} takes everything else.
+V | You promised. {before}, you said.
+A close-up 3 | {H} puts the bag down.""",
+]
+EN["respite"] = [  # a quiet scene between two blows: warmth, a laugh, the promise remembered
+    """A medium 3 | Late evening in {place}. {H} teaches {V} the first thing every {role} learns.
+V | Like this? Is this how {a_role} starts?
+H | Exactly like {a_role} does it. Slower.
+V | When you {want2}, will you still have time for this?
+H (smiling) | When I {want1}, we do this every evening.""",
+    """A wide 4 | {F} and {H} share bread on the roof of {place}, watching the lights below.
+F | Do you remember the first time you wanted to be {a_role}?
+H | I ruined everything on day one. You said no {role} ever starts well.
+F | And look at you now, going after {thing} {before}.
+A close-up 3 | They laugh; for a moment {foe} is far away.""",
+    """A medium 3 | {V} has made dinner in {place}: burnt, lopsided, proud.
+V | I made it myself. Even {foe_role} couldn't cook this badly.
+H (laughing) | It's the best thing anyone has made for me {before}.
+F | Eat it all. You need your strength to {want2}.
+A close-up 3 | {H} eats every bite.""",
+    """A medium 3 | Rain on the roof of {place}. {F} mends {H}'s coat by the stove.
+F | Your mother would laugh to see {a_role} with holes in every sleeve.
+H | She would tell me to {want1} first and mend later.
+F | She would tell you to eat first. Then {thing}.
+A close-up 3 | {H} smiles, and for once sits still.""",
+    """A wide 4 | Sunset through the windows of {place}. {H}, {F} and {V} sit on the steps, too tired to talk.
+V | When this is over, can we have a day with no {thing} in it?
+H (laughing) | A whole day. I swear it, {before} or after.
+F | I'll hold you to that, {role}.
+A close-up 3 | The sun goes down. Nobody moves.""",
 ]
 EN["climax"] = [
     """A wide 4 | {Place}. {deadline_now_cap}. {X} holds {thing} high for everyone to see.
@@ -232,6 +343,11 @@ X | Let {a_role} come for it. I'll be waiting.""",
 H | {F}? {F}! Who took {F}, and why now, {before}?""",
     """A close-up 3 | {H} unfolds a note left on {thing}'s empty shelf in {place}.
 H (reading) | "I know about {the_aid}. Ask {F} what it cost, the last time someone wanted {thing}." Signed: {foe}.""",
+    """A wide 4 | Dusk in {place}. A messenger nails a notice to the door: {deadline_now_cap}, one day early.
+H | One day early? Nobody can {want1} in one day.
+X (O.S.) | Then let {thing} go, little {role}.""",
+    """A medium 3 | Night. Through a window of {place}, {H} sees {V} hand something to {X}.
+H (quietly) | {V}? With {foe_role}? Why would {V} help {foe} keep {thing}?""",
 ]
 EN["return"] = [
     """A medium 3 | Morning. {H} tells {F} about the photograph of {V} in {X}'s box.
@@ -245,6 +361,16 @@ F | Nothing. Untie me.""",
 H | What did {the_aid} cost you? {foe_role} says you know.
 F (quietly) | My old shop. I lost it fighting over {thing}, years ago. Now you know.
 H | Then this time we {want1} and keep the shop.""",
+    """A medium 3 | Morning in {place}. {H} has not slept; lists cover the table.
+F | One day less {before}. What do we drop?
+H | Everything that isn't {thing}.
+F | Then you {want2}, and I carry everything else.
+V | I can run the errands. Whatever it takes to {want2}.""",
+    """A medium 3 | {V} is waiting at the door of {place}, eyes red.
+V | {foe_role} asked me about {thing}. I lied, for you.
+H | You stood in front of {foe_role} and lied?
+V | I said you had given up. Now nobody is watching you {before}.
+A close-up 3 | {H} pulls {V} close and holds on.""",
 ]
 
 # ------------------------------------------------------------------------------------------------- Chinese
@@ -328,6 +454,22 @@ H | 说吧，{thing}要什么价。
 X | 没有哪个{role}付得起。
 H | {place}的人都有个价钱，{foe_role}也一样。
 A close-up 3 | {X}走了。{H}一个人站在雨里。""",
+    """A wide 4 | 夜里。{H}和{F}翻上{place}的后墙。
+F (whispering) | 要是{foe_role}在这里抓住我们，{thing}就别想了。
+H | 那就别让{foe_role}抓住。
+A close-up 3 | 一条狗叫起来。{place}到处亮起了灯。
+X (O.S.) | 谁在那儿？
+A wide 3 | {H}和{F}跳回街上拼命跑，两手空空，没有{thing}。""",
+    """A wide 4 | {H}站在{place}中央的木箱上，冲着{X}大喊。
+H | 当着大家的面，我向你挑战：{thing}归配得上它的人。
+X | 谁来评判？欠着{foe_role}钱的那些人？
+H | 知道一个{role}有多少分量的人。
+A wide 3 | 没有人站出来。人们一个接一个地避开{H}的目光。
+X | 果然。{thing}还是归我。""",
+    """A medium 3 | {H}乔装来到{place}，胳膊上挎着篮子。
+X | 是你。我认得这走路的样子。以为一顶帽子就能藏住一个{role}？
+H | 我以为你忙着看守{thing}，顾不上看人。
+A wide 3 | {X}的人关上门。{H}从厨房窗户爬了出去，两手空空。""",
 ]
 ZH["cost"] = [
     """A medium 3 | {F}靠着{place}的墙坐着，一只胳膊缠着绷带。
@@ -345,6 +487,26 @@ H | 我把唯一一次{want1}的机会丢了。
 F | 你输给{foe_role}的只是一局，不是这一天。
 H | 要是我赶不上{before}呢？
 F | 那就一起输掉{thing}，不是你一个人。""",
+    """A medium 3 | {H}在{place}的桌上数着硬币。不够。
+H | 我全部的积蓄，连{before}多买一天都不够。
+F | 那就别买时间。把时间花在{thing}上。
+H | 要是我连{want1}也做不到呢？
+F | 那你就是一个尽了力的{role}。这并非一无所获。""",
+    """A medium 3 | {V}发烧了；{H}守在{place}的床边。
+V | 去吧。你答应过要{want2}。
+H | 我先答应的是你。{thing}可以等一个钟头。
+V | {foe_role}可不会等。
+A close-up 3 | {H}留了下来，看着钟。""",
+    """A medium 3 | {place}的窗户碎了；地上有一块包着字条的石头：放弃吧。
+V | 谁会这样对一个{role}？
+H | 一个想要{thing}胜过想被人喜欢的人。
+F | 那我们把窗修好，{before}继续干。
+A close-up 3 | {H}扫着玻璃，咬紧了牙。""",
+    """A medium 3 | {F}坐在{place}的楼梯上，数着手上的伤口。
+H | 我让你付出太多了。全是为了{thing}。
+F | 你开口，我答应。{role}的朋友就该这样。
+H | 那{before}剩下的，让我来扛。
+A close-up 3 | {F}伸出双手，{H}替{F}包扎。""",
 ]
 ZH["discovery"] = [
     """A medium 4 | 在{place}的里屋，{H}找到一本旧账簿，满页都是{X}的笔迹。
@@ -360,6 +522,24 @@ A close-up 3 | {H}笑了，一把抱住{V}。""",
 F | 是{X}写的。{foe_role}只怕一件事：被人看见。
 H | 那就让每个人都看见{foe_role}做了什么。
 A close-up 3 | {H}看了看{the_aid}，笑了。""",
+    """A medium 4 | {H}在{place}翻着旧文件，停在一张褪色的照片上。
+H | {F}，你看。多年前的{X}，站在{thing}旁边，笑着。
+F | 原来{foe_role}也曾经像你一样珍惜它。
+H | 那{foe}就清楚{thing}对一个{role}意味着什么。""",
+    """A medium 3 | {V}挥着一张撕下的纸冲进{place}。
+V | {foe_role}害怕了！还有别人也想要{thing}，{before}就到。
+H | 还有别人？那{foe_role}的时间也不多了。
+F | 人一怕就会出错。这就是我们对付{foe_role}的机会。""",
+    """A medium 3 | {F}带来一位老人，他记得{X}之前的{place}。
+F | 他说{thing}从来就不该只属于一个人。听他说。
+H | 那{foe_role}从一开始就在骗所有人。
+F | 讨厌谎言的人会站在{role}这边。
+A close-up 3 | {H}把每句话都记了下来。""",
+    """A medium 3 | {V}从{place}的墙上抽出一块松动的砖；后面藏着一捆信。
+V | 全是写给{foe_role}的。有人一直在付钱让{foe}守着{thing}。
+H | 付钱？那{foe_role}根本不在乎{thing}，只在乎钱。
+F | 那钱就是{foe_role}的软肋。
+A close-up 3 | {H}用绳子把信捆好，藏了起来。""",
 ]
 ZH["journey"] = [
     """A wide 5 | {H}和{F}顶着风穿过{place}，背着全部家当。
@@ -369,6 +549,22 @@ A wide 3 | 路越走越高。{V}跑着追上来。""",
     """A wide 5 | 黄昏里的长路。{H}拿着{the_aid}，{F}背着其余的东西。
 F | {place}的人说，谁先找到{thing}就归谁。
 H | 那我们先找到{thing}。""",
+    """A wide 5 | {H}搭上当天最后一辆马车离开{place}，手里握着{the_aid}。
+F | 你知道{foe_role}把{thing}藏在哪儿吗？
+H | 不知道。但我知道谁知道：教我做{role}的那个人。
+A wide 4 | 山丘，然后是河，然后是一扇亮着灯的窗。""",
+    """A wide 5 | 下雨了。{H}、{F}和{V}在{place}外的桥下共披一件外衣。
+V | 你还要{want2}吗？
+H | {before}，每一步都算数。
+F (laughing) | 步步是水。
+A wide 3 | 雨停了。他们加快脚步继续走。""",
+    """A wide 5 | 天亮前，{H}独自把{place}从头走到尾，走{foe}会来的那条路。
+H (V.O.) | 这条路上的每块石头，{before}我都要认得。
+A wide 4 | {H}用粉笔在拐角做记号：这里跑，这里躲，这里站住。""",
+    """A wide 5 | 集日。{H}和{V}推着一辆沉重的车穿过{place}的人群。
+V | 大家都在看我们。他们知道{thing}的事吗？
+H | 让他们看。今晚他们都会知道一个{role}能做什么。
+A wide 3 | 车到了{place}的另一头。没有人拦他们。""",
 ]
 ZH["crisis"] = [
     """A medium 3 | {place}的夜。{F}不见了，桌上只留下一张字条。
@@ -381,6 +577,47 @@ V | 你要丢下{thing}逃走？
 H | 我是在保护你，躲开{foe_role}。
 V | 没人要你保护我。只要你{want2}。
 A close-up 3 | {H}停住了。包掉在地上散开。""",
+    """A medium 3 | {H}站在{place}的一片狼藉中：什么都砸坏了。只有{the_aid}还在{H}的口袋里。
+H | 我没法{want1}了。不是现在，不是{before}。
+F | 上次为了{thing}，你也这么说。
+H (shouting) | 上次{foe_role}还没把一切都砸烂！
+A close-up 3 | 一片沉默。然后{V}开始捡起碎片。""",
+    """A medium 3 | {H}在{place}中央冲{V}发火；{V}哭着跑了出去。
+F | 那是你的{flaw}，不是你。{thing}不值得你失去{V}。
+H (quietly) | 我先去找{V}。然后再{want1}。
+A wide 4 | 夜里。{V}坐在外面的台阶上。{H}在{vta}身边坐下，很久没有说话。""",
+    """A wide 4 | 夜里。{H}提着收拾好的包站在{place}门口，望着出去的路。
+V | 你现在走，{foe_role}就永远霸占{thing}了。
+H | 我留下，{foe_role}会夺走其余的一切。
+V | 你答应过的。{before}，你说的。
+A close-up 3 | {H}放下了包。""",
+]
+ZH["respite"] = [
+    """A medium 3 | {place}的深夜。{H}教{V}每个{role}学的第一件事。
+V | 这样吗？{role}就是这样开始的吗？
+H | 就像{role}那样做。慢一点。
+V | 等你{want2}了，还有时间教我吗？
+H (smiling) | 等我{want1}了，我们每天晚上都这样。""",
+    """A wide 4 | {F}和{H}坐在{place}的屋顶上分着面包，看着下面的灯火。
+F | 还记得你第一次想当{role}的时候吗？
+H | 第一天就全搞砸了。你说没有哪个{role}一开始就做得好。
+F | 看看你现在，{before}追着{thing}跑。
+A close-up 3 | 他们笑了；有那么一会儿，{foe}显得很远。""",
+    """A medium 3 | {V}在{place}做好了晚饭：烧焦了，歪歪扭扭，却很得意。
+V | 我自己做的。连{foe_role}都做不出这么难吃的。
+H (laughing) | 这是{before}别人给我做过的最好的一顿。
+F | 全吃了。你得有力气去{want2}。
+A close-up 3 | {H}一口不剩地吃完了。""",
+    """A medium 3 | 雨打在{place}的屋顶上。{F}在炉边给{H}补外衣。
+F | 你娘要是看见一个{role}袖子上全是洞，准会笑出声。
+H | 她会叫我先{want1}，再补衣服。
+F | 她会叫你先吃饭。然后才是{thing}。
+A close-up 3 | {H}笑了，难得安安静静地坐着。""",
+    """A wide 4 | 夕阳照进{place}的窗户。{H}、{F}和{V}坐在台阶上，累得说不出话。
+V | 等这一切结束，我们能过一天没有{thing}的日子吗？
+H (laughing) | 一整天。我发誓，{before}也好，之后也好。
+F | 我可记住了，{role}。
+A close-up 3 | 太阳落下去了。谁都没有动。""",
 ]
 ZH["climax"] = [
     """A wide 4 | {Place}。{deadline_now_cap}。{X}把{thing}高高举起，让所有人都看见。
@@ -453,6 +690,11 @@ X | 让那个{role}来拿吧。我等着。""",
 H | {F}？{F}！是谁在{before}把{F}带走了？""",
     """A close-up 3 | {H}在{place}放{thing}的空架子上展开一张字条。
 H (reading) | "我知道{the_aid}的事。问问{F}，上次有人想要{thing}时，它的代价。"落款：{foe}。""",
+    """A wide 4 | {place}的黄昏。一个信差在门上钉了一张告示：{deadline_now_cap}，提前了一天。
+H | 提前一天？谁能在一天里{want1}？
+X (O.S.) | 那就放下{thing}吧，小{role}。""",
+    """A medium 3 | 夜里。{H}透过{place}的窗户，看见{V}把一样东西交给{X}。
+H (quietly) | {V}？跟{foe_role}在一起？{V}为什么要帮{foe}守住{thing}？""",
 ]
 ZH["return"] = [
     """A medium 3 | 早上。{H}把{X}盒子里那张{V}的照片告诉了{F}。
@@ -466,6 +708,16 @@ F | 没说。快松绑。""",
 H | {the_aid}让你付出了什么？{foe_role}说你知道。
 F (quietly) | 我的老铺子。多年前为了{thing}争斗，我把它丢了。现在你知道了。
 H | 那这一次，我们{want1}，也保住铺子。""",
+    """A medium 3 | {place}的早上。{H}一夜没睡，桌上铺满了清单。
+F | {before}又少了一天。我们放下什么？
+H | 除了{thing}，什么都放下。
+F | 那你去{want2}，其余的我来扛。
+V | 我可以跑腿。只要能{want2}，什么都行。""",
+    """A medium 3 | {V}在{place}门口等着，眼睛红红的。
+V | {foe_role}问我{thing}的事，我为了你撒了谎。
+H | 你当着{foe_role}的面撒谎？
+V | 我说你已经放弃了。{before}，再没人盯着你了。
+A close-up 3 | {H}把{V}紧紧抱住。""",
 ]
 
 # ------------------------------------------------------------------------------------------------- French
@@ -549,6 +801,22 @@ H | Dis ton prix pour {thing}.
 X | Aucun prix que {a_role} pourrait payer.
 H | Tout le monde a un prix dans {place}. Même {foe_role}.
 A close-up 3 | {X} passe son chemin. {H} reste sous la pluie.""",
+    """A wide 4 | La nuit. {H} et {F} escaladent le mur du fond de {place}.
+F (whispering) | Si {foe_role} nous attrape ici, tu peux oublier {thing}.
+H | Alors {foe_role} ne nous attrapera pas.
+A close-up 3 | Un chien aboie. Les lumières s'allument partout dans {place}.
+X (O.S.) | Qui est là ?
+A wide 3 | {H} et {F} sautent dans la rue et s'enfuient, sans {thing}.""",
+    """A wide 4 | Au milieu de {place}, {H} monte sur une caisse et interpelle {X}.
+H | Je te défie, devant tout le monde : {thing} ira à qui le mérite.
+X | Et qui juge ? Des gens qui doivent de l'argent à {foe_role} ?
+H | Des gens qui savent ce que vaut {a_role}.
+A wide 3 | Personne ne s'avance. Un à un, ils détournent les yeux de {H}.
+X | C'est bien ce que je pensais. {thing_cap} reste chez moi.""",
+    """A medium 3 | {H} arrive à {place} déguisé{e}, un panier au bras.
+X | Toi. Je reconnais cette démarche. Tu croyais qu'un chapeau cacherait {a_role} ?
+H | Je croyais que garder {thing} t'occupait trop.
+A wide 3 | Les gens de {X} ferment la porte. {H} s'échappe par la fenêtre de la cuisine, les mains vides.""",
 ]
 FR["cost"] = [
     """A medium 3 | {F} est assis{fe} contre le mur de {place}, un bras bandé.
@@ -566,6 +834,26 @@ H | J'ai perdu ma seule chance de {want1}.
 F | Tu as perdu une manche contre {foe_role}. Pas la journée.
 H | Et si j'arrive trop tard, {before} ?
 F | Alors on perdra {thing} ensemble, pas toi seul{e}.""",
+    """A medium 3 | {H} compte des pièces sur la table de {place}. Ce n'est pas assez.
+H | Toutes mes économies, et pas même un jour de plus {before}.
+F | Alors n'achète pas du temps. Dépense-le pour {thing}.
+H | Et si je n'arrive pas non plus à {want1} ?
+F | Alors tu seras {a_role} qui a essayé. Ce n'est pas rien.""",
+    """A medium 3 | {V} a de la fièvre ; {H} veille au bord du lit, dans {place}.
+V | Vas-y. Tu as promis de {want2}.
+H | Je te l'ai promis à toi d'abord. {thing_cap} peut attendre une heure.
+V | {foe_role} n'attendra pas une heure.
+A close-up 3 | {H} reste, et regarde l'horloge.""",
+    """A medium 3 | La vitre de {place} est brisée ; par terre, une pierre enveloppée d'un mot : ABANDONNE.
+V | Qui ferait ça à {a_role} ?
+H | Quelqu'un qui veut {thing} plus qu'il ne veut être aimé.
+F | Alors on répare la vitre, et on continue, {before}.
+A close-up 3 | {H} balaie le verre, la mâchoire serrée.""",
+    """A medium 3 | {F} est assis{fe} dans l'escalier de {place} et compte les coupures sur ses mains.
+H | Je t'en ai trop demandé. Tout ça pour {thing}.
+F | Tu as demandé. J'ai dit oui. C'est ce que font les amis de {a_role}.
+H | Alors laisse-moi porter le reste, {before}.
+A close-up 3 | {F} tend les deux mains, et {H} les bande.""",
 ]
 FR["discovery"] = [
     """A medium 4 | Dans l'arrière-salle de {place}, {H} trouve un vieux registre, rempli de l'écriture de {X}.
@@ -581,6 +869,24 @@ A close-up 3 | {H} éclate de rire et serre {V} dans ses bras.""",
 F | Elle est de {X}. {foe_role} n'a peur que d'une chose : être vu.
 H | Alors tout le monde verra ce qu'a fait {foe_role}.
 A close-up 3 | {H} regarde {the_aid}, puis sourit.""",
+    """A medium 4 | {H} trie de vieux papiers dans {place} et s'arrête sur une photo jaunie.
+H | {F}, regarde. {X}, il y a des années, à côté de {thing}, souriant.
+F | Alors {foe_role} y tenait, autrefois, comme toi.
+H | Alors {foe} sait exactement ce que {thing} représente pour {a_role}.""",
+    """A medium 3 | {V} entre en courant dans {place}, une page déchirée à la main.
+V | {foe_role} a peur ! Quelqu'un d'autre veut {thing}, et arrive {before}.
+H | Quelqu'un d'autre ? Alors {foe_role} manque de temps, comme nous.
+F | Et la peur rend imprudent. Voilà notre chance contre {foe_role}.""",
+    """A medium 3 | {F} amène à {H} un vieil homme qui se souvient de {place} bien avant {X}.
+F | Il dit que {thing} n'a jamais dû appartenir à une seule personne. Écoute-le.
+H | Alors {foe_role} ment à tout le monde depuis le début.
+F | Et les gens qui détestent le mensonge seront du côté de {a_role}.
+A close-up 3 | {H} note chaque mot.""",
+    """A medium 3 | {V} retire une brique descellée du mur de {place} ; derrière, une liasse de lettres.
+V | Elles sont toutes pour {foe_role}. Quelqu'un paie {foe} pour garder {thing}.
+H | Paie ? Alors {foe_role} ne veut même pas {thing}. Seulement l'argent.
+F | Alors l'argent, c'est le point faible de {foe_role}.
+A close-up 3 | {H} noue les lettres avec une ficelle et les cache.""",
 ]
 FR["journey"] = [
     """A wide 5 | {H} et {F} traversent {place} contre le vent, chargés de tout ce qu'ils possèdent.
@@ -590,6 +896,22 @@ A wide 3 | La route monte. {V} court pour les rattraper.""",
     """A wide 5 | Une longue marche au crépuscule. {H} porte {the_aid} ; {F} porte le reste.
 F | Dans {place}, on dit que {thing} revient à qui le trouve en premier.
 H | Alors on trouvera {thing} les premiers.""",
+    """A wide 5 | {H} quitte {place} sur la dernière charrette du jour, {the_aid} à la main.
+F | Tu sais au moins où {foe_role} garde {thing} ?
+H | Non. Mais je sais qui le sait : la personne qui m'a appris à être {a_role}.
+A wide 4 | Des collines, puis une rivière, puis une seule fenêtre allumée.""",
+    """A wide 5 | La pluie. {H}, {F} et {V} partagent un seul manteau sous un pont, près de {place}.
+V | Tu vas toujours {want2} ?
+H | À chaque pas, {before}.
+F (laughing) | Trempés jusqu'aux os.
+A wide 3 | La pluie cesse. Ils repartent, plus vite.""",
+    """A wide 5 | Avant l'aube, {H} parcourt seul{e} {place} d'un bout à l'autre, par où {foe} viendra.
+H (V.O.) | Chaque pierre de ce chemin, je la connaîtrai {before}.
+A wide 4 | {H} marque les coins à la craie : ici pour courir, ici pour se cacher, ici pour tenir.""",
+    """A wide 5 | Jour de marché. {H} et {V} poussent une lourde charrette à travers la foule de {place}.
+V | Tout le monde nous regarde. Ils savent, pour {thing} ?
+H | Qu'ils regardent. Ce soir, ils sauront tous ce que peut faire {a_role}.
+A wide 3 | La charrette arrive de l'autre côté de {place}. Personne ne les arrête.""",
 ]
 FR["crisis"] = [
     """A medium 3 | La nuit dans {place}. {F} a disparu ; il ne reste qu'un mot sur la table.
@@ -602,6 +924,47 @@ V | Tu abandonnes {thing} et tu t'enfuis ?
 H | Je te protège de {foe_role}.
 V | Personne ne t'a demandé de me protéger. Seulement de {want2}.
 A close-up 3 | {H} s'arrête. Le sac tombe et s'ouvre.""",
+    """A medium 3 | {H} se tient au milieu des débris, dans {place} : tout est cassé. Il ne reste que {the_aid}, dans la poche de {H}.
+H | Je ne peux pas {want1}. Pas maintenant. Pas {before}.
+F | Tu as dit ça la dernière fois, pour {thing}.
+H (shouting) | La dernière fois, {foe_role} n'avait pas tout cassé !
+A close-up 3 | Silence. Puis {V} commence à ramasser les morceaux.""",
+    """A medium 3 | {H} s'emporte contre {V} au milieu de {place} ; {V} sort en pleurant.
+F | Ça, c'était ton {flaw}, pas toi. {thing_cap} ne vaut pas de perdre {V}.
+H (quietly) | Je retrouve {V} d'abord. Ensuite, je vais {want1}.
+A wide 4 | La nuit. {V} est assis{ve} sur une marche dehors. {H} s'assoit à côté, et ne dit rien pendant longtemps.""",
+    """A wide 4 | La nuit. {H} se tient sur le seuil de {place}, un sac à la main, les yeux sur la route.
+V | Si tu pars maintenant, {foe_role} garde {thing} pour toujours.
+H | Si je reste, {foe_role} prend tout le reste.
+V | Tu as promis. {before}, tu as dit.
+A close-up 3 | {H} pose le sac.""",
+]
+FR["respite"] = [
+    """A medium 3 | Tard le soir dans {place}. {H} apprend à {V} le premier geste du métier de {role}.
+V | Comme ça ? C'est comme ça que commence {a_role} ?
+H | Exactement comme {a_role}. Plus lentement.
+V | Quand tu vas {want2}, tu auras encore le temps pour ça ?
+H (smiling) | Quand je vais {want1}, on fera ça tous les soirs.""",
+    """A wide 4 | {F} et {H} partagent du pain sur le toit de {place}, en regardant les lumières en bas.
+F | Tu te souviens de la première fois où tu as voulu être {a_role} ?
+H | J'ai tout raté le premier jour. Tu disais que personne ne commence bien dans le métier de {role}.
+F | Et regarde-toi maintenant, à courir après {thing} {before}.
+A close-up 3 | Ils rient ; pour un instant, {foe} est loin.""",
+    """A medium 3 | {V} a préparé le dîner dans {place} : brûlé, de travers, et fier.
+V | Je l'ai fait tout{ve} seul{ve}. Même {foe_role} ne cuisinerait pas aussi mal.
+H (laughing) | C'est le meilleur repas qu'on m'ait fait {before}.
+F | Mange tout. Il te faut des forces pour {want2}.
+A close-up 3 | {H} mange jusqu'à la dernière bouchée.""",
+    """A medium 3 | La pluie sur le toit de {place}. {F} raccommode le manteau de {H} près du poêle.
+F | Ta mère rirait de voir {a_role} avec des trous à chaque manche.
+H | Elle me dirait de {want1} d'abord, et de recoudre ensuite.
+F | Elle te dirait de manger d'abord. Ensuite, {thing}.
+A close-up 3 | {H} sourit et, pour une fois, reste assis{e}.""",
+    """A wide 4 | Le soleil couchant entre par les fenêtres de {place}. {H}, {F} et {V} sont assis sur les marches, trop fatigués pour parler.
+V | Quand ce sera fini, on pourra avoir une journée sans {thing} ?
+H (laughing) | Une journée entière. Je le jure, {before} ou après.
+F | Je te prends au mot, {role}.
+A close-up 3 | Le soleil disparaît. Personne ne bouge.""",
 ]
 FR["climax"] = [
     """A wide 4 | {Place}. {deadline_now_cap}. {X} brandit {thing} devant tout le monde.
@@ -674,6 +1037,11 @@ X | Que {a_role} vienne donc. Je l'attendrai ici, à {place}.""",
 H | {F} ? {F} ! Qui a emmené {F}, et pourquoi maintenant, {before} ?""",
     """A close-up 3 | {H} déplie un mot laissé sur l'étagère vide de {place}, là où était {thing}.
 H (reading) | « Je sais tout de {the_aid}. Demande à {F} ce que ça a coûté, la dernière fois qu'on voulait {thing}. » Signé : {foe}.""",
+    """A wide 4 | Le soir dans {place}. Un messager cloue une affiche sur la porte : {deadline_now_cap}, un jour plus tôt.
+H | Un jour plus tôt ? Personne ne peut {want1} en un jour.
+X (O.S.) | Alors laisse {thing}, petit{e} {role}.""",
+    """A medium 3 | La nuit. Par une fenêtre de {place}, {H} voit {V} donner quelque chose à {X}.
+H (quietly) | {V} ? Avec {foe_role} ? Pourquoi aider {foe} à garder {thing} ?""",
 ]
 FR["return"] = [
     """A medium 3 | Le matin. {H} raconte à {F} la photo de {V} dans la boîte de {X}.
@@ -687,6 +1055,16 @@ F | Rien. Détache-moi.""",
 H | Qu'est-ce que {the_aid} t'a coûté ? {foe_role} dit que tu le sais.
 F (quietly) | Ma vieille boutique. Je l'ai perdue il y a des années, à me battre pour {thing}. Voilà.
 H | Alors cette fois, on va {want1}, et garder la boutique.""",
+    """A medium 3 | Le matin dans {place}. {H} n'a pas dormi ; des listes couvrent la table.
+F | Un jour de moins, {before}. Qu'est-ce qu'on laisse tomber ?
+H | Tout ce qui n'est pas {thing}.
+F | Alors toi, tu vas {want2}, et moi je porte tout le reste.
+V | Je peux faire les courses. Tout ce qu'il faut pour {want2}.""",
+    """A medium 3 | {V} attend à la porte de {place}, les yeux rouges.
+V | {foe_role} m'a questionné{ve} sur {thing}. J'ai menti, pour toi.
+H | Tu as menti en face de {foe_role} ?
+V | J'ai dit que tu avais abandonné. Plus personne ne te surveille, {before}.
+A close-up 3 | {H} prend {V} dans ses bras, longtemps.""",
 ]
 
 __all__ = ["SCENES", "PREMISE_SLOTS"]
