@@ -259,6 +259,45 @@ def contexts(root: Path, env: dict, episode: int | None = None, preview: bool = 
     return cfg, ctxs
 
 
+def worker_targets(spec: dict) -> list[Task]:
+    """The make's tasks, rebuilt from the project on a cluster worker (engine.ray_cluster, by this function's
+    name). A worker process is an entry point of its own: the environment it reads (API keys) is its own."""
+    _cfg, ctxs = contexts(Path(spec["root"]), dict(os.environ), spec.get("episode"), spec.get("preview", False),
+                          spec.get("aspect"))
+    return [t for c in ctxs for t in episode_graph(c).targets]
+
+
+def executor(root: Path, cfg: project.Config, crew: Crew, name: str | None, address: str | None, workers: int,
+             episode: int | None = None, preview: bool = False, aspect: str | None = None):
+    """The executor a make runs on: the --executor given (an --address alone means ray), else [run] executor;
+    None for the local pool."""
+    name = name or ("ray" if address else cfg.run.executor)
+    if name == "local":
+        return None
+    if name != "ray":
+        raise ConfigError(f"--executor {name}: use local or ray")
+    from .engine.ray_cluster import RayExecutor
+    spec = {"root": str(Path(root).resolve()), "episode": episode, "preview": preview, "aspect": aspect}
+    return RayExecutor(address or cfg.run.address or None, f"{__name__}:worker_targets", spec, placement(crew), workers)
+
+
+def placement(crew: Crew):
+    """Where each task runs on a cluster: a task of a networked provider (a vendor's API: its concurrency lanes,
+    job journal and key are this process's) and the consistency check (its retake allowance is this make's) stay
+    on this machine; the others get Ray resources by role, and a GPU when their provider says it needs one."""
+    from .engine.ray_cluster import DRIVER, hints
+    members = [crew.writer, crew.illustrator, crew.animator, *crew.voice.values(), crew.composer, crew.foley, crew.translator]
+    networked = {p.name for p in members if p is not None and (
+        hasattr(p, "base_url") or type(p).__module__.startswith("filmcrew.providers.remote"))}
+    gpu = {p.name for p in members if p is not None and getattr(p, "gpu", False)}
+
+    def where(task: Task):
+        if task.role == "consistency" or task.provider.name in networked:
+            return DRIVER
+        return {**hints(task), **({"num_gpus": 1} if task.provider.name in gpu else {})}
+    return where
+
+
 RUNTIME_TOLERANCE = 0.05  # how far a film may run from the length set in filmcrew.toml before plan says so
 
 

@@ -26,6 +26,17 @@ DEFAULT_PROVIDERS = {"writer": "story-engine", "illustrator": "procedural", "ani
                      "voice": "piper", "composer": "midi", "foley": "synth-foley"}
 
 
+EXECUTORS = ("local", "ray")
+
+
+@dataclass(frozen=True)
+class Run:
+    """[run]: where a make's tasks run. executor "local" (a thread pool here) or "ray" (a Ray cluster: `address`
+    "auto", "ray://HOST:10001", or empty for RAY_ADDRESS or a Ray started for the make)."""
+    executor: str = "local"
+    address: str = ""
+
+
 @dataclass(frozen=True)
 class Config:
     premise: str
@@ -44,6 +55,7 @@ class Config:
     budget: float | None = None  # [budget] max: what the remote models may cost in all (None: no limit)
     currency: str = "USD"  # [budget] currency
     consistency: Consistency = Consistency()  # [consistency]: the character consistency check
+    run: Run = Run()  # [run]: the executor
 
     @property
     def size(self) -> tuple[int, int]:
@@ -121,7 +133,7 @@ def load_config(root: Path) -> Config:
     if not isinstance(film, dict):
         raise ConfigError(f"{path}: missing [film] table; it holds premise, format, episodes, minutes, ...")
     known = {f.name for f in fields(Config)} - {"providers", "provider_settings", "labels", "budget", "currency",
-                                                 "consistency"}
+                                                 "consistency", "run"}
     unknown = set(film) - known
     if unknown:
         raise ConfigError(f"{path}: [film] {sorted(unknown)[0]}: unknown field; known fields: {', '.join(sorted(known))}")
@@ -170,9 +182,20 @@ def load_config(root: Path) -> Config:
             raise ConfigError(f"{path}: [consistency] {k}: unknown field; known fields: {', '.join(sorted(known_c))}")
     consistency = Consistency(**cons)
     consistency.validate(str(path))
+    run = data.get("run", {})
+    if not isinstance(run, dict):
+        raise ConfigError(f"{path}: [run] must be a table (executor, address)")
+    for k, v in run.items():
+        if k not in ("executor", "address"):
+            raise ConfigError(f"{path}: [run] {k}: unknown field; known fields: address, executor")
+        if not isinstance(v, str):
+            raise ConfigError(f"{path}: [run] {k}: must be text in quotes")
+    if run.get("executor", "local") not in EXECUTORS:
+        raise ConfigError(f"{path}: [run] executor: {run['executor']!r} is not one of {', '.join(EXECUTORS)}")
     try:
         cfg = Config(**film, providers=chosen, provider_settings=settings, labels=Labels(**lab),
-                     budget=budget.get("max"), currency=budget.get("currency", "USD"), consistency=consistency)
+                     budget=budget.get("max"), currency=budget.get("currency", "USD"), consistency=consistency,
+                     run=Run(**run))
     except TypeError as err:
         raise ConfigError(f"{path}: [film]: {err}") from err
     return validate(cfg, str(path))
@@ -192,12 +215,14 @@ def create(root: Path, cfg: Config, where: str = "--premise/--format/...") -> Co
 
 def save_config(root: Path, cfg: Config) -> None:
     film = {k: v for k, v in asdict(cfg).items() if k not in ("providers", "provider_settings", "labels", "budget",
-                                                                  "currency", "consistency")}
+                                                                  "currency", "consistency", "run")}
     data: dict = {"film": film, "labels": asdict(cfg.labels), "providers": dict(cfg.providers)}
     if cfg.budget is not None:
         data["budget"] = {"max": cfg.budget, "currency": cfg.currency}
     if cfg.consistency != Consistency():
         data["consistency"] = asdict(cfg.consistency)
+    if cfg.run != Run():
+        data["run"] = asdict(cfg.run)
     for k, v in cfg.provider_settings.items():
         data["providers"][k] = v
     atomic.write_text(Path(root) / CONFIG_NAME, tomli_w.dumps(data))

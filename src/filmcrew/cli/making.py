@@ -142,8 +142,12 @@ def _make(a) -> int:
         jobs_log = logging.getLogger("filmcrew.jobs")
         jobs_log.addHandler(handler)
         jobs_log.setLevel(logging.INFO)
+    runner = pipeline.executor(root, cfg, ctxs[0].crew, getattr(a, "executor", None), getattr(a, "address", None),
+                               a.jobs, getattr(a, "episode", None), a.preview, getattr(a, "aspect", None)) if ctxs else None
+    if runner is not None and not a.quiet:
+        print(f"executor: {runner.name} ({runner.capacity} task(s) in flight)", file=sys.stderr)
     report = execute(st, [t for g in graphs for t in g.targets], progress=progress, workers=a.jobs,
-                     log=(lambda s: print(s, file=sys.stderr)) if a.verbose else None)
+                     log=(lambda s: print(s, file=sys.stderr)) if a.verbose else None, executor=runner)
     for ctx, g in zip(ctxs, graphs):
         paths = pipeline.publish(root, st, ctx, g, a.preview)
         print(f"{ctx.episode.id}: {paths['mp4']}  (+ .srt, .ass, .otio, .provenance.json)")
@@ -156,6 +160,8 @@ def _make(a) -> int:
         print(f"made {len(report.ran)} artifact(s) in {secs:.1f}s (task time by role: {by_role}){kept}")
     else:
         print("nothing to do: every artifact is up to date")
+    if runner is not None and report.ran:
+        print(f"executor {runner.name}: {runner.summary()}")
     return 0
 
 
@@ -246,6 +252,10 @@ def register(sub) -> None:
     m.add_argument("--quiet", action="store_true")
     m.add_argument("--verbose", action="store_true")
     m.add_argument("--budget", type=float, help="the most the remote jobs may cost in all ([budget] max)")
+    m.add_argument("--executor", choices=("local", "ray"),
+                   help="where tasks run: local (a thread pool, the default) or ray (a Ray cluster; [run] executor)")
+    m.add_argument("--address", help="the Ray cluster: auto (started here with `ray start`) or ray://HOST:10001 "
+                                     "([run] address)")
     m.set_defaults(fn=cmd_make)
     s = sub.add_parser("status", help="what exists, what is stale, where the outputs are")
     s.add_argument("project")

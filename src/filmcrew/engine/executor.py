@@ -1,9 +1,11 @@
 """Plan and execute a task graph against the store.
 
-The executor is pluggable (``Executor`` protocol); the default runs tasks on a
-small local thread pool (the heavy work happens in ffmpeg and onnxruntime, which
-release the GIL). A failed task is reported and its dependents are skipped; every
-other finished artifact is kept.
+``execute`` walks the graph: it submits each task whose inputs are made, reports
+progress, and on a failure skips what depends on it and keeps every other finished
+artifact. Where a task runs is the executor's business (``Executor``, a small
+protocol): ``LocalPool``, the default, runs tasks on a small thread pool in this
+process (the heavy work happens in ffmpeg and onnxruntime, which release the GIL);
+``engine.ray_cluster.RayExecutor`` ships them to a Ray cluster by content key.
 """
 
 from __future__ import annotations
@@ -109,10 +111,12 @@ def make_now(store: Store, t: Task):
 @dataclass
 class RunReport:
     ran: list[str] = field(default_factory=list)
-    kept: list[str] = field(default_factory=list)  # pending tasks whose inputs came out as before: not re-made
+    kept: list[str] = field(default_factory=list)  # found made when their turn came (a pending key whose inputs came
+    # out as before, or a task another worker or run made meanwhile): not made again
     failed: dict[str, str] = field(default_factory=dict)
     skipped: list[str] = field(default_factory=list)
     seconds_by_role: Counter = field(default_factory=Counter)
+    seconds: dict[str, float] = field(default_factory=dict)  # artifact -> the seconds its task took
 
 
 class Progress(Protocol):
@@ -172,10 +176,52 @@ class BarProgress:
         self.bar.close()
 
 
-def execute(store: Store, targets: list[Task], progress: Progress | None = None, workers: int = 2,
-            log: Callable[[str], None] | None = None) -> RunReport:
+def timed_make(store: Store, t: Task) -> float:
+    """Make `t` into the store; the seconds it took."""
     import time
+    t0 = time.perf_counter()
+    try:
+        _make(store, t)
+    finally:
+        trim()
+    return time.perf_counter() - t0
+
+
+class Executor(Protocol):
+    """Where tasks run. `submit` starts one (its inputs are in the store) and returns a future of the seconds
+    it took, which raises what the task raised; `capacity` is how many tasks `execute` keeps in flight;
+    `cancel` stops what is in flight (Ctrl-C); `close` waits for nothing more and lets go of the workers."""
+    name: str
+    capacity: int
+
+    def submit(self, store: Store, task: Task) -> Future: ...
+    def cancel(self) -> None: ...
+    def close(self) -> None: ...
+
+
+class LocalPool:
+    """The default: a thread pool in this process."""
+    name = "local"
+
+    def __init__(self, workers: int = 2):
+        self.workers = max(1, workers)
+        self.capacity = self.workers * 2
+        self.pool = ThreadPoolExecutor(max_workers=self.workers)
+
+    def submit(self, store: Store, task: Task) -> Future:
+        return self.pool.submit(timed_make, store, task)
+
+    def cancel(self) -> None:
+        self.pool.shutdown(wait=False, cancel_futures=True)
+
+    def close(self) -> None:
+        self.pool.shutdown(wait=True)
+
+
+def execute(store: Store, targets: list[Task], progress: Progress | None = None, workers: int = 2,
+            log: Callable[[str], None] | None = None, executor: Executor | None = None) -> RunReport:
     progress = progress or NullProgress()
+    executor = executor or LocalPool(workers)
     tame_allocator()
     store.clear_tmp()
     items = plan(store, targets)
@@ -192,59 +238,59 @@ def execute(store: Store, targets: list[Task], progress: Progress | None = None,
     def blocked(t: Task) -> bool:
         return any(id(d) in broken for d in t.inputs.values())
 
-    def work(t: Task) -> float:
-        t0 = time.perf_counter()
-        try:
-            _make(store, t)
-        finally:
-            trim()
-        return time.perf_counter() - t0
-
     pending = [i.task for i in items]
     try:
-        with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
-            while pending or running:
-                for t in list(pending):
-                    if blocked(t):
-                        pending.remove(t)
-                        broken.add(id(t))
-                        report.skipped.append(t.artifact)
-                        progress.done(t, False)
-                    elif ready(t) and len(running) < workers * 2:
-                        pending.remove(t)
-                        if store.has(t.key) and store.damage(t.key) is None:  # a pending key, made before
-                            done.add(id(t))
-                            report.kept.append(t.artifact)
-                            progress.done(t, True)
-                            continue
-                        running[pool.submit(work, t)] = t
-                if not running:
-                    if pending:
-                        raise RuntimeError("task graph stalled; this is a bug in filmcrew")
-                    break
-                finished, _ = wait(list(running), return_when=FIRST_COMPLETED)
-                for fut in finished:
-                    t = running.pop(fut)
-                    try:
-                        report.seconds_by_role[t.role] += fut.result()
+        while pending or running:
+            for t in list(pending):
+                if blocked(t):
+                    pending.remove(t)
+                    broken.add(id(t))
+                    report.skipped.append(t.artifact)
+                    progress.done(t, False)
+                elif ready(t) and len(running) < executor.capacity:
+                    pending.remove(t)
+                    if store.has(t.key) and store.damage(t.key) is None:  # a pending key, made before
                         done.add(id(t))
-                        report.ran.append(t.artifact)
+                        report.kept.append(t.artifact)
                         progress.done(t, True)
-                    except FilmcrewError as err:
-                        broken.add(id(t))
-                        report.failed[t.artifact] = str(err)
-                        progress.done(t, False)
-                    except OSError as err:  # the disk, not the provider: say what to do
-                        broken.add(id(t))
-                        report.failed[t.artifact] = describe_os_error(err)
-                        progress.done(t, False)
-                    except Exception as err:  # a provider bug: keep the others going, report it
-                        broken.add(id(t))
-                        report.failed[t.artifact] = f"{type(err).__name__}: {err}"
-                        if log:
-                            log(traceback.format_exc())
-                        progress.done(t, False)
+                        continue
+                    running[executor.submit(store, t)] = t
+            if not running:
+                if pending:
+                    raise RuntimeError("task graph stalled; this is a bug in filmcrew")
+                break
+            finished, _ = wait(list(running), return_when=FIRST_COMPLETED)
+            for fut in finished:
+                t = running.pop(fut)
+                try:
+                    secs = fut.result()
+                    done.add(id(t))
+                    if secs is None:  # another worker or run made it meanwhile: not made twice
+                        report.kept.append(t.artifact)
+                    else:
+                        report.seconds_by_role[t.role] += secs
+                        report.seconds[t.artifact] = secs
+                        report.ran.append(t.artifact)
+                    progress.done(t, True)
+                except FilmcrewError as err:
+                    broken.add(id(t))
+                    report.failed[t.artifact] = str(err)
+                    progress.done(t, False)
+                except OSError as err:  # the disk, not the provider: say what to do
+                    broken.add(id(t))
+                    report.failed[t.artifact] = describe_os_error(err)
+                    progress.done(t, False)
+                except Exception as err:  # a provider bug: keep the others going, report it
+                    broken.add(id(t))
+                    report.failed[t.artifact] = f"{type(err).__name__}: {err}"
+                    if log:
+                        log(traceback.format_exc())
+                    progress.done(t, False)
+    except BaseException:  # Ctrl-C, or a bug here: stop what is in flight (on a cluster too), keep what is made
+        executor.cancel()
+        raise
     finally:
+        executor.close()
         progress.close()
     if report.failed:
         by_cause: dict[str, list[str]] = {}  # one cause (a full disk) is said once, with what it stopped
