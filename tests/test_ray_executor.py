@@ -53,7 +53,7 @@ def test_placement_keeps_vendor_jobs_and_checks_here_and_hints_the_rest(small_fi
     assert where(task("animator", "some-vendor")) == ray_cluster.DRIVER
     assert where(task("consistency", "faces")) == ray_cluster.DRIVER
     assert where(task("finisher", "ffmpeg")) == {"num_cpus": 1}
-    assert where(task("editor", "timeline"))["num_cpus"] < 1
+    assert where(task("editor", "timeline")) == ray_cluster.DRIVER  # cheaper made here than shipped
 
 
 def test_a_worker_never_makes_what_the_store_holds(tmp_path):

@@ -178,6 +178,8 @@ def episode_graph(ctx: EpisodeContext) -> EpisodeGraph:
         clips = animator.remote_tasks(ctx, picked_keys, timings, refs, retakes=retake_videos, picked=picked)
     else:
         clips = animator.tasks(ctx, picked_keys, timings)
+    own_clips = animator.take_tasks(ctx, timings)  # a person's own clip replaces a shot's (nothing is sent for it)
+    clips.update(own_clips)
     picks = [t.inputs["video"] for t in clips.values() if t.inputs.get("video") is not None
              and t.inputs["video"].role == "consistency"]  # the best take of each video job, when checked
     videos = [v.inputs["take"] if v.role == "consistency" else v  # a video model's jobs, and
@@ -192,7 +194,8 @@ def episode_graph(ctx: EpisodeContext) -> EpisodeGraph:
     the_cut = editor.the_cut(ctx)
     sources = editor.source_tasks(ctx, the_cut)
     segs, trans = finisher.segment_tasks(ctx, the_cut, clips, sources, voices, timings)
-    sounds = clips if getattr(ctx.crew.animator, "keeps_sound", False) else {}  # a video model's own sound
+    sounds = ({k: c for k, c in clips.items() if k not in own_clips}  # a video model's own sound
+              if getattr(ctx.crew.animator, "keeps_sound", False) else {})
     mix = finisher.mix_task(ctx, timeline, voices, cues, beds, fx, sounds)
     final = finisher.final_task(ctx, segs, trans, mix, timeline)
     return EpisodeGraph(final=final, all=[*refs.values(), *keys.values(), *checks, *voices.values(), *scratch.values(), *timings.values(),
@@ -283,8 +286,9 @@ def executor(root: Path, cfg: project.Config, crew: Crew, name: str | None, addr
 
 def placement(crew: Crew):
     """Where each task runs on a cluster: a task of a networked provider (a vendor's API: its concurrency lanes,
-    job journal and key are this process's) and the consistency check (its retake allowance is this make's) stay
-    on this machine; the others get Ray resources by role, and a GPU when their provider says it needs one."""
+    job journal and key are this process's), the consistency check (its retake allowance is this make's) and the
+    light roles stay on this machine; the others get a CPU on the cluster, and a GPU when their provider says it
+    needs one."""
     from .engine.ray_cluster import DRIVER, hints
     members = [crew.writer, crew.illustrator, crew.animator, *crew.voice.values(), crew.composer, crew.foley, crew.translator]
     networked = {p.name for p in members if p is not None and (
@@ -292,7 +296,7 @@ def placement(crew: Crew):
     gpu = {p.name for p in members if p is not None and getattr(p, "gpu", False)}
 
     def where(task: Task):
-        if task.role == "consistency" or task.provider.name in networked:
+        if task.role == "consistency" or task.provider.name in networked or hints(task) == DRIVER:
             return DRIVER
         return {**hints(task), **({"num_gpus": 1} if task.provider.name in gpu else {})}
     return where

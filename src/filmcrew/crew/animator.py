@@ -18,11 +18,42 @@ from ..engine.graph import ProviderId, Task
 from ..engine.store import for_project
 from ..media import lips
 from ..providers.base import AnimateRequest
-from .common import EpisodeContext, provider_id
+from .common import EpisodeContext, find_take, provider_id
 from .editor import clip_length
 from .illustrator import faces, layers
 
 CODE_VERSION = "animator-4"
+CLIP_TAKE_EXTS = (".mp4", ".mov", ".webm", ".mkv")  # takes/SHOT.mp4: a person's clip replaces the shot's
+
+
+def take_tasks(ctx: EpisodeContext, timings: dict[str, Task]) -> dict[str, Task]:
+    """The shots a person filmed or cut themselves (takes/SHOT.mp4, .mov, .webm or .mkv): each clip is fitted to
+    its shot's length and size like a video model's (trimmed, or slowed and its last frame held), silent, and
+    recorded as human-made. Their shots send no video job and animate nothing."""
+    import hashlib
+    out: dict[str, Task] = {}
+    store = for_project(ctx.root)
+    for sh in ctx.episode.shots():
+        take = find_take(ctx.root, sh.id, CLIP_TAKE_EXTS)
+        if take is None:
+            continue
+        params = {"sha": hashlib.sha256(take.read_bytes()).hexdigest(), "size": ctx.size, "preview": ctx.preview}
+        out[sh.id] = Task("animator", f"{sh.id}.clip", CODE_VERSION, ProviderId("human-take", "1"), params,
+                          _clip_take_runner(ctx, take), inputs={"timing": timings[sh.id]}, by_content={"timing": "length.json"},
+                          store=store, seed=0, episode=ctx.episode.number)
+    return out
+
+
+def _clip_take_runner(ctx: EpisodeContext, take: Path):
+    from ..providers.remote.animate import fit
+
+    def run(tctx) -> dict:
+        frames = clip_length(tctx.inputs["timing"])
+        info = {k.replace("model_", "take_"): v for k, v in  # the take's own length, rate and size
+                fit(take, Path(tctx.workdir) / "clip.mp4", frames, ctx.size, ctx.ffmpeg).items()}
+        return ledger.entry(made_by="human", source_type=ledger.HUMAN_CREATION, prompt=f"takes/{take.name}",
+                            extra={**info, "frames": frames, "sound": "dropped: the shot's voices and filmcrew's mix play"})
+    return run
 
 
 def tasks(ctx: EpisodeContext, keyframes: dict[str, Task], timings: dict[str, Task]) -> dict[str, Task]:

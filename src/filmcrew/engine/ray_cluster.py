@@ -14,8 +14,9 @@ through ``engine.store.Store`` (has, path, commit, record), the interface an obj
 
 Placement: ``placement(task)`` says where a task runs: "driver" keeps it in this process, on the local pool (remote
 vendor jobs, whose concurrency lanes, job journal and API keys are this process's; the consistency check, whose
-retake allowance is this make's), otherwise the Ray resources it asks for (``HINTS``: a CPU for the roles that
-decode, draw and encode, less for the light ones, a GPU for a provider that needs one).
+retake allowance is this make's; the LIGHT roles, which write a few small files and cost less to make than to
+ship), otherwise the Ray resources it asks for (``hints``: a CPU for the roles that decode, draw and encode, and
+a GPU for a provider that needs one).
 
 Failures: a task that raises is reported like on the local pool. A worker that dies mid-task leaves only a folder
 in the store's tmp/ (commits are atomic renames); Ray runs the task again, at most ``RETRIES`` times. Ctrl-C cancels
@@ -38,15 +39,13 @@ from .graph import Pending, Task, topo_order
 from .store import Store
 
 RETRIES = 3  # how many times Ray runs a task again whose worker died (not one that raised)
-LIGHT = {"num_cpus": 0.25}  # roles that write small files (timings, the edit, subtitles, music notes)
-HINTS = {"finisher": {"num_cpus": 1}, "animator": {"num_cpus": 1}, "illustrator": {"num_cpus": 1},
-         "reference": {"num_cpus": 1}, "voice": {"num_cpus": 1}, "foley": {"num_cpus": 0.5}, "composer": {"num_cpus": 0.5},
-         "editor": LIGHT, "translator": LIGHT}
+LIGHT = ("editor", "translator")  # a few small files (timings, the edit, subtitles): cheaper made than shipped
 DRIVER = "driver"
 
 
-def hints(task: Task) -> dict:
-    return dict(HINTS.get(task.role, {"num_cpus": 1}))
+def hints(task: Task):
+    """Where a task runs by its role: DRIVER (this process) for the light ones, else a CPU on the cluster."""
+    return DRIVER if task.role in LIGHT else {"num_cpus": 1}
 
 
 def import_ray():

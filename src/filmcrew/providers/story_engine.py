@@ -368,8 +368,8 @@ class StoryEngine(NoSettings):
         return StoryDraft(bible=bible, episodes=tuple(episodes))
 
     def _series(self, req, plan, target, slots, cast, places, premise, w, order, even: bool):
-        """The episodes, each fitted to the target with the scenes the earlier ones left. Each episode may take
-        its share of the unused scenes rounded up (`even` False: what one leaves, the next ones get) or down."""
+        """The episodes, each fitted to the target with the scenes the earlier ones left: as many as it needs
+        (`even` False: what one leaves, the next ones get), or its even share of them."""
         lang, n_eps = req.language, len(plan)
         episodes, arcs = [], []
         used: dict[str, set] = {}
@@ -516,8 +516,8 @@ def _worst(episodes: list[Episode], target: float, lang: str) -> float:
 
 
 def _spare(lang: str, used: dict, plans: list[list[str]], episodes_left: int, even: bool = False) -> tuple[dict[str, int], int]:
-    """The filler scenes this episode may add: of each beat, those not used yet less those the later episodes'
-    own beats need; and how many in all: as many as it needs, or (`even`, when there are not enough for every
+    """The filler scenes this episode may add: of each beat, those not used yet less those this episode's and
+    the later ones' own beats need; and how many in all: as many as it needs, or (`even`, when there are not enough for every
     episode) its even share of them, so a long series does not spend its scenes on the first episodes."""
     spare = {b: max(0, len(SCENES[lang][b]) - len(used.get(b, ())) - sum(p.count(b) for p in plans)) for b in FILLERS}
     total = sum(spare.values())

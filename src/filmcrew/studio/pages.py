@@ -198,12 +198,20 @@ def shot(card, csrf: str, preview: bool, dub_rows: list[dict], version: str = ""
                     multipart=True)
                + form("/picture", csrf, f'<input type=hidden name=shot value="{e(card.id)}"><input type=hidden name=clear '
                       f'value=1><button class=quiet>Let the illustrator draw it again</button>'))
+    clip = (form("/clip", csrf, f'<input type=hidden name=shot value="{e(card.id)}"><input type=file name=clip '
+                 f'accept="video/mp4,video/quicktime,video/webm,video/x-matroska" required> <button class=quiet>Use this '
+                 f'clip instead</button>', multipart=True)
+            + form("/clip", csrf, f'<input type=hidden name=shot value="{e(card.id)}"><input type=hidden name=clear '
+                   f'value=1><button class=quiet>Animate it again from its picture</button>')
+            + "<p class=note>Your clip is fitted to the shot's length and frame (trimmed, or slowed and its last frame "
+              "held; cropped to fill), plays silent under the shot's voices and music, and counts as human-made. No "
+              "video job is sent for this shot while it is there.</p>")
     action = form("/action", csrf, f'<input type=hidden name=shot value="{e(card.id)}"><input type=hidden name=version '
                   f'value="{e(version)}"><textarea name=text id=action style="height:4.5em">{e(card.action)}</textarea>'
                   f'<button class=quiet>Change what happens (the picture is made again)</button>')
     return (f"<h1>{e(card.id)} <span class='state {card.state.replace(' ', '-')}'>{e(card.state)}</span></h1>"
             f"{action}<div style='display:flex;gap:14px;margin-top:10px'>{img}{vid}</div>"
-            + (f"<h2>To make</h2><ul class=note>{why}</ul>" if why else "") + f"<h2>Picture</h2>{picture}{takes}{retake}"
+            + (f"<h2>To make</h2><ul class=note>{why}</ul>" if why else "") + f"<h2>Picture</h2>{picture}{takes}{retake}<h2>Clip</h2>{clip}"
             f"<h2>Voices</h2><table>{voices}</table><p class=note>A take (a file, or a recording made here) is checked "
             f"as `filmcrew dub` checks it: silent, clipped or far too long takes are refused with the reason.</p>"
             + RECORDER)

@@ -19,6 +19,7 @@ import email.parser
 import email.policy
 import hashlib
 import json
+import os
 import re
 import secrets
 import tempfile
@@ -36,7 +37,7 @@ from . import pages, runs
 from . import project as proj
 
 MAX_TEXT = 2 * 1024 * 1024  # a screenplay or bible save
-MAX_UPLOAD = 50 * 1024 * 1024  # an audio take
+MAX_UPLOAD = 50 * 1024 * 1024  # an audio take, or a clip that replaces a shot
 MAX_PICTURE = 20 * 1024 * 1024  # a picture that replaces a shot's keyframe
 PICTURES = {"PNG": ".png", "JPEG": ".jpg", "WEBP": ".webp"}  # what a picture take may be, by its content
 SERVED = ("out", "story", "takes")  # the project folders /file serves from
@@ -271,7 +272,7 @@ class Handler(BaseHTTPRequestHandler):
         try:
             self._guard()
             route = urllib.parse.urlsplit(self.path).path
-            fields, files = self._fields({"/dub": MAX_UPLOAD, "/picture": MAX_PICTURE}.get(route, MAX_TEXT))
+            fields, files = self._fields({"/dub": MAX_UPLOAD, "/clip": MAX_UPLOAD, "/picture": MAX_PICTURE}.get(route, MAX_TEXT))
             self._check_post(fields)
             if not self.studio.is_project and route != "/new":
                 raise Refused(409, "make the film first: fill in the new film's form")
@@ -552,6 +553,44 @@ class Handler(BaseHTTPRequestHandler):
         atomic.write_bytes(dest, data)
         self._redirect(f"/shot?id={sid}&saved=" + urllib.parse.quote(f"takes/{dest.name}: the next make uses it"))
 
+    def post_clip(self, fields, files):
+        """A person's clip for a shot: takes/SHOT.mp4 (or .mov, .webm, .mkv, by what the file is), which the next
+        make fits to the shot's length and size instead of animating it (and sends no video job for it); `clear`
+        takes it away again."""
+        from ..crew.animator import CLIP_TAKE_EXTS
+        from ..media import ffmpeg
+        sid = fields.get("shot", "")
+        if not SHOT.match(sid):
+            raise Refused(400, f"{sid!r}: not a shot id")
+        takes = self.studio.root / "takes"
+        old = [takes / f"{sid}{ext}" for ext in CLIP_TAKE_EXTS]
+        if fields.get("clear") == "1":
+            for p in old:
+                p.unlink(missing_ok=True)
+            return self._redirect(f"/shot?id={sid}&saved=" + urllib.parse.quote("animated again from its picture"))
+        if "clip" not in files or not files["clip"][1]:
+            raise Refused(400, "no clip uploaded: choose an MP4, MOV, WebM or MKV file")
+        name, data = files["clip"]
+        ext = clip_kind(data)
+        if ext is None:
+            raise Refused(415, f"{name!r} is not a video the studio reads (by its content: MP4, MOV, WebM or MKV)")
+        takes.mkdir(exist_ok=True)
+        with tempfile.TemporaryDirectory(dir=takes) as d:
+            raw = Path(d) / f"upload{ext}"
+            raw.write_bytes(data)
+            try:
+                info = ffmpeg.probe(raw, count_frames=True)
+            except FilmcrewError:
+                info = None
+            if info is None or not info.video_codec or not info.frames:
+                raise Refused(415, f"{name!r} has no picture ffmpeg can decode; export it again as H.264 MP4")
+            for p in old:
+                p.unlink(missing_ok=True)
+            dest = takes / f"{sid}{ext}"
+            os.replace(raw, dest)
+        self._redirect(f"/shot?id={sid}&saved=" + urllib.parse.quote(
+            f"takes/{dest.name} ({info.frames} frames, {info.duration:.1f} s): the next make fits it to the shot"))
+
     def post_check(self, fields, files):
         """`filmcrew check` of a made film against a contest's or platform's profile, shown on the Watch page."""
         from ..provenance import check
@@ -577,6 +616,15 @@ class Handler(BaseHTTPRequestHandler):
     def post_cancel(self, fields, files):
         self.studio.runs.cancel()
         self._redirect("/make")
+
+
+def clip_kind(data: bytes) -> str | None:
+    """The extension a clip's bytes say it is: the ISO base media (MP4, MOV) or Matroska (WebM, MKV) signature."""
+    if data[4:8] == b"ftyp":
+        return ".mov" if data[8:12] == b"qt  " else ".mp4"
+    if data[:4] == b"\x1aE\xdf\xa3":
+        return ".webm" if b"webm" in data[:64] else ".mkv"
+    return None
 
 
 def _flash(q: dict) -> tuple | None:

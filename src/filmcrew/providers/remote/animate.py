@@ -173,7 +173,7 @@ def fit(src: Path, dst: Path, frames: int, size: tuple[int, int], ffmpeg_exe: st
     from ...media import ffmpeg
     p = ffmpeg.probe(src, count_frames=True)
     if not p.duration or not p.frames:
-        raise MediaError(f"{src}: the model's clip has no frames")
+        raise MediaError(f"{src}: the clip has no frames")
     need = frames / 30.0
     have = p.duration
     speed = 1.0
