@@ -233,6 +233,22 @@ def test_a_person_edits_a_line_makes_the_preview_and_uploads_a_take_in_the_brows
     page.goto(f"{b}/board")
     assert cards.nth(0).get_attribute("data-state") == "to make"
     assert f"{sid}.keyframe" in cards.nth(0).inner_text()
+    # a clip instead of the animated shot: a text file named .mp4 is refused; a real clip (checked by content,
+    # decoded by ffmpeg) is kept as the shot's take
+    page.goto(f"{b}/shot?id={sid}")
+    (tmp_path / "fake.mp4").write_text("not a video")
+    page.locator("input[name=clip]").set_input_files(str(tmp_path / "fake.mp4"))
+    page.locator("form:has(input[name=clip]) button").click()
+    assert "is not a video" in page.content() and not list((studio.root / "takes").glob(f"{sid}.mp4"))
+    ffmpeg.run(["-f", "lavfi", "-i", "testsrc2=s=320x240:r=25:d=1", "-pix_fmt", "yuv420p", str(tmp_path / "mine.mov")],
+               "a test clip")
+    page.goto(f"{b}/shot?id={sid}")
+    page.locator("input[name=clip]").set_input_files(str(tmp_path / "mine.mov"))
+    page.locator("form:has(input[name=clip]) button").click()
+    page.wait_for_url(re.compile(r".*saved="))
+    assert "25 frames" in page.content() and (studio.root / "takes" / f"{sid}.mov").is_file()
+    page.goto(f"{b}/board")
+    assert "human-take" in cards.nth(0).inner_text() and f"{sid}.clip" in cards.nth(0).inner_text()
     page.goto(f"{b}/watch")
     page.screenshot(path=str(DOCS / "studio-watch.png"))
     assert page.locator("video").count() >= 1

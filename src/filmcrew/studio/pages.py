@@ -17,8 +17,8 @@ main{padding:18px 20px;max-width:1400px}h1{font-size:20px;margin:0 0 12px}h2{fon
 .card.wide img,.card.wide video{aspect-ratio:16/9}
 .card .empty{aspect-ratio:9/16;display:flex;align-items:center;justify-content:center;color:var(--dim);background:#0f1115;font-size:13px;padding:10px;text-align:center}.card.wide .empty{aspect-ratio:16/9}.card .body{padding:8px 10px}.card .id{font-weight:600}
 .state{display:inline-block;padding:1px 7px;border-radius:9px;font-size:12px}.fresh{background:#264d2a;color:var(--ok)}
-.to-make{background:#4d3a1e;color:var(--accent)}.failed{background:#4d1e1e;color:var(--bad)}.in-the-make{background:#1e3a4d;color:#8cc8f0}
-.line{color:var(--dim);font-size:13px;margin:3px 0}.line b{color:var(--text)}.why{font-size:12px;color:var(--dim)}
+.to-make{background:#4d3a1e;color:var(--accent)}.failed{background:#4d1e1e;color:var(--bad)}.in-the-make,.running{background:#1e3a4d;color:#8cc8f0}
+.line{color:var(--dim);font-size:13px;margin:3px 0}.line b{color:var(--text)}.why{font-size:12px;color:var(--dim)}.job{font-size:12px;color:var(--text)}
 textarea{width:100%;height:62vh;background:#0f1115;color:var(--text);border:1px solid var(--line);border-radius:6px;
 font:14px/1.5 "Noto Sans Mono",monospace;padding:10px}
 button,.button{background:var(--accent);color:#1b1b1b;border:0;border-radius:6px;padding:7px 14px;font-weight:600;cursor:pointer}
@@ -106,6 +106,21 @@ def problems(report: dict) -> str:
             f"{report.get('lines', 0)} dialogue blocks, about {report.get('runtime_seconds', 0) / 60:.1f} min</p>{said}")
 
 
+def job_lines(jobs: list[dict]) -> list[str]:
+    """A card's remote jobs in words: "video job (kling): sent 40 s ago, processing 35%", "... failed: why"."""
+    out = []
+    for j in jobs:
+        what = j["artifact"].split(".", 1)[1].replace(".", " ")
+        line = f"{what} job ({j['provider']}): {j['words']}"
+        if j["state"] in ("submitting", "submitted"):
+            line += f" {j['since']} s ago" + (f", {j['detail']}" if j["detail"] else "") + (
+                f" {j['progress']:.0%}" if isinstance(j.get("progress"), (int, float)) else "")
+        elif j["detail"]:
+            line += f": {j['detail']}"
+        out.append(line)
+    return out
+
+
 def board(n: int, cards, notes: list[str], csrf: str, wide: bool, preview: bool) -> str:
     out = []
     for c in cards:
@@ -120,11 +135,12 @@ def board(n: int, cards, notes: list[str], csrf: str, wide: bool, preview: bool)
         takes = "".join(f"<div class=why>{e(a.rsplit('.', 1)[0].split('.', 1)[1])}: take {p.get('chosen')} of "
                         f"{len(p.get('takes', []))}, {e(p.get('why', ''))}{_scores(p)}</div>" for a, p in c.takes)
         cost = " · ".join(f"{v:.2f} {e(k)}" for k, v in c.cost.items())
+        jobs = "".join(f"<div class=job>{e(j)}</div>" for j in job_lines(c.jobs))
         state = c.state.replace(" ", "-")
         out.append(f'<div class="card{" wide" if wide else ""}" id="card-{e(c.id)}" data-state="{e(c.state)}">{img}'
                    f'<div class=body><div><span class=id>{e(c.id)}</span> <span class="state {state}">{e(c.state)}'
                    f'</span></div><div class=note>{e(c.camera)} · {e(c.provider)}{" · " + cost if cost else ""}</div>'
-                   f'<div class=line>{e(c.action)}</div>{lines}{why}{takes}'
+                   f'<div class=line>{e(c.action)}</div>{lines}{why}<div class=jobs>{jobs}</div>{takes}'
                    f'<div><a href="/shot?id={e(c.id)}{"" if preview else "&preview=0"}">details, takes, voices</a></div>'
                    f'</div></div>')
     switch = (f"<a href='/board?ep={n}&preview=0'>full size</a>" if preview else f"<a href='/board?ep={n}'>preview</a>")
@@ -134,7 +150,9 @@ async function live(){const r=await (await fetch('/api/run')).json();if(!r.runni
 window._was=true;const cards=await (await fetch('/api/board?ep=%d&preview=%d')).json();
 for(const c of cards){const el=document.getElementById('card-'+c.id);if(!el)continue;
 const st=c.state==='to make'?'in the make':c.state;el.dataset.state=st;const b=el.querySelector('.state');
-b.textContent=st;b.className='state '+st.replace(/ /g,'-')}setTimeout(live,2500)}live();</script>""" % (n, 1 if preview else 0)
+b.textContent=st;b.className='state '+st.replace(/ /g,'-');const j=el.querySelector('.jobs');
+if(j){j.replaceChildren(...c.jobs.map(t=>{const d=document.createElement('div');d.className='job';d.textContent=t;return d}))}}
+setTimeout(live,2500)}live();</script>""" % (n, 1 if preview else 0)
     return (f"<h1>Episode {n}: storyboard ({'preview' if preview else 'full size'}; see the {switch})</h1>"
             + (f"<ul class=note>{nl}</ul>" if nl else "") + f"<div class=grid>{''.join(out)}</div>{live}")
 

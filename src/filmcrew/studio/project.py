@@ -30,6 +30,7 @@ class Card:
     takes: list = field(default_factory=list)  # (artifact, pick.json) where the consistency check runs
     cost: dict = field(default_factory=dict)  # what its made artifacts cost, by currency
     line: int = 0  # the screenplay line of its action paragraph
+    jobs: list = field(default_factory=list)  # its remote jobs as the journal has them (see job_rows)
 
 
 def env() -> dict:
@@ -88,8 +89,48 @@ def board(root: Path, n: int, preview: bool) -> tuple[list[Card], list[str]]:
                               keyframe=key.key if made_key else "",
                               clip=clip.key if clip is not None and _made(st, clip) else "", takes=takes, cost=cost,
                               line=sh.source_line))
+    jobs = job_rows(root, g)
+    for c in cards:
+        c.jobs = jobs.get(c.id, [])
+        if c.state == "to make" and any(j["state"] in ("submitting", "submitted") for j in c.jobs):
+            c.state = "running"  # a job of it is out at a vendor
+        elif c.state == "to make" and any(j["state"] in ("failed", "refused") for j in c.jobs):
+            c.state = "failed"  # (the next make sends a failed job again; a refused one needs the shot changed)
     notes = pipeline.cut_notes(ctx, st, g) + pipeline.video_notes(ctx, st, g)
     return cards, notes
+
+
+JOB_WORDS = {"submitting": "being sent", "submitted": "sent", "fetched": "done", "failed": "failed", "refused": "refused"}
+
+
+def job_rows(root: Path, g) -> dict[str, list[dict]]:
+    """Each shot's remote jobs of the graph as it is now (its stills, its video takes), from the job journal
+    (`.filmcrew/jobs/KEY.json`, written by the make that runs them): what, which vendor, its state in the
+    vendor's words while it runs, how long since it was sent, and a failure's reason."""
+    import time
+
+    from ..engine.graph import Pending
+    from ..providers.remote.jobs import Journal
+    journal = Journal(Path(root) / ".filmcrew" / "jobs")
+    if not journal.folder.is_dir():
+        return {}
+    out: dict[str, list[dict]] = {}
+    for t in g.all:
+        try:
+            rec = journal.read(t.key) if (journal.folder / f"{t.key}.json").exists() else None
+        except (Pending, FilmcrewError):
+            continue
+        if not rec:
+            continue
+        state = rec.get("state", "")
+        detail = rec.get("error") if state in ("failed", "refused") else (
+            rec.get("vendor_state") if state == "submitted" else "")
+        progress = rec.get("progress") if state == "submitted" else None
+        out.setdefault(t.artifact.split(".", 1)[0], []).append({
+            "artifact": t.artifact, "provider": rec.get("provider", t.provider.name), "state": state,
+            "words": JOB_WORDS.get(state, state), "detail": detail or "",
+            "progress": progress, "since": round(time.time() - rec.get("submitted_at", time.time()))})
+    return out
 
 
 def shot(root: Path, ident: str) -> tuple:

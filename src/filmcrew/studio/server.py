@@ -387,8 +387,8 @@ class Handler(BaseHTTPRequestHandler):
     def get_api_board(self, q):
         """The cards' states (what the board page polls while a make runs: shots turn fresh as they are made)."""
         cards, _ = proj.board(self.studio.root, int(q.get("ep", 1)), q.get("preview", "1") == "1")
-        self._send(200, pages.json_body([{"id": c.id, "state": c.state, "why": c.why[:4]} for c in cards]),
-                   "application/json")
+        self._send(200, pages.json_body([{"id": c.id, "state": c.state, "why": c.why[:4], "jobs": pages.job_lines(c.jobs)}
+                                         for c in cards]), "application/json")
 
     def get_api_run(self, q):
         self._send(200, pages.json_body(self.studio.runs.state()), "application/json")

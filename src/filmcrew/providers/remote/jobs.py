@@ -343,6 +343,8 @@ def _follow(journal, ticket, adapter, rec, kind, who, settings: Settings, sleep,
             log.info("%s: %s%s (%.0f s)", who, st.detail or "running",
                      f" {st.progress:.0%}" if st.progress is not None else "", clock() - start)
             last = st.detail
+            rec = dict(rec, vendor_state=st.detail or "running", progress=st.progress, polled_at=time.time())
+            journal.write(ticket.key, rec)  # what the studio's cards show while the job runs
         if clock() - start > settings.timeout:
             raise ProviderError(f"{who}: the job is still {st.detail or 'running'} after {settings.timeout:g} s (the "
                                 f"timeout setting); it is kept in {journal.path(ticket.key)} and the next make goes on "

@@ -1,0 +1,51 @@
+"""The storyboard's cards follow each shot's remote jobs (issue 15), read from the job journal that a real make
+writes while Kling's jobs run (against tests/fake_kling.py, which follows Kling's published API): sent and the
+vendor's own state while it runs, done, or failed with the vendor's reason."""
+
+from __future__ import annotations
+
+import threading
+import time
+
+import pytest
+from fake_kling import AK, SK, FakeKling
+from model_project import model_project
+
+from filmcrew.cli import main
+from filmcrew.studio import pages
+from filmcrew.studio import project as proj
+
+KLING = ('model = "kling-v2-6"\nmode = "std"\naccess_key_env = "KLING_ACCESS_KEY"\n'
+         'secret_key_env = "KLING_SECRET_KEY"\nmax_concurrent = 2\npoll_every = 0.1')
+
+pytestmark = pytest.mark.slow
+
+
+def test_the_cards_show_each_remote_job_while_the_make_runs(tmp_path, monkeypatch):
+    monkeypatch.setenv("KLING_ACCESS_KEY", AK)
+    monkeypatch.setenv("KLING_SECRET_KEY", SK)
+    with FakeKling() as fake:
+        fake.work = 3.0  # each video job takes 3 s at the vendor
+        fake.script = ["fail"]  # and the first one sent fails there
+        root = model_project(tmp_path / "film", fake.url, {"animator": "kling"}, KLING)
+        codes = []
+        make = threading.Thread(target=lambda: codes.append(main(["make", str(root), "--preview", "--quiet"])))
+        make.start()
+        seen: dict[str, set] = {}
+        while make.is_alive():
+            cards, _ = proj.board(root, 1, True)
+            for c in cards:
+                for line in pages.job_lines(c.jobs):
+                    seen.setdefault(c.state, set()).add(line)
+            time.sleep(0.2)
+        make.join()
+    assert codes and codes[0] != 0  # the failed job fails its shot; the others are made
+    running = " | ".join(seen.get("running", ()))
+    assert "video job (kling): sent" in running and "processing" in running, seen
+    cards, _ = proj.board(root, 1, True)
+    failed = [c for c in cards if c.state == "failed"]
+    assert len(failed) == 1 and "internal error, please retry" in " ".join(pages.job_lines(failed[0].jobs))
+    done = [c for c in cards if c.state == "fresh"]
+    assert len(done) == len(cards) - 1 and all(pages.job_lines(c.jobs) == ["video job (kling): done"] for c in done)
+    html = pages.board(1, cards, [], "csrf", False, True)
+    assert "video job (kling): failed: internal error, please retry" in html
