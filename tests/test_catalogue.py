@@ -223,6 +223,8 @@ CASES = [
          [EP + ":", "9999", "at most 24 s"]),
     Case("shot of no length", ["plan", P], script(r"\[\[shot: wide; [\d.]+s\]\]", "[[shot: wide; 0s]]"), [EP, "0s"]),
     Case("unknown transition", ["plan", P], script(r"transition: crossfade", "transition: wipe"), [EP, "wipe"]),
+    Case("a seed that is not a number", ["plan", P], script(r"\[\[shot: wide; ([\d.]+)s\]\]", r"[[shot: wide; \1s; seed: two]]"),
+         [EP + ":", "seed", "'two'", "whole number"]),
     Case("speaker not in the bible", ["plan", P], script(r"\n\n[A-Z][A-Z' ]+\n(?=[^\n])", "\n\nNOBODY\n"), [EP, "NOBODY", BIBLE]),
     Case("arabic line", ["plan", P], first_line_says("مرحبا يا صديقي"), [EP, "Arabic"]),
     Case("hebrew line", ["plan", P], first_line_says("שלום חבר"), [EP, "Hebrew"]),

@@ -358,3 +358,12 @@ def test_the_live_check_knows_the_bibles_characters_as_script_check_does(studio,
         assert "unknown character 'NOBODY KNOWN'" in capsys.readouterr().out
     finally:
         p.unlink()
+
+
+def test_the_make_page_plans_the_preview_or_the_full_size_film(studio):
+    """The preview is made (the demo film): nothing left in its plan; the full-size film's plan is all to make."""
+    code, page = get(f"{base(studio)}/make")
+    assert code == 200 and re.search(r"Plan for the preview \((\d+) to make", page)
+    code, full = get(f"{base(studio)}/make?film=full")
+    n = int(re.search(r"Plan for the full-size film \((\d+) to make", full).group(1))
+    assert code == 200 and n > 20 and "ep01.final" in full and "href='/make'>preview</a>" in full

@@ -49,3 +49,43 @@ def test_the_cards_show_each_remote_job_while_the_make_runs(tmp_path, monkeypatc
     assert len(done) == len(cards) - 1 and all(pages.job_lines(c.jobs) == ["video job (kling): done"] for c in done)
     html = pages.board(1, cards, [], "csrf", False, True)
     assert "video job (kling): failed: internal error, please retry" in html
+
+
+def test_ask_the_models_again_for_one_shot_from_its_page(tmp_path, monkeypatch):
+    """A new seed for one shot (issue 15): the studio writes `seed: 1` in its [[shot: ...]] note, the next make
+    sends that shot's video job again (the model is asked with another seed) and no other; a second press is
+    `seed: 2`; a stale page is refused."""
+    import hashlib
+    import re
+
+    from test_studio import base, post, serve
+
+    from filmcrew import pipeline
+    monkeypatch.setenv("KLING_ACCESS_KEY", AK)
+    monkeypatch.setenv("KLING_SECRET_KEY", SK)
+    with FakeKling() as fake:
+        fake.work = 0.2
+        root = model_project(tmp_path / "film", fake.url, {"animator": "kling"}, KLING)
+        assert main(["make", str(root), "--preview", "--quiet"]) == 0
+        sent = len(fake.submits)
+        cards, _ = proj.board(root, 1, True)
+        target = cards[1]
+        assert target.models and target.seed == 0
+        studio = serve(root)
+        try:
+            ep = root / "story" / "ep01.fountain"
+            version = hashlib.sha256(ep.read_bytes()).hexdigest()
+            page = post(f"{base(studio)}/seed", {"shot": target.id, "version": version, "csrf": studio.csrf})
+            assert page[0] == 303, page[1]
+            assert re.search(r"\[\[shot: [^\]]*seed: 1\]\]", ep.read_text())
+            stale = post(f"{base(studio)}/seed", {"shot": target.id, "version": version, "csrf": studio.csrf})
+            assert stale[0] == 409 and "saved since" in stale[1]
+        finally:
+            studio.close()
+        _, (ctx,) = pipeline.contexts(root, {}, 1, preview=True)
+        assert [sh.seed for sh in ctx.episode.shots()] == [1 if sh.id == target.id else 0 for sh in ctx.episode.shots()]
+        assert main(["make", str(root), "--preview", "--quiet"]) == 0
+        assert len(fake.submits) == sent + 1  # that shot's video, asked again; nothing else sent
+        assert target.action.split(".")[0] in fake.submits[-1]["body"]["prompt"]
+        cards, _ = proj.board(root, 1, True)
+        assert all(c.state == "fresh" for c in cards) and cards[1].seed == 1

@@ -102,6 +102,7 @@ class Shot:
     notes: tuple[str, ...] = ()
     source_line: int = 0
     video: str = ""  # how a video model animates it: first-frame, first-last, reference ("": the project's choice)
+    seed: int = 0  # [[shot: seed: N]]: the models asked again for this shot's picture and video (0: the project's)
 
 
 VIDEO_MODES = ("first-frame", "first-last", "reference")

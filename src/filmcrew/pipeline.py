@@ -284,16 +284,24 @@ def executor(root: Path, cfg: project.Config, crew: Crew, name: str | None, addr
     return RayExecutor(address or cfg.run.address or None, f"{__name__}:worker_targets", spec, placement(crew), workers)
 
 
+def _members(crew: Crew) -> list:
+    return [p for p in (crew.writer, crew.illustrator, crew.animator, *crew.voice.values(), crew.composer, crew.foley,
+                        crew.translator) if p is not None]
+
+
+def networked_providers(crew: Crew) -> set[str]:
+    """The names of the crew's providers that call a service over the network (a vendor's model, a server)."""
+    return {p.name for p in _members(crew) if hasattr(p, "base_url") or type(p).__module__.startswith("filmcrew.providers.remote")}
+
+
 def placement(crew: Crew):
     """Where each task runs on a cluster: a task of a networked provider (a vendor's API: its concurrency lanes,
     job journal and key are this process's), the consistency check (its retake allowance is this make's) and the
     light roles stay on this machine; the others get a CPU on the cluster, and a GPU when their provider says it
     needs one."""
     from .engine.ray_cluster import DRIVER, hints
-    members = [crew.writer, crew.illustrator, crew.animator, *crew.voice.values(), crew.composer, crew.foley, crew.translator]
-    networked = {p.name for p in members if p is not None and (
-        hasattr(p, "base_url") or type(p).__module__.startswith("filmcrew.providers.remote"))}
-    gpu = {p.name for p in members if p is not None and getattr(p, "gpu", False)}
+    networked = networked_providers(crew)
+    gpu = {p.name for p in _members(crew) if getattr(p, "gpu", False)}
 
     def where(task: Task):
         if task.role == "consistency" or task.provider.name in networked or hints(task) == DRIVER:

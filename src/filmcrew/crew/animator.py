@@ -145,7 +145,8 @@ def remote_tasks(ctx: EpisodeContext, keyframes: dict[str, Task], timings: dict[
                 inputs.update({f"ref:{c.name}": refs[c.name] for c in chars})
             prompt = prov.prompt(sh, sc, chars, names=mode == "reference")
             params = {"shot": sh.id, "mode": mode, "prompt": prompt, "aspect": aspect, "preview": ctx.preview,
-                      "order": [c.name for c in chars], **({"sound": True} if prov.keeps_sound else {})}
+                      "order": [c.name for c in chars], **({"sound": True} if prov.keeps_sound else {}),
+                      **({"seed": sh.seed} if sh.seed else {})}  # [[shot: seed: N]]: the model asked again
             take = partial(_video_take, ctx, sh.id, params, inputs, by_content, store,
                            _estimate(prov, estimate_s, ctx.preview, mode))
             video = take(0)
@@ -198,10 +199,11 @@ def _video_take(ctx: EpisodeContext, shot_id: str, params: dict, inputs: dict, b
     """Take `n` of a shot's video job: take 0 is the shot's video; a retake asks again (another seed, where the
     model takes one) under an id and key of its own."""
     prov = ctx.crew.animator
+    asked = params.get("seed", 0) + n  # the shot's own seed moves every take along
     return Task("animator", f"{shot_id}.video" + (f".take{n}" if n else ""), CODE_VERSION, provider_id(prov),
                 {**params, "take": n} if n else params,
-                _video_runner(ctx, prov, shot_id, params["mode"], params["prompt"], params["aspect"], params["order"], n),
-                inputs=inputs, by_content=by_content, store=store, seed=ctx.seed + n, episode=ctx.episode.number,
+                _video_runner(ctx, prov, shot_id, params["mode"], params["prompt"], params["aspect"], params["order"], asked),
+                inputs=inputs, by_content=by_content, store=store, seed=ctx.seed + asked, episode=ctx.episode.number,
                 estimate=estimate)
 
 

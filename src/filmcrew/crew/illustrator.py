@@ -59,9 +59,11 @@ def model_take(ctx: EpisodeContext, shot_id: str, req: DrawRequest, params: dict
     another seed, under an id and key of its own."""
     from dataclasses import replace
     prov = ctx.crew.illustrator
-    seed = ctx.seed + n
+    asked = req.shot.seed + n  # the shot's own seed ([[shot: seed: N]]) moves every take along
+    seed = ctx.seed + asked
     return Task("illustrator", f"{shot_id}.keyframe" + (f".take{n}" if n else ""), CODE_VERSION, provider_id(prov),
-                {**params, "take": n} if n else params, _remote_runner(prov, replace(req, seed=seed, take=n), ctx.root),
+                {**params, **({"take": n} if n else {}), **({"seed": req.shot.seed} if req.shot.seed else {})},
+                _remote_runner(prov, replace(req, seed=seed, take=asked), ctx.root),
                 inputs=inputs, seed=seed, episode=ctx.episode.number,
                 estimate=lambda: prov.estimate(ctx.preview, req.size))
 

@@ -69,6 +69,7 @@ class ShotMeta:
     transition: str | None = None
     id: str | None = None
     video: str | None = None
+    seed: int | None = None
     extra: list[str] = field(default_factory=list)
 
 
@@ -100,6 +101,10 @@ def parse_shot_note(note: str) -> ShotMeta | None:
                 meta.video = val.lower()
             elif key_l in ("duration", "length"):
                 meta.seconds = _seconds(val, note)
+            elif key_l == "seed":
+                if not re.fullmatch(r"\d{1,6}", val):
+                    raise ValueError(f"bad seed {val!r} in [[{note}]]; write a whole number such as seed: 2")
+                meta.seed = int(val)
             else:
                 meta.extra.append(p)
         elif DURATION_RE.match(p):
@@ -253,7 +258,7 @@ def to_episode(elements: list[fountain.Element], number: int = 1, language: str 
                 if low.startswith("scene:") or low.startswith("mood:"):
                     cur_scene["mood"] = note.split("mood:", 1)[-1].strip() if "mood:" in low else ""
                 continue
-            for k in ("camera", "seconds", "mood", "transition", "id", "video"):
+            for k in ("camera", "seconds", "mood", "transition", "id", "video", "seed"):
                 if getattr(meta, k) is not None:
                     setattr(sh["meta"], k, getattr(meta, k))
         cur_scene["shots"].append(sh)
@@ -336,7 +341,7 @@ def to_episode(elements: list[fountain.Element], number: int = 1, language: str 
                               duration_frames=seconds_to_frames(m.seconds) if m.seconds else None,
                               mood=m.mood or sc["mood"], transition=m.transition or "cut",
                               lines=tuple(lines), notes=tuple(sh["notes"]), source_line=sh["line"],
-                              video=m.video or ""))
+                              video=m.video or "", seed=m.seed or 0))
         built.append(Scene(id=sid, heading=sc["heading"], interior=sc["interior"], location=sc["location"],
                            time_of_day=sc["tod"], mood=sc["mood"], shots=tuple(shots), number=num,
                            source_line=sc["line"]))
@@ -396,6 +401,8 @@ def episode_to_fountain(episode: Episode, title: str = "", credit: str = "", ext
                 parts.append(f"transition: {sh.transition}")
             if sh.video:
                 parts.append(f"video: {sh.video}")
+            if sh.seed:
+                parts.append(f"seed: {sh.seed}")
             els.append(fountain.Element("action", sh.action, notes=("shot: " + "; ".join(parts),)))
             for ln in sh.lines:
                 els.append(fountain.Element("character", ln.speaker, extension=ln.extension, dual=ln.dual))
@@ -407,6 +414,29 @@ def episode_to_fountain(episode: Episode, title: str = "", credit: str = "", ext
 
 def fps_seconds(frames: int) -> float:
     return float(frames / FPS)
+
+
+def set_shot_seed(text: str, source_line: int, seed: int) -> str:
+    """The screenplay `text` with the shot whose action paragraph holds `source_line` (1-based) saying `seed: N`
+    in its `[[shot: ...]]` note (another seed for its model picture and video; a note is added when it has
+    none); the rest is kept. ScriptError when that line is no longer a paragraph (the file changed)."""
+    lines = text.split("\n")
+    i = source_line - 1
+    if not 0 <= i < len(lines) or not lines[i].strip():
+        raise ScriptError("that shot is no longer where it was; reload the page", line=source_line)
+    a, b = i, i
+    while a > 0 and lines[a - 1].strip():
+        a -= 1
+    while b + 1 < len(lines) and lines[b + 1].strip():
+        b += 1
+    for k in range(a, b + 1):
+        m = re.search(r"\[\[\s*shot\s*:([^\]]*)\]\]", lines[k], re.I)
+        if m:
+            parts = [p.strip() for p in re.split(r"[;,]", m.group(1)) if p.strip() and not p.strip().lower().startswith("seed")]
+            lines[k] = lines[k][:m.start()] + "[[shot: " + "; ".join(parts + [f"seed: {seed}"]) + "]]" + lines[k][m.end():]
+            return "\n".join(lines)
+    lines[b] = lines[b].rstrip() + f" [[shot: seed: {seed}]]"
+    return "\n".join(lines)
 
 
 def replace_action(text: str, source_line: int, old: str, new: str) -> str:
@@ -437,4 +467,4 @@ def replace_action(text: str, source_line: int, old: str, new: str) -> str:
 
 
 __all__ = ["to_episode", "check", "episode_to_fountain", "parse_heading", "parse_shot_note",
-           "estimated_shot_seconds", "speech_seconds", "replace", "replace_action"]
+           "estimated_shot_seconds", "speech_seconds", "replace", "replace_action", "set_shot_seed"]

@@ -224,18 +224,24 @@ def shot(card, csrf: str, preview: bool, dub_rows: list[dict], version: str = ""
             + "<p class=note>Your clip is fitted to the shot's length and frame (trimmed, or slowed and its last frame "
               "held; cropped to fill), plays silent under the shot's voices and music, and counts as human-made. No "
               "video job is sent for this shot while it is there.</p>")
+    seed = (form("/seed", csrf, f'<input type=hidden name=shot value="{e(card.id)}"><input type=hidden name=version '
+                 f'value="{e(version)}"><button class=quiet>Ask the models again (seed {card.seed + 1})</button>')
+            + "<p class=note>Writes <code>seed: N</code> in the shot's note in the screenplay: the next make sends its "
+              "picture and video jobs again (each is paid), and keeps the earlier ones in the cache.</p>"
+            if card.models else "<p class=note>The offline crew draws and animates a shot the same way every time: "
+                                "change what happens in it, or use your own picture or clip.</p>")
     action = form("/action", csrf, f'<input type=hidden name=shot value="{e(card.id)}"><input type=hidden name=version '
                   f'value="{e(version)}"><textarea name=text id=action style="height:4.5em">{e(card.action)}</textarea>'
                   f'<button class=quiet>Change what happens (the picture is made again)</button>')
     return (f"<h1>{e(card.id)} <span class='state {card.state.replace(' ', '-')}'>{e(card.state)}</span></h1>"
             f"{action}<div style='display:flex;gap:14px;margin-top:10px'>{img}{vid}</div>"
-            + (f"<h2>To make</h2><ul class=note>{why}</ul>" if why else "") + f"<h2>Picture</h2>{picture}{takes}{retake}<h2>Clip</h2>{clip}"
+            + (f"<h2>To make</h2><ul class=note>{why}</ul>" if why else "") + f"<h2>Picture</h2>{picture}{takes}{retake}<h2>Retake</h2>{seed}<h2>Clip</h2>{clip}"
             f"<h2>Voices</h2><table>{voices}</table><p class=note>A take (a file, or a recording made here) is checked "
             f"as `filmcrew dub` checks it: silent, clipped or far too long takes are refused with the reason.</p>"
             + RECORDER)
 
 
-def make(plan_rows: list, costs_text: str, run_state: dict, csrf: str, busy: dict | None) -> str:
+def make(plan_rows: list, costs_text: str, run_state: dict, csrf: str, busy: dict | None, preview: bool = True) -> str:
     rows = "".join(f"<tr><td>{e(r['role'])}</td><td>{e(r['artifact'])}</td><td>{e(r['reason'])}</td></tr>"
                    for r in plan_rows[:200])
     more = f"<p class=note>and {len(plan_rows) - 200} more</p>" if len(plan_rows) > 200 else ""
@@ -247,7 +253,9 @@ def make(plan_rows: list, costs_text: str, run_state: dict, csrf: str, busy: dic
             "</p>" if busy else "")
     return (f"<h1>Make</h1>{lock}<div style='display:flex;gap:10px'>{buttons}{cancel}</div>"
             f"<h2>Progress</h2><div id=run><progress id=bar max=1 value=0></progress><p id=status class=note></p>"
-            f"<pre class=log id=log></pre></div><h2>Plan for the preview ({len(plan_rows)} to make)</h2>"
+            f"<pre class=log id=log></pre></div><h2>Plan for the {'preview' if preview else 'full-size film'} "
+            f"({len(plan_rows)} to make; see the plan for the "
+            + ("<a href='/make?film=full'>full-size film</a>" if preview else "<a href='/make'>preview</a>") + ")</h2>"
             f"<pre class=log>{e(costs_text)}</pre><table>{rows}</table>{more}"
             """<script>
 let was=null;async function poll(){const r=await fetch('/api/run');const s=await r.json();const bar=document.getElementById('bar');

@@ -31,6 +31,8 @@ class Card:
     cost: dict = field(default_factory=dict)  # what its made artifacts cost, by currency
     line: int = 0  # the screenplay line of its action paragraph
     jobs: list = field(default_factory=list)  # its remote jobs as the journal has them (see job_rows)
+    seed: int = 0  # its [[shot: seed: N]]
+    models: bool = False  # a model makes its picture or its video (a new seed asks it again)
 
 
 def env() -> dict:
@@ -59,6 +61,7 @@ def board(root: Path, n: int, preview: bool) -> tuple[list[Card], list[str]]:
     g = pipeline.episode_graph(ctx)
     st = pipeline.store(root)
     shot_of = {ln.id: sh.id for sh in ctx.episode.shots() for ln in sh.lines}  # a line's voice is its shot's
+    networked = pipeline.networked_providers(ctx.crew)
     todo: dict[str, list] = {}
     for item in plan(st, g.targets):
         name = item.task.artifact.split(".", 1)[0]
@@ -88,7 +91,8 @@ def board(root: Path, n: int, preview: bool) -> tuple[list[Card], list[str]]:
                               state, todo.get(sh.id, []), provider=clip.provider.name if clip else "",
                               keyframe=key.key if made_key else "",
                               clip=clip.key if clip is not None and _made(st, clip) else "", takes=takes, cost=cost,
-                              line=sh.source_line))
+                              line=sh.source_line, seed=sh.seed,
+                              models=f"{sh.id}.video" in g.by_artifact or (key is not None and key.provider.name in networked)))
     jobs = job_rows(root, g)
     for c in cards:
         c.jobs = jobs.get(c.id, [])

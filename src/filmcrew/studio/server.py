@@ -364,8 +364,9 @@ class Handler(BaseHTTPRequestHandler):
     def get_make(self, q):
         root = self.studio.root
         rows, costs = [], ""
+        preview = q.get("film") != "full"  # the plan of the preview, or of the full-size film
         try:
-            _, ctxs = pipeline.contexts(root, proj.env(), None, preview=True)
+            _, ctxs = pipeline.contexts(root, proj.env(), None, preview=preview)
             st = pipeline.store(root)
             from ..engine.executor import plan
             items = [i for ctx in ctxs for i in plan(st, pipeline.episode_graph(ctx).targets)]
@@ -376,7 +377,7 @@ class Handler(BaseHTTPRequestHandler):
                                [f"already paid: {v:.3f} {k}" for k, v in c.paid.items()]))
         except FilmcrewError as err:
             costs = f"the plan cannot be made yet: {err}"
-        self._page("make", pages.make(rows, costs, self.studio.runs.state(), self.studio.csrf, holder(root)),
+        self._page("make", pages.make(rows, costs, self.studio.runs.state(), self.studio.csrf, holder(root), preview),
                    tab="/make", message=_flash(q))
 
     def get_watch(self, q, checks: dict | None = None):
@@ -519,6 +520,24 @@ class Handler(BaseHTTPRequestHandler):
             atomic.write_text(path, replace_action(text, sh.source_line, sh.action, fields.get("text", "")))
         self._redirect(f"/shot?id={sid}&saved=" + urllib.parse.quote(f"{path.name}: the shot is drawn and animated again "
                                                                        f"at the next make"))
+
+    def post_seed(self, fields, files):
+        """Ask the models again for a shot: its `[[shot: ...]]` note gets the next seed (`seed: N`), as a person
+        would write it; refused when the screenplay was saved since the page was read."""
+        from ..story.screenplay import set_shot_seed
+        sid = fields.get("shot", "")
+        sh, n = proj.shot(self.studio.root, sid)
+        if sh is None:
+            raise Refused(404, f"{sid!r}: no such shot")
+        path = project.episode_path(self.studio.root, n)
+        with self.studio._save_lock:
+            text = path.read_text(encoding="utf-8")
+            if fields.get("version") != sha(text):
+                raise Refused(409, "the screenplay was saved since this page was read: reload it and ask again "
+                                   "(nothing was changed)")
+            atomic.write_text(path, set_shot_seed(text, sh.source_line, sh.seed + 1))
+        self._redirect(f"/shot?id={sid}&saved=" + urllib.parse.quote(
+            f"{path.name}: seed {sh.seed + 1} for {sid}; the next make asks the models for a new picture and video"))
 
     def post_picture(self, fields, files):
         """A person's picture for a shot: takes/SHOT.png (or .jpg, .webp, by what the file is), which the
