@@ -348,6 +348,13 @@ class StoryEngine(NoSettings):
             even = self._series(*ctx, order, even=True)
             if _worst(even[0], target, lang) < _worst(episodes, target, lang):
                 episodes, arcs = even
+        if n_eps == 1 and target >= MICRO_BELOW_S and _worst(episodes, target, lang) > 0.05:
+            # a short too short for the whole arc: the tiny film's two scenes (the want and the gift, the face-off)
+            # with what fits between them, when that comes closer
+            tiny = self._series(req, [["micro_open", "micro_end"]], *ctx[2:], order, even=False)
+            if _worst(tiny[0], target, lang) < _worst(episodes, target, lang):
+                episodes, arcs = tiny
+        episodes = _cameos(episodes, cast, w, lang, target)
         short = [(ep.number, _estimate(list(ep.scenes), lang)) for ep in episodes]
         short = [(n, est) for n, est in short if abs(est - target) > target * 0.05]
         if short:  # said, not hidden: the engine never repeats a scene, so a long film runs out of them
@@ -506,6 +513,42 @@ def _estimate(scenes: list[Scene], lang: str) -> float:
     return sum(estimated_shot_seconds(s, lang) for sc in scenes for s in sc.shots)
 
 
+CAMEO = {"en": ("{n} watches from a distance.", "{n} is there too, watching."),
+         "zh": ("{n}在远处看着。", "{n}也在，静静看着。"), "fr": ("{n} observe de loin.", "{n} est là aussi, et regarde.")}
+
+
+def _cameos(episodes: list[Episode], cast: dict, w: dict, lang: str, target: float) -> list[Episode]:
+    """A character a short story shows in one scene only (the scenes that brought them back were cut for
+    length) is seen once more: watching from a distance in the first scene, or there at the end, so that no
+    one comes into the story and vanishes (the story report's check)."""
+    from ..story.report import unpaid
+    shown = {c.name: (w["foe_np"] if key == "foe" and w["titled"] else _name_text(c.name, lang)) for key, c in cast.items()}
+    dropped = [u["character"] for u in unpaid([(f"ep{e.number}", e) for e in episodes], list(shown), lang)]
+    if not dropped:
+        return episodes
+    first, last = episodes[0].scenes[0], episodes[-1].scenes[-1]
+
+    def in_scene(sc: Scene, name: str) -> bool:
+        return any(name == ln.speaker for sh in sc.shots for ln in sh.lines) or shown[name].lower() in " ".join(
+            [sh.action for sh in sc.shots] + [ln.text for sh in sc.shots for ln in sh.lines]).lower()
+    where: dict[str, list[str]] = {}
+    for name in dropped:  # seen at the start: back at the end; seen later: watching from the start
+        where.setdefault(last.id if in_scene(first, name) else first.id, []).append(name)
+
+    def with_cameos(sc: Scene) -> Scene:
+        names = where.get(sc.id)
+        if not names:
+            return sc
+        sh = sc.shots[0]
+        said = " ".join(CAMEO[lang][sc.id == last.id].format(n=shown[n]) for n in names)
+        said = said[:1].upper() + said[1:]
+        sh = Shot(**{**sh.__dict__, "action": f"{sh.action} {said}".strip() if lang != "zh" else sh.action + said,
+                     "characters": tuple(dict.fromkeys([*sh.characters, *names]))})
+        return Scene(**{**sc.__dict__, "shots": (sh, *sc.shots[1:])})
+    return [Episode(**{**ep.__dict__, "scenes": tuple(_tune([with_cameos(sc) for sc in ep.scenes], target, lang))})
+            for ep in episodes]
+
+
 def _vary(beats, lang: str) -> list[str]:
     """The beats of an episode whose template can be chosen (a return answers the hook before it)."""
     return [b for b in dict.fromkeys(beats) if b != "return" and len(SCENES[lang][b]) > 1]
@@ -539,7 +582,7 @@ def _fit(core: list[str], target: float, rng: random.Random, lang: str, build,
                 fillers.append(b)
                 left[b] -= 1
     fillers = fillers[:most]
-    protected = {"opening", "climax", "resolution", "hook", "inciting", "plan", "return"}
+    protected = {"opening", "climax", "resolution", "hook", "inciting", "plan", "return", "micro_open", "micro_end"}
     best, best_err = list(beats), float("inf")
     for _ in range(40):
         est = _estimate(_tune(build(beats), target, lang), lang)
@@ -550,14 +593,15 @@ def _fit(core: list[str], target: float, rng: random.Random, lang: str, build,
             break
         if est < target and fillers:
             beat = fillers.pop(0)
-            end = max(1, len(beats) - (1 if beats[-1] in ("hook", "resolution") else 0) - (1 if "climax" in beats else 0))
+            end = max(1, len(beats) - (1 if beats[-1] in ("hook", "resolution", "micro_end") else 0)
+                      - (1 if "climax" in beats else 0))  # before the ending (in a tiny film, before the face-off)
             start = beats.index("plan") + 1 if "plan" in beats else 1  # after the plan: fillers may use the ally's gift
             apart = [i for i in range(end, start - 1, -1) if beats[i - 1] != beat and (i == len(beats) or beats[i] != beat)]
             beats.insert(apart[0] if apart else end, beat)  # as late as it goes, never twice in a row
         elif est > target and len(beats) > 2:
             removable = [i for i, b in enumerate(beats) if b not in protected]
-            if not removable:
-                removable = [i for i, b in enumerate(beats) if b not in ("opening", "hook", "resolution", "climax", "return")]
+            if not removable:  # the opponent's entrance may go (the premise names them); never the plan, which
+                removable = [i for i, b in enumerate(beats) if b == "inciting"]  # sets up the gift and the flaw
             if not removable:
                 break
             beats.pop(removable[-1])
