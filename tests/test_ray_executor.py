@@ -183,6 +183,20 @@ def objects(root: Path) -> dict[str, tuple]:
     return out
 
 
+def make_until(root: Path, cluster: dict, stored: int) -> subprocess.Popen:
+    """A preview make on the cluster, in the background, once it has stored `stored` artifacts."""
+    env = {**os.environ, "RAY_USAGE_STATS_ENABLED": "0"}
+    make = subprocess.Popen([str(BIN / "filmcrew"), "make", str(root), "--preview", "--quiet", "--executor", "ray",
+                             "--address", cluster["address"]], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            env=env)
+    deadline = time.time() + 300
+    while len(objects(root)) < stored:
+        assert make.poll() is None, make.communicate()
+        assert time.time() < deadline
+        time.sleep(0.2)
+    return make
+
+
 def frames_and_samples(mp4: Path) -> str:
     """A digest of every decoded video frame and audio packet (not of the file: its credentials carry a time)."""
     from filmcrew.media import ffmpeg
@@ -231,15 +245,7 @@ def test_the_cluster_reuses_what_a_local_make_stored(cluster, series, tmp_path):
 def test_a_worker_node_killed_mid_make_does_not_stop_it(cluster, series, tmp_path):
     written, local = series
     root = copy(written, tmp_path / "film")
-    env = {**os.environ, "RAY_USAGE_STATS_ENABLED": "0"}
-    make = subprocess.Popen([str(BIN / "filmcrew"), "make", str(root), "--preview", "--quiet", "--executor", "ray",
-                             "--address", cluster["address"]], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                            env=env)
-    deadline = time.time() + 300
-    while len(objects(root)) < 12:  # well into the make (it stores about 80)
-        assert make.poll() is None, make.communicate()
-        assert time.time() < deadline
-        time.sleep(0.2)
+    make = make_until(root, cluster, 12)  # well into the make (it stores about 80)
     stored = objects(root)
     os.killpg(cluster["worker"].pid, signal.SIGKILL)  # the whole second node: its raylet and its workers
     out, err = make.communicate(timeout=600)
@@ -256,15 +262,7 @@ def test_a_worker_node_killed_mid_make_does_not_stop_it(cluster, series, tmp_pat
 def test_ctrl_c_cancels_the_clusters_tasks(cluster, series, tmp_path):
     written, local = series
     root = copy(written, tmp_path / "film")
-    env = {**os.environ, "RAY_USAGE_STATS_ENABLED": "0"}
-    make = subprocess.Popen([str(BIN / "filmcrew"), "make", str(root), "--preview", "--quiet", "--executor", "ray",
-                             "--address", cluster["address"]], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                            env=env)
-    deadline = time.time() + 300
-    while len(objects(root)) < 8:
-        assert make.poll() is None, make.communicate()
-        assert time.time() < deadline
-        time.sleep(0.2)
+    make = make_until(root, cluster, 8)
     make.send_signal(signal.SIGINT)
     _out, err = make.communicate(timeout=120)
     assert make.returncode == 130 and "interrupted" in err, err

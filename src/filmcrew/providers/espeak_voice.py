@@ -20,11 +20,14 @@ from .base import NoSettings, SpeakRequest
 from .voice_fx import deliver
 
 LANG_VOICES = {"zh": "cmn", "fr": "fr", "en": "en-us"}
+# words a minute at speed 1.0: espeak-ng's Mandarin at its usual 165 reads 2.4 characters a second, a syllable
+# at a time; 250 reads about 3.6, nearer to speech (measured; natural Mandarin runs 4 to 5)
+WPM = {"cmn": 250}
 
 
 class EspeakVoiceProvider(NoSettings):
     name = "espeak-ng"
-    version = "1"
+    version = "2"  # 2: Mandarin at 250 words a minute
     model = "espeak-ng"
     source_type = ledger.ALGORITHMIC
 
@@ -35,7 +38,7 @@ class EspeakVoiceProvider(NoSettings):
                                 "install it with `sudo apt-get install espeak-ng` (Debian/Ubuntu) or "
                                 "`brew install espeak-ng` (macOS), then run make again")
         voice = LANG_VOICES.get(req.language, req.voice.voice or "en-us")
-        wpm = int(165 * req.voice.speed)
+        wpm = int(WPM.get(voice, 165) * req.voice.speed)
         with tempfile.TemporaryDirectory() as tmp:
             out = Path(tmp) / "line.wav"
             proc = subprocess.run([exe, "-v", voice, "-s", str(wpm), "-w", str(out), req.text], capture_output=True)

@@ -378,6 +378,7 @@ class StoryEngine(NoSettings):
         """The episodes, each fitted to the target with the scenes the earlier ones left: as many as it needs
         (`even` False: what one leaves, the next ones get), or its even share of them."""
         lang, n_eps = req.language, len(plan)
+        tight = target < TIGHT_BELOW_S
         episodes, arcs = [], []
         used: dict[str, set] = {}
         hook_kind = None
@@ -387,7 +388,7 @@ class StoryEngine(NoSettings):
             state = (used, hook_kind)  # _build works on its own copy of `used`
 
             def build(beats, _state=state, _ep=ep_i):
-                return self._build(beats, _ep, slots, cast, lang, order, *_state, places, premise, w)[0]
+                return self._build(beats, _ep, slots, cast, lang, order, *_state, places, premise, w, tight)[0]
             spare = _spare(lang, used, plan[ep_i - 1:], n_eps - ep_i + 1, even)
             beats = _fit(core, target, random.Random(f"{req.seed}|{req.premise}|{lang}|ep{ep_i}"), lang, build, spare)
             if beats[0] == "micro_open" or abs(_estimate(_tune(build(beats), target, lang), lang) - target) > 0.02 * target:
@@ -396,14 +397,15 @@ class StoryEngine(NoSettings):
 
                 def error(shift, _ep=ep_i, _state=state, _beats=tuple(beats)):
                     trial = {**base, **{b: base[b] + k for b, k in zip(_vary(_beats, lang), shift)}}
-                    built = self._build(list(_beats), _ep, slots, cast, lang, trial, *_state, places, premise, w)[0]
+                    built = self._build(list(_beats), _ep, slots, cast, lang, trial, *_state, places, premise, w, tight)[0]
                     return abs(_estimate(_tune(built, target, lang), lang) - target)
                 vary = _vary(beats, lang)
                 shifts = list(itertools.product(*(range(len(SCENES[lang][b])) for b in vary)))
                 if len(shifts) <= 81:
                     best = min(shifts, key=lambda sh: (round(error(sh), 1), any(sh)))
                     order = {**order, **{b: base[b] + k for b, k in zip(vary, best)}}
-            scenes, used, hook_kind = self._build(beats, ep_i, slots, cast, lang, order, used, hook_kind, places, premise, w)
+            scenes, used, hook_kind = self._build(beats, ep_i, slots, cast, lang, order, used, hook_kind, places, premise, w,
+                                                  tight)
             scenes = _tune(scenes, target, lang)
             title = _episode_title(beats, w, lang, ep_i)
             episodes.append(Episode(number=ep_i, title=title, scenes=tuple(scenes), language=lang))
@@ -411,7 +413,7 @@ class StoryEngine(NoSettings):
                                    hook=("cliffhanger" if "hook" in beats else "resolution")))
         return episodes, arcs
 
-    def _build(self, beats, ep, slots, cast, lang, order, used, hook_kind, places, premise, w):
+    def _build(self, beats, ep, slots, cast, lang, order, used, hook_kind, places, premise, w, tight=False):
         """The scenes of one episode; returns them, the templates used so far (film-wide: no template twice),
         and the hook this episode ends on (the next one's return picks it up)."""
         used = {k: set(v) for k, v in used.items()}
@@ -430,6 +432,8 @@ class StoryEngine(NoSettings):
                 if not free:
                     continue
                 k = free[(order[beat] + ep) % len(free)]
+                if beat == "hook" and tight:  # short episodes: the turn whose answer (the next return) is shortest
+                    k = min(free, key=lambda i: len(SCENES[lang]["return"][i]))
             used.setdefault(beat, set()).add(k)
             if beat == "hook":
                 hook_kind = k
@@ -500,7 +504,9 @@ def _beat_plan(n_eps: int, fmt: str) -> list[list[str]]:
     return plans
 
 
+DIALOGUE_ROOM_S = 3.0  # the most a dialogue shot is held past its lines (a pause, a look) when a film needs length
 ACTION_MAX_S = 6.5  # an action shot held longer than this outlasts most video models' clips (5 s, slowed to ~7 s)
+TIGHT_BELOW_S = 90.0  # a series' episodes shorter than this end on the turn whose answer takes least time
 MICRO_BELOW_S = 50.0  # a film (an episode) shorter than this is two scenes: the want and a gift, the face-off
 FILLERS = ["attempt", "journey", "cost", "discovery", "crisis", "respite"]
 
@@ -625,11 +631,15 @@ def _tune(scenes: list[Scene], target: float, lang: str) -> list[Scene]:
         scenes = rebuild(lambda sh: Shot(**{**sh.__dict__, "duration_frames": seconds_to_frames(
             round(min(ACTION_MAX_S, max(1.5, frames_to_seconds(sh.duration_frames) * scale)), 1))})
             if sh.duration_frames and not sh.lines else sh)
-    est = _estimate(scenes, lang)
-    if est < target * 0.98:  # the actions are at their longest: give the dialogue shots room to breathe
+    def said(sh: Shot) -> float:  # how long its lines take, whatever it is held for
+        return estimated_shot_seconds(Shot(**{**sh.__dict__, "duration_frames": None}), lang)
+    for _ in range(3):  # the actions are at their longest: give the dialogue shots room to breathe
+        est = _estimate(scenes, lang)
+        if est >= target * 0.98:
+            break
         ratio = target / est
         scenes = rebuild(lambda sh: Shot(**{**sh.__dict__, "duration_frames": seconds_to_frames(
-            min(estimated_shot_seconds(sh, lang) * ratio, estimated_shot_seconds(sh, lang) + 3))}) if sh.lines else sh)
+            min(estimated_shot_seconds(sh, lang) * ratio, said(sh) + DIALOGUE_ROOM_S))}) if sh.lines else sh)
     return scenes
 
 

@@ -33,10 +33,15 @@ CAMERA_ALIASES = {"close": "close-up", "closeup": "close-up", "cu": "close-up", 
                   "ms": "medium", "ots": "over-the-shoulder", "over the shoulder": "over-the-shoulder",
                   "establishing": "wide", "long": "wide"}
 
-# Speaking rates used to estimate runtime before any voice exists (measured on the
-# offline Piper voice: about 2.6 English words/s; espeak-ng French/Chinese similar).
-WORDS_PER_SECOND = {"en": 2.6, "fr": 2.7}
-CJK_CHARS_PER_SECOND = 4.2
+# Speaking rates used to estimate runtime before any voice exists, measured on the offline voices as the
+# offline writer's cast speaks (2026-12-03: every line of English, French and Chinese films, the voices' own
+# lengths): Piper en_US-joe-medium 3.2-3.3 words/s, espeak-ng French 3.2-3.6 words/s (from one film to the
+# next: who speaks, at what speed), espeak-ng Mandarin 3.6-3.7 characters/s at the 250 words a minute
+# filmcrew gives it. (They were 2.6, 2.7 and 4.2:
+# the films came out 16% short in English and French and 26% long in Chinese.) A model's or a person's voice differs; the editor times the film
+# from the voices themselves once they exist, and `plan` says how far the film is from its length.
+WORDS_PER_SECOND = {"en": 3.3, "fr": 3.3}
+CJK_CHARS_PER_SECOND = 3.6
 LINE_GAP_S = 0.35
 SHOT_PAD_S = 0.6
 MIN_SHOT_S = 2.0
@@ -45,7 +50,7 @@ MIN_SHOT_S = 2.0
 def speech_seconds(text: str, language: str) -> float:
     cjk = sum(1 for ch in text if "\u3400" <= ch <= "\u9fff")
     words = len(re.findall(r"[A-Za-zÀ-ÿ0-9']+", text))
-    return cjk / CJK_CHARS_PER_SECOND + words / WORDS_PER_SECOND.get(language, 2.6)
+    return cjk / CJK_CHARS_PER_SECOND + words / WORDS_PER_SECOND.get(language, 3.3)
 
 
 def action_seconds(text: str) -> float:
@@ -416,11 +421,9 @@ def fps_seconds(frames: int) -> float:
     return float(frames / FPS)
 
 
-def set_shot_seed(text: str, source_line: int, seed: int) -> str:
-    """The screenplay `text` with the shot whose action paragraph holds `source_line` (1-based) saying `seed: N`
-    in its `[[shot: ...]]` note (another seed for its model picture and video; a note is added when it has
-    none); the rest is kept. ScriptError when that line is no longer a paragraph (the file changed)."""
-    lines = text.split("\n")
+def _paragraph(lines: list[str], source_line: int) -> tuple[int, int]:
+    """The first and last index of the paragraph holding `source_line` (1-based); ScriptError when that line is
+    blank or gone (the file changed since it was read)."""
     i = source_line - 1
     if not 0 <= i < len(lines) or not lines[i].strip():
         raise ScriptError("that shot is no longer where it was; reload the page", line=source_line)
@@ -429,6 +432,15 @@ def set_shot_seed(text: str, source_line: int, seed: int) -> str:
         a -= 1
     while b + 1 < len(lines) and lines[b + 1].strip():
         b += 1
+    return a, b
+
+
+def set_shot_seed(text: str, source_line: int, seed: int) -> str:
+    """The screenplay `text` with the shot whose action paragraph holds `source_line` (1-based) saying `seed: N`
+    in its `[[shot: ...]]` note (another seed for its model picture and video; a note is added when it has
+    none); the rest is kept. ScriptError when that line is no longer a paragraph (the file changed)."""
+    lines = text.split("\n")
+    a, b = _paragraph(lines, source_line)
     for k in range(a, b + 1):
         m = re.search(r"\[\[\s*shot\s*:([^\]]*)\]\]", lines[k], re.I)
         if m:
@@ -444,14 +456,7 @@ def replace_action(text: str, source_line: int, old: str, new: str) -> str:
     saying `new` instead of `old`; its notes (`[[shot: ...]]` and the like) are kept. ScriptError when that
     paragraph no longer says `old` (the file changed since it was read: read it again)."""
     lines = text.split("\n")
-    i = source_line - 1
-    if not 0 <= i < len(lines) or not lines[i].strip():
-        raise ScriptError("that shot is no longer where it was; reload the page", line=source_line)
-    a, b = i, i
-    while a > 0 and lines[a - 1].strip():
-        a -= 1
-    while b + 1 < len(lines) and lines[b + 1].strip():
-        b += 1
+    a, b = _paragraph(lines, source_line)
     para = " ".join(ln.strip() for ln in lines[a:b + 1])
     notes = re.findall(r"\[\[.*?\]\]", para)
     said = " ".join(re.sub(r"\[\[.*?\]\]", " ", para).split())

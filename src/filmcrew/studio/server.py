@@ -503,10 +503,10 @@ class Handler(BaseHTTPRequestHandler):
             "the new film's form")
         self._redirect("/?saved=" + urllib.parse.quote(project.CONFIG_NAME))
 
-    def post_action(self, fields, files):
-        """What happens in a shot (its action paragraph, the prompt the picture is made from), changed in the
-        screenplay as a text editor would; refused when the screenplay was saved since the page was read."""
-        from ..story.screenplay import replace_action
+    def _edit_shot(self, fields, again: str, edit) -> tuple:
+        """Change a shot's paragraph in its screenplay as a text editor would: `edit(text, shot)` gives the new
+        text; refused when the screenplay was saved since the page was read (`again` says what to do). The
+        shot, and the screenplay's path."""
         sid = fields.get("shot", "")
         sh, n = proj.shot(self.studio.root, sid)
         if sh is None:
@@ -515,57 +515,63 @@ class Handler(BaseHTTPRequestHandler):
         with self.studio._save_lock:
             text = path.read_text(encoding="utf-8")
             if fields.get("version") != sha(text):
-                raise Refused(409, "the screenplay was saved since this page was read: reload it and change the shot "
-                                   "again (nothing was changed)")
-            atomic.write_text(path, replace_action(text, sh.source_line, sh.action, fields.get("text", "")))
-        self._redirect(f"/shot?id={sid}&saved=" + urllib.parse.quote(f"{path.name}: the shot is drawn and animated again "
-                                                                       f"at the next make"))
+                raise Refused(409, f"the screenplay was saved since this page was read: reload it and {again} "
+                                   f"(nothing was changed)")
+            atomic.write_text(path, edit(text, sh))
+        return sh, path
+
+    def post_action(self, fields, files):
+        """What happens in a shot (its action paragraph, the prompt the picture is made from)."""
+        from ..story.screenplay import replace_action
+        sh, path = self._edit_shot(fields, "change the shot again",
+                                   lambda text, sh: replace_action(text, sh.source_line, sh.action, fields.get("text", "")))
+        self._redirect(f"/shot?id={sh.id}&saved=" + urllib.parse.quote(f"{path.name}: the shot is drawn and animated "
+                                                                         f"again at the next make"))
 
     def post_seed(self, fields, files):
-        """Ask the models again for a shot: its `[[shot: ...]]` note gets the next seed (`seed: N`), as a person
-        would write it; refused when the screenplay was saved since the page was read."""
+        """Ask the models again for a shot: its `[[shot: ...]]` note gets the next seed (`seed: N`)."""
         from ..story.screenplay import set_shot_seed
+        sh, path = self._edit_shot(fields, "ask again", lambda text, sh: set_shot_seed(text, sh.source_line, sh.seed + 1))
+        self._redirect(f"/shot?id={sh.id}&saved=" + urllib.parse.quote(
+            f"{path.name}: seed {sh.seed + 1} for {sh.id}; the next make asks the models for a new picture and video"))
+
+    def _take_slot(self, fields, files, field: str, exts, cleared: str, kinds: str):
+        """(shot id, takes/, the files a take of it may be, the upload's name and bytes) of a picture or clip form;
+        None when the form asked to take the shot's take away (`clear`): done, the page sent back saying `cleared`."""
         sid = fields.get("shot", "")
-        sh, n = proj.shot(self.studio.root, sid)
-        if sh is None:
-            raise Refused(404, f"{sid!r}: no such shot")
-        path = project.episode_path(self.studio.root, n)
-        with self.studio._save_lock:
-            text = path.read_text(encoding="utf-8")
-            if fields.get("version") != sha(text):
-                raise Refused(409, "the screenplay was saved since this page was read: reload it and ask again "
-                                   "(nothing was changed)")
-            atomic.write_text(path, set_shot_seed(text, sh.source_line, sh.seed + 1))
-        self._redirect(f"/shot?id={sid}&saved=" + urllib.parse.quote(
-            f"{path.name}: seed {sh.seed + 1} for {sid}; the next make asks the models for a new picture and video"))
+        if not SHOT.match(sid):
+            raise Refused(400, f"{sid!r}: not a shot id")
+        takes = self.studio.root / "takes"
+        old = [takes / f"{sid}{ext}" for ext in exts]
+        if fields.get("clear") == "1":
+            for p in old:
+                p.unlink(missing_ok=True)
+            self._redirect(f"/shot?id={sid}&saved=" + urllib.parse.quote(cleared))
+            return None
+        if field not in files or not files[field][1]:
+            raise Refused(400, f"no {field} uploaded: choose {kinds} file")
+        return sid, takes, old, *files[field]
 
     def post_picture(self, fields, files):
         """A person's picture for a shot: takes/SHOT.png (or .jpg, .webp, by what the file is), which the
         illustrator uses instead of drawing; `clear` takes it away again."""
         from PIL import Image, UnidentifiedImageError
-        sid = fields.get("shot", "")
-        if not SHOT.match(sid):
-            raise Refused(400, f"{sid!r}: not a shot id")
+
         from ..crew.illustrator import TAKE_EXTS
-        takes = self.studio.root / "takes"
-        old = [takes / f"{sid}{ext}" for ext in TAKE_EXTS]
-        if fields.get("clear") == "1":
-            for p in old:
-                p.unlink(missing_ok=True)
-            return self._redirect(f"/shot?id={sid}&saved=" + urllib.parse.quote("drawn again by the illustrator"))
-        if "picture" not in files or not files["picture"][1]:
-            raise Refused(400, "no picture uploaded: choose a PNG, JPEG or WebP file")
+        slot = self._take_slot(fields, files, "picture", TAKE_EXTS, "drawn again by the illustrator", "a PNG, JPEG or WebP")
+        if slot is None:
+            return
+        sid, takes, old, name, data = slot
         import io
-        data = files["picture"][1]
         try:
             with Image.open(io.BytesIO(data)) as im:
                 im.verify()
                 kind = im.format
         except (UnidentifiedImageError, OSError, SyntaxError):
-            raise Refused(415, f"{files['picture'][0]!r} is not a picture the studio reads (by its content: PNG, JPEG "
+            raise Refused(415, f"{name!r} is not a picture the studio reads (by its content: PNG, JPEG "
                                f"or WebP)") from None
         if kind not in PICTURES:
-            raise Refused(415, f"{files['picture'][0]!r} is a {kind} picture; use PNG, JPEG or WebP")
+            raise Refused(415, f"{name!r} is a {kind} picture; use PNG, JPEG or WebP")
         for p in old:
             p.unlink(missing_ok=True)
         dest = takes / f"{sid}{PICTURES[kind]}"
@@ -578,18 +584,11 @@ class Handler(BaseHTTPRequestHandler):
         takes it away again."""
         from ..crew.animator import CLIP_TAKE_EXTS
         from ..media import ffmpeg
-        sid = fields.get("shot", "")
-        if not SHOT.match(sid):
-            raise Refused(400, f"{sid!r}: not a shot id")
-        takes = self.studio.root / "takes"
-        old = [takes / f"{sid}{ext}" for ext in CLIP_TAKE_EXTS]
-        if fields.get("clear") == "1":
-            for p in old:
-                p.unlink(missing_ok=True)
-            return self._redirect(f"/shot?id={sid}&saved=" + urllib.parse.quote("animated again from its picture"))
-        if "clip" not in files or not files["clip"][1]:
-            raise Refused(400, "no clip uploaded: choose an MP4, MOV, WebM or MKV file")
-        name, data = files["clip"]
+        slot = self._take_slot(fields, files, "clip", CLIP_TAKE_EXTS, "animated again from its picture",
+                               "an MP4, MOV, WebM or MKV")
+        if slot is None:
+            return
+        sid, takes, old, name, data = slot
         ext = clip_kind(data)
         if ext is None:
             raise Refused(415, f"{name!r} is not a video the studio reads (by its content: MP4, MOV, WebM or MKV)")
