@@ -242,6 +242,20 @@ def test_the_cluster_reuses_what_a_local_make_stored(cluster, series, tmp_path):
 
 @needs_ray
 @pytest.mark.slow
+def test_the_cluster_works_in_a_store_outside_the_project(cluster, series, tmp_path):
+    """FILMCREW_STORE: the workers put the artifacts where the make's project says they live."""
+    written, local = series
+    root = copy(written, tmp_path / "film")
+    shared = tmp_path / "shared"
+    made = filmcrew("make", root, "--preview", "--quiet", "--executor", "ray", "--address", cluster["address"],
+                    env={**os.environ, "FILMCREW_STORE": str(shared)})
+    assert made.returncode == 0, made.stdout + made.stderr
+    assert keys(root) == keys(local) and not list((root / ".filmcrew").glob("objects/*/*/record.json"))
+    assert len(list(shared.glob("objects/*/*/record.json"))) == len(objects(local))
+
+
+@needs_ray
+@pytest.mark.slow
 def test_a_worker_node_killed_mid_make_does_not_stop_it(cluster, series, tmp_path):
     written, local = series
     root = copy(written, tmp_path / "film")

@@ -33,6 +33,11 @@ def parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     try:
         args = parser().parse_args(argv)
+        shared = os.environ.get("FILMCREW_STORE")
+        project = getattr(args, "project", None)
+        if shared and project and os.path.isfile(os.path.join(project, "filmcrew.toml")):
+            from ..engine.store import locate  # the project's artifacts go there from now on (remembered in it)
+            locate(project, shared)
         return args.fn(args)
     except TaskError as err:
         print(f"filmcrew: {err}", file=sys.stderr)

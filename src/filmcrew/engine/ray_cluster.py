@@ -8,8 +8,9 @@ the store already holds that key whole: a task that another worker or an earlier
 no task of the rebuilt graph has the key, the worker does not see the project the make sees (another folder, other
 files, another filmcrew) and says so instead of making something else.
 
-What the cluster needs: every node sees the project folder, and so its ``.filmcrew/`` store, at the same path (a
-shared file system: NFS or the like), and has the same filmcrew and extras installed. The store is reached only
+What the cluster needs: every node sees the project folder, and so its ``.filmcrew/`` store (or the folder its
+``store.txt`` names: FILMCREW_STORE), at the same path (a shared file system: NFS or the like), and has the
+same filmcrew and extras installed. The store is reached only
 through ``engine.store.Store`` (has, path, commit, record), the interface an object store would implement.
 
 Placement: ``placement(task)`` says where a task runs: "driver" keeps it in this process, on the local pool (remote
@@ -91,7 +92,7 @@ class RayExecutor:
             return self.local.submit(store, task)
         self.sent += 1
         ref = self.remote.options(name=task.artifact, **where).remote(self.rebuild, self.spec, task.artifact, task.key,
-                                                                       str(store.root))
+                                                                       str(store.root), str(store.shared or ""))
         out: Future = Future()
         self.flying[ref] = out
 
@@ -132,10 +133,10 @@ class RemoteBug(Exception):
 _graphs: dict[str, dict[str, list[Task]]] = {}  # on a worker process: the graph of the make it serves (one make)
 
 
-def work(rebuild: str, spec: dict, artifact: str, key: str, store_root: str):
+def work(rebuild: str, spec: dict, artifact: str, key: str, store_root: str, shared: str = ""):
     """On a Ray worker: make `artifact` under `key` unless the store holds it; the seconds it took, None when it
     was made already, or {"kind", "error"} when it failed."""
-    store = Store(Path(store_root))
+    store = Store(Path(store_root), Path(shared) if shared else None)
     if store.has(key) and store.damage(key) is None:
         return None
     try:

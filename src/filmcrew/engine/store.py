@@ -7,6 +7,12 @@ an artifact and an interrupted run leaves only ``tmp/`` litter, cleared on the n
 run. ``index/ARTIFACT.json`` remembers the last key made for each artifact id, so
 ``plan`` can say why a key changed.
 
+The artifacts may live outside the project (``FILMCREW_STORE``: a shared mount for a cluster, one cache for
+several projects): the project's ``.filmcrew/store.txt`` then names that folder, which holds ``objects/`` and
+``tmp/``, and the project keeps its own ``index/``. Content keys make sharing safe: a key made by any project
+is the same artifact for all. ``tmp/`` of a shared store is cleared only of folders a day old (another
+project's make may be writing in it).
+
 Nothing in the folder is trusted unchecked: ``damage`` compares the files with their
 record (sizes always, digests of files up to ``CHEAP_DIGEST`` bytes, every digest
 when asked, as ``filmcrew verify`` does), and a damaged artifact is planned again
@@ -49,12 +55,20 @@ def inventory(folder: Path) -> dict[str, dict]:
     return out
 
 
+LOCATION = "store.txt"  # in a project's .filmcrew/: the folder its artifacts live in, when not there
+STALE_TMP_S = 24 * 3600  # a shared store's tmp/ folder this old is a killed make's litter
+
+
 class Store:
-    def __init__(self, root: Path):
+    """`root`: the project's .filmcrew/ (its index; its artifacts too, unless `shared` holds them)."""
+
+    def __init__(self, root: Path, shared: Path | None = None):
         self.root = Path(root)
-        self.objects = self.root / "objects"
+        self.shared = Path(shared) if shared else None
+        base = self.shared or self.root
+        self.objects = base / "objects"
         self.index = self.root / "index"
-        self.tmp = self.root / "tmp"
+        self.tmp = base / "tmp"
         self._sound: dict[tuple[str, bool], tuple] = {}  # checks that passed, by the files' stat signature
         self._lock = threading.Lock()
 
@@ -162,9 +176,39 @@ class Store:
                           json.dumps({"key": key, "components": components}, sort_keys=True))
 
     def clear_tmp(self) -> None:
-        shutil.rmtree(self.tmp, ignore_errors=True)
+        if self.shared is None:
+            shutil.rmtree(self.tmp, ignore_errors=True)
+            return
+        import time
+        for d in self.tmp.iterdir() if self.tmp.is_dir() else []:
+            try:
+                if time.time() - d.stat().st_mtime > STALE_TMP_S:
+                    shutil.rmtree(d, ignore_errors=True)
+            except OSError:
+                continue
 
 
 def for_project(root: Path) -> Store:
-    """The store of the project in `root`."""
-    return Store(Path(root) / ".filmcrew")
+    """The store of the project in `root`: its .filmcrew/, or the folder its .filmcrew/store.txt names."""
+    folder = Path(root) / ".filmcrew"
+    p = folder / LOCATION
+    try:
+        shared = p.read_text(encoding="utf-8").strip() if p.is_file() else ""
+    except OSError as err:
+        raise FilmcrewError(f"{p}: unreadable ({err}); it names the folder of this project's artifacts") from None
+    return Store(folder, Path(shared) if shared else None)
+
+
+def locate(root: Path, shared: Path, source: str = "FILMCREW_STORE") -> None:
+    """Keep the artifacts of the project in `root` in `shared` from now on (written into its .filmcrew/)."""
+    shared = Path(shared).expanduser().resolve()
+    try:
+        (shared / "objects").mkdir(parents=True, exist_ok=True)
+        (shared / "tmp").mkdir(exist_ok=True)
+    except OSError as err:
+        raise FilmcrewError(f"{source}={shared}: cannot be used as the store of artifacts ({err.strerror or err}); "
+                            f"point it at a folder you can write (for a cluster, one every node mounts at the same "
+                            f"path), or unset it") from None
+    p = Path(root) / ".filmcrew" / LOCATION
+    if not p.is_file() or p.read_text(encoding="utf-8").strip() != str(shared):
+        atomic.write_text(p, str(shared) + "\n")
