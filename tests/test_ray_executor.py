@@ -91,6 +91,19 @@ def test_the_executor_setting_is_checked(tmp_path):
     assert project.load_config(root).run == project.Run("ray", "auto")
 
 
+@needs_ray
+def test_an_address_where_no_cluster_answers_is_said_at_once(small_film, tmp_path, capsys):
+    root = tmp_path / "film"
+    shutil.copytree(small_film, root)
+    port = free_port()  # nothing listens there
+    t0 = time.time()
+    capsys.readouterr()
+    assert main(["make", str(root), "--preview", "--executor", "ray", "--address", f"127.0.0.1:{port}"]) == 2
+    err = capsys.readouterr().err
+    assert f"--address 127.0.0.1:{port}: nothing answers there" in err and "ray start --head" in err
+    assert time.time() - t0 < 60  # (Ray itself would retry for minutes)
+
+
 def test_without_ray_the_error_names_the_extra(monkeypatch):
     monkeypatch.setitem(sys.modules, "ray", None)
     with pytest.raises(FilmcrewError, match=r"pip install 'filmcrew\[ray\]'"):

@@ -67,12 +67,14 @@ class RayExecutor:
         self.ray = import_ray()
         self.started = not self.ray.is_initialized()
         if self.started:
+            reachable(address)
             try:
                 self.ray.init(address=address, namespace="filmcrew", logging_level="WARNING", log_to_driver=False,
                               configure_logging=False)
             except (ConnectionError, ValueError, RuntimeError) as err:
-                raise FilmcrewError(f"--address {address}: cannot reach a Ray cluster there ({err}); start one with "
-                                    f"`ray start --head`, or give its address (auto, ray://HOST:10001)") from None
+                where = f"--address {address}" if address else "the Ray executor (no --address: RAY_ADDRESS or a new Ray)"
+                raise FilmcrewError(f"{where}: cannot reach a Ray cluster ({err}); start one with `ray start --head`, "
+                                    f"or give its address (auto, HOST:6379, ray://HOST:10001)") from None
         self.rebuild, self.spec = rebuild, {**spec, "run": uuid.uuid4().hex}
         self.placement = placement or hints
         self.local = LocalPool(local_workers)
@@ -83,7 +85,8 @@ class RayExecutor:
         self.sent = self.here = 0
 
     def summary(self) -> str:
-        return f"{self.sent} task(s) sent to the Ray cluster, {self.here} run here (vendor jobs, consistency checks)"
+        return (f"{self.sent} task(s) sent to the Ray cluster, {self.here} run here (vendor jobs, consistency checks, "
+                f"timings and the edit)")
 
     def submit(self, store: Store, task: Task) -> Future:
         where = self.placement(task)
@@ -124,6 +127,23 @@ class RayExecutor:
         self.local.close()
         if self.started:
             self.ray.shutdown()
+
+
+def reachable(address: str | None, timeout: float = 5.0) -> None:
+    """A HOST:PORT or ray://HOST:PORT address that answers no connection is said at once (Ray would retry for
+    minutes); "auto" and no address are Ray's to find."""
+    import re
+    import socket as sock
+    m = re.fullmatch(r"(?:ray://)?\[?([^\]/]+?)\]?:(\d+)", address or "")
+    if not m:
+        return
+    try:
+        with sock.create_connection((m.group(1), int(m.group(2))), timeout=timeout):
+            pass
+    except OSError as err:
+        raise FilmcrewError(f"--address {address}: nothing answers there ({err.strerror or err}); start the cluster with "
+                            f"`ray start --head --port PORT` on that machine, or give its address (auto on a node "
+                            f"of the cluster)") from None
 
 
 class RemoteBug(Exception):
