@@ -304,9 +304,10 @@ def placement(crew: Crew):
     gpu = {p.name for p in _members(crew) if getattr(p, "gpu", False)}
 
     def where(task: Task):
-        if task.role == "consistency" or task.provider.name in networked or hints(task) == DRIVER:
+        hint = hints(task)
+        if task.role == "consistency" or task.provider.name in networked or hint == DRIVER:
             return DRIVER
-        return {**hints(task), **({"num_gpus": 1} if task.provider.name in gpu else {})}
+        return {**hint, **({"num_gpus": 1} if task.provider.name in gpu else {})}
     return where
 
 

@@ -15,7 +15,7 @@ from typing import Callable
 from .. import ledger
 from ..engine import atomic
 from ..engine.graph import ProviderId, Task
-from ..engine.store import for_project
+from ..engine.store import for_project, sha256
 from ..media import lips
 from ..providers.base import AnimateRequest
 from .common import EpisodeContext, find_take, provider_id
@@ -30,14 +30,13 @@ def take_tasks(ctx: EpisodeContext, timings: dict[str, Task]) -> dict[str, Task]
     """The shots a person filmed or cut themselves (takes/SHOT.mp4, .mov, .webm or .mkv): each clip is fitted to
     its shot's length and size like a video model's (trimmed, or slowed and its last frame held), silent, and
     recorded as human-made. Their shots send no video job and animate nothing."""
-    import hashlib
     out: dict[str, Task] = {}
     store = for_project(ctx.root)
     for sh in ctx.episode.shots():
         take = find_take(ctx.root, sh.id, CLIP_TAKE_EXTS)
         if take is None:
             continue
-        params = {"sha": hashlib.sha256(take.read_bytes()).hexdigest(), "size": ctx.size, "preview": ctx.preview}
+        params = {"sha": sha256(take), "size": ctx.size, "preview": ctx.preview}  # (read a block at a time)
         out[sh.id] = Task("animator", f"{sh.id}.clip", CODE_VERSION, ProviderId("human-take", "1"), params,
                           _clip_take_runner(ctx, take), inputs={"timing": timings[sh.id]}, by_content={"timing": "length.json"},
                           store=store, seed=0, episode=ctx.episode.number)

@@ -27,6 +27,7 @@ the tasks in flight on the cluster.
 from __future__ import annotations
 
 import importlib
+import re
 import socket
 import traceback
 import uuid
@@ -132,13 +133,11 @@ class RayExecutor:
 def reachable(address: str | None, timeout: float = 5.0) -> None:
     """A HOST:PORT or ray://HOST:PORT address that answers no connection is said at once (Ray would retry for
     minutes); "auto" and no address are Ray's to find."""
-    import re
-    import socket as sock
     m = re.fullmatch(r"(?:ray://)?\[?([^\]/]+?)\]?:(\d+)", address or "")
     if not m:
         return
     try:
-        with sock.create_connection((m.group(1), int(m.group(2))), timeout=timeout):
+        with socket.create_connection((m.group(1), int(m.group(2))), timeout=timeout):
             pass
     except OSError as err:
         raise FilmcrewError(f"--address {address}: nothing answers there ({err.strerror or err}); start the cluster with "

@@ -354,7 +354,7 @@ class StoryEngine(NoSettings):
             tiny = self._series(req, [["micro_open", "micro_end"]], *ctx[2:], order, even=False)
             if _worst(tiny[0], target, lang) < _worst(episodes, target, lang):
                 episodes, arcs = tiny
-        episodes = _cameos(episodes, cast, w, lang, target)
+        episodes = _cameos(episodes, {c.name: foe_text if k == "foe" else shown[k] for k, c in cast.items()}, lang, target)
         short = [(ep.number, _estimate(list(ep.scenes), lang)) for ep in episodes]
         short = [(n, est) for n, est in short if abs(est - target) > target * 0.05]
         if short:  # said, not hidden: the engine never repeats a scene, so a long film runs out of them
@@ -523,12 +523,11 @@ CAMEO = {"en": ("{n} watches from a distance.", "{n} is there too, watching."),
          "zh": ("{n}在远处看着。", "{n}也在，静静看着。"), "fr": ("{n} observe de loin.", "{n} est là aussi, et regarde.")}
 
 
-def _cameos(episodes: list[Episode], cast: dict, w: dict, lang: str, target: float) -> list[Episode]:
+def _cameos(episodes: list[Episode], shown: dict[str, str], lang: str, target: float) -> list[Episode]:
     """A character a short story shows in one scene only (the scenes that brought them back were cut for
     length) is seen once more: watching from a distance in the first scene, or there at the end, so that no
-    one comes into the story and vanishes (the story report's check)."""
+    one comes into the story and vanishes (the story report's check). `shown`: each name as the lines say it."""
     from ..story.report import unpaid
-    shown = {c.name: (w["foe_np"] if key == "foe" and w["titled"] else _name_text(c.name, lang)) for key, c in cast.items()}
     dropped = [u["character"] for u in unpaid([(f"ep{e.number}", e) for e in episodes], list(shown), lang)]
     if not dropped:
         return episodes
