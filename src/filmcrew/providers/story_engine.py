@@ -572,14 +572,13 @@ def _spare(lang: str, used: dict, plans: list[list[str]], episodes_left: int, ev
     return spare, (round(total / episodes_left) if even else total)
 
 
-def _fit(core: list[str], target: float, rng: random.Random, lang: str, build,
-         spare: tuple[dict[str, int], int] | None = None) -> list[str]:
+def _fit(core: list[str], target: float, rng: random.Random, lang: str, build, spare: tuple[dict[str, int], int]) -> list[str]:
     """The beats whose scenes, once tuned, come closest to the target runtime: fillers added while short (at
     most `spare` of each beat), unprotected beats taken out while long (the set-ups and pay-offs are protected)."""
     beats = list(core)
     order = FILLERS[:]
     rng.shuffle(order)
-    left, most = (dict(spare[0]), spare[1]) if spare is not None else ({b: 1 for b in FILLERS}, len(FILLERS))
+    left, most = dict(spare[0]), spare[1]
     fillers = []
     while any(left[b] for b in order):  # round robin: each beat once before any twice
         for b in order:

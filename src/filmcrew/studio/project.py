@@ -121,7 +121,7 @@ def job_rows(root: Path, g) -> dict[str, list[dict]]:
     out: dict[str, list[dict]] = {}
     for t in g.all:
         try:
-            rec = journal.read(t.key) if (journal.folder / f"{t.key}.json").exists() else None
+            rec = journal.read(t.key)
         except (Pending, FilmcrewError):
             continue
         if not rec:
