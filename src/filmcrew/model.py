@@ -103,6 +103,8 @@ class Shot:
     source_line: int = 0
     video: str = ""  # how a video model animates it: first-frame, first-last, reference ("": the project's choice)
     seed: int = 0  # [[shot: seed: N]]: the models asked again for this shot's picture and video (0: the project's)
+    illustrator: str = ""  # [[shot: illustrator: NAME]]: another provider draws this shot ("": the project's)
+    animator: str = ""  # [[shot: animator: NAME]]: another provider animates this shot ("": the project's)
 
 
 VIDEO_MODES = ("first-frame", "first-last", "reference")

@@ -50,7 +50,35 @@ def load_crew(cfg: project.Config, env: dict, root: Path | None = None) -> Crew:
         return registry.load(name, cfg.provider_settings.get(name), env, str(root) if root else None, role)
     return Crew(writer=None, illustrator=one("illustrator"), animator=one("animator"),
                 voice=VoiceProviders(cfg, env), composer=one("composer"), foley=one("foley"),
-                translator=one("translator") if cfg.subtitle_languages else None)
+                translator=one("translator") if cfg.subtitle_languages else None,
+                others=ShotProviders(cfg, env, root))
+
+
+class ShotProviders(dict):
+    """The providers single shots ask for by name (`[[shot: animator: kling]]`), loaded when first asked, with
+    their [providers.NAME] settings; one per (role, name)."""
+
+    def __init__(self, cfg: project.Config, env: dict, root: Path | None):
+        super().__init__()
+        self._cfg, self._env, self._root = cfg, env, root
+
+    def __call__(self, role: str, name: str):
+        if (role, name) not in self:
+            self[role, name] = registry.load(name, self._cfg.provider_settings.get(name), self._env,
+                                             str(self._root) if self._root else None, role)
+        return self[role, name]
+
+
+def check_shot_providers(path: Path, ep) -> None:
+    """Every provider a shot names in its note exists and plays that role (blamed on the shot's line)."""
+    for sh in ep.shots():
+        for role in registry.SHOT_ROLES:
+            name = getattr(sh, role)
+            if name and not registry.plays(name, role):
+                can = registry.for_role(role)
+                raise ScriptError(f"shot {sh.id}: {role}: {name!r} " + ("is not a provider" if name not in registry.available()
+                                  else f"does not play the {role}") + f"; use one of {', '.join(can)}, or take the "
+                                  f"{role} out of the note for the project's", path=str(path), line=sh.source_line)
 
 
 class VoiceProviders(dict):
@@ -162,22 +190,22 @@ class EpisodeGraph:
 
 def episode_graph(ctx: EpisodeContext) -> EpisodeGraph:
     refs = references.tasks(ctx)
-    model_stills = getattr(ctx.crew.illustrator, "uses_references", False)
     retake_keys: dict = {}
-    keys = illustrator.tasks(ctx, refs if model_stills else None, retakes=retake_keys)
+    keys = illustrator.tasks(ctx, refs, retakes=retake_keys)
     checks, picked_keys = _keyframe_picks(ctx, keys, refs, retake_keys)
     voices = voice.tasks(ctx)
     scratch = voice.scratch_tasks(ctx)
     timings = editor.timing_tasks(ctx, voices, scratch)
-    if getattr(ctx.crew.animator, "remote", False):
+    by_model = {sh.id for sh in ctx.episode.shots() if animator.remote(ctx, sh)}  # (each shot's own animator)
+    clips = animator.tasks(ctx, picked_keys, timings, only={sh.id for sh in ctx.episode.shots()} - by_model)
+    if by_model:
         retake_videos: dict = {}
         picked = None
         if ctx.consistency is not None:
             pins, who = takes.load_pins(ctx.root), _character_refs(ctx, refs)
             picked = (lambda sh, v: takes.pick(ctx, "video", sh, v, who, retake_videos[sh.id], pins))
-        clips = animator.remote_tasks(ctx, picked_keys, timings, refs, retakes=retake_videos, picked=picked)
-    else:
-        clips = animator.tasks(ctx, picked_keys, timings)
+        clips.update(animator.remote_tasks(ctx, picked_keys, timings, refs, retakes=retake_videos, picked=picked,
+                                           only=by_model))
     own_clips = animator.take_tasks(ctx, timings)  # a person's own clip replaces a shot's (nothing is sent for it)
     clips.update(own_clips)
     picks = [t.inputs["video"] for t in clips.values() if t.inputs.get("video") is not None
@@ -194,8 +222,8 @@ def episode_graph(ctx: EpisodeContext) -> EpisodeGraph:
     the_cut = editor.the_cut(ctx)
     sources = editor.source_tasks(ctx, the_cut)
     segs, trans = finisher.segment_tasks(ctx, the_cut, clips, sources, voices, timings)
-    sounds = ({k: c for k, c in clips.items() if k not in own_clips}  # a video model's own sound
-              if getattr(ctx.crew.animator, "keeps_sound", False) else {})
+    sounds = {sh.id: clips[sh.id] for sh in ctx.episode.shots()  # a video model's own sound
+              if sh.id not in own_clips and getattr(ctx.crew.for_shot("animator", sh), "keeps_sound", False)}
     mix = finisher.mix_task(ctx, timeline, voices, cues, beds, fx, sounds)
     final = finisher.final_task(ctx, segs, trans, mix, timeline)
     return EpisodeGraph(final=final, all=[*refs.values(), *keys.values(), *checks, *voices.values(), *scratch.values(), *timings.values(),
@@ -247,6 +275,7 @@ def contexts(root: Path, env: dict, episode: int | None = None, preview: bool = 
     ctxs = []
     for n in numbers:
         ep = load_episode(root, n, bible, cfg.language)
+        check_shot_providers(project.episode_path(root, n), ep)
         limit = cfg.minutes * 60
         for shot in ep.shots():
             if shot.duration_frames and shot.duration_frames / float(FPS) > limit:
@@ -286,7 +315,7 @@ def executor(root: Path, cfg: project.Config, crew: Crew, name: str | None, addr
 
 def _members(crew: Crew) -> list:
     return [p for p in (crew.writer, crew.illustrator, crew.animator, *crew.voice.values(), crew.composer, crew.foley,
-                        crew.translator) if p is not None]
+                        crew.translator, *(crew.others or {}).values()) if p is not None]
 
 
 def networked_providers(crew: Crew) -> set[str]:
@@ -340,12 +369,12 @@ def video_notes(ctx: EpisodeContext, st: Store, g) -> list[str]:
     """For a video model: per shot, the clip length it will be asked for and how the clip will be fitted
     (from the shot's laid-out length once its voices are made, else from the screenplay's estimate)."""
     from .providers.remote.animate import LONGEST_HOLD, SLOWEST
-    prov = ctx.crew.animator
-    if not getattr(prov, "remote", False):
-        return []
     out = []
     for sh in ctx.episode.shots():
+        prov = ctx.crew.for_shot("animator", sh)
         dur = g.by_artifact.get(f"{sh.id}.duration")
+        if not getattr(prov, "remote", False):
+            continue
         if dur is None:
             continue
         try:

@@ -55,12 +55,21 @@ def _clip_take_runner(ctx: EpisodeContext, take: Path):
     return run
 
 
-def tasks(ctx: EpisodeContext, keyframes: dict[str, Task], timings: dict[str, Task]) -> dict[str, Task]:
+def remote(ctx: EpisodeContext, shot) -> bool:
+    """Whether a video model animates `shot` (its `[[shot: animator: NAME]]`, else the project's animator)."""
+    return bool(getattr(ctx.crew.for_shot("animator", shot), "remote", False))
+
+
+def tasks(ctx: EpisodeContext, keyframes: dict[str, Task], timings: dict[str, Task],
+          only: set[str] | None = None) -> dict[str, Task]:
+    """One clip a shot (of those in `only`, when given) animated here from its keyframe's layers."""
     out: dict[str, Task] = {}
-    prov = ctx.crew.animator
     store = for_project(ctx.root)
     for sc in ctx.episode.scenes:
         for sh in sc.shots:  # its length (transitions included) comes from its timing, by content
+            if only is not None and sh.id not in only:
+                continue
+            prov = ctx.crew.for_shot("animator", sh)
             params = {"shot": sh.id, "camera": sh.camera, "mood": sh.mood or sc.mood, "action": sh.action,
                       "size": ctx.size, "preview": ctx.preview}
             out[sh.id] = Task("animator", f"{sh.id}.clip", CODE_VERSION, provider_id(prov), params,
@@ -94,17 +103,16 @@ def _aspect(size: tuple[int, int]) -> str:
 
 def remote_tasks(ctx: EpisodeContext, keyframes: dict[str, Task], timings: dict[str, Task],
                  refs: dict[str, Task], retakes: dict | None = None,
-                 picked: Callable[[object, Task], Task] | None = None) -> dict[str, Task]:
+                 picked: Callable[[object, Task], Task] | None = None, only: set[str] | None = None) -> dict[str, Task]:
     """Three tasks a shot for a video model: its duration (the model's shortest that covers the shot's length,
     so a line that changes the length within the same duration submits no new job), the video job (keyed by
     that duration, the keyframes or references, the prompt), and the fit of the model's clip to the shot's
     frames. What a model cannot do is refused here, at plan, before anything is paid. `retakes`, when given,
     is filled with {shot id: take number -> that video job's task}; `picked(shot, video)`, when given, returns
-    the task whose video the fit uses (crew/takes.py: the best take)."""
+    the task whose video the fit uses (crew/takes.py: the best take). Each shot goes to its own video model
+    (its `[[shot: animator: NAME]]`, else the project's); `only`, when given, names the shots to make."""
     from ..errors import ScriptError
     from ..story import screenplay
-    prov = ctx.crew.animator
-    prov.check_sound()
     store = for_project(ctx.root)
     aspect = _aspect(ctx.size)
     shots = ctx.episode.shots()
@@ -113,8 +121,15 @@ def remote_tasks(ctx: EpisodeContext, keyframes: dict[str, Task], timings: dict[
     frames = {sh.id: Task("animator", f"{sh.id}.frame", "frame-1", ProviderId("filmcrew-animator", "1"), {},
                           _frame_runner, inputs={"keyframe": keyframes[sh.id]}, episode=ctx.episode.number)
               for sh in shots}
+    checked: set[int] = set()
     for sc in ctx.episode.scenes:
         for sh in sc.shots:
+            if only is not None and sh.id not in only:
+                continue
+            prov = ctx.crew.for_shot("animator", sh)
+            if id(prov) not in checked:
+                prov.check_sound()
+                checked.add(id(prov))
             mode = sh.video or prov.video
             chars = tuple(c for c in (ctx.bible.character(n) for n in sh.characters) if c is not None)
             why = prov.refuse(mode, aspect, len(chars))
@@ -146,7 +161,7 @@ def remote_tasks(ctx: EpisodeContext, keyframes: dict[str, Task], timings: dict[
             params = {"shot": sh.id, "mode": mode, "prompt": prompt, "aspect": aspect, "preview": ctx.preview,
                       "order": [c.name for c in chars], **({"sound": True} if prov.keeps_sound else {}),
                       **({"seed": sh.seed} if sh.seed else {})}  # [[shot: seed: N]]: the model asked again
-            take = partial(_video_take, ctx, sh.id, params, inputs, by_content, store,
+            take = partial(_video_take, ctx, prov, sh.id, params, inputs, by_content, store,
                            _estimate(prov, estimate_s, ctx.preview, mode))
             video = take(0)
             if retakes is not None:
@@ -193,11 +208,10 @@ def _duration_runner(prov, shot_id: str):
     return run
 
 
-def _video_take(ctx: EpisodeContext, shot_id: str, params: dict, inputs: dict, by_content: dict, store, estimate,
-                n: int) -> Task:
-    """Take `n` of a shot's video job: take 0 is the shot's video; a retake asks again (another seed, where the
-    model takes one) under an id and key of its own."""
-    prov = ctx.crew.animator
+def _video_take(ctx: EpisodeContext, prov, shot_id: str, params: dict, inputs: dict, by_content: dict, store,
+                estimate, n: int) -> Task:
+    """Take `n` of a shot's video job (by `prov`): take 0 is the shot's video; a retake asks again (another seed,
+    where the model takes one) under an id and key of its own."""
     asked = params.get("seed", 0) + n  # the shot's own seed moves every take along
     return Task("animator", f"{shot_id}.video" + (f".take{n}" if n else ""), CODE_VERSION, provider_id(prov),
                 {**params, "take": n} if n else params,

@@ -20,6 +20,19 @@ class Crew:
     composer: object = None
     foley: object = None
     translator: object = None  # only when the project asks for translated subtitles
+    others: Any = None  # (role, name) -> provider: one a shot asks for by name (pipeline.py loads them)
+
+    def for_shot(self, role: str, shot) -> object:
+        """The provider that plays `role` (illustrator or animator) for `shot`: the one its `[[shot: ROLE: NAME]]`
+        note names, else the project's."""
+        name, main = getattr(shot, role, ""), getattr(self, role)
+        if not name or self.others is None or name == getattr(main, "name", None):
+            return main
+        return self.others(role, name)
+
+    def shot_providers(self, role: str, shots) -> list:
+        """Every provider that plays `role` for one of `shots` (the project's first), each once."""
+        return list({id(p): p for p in [getattr(self, role), *(self.for_shot(role, sh) for sh in shots)]}.values())
 
 
 @dataclass

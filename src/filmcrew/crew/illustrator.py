@@ -21,16 +21,17 @@ def find_take(root: Path, shot_id: str) -> Path | None:
 
 
 def tasks(ctx: EpisodeContext, refs: dict[str, Task] | None = None, retakes: dict | None = None) -> dict[str, Task]:
-    """One keyframe task per shot. With `refs` (crew/references.py: the illustrator is a model that takes
-    references), each shot's task takes the references of the characters it shows and of its place, and
-    `retakes` (when given) is filled with {shot id: take number -> that take's task} for crew/takes.py."""
+    """One keyframe task per shot, by the shot's provider (its `[[shot: illustrator: NAME]]`, else the
+    project's). A shot drawn by a model that takes references (crew/references.py) takes the references of the
+    characters it shows and of its place from `refs`, and `retakes` (when given) is filled with {shot id: take
+    number -> that take's task} for crew/takes.py."""
     out: dict[str, Task] = {}
     refs = refs or {}
     W, H = ctx.size
     canvas = (int(round(W * MARGIN / 2)) * 2, int(round(H * MARGIN / 2)) * 2)
-    prov = ctx.crew.illustrator
     for sc in ctx.episode.scenes:
         for sh in sc.shots:
+            prov = ctx.crew.for_shot("illustrator", sh)
             chars = tuple(c for c in (ctx.bible.character(n) for n in sh.characters) if c is not None)
             speaking = sh.lines[0].speaker if sh.lines else ""
             req = DrawRequest(shot=sh, scene=sc, characters=chars, size=canvas, style=ctx.style, seed=ctx.seed,
@@ -43,22 +44,24 @@ def tasks(ctx: EpisodeContext, refs: dict[str, Task] | None = None, retakes: dic
                 continue
             params = {"shot": _shot_params(sh), "scene": [sc.location, sc.interior, sc.time_of_day, sc.mood, sc.id],
                       "characters": chars, "canvas": canvas, "style": ctx.style, "speaking": speaking}
-            if refs:
+            if getattr(prov, "uses_references", False):
                 inputs = {f"ref:{n}": refs[n] for n in [*(c.name for c in chars), sc.location] if n in refs}
-                out[sh.id] = model_take(ctx, sh.id, req, {**params, "preview": ctx.preview}, inputs, 0)
+                take_n = partial(model_take, ctx, sh.id, req, {**params, "preview": ctx.preview}, inputs, prov=prov)
+                out[sh.id] = take_n(0)
                 if retakes is not None:
-                    retakes[sh.id] = partial(model_take, ctx, sh.id, req, {**params, "preview": ctx.preview}, inputs)
+                    retakes[sh.id] = take_n
                 continue
             out[sh.id] = Task("illustrator", f"{sh.id}.keyframe", CODE_VERSION, provider_id(prov), params,
                               _runner(prov, req), seed=ctx.seed, episode=ctx.episode.number)
     return out
 
 
-def model_take(ctx: EpisodeContext, shot_id: str, req: DrawRequest, params: dict, inputs: dict, n: int) -> Task:
-    """Take `n` of a model's keyframe: take 0 is the shot's keyframe; a retake (crew/takes.py) asks again with
-    another seed, under an id and key of its own."""
+def model_take(ctx: EpisodeContext, shot_id: str, req: DrawRequest, params: dict, inputs: dict, n: int,
+               prov=None) -> Task:
+    """Take `n` of a model's keyframe (by `prov`, else the project's illustrator): take 0 is the shot's
+    keyframe; a retake (crew/takes.py) asks again with another seed, under an id and key of its own."""
     from dataclasses import replace
-    prov = ctx.crew.illustrator
+    prov = prov or ctx.crew.illustrator
     asked = req.shot.seed + n  # the shot's own seed ([[shot: seed: N]]) moves every take along
     seed = ctx.seed + asked
     return Task("illustrator", f"{shot_id}.keyframe" + (f".take{n}" if n else ""), CODE_VERSION, provider_id(prov),

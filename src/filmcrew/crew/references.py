@@ -29,9 +29,11 @@ def slug(name: str) -> str:
 def wanted(ctx: EpisodeContext) -> bool:
     """An image model draws the shots, a video model animates some of them from references, or the consistency
     check compares the shots with them."""
-    anim = ctx.crew.animator
-    return bool(getattr(ctx.crew.illustrator, "uses_references", False)) or ctx.consistency is not None or (
-        getattr(anim, "remote", False) and any((sh.video or anim.video) == "reference" for sh in ctx.episode.shots()))
+    crew, shots = ctx.crew, ctx.episode.shots()
+    return (any(getattr(p, "uses_references", False) for p in crew.shot_providers("illustrator", shots))
+            or ctx.consistency is not None
+            or any(getattr(a := crew.for_shot("animator", sh), "remote", False) and (sh.video or a.video) == "reference"
+                   for sh in shots))
 
 
 def tasks(ctx: EpisodeContext) -> dict[str, Task]:

@@ -42,6 +42,30 @@ def available() -> dict[str, str]:
     return found
 
 
+SHOT_ROLES = {"illustrator": "draw", "animator": "animate"}  # the roles a shot may give another provider, and
+# the method a provider of that role has ([[shot: illustrator: NAME]], [[shot: animator: NAME]])
+
+
+def plays(name: str, role: str) -> bool:
+    """Whether provider `name` can play `role` (one of SHOT_ROLES), judged from its class without building it (no
+    settings or keys are needed): a class with the role's method, or a factory that lists the role in `roles`."""
+    targets = available()
+    if name not in targets:
+        return False
+    try:
+        obj = _load_target(targets[name])
+    except Exception:  # noqa: BLE001 - a broken plugin plays nothing (asking for it says why)
+        return False
+    if inspect.isclass(obj):
+        return callable(getattr(obj, SHOT_ROLES[role], None))
+    return role in getattr(obj, "roles", ())
+
+
+def for_role(role: str) -> list[str]:
+    """The providers that can play `role`, by name."""
+    return sorted(n for n in available() if plays(n, role))
+
+
 def _load_target(target: str):
     module, _, attr = target.partition(":")
     mod = importlib.import_module(module)

@@ -75,6 +75,8 @@ class ShotMeta:
     id: str | None = None
     video: str | None = None
     seed: int | None = None
+    illustrator: str | None = None
+    animator: str | None = None
     extra: list[str] = field(default_factory=list)
 
 
@@ -110,6 +112,11 @@ def parse_shot_note(note: str) -> ShotMeta | None:
                 if not re.fullmatch(r"\d{1,6}", val):
                     raise ValueError(f"bad seed {val!r} in [[{note}]]; write a whole number such as seed: 2")
                 meta.seed = int(val)
+            elif key_l in ("illustrator", "animator"):
+                if not re.fullmatch(r"[a-z0-9][a-z0-9_.-]*", val.lower()):
+                    raise ValueError(f"bad provider name {val!r} in [[{note}]]; write a provider's name such as "
+                                     f"{key_l}: {'seedream' if key_l == 'illustrator' else 'kling'}")
+                setattr(meta, key_l, val.lower())
             else:
                 meta.extra.append(p)
         elif DURATION_RE.match(p):
@@ -263,7 +270,7 @@ def to_episode(elements: list[fountain.Element], number: int = 1, language: str 
                 if low.startswith("scene:") or low.startswith("mood:"):
                     cur_scene["mood"] = note.split("mood:", 1)[-1].strip() if "mood:" in low else ""
                 continue
-            for k in ("camera", "seconds", "mood", "transition", "id", "video", "seed"):
+            for k in ("camera", "seconds", "mood", "transition", "id", "video", "seed", "illustrator", "animator"):
                 if getattr(meta, k) is not None:
                     setattr(sh["meta"], k, getattr(meta, k))
         cur_scene["shots"].append(sh)
@@ -346,7 +353,8 @@ def to_episode(elements: list[fountain.Element], number: int = 1, language: str 
                               duration_frames=seconds_to_frames(m.seconds) if m.seconds else None,
                               mood=m.mood or sc["mood"], transition=m.transition or "cut",
                               lines=tuple(lines), notes=tuple(sh["notes"]), source_line=sh["line"],
-                              video=m.video or "", seed=m.seed or 0))
+                              video=m.video or "", seed=m.seed or 0, illustrator=m.illustrator or "",
+                              animator=m.animator or ""))
         built.append(Scene(id=sid, heading=sc["heading"], interior=sc["interior"], location=sc["location"],
                            time_of_day=sc["tod"], mood=sc["mood"], shots=tuple(shots), number=num,
                            source_line=sc["line"]))
@@ -408,6 +416,9 @@ def episode_to_fountain(episode: Episode, title: str = "", credit: str = "", ext
                 parts.append(f"video: {sh.video}")
             if sh.seed:
                 parts.append(f"seed: {sh.seed}")
+            for role in ("illustrator", "animator"):
+                if getattr(sh, role):
+                    parts.append(f"{role}: {getattr(sh, role)}")
             els.append(fountain.Element("action", sh.action, notes=("shot: " + "; ".join(parts),)))
             for ln in sh.lines:
                 els.append(fountain.Element("character", ln.speaker, extension=ln.extension, dual=ln.dual))
@@ -439,15 +450,28 @@ def set_shot_seed(text: str, source_line: int, seed: int) -> str:
     """The screenplay `text` with the shot whose action paragraph holds `source_line` (1-based) saying `seed: N`
     in its `[[shot: ...]]` note (another seed for its model picture and video; a note is added when it has
     none); the rest is kept. ScriptError when that line is no longer a paragraph (the file changed)."""
+    return set_shot_note(text, source_line, "seed", str(seed))
+
+
+def set_shot_note(text: str, source_line: int, key: str, value: str) -> str:
+    """The screenplay `text` with the `[[shot: ...]]` note of the shot whose action paragraph holds `source_line`
+    (1-based) saying `key: value` (replacing what it said for `key`; an empty value takes `key` away; a note is
+    added when the shot has none); the rest is kept. ScriptError when that line is no longer a paragraph."""
     lines = text.split("\n")
     a, b = _paragraph(lines, source_line)
+    mine = (lambda p: p.split(":", 1)[0].strip().lower() == key)
     for k in range(a, b + 1):
         m = re.search(r"\[\[\s*shot\s*:([^\]]*)\]\]", lines[k], re.I)
         if m:
-            parts = [p.strip() for p in re.split(r"[;,]", m.group(1)) if p.strip() and not p.strip().lower().startswith("seed")]
-            lines[k] = lines[k][:m.start()] + "[[shot: " + "; ".join(parts + [f"seed: {seed}"]) + "]]" + lines[k][m.end():]
+            parts = [p.strip() for p in re.split(r"[;,]", m.group(1)) if p.strip() and not mine(p.strip())]
+            parts += [f"{key}: {value}"] if value else []
+            note = ("[[shot: " + "; ".join(parts) + "]]") if parts else ""
+            lines[k] = (lines[k][:m.start()] + note + lines[k][m.end():]).rstrip()
+            if not lines[k].strip():  # (a note on a line of its own, now empty: the paragraph stays one)
+                del lines[k]
             return "\n".join(lines)
-    lines[b] = lines[b].rstrip() + f" [[shot: seed: {seed}]]"
+    if value:
+        lines[b] = lines[b].rstrip() + f" [[shot: {key}: {value}]]"
     return "\n".join(lines)
 
 
@@ -472,4 +496,4 @@ def replace_action(text: str, source_line: int, old: str, new: str) -> str:
 
 
 __all__ = ["to_episode", "check", "episode_to_fountain", "parse_heading", "parse_shot_note",
-           "estimated_shot_seconds", "speech_seconds", "replace", "replace_action", "set_shot_seed"]
+           "estimated_shot_seconds", "speech_seconds", "replace", "replace_action", "set_shot_seed", "set_shot_note"]

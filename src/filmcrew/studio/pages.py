@@ -187,7 +187,25 @@ def _scores(pick: dict) -> str:
     return f"<br><span class=scores>{e('; '.join(parts))}</span>" if parts else ""
 
 
-def shot(card, csrf: str, preview: bool, dub_rows: list[dict], version: str = "") -> str:
+def providers(card, csrf: str, version: str, choices: dict) -> str:
+    """The shot's providers: who draws and who animates it, each a choice among those that play the role
+    (`choices`: role -> (the project's provider, every provider of that role))."""
+    rows = ""
+    for role, label in (("illustrator", "Drawn by"), ("animator", "Animated by")):
+        own, names = choices[role]
+        mine = card.chosen.get(role, "")
+        opts = f'<option value=""{"" if mine else " selected"}>the project\'s ({e(own)})</option>' + "".join(
+            f'<option value="{e(n)}"{" selected" if n == mine else ""}>{e(n)}</option>' for n in names if n != own)
+        rows += form("/provider", csrf, f'<input type=hidden name=shot value="{e(card.id)}"><input type=hidden name=role '
+                     f'value="{role}"><input type=hidden name=version value="{e(version)}"><label>{label} <select '
+                     f'name=name id="{role}-choice">{opts}</select></label> <button class=quiet>Use it for this shot</button>')
+    return (rows + "<p class=note>Writes <code>illustrator: NAME</code> or <code>animator: NAME</code> in the shot's note "
+            "in the screenplay; the other shots keep the project's providers. A vendor's model needs its key in the "
+            "environment (and its <code>[providers.NAME]</code> settings where it takes some); the Make page prices "
+            "the shot before anything is sent.</p>")
+
+
+def shot(card, csrf: str, preview: bool, dub_rows: list[dict], version: str = "", choices: dict | None = None) -> str:
     pv = '<input type="hidden" name="preview" value="1">' if preview else ""
     img = f'<img src="/thumb?key={e(card.keyframe)}" style="max-width:360px">' if card.keyframe else ""
     vid = f'<video src="/clip?key={e(card.clip)}" controls style="max-width:360px"></video>' if card.clip else ""
@@ -235,7 +253,8 @@ def shot(card, csrf: str, preview: bool, dub_rows: list[dict], version: str = ""
                   f'<button class=quiet>Change what happens (the picture is made again)</button>')
     return (f"<h1>{e(card.id)} <span class='state {card.state.replace(' ', '-')}'>{e(card.state)}</span></h1>"
             f"{action}<div style='display:flex;gap:14px;margin-top:10px'>{img}{vid}</div>"
-            + (f"<h2>To make</h2><ul class=note>{why}</ul>" if why else "") + f"<h2>Picture</h2>{picture}{takes}{retake}<h2>Retake</h2>{seed}<h2>Clip</h2>{clip}"
+            + (f"<h2>To make</h2><ul class=note>{why}</ul>" if why else "") + f"<h2>Picture</h2>{picture}{takes}{retake}<h2>Retake</h2>{seed}"
+            + (f"<h2>Providers</h2>{providers(card, csrf, version, choices)}" if choices else "") + f"<h2>Clip</h2>{clip}"
             f"<h2>Voices</h2><table>{voices}</table><p class=note>A take (a file, or a recording made here) is checked "
             f"as `filmcrew dub` checks it: silent, clipped or far too long takes are refused with the reason.</p>"
             + RECORDER)

@@ -33,6 +33,8 @@ class Card:
     jobs: list = field(default_factory=list)  # its remote jobs as the journal has them (see job_rows)
     seed: int = 0  # its [[shot: seed: N]]
     models: bool = False  # a model makes its picture or its video (a new seed asks it again)
+    drawn_by: str = ""  # the provider of its keyframe
+    chosen: dict = field(default_factory=dict)  # role -> the provider its [[shot: ROLE: NAME]] names ("": the project's)
 
 
 def env() -> dict:
@@ -92,7 +94,9 @@ def board(root: Path, n: int, preview: bool) -> tuple[list[Card], list[str]]:
                               keyframe=key.key if made_key else "",
                               clip=clip.key if clip is not None and _made(st, clip) else "", takes=takes, cost=cost,
                               line=sh.source_line, seed=sh.seed,
-                              models=f"{sh.id}.video" in g.by_artifact or (key is not None and key.provider.name in networked)))
+                              models=f"{sh.id}.video" in g.by_artifact or (key is not None and key.provider.name in networked),
+                              drawn_by=key.provider.name if key else "",
+                              chosen={"illustrator": sh.illustrator, "animator": sh.animator}))
     jobs = job_rows(root, g)
     for c in cards:
         c.jobs = jobs.get(c.id, [])

@@ -358,7 +358,10 @@ class Handler(BaseHTTPRequestHandler):
         for r in rows:
             r["voice"] = f"a person's take ({r['take']})" if r["take"] else "synthetic voice"
         path = project.episode_path(self.studio.root, n)
-        self._page(sid, pages.shot(card, self.studio.csrf, preview, rows, sha(path.read_text(encoding="utf-8"))),
+        from ..providers import registry
+        cfg = project.load_config(self.studio.root)
+        choices = {role: (cfg.providers[role], registry.for_role(role)) for role in registry.SHOT_ROLES}
+        self._page(sid, pages.shot(card, self.studio.csrf, preview, rows, sha(path.read_text(encoding="utf-8")), choices),
                    tab="/board", message=_flash(q))
 
     def get_make(self, q):
@@ -534,6 +537,20 @@ class Handler(BaseHTTPRequestHandler):
         sh, path = self._edit_shot(fields, "ask again", lambda text, sh: set_shot_seed(text, sh.source_line, sh.seed + 1))
         self._redirect(f"/shot?id={sh.id}&saved=" + urllib.parse.quote(
             f"{path.name}: seed {sh.seed + 1} for {sh.id}; the next make asks the models for a new picture and video"))
+
+    def post_provider(self, fields, files):
+        """Another provider for one shot: its `[[shot: ...]]` note names it (`illustrator: NAME` or `animator:
+        NAME`); an empty name gives the shot back to the project's provider."""
+        from ..providers import registry
+        from ..story.screenplay import set_shot_note
+        role, name = fields.get("role", ""), fields.get("name", "")
+        if role not in registry.SHOT_ROLES:
+            raise Refused(400, f"{role!r}: a shot chooses its illustrator or its animator")
+        if name and name not in registry.for_role(role):
+            raise Refused(400, f"{name!r} does not play the {role}; choose one of {', '.join(registry.for_role(role))}")
+        sh, path = self._edit_shot(fields, "choose again", lambda text, sh: set_shot_note(text, sh.source_line, role, name))
+        said = f"{name} is the {role} of {sh.id}" if name else f"{sh.id} has the project's {role} again"
+        self._redirect(f"/shot?id={sh.id}&saved=" + urllib.parse.quote(f"{path.name}: {said}; the next make makes it again"))
 
     def _take_slot(self, fields, files, field: str, exts, cleared: str, kinds: str):
         """(shot id, takes/, the files a take of it may be, the upload's name and bytes) of a picture or clip form;

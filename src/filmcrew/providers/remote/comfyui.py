@@ -110,6 +110,9 @@ def comfyui(env: dict | None = None, role: str = "illustrator", project: str = "
     return ComfyUIIllustrator(env, project=project, **{k: v for k, v in settings.items() if k not in VIDEO_SETTINGS})
 
 
+comfyui.roles = ("illustrator", "animator")  # (providers/registry.py: what a shot may ask it to play)
+
+
 class ComfyUIAnimator(ComfyServer, RemoteAnimator):
     """A ComfyUI video workflow (Wan, LTX and the like) as the animator. Beyond the still's placeholders it
     takes `{{first_frame}}` and `{{last_frame}}` (LoadImage: the shot's keyframe and the next one), `{{frames}}`
