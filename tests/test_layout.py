@@ -13,7 +13,8 @@ PACKAGE = Path(__file__).resolve().parents[1] / "src" / "filmcrew"
 # top first; a wing may import itself and any wing on a later row, never one on its own row or above
 LAYERS = [
     ("cli",),
-    ("studio", "festival"),  # the web wings (the festival not built yet): side by side, neither imports the other
+    ("studio", "festival"),  # the web wings: side by side, neither imports the other
+    ("web",),  # what the web wings share (HTTP answers)
     ("handoff",),
     ("pipeline",),
     ("project",),

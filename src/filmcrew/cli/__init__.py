@@ -6,6 +6,7 @@
 - `editing`: export, import, dub, export-audio (a person takes over)
 - `consistency`: consistency, take (the characters' faces across shots; a shot's takes)
 - `studio`: studio (the web page that does all of the above)
+- `festival`: festival init, serve, work (an AI film contest run on the checker)
 """
 
 from __future__ import annotations
@@ -16,9 +17,9 @@ import sys
 
 from .. import __version__
 from ..errors import FilmcrewError, TaskError, describe_os_error
-from . import checking, consistency, editing, making, studio, writing
+from . import checking, consistency, editing, festival, making, studio, writing
 
-GROUPS = (writing, making, checking, editing, consistency, studio)
+GROUPS = (writing, making, checking, editing, consistency, studio, festival)
 
 
 def parser() -> argparse.ArgumentParser:

@@ -32,6 +32,7 @@ class Finding:
     status: str  # pass, fail, warn (an advised check that failed), unknown
     required: bool
     detail: str
+    value: float | None = None  # the measured figure where one is the point (the AI share)
 
 
 def profile_dirs() -> list[Path]:
@@ -150,9 +151,9 @@ def run(path: Path, profile: dict, decode: bool = True) -> list[Finding]:
     path = Path(path)
     out: list[Finding] = []
 
-    def add(check: str, ok: bool | None, required: bool, detail: str) -> None:
+    def add(check: str, ok: bool | None, required: bool, detail: str, value: float | None = None) -> None:
         status = "unknown" if ok is None else ("pass" if ok else ("fail" if required else "warn"))
-        out.append(Finding(check, status, required, detail))
+        out.append(Finding(check, status, required, detail, value))
 
     try:
         p = ffmpeg.probe(path)
@@ -188,7 +189,7 @@ def run(path: Path, profile: dict, decode: bool = True) -> list[Finding]:
             val = figures["ai_share"][basis]
             add("ai_share", val >= share["min"], True,
                 f"{val:.0%} {basis} (trained models: {figures['ai_share']['trained']:.0%}), from {source}; "
-                f"at least {share['min']:.0%} required; method {figures.get('method', '?')}")
+                f"at least {share['min']:.0%} required; method {figures.get('method', '?')}", value=round(float(val), 4))
 
     lab = profile["labels"]
     if lab.get("visible"):

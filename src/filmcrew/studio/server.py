@@ -33,6 +33,7 @@ from .. import pipeline, project
 from ..engine import atomic
 from ..engine.lock import holder
 from ..errors import FilmcrewError
+from ..web.http import origin_ok, send_file
 from . import pages, runs
 from . import project as proj
 
@@ -147,42 +148,7 @@ class Handler(BaseHTTPRequestHandler):
 
     def _file(self, path: Path, ctype: str):
         """A file, with byte ranges (a browser seeks a video with them)."""
-        size = path.stat().st_size
-        rng = re.match(r"bytes=(\d*)-(\d*)$", self.headers.get("Range", ""))
-        start, end = 0, size - 1
-        status = 200
-        if rng and (rng.group(1) or rng.group(2)):
-            if rng.group(1):
-                start = int(rng.group(1))
-                end = int(rng.group(2)) if rng.group(2) else size - 1
-            else:
-                start = max(0, size - int(rng.group(2)))
-            end = min(end, size - 1)
-            if start > end:
-                self.send_response(416)
-                self.send_header("Content-Range", f"bytes */{size}")
-                self.end_headers()
-                return
-            status = 206
-        self.send_response(status)
-        self.send_header("Content-Type", ctype)
-        self.send_header("Accept-Ranges", "bytes")
-        self.send_header("Content-Length", str(end - start + 1))
-        self.send_header("X-Content-Type-Options", "nosniff")
-        if status == 206:
-            self.send_header("Content-Range", f"bytes {start}-{end}/{size}")
-        self.end_headers()
-        if self.command == "HEAD":
-            return
-        with open(path, "rb") as fh:
-            fh.seek(start)
-            left = end - start + 1
-            while left > 0:
-                chunk = fh.read(min(1 << 16, left))
-                if not chunk:
-                    break
-                self.wfile.write(chunk)
-                left -= len(chunk)
+        send_file(self, path, ctype)
 
     # ---- the checks every request passes ----------------------------------------------------------------
     def _guard(self) -> dict:
@@ -201,11 +167,9 @@ class Handler(BaseHTTPRequestHandler):
         return query
 
     def _check_post(self, fields: dict):
-        origin = self.headers.get("Origin")
-        if origin and origin != "null":
-            o = urllib.parse.urlsplit(origin)
-            if o.netloc.lower() != (self.headers.get("Host") or "").lower():
-                raise Refused(403, f"a change from {origin} is refused: only the studio's own pages may change the project")
+        if not origin_ok(self.headers):
+            raise Refused(403, f"a change from {self.headers.get('Origin')} is refused: only the studio's own pages may "
+                               f"change the project")
         given = fields.get("csrf") or self.headers.get("X-CSRF") or ""
         if not secrets.compare_digest(str(given), self.studio.csrf):
             raise Refused(403, "this form is not the studio's (or the studio was restarted): reload the page")

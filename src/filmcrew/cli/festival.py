@@ -1,0 +1,138 @@
+"""`filmcrew festival init|serve|work`: an AI film contest (calls for entries, checks, jury, awards)."""
+
+from __future__ import annotations
+
+import os
+import sys
+import time
+from pathlib import Path
+
+from ..errors import ConfigError
+
+
+def _deadline(text: str | None) -> float | None:
+    if not text:
+        return None
+    import calendar
+    for fmt in ("%Y-%m-%d %H:%M", "%Y-%m-%d"):
+        try:
+            return float(calendar.timegm(time.strptime(text, fmt)) + (86399 if fmt == "%Y-%m-%d" else 0))
+        except ValueError:
+            continue
+    raise ConfigError(f"--deadline {text!r}: write YYYY-MM-DD (the end of that day, UTC) or 'YYYY-MM-DD HH:MM' (UTC)")
+
+
+def cmd_init(a) -> int:
+    import json
+
+    from ..festival.core import Festival
+    awards = None
+    if a.awards:
+        try:
+            awards = json.loads(Path(a.awards).read_text(encoding="utf-8"))
+        except (OSError, json.JSONDecodeError) as err:
+            raise ConfigError(f"--awards {a.awards}: {err}; give a JSON list of awards (see the README)") from None
+    password = os.environ.get("FILMCREW_ORGANISER_PASSWORD", "")
+    fest, password_used = Festival.init(Path(a.dir), a.profile, database=a.database, organiser=a.organiser,
+                                        password=password, title=a.title or "", deadline=_deadline(a.deadline),
+                                        max_mb=a.max_mb, awards=awards)
+    con = fest.contest()
+    fest.close()
+    print(f"made the festival in {Path(a.dir).resolve()}: {con['title']} (rules: {con['profile']['name']})")
+    print(f"organiser: {a.organiser or 'organiser@localhost.localdomain'}; "
+          + ("password from FILMCREW_ORGANISER_PASSWORD" if password else
+             f"password: {password_used} (shown once: keep it, or sign in and change it)"))
+    print(f"next: filmcrew festival serve {a.dir}")
+    return 0
+
+
+def _checker(fest, a):
+    from ..festival.checks import Checker
+    executor_for = None
+    if a.executor == "ray":
+        from ..engine.ray_cluster import RayExecutor
+        executor_for = (lambda spec: RayExecutor(a.address, "filmcrew.festival.checks:worker_targets", spec,
+                                                 local_workers=a.workers))
+    return Checker(fest, workers=a.workers, executor_for=executor_for,
+                   log=lambda s: print(s, file=sys.stderr, flush=True))
+
+
+def cmd_serve(a) -> int:
+    from ..festival import db
+    from ..festival.core import Festival
+    from ..festival.server import Server
+    fest = Festival(Path(a.dir), a.database)
+    db.migrate(fest.url)  # an older festival's schema is brought forward before anything is served
+    srv = Server(fest, a.host, a.port)
+    try:
+        httpd = srv.start()
+    except OSError as err:
+        print(f"filmcrew: error: cannot listen on {a.host}:{a.port} ({err.strerror}); choose another --port", file=sys.stderr)
+        return 2
+    checker = None if a.no_checker else _checker(fest, a)
+    if checker:
+        checker.start()
+    print(f"the festival is at {srv.url()}" + ("" if a.host in ("127.0.0.1", "localhost", "::1") else
+          " (beyond this machine: put it behind HTTPS; its cookies are Secure)"), flush=True)
+    try:
+        httpd.serve_forever(poll_interval=0.5)
+    except KeyboardInterrupt:
+        pass
+    finally:
+        if checker:
+            checker.stop()
+        srv.close()
+        fest.close()
+    return 0
+
+
+def cmd_work(a) -> int:
+    """Checks only (another process or machine that sees the festival's folder and database)."""
+    from ..festival.core import Festival
+    fest = Festival(Path(a.dir), a.database)
+    checker = _checker(fest, a)
+    print(f"checking the entries of {fest.folder} ({a.executor} executor); Ctrl-C stops", flush=True)
+    try:
+        while True:
+            if not checker.run_once():
+                if a.once:
+                    break
+                time.sleep(1.0)
+    except KeyboardInterrupt:
+        pass
+    finally:
+        fest.close()
+    return 0
+
+
+def register(sub) -> None:
+    f = sub.add_parser("festival", help="run an AI film contest: entries, automatic checks, jury, awards")
+    fs = f.add_subparsers(dest="festival_cmd", required=True)
+    i = fs.add_parser("init", help="make a festival folder with its contest, from a check profile")
+    i.add_argument("dir")
+    i.add_argument("--profile", required=True, help="the contest's rules: iqiyi-2025, runway-aiff, ... or a JSON file")
+    i.add_argument("--database", help="postgresql://USER@HOST[:PORT]/NAME (password in PGPASSWORD); default: SQLite "
+                                      "in the folder")
+    i.add_argument("--organiser", default="", help="the organiser's e-mail (password: FILMCREW_ORGANISER_PASSWORD, "
+                                                   "else one is made and shown once)")
+    i.add_argument("--title", help="the contest's name (default: the profile's)")
+    i.add_argument("--deadline", help="YYYY-MM-DD or 'YYYY-MM-DD HH:MM', UTC (default: 30 days from now)")
+    i.add_argument("--max-mb", type=int, default=500, help="the largest film taken, in MB (default 500)")
+    i.add_argument("--awards", help="a JSON list of awards: name, method (scores or pairwise), categories with weights")
+    i.set_defaults(fn=cmd_init)
+    for name, fn, what in (("serve", cmd_serve, "serve the festival's pages and run its checks"),
+                           ("work", cmd_work, "run checks only (another process or machine)")):
+        s = fs.add_parser(name, help=what)
+        s.add_argument("dir")
+        s.add_argument("--database", help="override festival.toml's database")
+        s.add_argument("--executor", choices=("local", "ray"), default="local",
+                       help="where checks run: a local pool, or a Ray cluster (pip install 'filmcrew[ray]')")
+        s.add_argument("--address", help="the Ray cluster (auto, HOST:6379, ray://HOST:10001)")
+        s.add_argument("--workers", type=int, default=2, help="checks at a time on this machine (default 2)")
+        if name == "serve":
+            s.add_argument("--port", type=int, default=8780)
+            s.add_argument("--host", default="127.0.0.1", help="listen on this address (beyond this machine: behind HTTPS)")
+            s.add_argument("--no-checker", action="store_true", help="serve only; checks run in `festival work`")
+        else:
+            s.add_argument("--once", action="store_true", help="stop when nothing is queued")
+        s.set_defaults(fn=fn)

@@ -1,0 +1,454 @@
+"""The festival's folder and what is done in it: contests, accounts, sessions, films, entries, the audit log.
+
+Every operation that shows or changes something takes the acting user and refuses what their role may not do
+(the web pages ask the same functions: roles are enforced here, not only by hiding links).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import threading
+import time
+from pathlib import Path
+
+from ..engine import atomic
+from ..errors import ConfigError, FilmcrewError
+from ..provenance import check as check_mod
+from . import accounts, db
+from .accounts import Refusal
+
+CONFIG = "festival.toml"
+MP4_BRANDS = (b"isom", b"iso2", b"iso4", b"iso5", b"iso6", b"mp41", b"mp42", b"avc1", b"M4V ", b"dash", b"qt  ", b"MSNV")
+DEFAULT_AWARDS = [  # what `init` sets up when no awards file is given (the organiser changes them before judging)
+    {"name": "Best Film", "method": "scores",
+     "categories": [{"name": "story", "weight": 0.4}, {"name": "craft", "weight": 0.3}, {"name": "creativity", "weight": 0.3}]},
+    {"name": "Best Creativity", "method": "pairwise", "categories": [{"name": "creativity", "weight": 1.0}]},
+    {"name": "Best Narration", "method": "scores",
+     "categories": [{"name": "narration", "weight": 0.7}, {"name": "voices", "weight": 0.3}]},
+]
+MAX_PROVENANCE = 2 * 1024 * 1024
+
+
+class Festival:
+    """A festival folder: festival.toml, films/ (content-addressed), uploads/ (pieces arriving), store/ (the
+    checks' results, by content key), and the database."""
+
+    def __init__(self, folder: Path, database: str | None = None):
+        self.folder = Path(folder).resolve()
+        cfg = self.folder / CONFIG
+        if not cfg.is_file():
+            raise ConfigError(f"{self.folder}: no {CONFIG}; make the festival first: filmcrew festival init "
+                              f"{self.folder} --profile iqiyi-2025")
+        import tomllib
+        try:
+            conf = tomllib.loads(cfg.read_text(encoding="utf-8"))
+        except tomllib.TOMLDecodeError as err:
+            raise ConfigError(f"{cfg}: {err}") from None
+        self.url = db.url_for(self.folder, database) if database else conf.get("database") or db.url_for(self.folder, None)
+        self.md, self.t = db.tables()
+        self.engine = db.engine(self.url)
+        self.films = self.folder / "films"
+        self.uploads = self.folder / "uploads"
+        self._guard = threading.Lock()
+        self._piece_locks: dict[str, threading.Lock] = {}  # one piece at a time per upload
+
+    # ---- set-up ------------------------------------------------------------------------------------------
+    @staticmethod
+    def init(folder: Path, profile: str, database: str | None = None, organiser: str = "", password: str = "",
+             title: str = "", deadline: float | None = None, max_mb: int = 500, awards: list | None = None) -> tuple[
+                 "Festival", str]:
+        """Make the festival folder, its database (migrated to the newest schema), the contest from `profile`
+        and its organiser's account. (the festival, the organiser's password: `password`, or a new random one)."""
+        folder = Path(folder).resolve()
+        if (folder / CONFIG).exists():
+            raise ConfigError(f"{folder / CONFIG} exists: this folder is a festival already (serve it, or choose "
+                              f"another folder)")
+        rules = check_mod.load_profile(profile, path=profile.endswith(".json"))
+        email = accounts.check_new_account(organiser or "organiser@localhost.localdomain", "Organiser",
+                                           password or "x" * accounts.MIN_PASSWORD)
+        password = password or accounts.new_token()[:20]
+        url = db.url_for(folder, database)
+        folder.mkdir(parents=True, exist_ok=True)
+        for sub in ("films", "uploads", "store"):
+            (folder / sub).mkdir(exist_ok=True)
+        db.migrate(url)
+        atomic.write_text(folder / CONFIG, f'# the festival\'s database (a PostgreSQL password comes from PGPASSWORD '
+                                           f'or ~/.pgpass, never from here)\ndatabase = "{url}"\n')
+        fest = Festival(folder)
+        with fest.engine.begin() as c:
+            uid = c.execute(fest.t["users"].insert().values(
+                email=email, name="Organiser", password_hash=accounts.hash_password(password), role="organiser",
+                created_at=accounts.now())).inserted_primary_key[0]
+            cid = c.execute(fest.t["contests"].insert().values(
+                slug=_slug(rules["name"]), title=title or (rules.get("title") or rules["name"]).split(":")[0], profile=rules,
+                deadline=deadline or accounts.now() + 30 * 86400, max_bytes=int(max_mb) * 1024 * 1024,
+                created_at=accounts.now())).inserted_primary_key[0]
+            for i, a in enumerate(awards or DEFAULT_AWARDS):
+                _check_award(a, i)
+                c.execute(fest.t["awards"].insert().values(contest_id=cid, name=a["name"], method=a["method"],
+                                                           categories=a["categories"], position=i))
+            fest._audit(c, uid, "festival created", {"profile": rules["name"], "contest": cid})
+        return fest, password
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+    def _audit(self, c, user_id, action: str, detail: dict) -> None:
+        c.execute(self.t["audit"].insert().values(at=accounts.now(), user_id=user_id, action=action, detail=detail))
+
+    # ---- accounts ----------------------------------------------------------------------------------------
+    def register(self, email: str, name: str, password: str, country: str = "", ip: str = "") -> int:
+        """An entrant's new account (its id); Refusal when the e-mail is taken or a field is wrong."""
+        email = accounts.check_new_account(email, name, password)
+        if ip:
+            self.limit("register-ip", ip)
+        sa = db._sa()
+        with self.engine.begin() as c:
+            if c.execute(sa.select(self.t["users"].c.id).where(self.t["users"].c.email == email)).first():
+                raise Refusal(409, "e-mail: an account with this address exists; sign in instead")
+            uid = c.execute(self.t["users"].insert().values(
+                email=email, name=name.strip(), country=(country or "").strip()[:80],
+                password_hash=accounts.hash_password(password), role="entrant",
+                created_at=accounts.now())).inserted_primary_key[0]
+            if ip:
+                self._count(c, "register-ip", ip)
+        return uid
+
+    def limit(self, kind: str, who: str) -> None:
+        """Refusal (429, with when to try again) when `who` has used up `kind`'s allowance (accounts.LIMITS)."""
+        sa = db._sa()
+        most, window = accounts.LIMITS[kind]
+        a = self.t["attempts"]
+        since = accounts.now() - window
+        with self.engine.connect() as c:
+            rows = c.execute(sa.select(a.c.at).where(a.c.kind == kind, a.c.who == who, a.c.at > since)
+                             .order_by(a.c.at).limit(most)).all()
+        if len(rows) >= most:
+            wait = int(rows[0].at + window - accounts.now()) + 1
+            raise Refusal(429, f"too many tries; try again in {wait // 60 + 1} minute(s)", retry_after=wait)
+
+    def _count(self, c, kind: str, who: str) -> None:
+        c.execute(self.t["attempts"].insert().values(kind=kind, who=who, at=accounts.now()))
+
+    def login(self, email: str, password: str, ip: str = "") -> tuple[str, dict]:
+        """(the session's token for the cookie, the user) or Refusal; failures count against the e-mail and the
+        address, and an unknown e-mail takes as long to refuse as a wrong password."""
+        sa = db._sa()
+        email = (email or "").strip().lower()
+        self.limit("login-user", email)
+        if ip:
+            self.limit("login-ip", ip)
+        u = self.t["users"]
+        with self.engine.connect() as c:
+            row = c.execute(sa.select(u).where(u.c.email == email)).mappings().first()
+        ok = accounts.verify_password(row["password_hash"] if row else accounts.dummy_hash(), password or "")
+        if not (row and ok):
+            with self.engine.begin() as c:
+                self._count(c, "login-user", email)
+                if ip:
+                    self._count(c, "login-ip", ip)
+            raise Refusal(401, "the e-mail or the password is wrong")
+        token = accounts.new_token()
+        with self.engine.begin() as c:
+            c.execute(self.t["sessions"].insert().values(
+                token_hash=accounts.token_hash(token), user_id=row["id"], csrf=accounts.new_token(),
+                created_at=accounts.now(), expires_at=accounts.now() + accounts.SESSION_S))
+            c.execute(self.t["sessions"].delete().where(self.t["sessions"].c.expires_at < accounts.now()))
+        return token, dict(row)
+
+    def session(self, token: str | None) -> dict | None:
+        """The signed-in user of a session token ({id, email, name, role, csrf}), or None."""
+        if not token:
+            return None
+        sa = db._sa()
+        s, u = self.t["sessions"], self.t["users"]
+        with self.engine.connect() as c:
+            row = c.execute(sa.select(u.c.id, u.c.email, u.c.name, u.c.role, s.c.csrf)
+                            .join(s, s.c.user_id == u.c.id)
+                            .where(s.c.token_hash == accounts.token_hash(token), s.c.expires_at > accounts.now())
+                            ).mappings().first()
+        return dict(row) if row else None
+
+    def logout(self, token: str) -> None:
+        with self.engine.begin() as c:
+            c.execute(self.t["sessions"].delete().where(self.t["sessions"].c.token_hash == accounts.token_hash(token)))
+
+    # ---- contests ----------------------------------------------------------------------------------------
+    def contests(self) -> list[dict]:
+        sa = db._sa()
+        with self.engine.connect() as c:
+            return [dict(r) for r in c.execute(sa.select(self.t["contests"]).order_by(self.t["contests"].c.id)).mappings()]
+
+    def contest(self, cid: int | None = None) -> dict:
+        """A contest by id (the festival's first when None)."""
+        found = [x for x in self.contests() if cid is None or x["id"] == cid]
+        if not found:
+            raise Refusal(404, "no such contest")
+        return found[0]
+
+    def awards(self, cid: int) -> list[dict]:
+        sa = db._sa()
+        a = self.t["awards"]
+        with self.engine.connect() as c:
+            return [dict(r) for r in c.execute(sa.select(a).where(a.c.contest_id == cid).order_by(a.c.position)).mappings()]
+
+    # ---- films: pieces in, one stored file by content ------------------------------------------------------
+    def film_path(self, sha: str) -> Path:
+        if not re.fullmatch(r"[0-9a-f]{64}", sha or ""):
+            raise Refusal(400, "not a film's SHA-256")
+        return self.films / sha[:2] / f"{sha}.mp4"
+
+    def provenance_path(self, sha: str) -> Path:
+        return self.films / sha[:2] / f"{sha}.provenance.json"
+
+    def start_upload(self, user: dict, cid: int, size: int) -> str:
+        """A new upload of `size` bytes for contest `cid` (its id for the pieces); Refusal past the deadline, over
+        the contest's size limit or past the upload rate limit."""
+        _role(user, "entrant")
+        con = self.contest(cid)
+        _open(con)
+        if not isinstance(size, int) or size <= 0:
+            raise Refusal(400, "size: the film's size in bytes")
+        if size > con["max_bytes"]:
+            raise Refusal(413, f"the film is {size / 2**20:.0f} MB; this contest takes films up to "
+                               f"{con['max_bytes'] / 2**20:.0f} MB")
+        self.limit("upload", str(user["id"]))
+        uid = accounts.new_token()
+        with self.engine.begin() as c:
+            c.execute(self.t["uploads"].insert().values(id=uid, user_id=user["id"], contest_id=cid, size=size,
+                                                        received=0, created_at=accounts.now()))
+            self._count(c, "upload", str(user["id"]))
+        self.uploads.mkdir(exist_ok=True)
+        (self.uploads / f"{uid}.part").touch()
+        return uid
+
+    def upload(self, user: dict, uid: str) -> dict:
+        """An upload of this user's ({id, size, received, sha}); Refusal (404) for anyone else's."""
+        sa = db._sa()
+        up = self.t["uploads"]
+        if not re.fullmatch(r"[A-Za-z0-9_-]{43}", uid or ""):
+            raise Refusal(404, "no such upload")
+        with self.engine.connect() as c:
+            row = c.execute(sa.select(up).where(up.c.id == uid, up.c.user_id == user["id"])).mappings().first()
+        if row is None:
+            raise Refusal(404, "no such upload")
+        return dict(row)
+
+    def put_piece(self, user: dict, uid: str, offset: int, stream, length: int, chunk: int = 1 << 20) -> dict:
+        """Append `length` bytes read from `stream` at `offset` (it must be what was received so far: a piece
+        sent again after a lost answer is refused with where to go on from). When the film is whole it is
+        checked to be an MP4 by its bytes, stored by its SHA-256 and the upload says so (`sha`)."""
+        self.upload(user, uid)
+        with self._guard:
+            lock = self._piece_locks.setdefault(uid, threading.Lock())
+        with lock:
+            return self._put_piece(user, uid, offset, stream, length, chunk)
+
+    def _put_piece(self, user: dict, uid: str, offset: int, stream, length: int, chunk: int) -> dict:
+        row = self.upload(user, uid)
+        if row["sha"]:
+            return row
+        if offset != row["received"]:
+            raise Refusal(409, f"this upload has {row['received']} bytes; send from there", retry_after=None)
+        if length <= 0 or offset + length > row["size"]:
+            raise Refusal(400, f"a piece must fit the film's {row['size']} bytes (this one ends at {offset + length})")
+        part = self.uploads / f"{uid}.part"
+        with open(part, "r+b") as fh:
+            fh.seek(offset)
+            fh.truncate()
+            left = length
+            while left:
+                block = stream.read(min(chunk, left))
+                if not block:
+                    break
+                fh.write(block)
+                left -= len(block)
+            fh.flush()
+            os.fsync(fh.fileno())
+            got = fh.tell()
+        with self.engine.begin() as c:
+            c.execute(self.t["uploads"].update().where(self.t["uploads"].c.id == uid).values(received=got))
+        if left:
+            raise Refusal(400, f"the piece ended early ({length - left} of {length} bytes); send from {got}")
+        row["received"] = got
+        if got == row["size"]:
+            row["sha"] = self._keep_film(uid, part)
+        return row
+
+    def _keep_film(self, uid: str, part: Path) -> str:
+        with open(part, "rb") as fh:
+            head = fh.read(12)
+        if len(head) < 12 or head[4:8] != b"ftyp" or head[8:12] not in MP4_BRANDS:
+            part.unlink(missing_ok=True)
+            with self.engine.begin() as c:
+                c.execute(self.t["uploads"].delete().where(self.t["uploads"].c.id == uid))
+            what = ("a QuickTime .mov" if head[4:8] == b"ftyp" and head[8:12] == b"qt  " else
+                    "a WebM or Matroska file" if head[:4] == b"\x1a\x45\xdf\xa3" else
+                    "a PNG picture" if head[:4] == b"\x89PNG" else "not a video file this contest reads")
+            raise Refusal(415, f"the file is not an MP4 ({what}): export the film as MP4 (H.264 and AAC) and send "
+                               f"it again")
+        from ..engine.store import sha256
+        sha = sha256(part)
+        dest = self.film_path(sha)
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        if dest.exists():
+            part.unlink()
+        else:
+            os.replace(part, dest)
+        with self.engine.begin() as c:
+            c.execute(self.t["uploads"].update().where(self.t["uploads"].c.id == uid).values(sha=sha))
+        return sha
+
+    # ---- entries -----------------------------------------------------------------------------------------
+    def submit(self, user: dict, cid: int, upload_id: str, title: str, synopsis: str = "", credits: str = "",
+               provenance: bytes | None = None, entry_id: int | None = None) -> int:
+        """A new entry, or a new version of the user's entry `entry_id`, from a whole upload; its check is queued.
+        The entry's id."""
+        sa = db._sa()
+        _role(user, "entrant")
+        con = self.contest(cid)
+        _open(con)
+        up = self.upload(user, upload_id)
+        if not up["sha"] or up["contest_id"] != cid:
+            raise Refusal(409, "the film has not all arrived yet: wait for the upload to finish")
+        title = (title or "").strip()
+        if not title or len(title) > 200:
+            raise Refusal(400, "title: the film's title (at most 200 characters)")
+        if len(synopsis or "") > 5000 or len(credits or "") > 5000:
+            raise Refusal(400, "synopsis and credits: at most 5000 characters each")
+        prov_sha = self._keep_provenance(up["sha"], provenance) if provenance else None
+        e, ch = self.t["entries"], self.t["checks"]
+        now = accounts.now()
+        with self.engine.begin() as c:
+            if entry_id is None:
+                entry_id = c.execute(e.insert().values(
+                    contest_id=cid, entrant_id=user["id"], title=title, synopsis=synopsis or "", credits=credits or "",
+                    film_sha=up["sha"], film_bytes=up["size"], provenance_sha=prov_sha, version=1,
+                    submitted_at=now)).inserted_primary_key[0]
+                version = 1
+            else:
+                old = c.execute(sa.select(e).where(e.c.id == entry_id, e.c.entrant_id == user["id"],
+                                                   e.c.contest_id == cid)).mappings().first()
+                if old is None:
+                    raise Refusal(404, "no such entry of yours")
+                version = old["version"] + 1
+                c.execute(e.update().where(e.c.id == entry_id).values(
+                    title=title, synopsis=synopsis or "", credits=credits or "", film_sha=up["sha"],
+                    film_bytes=up["size"], provenance_sha=prov_sha, version=version, submitted_at=now))
+            c.execute(ch.insert().values(entry_id=entry_id, version=version, film_sha=up["sha"], provenance_sha=prov_sha,
+                                         state="queued", attempts=0, created_at=now))
+            c.execute(self.t["uploads"].delete().where(self.t["uploads"].c.id == upload_id))
+            self._audit(c, user["id"], "entry submitted", {"entry": entry_id, "version": version, "film": up["sha"]})
+        return entry_id
+
+    def _keep_provenance(self, film_sha: str, data: bytes) -> str:
+        import hashlib
+        if len(data) > MAX_PROVENANCE:
+            raise Refusal(413, f"the provenance file is over {MAX_PROVENANCE // 2**20} MB")
+        try:
+            doc = json.loads(data.decode("utf-8"))
+        except (UnicodeDecodeError, json.JSONDecodeError) as err:
+            raise Refusal(400, f"the provenance file is not JSON ({err}); send the NAME.provenance.json filmcrew "
+                               f"wrote beside the film, or none") from None
+        if not isinstance(doc, dict):
+            raise Refusal(400, "the provenance file is not a JSON object; send filmcrew's NAME.provenance.json, or none")
+        sha = hashlib.sha256(data).hexdigest()
+        p = self.films / sha[:2] / f"{sha}.json"
+        p.parent.mkdir(parents=True, exist_ok=True)
+        if not p.exists():
+            atomic.write_bytes(p, data)
+        return sha
+
+    def entry(self, user: dict | None, entry_id: int) -> dict:
+        """An entry with its latest check, as `user` may see it; Refusal (404: not a word on whether it exists)
+        for an entrant's other entries and for anyone not signed in."""
+        sa = db._sa()
+        e, u = self.t["entries"], self.t["users"]
+        if user is None:
+            raise Refusal(404, "no such entry")
+        with self.engine.connect() as c:
+            row = c.execute(sa.select(e, u.c.name.label("entrant"), u.c.country).join(u, u.c.id == e.c.entrant_id)
+                            .where(e.c.id == entry_id)).mappings().first()
+        if row is None or not self.may_see(user, dict(row)):
+            raise Refusal(404, "no such entry")
+        out = dict(row)
+        out["check"] = self.latest_check(entry_id)
+        return out
+
+    def may_see(self, user: dict, entry: dict) -> bool:
+        if user["role"] == "organiser":
+            return True
+        if user["role"] == "entrant":
+            return entry["entrant_id"] == user["id"]
+        return False  # jurors see what they are assigned (jury.py)
+
+    def latest_check(self, entry_id: int) -> dict | None:
+        sa = db._sa()
+        ch = self.t["checks"]
+        with self.engine.connect() as c:
+            row = c.execute(sa.select(ch).where(ch.c.entry_id == entry_id).order_by(ch.c.version.desc()).limit(1)
+                            ).mappings().first()
+        return dict(row) if row else None
+
+    def my_entries(self, user: dict, cid: int) -> list[dict]:
+        _role(user, "entrant")
+        return self._entries(cid, user["id"])
+
+    def all_entries(self, user: dict, cid: int) -> list[dict]:
+        _role(user, "organiser")
+        return self._entries(cid, None)
+
+    def _entries(self, cid: int, entrant: int | None) -> list[dict]:
+        sa = db._sa()
+        e, u, ch = self.t["entries"], self.t["users"], self.t["checks"]
+        q = (sa.select(e, u.c.name.label("entrant"), u.c.country, ch.c.state, ch.c.passed, ch.c.ai_share, ch.c.error)
+             .join(u, u.c.id == e.c.entrant_id)
+             .outerjoin(ch, sa.and_(ch.c.entry_id == e.c.id, ch.c.version == e.c.version))
+             .where(e.c.contest_id == cid).order_by(e.c.id))
+        if entrant is not None:
+            q = q.where(e.c.entrant_id == entrant)
+        with self.engine.connect() as c:
+            return [dict(r) for r in c.execute(q).mappings()]
+
+    def audit_log(self, user: dict, limit: int = 500) -> list[dict]:
+        sa = db._sa()
+        _role(user, "organiser")
+        a, u = self.t["audit"], self.t["users"]
+        with self.engine.connect() as c:
+            return [dict(r) for r in c.execute(sa.select(a, u.c.email).outerjoin(u, u.c.id == a.c.user_id)
+                                               .order_by(a.c.id.desc()).limit(limit)).mappings()]
+
+
+def _role(user: dict | None, *roles: str) -> None:
+    if user is None:
+        raise Refusal(401, "sign in first")
+    if user["role"] not in roles:
+        raise Refusal(403, f"this is for the {' or '.join(roles)}")
+
+
+def _open(con: dict) -> None:
+    if accounts.now() > con["deadline"]:
+        when = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime(con["deadline"]))
+        raise Refusal(403, f"the deadline has passed ({when}): no more entries or changes")
+
+
+def _slug(name: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")[:80] or "contest"
+
+
+def _check_award(a: dict, i: int) -> None:
+    where = f"awards[{i}]"
+    if not isinstance(a, dict) or not str(a.get("name", "")).strip():
+        raise ConfigError(f"{where}: an award is an object with a name, a method (scores or pairwise) and categories")
+    if a.get("method") not in ("scores", "pairwise"):
+        raise ConfigError(f"{where} ({a['name']}): method must be scores (weighted categories) or pairwise")
+    cats = a.get("categories")
+    if not isinstance(cats, list) or not cats or not all(
+            isinstance(c, dict) and str(c.get("name", "")).strip() and isinstance(c.get("weight"), (int, float))
+            and c["weight"] > 0 for c in cats):
+        raise ConfigError(f"{where} ({a['name']}): categories is a list of {{\"name\": ..., \"weight\": > 0}}")
+
+
+__all__ = ["Festival", "Refusal", "FilmcrewError"]

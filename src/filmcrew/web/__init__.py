@@ -1,0 +1,1 @@
+"""What the web wings (studio/, festival/) share: answering HTTP from the standard library's server."""
