@@ -161,8 +161,9 @@ def engine(url: str):
     return sa.create_engine(url, pool_size=10, max_overflow=20, pool_pre_ping=True)
 
 
-def migrate(url: str, revision: str = "head") -> None:
-    """Bring the database at `url` to `revision` (the newest by default) with the festival's migrations."""
+def migrate(url: str, revision: str = "head", down: bool = False) -> None:
+    """Bring the database at `url` up to `revision` (the newest by default) with the festival's migrations, or
+    down to it (`down`: "base" empties it; for an organiser who must go back to an older filmcrew)."""
     _sa()
     try:
         from alembic import command
@@ -172,7 +173,7 @@ def migrate(url: str, revision: str = "head") -> None:
     cfg = Config()
     cfg.set_main_option("script_location", str(MIGRATIONS))
     cfg.attributes["url"] = url
-    command.upgrade(cfg, revision)
+    (command.downgrade if down else command.upgrade)(cfg, revision)
 
 
 def revision(url: str) -> str | None:

@@ -99,11 +99,11 @@ class Handler(BaseHTTPRequestHandler):
 
     # ---- every request -----------------------------------------------------------------------------------
     def _begin(self) -> dict:
+        self.route = urllib.parse.urlsplit(self.path).path
         host = (self.headers.get("Host") or "").rsplit(":", 1)[0].strip("[]").lower()
         if self.srv.host in LOOPBACK and host not in LOOPBACK:
             raise Refusal(403, f"Host {host!r}: this festival answers on 127.0.0.1 and localhost only")
         url = urllib.parse.urlsplit(self.path)
-        self.route = url.path
         self.query = {k: v[-1] for k, v in urllib.parse.parse_qs(url.query).items()}
         cookie = SimpleCookie(self.headers.get("Cookie", ""))
         self.token = cookie[COOKIE].value if COOKIE in cookie else None
