@@ -375,14 +375,22 @@ class Festival:
             raise Refusal(404, "no such entry")
         out = dict(row)
         out["check"] = self.latest_check(entry_id)
+        if user["role"] == "juror" and self.contest(out["contest_id"])["blind"]:
+            out["entrant"] = out["country"] = out["credits"] = None  # (credits name people too)
+            out["entrant_id"] = None
         return out
 
     def may_see(self, user: dict, entry: dict) -> bool:
+        """The organiser sees every entry, an entrant their own, a juror those assigned to them (jury.py)."""
         if user["role"] == "organiser":
             return True
         if user["role"] == "entrant":
             return entry["entrant_id"] == user["id"]
-        return False  # jurors see what they are assigned (jury.py)
+        sa = db._sa()
+        a = self.t["assignments"]
+        with self.engine.connect() as c:
+            return c.execute(sa.select(a.c.juror_id).where(a.c.juror_id == user["id"], a.c.entry_id == entry["id"])
+                             ).first() is not None
 
     def latest_check(self, entry_id: int) -> dict | None:
         sa = db._sa()

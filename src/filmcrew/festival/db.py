@@ -123,6 +123,41 @@ def tables():
         sa.Column("user_id", sa.Integer, sa.ForeignKey("users.id", ondelete="SET NULL"), nullable=True),
         sa.Column("action", sa.String(60), nullable=False),
         sa.Column("detail", sa.JSON, nullable=False))
+    # the jury (migration 0002)
+    t["conflicts"] = sa.Table(  # a juror never judges an entrant they are close to (declared by either side)
+        "conflicts", md,
+        sa.Column("juror_id", sa.Integer, sa.ForeignKey("users.id", ondelete="CASCADE"), primary_key=True),
+        sa.Column("entrant_id", sa.Integer, sa.ForeignKey("users.id", ondelete="CASCADE"), primary_key=True),
+        sa.Column("declared_by", sa.Integer, sa.ForeignKey("users.id", ondelete="SET NULL"), nullable=True),
+        sa.Column("reason", sa.String(300), nullable=False, server_default=""),
+        sa.Column("at", sa.Float, nullable=False))
+    t["assignments"] = sa.Table(
+        "assignments", md,
+        sa.Column("juror_id", sa.Integer, sa.ForeignKey("users.id", ondelete="CASCADE"), primary_key=True),
+        sa.Column("entry_id", sa.Integer, sa.ForeignKey("entries.id", ondelete="CASCADE"), primary_key=True, index=True),
+        sa.Column("at", sa.Float, nullable=False))
+    t["scores"] = sa.Table(
+        "scores", md,
+        sa.Column("juror_id", sa.Integer, sa.ForeignKey("users.id", ondelete="CASCADE"), primary_key=True),
+        sa.Column("entry_id", sa.Integer, sa.ForeignKey("entries.id", ondelete="CASCADE"), primary_key=True, index=True),
+        sa.Column("award_id", sa.Integer, sa.ForeignKey("awards.id", ondelete="CASCADE"), primary_key=True),
+        sa.Column("category", sa.String(60), primary_key=True),
+        sa.Column("value", sa.Float, nullable=False),
+        sa.Column("at", sa.Float, nullable=False))
+    t["comparisons"] = sa.Table(
+        "comparisons", md,
+        sa.Column("juror_id", sa.Integer, sa.ForeignKey("users.id", ondelete="CASCADE"), primary_key=True),
+        sa.Column("award_id", sa.Integer, sa.ForeignKey("awards.id", ondelete="CASCADE"), primary_key=True),
+        sa.Column("entry_a", sa.Integer, sa.ForeignKey("entries.id", ondelete="CASCADE"), primary_key=True),
+        sa.Column("entry_b", sa.Integer, sa.ForeignKey("entries.id", ondelete="CASCADE"), primary_key=True),
+        sa.Column("winner", sa.Integer, sa.ForeignKey("entries.id", ondelete="CASCADE"), nullable=False),
+        sa.Column("at", sa.Float, nullable=False))
+    t["decisions"] = sa.Table(  # the organiser's winner of each award (what the results page shows)
+        "decisions", md,
+        sa.Column("award_id", sa.Integer, sa.ForeignKey("awards.id", ondelete="CASCADE"), primary_key=True),
+        sa.Column("entry_id", sa.Integer, sa.ForeignKey("entries.id", ondelete="CASCADE"), nullable=False),
+        sa.Column("decided_by", sa.Integer, sa.ForeignKey("users.id", ondelete="SET NULL"), nullable=True),
+        sa.Column("at", sa.Float, nullable=False))
     return md, t
 
 

@@ -1,0 +1,414 @@
+"""The jury: invitations, conflicts of interest, assignments, scores and pairwise comparisons, rankings, the
+organiser's decisions, and the published results.
+
+Two ways to judge an award, chosen per award:
+- **scores**: each juror scores each film assigned to them from 1 to 10 in each of the award's categories; a film's
+  mark is the weighted mean of its categories' means over its jurors (most festivals work this way);
+- **pairwise**: a juror is shown two of their films at a time and says which is better; the films' strengths are
+  the Bradley-Terry model's maximum-likelihood fit (Hunter's MM iterations), with one virtual draw against an
+  average film each so that a film never preferred still gets a finite strength. Many jurors who each see a few
+  films then still rank the whole field, as long as the comparisons connect it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import itertools
+
+from . import accounts, db
+from .accounts import Refusal
+from .core import _role
+
+SCORE_RANGE = (1, 10)
+PAIRS_PER_FILM = 4  # how many other films each film of a juror's is compared with, at most
+
+
+class Jury:
+    def __init__(self, fest):
+        self.fest, self.t = fest, fest.t
+
+    # ---- jurors ------------------------------------------------------------------------------------------
+    def invite(self, organiser: dict, email: str, name: str) -> str:
+        """A juror's account, waiting for its password: the invitation's token (the organiser sends the link)."""
+        _role(organiser, "organiser")
+        email = accounts.check_new_account(email, name, "x" * accounts.MIN_PASSWORD)
+        sa = db._sa()
+        u = self.t["users"]
+        token = accounts.new_token()
+        with self.fest.engine.begin() as c:
+            if c.execute(sa.select(u.c.id).where(u.c.email == email)).first():
+                raise Refusal(409, "e-mail: an account with this address exists")
+            uid = c.execute(u.insert().values(email=email, name=name.strip(), password_hash="", role="juror",
+                                              invite_hash=accounts.token_hash(token),
+                                              created_at=accounts.now())).inserted_primary_key[0]
+            self.fest._audit(c, organiser["id"], "juror invited", {"juror": uid, "email": email})
+        return token
+
+    def accept(self, token: str, password: str) -> str:
+        """The juror behind an invitation sets a password; their e-mail (to sign in with)."""
+        sa = db._sa()
+        u = self.t["users"]
+        if len(password or "") < accounts.MIN_PASSWORD:
+            raise Refusal(400, f"password: at least {accounts.MIN_PASSWORD} characters")
+        with self.fest.engine.begin() as c:
+            row = c.execute(sa.select(u.c.id, u.c.email).where(u.c.invite_hash == accounts.token_hash(token or ""),
+                                                               u.c.role == "juror")).first()
+            if row is None:
+                raise Refusal(404, "this invitation is not valid (used already, or mistyped): ask the organiser")
+            c.execute(u.update().where(u.c.id == row.id).values(password_hash=accounts.hash_password(password),
+                                                                invite_hash=None))
+            self.fest._audit(c, row.id, "juror joined", {})
+        return row.email
+
+    def jurors(self, organiser: dict) -> list[dict]:
+        """Each juror with what they have done: assigned films, films scored, comparisons made."""
+        _role(organiser, "organiser")
+        sa = db._sa()
+        u, a, s, cmp = self.t["users"], self.t["assignments"], self.t["scores"], self.t["comparisons"]
+        with self.fest.engine.connect() as c:
+            rows = [dict(r) for r in c.execute(sa.select(u.c.id, u.c.email, u.c.name, u.c.invite_hash)
+                                               .where(u.c.role == "juror").order_by(u.c.id)).mappings()]
+            for r in rows:
+                r["assigned"] = c.execute(sa.select(sa.func.count()).where(a.c.juror_id == r["id"])).scalar()
+                r["scored"] = c.execute(sa.select(sa.func.count(sa.distinct(s.c.entry_id)))
+                                        .where(s.c.juror_id == r["id"])).scalar()
+                r["compared"] = c.execute(sa.select(sa.func.count()).where(cmp.c.juror_id == r["id"])).scalar()
+                r["joined"] = r.pop("invite_hash") is None
+        return rows
+
+    # ---- conflicts and assignments -----------------------------------------------------------------------
+    def declare_conflict(self, user: dict, juror_id: int, entrant_id: int | None = None, entry_id: int | None = None,
+                         reason: str = "") -> None:
+        """A juror (about themselves) or the organiser records that a juror must not judge an entrant (given
+        directly, or as the entrant of `entry_id`); that juror's assignments to the entrant's films go."""
+        _role(user, "juror", "organiser")
+        if user["role"] == "juror" and juror_id != user["id"]:
+            raise Refusal(403, "a juror declares their own conflicts")
+        sa = db._sa()
+        e, a, cf = self.t["entries"], self.t["assignments"], self.t["conflicts"]
+        with self.fest.engine.begin() as c:
+            if entry_id is not None:
+                if user["role"] == "juror" and not self._assigned(c, juror_id, entry_id):
+                    raise Refusal(404, "no such entry")
+                entrant_id = c.execute(sa.select(e.c.entrant_id).where(e.c.id == entry_id)).scalar()
+            if entrant_id is None:
+                raise Refusal(404, "no such entry or entrant")
+            exists = c.execute(sa.select(cf.c.juror_id).where(cf.c.juror_id == juror_id,
+                                                              cf.c.entrant_id == entrant_id)).first()
+            if not exists:
+                c.execute(cf.insert().values(juror_id=juror_id, entrant_id=entrant_id, declared_by=user["id"],
+                                             reason=(reason or "")[:300], at=accounts.now()))
+            theirs = sa.select(e.c.id).where(e.c.entrant_id == entrant_id)
+            c.execute(a.delete().where(a.c.juror_id == juror_id, a.c.entry_id.in_(theirs)))
+            self.fest._audit(c, user["id"], "conflict declared", {"juror": juror_id, "entrant": entrant_id,
+                                                                  "reason": (reason or "")[:300]})
+
+    def _assigned(self, c, juror_id: int, entry_id: int) -> bool:
+        sa = db._sa()
+        a = self.t["assignments"]
+        return c.execute(sa.select(a.c.juror_id).where(a.c.juror_id == juror_id, a.c.entry_id == entry_id)).first() is not None
+
+    def assign(self, organiser: dict, cid: int, per_entry: int = 3) -> dict:
+        """Give each eligible entry (its latest check passed) `per_entry` jurors, the least loaded first, never one
+        with a conflict with its entrant; entries that have enough keep theirs. {"assigned": n, "short": [entry
+        ids that could not get enough jurors]}."""
+        _role(organiser, "organiser")
+        sa = db._sa()
+        e, ch, a, cf, u = self.t["entries"], self.t["checks"], self.t["assignments"], self.t["conflicts"], self.t["users"]
+        with self.fest.engine.begin() as c:
+            jurors = [r.id for r in c.execute(sa.select(u.c.id).where(u.c.role == "juror").order_by(u.c.id))]
+            eligible = c.execute(sa.select(e.c.id, e.c.entrant_id).join(
+                ch, sa.and_(ch.c.entry_id == e.c.id, ch.c.version == e.c.version))
+                .where(e.c.contest_id == cid, ch.c.state == "done", ch.c.passed.is_(True)).order_by(e.c.id)).all()
+            have: dict[int, set] = {}
+            for r in c.execute(sa.select(a.c.juror_id, a.c.entry_id)):
+                have.setdefault(r.entry_id, set()).add(r.juror_id)
+            load = {j: 0 for j in jurors}
+            for js in have.values():
+                for j in js:
+                    load[j] = load.get(j, 0) + 1
+            conflicted = {(r.juror_id, r.entrant_id) for r in c.execute(sa.select(cf.c.juror_id, cf.c.entrant_id))}
+            new, short = [], []
+            for ent in eligible:
+                mine = have.setdefault(ent.id, set())
+                free = sorted((j for j in jurors if j not in mine and (j, ent.entrant_id) not in conflicted
+                               and j != ent.entrant_id), key=lambda j: (load[j], _spread(j, ent.id)))
+                for j in free[:max(0, per_entry - len(mine))]:
+                    mine.add(j)
+                    load[j] += 1
+                    new.append({"juror_id": j, "entry_id": ent.id, "at": accounts.now()})
+                if len(mine) < per_entry:
+                    short.append(ent.id)
+            if new:
+                c.execute(a.insert(), new)
+            self.fest._audit(c, organiser["id"], "jurors assigned", {"per_entry": per_entry, "new": len(new),
+                                                                    "short": short[:50]})
+        return {"assigned": len(new), "short": short}
+
+    def assigned(self, juror: dict, cid: int) -> list[dict]:
+        """A juror's films (without the entrants' names when judging is blind), with what they gave each."""
+        _role(juror, "juror")
+        sa = db._sa()
+        e, a, u, s = self.t["entries"], self.t["assignments"], self.t["users"], self.t["scores"]
+        blind = self.fest.contest(cid)["blind"]
+        with self.fest.engine.connect() as c:
+            rows = [dict(r) for r in c.execute(
+                sa.select(e.c.id, e.c.title, e.c.synopsis, e.c.version, u.c.name.label("entrant"), u.c.country)
+                .join(a, a.c.entry_id == e.c.id).join(u, u.c.id == e.c.entrant_id)
+                .where(a.c.juror_id == juror["id"], e.c.contest_id == cid).order_by(e.c.id)).mappings()]
+            done = {r.entry_id for r in c.execute(sa.select(s.c.entry_id).where(s.c.juror_id == juror["id"]))}
+        for r in rows:
+            r["scored"] = r["id"] in done
+            if blind:
+                r["entrant"] = r["country"] = None
+        return rows
+
+    # ---- judging -----------------------------------------------------------------------------------------
+    def score(self, juror: dict, entry_id: int, award_id: int, values: dict[str, float]) -> None:
+        """A juror's marks for one of their films in a scores award (every category, 1 to 10); again replaces."""
+        _role(juror, "juror")
+        aw = self._award(award_id)
+        if aw["method"] != "scores":
+            raise Refusal(400, f"{aw['name']} is judged by comparing films, not by scores")
+        self._judging_open(aw["contest_id"])
+        names = [cat["name"] for cat in aw["categories"]]
+        lo, hi = SCORE_RANGE
+        for n in names:
+            v = values.get(n)
+            if not isinstance(v, (int, float)) or not lo <= v <= hi:
+                raise Refusal(400, f"{aw['name']}, {n}: a mark from {lo} to {hi}")
+        s = self.t["scores"]
+        with self.fest.engine.begin() as c:
+            if not self._assigned(c, juror["id"], entry_id):
+                raise Refusal(404, "no such entry")
+            c.execute(s.delete().where(s.c.juror_id == juror["id"], s.c.entry_id == entry_id, s.c.award_id == award_id))
+            c.execute(s.insert(), [{"juror_id": juror["id"], "entry_id": entry_id, "award_id": award_id, "category": n,
+                                    "value": float(values[n]), "at": accounts.now()} for n in names])
+
+    def my_scores(self, juror: dict, entry_id: int) -> dict:
+        """{award id: {category: mark}} this juror gave the film."""
+        sa = db._sa()
+        s = self.t["scores"]
+        with self.fest.engine.connect() as c:
+            rows = c.execute(sa.select(s.c.award_id, s.c.category, s.c.value)
+                             .where(s.c.juror_id == juror["id"], s.c.entry_id == entry_id)).all()
+        out: dict = {}
+        for r in rows:
+            out.setdefault(r.award_id, {})[r.category] = r.value
+        return out
+
+    def others_scores(self, juror: dict, entry_id: int) -> list[dict] | None:
+        """The other jurors' marks for a film of this juror's, once the organiser has opened them (None before)."""
+        _role(juror, "juror")
+        sa = db._sa()
+        s, e = self.t["scores"], self.t["entries"]
+        with self.fest.engine.connect() as c:
+            if not self._assigned(c, juror["id"], entry_id):
+                raise Refusal(404, "no such entry")
+            cid = c.execute(sa.select(e.c.contest_id).where(e.c.id == entry_id)).scalar()
+            if not self.fest.contest(cid)["scores_open"]:
+                return None
+            return [dict(r) for r in c.execute(sa.select(s.c.award_id, s.c.category, s.c.value).where(
+                s.c.entry_id == entry_id, s.c.juror_id != juror["id"])).mappings()]
+
+    def pairs(self, juror: dict, award_id: int) -> list[tuple[int, int]]:
+        """The pairs of this juror's films to compare for a pairwise award, each film against at most
+        PAIRS_PER_FILM others (a fixed order per juror, so two jurors do not all see the same pairs)."""
+        _role(juror, "juror")
+        aw = self._award(award_id)
+        films = [r["id"] for r in self.assigned(juror, aw["contest_id"])]
+        films.sort(key=lambda i: _spread(juror["id"], i))
+        n = len(films)
+        if n < 2:
+            return []
+        if n <= PAIRS_PER_FILM + 1:
+            return [tuple(sorted(p)) for p in itertools.combinations(films, 2)]
+        out = set()
+        for step in range(1, PAIRS_PER_FILM // 2 + 1):  # a ring and its chords: every film in PAIRS_PER_FILM pairs
+            for i in range(n):
+                out.add(tuple(sorted((films[i], films[(i + step) % n]))))
+        return sorted(out, key=lambda p: _spread(juror["id"] + award_id, p[0] * 100003 + p[1]))
+
+    def next_pair(self, juror: dict, award_id: int) -> tuple[int, int] | None:
+        done = self.compared(juror, award_id)
+        return next((p for p in self.pairs(juror, award_id) if p not in done), None)
+
+    def compared(self, juror: dict, award_id: int) -> set:
+        sa = db._sa()
+        cmp = self.t["comparisons"]
+        with self.fest.engine.connect() as c:
+            return {(r.entry_a, r.entry_b) for r in c.execute(sa.select(cmp.c.entry_a, cmp.c.entry_b).where(
+                cmp.c.juror_id == juror["id"], cmp.c.award_id == award_id))}
+
+    def compare(self, juror: dict, award_id: int, a: int, b: int, winner: int) -> None:
+        _role(juror, "juror")
+        aw = self._award(award_id)
+        if aw["method"] != "pairwise":
+            raise Refusal(400, f"{aw['name']} is judged by scores, not by comparing films")
+        self._judging_open(aw["contest_id"])
+        a, b = sorted((a, b))
+        if winner not in (a, b) or a == b:
+            raise Refusal(400, "the better film is one of the two shown")
+        cmp = self.t["comparisons"]
+        with self.fest.engine.begin() as c:
+            if not (self._assigned(c, juror["id"], a) and self._assigned(c, juror["id"], b)):
+                raise Refusal(404, "no such entry")
+            c.execute(cmp.delete().where(cmp.c.juror_id == juror["id"], cmp.c.award_id == award_id,
+                                         cmp.c.entry_a == a, cmp.c.entry_b == b))
+            c.execute(cmp.insert().values(juror_id=juror["id"], award_id=award_id, entry_a=a, entry_b=b, winner=winner,
+                                          at=accounts.now()))
+
+    def _award(self, award_id: int) -> dict:
+        sa = db._sa()
+        aw = self.t["awards"]
+        with self.fest.engine.connect() as c:
+            row = c.execute(sa.select(aw).where(aw.c.id == award_id)).mappings().first()
+        if row is None:
+            raise Refusal(404, "no such award")
+        return dict(row)
+
+    def _judging_open(self, cid: int) -> None:
+        if self.fest.contest(cid)["published"]:
+            raise Refusal(403, "the results are published: judging is closed")
+
+    # ---- rankings, decisions, results --------------------------------------------------------------------
+    def ranking(self, organiser: dict | None, award_id: int) -> list[dict]:
+        """The award's films, best first: {entry, title, mark, jurors} (mark: the weighted mean for scores, the
+        Bradley-Terry strength for pairwise). The organiser's view (`organiser` None: the published results use it)."""
+        if organiser is not None:
+            _role(organiser, "organiser")
+        sa = db._sa()
+        aw = self._award(award_id)
+        e = self.t["entries"]
+        with self.fest.engine.connect() as c:
+            titles = {r.id: r.title for r in c.execute(sa.select(e.c.id, e.c.title).where(e.c.contest_id == aw["contest_id"]))}
+            if aw["method"] == "scores":
+                s = self.t["scores"]
+                rows = c.execute(sa.select(s.c.entry_id, s.c.juror_id, s.c.category, s.c.value)
+                                 .where(s.c.award_id == award_id)).all()
+                marks = weighted_marks(rows, aw["categories"])
+            else:
+                cmp = self.t["comparisons"]
+                rows = c.execute(sa.select(cmp.c.entry_a, cmp.c.entry_b, cmp.c.winner, cmp.c.juror_id)
+                                 .where(cmp.c.award_id == award_id)).all()
+                marks = bradley_terry([(r.entry_a, r.entry_b, r.winner) for r in rows])
+                jurors: dict = {}
+                for r in rows:
+                    for x in (r.entry_a, r.entry_b):
+                        jurors.setdefault(x, set()).add(r.juror_id)
+                marks = {k: (v, len(jurors[k])) for k, v in marks.items()}
+        out = [{"entry": k, "title": titles.get(k, "?"), "mark": round(v, 4), "jurors": n} for k, (v, n) in marks.items()]
+        return sorted(out, key=lambda r: (-r["mark"], -r["jurors"], r["entry"]))
+
+    def decide(self, organiser: dict, award_id: int, entry_id: int) -> None:
+        _role(organiser, "organiser")
+        sa = db._sa()
+        aw = self._award(award_id)
+        e, ch, d = self.t["entries"], self.t["checks"], self.t["decisions"]
+        with self.fest.engine.begin() as c:
+            ok = c.execute(sa.select(e.c.id).join(ch, sa.and_(ch.c.entry_id == e.c.id, ch.c.version == e.c.version))
+                           .where(e.c.id == entry_id, e.c.contest_id == aw["contest_id"], ch.c.passed.is_(True))).first()
+            if ok is None:
+                raise Refusal(400, "only an eligible entry of this contest can win (its latest check passed)")
+            c.execute(d.delete().where(d.c.award_id == award_id))
+            c.execute(d.insert().values(award_id=award_id, entry_id=entry_id, decided_by=organiser["id"],
+                                        at=accounts.now()))
+            self.fest._audit(c, organiser["id"], "award decided", {"award": aw["name"], "entry": entry_id})
+
+    def set_contest(self, organiser: dict, cid: int, **flags) -> None:
+        """The organiser's switches: blind, scores_open, published (publishing needs every award decided)."""
+        _role(organiser, "organiser")
+        bad = set(flags) - {"blind", "scores_open", "published"}
+        if bad:
+            raise Refusal(400, f"{', '.join(sorted(bad))}: not a contest switch")
+        if flags.get("published"):
+            missing = [a["name"] for a in self.fest.awards(cid) if a["id"] not in self.decisions(cid)]
+            if missing:
+                raise Refusal(409, f"decide every award before publishing: {', '.join(missing)} has no winner")
+        with self.fest.engine.begin() as c:
+            c.execute(self.t["contests"].update().where(self.t["contests"].c.id == cid).values(**{k: bool(v) for k, v in flags.items()}))
+            self.fest._audit(c, organiser["id"], "contest changed", {k: bool(v) for k, v in flags.items()})
+
+    def decisions(self, cid: int) -> dict[int, int]:
+        sa = db._sa()
+        d, aw = self.t["decisions"], self.t["awards"]
+        with self.fest.engine.connect() as c:
+            return {r.award_id: r.entry_id for r in c.execute(sa.select(d.c.award_id, d.c.entry_id)
+                                                               .join(aw, aw.c.id == d.c.award_id).where(aw.c.contest_id == cid))}
+
+    def results(self, cid: int) -> list[dict] | None:
+        """The published results (None before): each award's winner with its entrant, AI share and disclosure
+        (what the checker measured: the share and where it came from, the labels, the credentials)."""
+        con = self.fest.contest(cid)
+        if not con["published"]:
+            return None
+        sa = db._sa()
+        e, u = self.t["entries"], self.t["users"]
+        won = self.decisions(cid)
+        out = []
+        with self.fest.engine.connect() as c:
+            for aw in self.fest.awards(cid):
+                eid = won.get(aw["id"])
+                row = c.execute(sa.select(e.c.id, e.c.title, e.c.synopsis, e.c.credits, u.c.name, u.c.country)
+                                .join(u, u.c.id == e.c.entrant_id).where(e.c.id == eid)).mappings().first()
+                ck = self.fest.latest_check(eid) or {}
+                shown = {f["check"]: f["detail"] for f in ck.get("findings") or []
+                         if f["check"] in ("ai_share", "visible_label", "aigc_tag", "c2pa")}
+                out.append({"award": aw["name"], "entry": dict(row), "ai_share": ck.get("ai_share"), "disclosure": shown})
+        return out
+
+
+def weighted_marks(rows, categories: list[dict]) -> dict[int, tuple[float, int]]:
+    """{entry: (weighted mean of its categories' means, how many jurors)} from (entry, juror, category, value) rows;
+    a category no juror marked counts as missing, and the weights of the marked ones are scaled to sum to one."""
+    weights = {c["name"]: float(c["weight"]) for c in categories}
+    by: dict = {}
+    for entry, juror, cat, value in rows:
+        if cat in weights:
+            d = by.setdefault(entry, {"jurors": set(), "cats": {}})
+            d["jurors"].add(juror)
+            d["cats"].setdefault(cat, []).append(value)
+    out = {}
+    for entry, d in by.items():
+        means = {k: sum(v) / len(v) for k, v in d["cats"].items()}
+        total = sum(weights[k] for k in means)
+        out[entry] = (sum(weights[k] * m for k, m in means.items()) / total, len(d["jurors"]))
+    return out
+
+
+def bradley_terry(results: list[tuple[int, int, int]], iterations: int = 500, tol: float = 1e-9) -> dict[int, float]:
+    """Bradley-Terry strengths (geometric mean 1) from (a, b, winner) comparisons, by Hunter's MM algorithm, each
+    film also drawing once with a virtual average film (strength 1): a film never preferred keeps a finite
+    strength, and the fit exists whatever the comparisons' graph looks like."""
+    import math
+    films = sorted({x for a, b, _ in results for x in (a, b)})
+    if not films:
+        return {}
+    wins = {f: 0.5 for f in films}  # the virtual draw: half a win
+    games: dict[tuple[int, int], int] = {}
+    for a, b, w in results:
+        wins[w] += 1
+        games[(a, b)] = games.get((a, b), 0) + 1
+    opp: dict[int, list[tuple[int, int]]] = {f: [] for f in films}
+    for (a, b), n in games.items():
+        opp[a].append((b, n))
+        opp[b].append((a, n))
+    p = {f: 1.0 for f in films}
+    for _ in range(iterations):
+        new = {}
+        for f in films:
+            denom = 1.0 / (p[f] + 1.0)  # the virtual game against strength 1
+            denom += sum(n / (p[f] + p[o]) for o, n in opp[f])
+            new[f] = wins[f] / denom
+        g = math.exp(sum(math.log(v) for v in new.values()) / len(new))
+        new = {f: v / g for f, v in new.items()}
+        delta = max(abs(new[f] - p[f]) for f in films)
+        p = new
+        if delta < tol:
+            break
+    return p
+
+
+def _spread(a: int, b: int) -> int:
+    """A fixed pseudo-random order (ties broken the same way every time, differently per juror)."""
+    return int.from_bytes(hashlib.sha256(f"{a}:{b}".encode()).digest()[:8], "big")
