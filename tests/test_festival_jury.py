@@ -9,11 +9,16 @@ import pytest
 
 pytest.importorskip("sqlalchemy", reason="the festival needs its extra: pip install 'filmcrew[festival]'")
 
-from test_festival import PASSWORD, entrant, make_festival, plain, send  # noqa: E402,F401 - (plain: a fixture)
+from test_festival import PASSWORD, entrant, make_festival, send, synth  # noqa: E402
 
 from filmcrew.festival.accounts import Refusal  # noqa: E402
 from filmcrew.festival.checks import Checker  # noqa: E402
 from filmcrew.festival.jury import Jury, bradley_terry, weighted_marks  # noqa: E402
+
+
+@pytest.fixture(scope="module")
+def plain(tmp_path_factory):
+    return synth(tmp_path_factory.mktemp("films") / "plain.mp4")
 
 
 def test_bradley_terry_recovers_the_true_order_from_few_comparisons_per_juror():

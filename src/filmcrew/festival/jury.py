@@ -167,7 +167,7 @@ class Jury:
     def score(self, juror: dict, entry_id: int, award_id: int, values: dict[str, float]) -> None:
         """A juror's marks for one of their films in a scores award (every category, 1 to 10); again replaces."""
         _role(juror, "juror")
-        aw = self._award(award_id)
+        aw = self.award(award_id)
         if aw["method"] != "scores":
             raise Refusal(400, f"{aw['name']} is judged by comparing films, not by scores")
         self._judging_open(aw["contest_id"])
@@ -215,7 +215,7 @@ class Jury:
         """The pairs of this juror's films to compare for a pairwise award, each film against at most
         PAIRS_PER_FILM others (a fixed order per juror, so two jurors do not all see the same pairs)."""
         _role(juror, "juror")
-        aw = self._award(award_id)
+        aw = self.award(award_id)
         films = [r["id"] for r in self.assigned(juror, aw["contest_id"])]
         films.sort(key=lambda i: _spread(juror["id"], i))
         n = len(films)
@@ -242,7 +242,7 @@ class Jury:
 
     def compare(self, juror: dict, award_id: int, a: int, b: int, winner: int) -> None:
         _role(juror, "juror")
-        aw = self._award(award_id)
+        aw = self.award(award_id)
         if aw["method"] != "pairwise":
             raise Refusal(400, f"{aw['name']} is judged by scores, not by comparing films")
         self._judging_open(aw["contest_id"])
@@ -258,7 +258,7 @@ class Jury:
             c.execute(cmp.insert().values(juror_id=juror["id"], award_id=award_id, entry_a=a, entry_b=b, winner=winner,
                                           at=accounts.now()))
 
-    def _award(self, award_id: int) -> dict:
+    def award(self, award_id: int) -> dict:
         sa = db._sa()
         aw = self.t["awards"]
         with self.fest.engine.connect() as c:
@@ -278,7 +278,7 @@ class Jury:
         if organiser is not None:
             _role(organiser, "organiser")
         sa = db._sa()
-        aw = self._award(award_id)
+        aw = self.award(award_id)
         e = self.t["entries"]
         with self.fest.engine.connect() as c:
             titles = {r.id: r.title for r in c.execute(sa.select(e.c.id, e.c.title).where(e.c.contest_id == aw["contest_id"]))}
@@ -303,7 +303,7 @@ class Jury:
     def decide(self, organiser: dict, award_id: int, entry_id: int) -> None:
         _role(organiser, "organiser")
         sa = db._sa()
-        aw = self._award(award_id)
+        aw = self.award(award_id)
         e, ch, d = self.t["entries"], self.t["checks"], self.t["decisions"]
         with self.fest.engine.begin() as c:
             ok = c.execute(sa.select(e.c.id).join(ch, sa.and_(ch.c.entry_id == e.c.id, ch.c.version == e.c.version))

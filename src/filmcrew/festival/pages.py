@@ -43,7 +43,9 @@ def page(title: str, body: str, user: dict | None, contest: dict, message: tuple
     elif user["role"] == "entrant":
         links.append(("/me", "My films"))
     elif user["role"] == "organiser":
-        links += [("/entries", "Entries"), ("/audit", "Audit log")]
+        links += [("/entries", "Entries"), ("/jury", "Jury"), ("/awards", "Awards"), ("/audit", "Audit log")]
+    elif user["role"] == "juror":
+        links.append(("/judge", "Judging"))
     nav = "".join(f'<a href="{h}">{e(t)}</a>' for h, t in links)
     who = ""
     if user is not None:
@@ -180,3 +182,106 @@ def audit(rows: list[dict]) -> str:
     body = "".join(f"<tr><td>{when(r['at'])}</td><td>{e(r.get('email') or '')}</td><td>{e(r['action'])}</td>"
                    f"<td><code>{e(json.dumps(r['detail'], ensure_ascii=False))}</code></td></tr>" for r in rows)
     return f"<h1>Audit log</h1><table><tr><th>When</th><th>Who</th><th>What</th><th>Details</th></tr>{body}</table>"
+
+
+def hidden(**kw) -> str:
+    return "".join(f"<input type=hidden name={k} value='{e(v)}'>" for k, v in kw.items())
+
+
+def jury(jurors: list[dict], csrf: str, contest: dict, invite_link: str = "") -> str:
+    rows = "".join(f"<tr><td>{e(j['name'])}</td><td>{e(j['email'])}</td><td>{'yes' if j['joined'] else 'invited'}</td>"
+                   f"<td>{j['assigned']}</td><td>{j['scored']}</td><td>{j['compared']}</td></tr>" for j in jurors)
+    link = (f"<p class='msg good' id=invite-link>Send this link to the juror (shown once): <code>{e(invite_link)}</code>"
+            f"</p>" if invite_link else "")
+    switches = "".join(
+        f"<form method=post action='/contest/switch' style='display:inline-block;margin-right:10px'>"
+        f"{hidden(csrf=csrf, name=k, value='0' if contest[k] else '1')}<button id=switch-{k}>{e(on if contest[k] else off)}"
+        f"</button></form>" for k, off, on in (("blind", "Make judging blind", "Show entrants' names to jurors"),
+                                               ("scores_open", "Let jurors see each other's marks",
+                                                "Hide jurors' marks from each other")))
+    return (f"<h1>Jury</h1>{link}<table><tr><th>Name</th><th>E-mail</th><th>Joined</th><th>Films</th><th>Scored</th>"
+            f"<th>Comparisons</th></tr>{rows}</table><h2>Invite a juror</h2><form class=box method=post "
+            f"action='/jury/invite'>{hidden(csrf=csrf)}<label>Name<input type=text name=name required></label><label>"
+            f"E-mail<input type=email name=email required></label><button>Invite</button></form><h2>Assign films</h2>"
+            f"<form class=box method=post action='/jury/assign'>{hidden(csrf=csrf)}<label>Jurors per eligible film"
+            f"<input type=text name=per_entry value=3></label><button id=assign>Assign</button><p class=note>The least "
+            f"loaded jurors first, never one with a declared conflict; films that have enough keep theirs.</p></form>"
+            f"<h2>Judging</h2><p>Judging is {'blind' if contest['blind'] else 'not blind'}; jurors "
+            f"{'see' if contest['scores_open'] else 'do not see'} each other's marks.</p>{switches}")
+
+
+def awards_page(rankings: list[tuple[dict, list[dict]]], decided: dict, csrf: str, contest: dict) -> str:
+    out = "<h1>Awards</h1>"
+    for aw, ranked in rankings:
+        how = "weighted mark (1-10)" if aw["method"] == "scores" else "Bradley-Terry strength"
+        rows = "".join(
+            f"<tr><td>{i + 1}</td><td><a href='/entry?id={r['entry']}'>{e(r['title'])}</a></td><td>{r['mark']:.2f}</td>"
+            f"<td>{r['jurors']}</td><td>" + ("<b>winner</b>" if decided.get(aw["id"]) == r["entry"] else
+                                            f"<form method=post action='/awards/decide'>{hidden(csrf=csrf, award=aw['id'], entry=r['entry'])}"
+                                            f"<button class=decide style='margin:0'>Choose</button></form>") + "</td></tr>"
+            for i, r in enumerate(ranked))
+        out += (f"<h2>{e(aw['name'])}</h2><table id=award-{aw['id']}><tr><th>#</th><th>Film</th><th>{how}</th>"
+                f"<th>Jurors</th><th></th></tr>{rows or '<tr><td colspan=5>no marks yet</td></tr>'}</table>")
+    pub = ("<p class='msg good'>The results are published.</p>" if contest["published"] else
+           f"<form method=post action='/contest/switch'>{hidden(csrf=csrf, name='published', value='1')}"
+           f"<button id=publish>Publish the results</button></form>")
+    return out + f"<h2>Results</h2>{pub}"
+
+
+def judge(films: list[dict], awards: list[dict]) -> str:
+    rows = "".join(f"<tr><td><a href='/entry?id={f['id']}'>{e(f['title'])}</a></td><td>{e(f['entrant'] or 'blind')}</td>"
+                   f"<td>{'scored' if f['scored'] else ''}</td></tr>" for f in films)
+    pairs = "".join(f"<li><a href='/judge/compare?award={a['id']}'>{e(a['name'])}: compare films two at a time</a></li>"
+                    for a in awards if a["method"] == "pairwise")
+    return (f"<h1>Judging</h1><table><tr><th>Film</th><th>Entrant</th><th></th></tr>"
+            f"{rows or '<tr><td colspan=3>no film assigned yet</td></tr>'}</table><ul>{pairs}</ul>")
+
+
+def score_forms(ent: dict, awards: list[dict], mine: dict, others: list | None, csrf: str) -> str:
+    out = ""
+    for aw in awards:
+        if aw["method"] != "scores":
+            continue
+        fields = "".join(
+            f"<label>{e(c['name'])} (weight {c['weight']:g})<select required name='cat:{e(c['name'])}'>"
+            "<option value=''>choose a mark</option>" + "".join(f"<option{' selected' if mine.get(aw['id'], {}).get(c['name'], 0) == v else ''}>{v}</option>"
+                      for v in range(1, 11)) + "</select></label>" for c in aw["categories"])
+        out += (f"<h2>{e(aw['name'])}</h2><form class=box method=post action='/judge/score'>"
+                f"{hidden(csrf=csrf, entry=ent['id'], award=aw['id'])}{fields}<button>Save the marks</button>"
+                + (" <span class=note>saved</span>" if aw["id"] in mine else "") + "</form>")
+    if others is not None:
+        marks = ", ".join(f"{o['category']} {o['value']:g}" for o in others) or "none yet"
+        out += f"<p class=note>Other jurors' marks: {e(marks)}</p>"
+    out += (f"<h2>Conflict of interest</h2><form method=post action='/judge/conflict'>{hidden(csrf=csrf, entry=ent['id'])}"
+            f"<label>Why (for the organiser)<input type=text name=reason maxlength=300></label><button>I cannot judge "
+            f"this film</button></form>")
+    return out
+
+
+def compare(award: dict, a: dict, b: dict, csrf: str, left: int) -> str:
+    def side(ent):
+        return (f"<div style='flex:1'><h2>{e(ent['title'])}</h2><video src='/film?id={ent['id']}' controls "
+                f"preload=metadata></video><form method=post action='/judge/compare'>"
+                f"{hidden(csrf=csrf, award=award['id'], a=a['id'], b=b['id'], winner=ent['id'])}<button "
+                f"class=better>This one is better</button></form></div>")
+    first, second = (a, b) if left == a["id"] else (b, a)
+    return (f"<h1>{e(award['name'])}</h1><p>Which film is better for this award?</p>"
+            f"<div style='display:flex;gap:20px'>{side(first)}{side(second)}</div>")
+
+
+def results(items: list[dict]) -> str:
+    out = "<h1>Results</h1>"
+    for it in items:
+        ent = it["entry"]
+        share = f"{it['ai_share']:.0%}" if it["ai_share"] is not None else "unknown"
+        disc = "".join(f"<li><b>{e(k)}</b>: {e(v)}</li>" for k, v in it["disclosure"].items())
+        out += (f"<h2>{e(it['award'])}</h2><p class=winner><b>{e(ent['title'])}</b> by {e(ent['name'])}"
+                f"{', ' + e(ent['country']) if ent['country'] else ''}</p><p>{e(ent['synopsis'])}</p>"
+                f"<p>AI share: <b>{share}</b> (measured by filmcrew's checker)</p><ul class=note>{disc}</ul>")
+    return out
+
+
+def invite(token: str) -> str:
+    return (f"<h1>Join the jury</h1><form class=box method=post action='/invite'>{hidden(token=token)}<label>Choose a "
+            f"password (10 characters or more)<input type=password name=password required minlength=10 "
+            f"autocomplete=new-password></label><button>Join</button></form>")

@@ -16,6 +16,7 @@
 from __future__ import annotations
 
 import json
+import re
 import time
 import urllib.parse
 from http.cookies import SimpleCookie
@@ -25,6 +26,7 @@ from ..errors import FilmcrewError
 from ..web.http import origin_ok, send_file
 from . import pages
 from .accounts import Refusal
+from .jury import Jury
 
 LOOPBACK = ("127.0.0.1", "localhost", "::1")
 COOKIE = "festival_session"
@@ -32,6 +34,20 @@ MAX_FORM = 4 * 1024 * 1024  # a form (the provenance file travels in one, up to 
 MAX_PIECE = 16 * 1024 * 1024  # one piece of a film
 CSP = ("default-src 'none'; script-src 'self'; style-src 'unsafe-inline'; img-src 'self'; media-src 'self'; "
        "connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'")
+
+
+def _said(query: dict) -> tuple | None:
+    """A short confirmation carried in the address after a change (shown as text, never as markup)."""
+    return ("good", query["said"][:200]) if query.get("said") else None
+
+
+class Quiet(ThreadingHTTPServer):
+    """A browser that goes away mid-answer (a closed tab, a lost upload piece) is not an error worth a traceback."""
+
+    def handle_error(self, request, client_address):
+        import sys
+        if not isinstance(sys.exc_info()[1], (ConnectionResetError, BrokenPipeError, TimeoutError)):
+            super().handle_error(request, client_address)
 
 
 class Server:
@@ -47,7 +63,7 @@ class Server:
         class Bound(Handler):
             pass
         Bound.srv = self
-        self.httpd = ThreadingHTTPServer((self.host, self.port), Bound)
+        self.httpd = Quiet((self.host, self.port), Bound)
         self.httpd.daemon_threads = True
         return self.httpd
 
@@ -145,7 +161,7 @@ class Handler(BaseHTTPRequestHandler):
 
     def _dispatch(self, prefix: str):
         self._begin()
-        name = prefix + (self.route.strip("/").replace("/", "_").replace("-", "_") or "index")
+        name = prefix + (re.sub(r"[^a-z0-9]", "_", self.route.strip("/").lower()) or "index")
         return getattr(self, name, None)
 
     def _handle(self, prefix: str):
@@ -208,7 +224,7 @@ class Handler(BaseHTTPRequestHandler):
             raise
         if self.token:
             self.srv.fest.logout(self.token)  # a new session at each sign-in (no session fixation)
-        home = {"entrant": "/me", "organiser": "/entries", "juror": "/"}[user["role"]]
+        home = {"entrant": "/me", "organiser": "/entries", "juror": "/judge"}[user["role"]]
         self._redirect(home, self._cookie(token, 14 * 24 * 3600))
 
     def post_logout(self):
@@ -247,8 +263,12 @@ class Handler(BaseHTTPRequestHandler):
     def get_entry(self):
         ent = self.srv.fest.entry(self.user, int(self.query.get("id", "0")))
         pending = (ent.get("check") or {}).get("state") in ("queued", "running", None)
-        self._page(ent["title"], pages.entry(ent, self.user, self.contest, self.user["csrf"]),
-                   headers={"Refresh": "3"} if pending else None)
+        body = pages.entry(ent, self.user, self.contest, self.user["csrf"])
+        if self.user["role"] == "juror":
+            jury = Jury(self.srv.fest)
+            body += pages.score_forms(ent, self.srv.fest.awards(self.contest["id"]), jury.my_scores(self.user, ent["id"]),
+                                      jury.others_scores(self.user, ent["id"]), self.user["csrf"])
+        self._page(ent["title"], body, headers={"Refresh": "3"} if pending else None, message=_said(self.query))
 
     def get_film(self):
         ent = self.srv.fest.entry(self.user, int(self.query.get("id", "0")))
@@ -261,6 +281,108 @@ class Handler(BaseHTTPRequestHandler):
         ok = sum(1 for r in rows if r["passed"])
         self._page("Entries", f"<h1>Entries</h1><p>{len(rows)} entries; {done} checked, {ok} eligible.</p>"
                               f"{pages.entries_table(rows, True)}")
+
+    # ---- the organiser -----------------------------------------------------------------------------------
+    def get_jury(self):
+        jurors = Jury(self.srv.fest).jurors(self.user)
+        link = ""
+        if self.query.get("invited"):  # the invitation's token travels once, in this redirect, to this organiser
+            link = f"http://{self.headers.get('Host')}/invite?token={self.query['invited']}"
+        self._page("Jury", pages.jury(jurors, self.user["csrf"], self.contest, link), message=_said(self.query))
+
+    def post_jury_invite(self):
+        fields = self._form(64 * 1024)
+        self._changes(fields)
+        token = Jury(self.srv.fest).invite(self.user, fields.get("email", ""), fields.get("name", ""))
+        self._redirect("/jury?invited=" + urllib.parse.quote(token))
+
+    def post_jury_assign(self):
+        fields = self._form(64 * 1024)
+        self._changes(fields)
+        got = Jury(self.srv.fest).assign(self.user, self.contest["id"], int(fields.get("per_entry") or 3))
+        said = f"{got['assigned']} new assignment(s)" + (
+            f"; {len(got['short'])} film(s) could not get enough jurors (invite more)" if got["short"] else "")
+        self._redirect("/jury?said=" + urllib.parse.quote(said))
+
+    def post_contest_switch(self):
+        fields = self._form(64 * 1024)
+        self._changes(fields)
+        name = fields.get("name", "")
+        Jury(self.srv.fest).set_contest(self.user, self.contest["id"], **{name: fields.get("value") == "1"})
+        self._redirect(("/awards" if name == "published" else "/jury") + "?said=" + urllib.parse.quote("saved"))
+
+    def get_awards(self):
+        jury = Jury(self.srv.fest)
+        cid = self.contest["id"]
+        ranks = [(aw, jury.ranking(self.user, aw["id"])) for aw in self.srv.fest.awards(cid)]
+        self._page("Awards", pages.awards_page(ranks, jury.decisions(cid), self.user["csrf"], self.contest),
+                   message=_said(self.query))
+
+    def post_awards_decide(self):
+        fields = self._form(64 * 1024)
+        self._changes(fields)
+        Jury(self.srv.fest).decide(self.user, int(fields["award"]), int(fields["entry"]))
+        self._redirect("/awards?said=" + urllib.parse.quote("winner chosen"))
+
+    # ---- jurors ------------------------------------------------------------------------------------------
+    def get_invite(self):
+        self._page("Join the jury", pages.invite(self.query.get("token", "")))
+
+    def post_invite(self):
+        fields = self._form(64 * 1024)
+        self._changes(fields if self.user else None)
+        email = Jury(self.srv.fest).accept(fields.get("token", ""), fields.get("password", ""))
+        token, _ = self.srv.fest.login(email, fields["password"], self._ip())
+        self._redirect("/judge", self._cookie(token, 14 * 24 * 3600))
+
+    def get_judge(self):
+        from .core import _role
+        _role(self.user, "juror")
+        films = Jury(self.srv.fest).assigned(self.user, self.contest["id"])
+        self._page("Judging", pages.judge(films, self.srv.fest.awards(self.contest["id"])), message=_said(self.query))
+
+    def post_judge_score(self):
+        fields = self._form(64 * 1024)
+        self._changes(fields)
+        try:
+            marks = {k[4:]: float(v) for k, v in fields.items() if k.startswith("cat:")}
+        except ValueError:
+            raise Refusal(400, "a mark from 1 to 10 for each category") from None
+        Jury(self.srv.fest).score(self.user, int(fields["entry"]), int(fields["award"]), marks)
+        self._redirect(f"/entry?id={int(fields['entry'])}&said=" + urllib.parse.quote("marks saved"))
+
+    def post_judge_conflict(self):
+        fields = self._form(64 * 1024)
+        self._changes(fields)
+        Jury(self.srv.fest).declare_conflict(self.user, self.user["id"], entry_id=int(fields["entry"]),
+                                             reason=fields.get("reason", ""))
+        self._redirect("/judge?said=" + urllib.parse.quote("conflict declared: that film is no longer yours to judge"))
+
+    def get_judge_compare(self):
+        jury = Jury(self.srv.fest)
+        award = jury.award(int(self.query.get("award", "0")))
+        pair = jury.next_pair(self.user, award["id"])
+        if pair is None:
+            return self._page(award["name"], f"<h1>{pages.e(award['name'])}</h1><p class='msg good'>Every pair of "
+                                             f"your films is compared. Thank you.</p>")
+        a, b = (self.srv.fest.entry(self.user, i) for i in pair)
+        from .jury import _spread
+        left = pair[_spread(self.user["id"], pair[0] + pair[1]) % 2]  # which side is which: not always the older
+        self._page(award["name"], pages.compare(award, a, b, self.user["csrf"], left))
+
+    def post_judge_compare(self):
+        fields = self._form(64 * 1024)
+        self._changes(fields)
+        award = int(fields["award"])
+        Jury(self.srv.fest).compare(self.user, award, int(fields["a"]), int(fields["b"]), int(fields["winner"]))
+        self._redirect(f"/judge/compare?award={award}")
+
+    # ---- everyone ------------------------------------------------------------------------------------------
+    def get_results(self):
+        items = Jury(self.srv.fest).results(self.contest["id"])
+        if items is None:
+            raise Refusal(404, "the results are not published yet")
+        self._page("Results", pages.results(items))
 
     def get_audit(self):
         self._page("Audit log", pages.audit(self.srv.fest.audit_log(self.user)))
