@@ -211,6 +211,14 @@ def test_an_upload_goes_on_from_where_it_stopped_and_refuses_what_is_not_an_mp4_
             fest.put_piece(ann, up, 0, io.BytesIO(blob), len(blob))
         assert r.value.status == 415 and says in r.value.why and "export the film as MP4" in r.value.why
     assert not any(fest.films.rglob("*.png"))
+    left = fest.start_upload(ann, cid, 100)  # begun, never finished: swept after a week
+    fest.put_piece(ann, left, 0, io.BytesIO(b"x" * 10), 10)
+    assert fest.sweep_uploads() == 0
+    with fest.engine.begin() as c:
+        c.exec_driver_sql("update uploads set created_at = created_at - 8 * 86400")
+    assert fest.sweep_uploads() == 1 and not (fest.uploads / f"{left}.part").exists()
+    with pytest.raises(Refusal):
+        fest.upload(ann, left)
     fest.close()
 
 

@@ -269,6 +269,38 @@ def test_the_cluster_works_in_a_store_outside_the_project(cluster, series, tmp_p
 
 @needs_ray
 @pytest.mark.slow
+def test_the_festivals_checks_fan_out_over_the_cluster(cluster, tmp_path):
+    """Issue 16 on issue 17's executor: the festival's background checks sent to the cluster's workers by content
+    key (each rebuilt there from the batch), their results in the festival's store and database."""
+    pytest.importorskip("sqlalchemy", reason="the festival needs its extra: pip install 'filmcrew[festival]'")
+    from test_festival import entrant, make_festival, send, synth
+
+    from filmcrew.festival.checks import Checker
+    fest = make_festival(tmp_path / "fest")
+    film = synth(tmp_path / "plain.mp4", seconds=3, size=(180, 320))
+    other = tmp_path / "other.mp4"  # the same clip with other bytes: a check of its own
+    other.write_bytes(film.read_bytes() + (12).to_bytes(4, "big") + b"free" + b"copy")
+    entries = [send(fest, entrant(fest, f"e{i}@example.org"), f, f"Film {i}") for i, f in enumerate((film, other))]
+    used = []
+
+    def on_ray(spec):
+        ex = ray_cluster.RayExecutor(cluster["address"], "filmcrew.festival.checks:worker_targets", spec, local_workers=1)
+        used.append(ex)
+        return ex
+    ray_cluster.connect(cluster["address"])
+    try:
+        assert Checker(fest, executor_for=on_ray).run_once() == 2
+    finally:
+        import ray
+        ray.shutdown()
+    assert sum(ex.sent for ex in used) == 2 and sum(ex.here for ex in used) == 0  # both checked on the workers
+    for eid in entries:
+        ck = fest.latest_check(eid)
+        assert ck["state"] == "done" and ck["passed"] is False
+        assert {f["check"] for f in ck["findings"]} >= {"integrity", "duration", "ai_share", "loudness"}
+    fest.close()
+
+
 def test_a_worker_node_killed_mid_make_does_not_stop_it(cluster, series, tmp_path):
     written, local = series
     root = copy(written, tmp_path / "film")

@@ -50,7 +50,8 @@ def _checker(fest, a):
     from ..festival.checks import Checker
     executor_for = None
     if a.executor == "ray":
-        from ..engine.ray_cluster import RayExecutor
+        from ..engine.ray_cluster import RayExecutor, connect
+        connect(a.address)  # once: each batch of checks is sent on the same connection
         executor_for = (lambda spec: RayExecutor(a.address, "filmcrew.festival.checks:worker_targets", spec,
                                                  local_workers=a.workers))
     return Checker(fest, workers=a.workers, executor_for=executor_for,
@@ -63,6 +64,7 @@ def cmd_serve(a) -> int:
     from ..festival.server import Server
     fest = Festival(Path(a.dir), a.database)
     db.migrate(fest.url)  # an older festival's schema is brought forward before anything is served
+    fest.sweep_uploads()  # uploads left unfinished for a week
     srv = Server(fest, a.host, a.port)
     try:
         httpd = srv.start()

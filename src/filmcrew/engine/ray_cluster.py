@@ -66,16 +66,7 @@ class RayExecutor:
     def __init__(self, address: str | None, rebuild: str, spec: dict, placement: Callable[[Task], object] | None = None,
                  local_workers: int = 2):
         self.ray = import_ray()
-        self.started = not self.ray.is_initialized()
-        if self.started:
-            reachable(address)
-            try:
-                self.ray.init(address=address, namespace="filmcrew", logging_level="WARNING", log_to_driver=False,
-                              configure_logging=False)
-            except (ConnectionError, ValueError, RuntimeError) as err:
-                where = f"--address {address}" if address else "the Ray executor (no --address: RAY_ADDRESS or a new Ray)"
-                raise FilmcrewError(f"{where}: cannot reach a Ray cluster ({err}); start one with `ray start --head`, "
-                                    f"or give its address (auto, HOST:6379, ray://HOST:10001)") from None
+        self.started = connect(address)
         self.rebuild, self.spec = rebuild, {**spec, "run": uuid.uuid4().hex}
         self.placement = placement or hints
         self.local = LocalPool(local_workers)
@@ -128,6 +119,23 @@ class RayExecutor:
         self.local.close()
         if self.started:
             self.ray.shutdown()
+
+
+def connect(address: str | None) -> bool:
+    """This process joins the Ray cluster at `address` unless it has already; whether it joined now (then the
+    executor that asked leaves it when closed; a long-running caller connects first and stays)."""
+    ray = import_ray()
+    if ray.is_initialized():
+        return False
+    reachable(address)
+    try:
+        ray.init(address=address, namespace="filmcrew", logging_level="WARNING", log_to_driver=False,
+                 configure_logging=False)
+    except (ConnectionError, ValueError, RuntimeError) as err:
+        where = f"--address {address}" if address else "the Ray executor (no --address: RAY_ADDRESS or a new Ray)"
+        raise FilmcrewError(f"{where}: cannot reach a Ray cluster ({err}); start one with `ray start --head`, "
+                            f"or give its address (auto, HOST:6379, ray://HOST:10001)") from None
+    return True
 
 
 def reachable(address: str | None, timeout: float = 5.0) -> None:

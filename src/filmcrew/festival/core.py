@@ -301,6 +301,19 @@ class Festival:
             c.execute(self.t["uploads"].update().where(self.t["uploads"].c.id == uid).values(sha=sha))
         return sha
 
+    def sweep_uploads(self, older_than_s: float = 7 * 86400) -> int:
+        """Forget uploads begun more than `older_than_s` ago and never submitted (their pieces on disk too); how
+        many. (A whole film already stored stays: another entry may be the same film.)"""
+        sa = db._sa()
+        up = self.t["uploads"]
+        with self.engine.begin() as c:
+            old = [r.id for r in c.execute(sa.select(up.c.id).where(up.c.created_at < accounts.now() - older_than_s))]
+            if old:
+                c.execute(up.delete().where(up.c.id.in_(old)))
+        for uid in old:
+            (self.uploads / f"{uid}.part").unlink(missing_ok=True)
+        return len(old)
+
     # ---- entries -----------------------------------------------------------------------------------------
     def submit(self, user: dict, cid: int, upload_id: str, title: str, synopsis: str = "", credits: str = "",
                provenance: bytes | None = None, entry_id: int | None = None) -> int:

@@ -92,7 +92,7 @@ def home(contest: dict, awards: list[dict], user: dict | None) -> str:
     return f"<h1>{e(contest['title'])}</h1><h2>The rules</h2><ul>{items}</ul><h2>Awards</h2><ul>{aw}</ul>{cta}"
 
 
-def login(csrf_free: bool = True) -> str:
+def login() -> str:
     return ("<h1>Sign in</h1><form class=box method=post action='/login'><label>E-mail<input type=email name=email "
             "required autocomplete=username></label><label>Password<input type=password name=password required "
             "autocomplete=current-password></label><button>Sign in</button></form>")

@@ -290,7 +290,8 @@ class Handler(BaseHTTPRequestHandler):
         jurors = Jury(self.srv.fest).jurors(self.user)
         link = ""
         if self.query.get("invited"):  # the invitation's token travels once, in this redirect, to this organiser
-            link = f"http://{self.headers.get('Host')}/invite?token={self.query['invited']}"
+            scheme = "https" if self.srv.secure_cookies else "http"  # (beyond this machine it is behind HTTPS)
+            link = f"{scheme}://{self.headers.get('Host')}/invite?token={urllib.parse.quote(self.query['invited'])}"
         self._page("Jury", pages.jury(jurors, self.user["csrf"], self.contest, link), message=_said(self.query))
 
     def post_jury_invite(self):
