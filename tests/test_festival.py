@@ -222,6 +222,21 @@ def test_an_upload_goes_on_from_where_it_stopped_and_refuses_what_is_not_an_mp4_
     fest.close()
 
 
+def test_uploads_are_rate_limited_per_entrant(tmp_path):
+    from filmcrew.festival.accounts import LIMITS
+    fest = make_festival(tmp_path / "fest")
+    ann, bob = entrant(fest), entrant(fest, "bob@example.org")
+    cid = fest.contest()["id"]
+    most, _ = LIMITS["upload"]
+    for _ in range(most):
+        fest.start_upload(ann, cid, 1000)
+    with pytest.raises(Refusal) as r:
+        fest.start_upload(ann, cid, 1000)
+    assert r.value.status == 429 and r.value.retry_after > 0
+    fest.start_upload(bob, cid, 1000)  # another entrant's allowance is his own
+    fest.close()
+
+
 def _webm(tmp_path: Path) -> Path:
     p = tmp_path / "clip.webm"
     ffmpeg.run(["-f", "lavfi", "-i", "testsrc2=s=64x64:r=10:d=1", "-c:v", "libvpx", str(p)], "webm")

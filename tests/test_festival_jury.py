@@ -47,8 +47,8 @@ def test_bradley_terry_recovers_the_true_order_from_few_comparisons_per_juror():
 
 def test_weighted_marks_are_the_weighted_mean_of_the_category_means():
     cats = [{"name": "story", "weight": 0.4}, {"name": "craft", "weight": 0.6}]
-    rows = [(7, 1, "story", 8), (7, 2, "story", 6), (7, 1, "craft", 5), (7, 2, "craft", 9),
-            (8, 1, "story", 10)]  # film 8: craft unmarked; its story alone counts
+    rows = [(7, "story", 7.0, 2), (7, "craft", 7.0, 2),  # film 7: story 8 and 6, craft 5 and 9
+            (8, "story", 10.0, 1)]  # film 8: craft unmarked; its story alone counts
     marks = weighted_marks(rows, cats)
     assert marks[7] == (pytest.approx(0.4 * 7 + 0.6 * 7), 2) and marks[8] == (pytest.approx(10.0), 1)
 

@@ -282,10 +282,11 @@ class Jury:
         e = self.t["entries"]
         with self.fest.engine.connect() as c:
             titles = {r.id: r.title for r in c.execute(sa.select(e.c.id, e.c.title).where(e.c.contest_id == aw["contest_id"]))}
-            if aw["method"] == "scores":
+            if aw["method"] == "scores":  # (the database averages: 2,300 films x 3 jurors x 5 marks stay there)
                 s = self.t["scores"]
-                rows = c.execute(sa.select(s.c.entry_id, s.c.juror_id, s.c.category, s.c.value)
-                                 .where(s.c.award_id == award_id)).all()
+                rows = c.execute(sa.select(s.c.entry_id, s.c.category, sa.func.avg(s.c.value),
+                                           sa.func.count(sa.distinct(s.c.juror_id)))
+                                 .where(s.c.award_id == award_id).group_by(s.c.entry_id, s.c.category)).all()
                 marks = weighted_marks(rows, aw["categories"])
             else:
                 cmp = self.t["comparisons"]
@@ -359,20 +360,18 @@ class Jury:
 
 
 def weighted_marks(rows, categories: list[dict]) -> dict[int, tuple[float, int]]:
-    """{entry: (weighted mean of its categories' means, how many jurors)} from (entry, juror, category, value) rows;
-    a category no juror marked counts as missing, and the weights of the marked ones are scaled to sum to one."""
+    """{entry: (weighted mean of its categories' means, how many jurors)} from (entry, category, mean of its
+    marks, how many jurors marked it) rows; a category no juror marked counts as missing, and the weights of the
+    marked ones are scaled to sum to one."""
     weights = {c["name"]: float(c["weight"]) for c in categories}
     by: dict = {}
-    for entry, juror, cat, value in rows:
+    for entry, cat, mean, jurors in rows:
         if cat in weights:
-            d = by.setdefault(entry, {"jurors": set(), "cats": {}})
-            d["jurors"].add(juror)
-            d["cats"].setdefault(cat, []).append(value)
+            by.setdefault(entry, {})[cat] = (float(mean), int(jurors))
     out = {}
-    for entry, d in by.items():
-        means = {k: sum(v) / len(v) for k, v in d["cats"].items()}
+    for entry, means in by.items():
         total = sum(weights[k] for k in means)
-        out[entry] = (sum(weights[k] * m for k, m in means.items()) / total, len(d["jurors"]))
+        out[entry] = (sum(weights[k] * m for k, (m, _) in means.items()) / total, max(n for _, n in means.values()))
     return out
 
 

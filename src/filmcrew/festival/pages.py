@@ -210,18 +210,24 @@ def jury(jurors: list[dict], csrf: str, contest: dict, invite_link: str = "") ->
             f"{'see' if contest['scores_open'] else 'do not see'} each other's marks.</p>{switches}")
 
 
-def awards_page(rankings: list[tuple[dict, list[dict]]], decided: dict, csrf: str, contest: dict) -> str:
+def awards_page(rankings: list[tuple[dict, list[dict]]], decided: dict, csrf: str, contest: dict,
+                show: int | None = 50) -> str:
+    """Each award's ranking (its first `show` films, and the one chosen wherever it ranks; None: all)."""
     out = "<h1>Awards</h1>"
-    for aw, ranked in rankings:
+    for aw, everyone in rankings:
+        ranked = [(i, r) for i, r in enumerate(everyone)
+                  if show is None or i < show or decided.get(aw["id"]) == r["entry"]]
+        more = (f"<p class=note>{len(everyone) - len(ranked)} more films ranked below: <a href='/awards?all=1'>show "
+                f"every film</a></p>" if len(ranked) < len(everyone) else "")
         how = "weighted mark (1-10)" if aw["method"] == "scores" else "Bradley-Terry strength"
         rows = "".join(
             f"<tr><td>{i + 1}</td><td><a href='/entry?id={r['entry']}'>{e(r['title'])}</a></td><td>{r['mark']:.2f}</td>"
             f"<td>{r['jurors']}</td><td>" + ("<b>winner</b>" if decided.get(aw["id"]) == r["entry"] else
                                             f"<form method=post action='/awards/decide'>{hidden(csrf=csrf, award=aw['id'], entry=r['entry'])}"
                                             f"<button class=decide style='margin:0'>Choose</button></form>") + "</td></tr>"
-            for i, r in enumerate(ranked))
+            for i, r in ranked)
         out += (f"<h2>{e(aw['name'])}</h2><table id=award-{aw['id']}><tr><th>#</th><th>Film</th><th>{how}</th>"
-                f"<th>Jurors</th><th></th></tr>{rows or '<tr><td colspan=5>no marks yet</td></tr>'}</table>")
+                f"<th>Jurors</th><th></th></tr>{rows or '<tr><td colspan=5>no marks yet</td></tr>'}</table>{more}")
     pub = ("<p class='msg good'>The results are published.</p>" if contest["published"] else
            f"<form method=post action='/contest/switch'>{hidden(csrf=csrf, name='published', value='1')}"
            f"<button id=publish>Publish the results</button></form>")

@@ -282,8 +282,12 @@ class Handler(BaseHTTPRequestHandler):
         rows = self.srv.fest.all_entries(self.user, self.contest["id"])
         done = sum(1 for r in rows if r["state"] == "done")
         ok = sum(1 for r in rows if r["passed"])
+        per, page = 200, max(1, int(self.query.get("page", "1")))
+        last = max(1, -(-len(rows) // per))
+        nav = " ".join(f"<a href='/entries?page={k}'>{k}</a>" if k != page else f"<b>{k}</b>" for k in range(1, last + 1))
         self._page("Entries", f"<h1>Entries</h1><p>{len(rows)} entries; {done} checked, {ok} eligible.</p>"
-                              f"{pages.entries_table(rows, True)}")
+                              + (f"<p>Page {nav}</p>" if last > 1 else "")
+                              + pages.entries_table(rows[(page - 1) * per:page * per], True))
 
     # ---- the organiser -----------------------------------------------------------------------------------
     def get_jury(self):
@@ -319,8 +323,8 @@ class Handler(BaseHTTPRequestHandler):
         jury = Jury(self.srv.fest)
         cid = self.contest["id"]
         ranks = [(aw, jury.ranking(self.user, aw["id"])) for aw in self.srv.fest.awards(cid)]
-        self._page("Awards", pages.awards_page(ranks, jury.decisions(cid), self.user["csrf"], self.contest),
-                   message=_said(self.query))
+        self._page("Awards", pages.awards_page(ranks, jury.decisions(cid), self.user["csrf"], self.contest,
+                                               None if self.query.get("all") else 50), message=_said(self.query))
 
     def post_awards_decide(self):
         fields = self._form(64 * 1024)
