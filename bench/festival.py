@@ -14,8 +14,9 @@ Per database, in a process of its own (so its peak memory is its own):
    entries checked per minute;
 4. nothing is lost: every submission has exactly one check, done;
 5. 60 jurors are invited and join, films are assigned (3 jurors each), every juror scores every film of theirs
-   for each scores award and answers every pair of the pairwise award, the rankings are computed, winners
-   decided, the results published;
+   for each scores award (a mark from the film's simulated quality, rounded to 1-10) and answers every pair of
+   the pairwise award (the better film by that quality), the rankings are computed (and how well each recovers
+   the quality: Spearman's rho), winners decided, the results published;
 6. 20 users at once (12 entrants, 4 jurors, the organiser, 3 visitors) load their pages for `--seconds` over
    HTTP: each page's median, 95th percentile and slowest answer, and the slowest page.
 
@@ -162,8 +163,7 @@ def one(kind: str, n: int, workers: int, seconds: float, jurors: int) -> dict:
             list(pool.map(judge, js))
         with timer("rankings"):
             ranks = {aw["name"]: jury.ranking(org, aw["id"]) for aw in awards}
-        best = max(quality, key=quality.get)
-        out["best_film_found"] = {k: v[0]["entry"] == best for k, v in ranks.items()}
+        out["rank_correlation"] = {k: spearman([quality[r["entry"]] for r in v]) for k, v in ranks.items()}
         for aw in awards:
             jury.decide(org, aw["id"], ranks[aw["name"]][0]["entry"])
         jury.set_contest(org, cid, published=True)
@@ -179,6 +179,17 @@ def one(kind: str, n: int, workers: int, seconds: float, jurors: int) -> dict:
     out["peak_rss_mib"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
     out["peak_child_rss_mib"] = round(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024, 1)
     return out
+
+
+def spearman(ordered_quality: list[float]) -> float:
+    """Spearman's rho between a ranking (best first) and the films' simulated quality: how well the jury's marks
+    or comparisons, through the award's method, recover it (1: exactly)."""
+    n = len(ordered_quality)
+    if n < 2:
+        return 1.0
+    by_quality = sorted(range(n), key=lambda i: -ordered_quality[i])
+    true_rank = {i: r for r, i in enumerate(by_quality)}
+    return round(1 - 6 * sum((i - true_rank[i]) ** 2 for i in range(n)) / (n * (n * n - 1)), 3)
 
 
 def pages_under_load(fest, users, jurors, seconds: float, entries) -> dict:
@@ -271,7 +282,8 @@ def main() -> int:
         print(f"{kind}: {res['checks_per_minute']} entries checked a minute ({s['checks']} s for {a.entries}); "
               f"{res['submissions_per_minute']} submissions a minute; lost {res['lost']}, not exactly one result "
               f"{res['not_exactly_one_result']}, eligible {res['eligible']}; accounts {s['accounts']} s, judging "
-              f"{s['judging']} s ({res['assignments']} assignments), rankings {s['rankings']} s; slowest page "
+              f"{s['judging']} s ({res['assignments']} assignments), rankings {s['rankings']} s (rho with the quality "
+              f"{', '.join(f'{k} {v}' for k, v in res['rank_correlation'].items())}); slowest page "
               f"{res['slowest_page']['page']} p95 {res['slowest_page']['p95_ms']} ms (max "
               f"{res['slowest_page']['max_ms']} ms) under 20 users; peak {res['peak_rss_mib']} MiB "
               f"(+ children {res['peak_child_rss_mib']} MiB)", flush=True)

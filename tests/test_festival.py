@@ -216,7 +216,8 @@ def test_an_upload_goes_on_from_where_it_stopped_and_refuses_what_is_not_an_mp4_
     assert fest.sweep_uploads() == 0
     with fest.engine.begin() as c:
         c.exec_driver_sql("update uploads set created_at = created_at - 8 * 86400")
-    assert fest.sweep_uploads() == 1 and not (fest.uploads / f"{left}.part").exists()
+    assert fest.sweep_uploads() == 2 and not (fest.uploads / f"{left}.part").exists()  # (and the whole film never
+    assert fest.film_path(row["sha"]).read_bytes() == data  # submitted: its upload goes, the stored film stays)
     with pytest.raises(Refusal):
         fest.upload(ann, left)
     fest.close()

@@ -65,15 +65,16 @@ class Jury:
         _role(organiser, "organiser")
         sa = db._sa()
         u, a, s, cmp = self.t["users"], self.t["assignments"], self.t["scores"], self.t["comparisons"]
-        with self.fest.engine.connect() as c:
+        with self.fest.engine.connect() as c:  # (four queries, however many jurors)
             rows = [dict(r) for r in c.execute(sa.select(u.c.id, u.c.email, u.c.name, u.c.invite_hash)
                                                .where(u.c.role == "juror").order_by(u.c.id)).mappings()]
-            for r in rows:
-                r["assigned"] = c.execute(sa.select(sa.func.count()).where(a.c.juror_id == r["id"])).scalar()
-                r["scored"] = c.execute(sa.select(sa.func.count(sa.distinct(s.c.entry_id)))
-                                        .where(s.c.juror_id == r["id"])).scalar()
-                r["compared"] = c.execute(sa.select(sa.func.count()).where(cmp.c.juror_id == r["id"])).scalar()
-                r["joined"] = r.pop("invite_hash") is None
+            assigned = dict(c.execute(sa.select(a.c.juror_id, sa.func.count()).group_by(a.c.juror_id)).all())
+            scored = dict(c.execute(sa.select(s.c.juror_id, sa.func.count(sa.distinct(s.c.entry_id)))
+                                    .group_by(s.c.juror_id)).all())
+            compared = dict(c.execute(sa.select(cmp.c.juror_id, sa.func.count()).group_by(cmp.c.juror_id)).all())
+        for r in rows:
+            r["assigned"], r["scored"], r["compared"] = (d.get(r["id"], 0) for d in (assigned, scored, compared))
+            r["joined"] = r.pop("invite_hash") is None
         return rows
 
     # ---- conflicts and assignments -----------------------------------------------------------------------
