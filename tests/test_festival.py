@@ -130,8 +130,24 @@ def test_passwords_are_argon2id_sessions_are_kept_as_hashes_and_sign_ins_are_rat
     with pytest.raises(Refusal) as r:  # an unknown e-mail gets the same answer as a wrong password
         fest.login("nobody@example.org", PASSWORD)
     assert r.value.status == 401 and "e-mail or the password" in r.value.why
+    with pytest.raises(Refusal) as r:  # a session cannot be used to guess the password past the allowance either
+        fest.change_password(fest.session(token), "guess work!!", "a new password here", token)
+    assert r.value.status == 429
     fest.logout(token)
     assert fest.session(token) is None
+    fest.close()
+
+
+def test_a_new_password_ends_the_other_sessions(tmp_path):
+    fest = make_festival(tmp_path / "fest")
+    fest.register("ann@example.org", "Ann", PASSWORD)
+    here, _ = fest.login("ann@example.org", PASSWORD)
+    there, _ = fest.login("ann@example.org", PASSWORD)
+    fest.change_password(fest.session(here), PASSWORD, "a new password here", here)
+    assert fest.session(here) is not None and fest.session(there) is None
+    with pytest.raises(Refusal):
+        fest.login("ann@example.org", PASSWORD)
+    assert fest.login("ann@example.org", "a new password here")[0]
     fest.close()
 
 

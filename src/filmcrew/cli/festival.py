@@ -41,7 +41,7 @@ def cmd_init(a) -> int:
     print(f"made the festival in {Path(a.dir).resolve()}: {con['title']} (rules: {con['profile']['name']})")
     print(f"organiser: {a.organiser or 'organiser@localhost.localdomain'}; "
           + ("password from FILMCREW_ORGANISER_PASSWORD" if password else
-             f"password: {password_used} (shown once: keep it, or sign in and change it)"))
+             f"password: {password_used} (shown once: keep it, or sign in and change it on the Password page)"))
     print(f"next: filmcrew festival serve {a.dir}")
     return 0
 

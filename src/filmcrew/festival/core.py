@@ -171,6 +171,24 @@ class Festival:
                             ).mappings().first()
         return dict(row) if row else None
 
+    def change_password(self, user: dict, current: str, new: str, keep_token: str | None = None) -> None:
+        """A signed-in person's new password (the current one asked again); their other sessions end."""
+        sa = db._sa()
+        u, s = self.t["users"], self.t["sessions"]
+        self.limit("login-user", user["email"])  # (a stolen session does not get to guess more than a sign-in)
+        with self.engine.connect() as c:
+            stored = c.execute(sa.select(u.c.password_hash).where(u.c.id == user["id"])).scalar()
+        if not accounts.verify_password(stored or "", current or ""):
+            with self.engine.begin() as c:
+                self._count(c, "login-user", user["email"])
+            raise Refusal(403, "the current password is wrong")
+        accounts.check_new_account(user["email"], user["name"], new)
+        with self.engine.begin() as c:
+            c.execute(u.update().where(u.c.id == user["id"]).values(password_hash=accounts.hash_password(new)))
+            c.execute(s.delete().where(s.c.user_id == user["id"],
+                                       s.c.token_hash != accounts.token_hash(keep_token or "")))
+            self._audit(c, user["id"], "password changed", {})
+
     def logout(self, token: str) -> None:
         with self.engine.begin() as c:
             c.execute(self.t["sessions"].delete().where(self.t["sessions"].c.token_hash == accounts.token_hash(token)))

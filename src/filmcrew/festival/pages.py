@@ -49,7 +49,7 @@ def page(title: str, body: str, user: dict | None, contest: dict, message: tuple
     nav = "".join(f'<a href="{h}">{e(t)}</a>' for h, t in links)
     who = ""
     if user is not None:
-        who = (f'<span class=who>{e(user["name"])} ({e(user["role"])}) <form method=post action="/logout" '
+        who = (f'<span class=who><a href="/password">{e(user["name"])}</a> ({e(user["role"])}) <form method=post action="/logout" '
                f'style="display:inline"><input type=hidden name=csrf value="{e(user["csrf"])}"><button '
                f'style="margin:0;padding:2px 8px">Sign out</button></form></span>')
     msg = f'<div class="msg {e(message[0])}">{e(message[1])}</div>' if message else ""
@@ -96,6 +96,14 @@ def login() -> str:
     return ("<h1>Sign in</h1><form class=box method=post action='/login'><label>E-mail<input type=email name=email "
             "required autocomplete=username></label><label>Password<input type=password name=password required "
             "autocomplete=current-password></label><button>Sign in</button></form>")
+
+
+def password(csrf: str) -> str:
+    return (f"<h1>Change your password</h1><form class=box method=post action='/password'>{hidden(csrf=csrf)}<label>"
+            f"Current password<input type=password name=current required autocomplete=current-password></label>"
+            f"<label>New password (10 characters or more)<input type=password name=new required minlength=10 "
+            f"autocomplete=new-password></label><button>Change it</button><p class=note>Your other sign-ins end."
+            f"</p></form>")
 
 
 def register() -> str:

@@ -237,6 +237,19 @@ class Handler(BaseHTTPRequestHandler):
             self.srv.fest.logout(self.token)
         self._redirect("/", self._cookie("", 0))
 
+    def get_password(self):
+        from .core import _role
+        _role(self.user, *("organiser", "entrant", "juror"))
+        self._page("Password", pages.password(self.user["csrf"]), message=_said(self.query))
+
+    def post_password(self):
+        fields = self._form(64 * 1024)
+        self._changes(fields)
+        from .core import _role
+        _role(self.user, "organiser", "entrant", "juror")
+        self.srv.fest.change_password(self.user, fields.get("current", ""), fields.get("new", ""), self.token)
+        self._redirect("/password?said=" + urllib.parse.quote("password changed; your other sign-ins ended"))
+
     def get_register(self):
         self._page("Create an account", pages.register())
 
