@@ -430,6 +430,22 @@ def test_roles_tokens_origins_and_hosts_are_enforced_on_every_request(served):
     assert "frame-ancestors 'none'" in headers["Content-Security-Policy"]
 
 
+def test_the_organiser_moves_the_deadline_and_an_entrant_cannot(served):
+    srv, fest, _ = served
+    base = srv.url().rstrip("/")
+    org, ann = Client(base), Client(base)
+    assert org.sign_in("org@example.org")[0] == 303 and ann.sign_in("ann@example.org")[0] == 303
+    fields = {"title": "Festival des films IA 2027 · AI电影节", "deadline": "2031-01-31 18:00", "max_mb": "8"}
+    assert ann.form("/contest/edit", fields)[0] == 403
+    code, body, _ = org.form("/contest/edit", {**fields, "deadline": "next friday"})
+    assert code == 400 and "YYYY-MM-DD HH:MM" in body
+    assert org.form("/contest/edit", fields)[0] == 303
+    con = fest.contest()
+    assert con["title"] == fields["title"] and time.strftime("%Y-%m-%d %H:%M", time.gmtime(con["deadline"])) == "2031-01-31 18:00"
+    assert "Festival des films IA 2027 · AI电影节" in Client(base).call("GET", "/")[1]
+    assert any(a["action"] == "contest edited" for a in fest.audit_log(fest.session(fest.login("org@example.org", PASSWORD)[0])))
+
+
 def test_sign_in_is_rate_limited_per_address(served):
     srv, fest, _ = served
     c = Client(srv.url().rstrip("/"))

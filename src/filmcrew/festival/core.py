@@ -206,6 +206,22 @@ class Festival:
             raise Refusal(404, "no such contest")
         return found[0]
 
+    def edit_contest(self, organiser: dict, cid: int, title: str, deadline: float, max_mb: int) -> None:
+        """The organiser changes the contest's name, deadline (a later or an earlier one) and largest film."""
+        _role(organiser, "organiser")
+        title = (title or "").strip()
+        if not title or len(title) > 200:
+            raise Refusal(400, "title: the contest's name (at most 200 characters)")
+        if not 1 <= int(max_mb) <= 100_000:
+            raise Refusal(400, "largest film: a size in MB from 1 to 100000")
+        old = self.contest(cid)
+        with self.engine.begin() as c:
+            c.execute(self.t["contests"].update().where(self.t["contests"].c.id == cid).values(
+                title=title, deadline=float(deadline), max_bytes=int(max_mb) * 1024 * 1024))
+            self._audit(c, organiser["id"], "contest edited", {
+                "title": [old["title"], title], "deadline": [old["deadline"], float(deadline)],
+                "max_mb": [old["max_bytes"] // 2**20, int(max_mb)]})
+
     def awards(self, cid: int) -> list[dict]:
         sa = db._sa()
         a = self.t["awards"]

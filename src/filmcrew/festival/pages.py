@@ -218,6 +218,16 @@ def jury(jurors: list[dict], csrf: str, contest: dict, invite_link: str = "") ->
             f"{'see' if contest['scores_open'] else 'do not see'} each other's marks.</p>{switches}")
 
 
+def contest_form(contest: dict, csrf: str) -> str:
+    d = time.strftime("%Y-%m-%d %H:%M", time.gmtime(contest["deadline"]))
+    return (f"<h2>The contest</h2><form class=box method=post action='/contest/edit'>{hidden(csrf=csrf)}<label>Name"
+            f"<input type=text name=title required maxlength=200 value='{e(contest['title'])}'></label><label>Deadline "
+            f"(UTC, YYYY-MM-DD HH:MM)<input type=text name=deadline required value='{e(d)}'></label><label>Largest film "
+            f"(MB)<input type=text name=max_mb required value='{contest['max_bytes'] // 2**20}'></label><button>Save"
+            f"</button><p class=note>The rules themselves are the profile the contest was made from "
+            f"({e(contest['profile']['name'])}): every entry is checked against the same ones.</p></form>")
+
+
 def awards_page(rankings: list[tuple[dict, list[dict]]], decided: dict, csrf: str, contest: dict,
                 show: int | None = 50) -> str:
     """Each award's ranking (its first `show` films, and the one chosen wherever it ranks; None: all)."""

@@ -309,7 +309,20 @@ class Handler(BaseHTTPRequestHandler):
         if self.query.get("invited"):  # the invitation's token travels once, in this redirect, to this organiser
             scheme = "https" if self.srv.secure_cookies else "http"  # (beyond this machine it is behind HTTPS)
             link = f"{scheme}://{self.headers.get('Host')}/invite?token={urllib.parse.quote(self.query['invited'])}"
-        self._page("Jury", pages.jury(jurors, self.user["csrf"], self.contest, link), message=_said(self.query))
+        self._page("Jury", pages.jury(jurors, self.user["csrf"], self.contest, link)
+                   + pages.contest_form(self.contest, self.user["csrf"]), message=_said(self.query))
+
+    def post_contest_edit(self):
+        import calendar
+        fields = self._form(64 * 1024)
+        self._changes(fields)
+        try:
+            deadline = float(calendar.timegm(time.strptime(fields.get("deadline", "").strip(), "%Y-%m-%d %H:%M")))
+            max_mb = int(fields.get("max_mb", ""))
+        except ValueError:
+            raise Refusal(400, "deadline: YYYY-MM-DD HH:MM (UTC); largest film: a whole number of MB") from None
+        self.srv.fest.edit_contest(self.user, self.contest["id"], fields.get("title", ""), deadline, max_mb)
+        self._redirect("/jury?said=" + urllib.parse.quote("the contest is saved"))
 
     def post_jury_invite(self):
         fields = self._form(64 * 1024)
