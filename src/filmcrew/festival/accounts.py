@@ -85,3 +85,11 @@ def now() -> float:
 
 def new_token() -> str:
     return secrets.token_urlsafe(32)
+
+
+def require_role(user: dict | None, *roles: str) -> None:
+    """Refusal unless `user` is signed in and plays one of `roles` (every operation asks this first)."""
+    if user is None:
+        raise Refusal(401, "sign in first")
+    if user["role"] not in roles:
+        raise Refusal(403, f"this is for the {' or '.join(roles)}")

@@ -16,8 +16,7 @@ import hashlib
 import itertools
 
 from . import accounts, db
-from .accounts import Refusal
-from .core import _role
+from .accounts import Refusal, require_role
 
 SCORE_RANGE = (1, 10)
 PAIRS_PER_FILM = 4  # how many other films each film of a juror's is compared with, at most
@@ -30,7 +29,7 @@ class Jury:
     # ---- jurors ------------------------------------------------------------------------------------------
     def invite(self, organiser: dict, email: str, name: str) -> str:
         """A juror's account, waiting for its password: the invitation's token (the organiser sends the link)."""
-        _role(organiser, "organiser")
+        require_role(organiser, "organiser")
         email = accounts.check_new_account(email, name, "x" * accounts.MIN_PASSWORD)
         sa = db._sa()
         u = self.t["users"]
@@ -62,7 +61,7 @@ class Jury:
 
     def jurors(self, organiser: dict) -> list[dict]:
         """Each juror with what they have done: assigned films, films scored, comparisons made."""
-        _role(organiser, "organiser")
+        require_role(organiser, "organiser")
         sa = db._sa()
         u, a, s, cmp = self.t["users"], self.t["assignments"], self.t["scores"], self.t["comparisons"]
         with self.fest.engine.connect() as c:  # (four queries, however many jurors)
@@ -82,7 +81,7 @@ class Jury:
                          reason: str = "") -> None:
         """A juror (about themselves) or the organiser records that a juror must not judge an entrant (given
         directly, or as the entrant of `entry_id`); that juror's assignments to the entrant's films go."""
-        _role(user, "juror", "organiser")
+        require_role(user, "juror", "organiser")
         if user["role"] == "juror" and juror_id != user["id"]:
             raise Refusal(403, "a juror declares their own conflicts")
         sa = db._sa()
@@ -113,7 +112,7 @@ class Jury:
         """Give each eligible entry (its latest check passed) `per_entry` jurors, the least loaded first, never one
         with a conflict with its entrant; entries that have enough keep theirs. {"assigned": n, "short": [entry
         ids that could not get enough jurors]}."""
-        _role(organiser, "organiser")
+        require_role(organiser, "organiser")
         sa = db._sa()
         e, ch, a, cf, u = self.t["entries"], self.t["checks"], self.t["assignments"], self.t["conflicts"], self.t["users"]
         with self.fest.engine.begin() as c:
@@ -148,7 +147,7 @@ class Jury:
 
     def assigned(self, juror: dict, cid: int) -> list[dict]:
         """A juror's films (without the entrants' names when judging is blind), with what they gave each."""
-        _role(juror, "juror")
+        require_role(juror, "juror")
         sa = db._sa()
         e, a, u, s = self.t["entries"], self.t["assignments"], self.t["users"], self.t["scores"]
         blind = self.fest.contest(cid)["blind"]
@@ -167,7 +166,7 @@ class Jury:
     # ---- judging -----------------------------------------------------------------------------------------
     def score(self, juror: dict, entry_id: int, award_id: int, values: dict[str, float]) -> None:
         """A juror's marks for one of their films in a scores award (every category, 1 to 10); again replaces."""
-        _role(juror, "juror")
+        require_role(juror, "juror")
         aw = self.award(award_id)
         if aw["method"] != "scores":
             raise Refusal(400, f"{aw['name']} is judged by comparing films, not by scores")
@@ -200,7 +199,7 @@ class Jury:
 
     def others_scores(self, juror: dict, entry_id: int) -> list[dict] | None:
         """The other jurors' marks for a film of this juror's, once the organiser has opened them (None before)."""
-        _role(juror, "juror")
+        require_role(juror, "juror")
         sa = db._sa()
         s, e = self.t["scores"], self.t["entries"]
         with self.fest.engine.connect() as c:
@@ -215,7 +214,7 @@ class Jury:
     def pairs(self, juror: dict, award_id: int) -> list[tuple[int, int]]:
         """The pairs of this juror's films to compare for a pairwise award, each film against at most
         PAIRS_PER_FILM others (a fixed order per juror, so two jurors do not all see the same pairs)."""
-        _role(juror, "juror")
+        require_role(juror, "juror")
         aw = self.award(award_id)
         films = [r["id"] for r in self.assigned(juror, aw["contest_id"])]
         films.sort(key=lambda i: _spread(juror["id"], i))
@@ -242,7 +241,7 @@ class Jury:
                 cmp.c.juror_id == juror["id"], cmp.c.award_id == award_id))}
 
     def compare(self, juror: dict, award_id: int, a: int, b: int, winner: int) -> None:
-        _role(juror, "juror")
+        require_role(juror, "juror")
         aw = self.award(award_id)
         if aw["method"] != "pairwise":
             raise Refusal(400, f"{aw['name']} is judged by scores, not by comparing films")
@@ -277,7 +276,7 @@ class Jury:
         """The award's films, best first: {entry, title, mark, jurors} (mark: the weighted mean for scores, the
         Bradley-Terry strength for pairwise). The organiser's view (`organiser` None: the published results use it)."""
         if organiser is not None:
-            _role(organiser, "organiser")
+            require_role(organiser, "organiser")
         sa = db._sa()
         aw = self.award(award_id)
         e = self.t["entries"]
@@ -303,7 +302,7 @@ class Jury:
         return sorted(out, key=lambda r: (-r["mark"], -r["jurors"], r["entry"]))
 
     def decide(self, organiser: dict, award_id: int, entry_id: int) -> None:
-        _role(organiser, "organiser")
+        require_role(organiser, "organiser")
         sa = db._sa()
         aw = self.award(award_id)
         e, ch, d = self.t["entries"], self.t["checks"], self.t["decisions"]
@@ -319,7 +318,7 @@ class Jury:
 
     def set_contest(self, organiser: dict, cid: int, **flags) -> None:
         """The organiser's switches: blind, scores_open, published (publishing needs every award decided)."""
-        _role(organiser, "organiser")
+        require_role(organiser, "organiser")
         bad = set(flags) - {"blind", "scores_open", "published"}
         if bad:
             raise Refusal(400, f"{', '.join(sorted(bad))}: not a contest switch")

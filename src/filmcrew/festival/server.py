@@ -25,7 +25,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from ..errors import FilmcrewError
 from ..web.http import origin_ok, send_file
 from . import pages
-from .accounts import Refusal
+from .accounts import Refusal, require_role
 from .jury import Jury
 
 LOOPBACK = ("127.0.0.1", "localhost", "::1")
@@ -238,15 +238,13 @@ class Handler(BaseHTTPRequestHandler):
         self._redirect("/", self._cookie("", 0))
 
     def get_password(self):
-        from .core import _role
-        _role(self.user, *("organiser", "entrant", "juror"))
+        require_role(self.user, *("organiser", "entrant", "juror"))
         self._page("Password", pages.password(self.user["csrf"]), message=_said(self.query))
 
     def post_password(self):
         fields = self._form(64 * 1024)
         self._changes(fields)
-        from .core import _role
-        _role(self.user, "organiser", "entrant", "juror")
+        require_role(self.user, "organiser", "entrant", "juror")
         self.srv.fest.change_password(self.user, fields.get("current", ""), fields.get("new", ""), self.token)
         self._redirect("/password?said=" + urllib.parse.quote("password changed; your other sign-ins ended"))
 
@@ -268,8 +266,7 @@ class Handler(BaseHTTPRequestHandler):
         self._redirect("/me", self._cookie(token, 14 * 24 * 3600))
 
     def get_me(self):
-        from .core import _role
-        _role(self.user, "entrant")
+        require_role(self.user, "entrant")
         fest, con = self.srv.fest, self.contest
         rows = fest.my_entries(self.user, con["id"])
         form = (pages.submit_form(con, self.user["csrf"]) if con["deadline"] > time.time()
@@ -370,8 +367,7 @@ class Handler(BaseHTTPRequestHandler):
         self._redirect("/judge", self._cookie(token, 14 * 24 * 3600))
 
     def get_judge(self):
-        from .core import _role
-        _role(self.user, "juror")
+        require_role(self.user, "juror")
         films = Jury(self.srv.fest).assigned(self.user, self.contest["id"])
         self._page("Judging", pages.judge(films, self.srv.fest.awards(self.contest["id"])), message=_said(self.query))
 
@@ -425,23 +421,20 @@ class Handler(BaseHTTPRequestHandler):
     def post_upload(self):
         fields = self._form(64 * 1024)
         self._changes(fields)
-        from .core import _role
-        _role(self.user, "entrant")
+        require_role(self.user, "entrant")
         size = fields.get("size")
         uid = self.srv.fest.start_upload(self.user, int(fields.get("contest") or self.contest["id"]),
                                          size if isinstance(size, int) else int(size or 0))
         self._json(201, {"id": uid, "received": 0, "size": int(size), "sha": None})
 
     def get_upload(self):
-        from .core import _role
-        _role(self.user, "entrant")
+        require_role(self.user, "entrant")
         row = self.srv.fest.upload(self.user, self.query.get("id", ""))
         self._json(200, {"id": row["id"], "received": row["received"], "size": row["size"], "sha": row["sha"]})
 
     def put_upload(self):
         self._changes(None)
-        from .core import _role
-        _role(self.user, "entrant")
+        require_role(self.user, "entrant")
         n = int(self.headers.get("Content-Length") or -1)
         if n < 0:
             raise Refusal(411, "send each piece with its Content-Length")
