@@ -156,6 +156,7 @@ def cluster():
     finally:
         if worker.poll() is None:
             os.killpg(worker.pid, signal.SIGKILL)
+            worker.wait(timeout=30)  # (reaped: a Popen left running is an error at the session's end)
         ray_cmd("stop", "--force")
         shutil.rmtree(temp, ignore_errors=True)
 
