@@ -28,6 +28,7 @@ from ..engine.store import Store
 from ..errors import TaskError
 from ..provenance import check as check_mod
 from . import db
+from .films import film_file, provenance_file
 
 CODE_VERSION = "festival-check-1"
 ATTEMPTS = 3
@@ -44,7 +45,7 @@ def check_task(folder: Path, profile: dict, film_sha: str, provenance_sha: str |
 
 def _runner(folder: Path, profile: dict, film_sha: str, provenance_sha: str | None):
     def run(tctx) -> dict:
-        film = folder / "films" / film_sha[:2] / f"{film_sha}.mp4"
+        film = film_file(folder, film_sha)
         if not film.is_file():
             from ..errors import FilmcrewError
             raise FilmcrewError(f"the film {film_sha[:12]} is not in {folder / 'films'} on {socket.gethostname()} "
@@ -53,8 +54,7 @@ def _runner(folder: Path, profile: dict, film_sha: str, provenance_sha: str | No
             seen = Path(tmp) / "film.mp4"  # the checker finds the provenance file beside the film by name
             os.symlink(film, seen)
             if provenance_sha:
-                os.symlink(folder / "films" / provenance_sha[:2] / f"{provenance_sha}.json",
-                           Path(tmp) / "film.provenance.json")
+                os.symlink(provenance_file(folder, provenance_sha), Path(tmp) / "film.provenance.json")
             t0 = time.perf_counter()
             findings = check_mod.run(seen, profile, decode=True)
             secs = time.perf_counter() - t0

@@ -11,7 +11,7 @@ import threading
 from pathlib import Path
 
 from ..engine import atomic
-from ..errors import ConfigError, FilmcrewError
+from ..errors import ConfigError
 from ..provenance import check as check_mod
 from . import accounts, db
 from .accounts import Refusal, require_role
@@ -196,11 +196,15 @@ class Festival(Films):
             return [dict(r) for r in c.execute(sa.select(self.t["contests"]).order_by(self.t["contests"].c.id)).mappings()]
 
     def contest(self, cid: int | None = None) -> dict:
-        """A contest by id (the festival's first when None)."""
-        found = [x for x in self.contests() if cid is None or x["id"] == cid]
-        if not found:
+        """A contest by id (the festival's first when None). (Every request asks: one row, not the list.)"""
+        sa = db._sa()
+        con = self.t["contests"]
+        q = sa.select(con).order_by(con.c.id).limit(1)
+        with self.engine.connect() as c:
+            row = c.execute(q if cid is None else q.where(con.c.id == cid)).mappings().first()
+        if row is None:
             raise Refusal(404, "no such contest")
-        return found[0]
+        return dict(row)
 
     def edit_contest(self, organiser: dict, cid: int, title: str, deadline: float, max_mb: int) -> None:
         """The organiser changes the contest's name, deadline (a later or an earlier one) and largest film."""
@@ -241,7 +245,7 @@ class Festival(Films):
             raise Refusal(400, "title: the film's title (at most 200 characters)")
         if len(synopsis or "") > 5000 or len(credits or "") > 5000:
             raise Refusal(400, "synopsis and credits: at most 5000 characters each")
-        prov_sha = self._keep_provenance(up["sha"], provenance) if provenance else None
+        prov_sha = self._keep_provenance(provenance) if provenance else None
         e, ch = self.t["entries"], self.t["checks"]
         now = accounts.now()
         with self.engine.begin() as c:
@@ -350,5 +354,3 @@ def _check_award(a: dict, i: int) -> None:
             and c["weight"] > 0 for c in cats):
         raise ConfigError(f"{where} ({a['name']}): categories is a list of {{\"name\": ..., \"weight\": > 0}}")
 
-
-__all__ = ["Festival", "Refusal", "FilmcrewError"]

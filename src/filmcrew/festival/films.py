@@ -19,7 +19,18 @@ MP4_BRANDS = (b"isom", b"iso2", b"iso4", b"iso5", b"iso6", b"mp41", b"mp42", b"a
 MAX_PROVENANCE = 2 * 1024 * 1024
 
 
+def film_file(folder: Path, sha: str) -> Path:
+    """Where the festival in `folder` keeps the film whose SHA-256 is `sha`."""
+    return Path(folder) / "films" / sha[:2] / f"{sha}.mp4"
+
+
+def provenance_file(folder: Path, sha: str) -> Path:
+    """Where it keeps the provenance file whose SHA-256 is `sha` (beside the films, by its own content)."""
+    return Path(folder) / "films" / sha[:2] / f"{sha}.json"
+
+
 class Films:
+    folder: Path
     films: Path
     uploads: Path
     _guard: threading.Lock
@@ -29,10 +40,7 @@ class Films:
     def film_path(self, sha: str) -> Path:
         if not re.fullmatch(r"[0-9a-f]{64}", sha or ""):
             raise Refusal(400, "not a film's SHA-256")
-        return self.films / sha[:2] / f"{sha}.mp4"
-
-    def provenance_path(self, sha: str) -> Path:
-        return self.films / sha[:2] / f"{sha}.provenance.json"
+        return film_file(self.folder, sha)
 
     def start_upload(self, user: dict, cid: int, size: int) -> str:
         """A new upload of `size` bytes for contest `cid` (its id for the pieces); Refusal past the deadline, over
@@ -115,8 +123,7 @@ class Films:
             part.unlink(missing_ok=True)
             with self.engine.begin() as c:
                 c.execute(self.t["uploads"].delete().where(self.t["uploads"].c.id == uid))
-            what = ("a QuickTime .mov" if head[4:8] == b"ftyp" and head[8:12] == b"qt  " else
-                    "a WebM or Matroska file" if head[:4] == b"\x1a\x45\xdf\xa3" else
+            what = ("a WebM or Matroska file" if head[:4] == b"\x1a\x45\xdf\xa3" else
                     "a PNG picture" if head[:4] == b"\x89PNG" else "not a video file this contest reads")
             raise Refusal(415, f"the file is not an MP4 ({what}): export the film as MP4 (H.264 and AAC) and send "
                                f"it again")
@@ -145,7 +152,7 @@ class Films:
             (self.uploads / f"{uid}.part").unlink(missing_ok=True)
         return len(old)
 
-    def _keep_provenance(self, film_sha: str, data: bytes) -> str:
+    def _keep_provenance(self, data: bytes) -> str:
         import hashlib
         if len(data) > MAX_PROVENANCE:
             raise Refusal(413, f"the provenance file is over {MAX_PROVENANCE // 2**20} MB")
@@ -157,12 +164,11 @@ class Films:
         if not isinstance(doc, dict):
             raise Refusal(400, "the provenance file is not a JSON object; send filmcrew's NAME.provenance.json, or none")
         sha = hashlib.sha256(data).hexdigest()
-        p = self.films / sha[:2] / f"{sha}.json"
+        p = provenance_file(self.folder, sha)
         p.parent.mkdir(parents=True, exist_ok=True)
         if not p.exists():
             atomic.write_bytes(p, data)
         return sha
-
 
 
 def _open(con: dict) -> None:

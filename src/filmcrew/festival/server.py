@@ -141,6 +141,12 @@ class Handler(BaseHTTPRequestHandler):
             if not secrets.compare_digest(str(given), self.user["csrf"]):
                 raise Refusal(403, "this form is not from your session here: reload the page and try again")
 
+    def _change_form(self, limit: int = 64 * 1024) -> dict:
+        """A signed-in person's change: its form, read and checked (origin, form token)."""
+        fields = self._form(limit)
+        self._changes(fields)
+        return fields
+
     def _form(self, limit: int = MAX_FORM) -> dict:
         n = int(self.headers.get("Content-Length") or 0)
         if n > limit:
@@ -231,8 +237,7 @@ class Handler(BaseHTTPRequestHandler):
         self._redirect(home, self._cookie(token, 14 * 24 * 3600))
 
     def post_logout(self):
-        fields = self._form(64 * 1024)
-        self._changes(fields)
+        self._change_form()
         if self.token:
             self.srv.fest.logout(self.token)
         self._redirect("/", self._cookie("", 0))
@@ -242,8 +247,7 @@ class Handler(BaseHTTPRequestHandler):
         self._page("Password", pages.password(self.user["csrf"]), message=_said(self.query))
 
     def post_password(self):
-        fields = self._form(64 * 1024)
-        self._changes(fields)
+        fields = self._change_form()
         require_role(self.user, "organiser", "entrant", "juror")
         self.srv.fest.change_password(self.user, fields.get("current", ""), fields.get("new", ""), self.token)
         self._redirect("/password?said=" + urllib.parse.quote("password changed; your other sign-ins ended"))
@@ -311,8 +315,7 @@ class Handler(BaseHTTPRequestHandler):
 
     def post_contest_edit(self):
         import calendar
-        fields = self._form(64 * 1024)
-        self._changes(fields)
+        fields = self._change_form()
         try:
             deadline = float(calendar.timegm(time.strptime(fields.get("deadline", "").strip(), "%Y-%m-%d %H:%M")))
             max_mb = int(fields.get("max_mb", ""))
@@ -322,22 +325,19 @@ class Handler(BaseHTTPRequestHandler):
         self._redirect("/jury?said=" + urllib.parse.quote("the contest is saved"))
 
     def post_jury_invite(self):
-        fields = self._form(64 * 1024)
-        self._changes(fields)
+        fields = self._change_form()
         token = Jury(self.srv.fest).invite(self.user, fields.get("email", ""), fields.get("name", ""))
         self._redirect("/jury?invited=" + urllib.parse.quote(token))
 
     def post_jury_assign(self):
-        fields = self._form(64 * 1024)
-        self._changes(fields)
+        fields = self._change_form()
         got = Jury(self.srv.fest).assign(self.user, self.contest["id"], int(fields.get("per_entry") or 3))
         said = f"{got['assigned']} new assignment(s)" + (
             f"; {len(got['short'])} film(s) could not get enough jurors (invite more)" if got["short"] else "")
         self._redirect("/jury?said=" + urllib.parse.quote(said))
 
     def post_contest_switch(self):
-        fields = self._form(64 * 1024)
-        self._changes(fields)
+        fields = self._change_form()
         name = fields.get("name", "")
         Jury(self.srv.fest).set_contest(self.user, self.contest["id"], **{name: fields.get("value") == "1"})
         self._redirect(("/awards" if name == "published" else "/jury") + "?said=" + urllib.parse.quote("saved"))
@@ -350,8 +350,7 @@ class Handler(BaseHTTPRequestHandler):
                                                None if self.query.get("all") else 50), message=_said(self.query))
 
     def post_awards_decide(self):
-        fields = self._form(64 * 1024)
-        self._changes(fields)
+        fields = self._change_form()
         Jury(self.srv.fest).decide(self.user, int(fields["award"]), int(fields["entry"]))
         self._redirect("/awards?said=" + urllib.parse.quote("winner chosen"))
 
@@ -372,8 +371,7 @@ class Handler(BaseHTTPRequestHandler):
         self._page("Judging", pages.judge(films, self.srv.fest.awards(self.contest["id"])), message=_said(self.query))
 
     def post_judge_score(self):
-        fields = self._form(64 * 1024)
-        self._changes(fields)
+        fields = self._change_form()
         try:
             marks = {k[4:]: float(v) for k, v in fields.items() if k.startswith("cat:")}
         except ValueError:
@@ -382,8 +380,7 @@ class Handler(BaseHTTPRequestHandler):
         self._redirect(f"/entry?id={int(fields['entry'])}&said=" + urllib.parse.quote("marks saved"))
 
     def post_judge_conflict(self):
-        fields = self._form(64 * 1024)
-        self._changes(fields)
+        fields = self._change_form()
         Jury(self.srv.fest).declare_conflict(self.user, self.user["id"], entry_id=int(fields["entry"]),
                                              reason=fields.get("reason", ""))
         self._redirect("/judge?said=" + urllib.parse.quote("conflict declared: that film is no longer yours to judge"))
@@ -401,8 +398,7 @@ class Handler(BaseHTTPRequestHandler):
         self._page(award["name"], pages.compare(award, a, b, self.user["csrf"], left))
 
     def post_judge_compare(self):
-        fields = self._form(64 * 1024)
-        self._changes(fields)
+        fields = self._change_form()
         award = int(fields["award"])
         Jury(self.srv.fest).compare(self.user, award, int(fields["a"]), int(fields["b"]), int(fields["winner"]))
         self._redirect(f"/judge/compare?award={award}")
@@ -419,8 +415,7 @@ class Handler(BaseHTTPRequestHandler):
 
     # ---- a film in pieces ----------------------------------------------------------------------------------
     def post_upload(self):
-        fields = self._form(64 * 1024)
-        self._changes(fields)
+        fields = self._change_form()
         require_role(self.user, "entrant")
         size = fields.get("size")
         uid = self.srv.fest.start_upload(self.user, int(fields.get("contest") or self.contest["id"]),
@@ -450,8 +445,7 @@ class Handler(BaseHTTPRequestHandler):
         self._json(200, {"id": row["id"], "received": row["received"], "size": row["size"], "sha": row["sha"]})
 
     def post_submit(self):
-        fields = self._form()
-        self._changes(fields)
+        fields = self._change_form(MAX_FORM)
         fest = self.srv.fest
         prov = fields.get("provenance") or ""
         eid = fest.submit(self.user, int(fields.get("contest") or self.contest["id"]), fields.get("upload", ""),
