@@ -1,3 +1,5 @@
+import re
+
 import pytest
 
 from filmcrew.errors import ScriptError
@@ -80,3 +82,29 @@ def test_a_shots_action_is_replaced_in_place_keeping_its_notes_and_refused_when_
     for bad in ("", "A [[shot: close-up]] sneaks in", "MEI"):
         with pytest.raises(ScriptError):
             replace_action(text, 4, "The tide comes in. Gulls circle.", bad)
+
+
+@pytest.mark.parametrize("note, said", [
+    ("animater: camera-moves", r"unknown key 'animater'.*did you mean 'animator'"),  # meant to keep the shot offline
+    ("wide; 1e3s", r"unknown word '1e3s'.*length like 4s"),
+    ("wide; nans", r"unknown word 'nans'"),
+    ("3s; 5s", r"two lengths \('3s' and '5s'\)"),
+    ("banana", r"unknown word 'banana'"),
+    ("clse-up", r"did you mean 'close-up'"),
+    ("seed:", r"'seed' has no value"),
+])
+def test_a_shot_note_word_it_does_not_know_or_says_twice_is_named_with_its_line(note, said):
+    report = screenplay.check(SCRIPT.replace("close-up; 4s", note))
+    assert any(re.search(said, e) for e in report["errors"]), report["errors"]
+    line = next(i for i, ln in enumerate(SCRIPT.splitlines(), 1) if "close-up; 4s" in ln)
+    assert any(f":{line}:" in e or f"line {line}" in e for e in report["errors"]), report["errors"]
+
+
+def test_an_unclosed_note_is_refused_at_its_line_instead_of_swallowing_the_screenplay():
+    text = ("INT. KITCHEN - DAY\n\nMara stirs the pot. [[shot: close-up; 3s\n\nMARA\nIt is ready.\n\n"
+            "EXT. YARD - NIGHT\n\nRain falls. [[shot: wide]]\n")
+    with pytest.raises(ScriptError, match=r":3: unclosed note"):
+        fountain.parse(text, path="ep01.fountain")
+    # a note may run over lines (and over a line of two spaces, as Fountain allows), but not past a blank line
+    els = fountain.parse("INT. KITCHEN - DAY\n\nMara stirs. [[shot: close-up;\n  \n3s]]\n")
+    assert [e.type for e in els] == ["scene_heading", "action"] and els[1].notes == ("shot: close-up; 3s",)

@@ -56,6 +56,9 @@ def plain_text(text: str) -> str:
     return text.replace("\\*", "*").replace("\\_", "_")
 
 
+BLANK_LINE_RE = re.compile(r"\n(?!  \r?\n)[ \t]*\r?\n")  # an empty line (two spaces keep a note's line, as Fountain says)
+
+
 def _strip_boneyard_and_notes(text: str, path: str | None) -> tuple[list[str], list[int], list[str]]:
     """Remove ``/* */`` and replace ``[[ ]]`` by tokens; keep a map to source lines."""
     out: list[str] = []
@@ -74,8 +77,12 @@ def _strip_boneyard_and_notes(text: str, path: str | None) -> tuple[list[str], l
             continue
         if text.startswith("[[", i):
             j = text.find("]]", i + 2)
-            if j < 0:
-                raise ScriptError("unclosed note '[[': add ']]' where the note ends", path=path, line=line)
+            blank = BLANK_LINE_RE.search(text, i + 2)
+            if j < 0 or (blank is not None and blank.start() < j):
+                # Fountain ends a note at a blank line: one that runs past it is unclosed (it would swallow the
+                # screenplay up to the next ']]': lines, scene headings, shots)
+                raise ScriptError("unclosed note '[[': add ']]' where the note ends (a note ends before the next "
+                                  "blank line)", path=path, line=line)
             notes.append(" ".join(text[i + 2:j].split()))
             out.append(f"\x00{len(notes) - 1}\x00")
             line += text.count("\n", i, j + 2)

@@ -77,56 +77,88 @@ class ShotMeta:
     seed: int | None = None
     illustrator: str | None = None
     animator: str | None = None
-    extra: list[str] = field(default_factory=list)
+
+
+NOTE_KEYS = {"camera": "camera", "cam": "camera", "mood": "mood", "transition": "transition", "out": "transition",
+             "id": "id", "video": "video", "duration": "seconds", "length": "seconds", "seed": "seed",
+             "illustrator": "illustrator", "animator": "animator"}
+NOTE_HELP = ("a shot note holds a camera (wide, medium, close-up, over-the-shoulder, insert), a length (4s), a "
+             "transition (crossfade, cut, dip...) and key: value pairs (camera, mood, transition, duration, video, "
+             "seed, illustrator, animator, id)")
 
 
 def parse_shot_note(note: str) -> ShotMeta | None:
-    """``shot: close-up; 4s; mood: tense`` -> ShotMeta; None if the note is not shot metadata."""
+    """``shot: close-up; 4s; mood: tense`` -> ShotMeta; None if the note is not shot metadata. A word or key it does
+    not know, or the same setting given twice (``3s; 5s``), is a ValueError naming it (with the key it was
+    probably meant to be): a misspelt ``animater: camera-moves`` must not leave the shot on a paid model."""
+    import difflib
     text = note.strip()
     low = text.lower()
     if not (low.startswith("shot:") or low.startswith("shot ")):
         return None
     meta = ShotMeta()
+    given: dict[str, str] = {}
+
+    def once(field_: str, p: str) -> None:
+        if field_ in given:
+            raise ValueError(f"two {field_ if field_ != 'seconds' else 'lengths'} ({given[field_]!r} and {p!r}) in "
+                             f"[[{note}]]; keep one")
+        given[field_] = p
+
     for part in re.split(r"[;,]", text[5:]):
         p = part.strip()
         if not p:
             continue
-        key, _, val = p.partition(":")
+        key, colon, val = p.partition(":")
         key_l, val = key.strip().lower(), val.strip()
+        if colon and key_l not in NOTE_KEYS:
+            near = difflib.get_close_matches(key_l, list(NOTE_KEYS), n=1, cutoff=0.6)
+            raise ValueError(f"unknown key {key.strip()!r} in [[{note}]]" + (f"; did you mean {near[0]!r}?" if near else
+                                                                             "") + f" ({NOTE_HELP})")
+        if colon and not val:
+            raise ValueError(f"{key.strip()!r} has no value in [[{note}]]; write it as {key_l}: VALUE")
         if val:
-            if key_l in ("camera", "cam"):
+            field_ = NOTE_KEYS[key_l]
+            once(field_, p)
+            if field_ == "camera":
                 meta.camera = _camera(val, note)
-            elif key_l in ("mood",):
+            elif field_ == "mood":
                 meta.mood = val
-            elif key_l in ("transition", "out"):
+            elif field_ == "transition":
                 meta.transition = TRANSITION_WORDS.get(val.lower().split()[0], None) or _bad(note, val)
-            elif key_l == "id":
+            elif field_ == "id":
                 meta.id = val
-            elif key_l == "video":
+            elif field_ == "video":
                 if val.lower() not in VIDEO_MODES:
                     raise ValueError(f"unknown video mode {val!r} in [[{note}]]; use one of {', '.join(VIDEO_MODES)}")
                 meta.video = val.lower()
-            elif key_l in ("duration", "length"):
+            elif field_ == "seconds":
                 meta.seconds = _seconds(val, note)
-            elif key_l == "seed":
+            elif field_ == "seed":
                 if not re.fullmatch(r"\d{1,6}", val):
                     raise ValueError(f"bad seed {val!r} in [[{note}]]; write a whole number such as seed: 2")
                 meta.seed = int(val)
-            elif key_l in ("illustrator", "animator"):
+            else:  # illustrator, animator
                 if not re.fullmatch(r"[a-z0-9][a-z0-9_.-]*", val.lower()):
                     raise ValueError(f"bad provider name {val!r} in [[{note}]]; write a provider's name such as "
-                                     f"{key_l}: {'seedream' if key_l == 'illustrator' else 'kling'}")
-                setattr(meta, key_l, val.lower())
-            else:
-                meta.extra.append(p)
+                                     f"{field_}: {'seedream' if field_ == 'illustrator' else 'kling'}")
+                setattr(meta, field_, val.lower())
         elif DURATION_RE.match(p):
+            once("seconds", p)
             meta.seconds = _seconds(p, note)
         elif _camera(p, None):
+            once("camera", p)
             meta.camera = _camera(p, note)
         elif p.lower() in TRANSITION_WORDS:
+            once("transition", p)
             meta.transition = TRANSITION_WORDS[p.lower()]
         else:
-            meta.extra.append(p)
+            words = [*CAMERAS, *CAMERA_ALIASES, *TRANSITION_WORDS]
+            near = difflib.get_close_matches(p.lower(), words, n=1, cutoff=0.7)
+            hint = f"; did you mean {near[0]!r}?" if near else ""
+            if re.fullmatch(r"[\d.eE+-]+\s*s(ec(onds?)?)?|nans?|infs?", p.strip(), re.IGNORECASE):
+                hint = "; write a length like 4s or 2.5s"
+            raise ValueError(f"unknown word {p!r} in [[{note}]]{hint} ({NOTE_HELP})")
     return meta
 
 
@@ -408,8 +440,8 @@ def episode_to_fountain(episode: Episode, title: str = "", credit: str = "", ext
             parts = [sh.camera]
             if sh.duration_frames:
                 parts.append(f"{frames_to_seconds(sh.duration_frames):g}s")
-            if sh.mood and sh.mood != sc.mood:
-                parts.append(f"mood: {sh.mood}")
+            if sh.mood and sh.mood != sc.mood:  # (a separator inside a mood would end it and start an unknown word)
+                parts.append("mood: " + re.sub(r"\s*[;,]\s*", " / ", sh.mood))
             if sh.transition != "cut":
                 parts.append(f"transition: {sh.transition}")
             if sh.video:
