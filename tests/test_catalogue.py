@@ -149,6 +149,23 @@ def then(*steps: Callable[[Path], None]) -> Callable[[Path], None]:
     return go
 
 
+def otio_clip(frames: int, rate: float) -> Callable[[Path], None]:
+    """cut.otio: one clip of the first shot, `frames` long at `rate` (an impossible one)."""
+    def go(root: Path) -> None:
+        import opentimelineio as otio
+        clip = {"OTIO_SCHEMA": "Clip.2", "name": "ep01-s01-sh01", "metadata": {}, "media_references": {},
+                "active_media_reference_key": "DEFAULT_MEDIA",
+                "source_range": {"OTIO_SCHEMA": "TimeRange.1",
+                                 "start_time": {"OTIO_SCHEMA": "RationalTime.1", "rate": rate, "value": 0},
+                                 "duration": {"OTIO_SCHEMA": "RationalTime.1", "rate": rate, "value": frames}}}
+        tl = {"OTIO_SCHEMA": "Timeline.1", "name": "x", "metadata": {},
+              "tracks": {"OTIO_SCHEMA": "Stack.1", "name": "tracks", "metadata": {}, "children": [
+                  {"OTIO_SCHEMA": "Track.1", "name": "V1", "kind": "Video", "metadata": {}, "children": [clip]}]}}
+        otio.adapters.read_from_string(json.dumps(tl), "otio_json")  # a file OpenTimelineIO itself reads
+        (root / "cut.otio").write_text(json.dumps(tl))
+    return go
+
+
 @dataclass
 class Case:
     name: str
@@ -225,6 +242,12 @@ CASES = [
     Case("unknown transition", ["plan", P], script(r"transition: crossfade", "transition: wipe"), [EP, "wipe"]),
     Case("a seed that is not a number", ["plan", P], script(r"\[\[shot: wide; ([\d.]+)s\]\]", r"[[shot: wide; \1s; seed: two]]"),
          [EP + ":", "seed", "'two'", "whole number"]),
+    Case("shot note key misspelt", ["plan", P], script(r"\[\[shot: wide; ([\d.]+)s\]\]", r"[[shot: wide; \1s; animater: camera-moves]]"),
+         [EP + ":", "animater", "did you mean 'animator'"]),
+    Case("shot note two lengths", ["plan", P], script(r"\[\[shot: wide; ([\d.]+)s\]\]", r"[[shot: wide; 3s; 5s]]"),
+         [EP + ":", "two lengths"]),
+    Case("shot note unclosed", ["plan", P], script(r"\[\[shot: wide; ([\d.]+)s\]\]", r"[[shot: wide; \1s"),
+         [EP + ":", "unclosed note", "blank line"]),
     Case("speaker not in the bible", ["plan", P], script(r"\n\n[A-Z][A-Z' ]+\n(?=[^\n])", "\n\nNOBODY\n"), [EP, "NOBODY", BIBLE]),
     Case("arabic line", ["plan", P], first_line_says("مرحبا يا صديقي"), [EP, "Arabic"]),
     Case("hebrew line", ["plan", P], first_line_says("שלום חבר"), [EP, "Hebrew"]),
@@ -274,6 +297,22 @@ CASES = [
     Case("dub take of another kind", ["dub", P, "ep01-s01-l01", "{p}/story/bible.yaml"], None,
          ["bible.yaml", ".wav"], made=True),
     Case("import not a timeline", ["import", P, "{p}/story/bible.yaml"], None, ["bible.yaml"], made=True),
+    Case("import EDL out before in", ["import", P, "{p}/cut.edl"],
+         raw("cut.edl", "TITLE: x\n001  AX       V     C        00:00:00:00 00:00:04:00 01:00:04:00 01:00:00:00\n"),
+         ["cut.edl:2", "event 001", "ends before it starts"], made=True),
+    Case("import EDL impossible timecode", ["import", P, "{p}/cut.edl"],
+         raw("cut.edl", "TITLE: x\n001  AX       V     C        00:00:00:00 00:00:04:00 99:99:99:99 99:99:99:99\n"),
+         ["cut.edl:2", "99:99:99:99", "impossible"], made=True),
+    Case("import OTIO negative duration", ["import", P, "{p}/cut.otio"], otio_clip(-30, 30), ["cut.otio", "at least one frame"],
+         made=True),
+    Case("import OTIO rate 0", ["import", P, "{p}/cut.otio"], otio_clip(30, 0), ["cut.otio", "rate"], made=True),
+    Case("import FCPXML huge time", ["import", P, "{p}/cut.fcpxml"],
+         raw("cut.fcpxml", '<fcpxml version="1.10"><library><event><project><sequence><spine>'
+                           '<gap offset="0s" duration="1e400s"/></spine></sequence></project></event></library></fcpxml>'),
+         ["cut.fcpxml", "1e400s", "longer than a day"], made=True),
+    Case("import episode 0", ["import", P, "{p}/story/bible.yaml", "--episode", "0"], None, ["--episode", "at least 1"],
+         made=True),
+    Case("make episode 0", ["make", P, "--episode", "0"], None, ["--episode", "at least 1"], made=True),
     Case("make into a read-only out", ["make", P, "--preview", "--quiet"],
          then(first_line_says("It depends on what they say."), readonly("out")),
          ["out", "permission", "write"], made=True),

@@ -8,7 +8,7 @@ import sys
 from .. import pipeline
 from ..crew import takes
 from ..errors import ConfigError
-from .making import episode_graphs
+from .making import episode_graphs, positive
 
 
 def cmd_consistency(a) -> int:
@@ -65,7 +65,7 @@ def cmd_take(a) -> int:
 def register(sub) -> None:
     c = sub.add_parser("consistency", help="out/consistency.html: each character's face in every shot, scored")
     c.add_argument("project")
-    c.add_argument("--episode", type=int)
+    c.add_argument("--episode", type=positive)
     c.add_argument("--preview", action="store_true", help="the --preview make's takes")
     c.set_defaults(fn=cmd_consistency)
     t = sub.add_parser("take", help="a shot's takes and their scores; pin one (--use N) or reject one (--reject N)")
@@ -75,6 +75,6 @@ def register(sub) -> None:
     t.add_argument("--reject", type=int, action="append", help="never use take N (repeatable)")
     t.add_argument("--retake", action="store_true", help="check the shot again, making more takes if it fails")
     t.add_argument("--clear", action="store_true", help="drop the shot's pins and rejections")
-    t.add_argument("--episode", type=int)
+    t.add_argument("--episode", type=positive)
     t.add_argument("--preview", action="store_true")
     t.set_defaults(fn=cmd_take)

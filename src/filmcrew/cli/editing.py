@@ -9,7 +9,7 @@ from pathlib import Path
 from .. import pipeline, project
 from ..engine.executor import execute
 from ..errors import ConfigError
-from .making import episode_graphs
+from .making import episode_graphs, positive
 
 
 def cmd_export_audio(a) -> int:
@@ -124,20 +124,20 @@ def cmd_dub(a) -> int:
 def register(sub) -> None:
     ea = sub.add_parser("export-audio", help="the sound track as out/epNN.m4a, with an audible and a hidden AI label")
     ea.add_argument("project")
-    ea.add_argument("--episode", type=int)
+    ea.add_argument("--episode", type=positive)
     ea.add_argument("--preview", action="store_true", help="from the --preview make")
     ea.add_argument("--audio-label", choices=("rhythm", "spoken"), help="default: [labels] audio (rhythm)")
     ea.set_defaults(fn=cmd_export_audio, aspect=None)
     ex = sub.add_parser("export", help="hand the cut to an editor: OTIO, FCP 7 XML, FCPXML, EDL, Fountain, stems")
     ex.add_argument("project")
-    ex.add_argument("--episode", type=int)
+    ex.add_argument("--episode", type=positive)
     ex.add_argument("--preview", action="store_true", help="from the --preview make")
     ex.add_argument("--to", nargs="+", default=["all"], choices=("otio", "fcp7", "fcpx", "edl", "fountain", "stems", "jianying", "all"))
     ex.set_defaults(fn=cmd_export, aspect=None)
     im = sub.add_parser("import", help="take back a cut edited in an editor (OTIO, FCP 7 XML, FCPXML, EDL)")
     im.add_argument("project")
     im.add_argument("timeline", nargs="?", help="the edited timeline: .otio, .xml, .fcpxml or .edl")
-    im.add_argument("--episode", type=int, help="which episode it cuts (default: from the timeline)")
+    im.add_argument("--episode", type=positive, help="which episode it cuts (default: from the timeline)")
     im.add_argument("--dry-run", action="store_true", help="report what would be imported; change nothing")
     im.add_argument("--by", default="", help="who edited the cut, for the ledger (default: 'an editor')")
     im.add_argument("--reset", action="store_true", help="drop the edited cut: back to the screenplay's cut")
@@ -145,7 +145,7 @@ def register(sub) -> None:
     im.set_defaults(fn=cmd_import)
     li = sub.add_parser("lines", help="the lines an edited cut's trims cut into: keep each whole, or drop it")
     li.add_argument("project")
-    li.add_argument("--episode", type=int)
+    li.add_argument("--episode", type=positive)
     li.add_argument("--keep", action="append", default=[], metavar="LINE",
                     help="play the line whole, over the neighbouring picture, with its subtitle")
     li.add_argument("--drop", action="append", default=[], metavar="LINE", help="leave the line out (sound and subtitles)")
@@ -158,6 +158,6 @@ def register(sub) -> None:
     du.add_argument("line", nargs="?", help="the line id, e.g. ep01-s02-l03")
     du.add_argument("file", nargs="?", help="the take: WAV, MP3, M4A or FLAC")
     du.add_argument("--list", action="store_true")
-    du.add_argument("--episode", type=int)
+    du.add_argument("--episode", type=positive)
     du.add_argument("--json", action="store_true")
     du.set_defaults(fn=cmd_dub)

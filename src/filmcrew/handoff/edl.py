@@ -30,7 +30,11 @@ MEDIA_EXTS = {".mp4", ".mov", ".mxf", ".m4v", ".avi", ".mkv", ".wav", ".png", ".
 
 
 def tc_to_frames(tc: str, fps: int) -> int:
+    """'01:00:02:15' -> frames; ValueError for a timecode no clock shows (minutes or seconds over 59, a frame
+    number the rate does not have)."""
     h, m, s, f = (int(x) for x in re.split(r"[:;]", tc))
+    if m > 59 or s > 59 or f >= fps:
+        raise ValueError(f"timecode {tc} is impossible (minutes and seconds 00-59, frames 00-{fps - 1:02d})")
     return ((h * 60 + m) * 60 + s) * fps + f
 
 
@@ -67,9 +71,16 @@ def read(path: Path, fps: int):
         m = EVENT.match(s)
         if m:
             num, reel, chan, kind, dur, si, so, ri, ro = m.groups()
+            try:
+                src, rec = (tc_to_frames(si, fps), tc_to_frames(so, fps)), (tc_to_frames(ri, fps), tc_to_frames(ro, fps))
+            except ValueError as err:
+                raise TimelineImportError(f"{path}:{n}: event {num}: {err}; export the EDL again") from None
+            if rec[1] < rec[0] or src[1] < src[0]:
+                which, (a, b) = ("record", (ri, ro)) if rec[1] < rec[0] else ("source", (si, so))
+                raise TimelineImportError(f"{path}:{n}: event {num} ends before it starts ({which} out {b} is before "
+                                          f"{which} in {a}); export the EDL again")
             events.append({"num": num, "reel": reel, "channel": chan.upper(), "kind": kind[0], "dur": int(dur or 0),
-                           "src": (tc_to_frames(si, fps), tc_to_frames(so, fps)),
-                           "rec": (tc_to_frames(ri, fps), tc_to_frames(ro, fps)), "line": n, "notes": {}})
+                           "src": src, "rec": rec, "line": n, "notes": {}})
             continue
         if s.startswith("*") and events:
             key, _, value = s[1:].partition(":")

@@ -22,6 +22,9 @@ from pathlib import Path
 from ..errors import TimelineImportError
 
 
+MAX_SECONDS = 24 * 3600  # no time in a film's cut is longer than a day
+
+
 def seconds(value: str | None, where: str) -> Fraction:
     """'13/2s', '3600/1s', '0s', '1001/30000s' -> seconds as a Fraction."""
     if not value:
@@ -30,9 +33,13 @@ def seconds(value: str | None, where: str) -> Fraction:
     if not v.endswith("s"):
         raise TimelineImportError(f"{where}: time {value!r} is not an FCPXML time (such as 1001/30000s)")
     try:
-        return Fraction(v[:-1])
-    except (ValueError, ZeroDivisionError):
+        t = Fraction(v[:-1])
+    except (ValueError, ZeroDivisionError, OverflowError):
         raise TimelineImportError(f"{where}: time {value!r} is not an FCPXML time (such as 1001/30000s)") from None
+    if t < 0 or t > MAX_SECONDS:
+        raise TimelineImportError(f"{where}: time {value!r} is {'negative' if t < 0 else 'longer than a day'}; no cut "
+                                  f"of a film holds it: export the FCPXML again")
+    return t
 
 
 def media_url(asset: ET.Element) -> str | None:

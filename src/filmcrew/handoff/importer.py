@@ -145,11 +145,19 @@ def read(path: Path, report: Report):
 
 # ---- mapping ---------------------------------------------------------------------------------------
 
-def _frames(rt) -> int:
+MAX_FRAMES = 24 * 3600 * FPS  # no time in a film's cut is longer than a day
+
+
+def _frames(rt, where: str = "a time in the timeline") -> int:
     """A time as frames at the film's 30 fps. NTSC rates (29.97, 59.94: an editor's "30" and "60" sequences
     when set to NTSC) count frames as their nominal rate does, as an editing program does with 30 fps media:
-    frame 5400 of a 29.97 sequence is frame 5400 of the film, not the 5405th (by seconds)."""
-    rate = rt.rate
+    frame 5400 of a 29.97 sequence is frame 5400 of the film, not the 5405th (by seconds). A rate of 0, a
+    time that is not a finite number or one longer than a day is a TimelineImportError naming `where`."""
+    import math
+    rate, value = rt.rate, rt.value
+    if not (math.isfinite(rate) and rate > 0) or not math.isfinite(value) or abs(value / rate) > MAX_FRAMES / FPS:
+        raise TimelineImportError(f"{where}: the time {value:g} at rate {rate:g} is impossible (a rate must be above "
+                                  f"0 and a time finite and under a day); export the timeline again")
     nominal = round(rate)
     if nominal and rate != nominal and abs(rate - nominal * 1000 / 1001) < 1e-3:
         return int(round(rt.value * FPS / nominal))
@@ -193,17 +201,21 @@ def _gain_db(item) -> float | None:
 
 
 def _which_episode(tl, episode: int | None, n_episodes: int) -> int:
-    if episode:
+    if episode is not None:
+        if not 1 <= episode <= n_episodes:
+            raise TimelineImportError(f"--episode {episode}: this project has episode(s) 1 to {n_episodes}")
         return episode
     fc = tl.metadata.get("filmcrew") or {}
     m = re.match(r"ep(\d+)$", str(fc.get("episode", "")))
-    if m:
-        return int(m.group(1))
     names = [c.name for c in tl.find_clips()] + [Path(getattr(c.media_reference, "target_url", "") or "").stem
                                                  for c in tl.find_clips()]
     eps = {int(n[2:4]) for n in names if SHOT_RE.match(n or "")}
-    if len(eps) == 1:
-        return eps.pop()
+    said = (int(m.group(1)), "its filmcrew metadata") if m else (eps.pop(), "its clips' names") if len(eps) == 1 else None
+    if said is not None:
+        if not 1 <= said[0] <= n_episodes:
+            raise TimelineImportError(f"the timeline is episode {said[0]} by {said[1]}, but this project has episode(s) 1 "
+                                      f"to {n_episodes}: is it another project's cut?")
+        return said[0]
     if n_episodes == 1:
         return 1
     raise TimelineImportError(f"cannot tell which episode this timeline is; say it with --episode N (1 to {n_episodes})")
@@ -257,12 +269,17 @@ def map_timeline(tl, path: Path, root: Path, shot_ids: list[str], known_takes: d
             kind = (child.metadata.get("filmcrew") or {}).get("kind")
             if kind not in cut_mod.JOINS:
                 kind = "dip" if "black" in f"{child.name} {child.transition_type}".lower() else "crossfade"
-            pending = (kind, _frames(child.in_offset), _frames(child.out_offset), where)
+            pending = (kind, _frames(child.in_offset, f"{path}: {where}"), _frames(child.out_offset, f"{path}: {where}"),
+                       where)
             continue
         if isinstance(child, (otio.schema.Stack, otio.schema.Track)):
             raise TimelineImportError(f"{path}: {where} is a nested {type(child).__name__.lower()}; filmcrew imports "
                                       f"a flat cut: flatten or un-nest it in your editor and export again")
         rng = child.trimmed_range()
+        if _frames(rng.duration, f"{path}: {where}") <= 0 or _frames(rng.start_time, f"{path}: {where}") < 0:
+            raise TimelineImportError(f"{path}: {where} lasts {rng.duration.value:g} frame(s) from "
+                                      f"{rng.start_time.value:g}: a clip or gap must last at least one frame and start "
+                                      f"at 0 or later; export the timeline again")
         if isinstance(child, otio.schema.Gap):
             item = Item("gap", HANDLE, HANDLE + _frames(rng.duration), name="gap")
         else:
