@@ -15,7 +15,8 @@ from test_remote_images import shot_request
 
 from filmcrew.cli import main
 from filmcrew.errors import ConfigError, ProviderError
-from filmcrew.providers.remote import comfyui, http, jobs
+from filmcrew.providers import http
+from filmcrew.providers.remote import comfyui, jobs
 from filmcrew.providers.remote.comfyui import EXAMPLE, ComfyUIIllustrator
 
 

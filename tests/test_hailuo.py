@@ -26,7 +26,7 @@ def provider(fake, **kw):
 
 
 def test_first_last_with_a_rate_limit_inside_a_200_answer(fake, tmp_path, monkeypatch):
-    monkeypatch.setattr("filmcrew.providers.remote.http.Retry.base", 0.01)
+    monkeypatch.setattr("filmcrew.providers.http.Retry.base", 0.01)
     fake.script = ["1002"]
     (tmp_path / "o").mkdir()
     provider(fake).animate(request(tmp_path, mode="first-last", seconds=6), tmp_path / "o")

@@ -32,7 +32,7 @@ def cue(seconds=24.0, ending=""):
 
 
 def test_an_instrumental_cue_looped_to_its_length_after_a_busy_answer(fake, tmp_path, monkeypatch):
-    monkeypatch.setattr("filmcrew.providers.remote.http.Retry.base", 0.01)
+    monkeypatch.setattr("filmcrew.providers.http.Retry.base", 0.01)
     fake.script = ["1002"]
     ticket = jobs.JobTicket(tmp_path / "jobs", "aa" * 32, "ep01-s01.cue")
     audio, rate = provider(fake).compose(cue(24.0, "hook"), job=ticket)

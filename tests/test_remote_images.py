@@ -113,7 +113,7 @@ def test_a_character_without_a_reference_is_refused_before_anything_is_sent(fake
 
 @pytest.mark.parametrize("script,calls", [(["429"], 2), (["500", "429"], 3)])
 def test_busy_answers_are_retried(fake, tmp_path, script, calls, monkeypatch):
-    monkeypatch.setattr("filmcrew.providers.remote.http.Retry.base", 0.01)
+    monkeypatch.setattr("filmcrew.providers.http.Retry.base", 0.01)
     fake.script = list(script)
     (tmp_path / "o").mkdir()
     provider(fake).draw(shot_request(tmp_path), tmp_path / "o")

@@ -10,6 +10,7 @@ import pytest
 from PIL import Image
 
 from filmcrew.errors import ProviderError
+from filmcrew.providers import http
 from filmcrew.providers.remote import jobs
 
 
@@ -31,7 +32,10 @@ class Vendor:
 
     def submit(self, request, client_id):
         rec = json.loads(jobs.Journal(self.ticket.journal).path(self.ticket.key).read_text())
-        assert rec["state"] == "submitting" and rec["client_id"] == client_id  # journaled before the request
+        assert rec["state"] == "prepared" and rec["client_id"] == client_id  # journaled before the request
+        http.announce()  # what the HTTP layer does as the request's first byte leaves
+        rec = json.loads(jobs.Journal(self.ticket.journal).path(self.ticket.key).read_text())
+        assert rec["state"] == "submitting"  # from here on it may have reached the vendor
         self.submits.append(client_id)
         self.jobs[client_id] = {"id": f"task-{len(self.submits)}"}
         if self.die_in == "submit":
@@ -97,12 +101,15 @@ def test_a_lost_submit_to_a_vendor_that_cannot_be_asked_stops_and_says_how_to_re
     v = Vendor(ticket, finds=False, die_in="submit")
     with pytest.raises(KeyboardInterrupt):
         go(ticket, v)
-    with pytest.raises(jobs.LostSubmitError, match="may have been billed.*delete .*jobs/abab.*json"):
+    with pytest.raises(jobs.LostSubmitError, match="the make was stopped.*may have been billed \\(0.040 USD\\).*"
+                                                   "filmcrew jobs .* --resend abababababab"):
         go(ticket, v)
     assert len(v.submits) == 1
-    jobs.Journal(ticket.journal).forget(ticket.key)  # the person allows it
+    journal = jobs.Journal(ticket.journal)
+    journal.set_aside(ticket.key)  # the person allows it (filmcrew jobs --resend): it stays counted as spent
+    assert journal.spent() == {"USD": pytest.approx(0.04)}
     go(ticket, v)
-    assert len(v.submits) == 2
+    assert len(v.submits) == 2 and journal.spent() == {"USD": pytest.approx(0.08)}
 
 
 def test_a_submit_that_never_arrived_is_sent_once_when_the_vendor_does_not_know_it(ticket):
@@ -129,9 +136,42 @@ def test_a_result_that_is_not_what_was_asked_is_a_failed_job_submitted_again_nex
 
 def test_a_refusal_is_final_and_names_the_shot(ticket):
     v = Vendor(ticket, states=("refused",))
-    with pytest.raises(jobs.RefusedError, match=r"ep01-s01-sh01.keyframe.*moderation.*vendor says refused.*not retried"):
+    with pytest.raises(jobs.RefusedError, match=r"ep01-s01-sh01.keyframe.*moderation.*vendor says refused.*not sent again"):
         go(ticket, v)
     assert len(v.submits) == 1
+    v.states = ["done"]  # the vendor would take it now, but the same request is not sent again (a second payment)
+    with pytest.raises(jobs.RefusedError, match=r"not sent again: .*refused this same request before: vendor says "
+                                                r"refused; change the shot's action.*--forget abababababab"):
+        go(ticket, v)
+    assert len(v.submits) == 1
+    jobs.Journal(ticket.journal).forget(ticket.key)  # a person chose to send it unchanged
+    go(ticket, v)
+    assert len(v.submits) == 2
+
+
+class Sends(Vendor):
+    """A vendor whose submit goes through the HTTP layer to `url` (a port nothing listens on, or a server)."""
+
+    def __init__(self, ticket, url, **kw):
+        super().__init__(ticket, **kw)
+        self.url = url
+
+    def submit(self, request, client_id):
+        ans = http.request("POST", self.url, who=self.name, body=b"{}", timeout=2, retry=http.Retry(base=0.01))
+        ans.json(self.name)
+        return jobs.Submitted(handle={"id": "x"})
+
+
+def test_a_submit_that_never_left_this_machine_spends_nothing(ticket):
+    import socket
+    with socket.socket() as s:  # a port that was free a moment ago: nothing listens on it
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    v = Sends(ticket, f"http://127.0.0.1:{port}/submit")
+    with pytest.raises(http.NotSent, match="cannot reach"):
+        go(ticket, v)
+    journal = jobs.Journal(ticket.journal)
+    assert journal.read(ticket.key) is None and journal.spent() == {} and not journal.paid(ticket.key)
 
 
 def test_a_job_past_its_timeout_is_kept_for_the_next_make(ticket):

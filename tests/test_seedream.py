@@ -45,14 +45,18 @@ def test_the_request_follows_arks_protocol_with_references_in_the_prompts_order(
 
 
 def test_refusals_busy_answers_and_a_wrong_key(fake, tmp_path, monkeypatch):
-    monkeypatch.setattr("filmcrew.providers.remote.http.Retry.base", 0.01)
+    monkeypatch.setattr("filmcrew.providers.http.Retry.base", 0.01)
     (tmp_path / "o").mkdir()
     fake.script = ["moderation"]
     with pytest.raises(jobs.RefusedError, match="OutputImageSensitiveContentDetected.*ep01-s01-sh01|ep01-s01-sh01.*"
                                                  "OutputImageSensitiveContentDetected"):
         provider(fake).draw(shot_request(tmp_path), tmp_path / "o")
+    with pytest.raises(jobs.RefusedError, match="not sent again.*OutputImageSensitiveContentDetected"):
+        provider(fake).draw(shot_request(tmp_path), tmp_path / "o")  # the same request is refused without a send
+    assert len(fake.requests) == 1
+    jobs.Journal(tmp_path / "jobs").forget("cd" * 32)  # a person chose to send it unchanged (filmcrew jobs --forget)
     fake.script = ["429", "500"]
-    provider(fake).draw(shot_request(tmp_path), tmp_path / "o")  # the refused job is tried afresh; busy answers retried
+    provider(fake).draw(shot_request(tmp_path), tmp_path / "o")  # busy answers are retried
     assert len(fake.requests) == 4
     jobs.Journal(tmp_path / "jobs").forget("cd" * 32)
     bad = SeedreamIllustrator(env={"ARK_KEY": "nope"}, base_url=fake.url, api_key_env="ARK_KEY")

@@ -53,7 +53,7 @@ def test_references_force_eight_seconds_and_are_priced_so(fake, tmp_path):
 
 
 def test_a_filtered_result_is_a_refusal_and_429_waits_its_retry_delay(fake, tmp_path, monkeypatch):
-    monkeypatch.setattr("filmcrew.providers.remote.http.Retry.base", 0.01)
+    monkeypatch.setattr("filmcrew.providers.http.Retry.base", 0.01)
     (tmp_path / "o").mkdir()
     with pytest.raises(ProviderError, match="5 s asked, and veo-3.1-generate-preview makes 4, 6, 8 s clips"):
         provider(fake).animate(request(tmp_path), tmp_path / "o")

@@ -18,8 +18,8 @@ Settings (``[providers.openai-chat]`` in filmcrew.toml)::
     attempts = 3
     timeout = 600                           # seconds per request
 
-Only the standard library is used (urllib), so this provider needs no extra install; running a
-model locally does (``pip install 'filmcrew[llm]'`` gives the llama.cpp server wheel).
+HTTP goes through `providers/http.py` (httpx, the retry policy every vendor shares); running a
+model locally needs more (``pip install 'filmcrew[llm]'`` gives the llama.cpp server wheel).
 """
 
 from __future__ import annotations
@@ -36,7 +36,7 @@ from ..model import (CAMERAS, Bible, Character, Episode, EpisodeArc, Line, Scene
                      seconds_to_frames)
 from ..story.screenplay import estimated_shot_seconds
 from .base import StoryDraft, WriteRequest
-from .openai_http import Endpoint, post
+from . import http
 
 LANGUAGE_NAMES = {"en": "English", "zh": "Simplified Chinese (简体中文)", "fr": "French"}
 TIMES = ("dawn", "morning", "day", "dusk", "night")
@@ -248,7 +248,7 @@ class OpenAIChatWriter:
             raise ConfigError(f"{where} response_format: {response_format!r}; use \"json_schema\" or \"json_object\"")
         if not isinstance(attempts, int) or attempts < 1:
             raise ConfigError(f"{where} attempts: {attempts!r}; use a whole number of at least 1")
-        self.http = Endpoint(self.name, base_url, api_key_env, env)
+        self.http = http.Endpoint(self.name, base_url, api_key_env, env)
         self.base_url = self.http.base_url
         self.model = model
         self.api_key_env = api_key_env
@@ -261,7 +261,7 @@ class OpenAIChatWriter:
 
     # -- transport -----------------------------------------------------------------------------------
     def _post(self, body: dict) -> dict:
-        raw = post(self.http, "/chat/completions", body, self.timeout, self.attempts)
+        raw = http.post_json(self.http, "/chat/completions", body, self.timeout, self.attempts)
         try:
             return json.loads(raw.decode("utf-8"))
         except (UnicodeDecodeError, json.JSONDecodeError) as err:

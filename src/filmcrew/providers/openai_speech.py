@@ -21,7 +21,7 @@ from .. import ledger
 from ..errors import ConfigError, ProviderError
 from ..media import ffmpeg
 from .base import SpeakRequest
-from .openai_http import Endpoint, post
+from . import http
 from .voice_fx import deliver
 
 
@@ -34,7 +34,7 @@ class OpenAISpeechProvider:
     def __init__(self, env: dict | None = None, base_url: str = "https://api.openai.com/v1", model: str = "gpt-4o-mini-tts",
                  api_key_env: str = "OPENAI_API_KEY", timeout: float = 120, response_format: str = "wav"):
         where = f"filmcrew.toml: [providers.{self.name}]"
-        self.http = Endpoint(self.name, base_url, api_key_env, env)
+        self.http = http.Endpoint(self.name, base_url, api_key_env, env)
         if response_format not in ("wav", "mp3", "flac", "aac", "opus", "pcm"):
             raise ConfigError(f"{where} response_format: {response_format!r}; use wav, mp3, flac, aac, opus or pcm")
         self.base_url = self.http.base_url
@@ -49,7 +49,7 @@ class OpenAISpeechProvider:
         if req.parenthetical:
             body["instructions"] = f"Say it {req.parenthetical}."
         url = f"{self.base_url}/audio/speech"
-        audio = post(self.http, "/audio/speech", body, self.timeout)  # busy answers are retried (openai_http.post)
+        audio = http.post_json(self.http, "/audio/speech", body, self.timeout)  # busy answers are retried (http.post_json)
         samples = self._decode(audio, url)
         return deliver(samples, ffmpeg.SAMPLE_RATE, req.voice.pitch), ffmpeg.SAMPLE_RATE
 

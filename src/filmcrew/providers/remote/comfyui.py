@@ -28,7 +28,8 @@ import urllib.parse
 from pathlib import Path
 
 from ...errors import ConfigError, ProviderError
-from . import http, jobs, pricing
+from .. import http
+from . import jobs, pricing
 from .animate import RemoteAnimator
 from .illustrate import RemoteIllustrator
 
@@ -265,7 +266,7 @@ class _Adapter:
         name = f"filmcrew-{hashlib.sha256(data).hexdigest()[:16]}.png"
         body, ctype = http.multipart([("image", (name, data, "image/png")), ("overwrite", "true"), ("type", "input")])
         ans = http.request("POST", f"{self.p.base_url}/upload/image", who=self.name, body=body, timeout=self.p.timeout,
-                           headers={"Content-Type": ctype})
+                           headers={"Content-Type": ctype}, idempotent=True)  # (named by its content, overwritten)
         if ans.status != 200:
             raise ProviderError(f"{self.name}: uploading a reference image failed ({ans.status}: {ans.body[:200]!r})")
         got = ans.json(self.name)

@@ -17,8 +17,8 @@ import json
 import urllib.parse
 
 from ...errors import ConfigError, ProviderError
-from ..openai_http import Endpoint
-from . import http, jobs, pricing
+from .. import http
+from . import jobs, pricing
 from .animate import RemoteAnimator, VideoRequest
 
 MODELS = ("MiniMax-Hailuo-2.3", "MiniMax-Hailuo-2.3-Fast")
@@ -45,7 +45,7 @@ class HailuoAnimator(RemoteAnimator):
             raise ConfigError(f"{where} model: {model!r}; filmcrew knows {', '.join(MODELS)}")
         if resolution not in ("768P", "1080P"):
             raise ConfigError(f"{where} resolution: {resolution!r}; use 768P or 1080P")
-        self.http = Endpoint(self.name, base_url, api_key_env, env)
+        self.http = http.Endpoint(self.name, base_url, api_key_env, env)
         self.model, self.resolution = model, resolution
 
     @property
@@ -100,7 +100,7 @@ class _Adapter:
         except jobs.RefusedError as err:
             return jobs.Submitted(handle={}, status=jobs.Status(jobs.REFUSED, detail=str(err)))
         if not data.get("task_id"):
-            raise ProviderError(f"{self.name}: the answer to the submit has no task_id")
+            raise http.Unsure(f"{self.name}: the answer to the submit has no task_id", "the answer names no task")
         return jobs.Submitted(handle={"task_id": data["task_id"]})
 
     def poll(self, handle: dict) -> jobs.Status:

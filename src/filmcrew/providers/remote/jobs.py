@@ -4,19 +4,27 @@ A vendor adapter (`Adapter`) is a small table plus the few lines that differ: ho
 status, where the result is. Everything that must be right for every vendor lives here:
 
 - **The journal.** Each job is written to `.filmcrew/jobs/KEY.json` (KEY: the task's content key, so one job
-  per thing to make) *before* the request that submits it ("submitting"), again with the vendor's job id as
-  soon as it answers ("submitted"), and when its result is safely on disk ("fetched"). A make killed at any
-  moment and run again resumes the same job and never submits it again; a fetched result is never fetched
-  or paid again. A vendor that lets filmcrew choose the job id (ComfyUI's prompt_id) is looked up after a
-  kill during submit; for one that does not (a synchronous image API), a submit whose answer was lost is not
-  sent again on its own: the make stops and says how to allow it, because it may have been billed.
+  per thing to make) before its request is sent ("prepared"), again when the request's first byte is about to
+  leave this machine ("submitting": from here on it may have reached the vendor and counts as spent), with the
+  vendor's job id as soon as it answers ("submitted"), and when its result is safely on disk ("fetched"). A
+  make killed at any moment and run again resumes the same job and never submits it again; a fetched result is
+  never fetched or paid again; a job that failed before its request left (no key, the host unreachable) is
+  forgotten and cost nothing.
+- **A lost answer is never sent again on its own.** A submit whose answer was lost (no answer in time, the
+  connection dropped, an answer cut off or not JSON; `http.Unsure`) or whose make was killed may have been
+  billed. A vendor that lets filmcrew choose the job id (ComfyUI's prompt_id) is asked for it at once; for one
+  that does not, the make stops naming the cause, and `filmcrew jobs PROJECT` lists the job with its price,
+  `--resend KEY` allows it to be sent again and `--forget KEY` says it was not billed.
 - **Results are verified before they count**: empty, undecodable or of the wrong kind (an image where a video
   was asked for) is a failed job. They are copied at once (vendors' result links expire within hours).
-- **Failures**: busy answers back off (see `http.py`); moderation refusals are final and carry the vendor's
-  reason and the shot; a failed job is submitted afresh by the next make (vendors do not bill failed jobs).
+- **Failures**: busy answers back off (see `providers/http.py`); a refusal by the vendor's moderation is final
+  for that request: the same request (the same key) is refused again without being sent, until the shot, the
+  description or the seed changes (a new key), or a person forgets the refusal (`filmcrew jobs --forget`); a
+  failed job is submitted afresh by the next make (vendors do not bill failed jobs).
 - **Lanes**: each provider holds at most `max_concurrent` jobs at once.
 - **Money**: the estimate is journaled with the submit, the vendor's reported cost (tokens, credits) when it
-  comes; `spent()` sums what the project has paid for, for the budget.
+  comes; `spent()` sums what the project may have paid for, for the budget (a lost submit that a person chose
+  to send again stays counted, in `lost/`).
 """
 
 from __future__ import annotations
@@ -30,12 +38,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
 
-from ...engine import atomic
+from ...engine import atomic, events
 from ...errors import ConfigError, ProviderError
+from .. import http
 
 log = logging.getLogger("filmcrew.jobs")
 
 DONE, PENDING, FAILED, REFUSED = "done", "pending", "failed", "refused"
+PREPARED, SUBMITTING, SUBMITTED, FETCHED = "prepared", "submitting", "submitted", "fetched"  # journal states
+SPENT = (SUBMITTING, SUBMITTED, FETCHED)  # the states of a job that may have reached the vendor
 
 
 class RefusedError(ProviderError):
@@ -43,7 +54,7 @@ class RefusedError(ProviderError):
 
 
 class LostSubmitError(ProviderError):
-    """A submit was sent but its answer was lost (the make was killed) and the vendor cannot be asked about it."""
+    """A submit may have reached the vendor but its answer was lost, and the vendor cannot be asked about it."""
 
 
 @dataclass(frozen=True)
@@ -134,17 +145,11 @@ class Remote:
 
     def url(self, base_url: str, example: str = "") -> str:
         """`base_url` without its trailing slash; ConfigError naming the setting when it is not an http(s) URL."""
-        import urllib.parse
-        parsed = urllib.parse.urlparse(str(base_url))
-        if parsed.scheme not in ("http", "https") or not parsed.netloc:
-            raise ConfigError(f"filmcrew.toml: [providers.{self.name}] base_url: {base_url!r} is not an http(s) URL"
-                              + (f", e.g. \"{example}\"" if example else ""))
-        return str(base_url).rstrip("/")
+        return http.check_url(self.name, base_url, example)
 
 
 def download(url: str, who: str, timeout: float) -> bytes:
     """A result from the link a vendor gave (fetched at once: such links expire; never written down)."""
-    from . import http
     ans = http.request("GET", url, who=who, timeout=timeout)
     if ans.status != 200:
         raise ProviderError(f"{who}: the result's link answered {ans.status} (it may have expired); the next make "
@@ -173,9 +178,20 @@ class Journal:
 
     def write(self, key: str, rec: dict) -> None:
         atomic.write_text(self.path(key), json.dumps(rec, indent=1, sort_keys=True, ensure_ascii=False))
+        events.job(rec)  # the job's new state, as an event of the make (what the studio's pages follow)
 
     def forget(self, key: str) -> None:
         self.path(key).unlink(missing_ok=True)
+
+    def set_aside(self, key: str) -> Path:
+        """Move a job that may have been billed to `lost/` (still counted as spent), so that the next make sends its
+        request afresh; the new place."""
+        rec = self.read(key) or {}
+        dest = self.folder / "lost" / f"{key}-{int(time.time())}.json"
+        atomic.write_text(dest, json.dumps(dict(rec, state="lost", set_aside_at=time.time()), indent=1, sort_keys=True,
+                                           ensure_ascii=False))
+        self.forget(key)
+        return dest
 
     def records(self) -> list[dict]:
         out = []
@@ -187,11 +203,13 @@ class Journal:
         return out
 
     def spent(self) -> dict[str, float]:
-        """What the project's submitted jobs cost, by currency: the vendor's figure where it gave one, else the
-        estimate (a job sent is counted as paid, failed ones aside)."""
+        """What the project's jobs that may have reached a vendor cost, by currency: the vendor's figure where it
+        gave one, else the estimate (failed and refused ones aside, prepared ones never left this machine; lost
+        ones a person chose to send again stay counted)."""
         out: dict[str, float] = {}
-        for r in self.records():
-            if r.get("state") in ("submitting", "submitted", "fetched"):
+        lost = Journal(self.folder / "lost").records() if (self.folder / "lost").is_dir() else []
+        for r in self.records() + lost:
+            if r.get("state") in SPENT + ("lost",):
                 cost = r.get("actual") if r.get("actual") is not None else (r.get("estimate") or {}).get("amount", 0.0)
                 cur = (r.get("estimate") or {}).get("currency", "USD")
                 out[cur] = out.get(cur, 0.0) + float(cost or 0.0)
@@ -199,7 +217,7 @@ class Journal:
 
     def paid(self, key: str) -> bool:
         r = self.read(key)
-        return bool(r) and r.get("state") in ("submitting", "submitted", "fetched")
+        return bool(r) and r.get("state") in SPENT
 
 
 _lanes: dict[tuple[str, int], threading.BoundedSemaphore] = {}
@@ -289,47 +307,118 @@ def run(ticket: JobTicket, adapter: Adapter, request: dict, *, kind: str, estima
     journal = Journal(ticket.journal)
     who = f"{adapter.name} ({ticket.label})"
     rec = journal.read(ticket.key)
-    if rec and rec.get("state") == "fetched":
+    if rec and rec.get("state") == FETCHED:
         p = journal.folder / rec.get("result", "")
         if rec.get("result") and p.is_file():
             return Outcome(p, rec)
-        rec = dict(rec, state="submitted")  # the result file went missing: fetch it again, never submit again
-    if rec and rec.get("state") in ("failed", "refused"):
-        rec = None  # the next make tries a failed job afresh (vendors do not bill failed jobs)
+        rec = dict(rec, state=SUBMITTED)  # the result file went missing: fetch it again, never submit again
+    if rec and rec.get("state") == "refused":
+        raise RefusedError(refused_again(journal, ticket.key, rec, who))
+    if rec and rec.get("state") in ("failed", PREPARED):
+        rec = None  # a failed job is tried afresh (vendors do not bill failed jobs); a prepared one never left
     with lane(adapter.name, max_concurrent):
-        if rec and rec.get("state") == "submitting":
+        if rec and rec.get("state") == SUBMITTING:
             rec = _recover(journal, ticket, adapter, rec, who)
         if rec is None:
             if _failures.get(adapter.name, 0) >= settings.max_failures:
                 raise ProviderError(f"{who}: not sent: {adapter.name} failed {_failures[adapter.name]} jobs in a row "
                                     f"(max_failures in [providers.{adapter.name}]); look at those failures first, then "
                                     f"run make again")
-            rec = {"key": ticket.key, "label": ticket.label, "provider": adapter.name, "state": "submitting",
-                   "client_id": uuid.uuid4().hex, "estimate": estimate, "kind": kind, "submitted_at": time.time()}
-            journal.write(ticket.key, rec)  # before the request: a kill from here on is seen by the next make
-            log.info("%s: submitting", who)
-            sub = adapter.submit(request, rec["client_id"])
-            if sub.status is not None:  # a synchronous answer: the journal says "fetched" only once it is on disk
-                return _finish(journal, ticket, adapter, dict(rec, handle=sub.handle), sub.status, kind, who)
-            rec = dict(rec, state="submitted", handle=sub.handle)
-            journal.write(ticket.key, rec)
+            rec = _submit(journal, ticket, adapter, request, estimate, kind, who)
+            if isinstance(rec, Outcome):
+                return rec
         return _follow(journal, ticket, adapter, rec, kind, who, settings, sleep, clock)
 
 
+def _submit(journal: Journal, ticket: JobTicket, adapter: Adapter, request: dict, estimate: dict, kind: str,
+            who: str) -> dict | Outcome:
+    """Send the job's request once: journaled "prepared" before, "submitting" when it leaves this machine (the
+    HTTP layer says when), "submitted" with the vendor's handle; the journal's record (or the outcome of a
+    synchronous vendor's answer)."""
+    rec = {"key": ticket.key, "label": ticket.label, "provider": adapter.name, "state": PREPARED,
+           "client_id": uuid.uuid4().hex, "estimate": estimate, "kind": kind, "submitted_at": time.time()}
+    journal.write(ticket.key, rec)  # before the request: a kill from here on is seen by the next make
+    state = {"rec": rec}
+
+    def on_wire() -> None:  # the request's first byte is about to leave: from now on it may have been billed
+        state["rec"] = dict(state["rec"], state=SUBMITTING, sent_at=time.time())
+        journal.write(ticket.key, state["rec"])
+
+    log.info("%s: submitting", who)
+    try:
+        with http.sending(on_wire):
+            sub = adapter.submit(request, rec["client_id"])
+            http.announce()  # (an adapter that answered without a request of its own: count it as sent)
+    except http.Unsure as err:
+        rec = dict(state["rec"], state=SUBMITTING, lost=err.cause)
+        journal.write(ticket.key, rec)
+        return _lost(journal, ticket, adapter, rec, who)
+    except ProviderError as err:
+        if state["rec"]["state"] == PREPARED:  # nothing left this machine (no key, unreachable): nothing spent
+            journal.forget(ticket.key)
+        else:  # the vendor answered no (a bad field, a refused key): not taken, not billed
+            journal.write(ticket.key, dict(state["rec"], state="failed", error=str(err)))
+        raise
+    rec = state["rec"]
+    if sub.status is not None:  # a synchronous answer: the journal says "fetched" only once it is on disk
+        return _finish(journal, ticket, adapter, dict(rec, handle=sub.handle), sub.status, kind, who)
+    rec = dict(rec, state=SUBMITTED, handle=sub.handle)
+    journal.write(ticket.key, rec)
+    return rec
+
+
+def _lost(journal: Journal, ticket: JobTicket, adapter: Adapter, rec: dict, who: str) -> dict:
+    """A submit's answer was lost in this make: ask the vendor where it can be asked, else stop."""
+    if adapter.finds_lost_submits:
+        handle = adapter.find(rec["client_id"])
+        if handle is not None:
+            rec = dict(rec, state=SUBMITTED, handle=handle)
+            journal.write(ticket.key, rec)
+            return rec
+        journal.forget(ticket.key)  # the vendor does not have it: it never arrived, nothing was spent
+        raise ProviderError(f"{who}: the submit failed ({rec.get('lost')}) and {adapter.name} never received it; "
+                            f"the next make sends it")
+    raise LostSubmitError(lost_message(journal, ticket.key, rec, who))
+
+
+def project_of(journal: Journal) -> Path:
+    """The project folder of a journal (`PROJECT/.filmcrew/jobs`)."""
+    return journal.folder.parent.parent
+
+
+def price_words(rec: dict) -> str:
+    est = rec.get("estimate") or {}
+    return f"{float(est.get('amount', 0.0)):.3f} {est.get('currency', 'USD')}"
+
+
+def lost_message(journal: Journal, key: str, rec: dict, who: str) -> str:
+    when = time.strftime("%Y-%m-%d %H:%M", time.localtime(rec.get("sent_at", rec.get("submitted_at", 0))))
+    cause = rec.get("lost") or "the make was stopped while it was out"
+    root = project_of(journal)
+    return (f"{who}: a request was sent at {when} and its answer was lost ({cause}); {rec.get('provider', 'the vendor')} "
+            f"cannot be asked about it, and it may have been billed ({price_words(rec)}). Look in the vendor's "
+            f"dashboard, then `filmcrew jobs {root} --resend {key[:12]}` to send it again (paying again if it was "
+            f"billed) or `filmcrew jobs {root} --forget {key[:12]}` if it was not billed; `filmcrew jobs {root}` "
+            f"lists such jobs")
+
+
+def refused_again(journal: Journal, key: str, rec: dict, who: str) -> str:
+    return (f"{who}: not sent again: {rec.get('provider', 'the vendor')}'s moderation refused this same request "
+            f"before: {rec.get('error', '')}; change the shot's action, the character's description or the seed (a "
+            f"new request), or `filmcrew jobs {project_of(journal)} --forget {key[:12]}` to send it unchanged")
+
+
 def _recover(journal: Journal, ticket: JobTicket, adapter: Adapter, rec: dict, who: str) -> dict | None:
-    """A make was killed while submitting: find the job if the vendor can be asked, else stop."""
+    """A submit was out when a make stopped or lost its answer: find the job if the vendor can be asked, else stop."""
     if adapter.finds_lost_submits:
         handle = adapter.find(rec["client_id"])
         if handle is None:
             log.info("%s: the interrupted submit never arrived; submitting it now", who)
             return None  # never received: sending it is the first submit
-        rec = dict(rec, state="submitted", handle=handle)
+        rec = dict(rec, state=SUBMITTED, handle=handle)
         journal.write(ticket.key, rec)
         return rec
-    raise LostSubmitError(
-        f"{who}: a request was sent at {time.strftime('%Y-%m-%d %H:%M', time.localtime(rec.get('submitted_at', 0)))} "
-        f"and its answer was lost (the make was stopped); {adapter.name} cannot be asked about it, and it may have "
-        f"been billed. To send it again, delete {journal.path(ticket.key)} and run make again")
+    raise LostSubmitError(lost_message(journal, ticket.key, rec, who))
 
 
 def _follow(journal, ticket, adapter, rec, kind, who, settings: Settings, sleep, clock) -> Outcome:
@@ -356,9 +445,9 @@ def _finish(journal, ticket, adapter, rec, st: Status, kind, who) -> Outcome:
     if st.state in (REFUSED, FAILED):
         _failed(adapter.name)
     if st.state == REFUSED:
-        journal.write(ticket.key, dict(rec, state="refused", error=st.detail))
+        journal.write(ticket.key, dict(rec, state="refused", error=st.detail, refused_at=time.time()))
         raise RefusedError(f"{who}: refused by {adapter.name}'s moderation: {st.detail}; change the shot's action or "
-                           f"the character's description (not retried)")
+                           f"the character's description (not retried: the same request is not sent again until it changes)")
     if st.state == FAILED:
         journal.write(ticket.key, dict(rec, state="failed", error=st.detail))
         raise ProviderError(f"{who}: the job failed: {st.detail}; the next make submits it again")

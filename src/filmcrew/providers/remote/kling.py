@@ -24,7 +24,8 @@ import json
 import time
 
 from ...errors import ConfigError, ProviderError
-from . import http, jobs, pricing
+from .. import http
+from . import jobs, pricing
 from .animate import RemoteAnimator, VideoRequest
 
 ASPECTS = ("16:9", "9:16", "1:1")
@@ -83,7 +84,7 @@ class KlingAnimator(RemoteAnimator):
     def token(self) -> str:
         ak, sk = self._keys
         if not ak or not sk:
-            raise ProviderError(f"{self.name}: no keys: set the environment variables {self.access_key_env} and "
+            raise http.NotSent(f"{self.name}: no keys: set the environment variables {self.access_key_env} and "
                                 f"{self.secret_key_env} (their names come from [providers.{self.name}])")
         now = self.clock()
         if self._token is None or self._token[1] - now < 60:  # re-signed before it expires
@@ -134,8 +135,10 @@ class _Adapter:
                            final=lambda a: _code(a) in REFUSED_CODES)
         try:
             data = ans.json(self.name)
+        except http.Unsure:
+            raise
         except ProviderError:
-            raise ProviderError(f"{self.name}: {path} answered {ans.status}: {ans.body[:200]!r}") from None
+            raise ProviderError(f"{self.name}: {path} answered {ans.status}: {http.vendor_message(ans)}") from None
         code = data.get("code")
         if ans.status == 200 and code == 0:
             return data
@@ -145,7 +148,7 @@ class _Adapter:
         if ans.status in (401, 403) or code in (1000, 1001, 1002, 1003, 1004):
             raise ProviderError(f"{self.name}: the keys were refused ({msg}); check {self.p.access_key_env} and "
                                 f"{self.p.secret_key_env}")
-        raise ProviderError(f"{self.name}: {path} answered {ans.status}, code {msg}")
+        raise ProviderError(f"{self.name}: {path} answered {ans.status}, code {msg}")  # (Kling names the field in it)
 
     def submit(self, request: dict, client_id: str) -> jobs.Submitted:
         try:
@@ -154,7 +157,7 @@ class _Adapter:
             return jobs.Submitted(handle={"kind": request["kind"]}, status=jobs.Status(jobs.REFUSED, detail=str(err)))
         task = (data.get("data") or {}).get("task_id")
         if not task:
-            raise ProviderError(f"{self.name}: the answer to the submit has no data.task_id")
+            raise http.Unsure(f"{self.name}: the answer to the submit has no data.task_id", "the answer names no task")
         return jobs.Submitted(handle={"kind": request["kind"], "task_id": task})
 
     def poll(self, handle: dict) -> jobs.Status:

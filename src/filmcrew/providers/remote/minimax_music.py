@@ -20,8 +20,8 @@ import numpy as np
 from ... import ledger
 from ...errors import ConfigError, ProviderError
 from ...media import ffmpeg
-from ..openai_http import Endpoint
-from . import http, jobs, pricing
+from .. import http
+from . import jobs, pricing
 
 BUSY, REFUSED = (1002,), (1026, 1027)
 
@@ -47,7 +47,7 @@ class MiniMaxComposer(jobs.Remote):
                          max_failures=max_failures, timeout=timeout)
         if model not in ("music-2.6", "music-2.0"):
             raise ConfigError(f"filmcrew.toml: [providers.{self.name}] model: {model!r}; use music-2.6 or music-2.0")
-        self.http = Endpoint(self.name, base_url, api_key_env, env)
+        self.http = http.Endpoint(self.name, base_url, api_key_env, env)
         self.model = model
 
     def prompt(self, req) -> str:

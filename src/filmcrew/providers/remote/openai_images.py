@@ -9,8 +9,8 @@ asks for low), max_concurrent, timeout."""
 from __future__ import annotations
 
 from ...errors import ConfigError, ProviderError
-from ..openai_http import Endpoint
-from . import http, jobs, pricing
+from .. import http
+from . import jobs, pricing
 from .illustrate import RemoteIllustrator, b64_image
 
 QUALITIES = ("low", "medium", "high")
@@ -25,7 +25,7 @@ class OpenAIImagesIllustrator(RemoteIllustrator):
         super().__init__(env, **common)
         if quality not in QUALITIES:
             raise ConfigError(f"filmcrew.toml: [providers.{self.name}] quality: {quality!r}; use one of {', '.join(QUALITIES)}")
-        self.http = Endpoint(self.name, base_url, api_key_env, env)
+        self.http = http.Endpoint(self.name, base_url, api_key_env, env)
         self.model = str(model)
         self.quality = quality
 
@@ -63,8 +63,7 @@ class OpenAIImagesIllustrator(RemoteIllustrator):
             if ans.status in (401, 403):
                 raise ProviderError(f"{self.name}: {self.http.base_url} refused the key ({ans.status}: "
                                     f"{err.get('message', '')}); check the environment variable {self.http.api_key_env}")
-            raise ProviderError(f"{self.name}: {self.http.base_url} answered {ans.status}: "
-                                f"{err.get('message') or ans.body[:200]!r}")
+            raise ProviderError(f"{self.name}: {self.http.base_url} answered {ans.status}: {http.vendor_message(ans)}")
         body = ans.json(self.name)
         st = b64_image(body.get("data") or [], "data[0].b64_json")
         st.cost = _actual(body.get("usage"), request["model"])

@@ -17,8 +17,8 @@ import hashlib
 import json
 
 from ...errors import ConfigError, ProviderError
-from ..openai_http import Endpoint
-from . import http, jobs, pricing
+from .. import http
+from . import jobs, pricing
 from .animate import RemoteAnimator, VideoRequest
 
 VERSION = "2024-11-06"
@@ -40,7 +40,7 @@ class RunwayAnimator(RemoteAnimator):
         if model not in CAPABILITIES:
             raise ConfigError(f"filmcrew.toml: [providers.{self.name}] model: {model!r}; filmcrew knows "
                               f"{', '.join(CAPABILITIES)}")
-        self.http = Endpoint(self.name, base_url, api_key_env, env)
+        self.http = http.Endpoint(self.name, base_url, api_key_env, env)
         self.model = model
 
     def headers(self) -> dict:
@@ -79,14 +79,14 @@ class _Adapter:
         msg = err.get("error") or err.get("message") or ans.body[:200].decode("utf-8", "replace")
         if ans.status in (401, 403):
             raise ProviderError(f"{self.name}: the key was refused ({msg}); check {self.p.http.api_key_env}")
-        raise ProviderError(f"{self.name}: {what} answered {ans.status}: {msg}")
+        raise ProviderError(f"{self.name}: {what} answered {ans.status}: {http.vendor_message(ans)}")
 
     def submit(self, request: dict, client_id: str) -> jobs.Submitted:
         ans = http.request("POST", f"{self.p.http.base_url}/v1/image_to_video", who=self.name, timeout=self.p.timeout,
                            headers=self.p.headers(), body=json.dumps(request["body"]).encode())
         task = self._json(ans, "the submit").get("id")
         if not task:
-            raise ProviderError(f"{self.name}: the answer to the submit has no id")
+            raise http.Unsure(f"{self.name}: the answer to the submit has no id", "the answer names no task")
         return jobs.Submitted(handle={"id": task})
 
     def poll(self, handle: dict) -> jobs.Status:

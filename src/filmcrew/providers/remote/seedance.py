@@ -18,8 +18,8 @@ import base64
 import json
 
 from ...errors import ConfigError, ProviderError
-from ..openai_http import Endpoint
-from . import http, jobs, pricing
+from .. import http
+from . import jobs, pricing
 from .animate import RemoteAnimator, VideoRequest
 
 RATIOS = ("16:9", "9:16", "1:1", "4:3", "3:4", "21:9")
@@ -44,7 +44,7 @@ class SeedanceAnimator(RemoteAnimator):
             raise ConfigError(f"{where} model: {model!r}; filmcrew knows {', '.join(CAPABILITIES)} (or an endpoint id ep-...)")
         if resolution not in PIXELS:
             raise ConfigError(f"{where} resolution: {resolution!r}; use 480p, 720p or 1080p")
-        self.http = Endpoint(self.name, base_url, api_key_env, env)
+        self.http = http.Endpoint(self.name, base_url, api_key_env, env)
         self.model, self.resolution = str(model), resolution
 
     @property
@@ -99,7 +99,7 @@ class _Adapter:
             raise jobs.RefusedError(f"{code}: {e.get('message', '')}")
         if ans.status in (401, 403):
             raise ProviderError(f"{self.name}: the key was refused ({code}); check {self.p.http.api_key_env}")
-        raise ProviderError(f"{self.name}: {what} answered {ans.status} {code}: {e.get('message', '')}")
+        raise ProviderError(f"{self.name}: {what} answered {ans.status} {code}: {http.vendor_message(ans)}")
 
     def submit(self, request: dict, client_id: str) -> jobs.Submitted:
         ans = http.request("POST", f"{self.p.http.base_url}/contents/generations/tasks", who=self.name,
@@ -110,7 +110,7 @@ class _Adapter:
         except jobs.RefusedError as err:
             return jobs.Submitted(handle={}, status=jobs.Status(jobs.REFUSED, detail=str(err)))
         if not data.get("id"):
-            raise ProviderError(f"{self.name}: the answer to the submit has no id")
+            raise http.Unsure(f"{self.name}: the answer to the submit has no id", "the answer names no task")
         return jobs.Submitted(handle={"id": data["id"]})
 
     def poll(self, handle: dict) -> jobs.Status:

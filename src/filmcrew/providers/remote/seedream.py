@@ -13,8 +13,8 @@ import base64
 import json
 
 from ...errors import ProviderError
-from ..openai_http import Endpoint
-from . import http, jobs, pricing
+from .. import http
+from . import jobs, pricing
 from .illustrate import RemoteIllustrator, b64_image
 
 SIZES = {(1024, 1536): "1440x2560", (1536, 1024): "2560x1440", (1024, 1024): "2048x2048"}  # within 4.x's pixel range
@@ -27,7 +27,7 @@ class SeedreamIllustrator(RemoteIllustrator):
                  model: str = "doubao-seedream-4-5-251128", api_key_env: str = "ARK_API_KEY", watermark: bool = False,
                  **common):
         super().__init__(env, **common)
-        self.http = Endpoint(self.name, base_url, api_key_env, env)
+        self.http = http.Endpoint(self.name, base_url, api_key_env, env)
         self.model = str(model)
         self.watermark = bool(watermark)
 
@@ -63,7 +63,7 @@ class SeedreamIllustrator(RemoteIllustrator):
             if ans.status in (401, 403):
                 raise ProviderError(f"{self.name}: {self.http.base_url} refused the key ({code}: {err.get('message', '')});"
                                     f" check the environment variable {self.http.api_key_env}")
-            raise ProviderError(f"{self.name}: {self.http.base_url} answered {ans.status} {code}: {err.get('message', '')}")
+            raise ProviderError(f"{self.name}: {self.http.base_url} answered {ans.status} {code}: {http.vendor_message(ans)}")
         body = ans.json(self.name)
         st = b64_image(body.get("data") or [], "data[0].b64_json")
         if st.state == jobs.DONE:

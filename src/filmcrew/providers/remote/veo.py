@@ -18,7 +18,8 @@ import json
 import re
 
 from ...errors import ConfigError, ProviderError
-from . import http, jobs, pricing
+from .. import http
+from . import jobs, pricing
 from .animate import RemoteAnimator, VideoRequest
 
 CAPS = {"modes": ("first-frame", "first-last", "reference"), "durations": (4, 6, 8), "aspects": ("16:9", "9:16"),
@@ -70,7 +71,7 @@ class VeoAnimator(RemoteAnimator):
 
     def headers(self) -> dict:
         if not self._key:
-            raise ProviderError(f"{self.name}: no API key: set the environment variable {self.api_key_env}")
+            raise http.NotSent(f"{self.name}: no API key: set the environment variable {self.api_key_env}")
         return {"x-goog-api-key": self._key, "Content-Type": "application/json"}
 
     def price(self, seconds: int, preview: bool) -> dict:
@@ -110,7 +111,7 @@ class _Adapter:
         if ans.status in (401, 403) or err.get("status") in ("UNAUTHENTICATED", "PERMISSION_DENIED"):
             raise ProviderError(f"{self.name}: the key was refused ({err.get('message', ans.status)}); check "
                                 f"{self.p.api_key_env}")
-        raise ProviderError(f"{self.name}: {what} answered {ans.status} {err.get('status', '')}: {err.get('message', '')}")
+        raise ProviderError(f"{self.name}: {what} answered {ans.status} {err.get('status', '')}: {http.vendor_message(ans)}")
 
     def submit(self, request: dict, client_id: str) -> jobs.Submitted:
         ans = http.request("POST", f"{self.p.base_url}/models/{self.p.model}:predictLongRunning", who=self.name,
@@ -118,7 +119,7 @@ class _Adapter:
                            busy_check=_retry_delay)
         name = self._json(ans, "the submit").get("name")
         if not name:
-            raise ProviderError(f"{self.name}: the answer to the submit names no operation")
+            raise http.Unsure(f"{self.name}: the answer to the submit names no operation", "the answer names no operation")
         return jobs.Submitted(handle={"operation": name})
 
     def poll(self, handle: dict) -> jobs.Status:
