@@ -412,3 +412,25 @@ def test_a_listing_piped_into_head_ends_quietly(small_film):
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     out, err = proc.communicate(timeout=120)
     assert out.count("\n") == 1 and "Traceback" not in err and "BrokenPipe" not in err
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("argv", [["export", "{p}", "--preview"], ["export-audio", "{p}", "--preview"],
+                                  ["consistency", "{p}", "--preview"], ["lines", "{p}", "--drop", "ep01-s01-l01"],
+                                  ["take", "{p}", "ep01-s01-sh01", "--retake", "--preview"],
+                                  ["dub", "{p}", "ep01-s01-l01", "{p}/take.wav"]])
+def test_commands_that_write_wait_for_no_make_they_are_refused_while_one_runs(argv, small_film, tmp_path, capsys):
+    """`export` while a make ran cleared the make's temporary folder under it: every command that writes the store
+    or the project now shares the make's lock, and is refused naming the make that holds it."""
+    from filmcrew.engine.lock import make_lock
+    root = tmp_path / "film"
+    shutil.copytree(small_film, root)
+    wav("take.wav")(root)
+    (root / ".filmcrew" / "tmp" / "in-the-make").mkdir(parents=True)
+    before = snapshot(root)
+    capsys.readouterr()
+    with make_lock(root, "make"):
+        rc = main([x.replace("{p}", str(root)) for x in argv])
+    said = capsys.readouterr()
+    assert rc == 2 and "another make of" in said.err and "Traceback" not in said.err, said
+    assert (root / ".filmcrew" / "tmp" / "in-the-make").is_dir() and snapshot(root) == before

@@ -8,9 +8,11 @@ import sys
 from .. import pipeline
 from ..crew import takes
 from ..errors import ConfigError
+from .locking import locked
 from .making import episode_graphs, positive
 
 
+@locked("consistency")
 def cmd_consistency(a) -> int:
     root, cfg, ctxs, graphs = episode_graphs(a, a.preview)
     if not ctxs or ctxs[0].consistency is None:
@@ -38,6 +40,7 @@ def cmd_consistency(a) -> int:
     return 1 if t["in_film_failing"] else 0
 
 
+@locked("take", when=lambda a: a.use is not None or a.reject or a.retake or a.clear)
 def cmd_take(a) -> int:
     root, cfg, ctxs, graphs = episode_graphs(a, a.preview)
     st = pipeline.store(root)

@@ -9,9 +9,11 @@ from pathlib import Path
 from .. import pipeline, project
 from ..engine.executor import execute
 from ..errors import ConfigError
+from .locking import locked
 from .making import episode_graphs, positive
 
 
+@locked("export-audio")
 def cmd_export_audio(a) -> int:
     from ..handoff import audio_export
     root, cfg, ctxs, graphs = episode_graphs(a, a.preview)
@@ -22,6 +24,7 @@ def cmd_export_audio(a) -> int:
     return 0
 
 
+@locked("export")
 def cmd_export(a) -> int:
     from ..handoff import export
     from ..handoff import jianying
@@ -39,6 +42,7 @@ def cmd_export(a) -> int:
     return 0
 
 
+@locked("import")
 def cmd_import(a) -> int:
     from ..handoff import importer
     root = Path(a.project)
@@ -58,6 +62,7 @@ def cmd_import(a) -> int:
     return 0
 
 
+@locked("lines", when=lambda a: a.keep or a.drop or a.clear)
 def cmd_lines(a) -> int:
     """The lines the edited cut's trims cut into, and the person's choice for each: keep whole or drop."""
     from dataclasses import replace
@@ -107,6 +112,7 @@ def cmd_lines(a) -> int:
     return 0
 
 
+@locked("dub", when=lambda a: not a.list)
 def cmd_dub(a) -> int:
     from ..handoff import dub
     if a.list:
