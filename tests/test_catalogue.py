@@ -313,6 +313,9 @@ CASES = [
     Case("import episode 0", ["import", P, "{p}/story/bible.yaml", "--episode", "0"], None, ["--episode", "at least 1"],
          made=True),
     Case("make episode 0", ["make", P, "--episode", "0"], None, ["--episode", "at least 1"], made=True),
+    Case("consistency of a film only previewed", ["consistency", P], None, ["only the preview", "--preview"], made=True,
+         marks=[pytest.mark.skipif(not __import__("filmcrew.consistency.faces", fromlist=["available"]).available(),
+                                   reason="the consistency check needs the faces extra")]),
     Case("make into a read-only out", ["make", P, "--preview", "--quiet"],
          then(first_line_says("It depends on what they say."), readonly("out")),
          ["out", "permission", "write"], made=True),
@@ -366,7 +369,7 @@ def test_catalogue(case, written, tmp_path, capsys):
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("case", [c for c in CASES if c.made], ids=lambda c: c.name)
+@pytest.mark.parametrize("case", [pytest.param(c, marks=c.marks, id=c.name) for c in CASES if c.made])
 def test_catalogue_on_a_made_film(case, small_film, tmp_path, capsys):
     if "read-only" in case.name and os.geteuid() == 0:
         pytest.skip("root writes through permission bits; the full-disk test below covers a refused write")

@@ -20,6 +20,10 @@ def cmd_consistency(a) -> int:
                           "([consistency] check in filmcrew.toml must not be \"off\"); then run make")
     st = pipeline.store(root)
     rep, unmade = pipeline.consistency_report(root, st, cfg, ctxs, graphs)
+    if unmade and not rep["takes"]["made"] and not a.preview:
+        if any((root / "out" / f"{c.episode.id}.preview.mp4").exists() for c in ctxs):
+            raise ConfigError(f"only the preview of {root} is made: `filmcrew consistency {root} --preview` checks it "
+                              f"(or `filmcrew make {root}` makes the full-size film first)")
     if unmade:
         print(f"{len(unmade)} shot check(s) not made yet ({', '.join(unmade[:3])}{', ...' if len(unmade) > 3 else ''}): "
               f"`filmcrew make {root}{' --preview' if a.preview else ''}` makes them; the report shows the rest",
