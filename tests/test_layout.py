@@ -13,7 +13,7 @@ PACKAGE = Path(__file__).resolve().parents[1] / "src" / "filmcrew"
 # top first; a wing may import itself and any wing on a later row, never one on its own row or above
 LAYERS = [
     ("cli",),
-    ("studio", "festival"),  # the web wings: side by side, neither imports the other
+    ("studio", "festival", "agents"),  # the faces: side by side, none imports another (agents: `filmcrew mcp`)
     ("web",),  # what the web wings share (HTTP answers)
     ("handoff",),
     ("pipeline",),
