@@ -77,6 +77,16 @@ def test_verify_reads_every_byte_and_the_next_make_mends_what_it_found(film, cap
     assert main(["verify", str(film), "--preview"]) == 0 and "all match their records" in capsys.readouterr().out
 
 
+def test_verify_reports_an_artifact_whose_folder_is_gone_as_missing(film, capsys):
+    (g,) = graphs(film)
+    st = pipeline.store(film)
+    shot = next(t for t in g.all if t.role == "animator")
+    shutil.rmtree(st.path(shot.key))
+    assert main(["verify", str(film), "--preview"]) == 1  # it said "all match their records"
+    out = capsys.readouterr().out
+    assert f"missing  {shot.artifact}" in out and "1 missing" in out and "all match" not in out
+
+
 def test_a_broken_record_is_named_and_remade_not_a_dead_end(film, capsys):
     (g,) = graphs(film)
     st = pipeline.store(film)

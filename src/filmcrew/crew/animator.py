@@ -14,11 +14,12 @@ from typing import Callable
 
 from .. import ledger
 from ..engine import atomic
+from ..errors import ConfigError
 from ..engine.graph import ProviderId, Task
 from ..engine.store import for_project, sha256
 from ..media import lips
 from ..providers.base import AnimateRequest
-from .common import EpisodeContext, find_take, provider_id
+from .common import PICTURE_TAKE_EXTS, EpisodeContext, find_take, provider_id
 from .editor import clip_length
 from .illustrator import faces, layers
 
@@ -36,6 +37,10 @@ def take_tasks(ctx: EpisodeContext, timings: dict[str, Task]) -> dict[str, Task]
         take = find_take(ctx.root, sh.id, CLIP_TAKE_EXTS)
         if take is None:
             continue
+        picture = find_take(ctx.root, sh.id, PICTURE_TAKE_EXTS)
+        if picture is not None:
+            raise ConfigError(f"takes/{take.name} and takes/{picture.name} are both takes of {sh.id}: the clip replaces "
+                              f"the whole shot, so the picture would not be used; remove one of them")
         params = {"sha": sha256(take), "size": ctx.size, "preview": ctx.preview}  # (read a block at a time)
         out[sh.id] = Task("animator", f"{sh.id}.clip", CODE_VERSION, ProviderId("human-take", "1"), params,
                           _clip_take_runner(ctx, take), inputs={"timing": timings[sh.id]}, by_content={"timing": "length.json"},

@@ -64,6 +64,18 @@ def provider_id(p):
     return ProviderId(p.name, p.version, p.model)
 
 
+PICTURE_TAKE_EXTS = (".png", ".jpg", ".jpeg", ".webp")  # takes/SHOT.png: a person's picture (a shot, a character)
+
+
+def stray_takes(root: Path, ids: set[str]) -> list[Path]:
+    """The files in takes/ named for nothing the project has (a typo: `ep01-s01-sh1.png`), which no make uses."""
+    folder = Path(root) / "takes"
+    if not folder.is_dir():
+        return []
+    return sorted(p for p in folder.iterdir() if p.is_file() and not p.name.startswith(".") and p.name != "picks.toml"
+                  and p.suffix and p.name[: -len(p.suffix)] not in ids)
+
+
 def find_take(root: Path, artifact_id: str, exts: tuple[str, ...]) -> Path | None:
     """The human take in takes/ that replaces the artifact with this id, if any."""
     for ext in exts:

@@ -13,7 +13,7 @@ from . import common
 from .common import EpisodeContext, provider_id
 
 CODE_VERSION = "illustrator-2"
-TAKE_EXTS = (".png", ".jpg", ".jpeg", ".webp")
+TAKE_EXTS = common.PICTURE_TAKE_EXTS
 
 
 def find_take(root: Path, shot_id: str) -> Path | None:

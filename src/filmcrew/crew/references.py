@@ -18,7 +18,7 @@ from . import common
 from .common import EpisodeContext, provider_id
 
 CODE_VERSION = "reference-1"
-TAKE_EXTS = (".png", ".jpg", ".jpeg", ".webp")
+TAKE_EXTS = common.PICTURE_TAKE_EXTS
 SHEET = (768, 1152)  # a reference sheet's size (2:3, a full-length figure)
 
 
@@ -109,3 +109,13 @@ def _cost(gen: dict) -> dict:
 
 def image(folder: Path) -> Path:
     return Path(folder) / "reference.png"
+
+
+def take_ids(ctxs) -> set[str]:
+    """Every id a file in takes/ may be named for in these episodes: shots, lines, characters and places."""
+    ids = set()
+    for ctx in ctxs:
+        ids |= {c.id for sh in ctx.episode.shots() for c in (sh, *sh.lines)}
+        ids |= {slug(c.name) for c in ctx.bible.characters} | {slug(sc.location) for sc in ctx.episode.scenes
+                                                                   if sc.location}
+    return ids
