@@ -9,8 +9,6 @@ import io
 import json
 import threading
 import time
-import urllib.error
-import urllib.request
 from pathlib import Path
 
 import pytest
@@ -332,44 +330,41 @@ def test_init_and_serve_on_the_command_line(tmp_path, capsys, monkeypatch):
 # ---- the server, tried as an attacker would -----------------------------------------------------------------
 
 class Client:
-    """A browser of one person: its cookies, and the form token of its session (read from the pages)."""
+    """A browser of one person, through the framework's test client: its cookies, and the form token of its
+    session (read from the pages: signed out, the sign-in form carries one too)."""
 
-    def __init__(self, base: str):
-        import http.cookiejar
-        self.base = base
-        self.jar = http.cookiejar.CookieJar()
-
-        class NoRedirect(urllib.request.HTTPRedirectHandler):
-            def redirect_request(self, *a, **k):
-                return None
-        self.opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(self.jar), NoRedirect)
+    def __init__(self, app):
+        from fastapi.testclient import TestClient
+        self.http = TestClient(app, base_url="http://127.0.0.1")
         self.csrf = ""
 
     def call(self, method: str, path: str, data: bytes | None = None, headers: dict | None = None):
-        req = urllib.request.Request(self.base + path, data=data, method=method, headers=headers or {})
-        try:
-            with self.opener.open(req, timeout=60) as r:
-                return r.status, html.unescape(r.read().decode("utf-8", "replace")), dict(r.headers)
-        except urllib.error.HTTPError as err:
-            return err.code, html.unescape(err.read().decode("utf-8", "replace")), dict(err.headers)
+        r = self.http.request(method, path, content=data, headers=headers or {}, follow_redirects=False)
+        return r.status_code, html.unescape(r.text), r.headers
 
-    def form(self, path: str, fields: dict, headers: dict | None = None):
+    def token(self) -> str:
+        """The form token the pages carry now."""
+        import re
+        page = self.call("GET", "/login")[1]
+        return re.search(r'name="csrf" value="([^"]+)"', page).group(1)
+
+    def form(self, path: str, fields: dict, headers: dict | None = None, token: bool = True):
         import urllib.parse
-        body = urllib.parse.urlencode({**fields, **({"csrf": self.csrf} if self.csrf else {})}).encode()
+        if token and not self.csrf:
+            self.csrf = self.token()
+        body = urllib.parse.urlencode({**fields, **({"csrf": self.csrf} if self.csrf and token else {})}).encode()
         return self.call("POST", path, body, {"Content-Type": "application/x-www-form-urlencoded", **(headers or {})})
 
     def sign_in(self, email: str, password: str = PASSWORD):
         code, body, headers = self.form("/login", {"email": email, "password": password})
         if code == 303:
-            import re
-            page = self.call("GET", "/")[1]
-            self.csrf = re.search(r'name=csrf value="([^"]+)"', page).group(1)
+            self.csrf = self.token()  # (signed in: the session's own token from the database)
         return code, body, headers
 
 
 @pytest.fixture(scope="module")
 def served(tmp_path_factory, plain):
-    from filmcrew.festival.server import Server
+    from filmcrew.festival.app import create_app
     folder = tmp_path_factory.mktemp("served") / "fest"
     fest = make_festival(folder, max_mb=8)
     for who in ("ann@example.org", "bob@example.org"):
@@ -377,26 +372,23 @@ def served(tmp_path_factory, plain):
     ann = fest.session(fest.login("ann@example.org", PASSWORD)[0])
     eid = send(fest, ann, plain, "Ann's film")
     Checker(fest).run_once()
-    srv = Server(fest, "127.0.0.1", 0)
-    httpd = srv.start()
-    threading.Thread(target=httpd.serve_forever, daemon=True).start()
-    yield srv, fest, eid
-    srv.close()
+    yield create_app(festival=fest), fest, eid
     fest.close()
 
 
 def test_roles_tokens_origins_and_hosts_are_enforced_on_every_request(served):
-    srv, fest, eid = served
-    base = srv.url().rstrip("/")
-    anon = Client(base)
+    app, fest, eid = served
+    anon = Client(app)
     assert anon.call("GET", f"/entry?id={eid}")[0] == 404  # not signed in: nothing said about it
     assert anon.call("GET", f"/film?id={eid}")[0] == 404
     assert anon.call("GET", "/entries")[0] == 401
     assert anon.call("GET", "/", headers={"Host": "festival.evil.example"})[0] == 403  # DNS rebinding
     code, body, _ = anon.form("/login", {"email": "ann@example.org", "password": PASSWORD},
                               {"Origin": "https://evil.example"})
-    assert code == 403 and "only this festival's own pages" in body  # a login from another site
-    ann, bob = Client(base), Client(base)
+    assert code == 403 and "only this server's own pages" in body  # a login from another site
+    code, body, _ = anon.form("/login", {"email": "ann@example.org", "password": PASSWORD}, token=False)
+    assert code == 403 and "not from your session" in body  # a sign-in carries the form token too
+    ann, bob = Client(app), Client(app)
     assert ann.sign_in("ann@example.org")[0] == 303 and bob.sign_in("bob@example.org")[0] == 303
     code, body, headers = ann.call("GET", f"/film?id={eid}", headers={"Range": "bytes=0-99"})
     assert code == 206 and headers["Content-Range"].startswith("bytes 0-99/")
@@ -407,8 +399,7 @@ def test_roles_tokens_origins_and_hosts_are_enforced_on_every_request(served):
     assert bob.call("GET", "/film?id=../../etc/passwd")[0] == 400  # ids are numbers; no path is ever taken
     # a change without the session's form token, or with another's
     token = bob.csrf
-    bob.csrf = ""
-    assert bob.form("/logout", {})[0] == 403
+    assert bob.form("/logout", {}, token=False)[0] == 403
     bob.csrf = ann.csrf
     assert bob.form("/logout", {})[0] == 403
     bob.csrf = token
@@ -431,9 +422,8 @@ def test_roles_tokens_origins_and_hosts_are_enforced_on_every_request(served):
 
 
 def test_the_organiser_moves_the_deadline_and_an_entrant_cannot(served):
-    srv, fest, _ = served
-    base = srv.url().rstrip("/")
-    org, ann = Client(base), Client(base)
+    app, fest, _ = served
+    org, ann = Client(app), Client(app)
     assert org.sign_in("org@example.org")[0] == 303 and ann.sign_in("ann@example.org")[0] == 303
     fields = {"title": "Festival des films IA 2027 · AI电影节", "deadline": "2031-01-31 18:00", "max_mb": "8"}
     assert ann.form("/contest/edit", fields)[0] == 403
@@ -442,13 +432,13 @@ def test_the_organiser_moves_the_deadline_and_an_entrant_cannot(served):
     assert org.form("/contest/edit", fields)[0] == 303
     con = fest.contest()
     assert con["title"] == fields["title"] and time.strftime("%Y-%m-%d %H:%M", time.gmtime(con["deadline"])) == "2031-01-31 18:00"
-    assert "Festival des films IA 2027 · AI电影节" in Client(base).call("GET", "/")[1]
+    assert "Festival des films IA 2027 · AI电影节" in Client(app).call("GET", "/")[1]
     assert any(a["action"] == "contest edited" for a in fest.audit_log(fest.session(fest.login("org@example.org", PASSWORD)[0])))
 
 
 def test_sign_in_is_rate_limited_per_address(served):
-    srv, fest, _ = served
-    c = Client(srv.url().rstrip("/"))
+    app, fest, _ = served
+    c = Client(app)
     codes = [c.form("/login", {"email": f"x{i}@example.org", "password": "wrong password"})[0] for i in range(31)]
     assert codes[:30] == [401] * 30 and codes[30] == 429
     code, _, headers = c.form("/login", {"email": "ann@example.org", "password": PASSWORD})

@@ -1,12 +1,12 @@
 """The festival in headless Chromium, one person per browser context (issue 16): an entrant sends a film made by
 filmcrew (its upload cut off once and resumed) and sees it pass iqiyi-2025; a plain 30-second video fails with each
 reason shown to its entrant; the organiser invites a juror and assigns the films; the juror scores and compares;
-the organiser decides and publishes; the public sees the results. Screenshots go to docs/."""
+the organiser decides and publishes; the public sees the results. Screenshots go to docs/, each at a desktop's
+size (1280x800) and a phone's (390x844, NAME-phone.png)."""
 
 from __future__ import annotations
 
 import shutil
-import threading
 from pathlib import Path
 
 import pytest
@@ -17,7 +17,8 @@ sync = pytest.importorskip("playwright.sync_api", reason="the browser tests need
 from test_festival import PASSWORD, make_festival, synth  # noqa: E402
 
 from filmcrew.festival.checks import Checker  # noqa: E402
-from filmcrew.festival.server import Server  # noqa: E402
+from filmcrew.festival.app import create_app  # noqa: E402
+from filmcrew.web.serve import Background  # noqa: E402
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 DOCS = Path(__file__).resolve().parents[1] / "docs"
@@ -37,15 +38,26 @@ def full_film(tmp_path_factory) -> Path:
 @pytest.fixture(scope="module")
 def festival(tmp_path_factory):
     fest = make_festival(tmp_path_factory.mktemp("fest") / "fest", max_mb=100)
-    srv = Server(fest, "127.0.0.1", 0)
-    httpd = srv.start()
-    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    srv = Background(create_app(festival=fest), "127.0.0.1").start()
     checker = Checker(fest)
     checker.start(every=0.3)
-    yield srv, fest
+    yield f"http://127.0.0.1:{srv.port}", fest
     checker.stop()
     srv.close()
     fest.close()
+
+
+DESKTOP, PHONE = {"width": 1280, "height": 800}, {"width": 390, "height": 844}
+
+
+def shoot(page, name: str) -> None:
+    """The page at a desktop's size and at a phone's (docs/NAME.png, docs/NAME-phone.png); nothing wider than the
+    phone's screen but what scrolls inside the page (a wide table in its own scrolling box)."""
+    page.screenshot(path=str(DOCS / f"{name}.png"), full_page=True)
+    page.set_viewport_size(PHONE)
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"], name
+    page.screenshot(path=str(DOCS / f"{name}-phone.png"), full_page=True)
+    page.set_viewport_size(DESKTOP)
 
 
 def _register(page, base, name, email):
@@ -89,13 +101,12 @@ def _wait_checked(page, timeout_s=240):
 def test_an_ai_film_contest_from_entry_to_published_results(festival, full_film, tmp_path):
     if CHROMIUM is None:
         pytest.skip("the browser tests need Debian's chromium: apt-get install chromium")
-    srv, fest = festival
-    base = srv.url().rstrip("/")
+    base, fest = festival
     plain = synth(tmp_path / "plain.mp4", seconds=30)
     provenance = full_film.with_name("ep01.provenance.json")
     with sync.sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu"])
-        view = {"viewport": {"width": 1200, "height": 1000}}
+        view = {"viewport": DESKTOP}
 
         # ---- an entrant: the film made by filmcrew, its upload cut off once and resumed ----------------
         ann = browser.new_context(**view).new_page()
@@ -114,7 +125,7 @@ def test_an_ai_film_contest_from_entry_to_published_results(festival, full_film,
         assert ann.locator("#state").inner_text() == "eligible", ann.locator("table").inner_text()
         body = ann.locator("main").inner_text()
         assert "meets every rule" in body and "100% generated" in body
-        ann.screenshot(path=str(DOCS / "festival-entrant-eligible.png"), full_page=True)
+        shoot(ann, "festival-entrant-eligible")
         stored = fest.film_path(fest.all_entries(fest.session(fest.login("org@example.org", PASSWORD)[0]), 1)[0]["film_sha"])
         assert stored.read_bytes() == full_film.read_bytes()  # whole, after the lost piece
 
@@ -128,7 +139,7 @@ def test_an_ai_film_contest_from_entry_to_published_results(festival, full_film,
             assert rule in verdict, verdict
         table = ann.locator("table").inner_text()
         assert "30.0 s; allowed 60 to 300 s" in table and "no visible AI label detected" in table
-        ann.screenshot(path=str(DOCS / "festival-entrant-check.png"), full_page=True)
+        shoot(ann, "festival-entrant-check")
 
         # ---- a second entrant sends the same film (its check is the first one's, not decoded again) -----
         bob = browser.new_context(**view).new_page()
@@ -148,7 +159,7 @@ def test_an_ai_film_contest_from_entry_to_published_results(festival, full_film,
             org.click("form.box button")
         assert "3 entries; 3 checked, 2 eligible" in org.locator("main").inner_text()
         assert "洪水之神 · Les crues" in org.locator("table").inner_text()
-        org.screenshot(path=str(DOCS / "festival-organiser-entries.png"), full_page=True)
+        shoot(org, "festival-organiser-entries")
         org.goto(f"{base}/jury")
         org.fill("form[action='/jury/invite'] input[name=name]", "Mei Wong")
         org.fill("form[action='/jury/invite'] input[name=email]", "mei@example.org")
@@ -189,7 +200,7 @@ def test_an_ai_film_contest_from_entry_to_published_results(festival, full_film,
         with mei.expect_navigation():
             mei.click("text=Best Creativity: compare films two at a time")
         assert mei.locator("video").count() == 2
-        mei.screenshot(path=str(DOCS / "festival-juror-compare.png"), full_page=True)
+        shoot(mei, "festival-juror-compare")
         with mei.expect_navigation():
             mei.locator("button.better").first.click()
         assert "Every pair of your films is compared" in mei.locator("main").inner_text()
@@ -201,7 +212,7 @@ def test_an_ai_film_contest_from_entry_to_published_results(festival, full_film,
         for table in range(3):
             with org.expect_navigation():
                 org.locator("table").nth(table).locator("button.decide").first.click()
-        org.screenshot(path=str(DOCS / "festival-organiser-awards.png"), full_page=True)
+        shoot(org, "festival-organiser-awards")
         with org.expect_navigation():
             org.click("#publish")
         assert "published" in org.locator("main").inner_text()
@@ -210,7 +221,7 @@ def test_an_ai_film_contest_from_entry_to_published_results(festival, full_film,
         text = public.locator("main").inner_text()
         assert text.count("AI share: 100%") == 3 and "Best Creativity" in text and "Best Narration" in text
         assert "from the C2PA manifest" in text and "Test card" not in text
-        public.screenshot(path=str(DOCS / "festival-results.png"), full_page=True)
+        shoot(public, "festival-results")
         org.goto(f"{base}/audit")
         log = org.locator("table").inner_text()
         for action in ("juror invited", "jurors assigned", "award decided", "contest changed", "entry submitted"):

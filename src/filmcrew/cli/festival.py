@@ -38,6 +38,8 @@ def cmd_init(a) -> int:
                                         max_mb=a.max_mb, awards=awards)
     con = fest.contest()
     fest.close()
+    from ..festival.app import shared_secret
+    shared_secret(Path(a.dir))  # the key every worker signs the session cookies with (0600, in the folder)
     print(f"made the festival in {Path(a.dir).resolve()}: {con['title']} (rules: {con['profile']['name']})")
     print(f"organiser: {a.organiser or 'organiser@localhost.localdomain'}; "
           + ("password from FILMCREW_ORGANISER_PASSWORD" if password else
@@ -53,37 +55,61 @@ def _checker(fest, a):
         from ..engine.ray_cluster import RayExecutor, connect
         connect(a.address)  # once: each batch of checks is sent on the same connection
         executor_for = (lambda spec: RayExecutor(a.address, "filmcrew.festival.checks:worker_targets", spec,
-                                                 local_workers=a.workers))
-    return Checker(fest, workers=a.workers, executor_for=executor_for,
+                                                 local_workers=a.check_workers if a.festival_cmd == "serve"
+                                                 else a.workers))
+    workers = a.check_workers if a.festival_cmd == "serve" else a.workers
+    return Checker(fest, workers=workers, executor_for=executor_for,
                    log=lambda s: print(s, file=sys.stderr, flush=True))
 
 
 def cmd_serve(a) -> int:
+    """The festival's pages on uvicorn (one process, or `--workers N` processes sharing the socket) and its checker
+    beside them (unless --no-checker: then `festival work` runs the checks)."""
+    import json
+
+    from ..festival import app as festival_app
     from ..festival import db
     from ..festival.core import Festival
-    from ..festival.server import Server
+    from ..web import serve
     fest = Festival(Path(a.dir), a.database)
     db.migrate(fest.url)  # an older festival's schema is brought forward before anything is served
     fest.sweep_uploads()  # uploads left unfinished for a week
-    srv = Server(fest, a.host, a.port)
+    festival_app.shared_secret(fest.folder)
+    public = a.public_url.rstrip("/") if a.public_url else None
+    if public and not public.startswith(("https://", "http://")):
+        raise ConfigError(f"--public-url {a.public_url}: write the whole address, as https://festival.example")
+    app = None
+    if a.workers <= 1:  # (several workers each import the app; made here it is checked before the port is taken)
+        app = festival_app.create_app(festival=fest, public=public, host=a.host)
     try:
-        httpd = srv.start()
+        sock = serve.listen(a.host, a.port)
     except OSError as err:
         print(f"filmcrew: error: cannot listen on {a.host}:{a.port} ({err.strerror}); choose another --port", file=sys.stderr)
         return 2
     checker = None if a.no_checker else _checker(fest, a)
     if checker:
         checker.start()
-    print(f"the festival is at {srv.url()}" + ("" if a.host in ("127.0.0.1", "localhost", "::1") else
-          " (beyond this machine: put it behind HTTPS; its cookies are Secure)"), flush=True)
+    local = a.host in ("127.0.0.1", "localhost", "::1")
+    print(f"the festival is at http://{a.host}:{sock.getsockname()[1]}/"
+          + (f" ({a.workers} workers)" if a.workers > 1 else "")
+          + ("" if local else " (beyond this machine: put it behind HTTPS; its cookies are Secure)")
+          + (f"; invitations point at {public}" if public else
+             "" if local else "; give --public-url https://... for the invitation links"), flush=True)
     try:
-        httpd.serve_forever(poll_interval=0.5)
+        if app is not None:
+            serve.foreground(app, a.host, a.port, proxy=a.forwarded_allow_ips, sock=sock)
+        else:
+            os.environ[festival_app.ENV] = str(fest.folder)  # what each worker's create_app reads
+            os.environ[festival_app.OPTIONS_ENV] = json.dumps({"public": public, "host": a.host,
+                                                               "database": a.database})
+            serve.foreground("filmcrew.festival.app:create_app", a.host, a.port, workers=a.workers,
+                             proxy=a.forwarded_allow_ips, sock=sock, factory=True)
     except KeyboardInterrupt:
         pass
     finally:
         if checker:
             checker.stop()
-        srv.close()
+        sock.close()
         fest.close()
     return 0
 
@@ -130,11 +156,19 @@ def register(sub) -> None:
         s.add_argument("--executor", choices=("local", "ray"), default="local",
                        help="where checks run: a local pool, or a Ray cluster (pip install 'filmcrew[ray]')")
         s.add_argument("--address", help="the Ray cluster (auto, HOST:6379, ray://HOST:10001)")
-        s.add_argument("--workers", type=int, default=2, help="checks at a time on this machine (default 2)")
         if name == "serve":
+            s.add_argument("--check-workers", type=int, default=2, help="checks at a time on this machine (default 2)")
             s.add_argument("--port", type=int, default=8780)
             s.add_argument("--host", default="127.0.0.1", help="listen on this address (beyond this machine: behind HTTPS)")
+            s.add_argument("--workers", type=int, default=1,
+                           help="web worker processes (uvicorn's; default 1); the checker stays in this one")
+            s.add_argument("--public-url", help="the address people reach it at, behind HTTPS "
+                                                "(https://festival.example): the invitation links name it")
+            s.add_argument("--forwarded-allow-ips", metavar="IPS",
+                           help="the HTTPS proxy's addresses whose X-Forwarded-For/-Proto are believed (uvicorn's "
+                                "proxy headers), e.g. 127.0.0.1")
             s.add_argument("--no-checker", action="store_true", help="serve only; checks run in `festival work`")
         else:
+            s.add_argument("--workers", type=int, default=2, help="checks at a time on this machine (default 2)")
             s.add_argument("--once", action="store_true", help="stop when nothing is queued")
         s.set_defaults(fn=fn)

@@ -28,6 +28,8 @@ import secrets
 import urllib.parse
 from collections.abc import Awaitable, Callable
 
+from starlette.exceptions import HTTPException
+
 LOOPBACK = ("127.0.0.1", "localhost", "::1")
 UNSAFE = ("POST", "PUT", "PATCH", "DELETE")
 CSP = ("default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; media-src 'self'; "
@@ -40,8 +42,12 @@ SECURITY_HEADERS = [
 ]
 
 
-class BodyTimeout(Exception):
-    """The request's body stopped arriving."""
+class BodyTimeout(HTTPException):
+    """The request's body stopped arriving (an HTTPException, 408: a framework reading the body, as FastAPI does for
+    a form, passes it on instead of answering that the body was malformed)."""
+
+    def __init__(self, seconds: float = 0):
+        super().__init__(408, f"the request's body stopped arriving for {seconds:g} s; send it again")
 
 
 def host_of(value: str) -> str:
@@ -115,7 +121,7 @@ class Guard:
             try:
                 return await asyncio.wait_for(receive(), timeout)
             except asyncio.TimeoutError:
-                raise BodyTimeout() from None
+                raise BodyTimeout(timeout) from None
 
         try:
             await self.app(scope, receive_in_time, send_with_headers)
@@ -127,7 +133,7 @@ class Guard:
     def _why_refused(self, scope, headers: dict) -> tuple[int, str] | None:
         host = host_of(headers.get("host", ""))
         if is_loopback(host_of(self.bound)) or self.bound in ("localhost",):
-            if not is_loopback(host):
+            if not is_loopback(host) and host != self.public_host:  # (a proxy on this machine names the public host)
                 return 403, f"Host {host!r}: this server answers on 127.0.0.1 and localhost only"
         elif self.public_host is not None and host != self.public_host and not is_loopback(host):
             return 403, f"Host {host!r}: this server answers as {self.public_host} only"

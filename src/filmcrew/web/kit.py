@@ -140,7 +140,14 @@ class Face:
     # ---- changes -------------------------------------------------------------------------------------------
     async def changes(self, request: Request) -> None:
         """A FastAPI dependency of every route that changes something: the form token must be the one this
-        request's pages carry (a form field `csrf`, or the X-CSRF header of the page's own script)."""
+        request's pages carry (a form field `csrf`, or the X-CSRF header of the page's own script). A body whose
+        Content-Length is over the route's limit is refused here too, before the route runs (a route that never
+        reads its body would otherwise make its change and only then be answered 413)."""
+        limit = request.scope.get("starlette.max_body_size")
+        length = request.headers.get("content-length", "")
+        if limit is not None and length.isdigit() and int(length) > limit:
+            from starlette.exceptions import HTTPException
+            raise HTTPException(413)
         expected = self.token(request)
         given = request.headers.get("x-csrf", "")
         ctype = request.headers.get("content-type", "")

@@ -18,7 +18,8 @@ MAX_HEAD = 64 * 1024  # request line and headers
 KEEP_ALIVE_S = 5
 
 
-def config(app, host: str, port: int, *, workers: int | None = None, proxy: str | None = None):
+def config(app, host: str, port: int, *, workers: int | None = None, proxy: str | None = None,
+           factory: bool = False):
     try:
         import uvicorn
     except ImportError:
@@ -28,7 +29,8 @@ def config(app, host: str, port: int, *, workers: int | None = None, proxy: str 
     return uvicorn.Config(app, host=host, port=port, log_level="warning", access_log=False, lifespan="off",
                           limit_concurrency=LIMIT_CONCURRENCY, timeout_keep_alive=KEEP_ALIVE_S,
                           h11_max_incomplete_event_size=MAX_HEAD, workers=workers,
-                          proxy_headers=proxy is not None, forwarded_allow_ips=proxy, server_header=False)
+                          proxy_headers=proxy is not None, forwarded_allow_ips=proxy, server_header=False,
+                          factory=factory)
 
 
 def listen(host: str, port: int) -> socket.socket:
@@ -74,10 +76,17 @@ class Background:
 
 
 def foreground(app, host: str, port: int, *, workers: int | None = None, proxy: str | None = None,
-               sock: socket.socket | None = None) -> None:
-    """Serve until Ctrl-C (uvicorn's own signal handling: requests in progress are finished first)."""
+               sock: socket.socket | None = None, factory: bool = False) -> None:
+    """Serve until Ctrl-C (uvicorn's own signal handling: requests in progress are finished first). With
+    `workers` > 1, `app` is an import string ("package.module:create_app", `factory`: a function making the
+    app) that each worker process imports; they share the listening socket."""
     import uvicorn
-    server = uvicorn.Server(config(app, host, port, workers=workers, proxy=proxy))
+    cfg = config(app, host, port, workers=workers, proxy=proxy, factory=factory)
+    if workers and workers > 1:
+        from uvicorn.supervisors import Multiprocess
+        Multiprocess(cfg, sockets=[sock if sock is not None else cfg.bind_socket()]).run()
+        return
+    server = uvicorn.Server(cfg)
     server.run(sockets=[sock] if sock is not None else None)
 
 
