@@ -4,7 +4,9 @@ JWT bearer auth (HS256; `iss` the access key, `exp`, `nbf`; checked with the sec
 `external_task_id`), `{code: 0, message, request_id, data: {task_id, task_status}}` answers, `GET
 /v1/videos/{kind}/{task_id}` (on the path of the kind it was submitted as) going `submitted -> processing ->
 succeed | failed` with `task_result.videos[{id, url, duration}]`, and Kling's codes: 1000 (auth), 1201 (a bad
-field), 1301 (content safety, sent as HTTP 500), 1302 (too fast, HTTP 429). The result link serves an MP4 of
+field), 1301 (content safety, sent as HTTP 500), 1302 (too fast, HTTP 429). Scripted submits (`script`, one a
+submit): "1301", "1302", "risk" and "fail" (the task ends so), "drop" (the task is taken, then the connection
+is closed before any answer). The result link serves an MP4 of
 the asked duration at 24 fps, with a sound track (a 440 Hz tone) when the body says `sound: "on"` (v2.6 and
 later; anything but "on" or "off" is a 1201); `expire_next` makes a link answer 404 once."""
 
@@ -139,6 +141,9 @@ class Handler(Quiet):
         aspect = body.get("aspect_ratio") or srv.aspect
         with srv.lock:
             srv.tasks[tid] = {"kind": kind, "body": body, "at": time.time(), "end": end, "msg": msg, "aspect": aspect}
+        if step == "drop":  # the task is taken (and would be billed), then the connection drops before the answer
+            self.close_connection = True
+            return
         self._send(200, {"code": 0, "message": "SUCCEED", "request_id": uuid.uuid4().hex,
                          "data": {"task_id": tid, "task_status": "submitted", "created_at": int(time.time() * 1000),
                                   "updated_at": int(time.time() * 1000)}})

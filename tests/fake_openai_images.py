@@ -5,7 +5,8 @@ bearer auth, `{created, data: [{b64_json}], usage}` answers, and OpenAI's error 
 (`code: moderation_blocked`), 429 with `Retry-After` and `code: rate_limit_exceeded`.
 
 Scripted failures (`script`, consumed one per request) test the client: "429", "500", "hang" (says
-nothing), "badjson", "empty" (no image), "moderation", "video" (an MP4 where a PNG belongs)."""
+nothing), "badjson", "empty" (no image), "moderation", "video" (an MP4 where a PNG belongs), "drop" (the image
+is made and billed, then the connection is closed before any answer), "cut" (the answer stops halfway)."""
 
 from __future__ import annotations
 
@@ -150,8 +151,20 @@ class Handler(Quiet):
                  "input_tokens_details": {"text_tokens": text_in, "image_tokens": image_in}}
         with srv.lock:
             srv.answered += 1
-        self._send(200, {"created": int(time.time()), "data": [{"b64_json": base64.b64encode(image).decode()}],
-                         "usage": usage}, slow=srv.slow)
+        if step == "drop":
+            self.close_connection = True
+            return
+        answer = {"created": int(time.time()), "data": [{"b64_json": base64.b64encode(image).decode()}], "usage": usage}
+        if step == "cut":  # the headers promise the whole answer; half of it comes, then the connection closes
+            data = json.dumps(answer).encode()
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(data)))
+            self.end_headers()
+            self.wfile.write(data[: len(data) // 2])
+            self.close_connection = True
+            return
+        self._send(200, answer, slow=srv.slow)
 
 
 class Serving(ThreadingHTTPServer):

@@ -17,7 +17,10 @@ from fake_kling import clip
 from fake_openai_images import Quiet, Serving
 
 KEY = "key_fake_runway_0001"
-RATIOS = ("1280:720", "720:1280", "1104:832", "832:1104", "960:960", "1584:672", "1280:768", "768:1280")
+GEN4 = ("1280:720", "720:1280", "1104:832", "832:1104", "960:960", "1584:672")
+# per model, as Runway's current SDK lists them (gen3a_turbo, since withdrawn, took only 768:1280 and 1280:768)
+MODELS = {"gen4_turbo": (GEN4, (5, 10)), "gen4.5": (GEN4, tuple(range(2, 11))),
+          "gen3a_turbo": (("1280:768", "768:1280"), (5, 10))}
 
 
 class Handler(Quiet):
@@ -71,8 +74,14 @@ class Handler(Quiet):
             step = srv.script.pop(0) if srv.script else ""
             srv.submits.append({**{k: v for k, v in body.items() if k != "promptImage"},
                                 "images": [sha(i) if isinstance(i, str) else (i[0], sha(i[1])) for i in images]})
-        if body.get("ratio") not in RATIOS or body.get("duration") not in (5, 10) or not images:
-            return self._send(400, {"error": "Validation of body failed", "issues": ["ratio, duration or promptImage"]})
+        ratios, durations = MODELS.get(body.get("model"), ((), ()))
+        issues = [{"path": [k], "message": m} for k, ok, m in (
+            ("model", body.get("model") in MODELS, f"Invalid enum value. Expected {' | '.join(MODELS)}"),
+            ("ratio", body.get("ratio") in ratios, f"Invalid enum value. Expected {' | '.join(ratios)}"),
+            ("duration", body.get("duration") in durations, "Invalid duration"),
+            ("promptImage", bool(images), "Required")) if not ok]
+        if issues:
+            return self._send(400, {"error": "Validation of body failed", "issues": issues})
         tid = str(uuid.uuid4())
         with srv.lock:
             srv.tasks[tid] = {"id": tid, "body": body, "at": time.time(), "end": "FAILED" if step == "safety" else "SUCCEEDED"}

@@ -1,5 +1,6 @@
 """Runway as the animator, against a local server that follows its published API (tests/fake_runway.py):
-the version header, THROTTLED as a waiting state, first-last on gen3a_turbo only, a SAFETY failure refused."""
+the version header, THROTTLED as a waiting state, each model's own ratios (gen3a_turbo, withdrawn, refused),
+the field Runway names in a validation error, a SAFETY failure refused."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ import pytest
 from fake_runway import KEY, FakeRunway
 from test_kling import request
 
+from filmcrew.errors import ConfigError, ProviderError
 from filmcrew.providers.remote import jobs
 from filmcrew.providers.remote.runway import RunwayAnimator
 
@@ -32,12 +34,25 @@ def test_a_throttled_task_is_waited_for_and_its_output_fetched(fake, tmp_path):
     assert "THROTTLED" in fake.states and fake.states[-1] == "SUCCEEDED"
 
 
-def test_first_last_goes_to_gen3a_turbo_as_positions_and_gen4_refuses_it(fake, tmp_path):
-    assert "cannot animate a shot as first-last" in provider(fake).refuse("first-last", "9:16", 0)
+def test_gen3a_turbo_has_left_runway_and_no_current_model_takes_first_last(fake, tmp_path):
+    with pytest.raises(ConfigError, match=r"model: 'gen3a_turbo': it has left Runway's API.*use gen4_turbo or gen4.5"):
+        provider(fake, model="gen3a_turbo")
+    for model in ("gen4_turbo", "gen4.5"):
+        assert "cannot animate a shot as first-last" in provider(fake, model=model).refuse("first-last", "9:16", 0)
+
+
+def test_gen4_5_has_its_own_durations_and_a_validation_error_names_the_field(fake, tmp_path):
     (tmp_path / "o").mkdir()
-    provider(fake, model="gen3a_turbo").animate(request(tmp_path, mode="first-last"), tmp_path / "o")
-    assert fake.submits[0]["images"] == [("first", hashlib.sha256((tmp_path / "first.png").read_bytes()).hexdigest()),
-                                         ("last", hashlib.sha256((tmp_path / "last.png").read_bytes()).hexdigest())]
+    provider(fake, model="gen4.5").animate(request(tmp_path, seconds=3), tmp_path / "o")
+    assert fake.submits[0]["model"] == "gen4.5" and fake.submits[0]["duration"] == 3
+    assert fake.submits[0]["ratio"] == "720:1280"
+    p = provider(fake)
+    t2 = jobs.JobTicket(tmp_path / "jobs", "34" * 32, "ep01-s01-sh02.video")
+    p.request = lambda req: {"body": {**RunwayAnimator.request(p, req)["body"], "ratio": "768:1280"}}  # gen3a's
+    with pytest.raises(ProviderError, match=r"400: Validation of body failed \(field ratio: Invalid enum value"):
+        p.animate(request(tmp_path, job=t2), tmp_path / "o")
+    assert jobs.Journal(tmp_path / "jobs").read("34" * 32)["state"] == "failed"  # an answer saying no: not billed
+    assert jobs.Journal(tmp_path / "jobs").spent() == {"USD": pytest.approx(0.36)}  # the 3 s gen4.5 clip only
 
 
 def test_a_safety_failure_is_a_refusal(fake, tmp_path):

@@ -643,13 +643,14 @@ def retake_allowance(cfg: project.Config, c: Costs, budget: float | None) -> tak
     """What the retakes of an admitted make may spend: the budget less what was paid before and what the make's
     first takes are estimated at (the expected retakes priced by plan --cost are not set aside: each retake
     is admitted against what is left when it is asked for)."""
-    limit = cfg.budget if budget is None else budget
+    limit = cfg.budget if budget is None else project.budget_amount(budget, "make --budget", "--budget 20")
     return takes.Allowance(limit, cfg.currency, c.paid.get(cfg.currency, 0.0) + c.to_pay.get(cfg.currency, 0.0))
 
 
 def admit(root: Path, cfg: project.Config, c: Costs, budget: float | None) -> None:
-    """Refuse the whole make, before anything is sent, when its estimate exceeds what the budget leaves."""
-    limit = cfg.budget if budget is None else budget
+    """Refuse the whole make, before anything is sent, when its estimate exceeds what the budget leaves (or a
+    budget that is no finite amount of at least 0 is given)."""
+    limit = cfg.budget if budget is None else project.budget_amount(budget, "make --budget", "--budget 20")
     if limit is None or not c.to_pay:
         return
     cur = cfg.currency
@@ -666,6 +667,44 @@ def admit(root: Path, cfg: project.Config, c: Costs, budget: float | None) -> No
             f"{limit:.2f} {cur} and {spent:.2f} {cur} is spent, so {max(0.0, limit - spent):.2f} {cur} is left. Nothing "
             f"was sent. Raise [budget] max (or make --budget), make a --preview first (cheapest quality), or make one "
             f"episode at a time (--episode); `filmcrew plan {root} --cost` lists each job")
+
+
+class RefusedBefore(ConfigError):
+    """A planned paid job is the same request a vendor's moderation refused before; nothing was sent."""
+
+
+def refusals(root: Path, ctxs: list, items: list) -> list[str]:
+    """One message for each planned paid job whose same request (the same key) a vendor's moderation refused
+    before, with the shot's line and the vendor's reason: it is not sent again until the request changes."""
+    from .engine.graph import Pending
+    j = journal(root)
+    shots = {sh.id: (ctx.episode.id, sh) for ctx in ctxs for sh in ctx.episode.shots()}
+    out = []
+    for it in items:
+        t = it.task
+        if t.estimate is None:
+            continue
+        try:
+            rec = j.read(t.key)
+        except Pending:
+            continue
+        if not rec or rec.get("state") != "refused":
+            continue
+        ep, sh = shots.get(t.artifact.split(".")[0], (None, None))
+        line = (f"{Path(root) / 'story' / f'{ep}.fountain'}:{sh.source_line}: shot {sh.id}" if sh is not None
+                else t.artifact)
+        out.append(f"{line}: {rec.get('provider', 'the vendor')}'s moderation refused this same request "
+                   f"({t.artifact}) before: {rec.get('error', '')}; it is not sent again. Change the shot's action or "
+                   f"camera, the character's description or the seed (a new request), or `filmcrew jobs {root} "
+                   f"--forget {t.key[:12]}` to send it unchanged")
+    return out
+
+
+def refuse_refused(root: Path, ctxs: list, items: list) -> None:
+    """RefusedBefore, before anything is sent, when a planned job is a request refused before."""
+    found = refusals(root, ctxs, items)
+    if found:
+        raise RefusedBefore("\n".join(found))
 
 
 # ---- consistency: the report and the takes of a shot ------------------------------------------------------

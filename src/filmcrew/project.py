@@ -62,6 +62,15 @@ class Config:
         return ASPECTS[self.aspect]
 
 
+def budget_amount(value, where: str = "[budget] max", example: str = "max = 20.0") -> float:
+    """A budget as a finite amount of at least 0 (0: nothing may be paid); ConfigError naming `where` otherwise.
+    NaN would switch every comparison off (all paid jobs sent), inf is no limit, a negative amount no budget."""
+    import math
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value) or value < 0:
+        raise ConfigError(f"{where}: {value!r} must be a finite amount of at least 0, e.g. {example} (leave it out "
+                          f"for no limit)")
+    return float(value)
+
 def validate(cfg: Config, path: str = CONFIG_NAME) -> Config:
     def bad(field_: str, msg: str) -> ConfigError:
         return ConfigError(f"{path}: [film] {field_}: {msg}")
@@ -109,9 +118,8 @@ def validate(cfg: Config, path: str = CONFIG_NAME) -> Config:
         raise ConfigError(f"{path}: [labels] audio: {lb.audio!r}; use \"rhythm\" or \"spoken\" (audio exports always carry one)")
     if not isinstance(lb.repeat_at_end, bool):
         raise ConfigError(f"{path}: [labels] repeat_at_end: {lb.repeat_at_end!r}; use true or false")
-    if cfg.budget is not None and (isinstance(cfg.budget, bool) or not isinstance(cfg.budget, (int, float))
-                                   or cfg.budget < 0):
-        raise ConfigError(f"{path}: [budget] max: {cfg.budget!r} must be an amount of at least 0, e.g. max = 20.0")
+    if cfg.budget is not None:
+        budget_amount(cfg.budget, f"{path}: [budget] max", "max = 20.0")
     if not isinstance(cfg.currency, str) or not re.fullmatch(r"[A-Z]{3}", cfg.currency):
         raise ConfigError(f"{path}: [budget] currency: {cfg.currency!r} must be a three-letter code such as \"USD\" "
                           f"or \"CNY\"")

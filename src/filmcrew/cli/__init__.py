@@ -5,6 +5,7 @@
 - `checking`: check, disclose, keys (labels, content credentials, the AI share)
 - `editing`: export, import, dub, export-audio (a person takes over)
 - `consistency`: consistency, take (the characters' faces across shots; a shot's takes)
+- `jobs`: jobs (the paid jobs that need a person: may have been billed, refused, failed; --resend, --forget)
 - `studio`: studio (the web page that does all of the above)
 - `festival`: festival init, serve, work (an AI film contest run on the checker)
 """
@@ -17,9 +18,9 @@ import sys
 
 from .. import __version__
 from ..errors import FilmcrewError, TaskError, describe_os_error
-from . import checking, consistency, editing, festival, making, studio, writing
+from . import checking, consistency, editing, festival, jobs, making, studio, writing
 
-GROUPS = (writing, making, checking, editing, consistency, studio, festival)
+GROUPS = (writing, making, checking, editing, consistency, jobs, studio, festival)
 
 
 def parser() -> argparse.ArgumentParser:

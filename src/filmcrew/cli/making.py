@@ -31,6 +31,15 @@ def positive(text: str) -> int:
     return n
 
 
+def budget(text: str) -> float:
+    """An argparse type: a budget, a finite amount of at least 0 (nan, inf and negative amounts are refused)."""
+    try:
+        return project.budget_amount(float(text), "--budget", "--budget 20")
+    except (ValueError, project.ConfigError) as err:
+        raise argparse.ArgumentTypeError(str(err) if not isinstance(err, ValueError) else
+                                         f"{text!r} is not an amount, e.g. --budget 20") from None
+
+
 def episode_graphs(a, preview=False):
     root = Path(a.project)
     cfg, ctxs = pipeline.contexts(root, dict(os.environ), getattr(a, "episode", None), preview, getattr(a, "aspect", None))
@@ -51,6 +60,11 @@ def cmd_plan(a) -> int:
                      + pipeline.video_notes(ctx, st, g))
             for note in notes if not a.json else []:
                 print(note, file=sys.stderr)
+        refused = pipeline.refusals(root, ctxs, [i for g in graphs for i in plan(st, g.targets)])
+        if refused:  # the same request a vendor refused: said at plan, with the shot's line, never sent again
+            for msg in refused:
+                print(f"filmcrew: error: {msg}", file=sys.stderr)
+            return 2
     if a.cost and not missing:
         return _print_costs(root, cfg, [i for g in graphs for i in plan(st, g.targets)], a.json)
     if a.json:
@@ -122,7 +136,9 @@ def _make(a) -> int:
     t0 = time.perf_counter()
     root, cfg, ctxs, graphs = episode_graphs(a, a.preview)
     st = pipeline.store(root)
-    costs = pipeline.costs(root, plan(st, [t for g in graphs for t in g.targets]))
+    items = plan(st, [t for g in graphs for t in g.targets])
+    pipeline.refuse_refused(root, ctxs, items)  # a request a vendor's moderation refused is not sent again
+    costs = pipeline.costs(root, items)
     pipeline.admit(root, cfg, costs, a.budget)
     check = ctxs[0].consistency if ctxs else None
     if check is not None:  # what retakes may spend: the budget less what was paid and what this make's jobs cost
@@ -251,7 +267,8 @@ def register(sub) -> None:
     m.add_argument("--jobs", type=positive, default=2, help="tasks run side by side (default 2)")
     m.add_argument("--quiet", action="store_true")
     m.add_argument("--verbose", action="store_true")
-    m.add_argument("--budget", type=float, help="the most the remote jobs may cost in all ([budget] max)")
+    m.add_argument("--budget", type=budget, help="the most the remote jobs may cost in all, a finite amount of at "
+                                                 "least 0 ([budget] max)")
     m.add_argument("--executor", choices=("local", "ray"),
                    help="where tasks run: local (a thread pool, the default) or ray (a Ray cluster; [run] executor)")
     m.add_argument("--address", help="the Ray cluster: auto (started here with `ray start`) or ray://HOST:10001 "
