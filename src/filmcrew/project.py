@@ -62,6 +62,7 @@ class Config:
         return ASPECTS[self.aspect]
 
 
+
 def budget_amount(value, where: str = "[budget] max", example: str = "max = 20.0") -> float:
     """A budget as a finite amount of at least 0 (0: nothing may be paid); ConfigError naming `where` otherwise.
     NaN would switch every comparison off (all paid jobs sent), inf is no limit, a negative amount no budget."""
@@ -269,9 +270,33 @@ def bible_to_dict(b: Bible) -> dict:
     }
 
 
+BIBLE_KEYS = ("schema_version", "title", "logline", "language", "world", "visual_style", "characters", "episodes")
+CHARACTER_KEYS = ("name", "role", "description", "want", "flaw", "look", "palette", "costume", "voice")
+ARC_KEYS = ("number", "title", "summary", "hook")
+
+
+def _known_keys(d: dict, known: tuple, where: str) -> None:
+    """A key the bible does not read is a mistake (a misspelt `palete` would be dropped without a word)."""
+    import difflib
+    for key in d:
+        if key not in known:
+            near = difflib.get_close_matches(str(key), known, n=1, cutoff=0.6)
+            raise ConfigError(f"{where}: unknown key {key!r}" + (f"; did you mean {near[0]!r}?" if near else "")
+                              + f" (the keys read here: {', '.join(known)})")
+
+
 def bible_from_dict(d: dict, path: str = "story/bible.yaml") -> Bible:
+    from .model import SCHEMA_VERSION
     if not isinstance(d, dict):
         raise ConfigError(f"{path}: must be a mapping with title, logline, characters, ...")
+    _known_keys(d, BIBLE_KEYS, path)
+    version = d.get("schema_version", SCHEMA_VERSION)
+    if not isinstance(version, int) or isinstance(version, bool) or version < 1:
+        raise ConfigError(f"{path}: schema_version: {version!r} must be a whole number (this filmcrew writes "
+                          f"{SCHEMA_VERSION})")
+    if version > SCHEMA_VERSION:
+        raise ConfigError(f"{path}: schema_version {version} was written by a newer filmcrew (this one reads up to "
+                          f"{SCHEMA_VERSION}); upgrade filmcrew, or set it to {SCHEMA_VERSION} if you wrote it by hand")
     for req in ("title", "logline"):
         if not isinstance(d.get(req), str) or not d[req].strip():
             raise ConfigError(f"{path}: {req}: missing or empty; give the film a {req}")
@@ -287,8 +312,16 @@ def bible_from_dict(d: dict, path: str = "story/bible.yaml") -> Bible:
         where = f"{path}: characters[{i}]"
         if not isinstance(c, dict):
             raise ConfigError(f"{where}: {c!r} must be a mapping with name, role, description, look, palette, voice")
+        _known_keys(c, CHARACTER_KEYS, where)
         if not isinstance(c.get("name"), str) or not c["name"].strip():
             raise ConfigError(f"{where}.name: every character needs a name (as written in the screenplay cues)")
+        if any(ch in c["name"] for ch in "\n\r\t") or any(ch in c["name"] for ch in "()^@#[]"):
+            raise ConfigError(f"{where}.name: {c['name']!r} cannot be a screenplay cue: a name is one line, without "
+                              f"( ) ^ @ # [ ]")
+        twin = next((k for k, o in enumerate(chars) if o.name == c["name"].strip().upper()), None)
+        if twin is not None:
+            raise ConfigError(f"{where}.name: {c['name'].strip()!r} is also characters[{twin}]: two characters cannot "
+                              f"share a name (the screenplay's cues could not tell them apart); rename one")
         for key in ("role", "description", "want", "flaw", "costume"):
             if isinstance(c.get(key), (dict, list)):
                 raise ConfigError(f"{where}.{key}: must be text, not a {'mapping' if isinstance(c[key], dict) else 'list'}")
@@ -328,6 +361,7 @@ def bible_from_dict(d: dict, path: str = "story/bible.yaml") -> Bible:
     for i, a in enumerate(d.get("episodes") or []):
         if not isinstance(a, dict) or not isinstance(a.get("number"), int):
             raise ConfigError(f"{path}: episodes[{i}].number: each episode arc needs a whole-number number")
+        _known_keys(a, ARC_KEYS, f"{path}: episodes[{i}]")
         arcs.append(EpisodeArc(number=a["number"], title=str(a.get("title", "")), summary=str(a.get("summary", "")),
                                hook=str(a.get("hook", ""))))
     return Bible(title=d["title"].strip(), logline=d["logline"].strip(), world=str(d.get("world", "")),
