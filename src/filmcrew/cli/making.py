@@ -13,6 +13,7 @@ from pathlib import Path
 
 from .. import pipeline, project
 from ..crew.common import out_name
+from ..engine import events
 from ..engine.executor import BarProgress, NullProgress, execute, plan
 from ..provenance import share
 from .writing import cmd_new, cmd_write
@@ -162,8 +163,10 @@ def _make(a) -> int:
                                a.jobs, getattr(a, "episode", None), a.preview, getattr(a, "aspect", None)) if ctxs else None
     if runner is not None and not a.quiet:
         print(f"executor: {runner.name} ({runner.capacity} task(s) in flight)", file=sys.stderr)
-    report = execute(st, [t for g in graphs for t in g.targets], progress=progress, workers=a.jobs,
-                     log=(lambda s: print(s, file=sys.stderr)) if a.verbose else None, executor=runner)
+    shots = {ln.id: sh.id for ctx in ctxs for sh in ctx.episode.shots() for ln in sh.lines}  # a line's task: its shot's
+    with events.recording(root, shots=shots):  # .filmcrew/events/RUN.jsonl: what the studio follows; the bar reads it too
+        report = execute(st, [t for g in graphs for t in g.targets], progress=progress, workers=a.jobs,
+                         log=(lambda s: print(s, file=sys.stderr)) if a.verbose else None, executor=runner)
     for ctx, g in zip(ctxs, graphs):
         paths = pipeline.publish(root, st, ctx, g, a.preview)
         print(f"{ctx.episode.id}: {paths['mp4']}  (+ .srt, .ass, .otio, .provenance.json)")

@@ -1,7 +1,7 @@
 """Plan and execute a task graph against the store.
 
 ``execute`` walks the graph: it submits each task whose inputs are made, reports
-progress, and on a failure skips what depends on it and keeps every other finished
+progress as events (engine/events.py: what the command line, the studio and the MCP server read), and on a failure skips what depends on it and keeps every other finished
 artifact. Where a task runs is the executor's business (``Executor``, a small
 protocol): ``LocalPool``, the default, runs tasks on a small thread pool in this
 process (the heavy work happens in ffmpeg and onnxruntime, which release the GIL);
@@ -10,6 +10,7 @@ process (the heavy work happens in ffmpeg and onnxruntime, which release the GIL
 
 from __future__ import annotations
 
+import os
 import shutil
 import sys
 import traceback
@@ -20,6 +21,8 @@ from typing import Callable, Protocol
 
 from .. import ledger
 from ..errors import FilmcrewError, TaskError, describe_os_error
+from .events import Events
+from .events import current as current_events
 from .graph import Pending, Task, TaskContext, reason, topo_order
 from .store import Store
 
@@ -119,39 +122,46 @@ class RunReport:
     seconds: dict[str, float] = field(default_factory=dict)  # artifact -> the seconds its task took
 
 
-class Progress(Protocol):
-    def start(self, items: list[PlanItem]) -> None: ...
-    def done(self, task: Task, ok: bool) -> None: ...
-    def close(self) -> None: ...
-
-
 class NullProgress:
-    def start(self, items): pass
-    def done(self, task, ok): pass
-    def close(self): pass
+    """A listener of a make's events that shows nothing (`make --quiet`)."""
+
+    def __call__(self, event: dict) -> None:
+        pass
 
 
 class BarProgress:
-    """An overall bar with per-role counts (tqdm, to stderr) on a terminal; elsewhere (a log, a pipe, CI) a
-    line when the make starts and one each time a role has finished all its tasks."""
+    """The command line's progress, read from the make's events (engine/events.py, what the studio reads too):
+    an overall bar with per-role counts (tqdm, to stderr) on a terminal; elsewhere (a log, a pipe, CI) a line
+    when the make starts and one each time a role has finished all its tasks."""
 
     def __init__(self, stream=None):
         self.stream = stream or sys.stderr
         self.tty = bool(getattr(self.stream, "isatty", lambda: False)())
+        self.bar = None
 
-    def start(self, items):
+    def __call__(self, event: dict) -> None:
+        kind = event.get("type")
+        if kind == "run_started":
+            self.start(event)
+        elif kind == "task_ended" and self.bar is not None:
+            self.done(event)
+        elif kind == "run_ended" and self.bar is not None:
+            self.bar.close()
+            self.bar = None
+
+    def start(self, event: dict) -> None:
         import time
 
         from tqdm import tqdm
         self.t0 = time.perf_counter()
-        self.totals = Counter(i.task.role for i in items)
+        self.totals = Counter(event.get("roles") or {})
         self.counts: Counter = Counter()
         self.failed: Counter = Counter()
-        self.bar = tqdm(total=len(items), file=self.stream, unit="task", dynamic_ncols=True, mininterval=0.5,
-                        disable=not self.tty,
+        self.bar = tqdm(total=event.get("tasks", 0), file=self.stream, unit="task", dynamic_ncols=True,
+                        mininterval=0.5, disable=not self.tty,
                         bar_format="{l_bar}{bar}| {n_fmt}/{total_fmt} [{elapsed}<{remaining}] {postfix}")
-        if not self.tty and items:
-            self._say(f"making {len(items)} artifact(s): " + ", ".join(f"{r} {n}" for r, n in self.totals.items()))
+        if not self.tty and event.get("tasks"):
+            self._say(f"making {event['tasks']} artifact(s): " + ", ".join(f"{r} {n}" for r, n in self.totals.items()))
         self._post()
 
     def _say(self, text: str) -> None:
@@ -160,20 +170,17 @@ class BarProgress:
     def _post(self):
         self.bar.set_postfix_str(" ".join(f"{r} {self.counts[r]}/{n}" for r, n in self.totals.items()))
 
-    def done(self, task, ok):
+    def done(self, event: dict) -> None:
         import time
-        self.counts[task.role] += 1
-        self.failed[task.role] += not ok
+        r = event.get("role", "")
+        self.counts[r] += 1
+        self.failed[r] += event.get("outcome") in ("failed", "skipped")
         self.bar.update(1)
         self._post()
-        r = task.role
         if not self.tty and self.counts[r] == self.totals[r]:
             bad = f", {self.failed[r]} failed or skipped" if self.failed[r] else ""
             self._say(f"  {r}: {self.totals[r]} done{bad} ({time.perf_counter() - self.t0:.0f} s, "
                       f"{sum(self.counts.values())}/{sum(self.totals.values())} in all)")
-
-    def close(self):
-        self.bar.close()
 
 
 def timed_make(store: Store, t: Task) -> float:
@@ -218,16 +225,31 @@ class LocalPool:
         self.pool.shutdown(wait=True)
 
 
-def execute(store: Store, targets: list[Task], progress: Progress | None = None, workers: int = 2,
-            log: Callable[[str], None] | None = None, executor: Executor | None = None) -> RunReport:
-    progress = progress or NullProgress()
+def execute(store: Store, targets: list[Task], progress: Callable[[dict], None] | None = None, workers: int = 2,
+            log: Callable[[str], None] | None = None, executor: Executor | None = None,
+            events: Events | None = None) -> RunReport:
+    """Make what the plan of `targets` lists. Progress is reported as events (engine/events.py) to `events`, else
+    to the recording active in this process (the make's), else to listeners only; `progress` is one more
+    listener for this run (the command line's bar)."""
+    import time
+    ev = events or current_events() or Events()
+    if progress is not None:
+        ev.listeners.append(progress)
     executor = executor or LocalPool(workers)
     tame_allocator()
     store.clear_tmp()
     items = plan(store, targets)
     todo = {id(i.task): i.task for i in items}
     report = RunReport()
-    progress.start(items)
+    t0 = time.perf_counter()
+    ended = [0]
+    outcome = "error"
+
+    def end(t: Task, how: str, **fields) -> None:
+        ended[0] += 1
+        ev.task("task_ended", t, outcome=how, done=ended[0], total=len(items), **fields)
+
+    ev.emit("run_started", tasks=len(items), roles=dict(Counter(i.task.role for i in items)), pid=os.getpid())
     done: set[int] = set()
     broken: set[int] = set()
     running: dict[Future, Task] = {}
@@ -246,14 +268,15 @@ def execute(store: Store, targets: list[Task], progress: Progress | None = None,
                     pending.remove(t)
                     broken.add(id(t))
                     report.skipped.append(t.artifact)
-                    progress.done(t, False)
+                    end(t, "skipped")
                 elif ready(t) and len(running) < executor.capacity:
                     pending.remove(t)
                     if store.has(t.key) and store.damage(t.key) is None:  # a pending key, made before
                         done.add(id(t))
                         report.kept.append(t.artifact)
-                        progress.done(t, True)
+                        end(t, "kept")
                         continue
+                    ev.task("task_started", t)
                     running[executor.submit(store, t)] = t
             if not running:
                 if pending:
@@ -267,31 +290,40 @@ def execute(store: Store, targets: list[Task], progress: Progress | None = None,
                     done.add(id(t))
                     if secs is None:  # another worker or run made it meanwhile: not made twice
                         report.kept.append(t.artifact)
+                        end(t, "kept")
                     else:
                         report.seconds_by_role[t.role] += secs
                         report.seconds[t.artifact] = secs
                         report.ran.append(t.artifact)
-                    progress.done(t, True)
+                        end(t, "made", seconds=round(secs, 3))
                 except FilmcrewError as err:
                     broken.add(id(t))
                     report.failed[t.artifact] = str(err)
-                    progress.done(t, False)
+                    end(t, "failed", error=str(err))
                 except OSError as err:  # the disk, not the provider: say what to do
                     broken.add(id(t))
                     report.failed[t.artifact] = describe_os_error(err)
-                    progress.done(t, False)
+                    end(t, "failed", error=report.failed[t.artifact])
                 except Exception as err:  # a provider bug: keep the others going, report it
                     broken.add(id(t))
                     report.failed[t.artifact] = f"{type(err).__name__}: {err}"
                     if log:
                         log(traceback.format_exc())
-                    progress.done(t, False)
-    except BaseException:  # Ctrl-C, or a bug here: stop what is in flight (on a cluster too), keep what is made
+                    end(t, "failed", error=report.failed[t.artifact])
+        outcome = "failed" if report.failed else "finished"
+    except KeyboardInterrupt:  # Ctrl-C: stop what is in flight (on a cluster too), keep what is made
+        outcome = "cancelled"
+        executor.cancel()
+        raise
+    except BaseException:  # a bug here: the same
         executor.cancel()
         raise
     finally:
         executor.close()
-        progress.close()
+        ev.emit("run_ended", outcome=outcome, made=len(report.ran), kept=len(report.kept), failed=len(report.failed),
+                skipped=len(report.skipped), seconds=round(time.perf_counter() - t0, 3))
+        if progress is not None:
+            ev.listeners.remove(progress)
     if report.failed:
         by_cause: dict[str, list[str]] = {}  # one cause (a full disk) is said once, with what it stopped
         for a, m in report.failed.items():
