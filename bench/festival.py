@@ -3,6 +3,8 @@
     .venv/bin/python bench/festival.py                      # 2,300 entries on both databases: about an hour on 2 cores
     .venv/bin/python bench/festival.py --entries 200        # a quick look
     .venv/bin/python bench/festival.py --databases sqlite   # one database
+    .venv/bin/python bench/festival.py --databases postgresql --server uvicorn --server-workers 4 --fast-setup
+                                 # the pages as deployed: `uvicorn --factory` with 4 workers on PostgreSQL
 
 Per database, in a process of its own (so its peak memory is its own):
 1. 2,300 entrants create their accounts (Argon2id, as in the pages) and sign in;
@@ -17,8 +19,15 @@ Per database, in a process of its own (so its peak memory is its own):
    for each scores award (a mark from the film's simulated quality, rounded to 1-10) and answers every pair of
    the pairwise award (the better film by that quality), the rankings are computed (and how well each recovers
    the quality: Spearman's rho), winners decided, the results published;
-6. 20 users at once (12 entrants, 4 jurors, the organiser, 3 visitors) load their pages for `--seconds` over
-   HTTP: each page's median, 95th percentile and slowest answer, and the slowest page.
+6. 20 users at once (12 entrants, 4 jurors, the organiser, 3 visitors), each signed in through the sign-in page,
+   load their pages for `--seconds` over HTTP: each page's median, 95th percentile and slowest answer, and the
+   slowest page. The festival's app (festival/app.py) is served by uvicorn: on a thread of the benchmark's process
+   (`--server thread`, one worker, as `filmcrew festival serve` does) or as its own `uvicorn --factory
+   filmcrew.festival.app:create_app --workers N` (`--server uvicorn --server-workers N`, as deployed).
+
+`--fast-setup` (for the page figures, when an hour is not to be had): the accounts are written to the database
+with one Argon2id hash made once (every sign-in still verifies it), and the first 32 films are checked for real
+and their result given to every other entry (same film, same findings) instead of decoding 2,300 films.
 
 The contest's rules are iqiyi-2025's, with a 5-second minimum length and the labels advised (not required), so that
 the synthetic clips can be eligible and go on to the jury; every rule is still measured on every film.
@@ -38,6 +47,7 @@ import sys
 import tempfile
 import threading
 import time
+import urllib.error
 import urllib.request
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -91,7 +101,31 @@ class Timer:
         return Span()
 
 
-def one(kind: str, n: int, workers: int, seconds: float, jurors: int) -> dict:
+def fast_accounts(fest, n: int) -> list[dict]:
+    """n entrants written to the database at once, with one Argon2id hash (of PASSWORD) made once."""
+    from filmcrew.festival import accounts
+    hashed = accounts.hash_password(PASSWORD)
+    u = fest.t["users"]
+    with fest.engine.begin() as c:
+        c.execute(u.insert(), [{"email": f"e{i}@bench.example", "name": f"Entrant {i}", "country": "Nowhere",
+                                "password_hash": hashed, "role": "entrant", "created_at": accounts.now()}
+                               for i in range(n)])
+        rows = c.execute(u.select().where(u.c.role == "entrant").order_by(u.c.id)).mappings().all()
+    return [{"id": r["id"], "email": r["email"], "name": r["name"], "role": "entrant", "csrf": ""} for r in rows]
+
+
+def fast_checks(fest, checker) -> None:
+    """The first batch of checks for real; their result given to every other entry (the same film)."""
+    checker.run_once()
+    ch = fest.t["checks"]
+    with fest.engine.begin() as c:
+        done = c.execute(ch.select().where(ch.c.state == "done").limit(1)).mappings().first()
+        c.execute(ch.update().where(ch.c.state == "queued").values(
+            state="done", passed=done["passed"], ai_share=done["ai_share"], findings=done["findings"], attempts=1))
+
+
+def one(kind: str, n: int, workers: int, seconds: float, jurors: int, server: str = "thread",
+        server_workers: int = 1, fast: bool = False) -> dict:
     from filmcrew.festival.checks import Checker
     from filmcrew.festival.core import Festival
     from filmcrew.festival.jury import Jury
@@ -102,7 +136,8 @@ def one(kind: str, n: int, workers: int, seconds: float, jurors: int) -> dict:
         from postgres_server import Postgres
         pg = Postgres().__enter__()
         database = pg.create("festival")
-    out: dict = {"database": kind, "entries": n, "workers": workers}
+    out: dict = {"database": kind, "entries": n, "workers": workers, "server": server,
+                 "server_workers": server_workers, "fast_setup": fast}
     timer = Timer()
     try:
         fest, _ = Festival.init(tmp / "fest", str(profile(tmp)), database=database, organiser="org@bench.example",
@@ -111,8 +146,13 @@ def one(kind: str, n: int, workers: int, seconds: float, jurors: int) -> dict:
         base = base_film(tmp)
         pool = ThreadPoolExecutor(4)
         with timer("accounts"):
-            list(pool.map(lambda i: fest.register(f"e{i}@bench.example", f"Entrant {i}", PASSWORD, "Nowhere"), range(n)))
-            users = list(pool.map(lambda i: fest.session(fest.login(f"e{i}@bench.example", PASSWORD)[0]), range(n)))
+            if fast:
+                users = fast_accounts(fest, n)
+            else:
+                list(pool.map(lambda i: fest.register(f"e{i}@bench.example", f"Entrant {i}", PASSWORD, "Nowhere"),
+                              range(n)))
+                users = list(pool.map(lambda i: fest.session(fest.login(f"e{i}@bench.example", PASSWORD)[0]),
+                                      range(n)))
 
         def submit(i):
             data = copy_of(base, i)
@@ -125,8 +165,11 @@ def one(kind: str, n: int, workers: int, seconds: float, jurors: int) -> dict:
             entries = list(pool.map(submit, range(n)))
         checker = Checker(fest, workers=workers, batch=32)
         with timer("checks"):
-            while checker.run_once():
-                pass
+            if fast:
+                fast_checks(fest, checker)
+            else:
+                while checker.run_once():
+                    pass
         with fest.engine.connect() as c:
             rows = c.exec_driver_sql("select entry_id, count(*), sum(case when state = 'done' then 1 else 0 end), "
                                      "sum(case when passed then 1 else 0 end) from checks group by entry_id").all()
@@ -168,7 +211,7 @@ def one(kind: str, n: int, workers: int, seconds: float, jurors: int) -> dict:
             jury.decide(org, aw["id"], ranks[aw["name"]][0]["entry"])
         jury.set_contest(org, cid, published=True)
 
-        out["pages"] = pages_under_load(fest, users, js, seconds, entries)
+        out["pages"] = pages_under_load(fest, js, seconds, entries, server, server_workers)
         slow = max(out["pages"].items(), key=lambda kv: kv[1]["p95_ms"])
         out["slowest_page"] = {"page": slow[0], **slow[1]}
         out["seconds"] = timer.t
@@ -192,16 +235,75 @@ def spearman(ordered_quality: list[float]) -> float:
     return round(1 - 6 * sum((i - true_rank[i]) ** 2 for i in range(n)) / (n * (n * n - 1)), 3)
 
 
-def pages_under_load(fest, users, jurors, seconds: float, entries) -> dict:
+def sign_in(base: str, email: str) -> str:
+    """Sign in through the pages (the form token of the sign-in page, then the form): the Cookie header after."""
+    import http.cookiejar
+    import re
+    import urllib.parse
+    jar = http.cookiejar.CookieJar()
+
+    class Stay(urllib.request.HTTPRedirectHandler):
+        def redirect_request(self, *a, **k):
+            return None
+    opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar), Stay)
+    with opener.open(base + "/login", timeout=60) as r:
+        token = re.search(r'name="csrf" value="([^"]+)"', r.read().decode()).group(1)
+    form = urllib.parse.urlencode({"email": email, "password": PASSWORD, "csrf": token}).encode()
+    try:
+        opener.open(urllib.request.Request(base + "/login", data=form), timeout=60)
+    except urllib.error.HTTPError as err:
+        if err.code != 303:
+            raise
+    return "; ".join(f"{c.name}={c.value}" for c in jar)
+
+
+class Served:
+    """The festival's app under uvicorn: on a thread here (one worker), or `uvicorn --factory` with N workers."""
+
+    def __init__(self, fest, server: str, workers: int):
+        self.proc = self.bg = None
+        if server == "thread":
+            from filmcrew.festival.app import create_app
+            from filmcrew.web.serve import Background
+            self.bg = Background(create_app(festival=fest), "127.0.0.1").start()
+            self.port = self.bg.port
+            return
+        import os
+        import socket
+        with socket.socket() as s:
+            s.bind(("127.0.0.1", 0))
+            self.port = s.getsockname()[1]
+        env = {**os.environ, "FILMCREW_FESTIVAL": str(fest.folder)}
+        self.proc = subprocess.Popen([sys.executable, "-m", "uvicorn", "--factory", "filmcrew.festival.app:create_app",
+                                      "--workers", str(workers), "--host", "127.0.0.1", "--port", str(self.port),
+                                      "--log-level", "warning", "--no-access-log"], env=env, start_new_session=True)
+        deadline = time.time() + 120
+        while True:
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{self.port}/", timeout=5):
+                    break
+            except OSError:
+                if self.proc.poll() is not None or time.time() > deadline:
+                    raise RuntimeError("uvicorn did not start") from None
+                time.sleep(0.3)
+
+    def close(self):
+        if self.bg is not None:
+            self.bg.close()
+        if self.proc is not None:
+            import os
+            import signal
+            os.killpg(self.proc.pid, signal.SIGTERM)
+            self.proc.wait(timeout=30)
+
+
+def pages_under_load(fest, jurors, seconds: float, entries, server: str = "thread", server_workers: int = 1) -> dict:
     """20 users at once, each loading their own pages in turn for `seconds`: latency per page."""
-    from filmcrew.festival.server import Server
-    srv = Server(fest, "127.0.0.1", 0)
-    httpd = srv.start()
-    threading.Thread(target=httpd.serve_forever, daemon=True).start()
-    base = srv.url().rstrip("/")
+    srv = Served(fest, server, server_workers)
+    base = f"http://127.0.0.1:{srv.port}"
 
     def cookie(email):
-        return fest.login(email, PASSWORD)[0]
+        return sign_in(base, email)
     people = ([("entrant", cookie(f"e{i}@bench.example"), i) for i in range(12)]
               + [("juror", cookie(f"j{k}@bench.example"), k) for k in range(4)]
               + [("organiser", cookie("org@bench.example"), 0)] + [("public", None, k) for k in range(3)])
@@ -210,8 +312,9 @@ def pages_under_load(fest, users, jurors, seconds: float, entries) -> dict:
     for k, j in enumerate(jurors[:4]):
         films = Jury(fest).assigned(j, fest.contest()["id"])
         assigned[k] = films[0]["id"] if films else entries[0]
+    pairwise = next(a["id"] for a in fest.awards(fest.contest()["id"]) if a["method"] == "pairwise")
     routes = {"entrant": lambda i: ["/me", f"/entry?id={entries[i]}", f"/film?id={entries[i]}"],
-              "juror": lambda k: ["/judge", f"/entry?id={assigned[k]}", "/judge/compare?award=2"],
+              "juror": lambda k: ["/judge", f"/entry?id={assigned[k]}", f"/judge/compare?award={pairwise}"],
               "organiser": lambda _: ["/entries", "/awards", "/jury", "/audit"],
               "public": lambda _: ["/", "/results"]}
     times: dict = {}
@@ -226,7 +329,7 @@ def pages_under_load(fest, users, jurors, seconds: float, entries) -> dict:
             path = paths[k % len(paths)]
             k += 1
             req = urllib.request.Request(base + path, headers={
-                **({"Cookie": f"festival_session={token}"} if token else {}),
+                **({"Cookie": token} if token else {}),
                 **({"Range": "bytes=0-65535"} if path.startswith("/film") else {})})
             t0 = time.perf_counter()
             try:
@@ -261,17 +364,24 @@ def main() -> int:
     ap.add_argument("--workers", type=int, default=2, help="checks at a time (the local pool)")
     ap.add_argument("--jurors", type=int, default=60)
     ap.add_argument("--seconds", type=float, default=30.0, help="how long the 20 users load pages")
+    ap.add_argument("--server", choices=("thread", "uvicorn"), default="thread",
+                    help="the pages on a thread of this process, or `uvicorn --factory` processes")
+    ap.add_argument("--server-workers", type=int, default=4, help="uvicorn's workers with --server uvicorn")
+    ap.add_argument("--fast-setup", action="store_true", help="accounts with one hash, one batch of real checks")
     ap.add_argument("--json", type=Path)
     ap.add_argument("--one", help=argparse.SUPPRESS)
     a = ap.parse_args()
     if a.one:
-        print(json.dumps(one(a.one, a.entries, a.workers, a.seconds, a.jurors)))
+        print(json.dumps(one(a.one, a.entries, a.workers, a.seconds, a.jurors, a.server,
+                             a.server_workers if a.server == "uvicorn" else 1, a.fast_setup)))
         return 0
     results = []
     for kind in a.databases.split(","):
         print(f"{kind}: {a.entries} entries ...", file=sys.stderr, flush=True)
         r = subprocess.run([sys.executable, __file__, "--one", kind, "--entries", str(a.entries), "--workers",
-                            str(a.workers), "--jurors", str(a.jurors), "--seconds", str(a.seconds)],
+                            str(a.workers), "--jurors", str(a.jurors), "--seconds", str(a.seconds), "--server",
+                            a.server, "--server-workers", str(a.server_workers)] + (["--fast-setup"] if a.fast_setup
+                                                                                   else []),
                            capture_output=True, text=True)
         if r.returncode:
             print(r.stderr[-3000:], file=sys.stderr)
@@ -288,7 +398,12 @@ def main() -> int:
               f"{res['slowest_page']['max_ms']} ms) under 20 users; peak {res['peak_rss_mib']} MiB "
               f"(+ children {res['peak_child_rss_mib']} MiB)", flush=True)
     if a.json:
-        a.json.write_text(json.dumps({"entries": a.entries, "runs": results}, indent=1))
+        commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True,
+                                cwd=HERE).stdout.strip()
+        a.json.write_text(json.dumps({"entries": a.entries, "date": time.strftime("%Y-%m-%d"), "commit": commit,
+                                      "machine": f"{__import__('os').cpu_count()} cores", "server": a.server,
+                                      "server_workers": a.server_workers if a.server == "uvicorn" else 1,
+                                      "fast_setup": a.fast_setup, "runs": results}, indent=1))
     return 0
 
 
