@@ -117,11 +117,20 @@ class Guard:
 
         timeout = self.body_timeout
 
+        body_in = False  # once the body is in, what is awaited next is the client leaving (a stream of server-sent
+        # events waits for that as long as it runs): no timeout then
+
         async def receive_in_time():
+            nonlocal body_in
+            if body_in:
+                return await receive()
             try:
-                return await asyncio.wait_for(receive(), timeout)
+                message = await asyncio.wait_for(receive(), timeout)
             except asyncio.TimeoutError:
                 raise BodyTimeout(timeout) from None
+            if message.get("type") != "http.request" or not message.get("more_body", False):
+                body_in = True
+            return message
 
         try:
             await self.app(scope, receive_in_time, send_with_headers)

@@ -254,7 +254,50 @@ def create_app(face: Face, limit: int = 64 * 1024):
     app.add_middleware(Guard, bound=face.bound, public=face.public, access_token=face.access_token,
                        token_cookie=f"{face.name}_token", secure=face.secure, refuse=refuse,
                        body_timeout=face.body_timeout)
+    stack = app.build_middleware_stack
+    app.build_middleware_stack = lambda: TooLarge(stack(), face)  # (Starlette builds it on the first request)
     return app
+
+
+class TooLarge:
+    """Starlette's body limit answers a request whose Content-Length is over the route's limit with its own
+    plain "Content Too Large" (whatever the app answered, from outside every middleware): this gives that 413
+    the face's page, the limit in words and the security headers instead."""
+
+    def __init__(self, app, face: Face):
+        self.app, self.face = app, face
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] != "http":
+            return await self.app(scope, receive, send)
+        replaced = False
+
+        async def send_or_replace(message):
+            nonlocal replaced
+            if replaced:
+                return  # the plain answer's body
+            if message["type"] == "http.response.start" and message.get("status") == 413:
+                headers = {k.lower(): v for k, v in message.get("headers", [])}
+                if b"content-security-policy" not in headers:  # Starlette's own, from outside the guard
+                    replaced = True
+                    from starlette.middleware.body_limit import MAX_BODY_SIZE_SCOPE_KEY
+
+                    from .guard import SECURITY_HEADERS
+                    limit = scope.get(MAX_BODY_SIZE_SCOPE_KEY)
+                    why = (f"too large: this page takes at most {size_words(int(limit))}" if limit else "too large")
+                    response = self.face.error(Request(scope), 413, why, plain=True)
+                    response.headers["cache-control"] = "no-store"
+                    for k, v in SECURITY_HEADERS:
+                        response.headers[k.decode()] = v.decode()
+                    response.headers["connection"] = "close"
+
+                    async def nothing():
+                        return {"type": "http.disconnect"}
+                    await response(scope, nothing, send)
+                    return
+            await send(message)
+
+        await self.app(scope, receive, send_or_replace)
 
 
 def file_response(request, path: Path, media_type: str, headers: dict | None = None):
