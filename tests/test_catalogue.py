@@ -298,6 +298,18 @@ CASES = [
     Case("check profile wrong shape", ["check", "{p}/filmcrew.toml", "--profile", "{p}/mine.json"],
          raw("mine.json", '{"name": "m", "duration_s": 60, "aspects": [], "labels": {}, "delivery": {}}'),
          ["mine.json", "duration_s", "[shortest, longest]"]),
+    Case("check profile delivery wrong type", ["check", "{p}/filmcrew.toml", "--profile", "{p}/mine.json"],
+         raw("mine.json", json.dumps({**json.loads((Path(__file__).parents[1] / "src/filmcrew/provenance/profiles/"
+                                                    "delivery.json").read_text()), "min_size": "1080p"})),
+         ["mine.json", "min_size", "[width, height]"]),
+    Case("check profile ai_share min over 1", ["check", "{p}/filmcrew.toml", "--profile", "{p}/mine.json"],
+         raw("mine.json", json.dumps({**json.loads((Path(__file__).parents[1] / "src/filmcrew/provenance/profiles/"
+                                                    "delivery.json").read_text()), "ai_share": {"min": 70}})),
+         ["mine.json", "ai_share.min", "from 0 to 1"]),
+    Case("check profile misspelt field", ["check", "{p}/filmcrew.toml", "--profile", "{p}/mine.json"],
+         raw("mine.json", json.dumps({**json.loads((Path(__file__).parents[1] / "src/filmcrew/provenance/profiles/"
+                                                    "delivery.json").read_text()), "min_sise": [1, 1]})),
+         ["mine.json", "min_sise", "did you mean min_size"]),
     # with a made film
     Case("dub unknown line", ["dub", P, "ep01-s09-l99", "{p}/take.wav"], wav("take.wav"), ["ep01-s09-l99", "--list"],
          made=True),

@@ -161,3 +161,102 @@ def test_any_cut_file_loads_or_names_its_field(doc):
     except FilmcrewError as err:  # pragma: no cover - any other filmcrew error would be a wrong kind
         raise AssertionError(f"a cut file problem must be a ConfigError, got {type(err).__name__}: {err}")
     assert c is not None and c.items and c.params()
+
+
+# ---- contest profiles, through the check itself -----------------------------------------------------------
+
+_FILM: dict = {}
+
+
+def tiny_film() -> Path:
+    """A 1-second H.264/AAC MP4, made once by ffmpeg (the check measures a real file)."""
+    if "mp4" not in _FILM:
+        import subprocess
+
+        from filmcrew.media import ffmpeg
+        out = SCRATCH / "tiny.mp4"
+        subprocess.run([ffmpeg.executable(), "-v", "error", "-y", "-f", "lavfi", "-i", "testsrc2=s=180x320:d=1:r=30", "-f",
+                        "lavfi", "-i", "sine=d=1:sample_rate=48000", "-c:v", "libx264", "-pix_fmt", "yuv420p", "-c:a",
+                        "aac", "-shortest", str(out)], check=True)
+        _FILM["mp4"] = out
+    return _FILM["mp4"]
+
+
+def _profile_fields():
+    from filmcrew.provenance import check
+    base = check.load_profile("iqiyi-2025")
+    keys = [(None, k) for k in base] + [("delivery", k) for k in base["delivery"]] + \
+           [("labels", k) for k in base["labels"]] + [("ai_share", k) for k in ("basis", "min")]
+    return base, keys
+
+
+numbers = st.one_of(st.floats(allow_nan=True, allow_infinity=True), st.integers(-10**30, 10**30))
+
+
+@settings(max_examples=int(os.environ.get("FUZZ_PROFILES", "60")))
+@given(changes=st.lists(st.tuples(st.integers(0, 40), st.one_of(values, numbers, st.sampled_from(
+    ["required", "advised", "off", "generated", "trained", [1, 2], [60, 30], [0, 1e308]]))), max_size=4),
+       extra=st.one_of(st.none(), st.tuples(st.sampled_from([None, "delivery", "labels"]), st.text(max_size=8), values)))
+def test_any_contest_profile_checks_a_film_or_names_its_field(changes, extra):
+    """`filmcrew check` and the festival hand a profile (a file, or a contest's from the database) to check.run:
+    whatever its fields hold, the check runs or raises ConfigError naming the field, never another exception."""
+    import copy
+
+    from filmcrew.provenance import check
+    base, keys = _profile_fields()
+    prof = copy.deepcopy(base)
+    for i, v in changes:
+        table, k = keys[i % len(keys)]
+        (prof if table is None else prof.setdefault(table, {}) if isinstance(prof.get(table, {}), dict) else {})[k] = v
+    if extra is not None:
+        table, k, v = extra
+        target = prof if table is None else prof.get(table)
+        if isinstance(target, dict):
+            target[k] = v
+    try:
+        findings = check.run(tiny_film(), prof, decode=False)
+    except ConfigError as err:
+        assert "profile" in str(err)
+        return
+    assert findings and all(f.status in ("pass", "fail", "warn", "unknown") for f in findings)
+
+
+# ---- editors' timelines with extreme numbers --------------------------------------------------------------
+
+@given(values=st.lists(st.one_of(numbers.map(str), st.sampled_from(["1e400", "-1", "0", "1/0", "nan", "inf",
+                                                                     "999999999999999999999"])), min_size=3, max_size=3))
+def test_an_fcpxml_with_any_times_reads_or_names_the_element(values):
+    from filmcrew.errors import TimelineImportError
+    from filmcrew.handoff import fcpxml
+    off, dur, start = values
+    p = SCRATCH / "cut.fcpxml"
+    p.write_text(f'<fcpxml version="1.10"><resources><asset id="r1" src="file:///x.mp4" duration="10s"/></resources>'
+                 f'<library><event><project><sequence tcStart="{start}s"><spine><asset-clip ref="r1" offset="{off}s" '
+                 f'duration="{dur}s" start="0s" name="ep01-s01-sh01"/></spine></sequence></project></event></library>'
+                 f'</fcpxml>')
+    try:
+        fcpxml.read(p, 30)
+    except TimelineImportError as err:
+        assert "cut.fcpxml" in str(err)
+
+
+@given(rate=numbers, start=numbers, duration=numbers)
+def test_an_otio_clip_with_any_numbers_maps_or_names_the_clip(rate, start, duration):
+    import opentimelineio as otio
+
+    from filmcrew.errors import TimelineImportError
+    from filmcrew.handoff import importer
+    try:
+        rng = otio.opentime.TimeRange(otio.opentime.RationalTime(start, rate), otio.opentime.RationalTime(duration, rate))
+        clip = otio.schema.Clip(name="ep01-s01-sh01", source_range=rng)
+    except (ValueError, TypeError, OverflowError):  # OpenTimelineIO refuses it itself
+        return
+    tl = otio.schema.Timeline()
+    tr = otio.schema.Track(kind=otio.schema.TrackKind.Video)
+    tr.append(clip)
+    tl.tracks.append(tr)
+    report = importer.Report("cut.otio", "OTIO")
+    try:
+        importer.map_timeline(tl, SCRATCH / "cut.otio", SCRATCH, ["ep01-s01-sh01"], {}, report, True)
+    except TimelineImportError as err:
+        assert "cut.otio" in str(err)

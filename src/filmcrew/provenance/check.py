@@ -65,18 +65,76 @@ def load_profile(name_or_path: str, path: bool = False) -> dict:
         raise ConfigError(f"{p}:{err.lineno}: not a JSON profile ({err.msg}); see the built-in ones in {BUILTIN}") from None
     if not isinstance(prof, dict):
         raise ConfigError(f"{p}: a profile is a JSON object; see the built-in ones in {BUILTIN}")
-    for k in ("name", "duration_s", "aspects", "labels", "delivery"):
-        if k not in prof:
-            raise ConfigError(f"{p}: missing field {k!r}; see the built-in profiles in {BUILTIN}")
-    shapes = {"duration_s": "[shortest, longest] in seconds", "aspects": 'a list such as ["9:16"]',
-              "labels": 'an object such as {"visible": "required"}', "delivery": "an object (codec, fps, loudness ...)"}
-    ok = {"duration_s": lambda v: isinstance(v, list) and len(v) == 2 and all(isinstance(x, (int, float)) for x in v),
-          "aspects": lambda v: isinstance(v, list) and all(isinstance(x, str) for x in v),
-          "labels": lambda v: isinstance(v, dict), "delivery": lambda v: isinstance(v, dict)}
-    for k, good in ok.items():
-        if not good(prof[k]):
-            raise ConfigError(f"{p}: {k}: {prof[k]!r:.40} must be {shapes[k]}; see the built-in profiles in {BUILTIN}")
+    validate_profile(prof, str(p))
     return prof
+
+
+def _num(v) -> bool:
+    import math
+    return isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v)
+
+
+def _pair(v, lo=None) -> bool:
+    return isinstance(v, list) and len(v) == 2 and all(_num(x) and (lo is None or x >= lo) for x in v) and v[0] <= v[1]
+
+
+LABEL_LEVELS = ("required", "advised", "off")
+# every field a profile may have: (what it must be, as a person reads it; the check); the first five are required
+PROFILE_FIELDS = {
+    "name": ("text", lambda v: isinstance(v, str) and v.strip() != ""),
+    "duration_s": ("[shortest, longest] in seconds", lambda v: _pair(v, 0)),
+    "aspects": ('a list such as ["9:16"]', lambda v: isinstance(v, list) and all(isinstance(x, str) for x in v)),
+    "labels": ('an object such as {"visible": "required"}', lambda v: isinstance(v, dict)),
+    "delivery": ("an object (codec, fps, loudness ...)", lambda v: isinstance(v, dict)),
+    "title": ("text", lambda v: isinstance(v, str)),
+    "min_size": ("[width, height] in pixels", lambda v: isinstance(v, list) and len(v) == 2 and
+                 all(isinstance(x, int) and not isinstance(x, bool) and x > 0 for x in v)),
+    "ai_share": ('null, or an object such as {"basis": "generated", "min": 0.7}', lambda v: v is None or isinstance(v, dict)),
+}
+LABEL_FIELDS = {k: (f"one of {', '.join(LABEL_LEVELS)}", lambda v: v in LABEL_LEVELS or v is None)
+                for k in ("visible", "aigc", "c2pa")}
+SHARE_FIELDS = {"basis": ("generated or trained", lambda v: v in ("generated", "trained")),
+                "min": ("a share from 0 to 1, such as 0.7", lambda v: _num(v) and 0 <= v <= 1),
+                "note": ("text", lambda v: isinstance(v, str))}
+DELIVERY_FIELDS = {
+    "video_codec": ("a codec name such as h264", lambda v: isinstance(v, str)),
+    "profile": ("a codec profile such as High", lambda v: isinstance(v, str)),
+    "pix_fmt": ("a pixel format such as yuv420p", lambda v: isinstance(v, str)),
+    "fps": ("[lowest, highest] frames a second", lambda v: _pair(v, 0)),
+    "audio_codec": ("a codec name such as aac", lambda v: isinstance(v, str)),
+    "audio_rate": ("a sample rate such as 48000", lambda v: isinstance(v, int) and not isinstance(v, bool) and v > 0),
+    "faststart": ("true or false", lambda v: isinstance(v, bool)),
+    "lufs": ("a loudness in LUFS such as -14", lambda v: _num(v) and -70 <= v <= 0),
+    "lufs_tolerance": ("a number of LU such as 1", lambda v: _num(v) and v >= 0),
+    "max_true_peak": ("a level in dBTP such as -1", lambda v: _num(v) and v <= 3),
+}
+
+
+def validate_profile(prof: dict, where: str) -> None:
+    """Every field of a profile against what it may be (known fields only, with their types and ranges), so a
+    wrong one is named here instead of failing deep inside a check."""
+    import difflib
+
+    def fields(obj: dict, spec: dict, prefix: str, required=()) -> None:
+        for k in required:
+            if k not in obj:
+                raise ConfigError(f"{where}: missing field {prefix}{k!r}; see the built-in profiles in {BUILTIN}")
+        for k, v in obj.items():
+            if k not in spec:
+                near = difflib.get_close_matches(str(k), list(spec), n=1, cutoff=0.6)
+                raise ConfigError(f"{where}: unknown field {prefix}{k}" + (f"; did you mean {prefix}{near[0]}?" if near
+                                                                          else "") + f" (known: {', '.join(spec)})")
+            shape, good = spec[k]
+            if not good(v):
+                raise ConfigError(f"{where}: {prefix}{k}: {json.dumps(v)[:60]} must be {shape}; see the built-in "
+                                  f"profiles in {BUILTIN}")
+
+    fields(prof, PROFILE_FIELDS, "", ("name", "duration_s", "aspects", "labels", "delivery"))
+    fields(prof["labels"], LABEL_FIELDS, "labels.")
+    fields(prof["delivery"], DELIVERY_FIELDS, "delivery.", ("video_codec", "pix_fmt", "fps", "audio_codec",
+                                                             "audio_rate", "lufs", "lufs_tolerance", "max_true_peak"))
+    if prof.get("ai_share") is not None:
+        fields(prof["ai_share"], SHARE_FIELDS, "ai_share.", ("min",))
 
 
 def _aspect(w: int, h: int) -> str:
@@ -87,22 +145,32 @@ def _aspect(w: int, h: int) -> str:
     return f"{r.numerator}:{r.denominator}"
 
 
+def _share_figures(figures) -> bool:
+    """Whether `figures` are an AI share as filmcrew writes it: {"ai_share": {"generated": 0..1, "trained": 0..1}}."""
+    share = figures.get("ai_share") if isinstance(figures, dict) else None
+    return isinstance(share, dict) and all(_num(share.get(k)) and 0 <= share[k] <= 1 for k in ("generated", "trained"))
+
+
 def _ai_share(path: Path, manifest) -> tuple[dict | None, str]:
     """(figures, where they came from) from the C2PA manifest store (or the error reading it) or the
     provenance file beside the MP4."""
     from . import credentials
     figures = credentials.share_in_manifest(manifest) if not isinstance(manifest, FilmcrewError) else None
-    if figures:
+    if figures and _share_figures(figures):
         return figures, "the C2PA manifest"
     side = path.with_name(path.name[: -len(path.suffix)] + ".provenance.json")
     if side.exists():
         try:
             prov = json.loads(side.read_text(encoding="utf-8"))
-        except json.JSONDecodeError:
+        except (json.JSONDecodeError, UnicodeDecodeError):
             return None, f"{side.name} is not JSON"
+        if not isinstance(prov, dict):
+            return None, f"{side.name} is not a provenance record (not a JSON object)"
         if prov.get("sha256") and prov["sha256"] != sha256(path):
             return None, f"{side.name} belongs to another version of this file (its SHA-256 differs)"
         if prov.get("ai_share"):
+            if not _share_figures(prov["ai_share"]):
+                return None, f"{side.name}'s ai_share is not the figures filmcrew writes (generated and trained shares)"
             return prov["ai_share"], side.name
     return None, "no C2PA manifest and no provenance file"
 
@@ -149,6 +217,9 @@ def _integrity(path: Path, p, decode: bool) -> tuple[list[Finding], int | None]:
 
 def run(path: Path, profile: dict, decode: bool = True) -> list[Finding]:
     path = Path(path)
+    if not isinstance(profile, dict):
+        raise ConfigError(f"a contest profile is a JSON object, not {type(profile).__name__}; see {BUILTIN}")
+    validate_profile(profile, f"profile {str(profile.get('name'))[:40]!r}")  # (one from a festival's database too)
     out: list[Finding] = []
 
     def add(check: str, ok: bool | None, required: bool, detail: str, value: float | None = None) -> None:
