@@ -160,6 +160,11 @@ def load_config(root: Path) -> Config:
             chosen[k] = v
         else:
             raise ConfigError(f"{path}: [providers] {k}: must be a provider name in quotes")
+    from .providers import registry
+    for role, name in chosen.items():  # a video model as illustrator, an image model as animator...
+        if role in registry.ROLE_METHODS and name in registry.available() and not registry.plays(name, role):
+            raise ConfigError(f"{path}: [providers] {role} = {name!r}: {name} does not play the {role}; choose one of "
+                              f"{', '.join(registry.for_role(role))}")
     for k, v in settings.items():
         for sk, sv in v.items():
             if any(h in sk.lower() for h in SECRET_HINTS) and not sk.lower().endswith("_env"):

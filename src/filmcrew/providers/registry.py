@@ -46,8 +46,12 @@ SHOT_ROLES = {"illustrator": "draw", "animator": "animate"}  # the roles a shot 
 # the method a provider of that role has ([[shot: illustrator: NAME]], [[shot: animator: NAME]])
 
 
+ROLE_METHODS = {**SHOT_ROLES, "writer": "write", "voice": "speak", "composer": "compose", "foley": "ambience",
+                "translator": "translate"}  # every role a provider plays, and the method that plays it
+
+
 def plays(name: str, role: str) -> bool:
-    """Whether provider `name` can play `role` (one of SHOT_ROLES), judged from its class without building it (no
+    """Whether provider `name` can play `role` (one of ROLE_METHODS), judged from its class without building it (no
     settings or keys are needed): a class with the role's method, or a factory that lists the role in `roles`."""
     targets = available()
     if name not in targets:
@@ -57,7 +61,7 @@ def plays(name: str, role: str) -> bool:
     except Exception:  # noqa: BLE001 - a broken plugin plays nothing (asking for it says why)
         return False
     if inspect.isclass(obj):
-        return callable(getattr(obj, SHOT_ROLES[role], None))
+        return callable(getattr(obj, ROLE_METHODS[role], None))
     return role in getattr(obj, "roles", ())
 
 
