@@ -19,7 +19,8 @@ def cmd_new(a) -> int:
                                               minutes=a.minutes, aspect=a.aspect, language=a.lang, seed=a.seed,
                                               style=a.style, genre=a.genre or ""))
     print(f"created {root}/ ({cfg.format}, {cfg.episodes} episode(s) of {cfg.minutes:g} min, {cfg.aspect}, {cfg.language})")
-    print(f"next: filmcrew write {root}")
+    if not getattr(a, "then_writes", False):  # (demo goes on to write and make by itself)
+        print(f"next: filmcrew write {root}")
     return 0
 
 
@@ -68,15 +69,18 @@ def cmd_script_check(a) -> int:
 def register(sub) -> None:
     n = sub.add_parser("new", help="create a project folder")
     n.add_argument("project")
-    n.add_argument("--premise", required=True)
-    n.add_argument("--format", choices=("short", "series"), default="short")
-    n.add_argument("--episodes", type=int, default=1)
-    n.add_argument("--minutes", type=float, default=1.5)
-    n.add_argument("--aspect", default="9:16")
-    n.add_argument("--lang", default="en")
-    n.add_argument("--seed", type=int, default=1)
-    n.add_argument("--style", default="storybook")
-    n.add_argument("--genre", default="")
+    from ..model import ASPECTS, LANGUAGES
+    n.add_argument("--premise", required=True, help="the story in one sentence: who wants what, against whom, by when")
+    n.add_argument("--format", choices=("short", "series"), default="short",
+                   help="a short film, or a series of --episodes episodes (default short)")
+    n.add_argument("--episodes", type=int, default=1, help="how many episodes a series has (default 1)")
+    n.add_argument("--minutes", type=float, default=1.5,
+                   help="each episode's length, from 0.25 to 30 minutes (default 1.5)")
+    n.add_argument("--aspect", default="9:16", help=f"the frame: {', '.join(ASPECTS)} (default 9:16, vertical)")
+    n.add_argument("--lang", default="en", help=f"the language spoken and subtitled: {', '.join(LANGUAGES)} (default en)")
+    n.add_argument("--seed", type=int, default=1, help="a whole number; another seed gives another story and pictures")
+    n.add_argument("--style", default="storybook", help="the look of the pictures, in words (default storybook)")
+    n.add_argument("--genre", default="", help="optional, in words (comedy, thriller...)")
     n.set_defaults(fn=cmd_new)
     w = sub.add_parser("write", help="write the missing story files")
     w.add_argument("project")
@@ -87,6 +91,6 @@ def register(sub) -> None:
     scs = sc.add_subparsers(dest="script_cmd", required=True)
     chk = scs.add_parser("check", help="parse a screenplay and report on it")
     chk.add_argument("file")
-    chk.add_argument("--json", action="store_true")
-    chk.add_argument("--lang", default="en")
+    chk.add_argument("--json", action="store_true", help="the report as JSON")
+    chk.add_argument("--lang", default="en", help="the screenplay's language outside a project: en, zh, fr")
     chk.set_defaults(fn=cmd_script_check)
