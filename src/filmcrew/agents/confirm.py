@@ -45,6 +45,8 @@ def quote(root: Path, env: dict, preview: bool = True, episode: int | None = Non
     """The plan of `make` (preview or full, one episode or all): what would be made and why, the notes `plan` gives,
     and the cost: per job, per currency, what was spent before, the budget. Paid: with a confirm token."""
     cfg = project.load_config(root)
+    if cfg.episodes == 1:
+        episode = None  # (one episode or all: the same make)
     missing = pipeline.story_missing(root, cfg)
     if missing:
         return {"preview": preview, "episode": episode, "story_missing": [str(p.relative_to(root)) for p in missing],

@@ -8,6 +8,7 @@
 - `jobs`: jobs (the paid jobs that need a person: may have been billed, refused, failed; --resend, --forget)
 - `studio`: studio (the web page that does all of the above)
 - `festival`: festival init, serve, work (an AI film contest run on the checker)
+- `agents`: mcp (a Model Context Protocol server: an AI agent directs the crew)
 """
 
 from __future__ import annotations
@@ -18,9 +19,9 @@ import sys
 
 from .. import __version__
 from ..errors import FilmcrewError, TaskError, describe_os_error
-from . import checking, consistency, editing, festival, jobs, making, studio, writing
+from . import agents, checking, consistency, editing, festival, jobs, making, studio, writing
 
-GROUPS = (writing, making, checking, editing, consistency, jobs, studio, festival)
+GROUPS = (writing, making, checking, editing, consistency, jobs, studio, festival, agents)
 
 
 def parser() -> argparse.ArgumentParser:
