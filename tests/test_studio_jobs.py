@@ -47,7 +47,10 @@ def test_the_cards_show_each_remote_job_while_the_make_runs(tmp_path, monkeypatc
     assert len(failed) == 1 and "internal error, please retry" in " ".join(pages.job_lines(failed[0].jobs))
     done = [c for c in cards if c.state == "fresh"]
     assert len(done) == len(cards) - 1 and all(pages.job_lines(c.jobs) == ["video job (kling): done"] for c in done)
-    html = pages.board(1, cards, [], "csrf", False, True)
+    from fastapi.testclient import TestClient
+
+    from filmcrew.studio.app import Studio
+    html = TestClient(Studio(root).app, base_url="http://127.0.0.1").get("/board").text  # the page a person sees
     assert "video job (kling): failed: internal error, please retry" in html
 
 

@@ -7,14 +7,16 @@ from pathlib import Path
 
 
 def cmd_studio(a) -> int:
-    from ..studio.server import Studio
+    from ..studio.app import Studio
+    from ..web.serve import listen
     studio = Studio(Path(a.project), host=a.host, port=a.port)
     try:
-        server = studio.start()
+        sock = listen(a.host, a.port)
     except OSError as err:
         print(f"filmcrew: error: cannot listen on {a.host}:{a.port} ({err.strerror}); choose another --port",
               file=sys.stderr)
         return 2
+    studio.port = sock.getsockname()[1]
     print(f"the studio of {studio.root} is at {studio.url()}", flush=True)
     if studio.token:
         print("it listens beyond this machine: whoever opens it needs that address, token included; keep it private",
@@ -23,11 +25,11 @@ def cmd_studio(a) -> int:
         import webbrowser
         webbrowser.open(studio.url())
     try:
-        server.serve_forever(poll_interval=0.5)
+        studio.serve(sock=sock)
     except KeyboardInterrupt:
         pass
     finally:
-        studio.close()
+        sock.close()
     return 0
 
 

@@ -1,12 +1,14 @@
 """A command started from the studio (`make`, `write`, `export`, `check`): the command line's own, in a child
-process, its output kept in `.filmcrew/studio/NAME.log`, followed by the page and cancellable.
+process, its output kept in `.filmcrew/studio/NAME.log` (shown as it is), cancellable. A make's progress is read
+from its events (engine/events.py: the studio names the run, FILMCREW_RUN, so it knows the file), never from
+its log text.
 
 `make` takes the project's lock itself (engine/lock.py), so a make started here and one typed in a terminal
 never run at once: the second is refused and says who holds the lock."""
 
 from __future__ import annotations
 
-import re
+import os
 import signal
 import subprocess
 import sys
@@ -14,6 +16,8 @@ import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+
+from ..engine import events
 
 COMMANDS = {  # what the studio may start, and its arguments after the project
     "make": ("make",), "make-preview": ("make", "--preview"), "write": ("write",),
@@ -27,6 +31,8 @@ class Run:
     args: list
     log: Path
     proc: subprocess.Popen
+    run: str = ""  # the run's name: its events are in .filmcrew/events/RUN.jsonl
+    events: Path | None = None
     started: float = field(default_factory=time.time)
     cancelled: bool = False
 
@@ -34,20 +40,25 @@ class Run:
     def running(self) -> bool:
         return self.proc.poll() is None
 
+    def progress(self) -> dict:
+        """What the make's events say so far: tasks ended of the plan's, and the failed ones (artifact, shot, why)."""
+        done = total = None
+        failed = []
+        for ev in (events.read(self.events)[0] if self.events is not None else []):
+            if ev.get("type") == "run_started":
+                total, done = ev.get("tasks"), 0
+            elif ev.get("type") == "task_ended":
+                done, total = ev.get("done"), ev.get("total")
+                if ev.get("outcome") == "failed":
+                    failed.append({"artifact": ev.get("artifact"), "shot": ev.get("shot"), "error": ev.get("error", "")})
+        return {"done": done, "total": total, "failed": failed}
+
     def state(self) -> dict:
         text = self.log.read_text(encoding="utf-8", errors="replace") if self.log.exists() else ""
         lines = [ln for ln in text.replace("\r", "\n").splitlines() if ln.strip()]
-        done = total = None
-        for ln in lines:  # "making 41 artifact(s): ..." then "  voice: 5 done (3 s, 9/41 in all)"
-            m = re.search(r"making (\d+) artifact", ln)
-            if m:
-                total, done = int(m.group(1)), 0
-            m = re.search(r"\((?:[\d.]+ s, )?(\d+)/(\d+) in all\)", ln)
-            if m:
-                done, total = int(m.group(1)), int(m.group(2))
         code = self.proc.poll()
-        return {"name": self.name, "command": " ".join(["filmcrew", *self.args]), "running": code is None,
-                "returncode": code, "cancelled": self.cancelled, "done": done, "total": total,
+        return {"name": self.name, "run": self.run, "command": " ".join(["filmcrew", *self.args]),
+                "running": code is None, "returncode": code, "cancelled": self.cancelled, **self.progress(),
                 "seconds": round(time.time() - self.started, 1), "log": lines[-60:]}
 
 
@@ -69,10 +80,12 @@ class Runs:
             folder.mkdir(parents=True, exist_ok=True)
             log = folder / f"{name}.log"
             args = [COMMANDS[name][0], str(self.root), *COMMANDS[name][1:]]
+            run = events.new_run()
             with open(log, "w", encoding="utf-8") as out:
                 proc = subprocess.Popen([sys.executable, "-m", "filmcrew", *args], stdout=out, stderr=subprocess.STDOUT,
-                                        stdin=subprocess.DEVNULL, start_new_session=True)
-            self.current = Run(name, args, log, proc)
+                                        stdin=subprocess.DEVNULL, start_new_session=True,
+                                        env={**os.environ, events.RUN_VARIABLE: run})
+            self.current = Run(name, args, log, proc, run, events.events_path(self.root, run))
             return self.current
 
     def cancel(self) -> bool:
@@ -90,7 +103,8 @@ class Runs:
         return True
 
     def state(self) -> dict:
-        return self.current.state() if self.current else {"running": False, "name": None, "log": []}
+        return self.current.state() if self.current else {"running": False, "name": None, "run": None, "log": [],
+                                                          "done": None, "total": None, "failed": []}
 
     def close(self) -> None:
         self.cancel()

@@ -1,0 +1,240 @@
+"""The studio tried as an attacker (or a clumsy script) would (issue 30): each route with wrong types, huge
+numbers, missing fields, JSON where a form belongs, no form token, `Origin: null`, a foreign Origin, a foreign
+Host, an oversized body, a body that never arrives, a planted internal fault. Every one is answered with an
+HTTP status (never a dropped connection, never an unhandled 500 except the planted fault's page, which names
+an incident) and leaves the project's files as they were."""
+
+from __future__ import annotations
+
+import hashlib
+import shutil
+import socket
+import time
+from pathlib import Path
+
+import pytest
+
+pytestmark = pytest.mark.slow
+HUGE = "99999999999999999999999"
+
+
+def files_of(root: Path) -> dict[str, str]:
+    """The project's own files (what a person edits and what the make publishes), by their digests."""
+    out = {}
+    for p in sorted(root.rglob("*")):
+        rel = p.relative_to(root)
+        if p.is_file() and rel.parts[0] != ".filmcrew":
+            out[str(rel)] = hashlib.sha256(p.read_bytes()).hexdigest()
+    return out
+
+
+@pytest.fixture(scope="module")
+def studio(small_film, tmp_path_factory):
+    from filmcrew.studio.app import Studio
+    root = tmp_path_factory.mktemp("odd") / "film"
+    shutil.copytree(small_film, root, symlinks=True)
+    s = Studio(root, port=0)
+    yield s
+    s.close()
+
+
+@pytest.fixture()
+def client(studio):
+    from fastapi.testclient import TestClient
+    with TestClient(studio.app, base_url="http://127.0.0.1", raise_server_exceptions=False) as c:
+        yield c
+
+
+def shot_id(studio) -> str:
+    from filmcrew.studio import project as proj
+    cards, _ = proj.board(studio.root, 1, True)
+    return cards[0].id
+
+
+def catalogue(studio) -> list[tuple]:
+    """(method, path, keyword arguments for the client, the statuses it may answer)."""
+    sid = shot_id(studio)
+    tok = {"X-CSRF": studio.csrf}
+    form = {"csrf": studio.csrf}
+    return [
+        # pages and their parameters: wrong types, huge numbers, missing or overlong values
+        ("GET", f"/board?ep={HUGE}", {}, {400}),
+        ("GET", "/board?ep=abc", {}, {400}),
+        ("GET", "/board?ep=-1", {}, {400}),
+        ("GET", "/board?ep=7", {}, {409}),
+        ("GET", "/board?ep=1&preview=" + "1" * 50, {}, {400}),
+        ("GET", f"/script?ep={HUGE}", {}, {400}),
+        ("GET", "/script?ep=9", {}, {404}),
+        ("GET", "/shot", {}, {400}),
+        ("GET", "/shot?id=../../etc", {}, {404}),
+        ("GET", "/shot?id=" + "x" * 500, {}, {400}),
+        ("GET", "/shot?id=ep99-s01-sh01", {}, {409, 404}),
+        ("GET", f"/api/board?ep={HUGE}", {}, {400}),
+        ("GET", "/api/board?ep=1e99", {}, {400}),
+        ("GET", "/make?film=" + "f" * 100, {}, {400}),
+        ("GET", "/thumb?key=zz", {}, {404}),
+        ("GET", "/thumb?key=" + "0" * 64, {}, {404}),
+        ("GET", "/clip?key=../x", {}, {404}),
+        ("GET", "/file?p=/etc/passwd", {}, {403}),
+        ("GET", "/file", {}, {403}),
+        ("GET", "/file?p=" + "a/" * 1000, {}, {400}),
+        ("GET", "/vtt?p=filmcrew.toml", {}, {403}),
+        ("GET", "/vtt?p=out/ep01.preview.mp4", {}, {404}),
+        ("GET", "/api/events?run=../../etc/passwd", {}, {400}),
+        ("GET", "/nowhere", {}, {404}),
+        ("PUT", "/script", {}, {405}),
+        ("DELETE", "/bible", {}, {405}),
+        # a foreign Host (a DNS name re-pointed at 127.0.0.1)
+        ("GET", "/", {"headers": {"Host": "evil.example"}}, {403}),
+        ("POST", "/bible", {"headers": {"Host": "evil.example"}, "data": {**form, "text": "x", "version": "v"}}, {403}),
+        # changes without the form token, from a page with no origin, from another site
+        ("POST", "/script", {"data": {"ep": "1", "text": "x", "version": "v"}}, {403}),
+        ("POST", "/api/check", {"json": [1, 2]}, {403}),
+        ("POST", "/cancel", {}, {403}),
+        ("POST", "/run", {"data": {"what": "make"}}, {403}),
+        ("POST", "/script", {"data": {**form, "ep": "1", "text": "x", "version": "v"}, "headers": {"Origin": "null"}},
+         {403}),
+        ("POST", "/api/check", {"json": {"ep": 1, "text": "x"}, "headers": {**tok, "Origin": "null"}}, {403}),
+        ("POST", "/bible", {"data": {**form, "text": "x", "version": "v"}, "headers": {"Origin": "http://evil.example"}},
+         {403}),
+        ("POST", "/run", {"data": {**form, "what": "make"}, "headers": {"Sec-Fetch-Site": "cross-site"}}, {403}),
+        ("POST", "/script", {"data": {"csrf": "not-the-token", "ep": "1", "text": "x", "version": "v"}}, {403}),
+        # with the token: bodies of the wrong shape, wrong types, missing fields, huge numbers
+        ("POST", "/api/check", {"json": [1, 2], "headers": tok}, {400}),
+        ("POST", "/api/check", {"json": "text", "headers": tok}, {400}),
+        ("POST", "/api/check", {"json": {"ep": "one"}, "headers": tok}, {400}),
+        ("POST", "/api/check", {"json": {"ep": int(HUGE)}, "headers": tok}, {400}),
+        ("POST", "/api/check", {"json": {"ep": 1, "text": ["a"]}, "headers": tok}, {400}),
+        ("POST", "/api/check", {"content": b"{not json", "headers": {**tok, "Content-Type": "application/json"}}, {400}),
+        ("POST", "/script", {"data": form}, {400}),
+        ("POST", "/script", {"data": {**form, "ep": HUGE, "text": "x", "version": "v"}}, {400}),
+        ("POST", "/script", {"json": {"ep": 1, "text": ["x"], "version": "v"}, "headers": tok}, {400}),
+        ("POST", "/script", {"data": {**form, "ep": "1", "text": "x", "version": "v"}}, {409}),  # a stale version
+        ("POST", "/bible", {"data": {**form, "text": "x"}}, {400}),
+        ("POST", "/take", {"data": form}, {400}),
+        ("POST", "/take", {"data": {**form, "shot": sid, "use": "abc"}}, {400}),
+        ("POST", "/take", {"data": {**form, "shot": sid, "use": HUGE}}, {400}),
+        ("POST", "/dub", {"data": form}, {400}),
+        ("POST", "/dub", {"data": {**form, "line": "ep01-s01-l01"}}, {400}),
+        ("POST", "/dub", {"data": {**form, "line": "ep01-s01-l01"}, "files": {"take": ("t.wav", b"not sound")}},
+         {400, 409, 415}),
+        ("POST", "/new", {"data": {**form, "premise": "a film"}}, {409}),  # this folder holds one already
+        ("POST", "/new", {"data": {**form, "premise": "a film", "episodes": HUGE}}, {400}),
+        ("POST", "/new", {"data": {**form, "premise": "a film", "format": "opera"}}, {400}),
+        ("POST", "/new", {"data": form}, {400}),
+        ("POST", "/action", {"data": {**form, "shot": sid, "text": "A gull."}}, {400}),
+        ("POST", "/action", {"data": {**form, "shot": sid, "text": "A gull.", "version": "0" * 64}}, {409}),
+        ("POST", "/seed", {"data": {**form, "shot": "../../x", "version": "v"}}, {404}),
+        ("POST", "/provider", {"data": {**form, "shot": sid, "version": "v", "role": "voice"}}, {400}),
+        ("POST", "/provider", {"data": {**form, "shot": sid, "version": "v", "role": "animator", "name": "../x"}},
+         {400}),
+        ("POST", "/picture", {"data": {**form, "shot": "../../x", "clear": "1"}}, {400}),
+        ("POST", "/picture", {"data": {**form, "shot": sid}}, {400}),
+        ("POST", "/picture", {"data": {**form, "shot": sid}, "files": {"picture": ("a.png", b"<html>")}}, {415}),
+        ("POST", "/clip", {"data": {**form, "shot": sid}, "files": {"clip": ("a.mp4", b"not a video")}}, {415}),
+        ("POST", "/check", {"data": form}, {400}),
+        ("POST", "/check", {"data": {**form, "mp4": "../filmcrew.toml"}}, {403}),
+        ("POST", "/check", {"data": {**form, "mp4": "out/ep01.preview.mp4", "profile": "../../etc/passwd"}},
+         {400, 404, 409}),
+        ("POST", "/run", {"data": {**form, "what": "rm -rf"}}, {400}),
+        ("POST", "/run", {"data": form}, {400}),
+        # bodies over the route's limit (text 2 MiB, picture 20 MiB, audio and clips 50 MiB)
+        ("POST", "/script", {"data": {**form, "ep": "1", "version": "v", "text": "x" * (3 * 2 ** 20)}}, {413}),
+        ("POST", "/api/check", {"json": {"ep": 1, "text": "x" * (3 * 2 ** 20)}, "headers": tok}, {413}),
+        ("POST", "/picture", {"data": {**form, "shot": sid}, "files": {"picture": ("a.png", b"x" * (21 * 2 ** 20))}},
+         {413}),
+    ]
+
+
+def test_every_odd_request_is_answered_and_changes_nothing(studio, client):
+    before = files_of(studio.root)
+    seen = []
+    for method, path, kw, allowed in catalogue(studio):
+        r = client.request(method, path, follow_redirects=False, **kw)
+        seen.append((method, path, r.status_code))
+        assert r.status_code in allowed, (method, path, r.status_code, r.text[:600])
+        assert r.headers.get("content-security-policy", "").startswith("default-src 'none'"), (method, path)
+        if r.status_code >= 400 and not path.startswith("/api/") and "json" not in kw:
+            assert "<title>" in r.text, (method, path, r.text[:300])  # a page, with a way back
+            assert "Go back" in r.text or "Someone saved this file" in r.text, (method, path, r.text[:300])
+    assert files_of(studio.root) == before  # nothing written, whatever was asked
+    assert not any(code >= 500 for _, _, code in seen)
+
+
+def test_a_wrong_field_is_named_and_a_refusal_is_json_for_a_script(studio, client):
+    r = client.get(f"/board?ep={HUGE}")
+    assert r.status_code == 400 and "ep" in r.text
+    r = client.post("/api/check", json=[1, 2], headers={"X-CSRF": studio.csrf})  # crashed before the token check once
+    assert r.status_code == 400 and "error" in r.json()
+    r = client.post("/api/check", json={"ep": 1, "text": "x"})
+    assert r.status_code == 403 and "form" in r.json()["error"]
+    r = client.post("/script", data={"csrf": studio.csrf, "ep": "1", "version": "v"})
+    assert r.status_code == 400 and "text" in r.text
+
+
+def test_no_text_in_the_banner_from_the_address(studio, client):
+    """Only the server's own session says what was done: a link cannot put words in the green banner."""
+    for q in ("dubbed", "saved", "said"):
+        r = client.get(f"/?{q}=YOU+HAVE+BEEN+HACKED")
+        assert r.status_code == 200 and "HACKED" not in r.text and 'class="msg' not in r.text
+        r = client.get(f"/shot?id={shot_id(studio)}&{q}=YOU+HAVE+BEEN+HACKED")
+        assert r.status_code == 200 and "HACKED" not in r.text
+
+
+def test_a_saved_change_says_so_once(studio, client):
+    import re
+    page = client.get("/bible").text
+    version = re.search(r'name="version" value="([0-9a-f]{64})"', page).group(1)
+    text = (studio.root / "story" / "bible.yaml").read_text()
+    r = client.post("/bible", data={"csrf": studio.csrf, "text": text, "version": version}, follow_redirects=False)
+    assert r.status_code == 303 and r.headers["location"] == "/bible"  # nothing in the address
+    assert "saved story/bible.yaml" in client.get("/bible").text
+    assert "saved story/bible.yaml" not in client.get("/bible").text  # once
+
+
+def test_a_planted_fault_is_a_500_page_with_an_incident_id(studio, client, monkeypatch, caplog):
+    from filmcrew import pipeline
+    from filmcrew.studio import project as proj
+
+    def broken(*a, **kw):
+        raise RuntimeError("a planted fault")
+    before = files_of(studio.root)
+    monkeypatch.setattr(proj, "episodes", broken)
+    r = client.get("/")
+    assert r.status_code == 500 and "incident" in r.text and "a planted fault" not in r.text
+    assert "<title>" in r.text
+    monkeypatch.setattr(pipeline, "script_report", broken)
+    r = client.post("/api/check", json={"ep": 1, "text": "x"}, headers={"X-CSRF": studio.csrf})
+    assert r.status_code == 500 and "incident" in r.json()["error"]
+    assert "a planted fault" in caplog.text  # the traceback is in the server's log
+    assert files_of(studio.root) == before
+
+
+def test_a_body_that_never_arrives_is_answered_408_not_held(studio):
+    """Over a real socket against the served studio: headers that promise 1000 bytes, and none sent."""
+    studio.start()
+    try:
+        before = files_of(studio.root)
+        with socket.create_connection(("127.0.0.1", studio.port), timeout=20) as s:
+            s.sendall(b"POST /bible HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/x-www-form-urlencoded\r\n"
+                      b"Content-Length: 1000\r\nX-CSRF: " + studio.csrf.encode() + b"\r\n\r\n")
+            t0 = time.monotonic()
+            answer = b""
+            while b"\r\n\r\n" not in answer:
+                got = s.recv(65536)
+                if not got:
+                    break
+                answer += got
+        assert answer.startswith(b"HTTP/1.1 408"), answer[:200]
+        assert time.monotonic() - t0 < 15
+        # and one declared far over the limit, answered from its Content-Length before a byte of it is read
+        with socket.create_connection(("127.0.0.1", studio.port), timeout=20) as s:
+            s.sendall(b"POST /picture HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: multipart/form-data; boundary=x\r\n"
+                      b"Content-Length: 999999999\r\n\r\n")
+            answer = b""
+            while b"</html>" not in answer and (got := s.recv(65536)):
+                answer += got
+        assert answer.startswith(b"HTTP/1.1 413") and b"at most 20 MiB" in answer
+        assert files_of(studio.root) == before
+    finally:
+        studio.close()
