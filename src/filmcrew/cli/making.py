@@ -47,6 +47,17 @@ def episode_graphs(a, preview=False):
     return root, cfg, ctxs, [pipeline.episode_graph(c) for c in ctxs]
 
 
+def say_stray_takes(a, root: Path, ctxs) -> None:
+    """A file in takes/ named for nothing in the project (a typo) is used by no make: said, not ignored."""
+    from ..crew.common import stray_takes
+    from ..crew.references import take_ids
+    if getattr(a, "episode", None) is None and not getattr(a, "json", False):
+        for p in stray_takes(root, take_ids(ctxs)):
+            print(f"note: takes/{p.name} is named for no shot, line, character or place of this project, so no make "
+                  f"uses it; rename it (`filmcrew dub {root} --list` lists the lines, the storyboard the shots)",
+                  file=sys.stderr)
+
+
 def cmd_plan(a) -> int:
     root = Path(a.project)
     cfg = project.load_config(root)
@@ -54,6 +65,7 @@ def cmd_plan(a) -> int:
     items = [{"role": "writer", "artifact": str(p.relative_to(root)), "reason": "new", "episode": 0} for p in missing]
     if not missing:
         root, cfg, ctxs, graphs = episode_graphs(a, a.preview)
+        say_stray_takes(a, root, ctxs)
         st = pipeline.store(root)
         for ctx, g in zip(ctxs, graphs):
             items += [i.as_dict() for i in plan(st, g.targets)]
@@ -136,6 +148,8 @@ def _make(a) -> int:
             print(f"wrote {p}")
     t0 = time.perf_counter()
     root, cfg, ctxs, graphs = episode_graphs(a, a.preview)
+    if not a.quiet:
+        say_stray_takes(a, root, ctxs)
     st = pipeline.store(root)
     items = plan(st, [t for g in graphs for t in g.targets])
     pipeline.refuse_refused(root, ctxs, items)  # a request a vendor's moderation refused is not sent again
@@ -175,7 +189,8 @@ def _make(a) -> int:
     secs = time.perf_counter() - t0
     if report.ran:
         by_role = ", ".join(f"{r} {s:.1f}s" for r, s in report.seconds_by_role.most_common())
-        kept = f"; {len(report.kept)} pending one(s) came out as before and were kept" if report.kept else ""
+        kept = (f"; {len(report.kept)} more reused, as what they are made from came out unchanged" if report.kept
+                else "")
         print(f"made {len(report.ran)} artifact(s) in {secs:.1f}s (task time by role: {by_role}){kept}")
     else:
         print("nothing to do: every artifact is up to date")
@@ -226,28 +241,41 @@ def cmd_verify(a) -> int:
     which `make` does only for small files); mark what is damaged so that the next `make` re-makes it."""
     root, cfg, ctxs, graphs = episode_graphs(a, a.preview)
     st = pipeline.store(root)
+    from ..engine.graph import Pending
     seen: set[str] = set()
-    damaged = 0
+    damaged = missing = 0
     for g in graphs:
         for t in g.all:
-            if not st.made(t) or t.key in seen:
+            try:
+                key = t.key
+            except Pending:  # waits on an input not made yet: nothing of it to check
                 continue
-            seen.add(t.key)
-            why = st.damage(t.key, full=True)
+            if key in seen:
+                continue
+            if not st.has(key):
+                last = st.last(t.artifact)
+                if last and last.get("key") == key:  # made under this key, by the project's index, and gone since
+                    seen.add(key)
+                    missing += 1
+                    print(f"missing  {t.artifact:<36} its folder {st.path(key)} is gone")
+                continue
+            seen.add(key)
+            why = st.damage(key, full=True)
             if why is not None:
                 damaged += 1
-                st.mark_damaged(t.key, why)
+                st.mark_damaged(key, why)
                 print(f"damaged  {t.artifact:<36} {why}")
-    print(f"checked {len(seen)} artifact(s): " + (f"{damaged} damaged; `filmcrew make {root}` re-makes them"
-                                                   if damaged else "all match their records"))
-    return 1 if damaged else 0
+    bad = [f"{damaged} damaged"] * bool(damaged) + [f"{missing} missing"] * bool(missing)
+    print(f"checked {len(seen)} artifact(s): " + (f"{', '.join(bad)}; `filmcrew make {root}` re-makes them"
+                                                   if bad else "all match their records"))
+    return 1 if bad else 0
 
 
 def cmd_demo(a) -> int:
     root = Path(a.project)
     if not (root / project.CONFIG_NAME).exists():
         cmd_new(argparse.Namespace(project=str(root), premise=DEMO_PREMISE, format="short", episodes=1, minutes=a.minutes,
-                                   aspect="9:16", lang="en", seed=7, style="storybook", genre=""))
+                                   aspect="9:16", lang="en", seed=7, style="storybook", genre="", then_writes=True))
     cmd_write(argparse.Namespace(project=str(root), force=False, quiet=False))
     return cmd_make(argparse.Namespace(project=str(root), episode=None, preview=a.preview, quiet=False, jobs=2,
                                        verbose=False, aspect=None, budget=None))
@@ -256,20 +284,20 @@ def cmd_demo(a) -> int:
 def register(sub) -> None:
     pl = sub.add_parser("plan", help="what will be (re)made, and why")
     pl.add_argument("project")
-    pl.add_argument("--json", action="store_true")
-    pl.add_argument("--episode", type=int)
-    pl.add_argument("--preview", action="store_true")
-    pl.add_argument("--aspect")
+    pl.add_argument("--json", action="store_true", help="the plan as JSON")
+    pl.add_argument("--episode", type=positive, help="one episode (default: all)")
+    pl.add_argument("--preview", action="store_true", help="the plan of the preview (half size) instead of the film")
+    pl.add_argument("--aspect", help="the plan of the film recomposed for another frame: 9:16, 16:9 or 1:1")
     pl.add_argument("--cost", action="store_true", help="what each paid job would cost, before anything is sent")
     pl.set_defaults(fn=cmd_plan)
     m = sub.add_parser("make", help="render out/epNN.mp4")
     m.add_argument("project")
-    m.add_argument("--episode", type=int)
+    m.add_argument("--episode", type=positive, help="one episode (default: all)")
     m.add_argument("--preview", action="store_true", help="half resolution, fast preset")
-    m.add_argument("--aspect")
+    m.add_argument("--aspect", help="also a copy recomposed for another frame (9:16, 16:9 or 1:1), beside the film")
     m.add_argument("--jobs", type=positive, default=2, help="tasks run side by side (default 2)")
-    m.add_argument("--quiet", action="store_true")
-    m.add_argument("--verbose", action="store_true")
+    m.add_argument("--quiet", action="store_true", help="no progress bar, no notes")
+    m.add_argument("--verbose", action="store_true", help="each task as it starts and ends")
     m.add_argument("--budget", type=budget, help="the most the remote jobs may cost in all, a finite amount of at "
                                                  "least 0 ([budget] max)")
     m.add_argument("--executor", choices=("local", "ray"),
@@ -283,7 +311,7 @@ def register(sub) -> None:
     s.set_defaults(fn=cmd_status)
     v = sub.add_parser("verify", help="check every cached artifact byte for byte against its record")
     v.add_argument("project")
-    v.add_argument("--episode", type=int)
+    v.add_argument("--episode", type=positive, help="one episode (default: all)")
     v.add_argument("--preview", action="store_true", help="the --preview make's artifacts")
     v.set_defaults(fn=cmd_verify)
     d = sub.add_parser("demo", help="new + write + make with a built-in premise")
