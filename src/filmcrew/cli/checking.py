@@ -13,7 +13,17 @@ def cmd_check(a) -> int:
     if not Path(a.file).is_file():
         raise FilmcrewError(f"{a.file}: no such file" + (" (it is a folder)" if Path(a.file).is_dir() else ""))
     profile = check.load_profile(a.profile, path=True) if a.profile else check.load_profile(a.contest or "delivery")
-    findings = check.run(Path(a.file), profile, decode=not a.no_decode)
+    anchors = []
+    for f in getattr(a, "trust", None) or []:
+        try:
+            text = Path(f).read_text(encoding="ascii")
+        except (OSError, UnicodeDecodeError) as err:
+            raise FilmcrewError(f"--trust {f}: cannot be read as a PEM certificate ({type(err).__name__})") from None
+        if "-----BEGIN CERTIFICATE-----" not in text:
+            raise FilmcrewError(f"--trust {f}: not a PEM certificate (-----BEGIN CERTIFICATE-----); give the CA "
+                                f"certificate of the signers you trust, such as ~/.config/filmcrew/keys/ca.pem")
+        anchors.append(text.strip())
+    findings = check.run(Path(a.file), profile, decode=not a.no_decode, trust_anchors="\n".join(anchors) or None)
     print(check.report_json(Path(a.file), profile, findings) if a.json else check.report_text(Path(a.file), profile, findings))
     return 0 if check.passed(findings) else 1
 
@@ -44,7 +54,10 @@ def register(sub) -> None:
     ck.add_argument("--contest", help="iqiyi-2025, runway-aiff, project-odyssey, douyin, youtube-shorts, delivery, "
                                       "or a profile of your own")
     ck.add_argument("--profile", help="a profile JSON file")
-    ck.add_argument("--json", action="store_true")
+    ck.add_argument("--json", action="store_true", help="the report as JSON")
+    ck.add_argument("--trust", action="append", metavar="CA.pem",
+                    help="a certificate authority whose signers' C2PA manifests make the AI share 'verified' (may be "
+                         "given again); without it a signed share is 'declared', the maker's word")
     ck.add_argument("--no-decode", action="store_true",
                     help="skip decoding the whole file (the sample index is still checked against the file)")
     ck.set_defaults(fn=cmd_check)

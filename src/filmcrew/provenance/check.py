@@ -33,6 +33,13 @@ class Finding:
     required: bool
     detail: str
     value: float | None = None  # the measured figure where one is the point (the AI share)
+    evidence: str | None = None  # the AI share's: verified, declared or none (EVIDENCE)
+
+
+# What stands behind an AI share: "verified", a C2PA manifest bound to the file's bytes, signed by a signer a trust
+# list names; "declared", the maker's word (a manifest whose signer is on no trust list given, or an unsigned
+# provenance file naming this film's SHA-256); "none", nothing that is this film's.
+EVIDENCE = ("verified", "declared", "none")
 
 
 def profile_dirs() -> list[Path]:
@@ -90,6 +97,8 @@ PROFILE_FIELDS = {
     "min_size": ("[width, height] in pixels", lambda v: isinstance(v, list) and len(v) == 2 and
                  all(isinstance(x, int) and not isinstance(x, bool) and x > 0 for x in v)),
     "ai_share": ('null, or an object such as {"basis": "generated", "min": 0.7}', lambda v: v is None or isinstance(v, dict)),
+    "ai_share_evidence": ('"verified" (a signature a trust list names) or "declared" (the maker\'s word is enough)',
+                          lambda v: v in ("verified", "declared")),
 }
 LABEL_FIELDS = {k: (f"one of {', '.join(LABEL_LEVELS)}", lambda v: v in LABEL_LEVELS or v is None)
                 for k in ("visible", "aigc", "c2pa")}
@@ -151,28 +160,39 @@ def _share_figures(figures) -> bool:
     return isinstance(share, dict) and all(_num(share.get(k)) and 0 <= share[k] <= 1 for k in ("generated", "trained"))
 
 
-def _ai_share(path: Path, manifest) -> tuple[dict | None, str]:
-    """(figures, where they came from) from the C2PA manifest store (or the error reading it) or the
-    provenance file beside the MP4."""
+def _ai_share(path: Path, manifest, trusted) -> tuple[dict | None, str, str]:
+    """(figures, where they came from, evidence: one of EVIDENCE) from the C2PA manifest store (or the error
+    reading it) or the provenance file beside the MP4. `trusted()` reads the store again against the trust list
+    (None when no list was given). A provenance file counts only when it names this film's SHA-256."""
     from . import credentials
-    figures = credentials.share_in_manifest(manifest) if not isinstance(manifest, FilmcrewError) else None
+    store = manifest if not isinstance(manifest, FilmcrewError) else None
+    figures = credentials.share_in_manifest(store)
     if figures and _share_figures(figures):
-        return figures, "the C2PA manifest"
+        info = credentials.verify_manifest(store)
+        if not info["valid"]:
+            return None, f"the C2PA manifest does not hold for this file ({info['detail']})", "none"
+        signer = credentials.signer_name(store)
+        checked = trusted()
+        if checked is not None and checked.get("validation_state") == "Trusted":
+            return figures, f"the C2PA manifest, signed by {signer} (on the trust list)", "verified"
+        why = "on no trust list given" if checked is None else "not on the trust list"
+        return figures, f"the C2PA manifest, signed by {signer} ({why}: the maker's word)", "declared"
     side = path.with_name(path.name[: -len(path.suffix)] + ".provenance.json")
     if side.exists():
         try:
             prov = json.loads(side.read_text(encoding="utf-8"))
         except (json.JSONDecodeError, UnicodeDecodeError):
-            return None, f"{side.name} is not JSON"
+            return None, f"{side.name} is not JSON", "none"
         if not isinstance(prov, dict):
-            return None, f"{side.name} is not a provenance record (not a JSON object)"
-        if prov.get("sha256") and prov["sha256"] != sha256(path):
-            return None, f"{side.name} belongs to another version of this file (its SHA-256 differs)"
-        if prov.get("ai_share"):
-            if not _share_figures(prov["ai_share"]):
-                return None, f"{side.name}'s ai_share is not the figures filmcrew writes (generated and trained shares)"
-            return prov["ai_share"], side.name
-    return None, "no C2PA manifest and no provenance file"
+            return None, f"{side.name} is not a provenance record (not a JSON object)", "none"
+        if not isinstance(prov.get("sha256"), str):
+            return None, f"{side.name} is not this film's: it does not name the film's SHA-256", "none"
+        if prov["sha256"] != sha256(path):
+            return None, f"{side.name} is not this film's: it names another file's SHA-256", "none"
+        if not _share_figures(prov.get("ai_share")):
+            return None, f"{side.name} holds no AI share as filmcrew writes it (generated and trained shares)", "none"
+        return prov["ai_share"], f"{side.name} (unsigned: the maker's word)", "declared"
+    return None, "no C2PA manifest and no provenance file", "none"
 
 
 def _integrity(path: Path, p, decode: bool) -> tuple[list[Finding], int | None]:
@@ -215,16 +235,19 @@ def _integrity(path: Path, p, decode: bool) -> tuple[list[Finding], int | None]:
     return out, decoded
 
 
-def run(path: Path, profile: dict, decode: bool = True) -> list[Finding]:
+def run(path: Path, profile: dict, decode: bool = True, trust_anchors: str | None = None) -> list[Finding]:
+    """Every check of `profile` on the file at `path`. `trust_anchors`: PEM certificates of the authorities whose
+    signers make an AI share "verified" (a contest's, a festival's own)."""
     path = Path(path)
     if not isinstance(profile, dict):
         raise ConfigError(f"a contest profile is a JSON object, not {type(profile).__name__}; see {BUILTIN}")
     validate_profile(profile, f"profile {str(profile.get('name'))[:40]!r}")  # (one from a festival's database too)
     out: list[Finding] = []
 
-    def add(check: str, ok: bool | None, required: bool, detail: str, value: float | None = None) -> None:
+    def add(check: str, ok: bool | None, required: bool, detail: str, value: float | None = None,
+            evidence: str | None = None) -> None:
         status = "unknown" if ok is None else ("pass" if ok else ("fail" if required else "warn"))
-        out.append(Finding(check, status, required, detail, value))
+        out.append(Finding(check, status, required, detail, value, evidence))
 
     try:
         p = ffmpeg.probe(path)
@@ -252,15 +275,28 @@ def run(path: Path, profile: dict, decode: bool = True) -> list[Finding]:
 
     share = profile.get("ai_share")
     if share:
-        figures, source = _ai_share(path, manifest())
+        def trusted():
+            if not trust_anchors:
+                return None
+            from . import credentials
+            try:
+                return credentials.read_manifest(path, trust_anchors)
+            except FilmcrewError:
+                return None
+        figures, source, evidence = _ai_share(path, manifest(), trusted)
+        need = profile.get("ai_share_evidence", "declared")
         if figures is None:
-            add("ai_share", False, True, f"unknown: {source}; cannot show the {share['min']:.0%} the rules ask for")
+            add("ai_share", False, True, f"no evidence: {source}; cannot show the {share['min']:.0%} the rules ask for",
+                evidence="none")
         else:
             basis = share.get("basis", "generated")
             val = figures["ai_share"][basis]
-            add("ai_share", val >= share["min"], True,
-                f"{val:.0%} {basis} (trained models: {figures['ai_share']['trained']:.0%}), from {source}; "
-                f"at least {share['min']:.0%} required; method {figures.get('method', '?')}", value=round(float(val), 4))
+            enough = evidence == "verified" or need == "declared"
+            add("ai_share", val >= share["min"] and enough, True,
+                f"{val:.0%} {basis} (trained models: {figures['ai_share']['trained']:.0%}), {evidence}: from {source}; "
+                f"at least {share['min']:.0%} required" + ("" if enough else ", verified by a signature on the trust "
+                                                                             "list") + f"; method {figures.get('method', '?')}",
+                value=round(float(val), 4), evidence=evidence)
 
     lab = profile["labels"]
     if lab.get("visible"):

@@ -168,11 +168,19 @@ def signer_id() -> str:
     return hashlib.sha256(cert.read_bytes()).hexdigest()
 
 
-def read_manifest(path: Path) -> dict | None:
+def read_manifest(path: Path, trust_anchors: str | None = None) -> dict | None:
+    """The C2PA manifest store of `path` (None when it has none), validated against the file's bytes; with
+    `trust_anchors` (PEM certificates of the certificate authorities a contest trusts) the signer's chain is
+    validated too, and the store's `validation_state` says "Trusted" only for a signer those authorities issued."""
     c2pa = _c2pa()
     try:
         with open(path, "rb") as f:
-            reader = c2pa.Reader("video/mp4", f)
+            if trust_anchors:
+                settings = c2pa.Settings.from_dict({"trust": {"trust_anchors": trust_anchors},
+                                                    "verify": {"verify_trust": True}})
+                reader = c2pa.Reader("video/mp4", f, None, c2pa.Context(settings=settings))
+            else:
+                reader = c2pa.Reader("video/mp4", f)
             return json.loads(reader.json())
     except c2pa.C2paError as err:
         if "ManifestNotFound" in type(err).__name__ or "not found" in str(err).lower() or "JumbfNotFound" in str(err):
@@ -214,6 +222,11 @@ def verify_manifest(store: dict | None) -> dict:
     return {"valid": ok, "first_action": first, "detail": detail}
 
 
+def signer_name(store: dict) -> str:
+    info = _active(store).get("signature_info", {}) if store else {}
+    return info.get("common_name") or info.get("issuer") or "an unnamed signer"
+
+
 def ai_share_from_manifest(path: Path) -> dict | None:
     return share_in_manifest(read_manifest(path))
 
@@ -229,4 +242,4 @@ def share_in_manifest(store: dict | None) -> dict | None:
 
 
 __all__ = ["init_keys", "sign", "verify", "verify_manifest", "read_manifest", "ai_share_from_manifest",
-           "share_in_manifest", "manifest_definition", "keys_dir"]
+           "share_in_manifest", "manifest_definition", "keys_dir", "signer_name"]
