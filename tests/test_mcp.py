@@ -159,8 +159,19 @@ def test_one_line_edited_and_only_its_work_made_again(made):
             text, started, err = await call("make", project="baker")
             text, status, err = await call("job_status", project="baker", job=started["job"], wait_seconds=240)
             again = await call("plan", project="baker")
-            return line, stale, outside, escape, plan, status, again
-    line, stale, outside, escape, plan, status, again = run(session)
+            board = await call.client.call_tool("storyboard", {"project": "baker", "shots": [line["shot"]]})
+            srt = (await call.client.read_resource("filmcrew://baker/subtitles/ep01.preview")).contents[0].text
+            try:
+                await call.client.read_resource("filmcrew://baker/film/..%2F..%2Fetc%2Fpasswd")
+                climbed = True
+            except Exception:  # noqa: BLE001 - refused, as it must be
+                climbed = False
+            return line, stale, outside, escape, plan, status, again, board, srt, climbed
+    line, stale, outside, escape, plan, status, again, board, srt, climbed = run(session)
+    assert "Then take it, and go." in srt and not climbed
+    card = board.structured_content["shots"][0]
+    assert card["id"] == line["shot"] and card["state"] == "fresh" and card["lines"][0]["text"] == "Then take it, and go."
+    assert [c.type for c in board.content] == ["text", "image"] and board.content[1].mime_type == "image/jpeg"
     assert stale[2] and "changed since" in stale[0]
     assert outside[2] and "outside the project" in outside[0]
     assert escape[2] and "not a project name" in escape[0]
@@ -193,8 +204,10 @@ def test_paid_video_jobs_only_with_the_confirm_token_of_a_plan_that_covers_them(
         toml.write_text(toml.read_text() + KLING.format(url=kling.url))
     before = len(kling.submits)
 
+    log: list = []
+
     async def session():
-        async with agent(folder) as call:
+        async with agent(folder, log) as call:
             sp = (await call("read_screenplay", project="baker"))[1]
             first = sp["shots"][0]["id"]
             asked = await call("retake_shot", project="baker", shot=first, animator="kling")  # writes the note, sends nothing
@@ -210,6 +223,7 @@ def test_paid_video_jobs_only_with_the_confirm_token_of_a_plan_that_covers_them(
             text, status, err = await call("job_status", project="baker", job=started["job"], wait_seconds=240)
             return asked, refused, dearer, short, sent_before_confirm, started, status
     asked, refused, dearer, short, sent_before, started, status = run(session)
+    print("\n".join(f"> {tool} {json.dumps(args, ensure_ascii=False)}\n< {text}" for tool, args, text in log[1:]))
     assert not asked[2] and asked[1]["started"] is False and asked[1]["cost"]["estimated"]["CNY"] > 0
     assert "confirm" in asked[0] and asked[1]["confirm"].startswith("confirm-")
     assert refused[2] and "paid job(s) estimated at" in refused[0] and "CNY" in refused[0] and "call plan" in refused[0]

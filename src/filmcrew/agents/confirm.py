@@ -122,6 +122,11 @@ def load(root: Path, token: str) -> dict:
     return rec
 
 
+def firsts(q: dict) -> int:
+    """The paid jobs a make sends whatever happens (its retakes, priced apart, are sent only where a take fails)."""
+    return len([j for j in q["paid_jobs"] if j["role"] != "consistency"])
+
+
 def _money(d: dict) -> str:
     return ", ".join(f"{v:.3f} {k}" for k, v in sorted(d.items())) or "nothing"
 
@@ -135,7 +140,7 @@ def admit(root: Path, q: dict, token: str | None, what: str = "make") -> dict | 
     how = (f"call plan (project, preview={q['preview']}{', episode=' + str(q['episode']) if q['episode'] else ''}), "
            f"show its cost, and call {what} again with confirm set to the token it answers")
     if not token:
-        raise NotConfirmed(f"this {what} would send {len(q['paid_jobs'])} paid job(s) estimated at {_money(est)}"
+        raise NotConfirmed(f"this {what} would send {firsts(q)} paid job(s) estimated at {_money(est)}"
                            + (f" (retakes at most {_money(worst)} more)" if worst else "")
                            + f"; nothing was started: {how}")
     rec = load(root, token)

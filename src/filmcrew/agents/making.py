@@ -77,9 +77,9 @@ def make(root: Path, env: dict, preview: bool = True, episode: int | None = None
             args += ["--budget", f"{limit:.6f}"]
         rec = jobs.start(root, "make", args, env, {
             "preview": preview, "episode": episode, "confirm": token if admitted else None, "cost": q["cost"],
-            "paid_jobs": len(q["paid_jobs"]), "to_make": len(q["items"]), **(extra or {})})
+            "paid_jobs": confirm.firsts(q), "to_make": len(q["items"]), **(extra or {})})
     return {"job": rec["id"], "project": root.name, "command": rec["command"], "state": "running",
-            "to_make": len(q["items"]), "by_reason": q["by_reason"], "paid_jobs": len(q["paid_jobs"]), "cost": q["cost"],
+            "to_make": len(q["items"]), "by_reason": q["by_reason"], "paid_jobs": confirm.firsts(q), "cost": q["cost"],
             "next": f"job_status(project={root.name!r}, job={rec['id']!r}, wait_seconds=60) follows it"}
 
 

@@ -47,12 +47,21 @@ Wait = Annotated[float, Field(ge=0, le=600, description="seconds to wait for the
                                                         "answering (0: answer at once)")]
 
 
+def _sum(d: dict | None) -> str:
+    return ", ".join(f"{v:.3f} {k}" for k, v in sorted((d or {}).items()))
+
+
 def money(cost: dict | None) -> str:
     if not cost:
         return ""
-    est = ", ".join(f"{v:.3f} {k}" for k, v in sorted((cost.get("estimated") or {}).items())) or "nothing"
-    spent = ", ".join(f"{v:.3f} {k}" for k, v in sorted((cost.get("spent") or {}).items())) or "nothing"
-    return f"cost: estimated {est}; spent so far {spent}"
+    worst = _sum(cost.get("retakes_at_most"))
+    return (f"cost: estimated {_sum(cost.get('estimated')) or 'nothing'}"
+            + (f" (retakes, only where a take fails the consistency check: at most {worst} more)" if worst else "")
+            + f"; spent so far {_sum(cost.get('spent')) or 'nothing'}")
+
+
+def note(changes: dict) -> str:
+    return ", ".join(f"{k}: {v or 'the project’s'}" for k, v in changes.items())
 
 
 def build(base, env: dict) -> MCPServer:
@@ -233,7 +242,7 @@ def build(base, env: dict) -> MCPServer:
         head = (f"plan for the {kind} of {project}: {len(q['items'])} artifact(s) to make"
                 + (f" ({', '.join(f'{v} {k}' for k, v in list(q['by_reason'].items())[:8])})" if q["items"] else
                    " (every artifact is up to date)"))
-        pay = (f"; {len(q['paid_jobs'])} paid job(s): {money(q['cost'])}; confirm token {q['confirm']} (pass it to make)"
+        pay = (f"; {confirming.firsts(q)} paid job(s): {money(q['cost'])}; confirm token {q['confirm']} (pass it to make)"
                if q["paid_jobs"] else "; no paid job: make needs no confirm token")
         return reply(data, head + pay)
 
@@ -253,8 +262,8 @@ def build(base, env: dict) -> MCPServer:
         data = await in_thread(lambda: making.make(root, env, preview, episode, confirm))
         if wait_seconds:
             data = {**data, "status": await follow(root, data["job"], wait_seconds, ctx)}
-        return reply(data, f"job {data['job']}: {data['command']} started; {data['to_make']} artifact(s) to make, "
-                           f"{data['paid_jobs']} paid job(s); {money(data['cost'])}"
+        return reply(data, f"job {data['job']}: {data['command']} started; {data['to_make']} artifact(s) to make; "
+                           f"{money(data['cost'])}"
                            + (f"; now {data['status']['state']}" if "status" in data else ""))
 
     @tool("job_status", "Follow a job", READ)
@@ -325,10 +334,10 @@ def build(base, env: dict) -> MCPServer:
         if data.get("started") and wait_seconds:
             data = {**data, "status": await follow(root, data["job"], wait_seconds, ctx)}
         if not data.get("started"):
-            return reply(data, f"{shot}: {data['note']} written; nothing sent. It would send {len(data['paid_jobs'])} "
-                               f"paid job(s): {money(data['cost'])}. Confirm with confirm={data['confirm']}")
-        return reply(data, f"{shot}: {data['note']}; job {data['job']} started ({data['paid_jobs']} paid job(s); "
-                           f"{money(data['cost'])})")
+            firsts = len([j for j in data["paid_jobs"] if j["role"] != "consistency"])
+            return reply(data, f"{shot}: {note(data['note'])} written in its note; nothing sent. The retake would send "
+                               f"{firsts} paid job(s): {money(data['cost'])}. Call again with confirm={data['confirm']}")
+        return reply(data, f"{shot}: {note(data['note'])}; job {data['job']} started; {money(data['cost'])}")
 
     @tool("use_take", "Choose a shot's take", WRITE)
     def use_take(project: Project, shot: Annotated[str, Field(description="the shot's id")],
