@@ -176,7 +176,8 @@ def cases(w) -> list[tuple]:
                                 {400}))
                 elif "json" in r:
                     out.append((f"{name}: {k}={bad}", who, path,
-                                {"method": method, "json": {**r["json"], k: int(bad) if bad.isdigit() else bad}}, {400}))
+                                {"method": method, "json": {**r["json"], k: int(bad) if bad.isdigit() else bad}},
+                                {400}))
                 else:
                     out.append((f"{name}: {k}={bad}", who, path.replace("offset=0", f"offset={bad}"), base, {400}))
         if "json" in r:
@@ -253,7 +254,8 @@ PLANTED = [  # (method, path, who, fields, the festival's function that fails)
     ("GET", "/results", "anon", None, (Jury, "results")),
     ("GET", "/upload?id={upload}", "ann", None, (Festival, "upload")),
     ("POST", "/login", "anon", {"email": "x@example.org", "password": "whatever it is"}, (Festival, "login")),
-    ("POST", "/register", "anon", {"email": "n@example.org", "name": "N", "password": PASSWORD}, (Festival, "register")),
+    ("POST", "/register", "anon", {"email": "n@example.org", "name": "N", "password": PASSWORD},
+     (Festival, "register")),
     ("POST", "/logout", "ann", {}, (Festival, "logout")),
     ("POST", "/password", "ann", {"current": PASSWORD, "new": "x" * 12}, (Festival, "change_password")),
     ("POST", "/contest/edit", "org", {"title": "T", "deadline": "2031-01-01 10:00", "max_mb": "9"},
