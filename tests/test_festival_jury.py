@@ -13,7 +13,7 @@ from test_festival import PASSWORD, entrant, make_festival, send, synth  # noqa:
 
 from filmcrew.festival.accounts import Refusal  # noqa: E402
 from filmcrew.festival.checks import Checker  # noqa: E402
-from filmcrew.festival.jury import Jury, bradley_terry, weighted_marks  # noqa: E402
+from filmcrew.festival.jury import Jury, bradley_terry, ranks, weighted_marks  # noqa: E402
 
 
 @pytest.fixture(scope="module")
@@ -43,6 +43,17 @@ def test_bradley_terry_recovers_the_true_order_from_few_comparisons_per_juror():
     # a film that never won keeps a finite strength, below the one that beat it
     few = bradley_terry([(1, 2, 2), (1, 2, 2), (2, 3, 3)])
     assert 0 < few[1] < few[2] < few[3]
+
+
+def test_about_equal_is_half_a_win_each_and_equal_films_share_a_rank():
+    # 1 beats 2 and 3 every time; 2 and 3 are judged about equal (None) by every juror
+    fit = bradley_terry([(1, 2, 1), (1, 3, 1), (2, 3, None), (2, 3, None), (1, 2, 1), (1, 3, 1)])
+    assert fit[1] > fit[2] and abs(fit[2] - fit[3]) < 1e-9
+    # a tie against a stronger film raises a film above one that only lost to it
+    fit = bradley_terry([(1, 2, 1), (1, 3, None)])
+    assert fit[3] > fit[2]
+    rows = ranks([{"entry": e, "mark": m} for e, m in ((5, 2.0), (7, 1.0), (8, 1.0), (9, 0.5))])
+    assert [(r["entry"], r["rank"], r["tied"]) for r in rows] == [(5, 1, False), (7, 2, True), (8, 2, True), (9, 4, False)]
 
 
 def test_weighted_marks_are_the_weighted_mean_of_the_category_means():
