@@ -168,6 +168,7 @@ def test_one_line_edited_and_only_its_work_made_again(made):
                 climbed = False
             return line, stale, outside, escape, plan, status, again, board, srt, climbed
     line, stale, outside, escape, plan, status, again, board, srt, climbed = run(session)
+    assert status["state"] == "finished", status
     assert "Then take it, and go." in srt and not climbed
     card = board.structured_content["shots"][0]
     assert card["id"] == line["shot"] and card["state"] == "fresh" and card["lines"][0]["text"] == "Then take it, and go."

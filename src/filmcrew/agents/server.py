@@ -367,9 +367,9 @@ def build(base, env: dict) -> MCPServer:
         """Write out/disclosure.md and .json (as `filmcrew disclose`): the tools, models and seeds, the human work,
         the AI share and what the film cost."""
         data = guarded(lambda: actions.disclose(projects.root(project)))
-        share = "; ".join(f"ep{e['episode']}: {e['ai_share'].get('summary', '') if isinstance(e['ai_share'], dict) else ''}"
-                          for e in data["episodes"])
-        return reply(data, f"wrote {', '.join(data['files'])}; {money(data['cost'])}" + (f"; {share}" if share.strip("; ") else ""))
+        from ..provenance.share import summary
+        shares = "; ".join(f"{e['episode']}: {summary(e['ai_share'])}" for e in data["episodes"] if e.get("ai_share"))
+        return reply(data, f"wrote {', '.join(data['files'])}; {money(data['cost'])}" + (f"; {shares}" if shares else ""))
 
     @tool("export", "Export for an editor", WRITE)
     def export(project: Project, preview: Preview = True,

@@ -56,6 +56,11 @@ def read_screenplay(root, episode: int = 1) -> dict:
 
 
 def _not_making(root) -> None:
+    from . import jobs
+    rec = jobs.running(root)
+    if rec is not None and rec["kind"] == "make":
+        raise ConfigError(f"{root.name}: job {rec['id']} ({rec['command']}) is running; edits wait until it ends or is "
+                          f"cancelled, so that what it pays for is what its plan showed")
     who = holder(root)
     if who is not None:
         raise ConfigError(f"{root.name}: a make is running (pid {who.get('pid', '?')}); edits wait until it ends or is "
