@@ -84,9 +84,19 @@ class Guard:
             return await self.app(scope, receive, send)
         headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope["headers"]}
         started = False
+        head = scope["method"] == "HEAD"
+        if head:  # answered as the GET would be, without its body (FastAPI's routes take GET only)
+            scope = {**scope, "method": "GET"}
+
+        ended = False
 
         async def send_with_headers(message):
-            nonlocal started
+            nonlocal started, ended
+            if head and message["type"] == "http.response.body":  # the head is the whole answer (a stream too)
+                if ended:
+                    return
+                ended = True
+                message = {"type": "http.response.body", "body": b"", "more_body": False}
             if message["type"] == "http.response.start":
                 started = True
                 have = {k.lower() for k, _ in message.get("headers", [])}
