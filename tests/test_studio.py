@@ -157,7 +157,7 @@ def browser():
 
 def test_a_person_edits_a_line_makes_the_preview_and_uploads_a_take_in_the_browser(studio, browser, tmp_path):
     b = base(studio)
-    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    page = browser.new_page(viewport={"width": 1280, "height": 800})
     DOCS.mkdir(parents=True, exist_ok=True)
     page.goto(f"{b}/")
     assert "film" in page.title()
@@ -278,7 +278,7 @@ def test_from_a_premise_to_a_checked_film_in_the_studio_alone(browser, tmp_path)
     s = serve(tmp_path / "new film")
     try:
         b = base(s)
-        page = browser.new_page(viewport={"width": 1280, "height": 900})
+        page = browser.new_page(viewport={"width": 1280, "height": 800})
         page.goto(f"{b}/make")  # nothing but the new film's form until there is a film
         assert page.locator("#premise").count() == 1
         page.locator("#premise").fill("A night-shift nurse must find the patient who vanished before dawn")
@@ -370,3 +370,27 @@ def test_the_make_page_plans_the_preview_or_the_full_size_film(studio):
     code, full = get(f"{base(studio)}/make?film=full")
     n = int(re.search(r"Plan for the full-size film \((\d+) to make", full).group(1))
     assert code == 200 and n > 20 and "ep01.final" in full and "href='/make'>preview</a>" in full
+
+
+def test_every_page_fits_a_phone_and_breaks_no_rule_of_its_csp(studio, browser):
+    """Each page at 390 px wide (a phone) and at 1280 (a desktop): nothing wider than the screen, nothing the
+    Content-Security-Policy refused (an inline script or style would be, and said on the console). Screenshots
+    as studio-NAME-phone.png beside the desktop ones."""
+    b = base(studio)
+    sid = json.loads(get(f"{b}/api/board?ep=1")[1])[0]["id"]
+    pages = {"overview": "/", "screenplay": "/script?ep=1", "bible": "/bible", "storyboard": "/board",
+             "shot": f"/shot?id={sid}", "make": "/make", "watch": "/watch"}
+    DOCS.mkdir(parents=True, exist_ok=True)
+    for width, height in ((390, 844), (1280, 800)):
+        page = browser.new_page(viewport={"width": width, "height": height})
+        refused = []
+        page.on("console", lambda m: refused.append(m.text) if "Content Security Policy" in m.text else None)
+        for name, path in pages.items():
+            page.goto(f"{b}{path}")
+            page.wait_for_load_state("networkidle")
+            wide = page.evaluate("() => document.documentElement.scrollWidth")
+            assert wide <= width + 1, (name, width, wide)
+            if width == 390:
+                page.screenshot(path=str(DOCS / f"studio-{name}-phone.png"), full_page=name in ("overview", "make"))
+        assert not refused, refused
+        page.close()
