@@ -35,6 +35,8 @@ class Voice:
     speed: float = 1.0  # >1 is faster
     pitch: float = 0.0  # semitones
     timbre: str = "neutral"
+    emotion: str = field(default="", metadata={"key": "omit-empty"})  # how the character's lines are said by a speech model that has emotions (happy, sad, angry, ...;
+    # providers/remote/speech.py EMOTIONS); a line's parenthetical overrides it
 
 
 @dataclass(frozen=True)

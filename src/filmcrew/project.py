@@ -268,7 +268,8 @@ def bible_to_dict(b: Bible) -> dict:
         "visual_style": b.visual_style,
         "characters": [
             {"name": c.name, "role": c.role, "description": c.description, "want": c.want, "flaw": c.flaw,
-             "look": dict(c.look), "palette": list(c.palette), "costume": c.costume, "voice": asdict(c.voice)}
+             "look": dict(c.look), "palette": list(c.palette), "costume": c.costume,
+             "voice": {k: v for k, v in asdict(c.voice).items() if k != "emotion" or v}}
             for c in b.characters
         ],
         "episodes": [{"number": a.number, "title": a.title, "summary": a.summary, "hook": a.hook} for a in b.arcs],
@@ -276,6 +277,8 @@ def bible_to_dict(b: Bible) -> dict:
 
 
 BIBLE_KEYS = ("schema_version", "title", "logline", "language", "world", "visual_style", "characters", "episodes")
+VOICE_EMOTIONS = ("", "happy", "sad", "angry", "fearful", "disgusted", "surprised", "neutral", "calm", "cold", "excited",
+                  "whisper", "tender")  # a character's voice.emotion (the words of providers/remote/speech.py)
 CHARACTER_KEYS = ("name", "role", "description", "want", "flaw", "look", "palette", "costume", "voice")
 ARC_KEYS = ("number", "title", "summary", "hook")
 
@@ -332,12 +335,16 @@ def bible_from_dict(d: dict, path: str = "story/bible.yaml") -> Bible:
                 raise ConfigError(f"{where}.{key}: must be text, not a {'mapping' if isinstance(c[key], dict) else 'list'}")
         v = c.get("voice") or {}
         if not isinstance(v, dict):
-            raise ConfigError(f"{where}.voice: must be a mapping (provider, voice, speed, pitch, timbre)")
+            raise ConfigError(f"{where}.voice: must be a mapping (provider, voice, speed, pitch, timbre, emotion)")
         try:
             voice = Voice(**v)
             speed, pitch = float(voice.speed), float(voice.pitch)
         except (TypeError, ValueError) as err:
-            raise ConfigError(f"{where}.voice: {err}; allowed keys: provider, voice, speed, pitch, timbre") from err
+            raise ConfigError(f"{where}.voice: {err}; allowed keys: provider, voice, speed, pitch, timbre, "
+                              f"emotion") from err
+        if voice.emotion not in VOICE_EMOTIONS:
+            raise ConfigError(f"{where}.voice.emotion: {voice.emotion!r} is not an emotion filmcrew knows; use one of "
+                              f"{', '.join(e for e in VOICE_EMOTIONS if e)} (or leave it out)")
         if not 0.5 <= speed <= 2.0:
             raise ConfigError(f"{where}.voice.speed: {speed} must be between 0.5 and 2.0")
         if not -12 <= pitch <= 12:
@@ -361,7 +368,7 @@ def bible_from_dict(d: dict, path: str = "story/bible.yaml") -> Bible:
                                palette=tuple(str(p) for p in palette),
                                costume=str(c.get("costume", "")),
                                voice=Voice(provider=str(voice.provider), voice=str(voice.voice), speed=speed,
-                                           pitch=pitch, timbre=str(voice.timbre))))
+                                           pitch=pitch, timbre=str(voice.timbre), emotion=voice.emotion)))
     arcs = []
     for i, a in enumerate(d.get("episodes") or []):
         if not isinstance(a, dict) or not isinstance(a.get("number"), int):

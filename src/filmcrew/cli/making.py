@@ -13,6 +13,7 @@ from pathlib import Path
 
 from .. import pipeline, project
 from ..crew.common import out_name
+from ..crew.voice import emotion_notes
 from ..engine import events
 from ..engine.executor import BarProgress, NullProgress, execute, plan
 from ..provenance import share
@@ -70,7 +71,7 @@ def cmd_plan(a) -> int:
         for ctx, g in zip(ctxs, graphs):
             items += [i.as_dict() for i in plan(st, g.targets)]
             notes = (pipeline.cut_notes(ctx, st, g) + [n for n in [pipeline.runtime_note(ctx, st, g, cfg.minutes)] if n]
-                     + pipeline.video_notes(ctx, st, g))
+                     + pipeline.video_notes(ctx, st, g) + emotion_notes(ctx))
             for note in notes if not a.json else []:
                 print(note, file=sys.stderr)
         refused = pipeline.refusals(root, ctxs, [i for g in graphs for i in plan(st, g.targets)])

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -85,8 +86,36 @@ def _synthetic(ctx: EpisodeContext, ln, ch, artifact: str) -> Task:
     if not said:
         raise ProviderError(f"line {ln.id} of {ln.speaker} has no words to say; write the line in the screenplay")
     params = {"text": ln.text, "said": said, "voice": ch.voice, "language": ln.language, "paren": ln.parenthetical}
+    if getattr(prov, "remote", False):  # a speech model: the line is one paid job, journaled under the task's key
+        import functools
+        whole = replace(req, text=("" if ln.language == "zh" else " ").join(said))
+        return Task("voice", artifact, CODE_VERSION, provider_id(prov), params,
+                    _remote_runner(prov, whole, said, speech_text.sentences(ln.text, ln.language),
+                                   Path(ctx.root) / ".filmcrew" / "jobs"), seed=0,
+                    episode=ctx.episode.number, estimate=functools.partial(prov.estimate, whole))
     return Task("voice", artifact, CODE_VERSION, provider_id(prov), params, _runner(prov, req, said), seed=0,
                 episode=ctx.episode.number)
+
+
+def emotion_notes(ctx: EpisodeContext) -> list[str]:
+    """One note per line whose parenthetical a speech model will not say as an emotion (a word filmcrew does not
+    know, or an emotion that vendor has none for): the line is spoken without it."""
+    out = []
+    for ln in ctx.episode.lines():
+        ch = ctx.bible.character(ln.speaker)
+        if ch is None or not ln.parenthetical or find_take(ctx.root, ln.id) is not None:
+            continue
+        try:
+            prov = ctx.crew.voice.get(ch.voice.provider)
+        except FilmcrewError:
+            continue
+        if prov is None or not hasattr(prov, "emotion"):
+            continue
+        _, why = prov.emotion(SpeakRequest(text=ln.text, voice=ch.voice, language=ln.language,
+                                           parenthetical=ln.parenthetical))
+        if why:
+            out.append(f"{ctx.episode.id}: line {ln.id} ({ln.speaker}): {why}; it is spoken without it")
+    return out
 
 
 def _sound_span(a: np.ndarray, rate: int, threshold_db: float = -45.0, pad_s: float = EDGE_PAD) -> tuple[int, int]:
@@ -133,7 +162,6 @@ def _runner(prov, req: SpeakRequest, said: list[str]):
     """Each sentence is its own request (a provider's own splitting varies, and remote APIs cap a
     request's length); the sentences are trimmed and joined with a pause that follows their punctuation."""
     def run(tctx) -> dict:
-        from dataclasses import replace
         parts, at, spans = [], 0, []
         written = speech_text.sentences(req.text, req.language)
         for k, sentence in enumerate(said):
@@ -161,6 +189,60 @@ def _runner(prov, req: SpeakRequest, said: list[str]):
                             extra={"seconds": round(secs, 3), "sentences": len(said),
                                    **({"spoken": spoken} if spoken != req.text else {}),
                                    **({"deterministic": False} if not getattr(prov, "deterministic", True) else {})})
+    return run
+
+
+def sentence_spans(a: np.ndarray, rate: int, sizes: list[int], window_s: float = 0.04) -> list[list[int]]:
+    """[start, end) of each sentence in `a` (one line said whole by a speech model), from the sentences' lengths
+    in characters: each boundary is put where the character counts put it, then moved to the quietest moment
+    within a third of the shorter neighbour around it (the pause between the sentences)."""
+    n, total = len(a), max(1, sum(sizes))
+    if len(sizes) <= 1 or n == 0:
+        return [[0, n]]
+    w = max(1, min(n, int(window_s * rate)))
+    c = np.concatenate([[0.0], np.cumsum(np.abs(a), dtype=np.float64)])
+    energy = c[w:] - c[:-w]  # energy[i]: the loudness of a[i:i + w]
+    bounds, acc = [0], 0
+    for k, size in enumerate(sizes[:-1]):
+        acc += size
+        guess = int(n * acc / total)
+        reach = int(n * min(size, sizes[k + 1]) / total / 3)
+        lo, hi = max(bounds[-1] + 1, guess - reach - w // 2), min(len(energy) - 1, guess + reach - w // 2)
+        bounds.append(lo + int(np.argmin(energy[lo:hi + 1])) + w // 2 if hi > lo else guess)
+    bounds.append(n)
+    return [[bounds[i], bounds[i + 1]] for i in range(len(sizes))]
+
+
+def _remote_runner(prov, req: SpeakRequest, said: list[str], written: list[str], journal: Path):
+    """A speech model says the whole line in one job (journaled: a killed make resumes it, never pays twice); the
+    sentences' times for the subtitles are found in its answer (`sentence_spans`)."""
+    def run(tctx) -> dict:
+        from ..providers.remote.jobs import JobTicket, Journal
+        audio, rate = prov.speak(req, job=JobTicket(journal, tctx.task.key, tctx.task.artifact))
+        a = np.asarray(audio, np.float32)
+        a = trim_silence(ffmpeg.resample(a if a.ndim == 1 else a.mean(axis=1), rate, ffmpeg.SAMPLE_RATE),
+                         ffmpeg.SAMPLE_RATE)
+        if len(a) == 0:
+            raise MediaError(f"{ledger.made_by(prov)} said nothing for {req.text!r}")
+        spans = sentence_spans(a, ffmpeg.SAMPLE_RATE, [len(s) for s in said])
+        wd = Path(tctx.workdir)
+        secs, lead = _finish(a, ffmpeg.SAMPLE_RATE, wd / "line.wav")
+        texts = written
+        if len(texts) != len(spans):  # (the spoken form split otherwise than the written line)
+            texts, spans = [" ".join(written) if req.language != "zh" else "".join(written)], [[0, len(a)]]
+        atomic.write_text(wd / "sentences.json", json.dumps(
+            [{"text": t, "start": round(max(0, s - lead) / ffmpeg.SAMPLE_RATE, 4),
+              "end": round(max(0, e - lead) / ffmpeg.SAMPLE_RATE, 4)} for t, (s, e) in zip(texts, spans)],
+            ensure_ascii=False))
+        rec = Journal(journal).read(tctx.task.key) or {}
+        est = rec.get("estimate") or {}
+        emotion, _ = prov.emotion(req) if hasattr(prov, "emotion") else ("", "")
+        return ledger.entry(made_by=ledger.made_by(prov), source_type=prov.source_type, model=prov.model,
+                            prompt=req.text, extra={"seconds": round(secs, 3), "sentences": len(said),
+                                                    "voice": req.voice.voice, **({"emotion": emotion} if emotion else {}),
+                                                    "deterministic": False,
+                                                    "cost": {"estimate": est.get("amount"), "actual": rec.get("actual"),
+                                                             "currency": est.get("currency")}})
     return run
 
 

@@ -28,9 +28,11 @@ def canonical(obj: Any) -> str:
 
 
 def _default(o: Any) -> Any:
-    if hasattr(o, "__dataclass_fields__"):
-        from dataclasses import asdict
-        return asdict(o)
+    if hasattr(o, "__dataclass_fields__"):  # its fields (nested ones come back here), less a field marked
+        # `metadata={"key": "omit-empty"}` while it is empty: a field added later keeps the keys made before it
+        from dataclasses import fields
+        return {f.name: getattr(o, f.name) for f in fields(o)
+                if not (f.metadata.get("key") == "omit-empty" and not getattr(o, f.name))}
     if isinstance(o, (set, frozenset)):
         return sorted(o)
     if isinstance(o, tuple):

@@ -32,6 +32,9 @@ BUILTIN = {
     "hailuo": "filmcrew.providers.remote.hailuo:HailuoAnimator",
     "runway": "filmcrew.providers.remote.runway:RunwayAnimator",
     "minimax-music": "filmcrew.providers.remote.minimax_music:MiniMaxComposer",
+    "minimax-speech": "filmcrew.providers.remote.minimax_speech:MiniMaxSpeech",
+    "volcengine-speech": "filmcrew.providers.remote.volcengine_speech:VolcengineSpeech",
+    "elevenlabs": "filmcrew.providers.remote.elevenlabs_speech:ElevenLabsSpeech",
 }
 
 

@@ -173,7 +173,7 @@ def parse(text: str, path: str | None = None) -> list[Element]:
                 i += 1
                 continue
             body, found = _take_notes(s, notes)
-            if body.startswith("(") and body.endswith(")"):
+            if body.startswith(("(", "（")) and body.endswith((")", "）")):  # (a full-width one in Chinese)
                 elements.append(Element("parenthetical", body, src, found))
             elif body.startswith("~"):
                 elements.append(Element("lyrics", body[1:].strip(), src, found))

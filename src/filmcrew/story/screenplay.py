@@ -344,7 +344,7 @@ def to_episode(elements: list[fountain.Element], number: int = 1, language: str 
                         f"or fix the name (known: {', '.join(sorted(known)) or 'none'})", e.line)
             speaker = {"name": name, "ext": e.extension, "dual": e.dual, "paren": "", "line": e.line}
         elif t == "parenthetical" and speaker is not None:
-            speaker["paren"] = e.plain.strip("() ")
+            speaker["paren"] = e.plain.strip("()（） ")
         elif t in ("dialogue", "lyrics") and speaker is not None and cur_shot is not None:
             text = " ".join(e.plain.split())
             if text:
