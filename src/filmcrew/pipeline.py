@@ -19,6 +19,9 @@ from .crew import (animator, common, composer, editor, finisher, foley, illustra
 from .crew.common import Crew, EpisodeContext
 from .engine import atomic
 from .engine.graph import Task
+from .engine import money
+from .engine.layout import Layout
+from .engine.money import BudgetError, Costs  # noqa: F401  (the faces' names)
 from .engine.store import Store, for_project
 from .errors import ConfigError, FilmcrewError, ScriptError, read_text
 from .media import ffmpeg, fonts
@@ -36,11 +39,11 @@ def check_provider_names(root: Path, cfg: project.Config, bible) -> None:
     known = registry.available()
     for role, name in cfg.providers.items():
         if name not in known:
-            raise ConfigError(f"{Path(root) / project.CONFIG_NAME}: [providers] {role}: unknown provider {name!r}; "
+            raise ConfigError(f"{Layout.of(root).config}: [providers] {role}: unknown provider {name!r}; "
                               f"available: {', '.join(sorted(known))}")
     for i, ch in enumerate(bible.characters):
         if ch.voice.provider not in known:
-            raise ConfigError(f"{Path(root) / 'story' / 'bible.yaml'}: characters[{i}].voice.provider: unknown provider "
+            raise ConfigError(f"{Layout.of(root).bible}: characters[{i}].voice.provider: unknown provider "
                               f"{ch.voice.provider!r} for {ch.name}; available: {', '.join(sorted(known))}")
 
 
@@ -96,21 +99,21 @@ class VoiceProviders(dict):
 
 
 def story_missing(root: Path, cfg: project.Config) -> list[Path]:
-    files = [Path(root) / "story" / "bible.yaml"] + [project.episode_path(root, n) for n in range(1, cfg.episodes + 1)]
+    files = [Layout.of(root).bible] + [project.episode_path(root, n) for n in range(1, cfg.episodes + 1)]
     return [p for p in files if not p.exists()]
 
 
 def write_story(root: Path, cfg: project.Config, env: dict, force: bool = False) -> list[Path]:
     """Write the bible and screenplays that are missing (all of them with force). Never touches others."""
     missing = story_missing(root, cfg) if not force else \
-        [Path(root) / "story" / "bible.yaml"] + [project.episode_path(root, n) for n in range(1, cfg.episodes + 1)]
+        [Layout.of(root).bible] + [project.episode_path(root, n) for n in range(1, cfg.episodes + 1)]
     if not missing:
         return []
     writer = registry.load(cfg.providers["writer"], cfg.provider_settings.get(cfg.providers["writer"]), env)
     draft = writer.write(WriteRequest(premise=cfg.premise, format=cfg.format, episodes=cfg.episodes, minutes=cfg.minutes,
                                       language=cfg.language, seed=cfg.seed, genre=cfg.genre, style=cfg.style))
     written = []
-    bible_path = Path(root) / "story" / "bible.yaml"
+    bible_path = Layout.of(root).bible
     if bible_path in missing:
         project.save_bible(root, draft.bible)
         written.append(bible_path)
@@ -122,7 +125,7 @@ def write_story(root: Path, cfg: project.Config, env: dict, force: bool = False)
             atomic.write_text(p, text)
             written.append(p)
     # what the writer wrote, per shot action and line, so a later human edit counts as human (provenance/share.py)
-    rec_path = Path(root) / ".filmcrew" / "writer.json"
+    rec_path = Layout.of(root).writer_record
     old = json.loads(rec_path.read_text()) if rec_path.exists() else {}
     hashes = dict(old.get("written", {}))
     for ep in draft.episodes:
@@ -264,7 +267,8 @@ def contexts(root: Path, env: dict, episode: int | None = None, preview: bool = 
     bible = project.load_bible(root)
     check_provider_names(root, cfg, bible)
     crew = load_crew(cfg, env, root)
-    check = takes.check_for(cfg.consistency, str(root / project.CONFIG_NAME))
+    check = takes.check_for(cfg.consistency, str(Layout.of(root).config))
+    wallet = purse(root, cfg)  # one for the whole make: every episode's retakes draw on the same allowance
     W, H = ASPECTS[aspect or cfg.aspect]
     if preview:
         W, H = W // 2, H // 2
@@ -287,7 +291,8 @@ def contexts(root: Path, env: dict, episode: int | None = None, preview: bool = 
                                    style=cfg.style, preview=preview, crew=crew, ffmpeg=ffmpeg.executable(), labels=cfg.labels,
                                    subtitle_languages=tuple(cfg.subtitle_languages),
                                    aspect_tag=aspect.replace(":", "x") if aspect and aspect != cfg.aspect else "",
-                                   cut=cut_mod.load(root, n, [s.id for s in ep.shots()]), consistency=check))
+                                   cut=cut_mod.load(root, n, [s.id for s in ep.shots()]), consistency=check,
+                                   money=wallet))
     return cfg, ctxs
 
 
@@ -505,7 +510,7 @@ def story_report(root: Path, texts: dict[int, str] | None = None) -> dict | None
         if problems:
             return None
         eps.append((rel, ep))
-    bible, said, names = Path(root) / "story" / "bible.yaml", "", []
+    bible, said, names = Layout.of(root).bible, "", []
     if bible.exists():  # what the bible says of the story, less its logline (the premise copied)
         import yaml
         try:
@@ -536,7 +541,7 @@ def publish(root: Path, st: Store, ctx: EpisodeContext, g: EpisodeGraph, preview
     Order (STANDARDS.md): the AIGC tag was written and read back by the finisher; signing comes last and
     keeps it; both are read back again here, and a film that fails either check is not published."""
     src = st.path(g.final.key)
-    out = Path(root) / "out"
+    out = Layout.of(root).out
     name = common.out_name(ctx)
     paths = {"mp4": out / f"{name}.mp4", "srt": out / f"{name}.srt", "ass": out / f"{name}.ass",
              "otio": out / f"{name}.otio", "provenance": out / f"{name}.provenance.json"}
@@ -553,7 +558,7 @@ def publish(root: Path, st: Store, ctx: EpisodeContext, g: EpisodeGraph, preview
     for r in records:
         if r["role"] == "animator" and r["artifact"].endswith(".clip"):  # (a video model's duration and job aside)
             r["path"] = str(st.path(r["key"]) / "clip.mp4")
-    writer_path = Path(root) / ".filmcrew" / "writer.json"
+    writer_path = Layout.of(root).writer_record
     writer = json.loads(writer_path.read_text()) if writer_path.exists() else None
     cut = json.loads((st.path(g.task(f"{ctx.episode.id}.timeline").key) / "timeline.json").read_text())
     figures = share.compute({r["artifact"]: r["ledger"] for r in records}, cut, ctx.episode, writer)
@@ -593,80 +598,26 @@ def publish(root: Path, st: Store, ctx: EpisodeContext, g: EpisodeGraph, preview
     return paths
 
 
-# ---- money: what the remote jobs of a make cost, before any is sent ---------------------------------------
-
-class BudgetError(ConfigError):
-    """A make would cost more than the budget leaves; nothing was sent."""
-
-
-@dataclass
-class Costs:
-    pending: list[tuple[object, dict]]  # (plan item, its estimate) of every task that would send a paid job
-    to_pay: dict[str, float]  # by currency
-    paid: dict[str, float]  # what the project's jobs have cost so far (the journal), by currency
-    resumed: int = 0  # tasks whose job was sent before (resumed, not paid again)
-    retakes: dict[str, float] = field(default_factory=dict)  # the expected cost of retakes (in pending, not in to_pay)
-
+# ---- money lives in engine/money.py; these keep the faces' names (the studio, the MCP server) ----------------
 
 def journal(root: Path):
     from .providers.remote.jobs import Journal
-    return Journal(Path(root) / ".filmcrew" / "jobs")
+    return Journal.of(root)
+
+
+def purse(root: Path, cfg: project.Config) -> money.Purse:
+    """The money of one make of the project in `root`: its budget, its journal of what was spent."""
+    return money.Purse(money.Budget.of(cfg), journal(root), str(Layout.of(root).config), str(root))
 
 
 def costs(root: Path, items: list) -> Costs:
-    """The estimate of each planned task that sends a remote job, skipping those whose job the journal already
-    holds (they resume and are not paid again); and what was paid before."""
-    from .engine.graph import Pending
-    j = journal(root)
-    out: list[tuple[object, dict]] = []
-    to_pay: dict[str, float] = {}
-    retakes: dict[str, float] = {}
-    resumed = 0
-    for it in items:
-        t = it.task
-        if t.estimate is None:
-            continue
-        try:
-            if j.paid(t.key):
-                resumed += 1
-                continue
-        except Pending:
-            pass  # its key waits on an input: counted as a new job
-        est = t.estimate()
-        out.append((it, est))
-        into = retakes if t.role == "consistency" else to_pay  # a retake is admitted when asked for (takes.Allowance)
-        into[est["currency"]] = into.get(est["currency"], 0.0) + est["amount"]
-    return Costs(out, to_pay, j.spent(), resumed, retakes)
-
-
-def retake_allowance(cfg: project.Config, c: Costs, budget: float | None) -> takes.Allowance:
-    """What the retakes of an admitted make may spend: the budget less what was paid before and what the make's
-    first takes are estimated at (the expected retakes priced by plan --cost are not set aside: each retake
-    is admitted against what is left when it is asked for)."""
-    limit = cfg.budget if budget is None else project.budget_amount(budget, "make --budget", "--budget 20")
-    return takes.Allowance(limit, cfg.currency, c.paid.get(cfg.currency, 0.0) + c.to_pay.get(cfg.currency, 0.0))
+    """What the planned paid jobs `items` would cost, and what was paid before (money.costs)."""
+    return money.costs(journal(root), items)
 
 
 def admit(root: Path, cfg: project.Config, c: Costs, budget: float | None) -> None:
-    """Refuse the whole make, before anything is sent, when its estimate exceeds what the budget leaves (or a
-    budget that is no finite amount of at least 0 is given)."""
-    limit = cfg.budget if budget is None else project.budget_amount(budget, "make --budget", "--budget 20")
-    if limit is None or not c.to_pay:
-        return
-    cur = cfg.currency
-    other = [k for k in c.to_pay if k != cur]
-    if other:
-        raise BudgetError(f"the remote jobs are priced in {', '.join(other)} but the budget is in {cur}: set [budget] "
-                          f"currency = \"{other[0]}\" in {Path(root) / project.CONFIG_NAME} (filmcrew converts no "
-                          f"currencies)")
-    spent = c.paid.get(cur, 0.0)
-    need = c.to_pay.get(cur, 0.0)
-    if spent + need > limit + 1e-9:
-        raise BudgetError(
-            f"this make would send {len(c.pending)} paid job(s) estimated at {need:.2f} {cur}; the budget is "
-            f"{limit:.2f} {cur} and {spent:.2f} {cur} is spent, so {max(0.0, limit - spent):.2f} {cur} is left. Nothing "
-            f"was sent. Raise [budget] max (or make --budget), make a --preview first (cheapest quality), or make one "
-            f"episode at a time (--episode); `filmcrew plan {root} --cost` lists each job")
+    """Refuse a make whose estimate exceeds what the budget (`budget`: make --budget, else [budget]) leaves."""
+    money.admit(money.Budget.of(cfg, budget), c, str(Layout.of(root).config), str(root))
 
 
 class RefusedBefore(ConfigError):
@@ -691,7 +642,7 @@ def refusals(root: Path, ctxs: list, items: list) -> list[str]:
         if not rec or rec.get("state") != "refused":
             continue
         ep, sh = shots.get(t.artifact.split(".")[0], (None, None))
-        line = (f"{Path(root) / 'story' / f'{ep}.fountain'}:{sh.source_line}: shot {sh.id}" if sh is not None
+        line = (f"{Layout.of(root).story / f'{ep}.fountain'}:{sh.source_line}: shot {sh.id}" if sh is not None
                 else t.artifact)
         out.append(f"{line}: {rec.get('provider', 'the vendor')}'s moderation refused this same request "
                    f"({t.artifact}) before: {rec.get('error', '')}; it is not sent again. Change the shot's action or "
@@ -739,7 +690,7 @@ def asdict_settings(cfg: project.Config) -> dict:
 
 def write_consistency(root: Path, rep: dict) -> tuple[Path, Path]:
     from .consistency import report
-    out = Path(root) / "out"
+    out = Layout.of(root).out
     j, h = out / "consistency.json", out / "consistency.html"
     atomic.write_text(j, json.dumps(rep, indent=1, ensure_ascii=False))
     atomic.write_text(h, report.render(rep))

@@ -1,6 +1,7 @@
-"""The project folder: filmcrew.toml, story/, takes/, .filmcrew/, out/.
+"""The project's files: filmcrew.toml (Config), story/bible.yaml (the bible), story/epNN.fountain.
 
-Reading and validating files lives here; the data model stays pure.
+Reading and validating them lives here; the data model stays pure. Where each file of the project folder lies
+is said once, by `Layout` (engine/layout.py, importable by every wing; re-exported here).
 """
 
 from __future__ import annotations
@@ -14,13 +15,14 @@ import tomli_w
 import yaml
 
 from .engine import atomic
+from .engine.layout import CONFIG_NAME, Layout
+from .engine.money import budget_amount
 from .errors import ConfigError, FilmcrewError, read_text
 from .ledger import SECRET_HINTS
 from .model import ASPECTS, FORMATS, LANGUAGES, Bible, Character, EpisodeArc, Voice
 from .consistency.settings import Consistency
 from .provenance.labels import CODE_RE, POSITIONS, Labels
 
-CONFIG_NAME = "filmcrew.toml"
 ROLES = ("writer", "illustrator", "animator", "voice", "composer", "foley", "editor", "finisher", "translator")
 DEFAULT_PROVIDERS = {"writer": "story-engine", "illustrator": "procedural", "animator": "camera-moves",
                      "voice": "piper", "composer": "midi", "foley": "synth-foley"}
@@ -61,16 +63,6 @@ class Config:
     def size(self) -> tuple[int, int]:
         return ASPECTS[self.aspect]
 
-
-
-def budget_amount(value, where: str = "[budget] max", example: str = "max = 20.0") -> float:
-    """A budget as a finite amount of at least 0 (0: nothing may be paid); ConfigError naming `where` otherwise.
-    NaN would switch every comparison off (all paid jobs sent), inf is no limit, a negative amount no budget."""
-    import math
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value) or value < 0:
-        raise ConfigError(f"{where}: {value!r} must be a finite amount of at least 0, e.g. {example} (leave it out "
-                          f"for no limit)")
-    return float(value)
 
 def validate(cfg: Config, path: str = CONFIG_NAME) -> Config:
     def bad(field_: str, msg: str) -> ConfigError:
@@ -131,7 +123,7 @@ def validate(cfg: Config, path: str = CONFIG_NAME) -> Config:
 
 
 def load_config(root: Path) -> Config:
-    path = Path(root) / CONFIG_NAME
+    path = Layout.of(root).config
     if not path.exists():
         raise ConfigError(f"{path}: not found; create a project with `filmcrew new {root}`")
     try:
@@ -217,12 +209,11 @@ def load_config(root: Path) -> Config:
 
 def create(root: Path, cfg: Config, where: str = "--premise/--format/...") -> Config:
     """A new project folder (`filmcrew new`, the studio's new film): filmcrew.toml and its folders."""
-    root = Path(root)
-    if (root / CONFIG_NAME).exists():
-        raise FilmcrewError(f"{root / CONFIG_NAME}: already exists; edit it, or choose another folder")
+    folder = Layout.of(root)
+    if folder.config.exists():
+        raise FilmcrewError(f"{folder.config}: already exists; edit it, or choose another folder")
     cfg = validate(cfg, where)
-    for sub in ("story", "takes", "out", ".filmcrew"):
-        (root / sub).mkdir(parents=True, exist_ok=True)
+    folder.ensure()
     save_config(root, cfg)
     return cfg
 
@@ -239,7 +230,7 @@ def save_config(root: Path, cfg: Config) -> None:
         data["run"] = asdict(cfg.run)
     for k, v in cfg.provider_settings.items():
         data["providers"][k] = v
-    atomic.write_text(Path(root) / CONFIG_NAME, tomli_w.dumps(data))
+    atomic.write_text(Layout.of(root).config, tomli_w.dumps(data))
 
 
 # ---- bible.yaml ---------------------------------------------------------------------------------
@@ -382,7 +373,7 @@ def bible_from_dict(d: dict, path: str = "story/bible.yaml") -> Bible:
 
 
 def load_bible(root: Path) -> Bible:
-    path = Path(root) / "story" / "bible.yaml"
+    path = Layout.of(root).bible
     if not path.exists():
         raise ConfigError(f"{path}: not found; run `filmcrew write {root}` to write the story")
     try:
@@ -395,30 +386,9 @@ def load_bible(root: Path) -> Bible:
 
 
 def save_bible(root: Path, bible: Bible) -> None:
-    atomic.write_text(Path(root) / "story" / "bible.yaml",
+    atomic.write_text(Layout.of(root).bible,
                       yaml.safe_dump(bible_to_dict(bible), allow_unicode=True, sort_keys=False, width=100))
 
 
 def episode_path(root: Path, number: int) -> Path:
-    return Path(root) / "story" / f"ep{number:02d}.fountain"
-
-
-@dataclass(frozen=True)
-class Layout:
-    root: Path
-
-    @property
-    def story(self) -> Path:
-        return self.root / "story"
-
-    @property
-    def takes(self) -> Path:
-        return self.root / "takes"
-
-    @property
-    def state(self) -> Path:
-        return self.root / ".filmcrew"
-
-    @property
-    def out(self) -> Path:
-        return self.root / "out"
+    return Layout.of(root).episode(number)

@@ -7,6 +7,7 @@ import sys
 
 from .. import pipeline
 from ..crew import takes
+from ..engine.layout import Layout
 from ..errors import ConfigError
 from .locking import locked
 from .making import episode_graphs, positive
@@ -21,7 +22,7 @@ def cmd_consistency(a) -> int:
     st = pipeline.store(root)
     rep, unmade = pipeline.consistency_report(root, st, cfg, ctxs, graphs)
     if unmade and not rep["takes"]["made"] and not a.preview:
-        if any((root / "out" / f"{c.episode.id}.preview.mp4").exists() for c in ctxs):
+        if any((Layout(root).out / f"{c.episode.id}.preview.mp4").exists() for c in ctxs):
             raise ConfigError(f"only the preview of {root} is made: `filmcrew consistency {root} --preview` checks it "
                               f"(or `filmcrew make {root}` makes the full-size film first)")
     if unmade:

@@ -19,7 +19,7 @@ NEEDS = {"submitting": "may have been billed", "refused": "refused", "failed": "
 
 
 def _journal(root: Path) -> remote_jobs.Journal:
-    return remote_jobs.Journal(root / ".filmcrew" / "jobs")
+    return remote_jobs.Journal.of(root)
 
 
 def _find(journal: remote_jobs.Journal, what: str) -> dict:

@@ -14,7 +14,7 @@ from pathlib import Path
 from .. import pipeline, project
 from ..crew.common import out_name
 from ..crew.voice import emotion_notes
-from ..engine import events
+from ..engine import events, money
 from ..engine.executor import BarProgress, NullProgress, execute, plan
 from ..provenance import share
 from .writing import cmd_new, cmd_write
@@ -36,7 +36,7 @@ def positive(text: str) -> int:
 def budget(text: str) -> float:
     """An argparse type: a budget, a finite amount of at least 0 (nan, inf and negative amounts are refused)."""
     try:
-        return project.budget_amount(float(text), "--budget", "--budget 20")
+        return money.budget_amount(float(text), "--budget", "--budget 20")
     except (ValueError, project.ConfigError) as err:
         raise argparse.ArgumentTypeError(str(err) if not isinstance(err, ValueError) else
                                          f"{text!r} is not an amount, e.g. --budget 20") from None
@@ -85,7 +85,7 @@ def cmd_plan(a) -> int:
         print(json.dumps(items, indent=1, ensure_ascii=False))
     else:
         if not missing:
-            other = [p for p in (root / "out").glob("ep*.mp4") if (".preview" in p.name) != bool(a.preview)]
+            other = [p for p in project.Layout(root).out.glob("ep*.mp4") if (".preview" in p.name) != bool(a.preview)]
             print(f"plan for the {'preview (--preview)' if a.preview else 'full-size film'}"
                   + (f"; the {'full-size film' if a.preview else 'preview'} is made too ({other[0].name}): "
                      f"`filmcrew plan {root}{'' if a.preview else ' --preview'}` for its plan" if other else ""),
@@ -154,12 +154,9 @@ def _make(a) -> int:
     st = pipeline.store(root)
     items = plan(st, [t for g in graphs for t in g.targets])
     pipeline.refuse_refused(root, ctxs, items)  # a request a vendor's moderation refused is not sent again
-    costs = pipeline.costs(root, items)
-    pipeline.admit(root, cfg, costs, a.budget)
+    ctxs[0].money.admit(items, a.budget)  # refused over budget; sets what retakes may spend (engine/money.py)
     check = ctxs[0].consistency if ctxs else None
-    if check is not None:  # what retakes may spend: the budget less what was paid and what this make's jobs cost
-        check.allowance = pipeline.retake_allowance(cfg, costs, a.budget)
-    elif cfg.consistency.check == "auto" and not a.quiet:
+    if check is None and cfg.consistency.check == "auto" and not a.quiet:
         print("character consistency check: off, because the face check is not installed; pip install "
               "'filmcrew[faces]' turns it on ([consistency] check = \"off\" in filmcrew.toml says you want it off)",
               file=sys.stderr)
@@ -215,8 +212,8 @@ def cmd_status(a) -> int:
     print(f"  about {size}")
     for ctx, g in zip(ctxs, graphs):
         items = plan(st, g.targets)
-        out = root / "out" / f"{out_name(ctx)}.mp4"
-        other = root / "out" / f"{out_name(replace(ctx, preview=not ctx.preview))}.mp4"
+        out = project.Layout(root).out / f"{out_name(ctx)}.mp4"
+        other = project.Layout(root).out / f"{out_name(replace(ctx, preview=not ctx.preview))}.mp4"
         state = "up to date" if not items else f"{len(items)} of {len(g.all)} artifact(s) to (re)make"
         print(f"  {ctx.episode.id} \"{ctx.episode.title}\": {len(ctx.episode.scenes)} scenes, {len(ctx.episode.shots())} shots, "
               f"{len(ctx.episode.lines())} lines: {state}")
@@ -274,7 +271,7 @@ def cmd_verify(a) -> int:
 
 def cmd_demo(a) -> int:
     root = Path(a.project)
-    if not (root / project.CONFIG_NAME).exists():
+    if not project.Layout(root).config.exists():
         cmd_new(argparse.Namespace(project=str(root), premise=DEMO_PREMISE, format="short", episodes=1, minutes=a.minutes,
                                    aspect="9:16", lang="en", seed=7, style="storybook", genre="", then_writes=True))
     cmd_write(argparse.Namespace(project=str(root), force=False, quiet=False))

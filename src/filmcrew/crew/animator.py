@@ -121,7 +121,7 @@ def remote_tasks(ctx: EpisodeContext, keyframes: dict[str, Task], timings: dict[
     store = for_project(ctx.root)
     aspect = _aspect(ctx.size)
     shots = ctx.episode.shots()
-    path = str(Path(ctx.root) / "story" / f"{ctx.episode.id}.fountain")  # (the screenplay the shot notes are in)
+    path = str(ctx.layout.episode(ctx.episode.number))  # (the screenplay the shot notes are in)
     out: dict[str, Task] = {}
     frames = {sh.id: Task("animator", f"{sh.id}.frame", "frame-1", ProviderId("filmcrew-animator", "1"), {},
                           _frame_runner, inputs={"keyframe": keyframes[sh.id]}, episode=ctx.episode.number)
@@ -236,7 +236,7 @@ def _video_runner(ctx: EpisodeContext, prov, shot_id: str, mode: str, prompt: st
         first = Path(inp["first"]) / "frame.png" if "first" in inp else None
         last = Path(inp["last"]) / "frame.png" if "last" in inp else None
         refs = tuple((n, Path(inp[f"ref:{n}"]) / "reference.png") for n in names if f"ref:{n}" in inp)
-        ticket = JobTicket(Path(ctx.root) / ".filmcrew" / "jobs", tctx.task.key, tctx.task.artifact)
+        ticket = JobTicket(ctx.layout.jobs, tctx.task.key, tctx.task.artifact)
         req = VideoRequest(shot_id=shot_id, prompt=prompt, mode=mode, seconds=seconds, aspect=aspect, first=first,
                            last=last, references=refs, preview=ctx.preview, job=ticket, take=take,
                            sound=prov.keeps_sound)

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from ..engine.layout import Layout
 from ..model import Bible, Episode
 
 
@@ -52,6 +53,12 @@ class EpisodeContext:
     aspect_tag: str = ""  # "16x9" when --aspect renders another shape than filmcrew.toml's, so files do not collide
     cut: Any = None  # cut.Cut a person made in an editor (cut/epNN.json); None: the screenplay's own cut
     consistency: Any = None  # takes.Check: the character consistency check of this make; None when it is off
+    money: Any = None  # engine.money.Purse: this make's budget, what was spent, the retakes' allowance
+
+    @property
+    def layout(self) -> Layout:
+        """Where the project's files lie (story/, takes/, out/, .filmcrew/...)."""
+        return Layout.of(self.root)
 
 
 def out_name(ctx: EpisodeContext) -> str:
@@ -69,17 +76,17 @@ PICTURE_TAKE_EXTS = (".png", ".jpg", ".jpeg", ".webp")  # takes/SHOT.png: a pers
 
 def stray_takes(root: Path, ids: set[str]) -> list[Path]:
     """The files in takes/ named for nothing the project has (a typo: `ep01-s01-sh1.png`), which no make uses."""
-    folder = Path(root) / "takes"
+    folder = Layout.of(root).takes
     if not folder.is_dir():
         return []
-    return sorted(p for p in folder.iterdir() if p.is_file() and not p.name.startswith(".") and p.name != "picks.toml"
+    return sorted(p for p in folder.iterdir() if p.is_file() and not p.name.startswith(".") and p.name != Layout.of(root).picks.name
                   and p.suffix and p.name[: -len(p.suffix)] not in ids)
 
 
 def find_take(root: Path, artifact_id: str, exts: tuple[str, ...]) -> Path | None:
     """The human take in takes/ that replaces the artifact with this id, if any."""
     for ext in exts:
-        p = Path(root) / "takes" / f"{artifact_id}{ext}"
+        p = Layout.of(root).takes / f"{artifact_id}{ext}"
         if p.exists():
             return p
     return None

@@ -34,7 +34,7 @@ def tasks(ctx: EpisodeContext) -> dict[str, Task]:
                          ending="hook" if sc.id == last else "")
         remote = getattr(prov, "remote", False)  # a music model: its job journaled under the task's key
         out[sc.id] = Task("composer", f"{sc.id}.cue", CODE_VERSION, provider_id(prov), {"req": req},
-                          _runner(prov, req, Path(ctx.root) / ".filmcrew" / "jobs" if remote else None),
+                          _runner(prov, req, ctx.layout.jobs if remote else None),
                           seed=ctx.seed, episode=ctx.episode.number, estimate=prov.estimate if remote else None)
     return out
 

@@ -7,6 +7,7 @@ from pathlib import Path
 
 from .. import ledger
 from ..engine.graph import ProviderId, Task
+from ..engine.layout import Layout
 from ..providers.base import DrawRequest
 from ..providers.camera_moves import MARGIN
 from . import common
@@ -82,7 +83,7 @@ def _remote_runner(prov, req: DrawRequest, root: Path):
     def run(tctx) -> dict:
         refs = tuple((name.split(":", 1)[1], Path(folder) / "reference.png")
                      for name, folder in sorted(tctx.inputs.items()) if name.startswith("ref:"))
-        ticket = JobTicket(Path(root) / ".filmcrew" / "jobs", tctx.task.key, tctx.task.artifact)
+        ticket = JobTicket(Layout.of(root).jobs, tctx.task.key, tctx.task.artifact)
         prov.draw(replace(req, references=refs, job=ticket), tctx.workdir)
         gen = generation(tctx.workdir) or {}
         est = gen.get("estimate") or {}

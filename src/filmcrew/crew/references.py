@@ -73,7 +73,7 @@ def _task(ctx, prov, kind: str, name: str, description: str, character=None) -> 
                            preview=ctx.preview, character=character)
     params = {"kind": kind, "name": name, "description": description, "size": SHEET, "style": ctx.style,
               "preview": ctx.preview}
-    journal = Path(ctx.root) / ".filmcrew" / "jobs"
+    journal = ctx.layout.jobs
     return Task("reference", f"{ident}.reference", CODE_VERSION, provider_id(prov), params,
                 _runner(prov, req, journal), seed=ctx.seed,
                 estimate=(lambda: prov.estimate(ctx.preview, SHEET)) if hasattr(prov, "estimate") else None)

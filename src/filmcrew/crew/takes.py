@@ -15,8 +15,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import threading
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
@@ -25,45 +24,23 @@ from ..consistency.faces import MODEL as FACE_MODEL
 from ..consistency.settings import Consistency
 from ..engine import atomic
 from ..engine.graph import ProviderId, Task
+from ..engine.layout import Layout
+from ..engine.money import Allowance
 from ..errors import ConfigError, FilmcrewError
 from .common import EpisodeContext
 
 CODE_VERSION = "pick-1"
-PICKS = "picks.toml"  # in takes/: a person's choices, by shot
+PICKS = Layout(Path(".")).picks.name  # in takes/: a person's choices, by shot (Layout.picks)
 ACCEPT = ("pass", "not measurable", "nobody named")  # what ends the retakes (a picture that cannot be measured
 # is not made again: another seed would not make it measurable)
-
-
-class Allowance:
-    """What retakes may still spend in this make: the budget less what was spent before it and what its planned
-    jobs are estimated at. Shared by every pick of the make (thread-safe)."""
-
-    def __init__(self, limit: float | None, currency: str, committed: float):
-        self.limit, self.currency, self.committed = limit, currency, committed
-        self._lock = threading.Lock()
-
-    def reserve(self, estimate: dict | None) -> bool:
-        if self.limit is None or not estimate:
-            return True
-        if estimate.get("currency") != self.currency:
-            return False
-        with self._lock:
-            if self.committed + estimate["amount"] > self.limit + 1e-9:
-                return False
-            self.committed += estimate["amount"]
-            return True
-
-    def left(self) -> float | None:
-        return None if self.limit is None else max(0.0, self.limit - self.committed)
 
 
 @dataclass
 class Check:
     """The consistency check of one make: its settings, the face model (loaded once) and the references it has
-    measured, and the allowance for retakes (set once the make is admitted)."""
+    measured. What its retakes may spend is the make's money (`ctx.money.allowance`, engine/money.py)."""
     settings: Consistency
     measured: object  # consistency.score.References (dlib's models, loaded at the first score)
-    allowance: Allowance = field(default_factory=lambda: Allowance(None, "USD", 0.0))
 
 
 def check_for(settings: Consistency, where: str) -> Check | None:
@@ -84,7 +61,7 @@ def load_pins(root: Path) -> dict[str, dict]:
     """takes/picks.toml: {shot id: {"use": N or None, "reject": [N, ...], "round": N}}; a bad file names the
     field and the fix."""
     import tomllib
-    p = Path(root) / "takes" / PICKS
+    p = Layout.of(root).picks
     if not p.exists():
         return {}
     try:
@@ -114,7 +91,7 @@ def load_pins(root: Path) -> dict[str, dict]:
 
 def save_pins(root: Path, pins: dict[str, dict]) -> Path:
     import tomli_w
-    p = Path(root) / "takes" / PICKS
+    p = Layout.of(root).picks
     empty = {"use": None, "reject": [], "round": 0}
     data = {s: {k: v for k, v in t.items() if v != empty.get(k)} for s, t in sorted(pins.items())}
     atomic.write_text(p, "# takes a person chose (use) or turned down (reject), by shot; `filmcrew take` writes it\n"
@@ -178,6 +155,8 @@ def _runner(ctx: EpisodeContext, kind: str, shot_id: str, names: list[str], reta
     check: Check = ctx.consistency
 
     def run(tctx) -> dict:
+        # what retakes may spend: asked when the pick runs, after the make was admitted (no purse: no limit)
+        allowance = ctx.money.allowance if ctx.money is not None else Allowance(None, "USD", 0.0)
         st = tctx.store
         refs = {n[4:]: Path(p) for n, p in tctx.inputs.items() if n.startswith("ref:")}
         mine = {n: refs[n] for n in names if n in refs}
@@ -208,15 +187,15 @@ def _runner(ctx: EpisodeContext, kind: str, shot_id: str, names: list[str], reta
             nxt = retake(n + 1)
             if use is not None:  # a pinned take is one made before: never paid for here
                 if not (st.has(nxt.key) and st.damage(nxt.key) is None):
-                    raise ConfigError(f"{Path(ctx.root) / 'takes' / PICKS}: [{shot_id}] use = {use}: there is no take "
+                    raise ConfigError(f"{ctx.layout.picks}: [{shot_id}] use = {use}: there is no take "
                                       f"{use} of {shot_id} (takes made: 0 to {n}); pin one of those")
             else:
                 if n + 1 >= limit:
                     stopped = f"max_retakes ({check.settings.max_retakes}) reached"
                     break
-                sent = st.has(nxt.key) or Journal(Path(ctx.root) / ".filmcrew" / "jobs").paid(nxt.key)  # (resumed)
-                if not sent and not check.allowance.reserve(nxt.estimate() if nxt.estimate else None):
-                    stopped = (f"the budget leaves {check.allowance.left():.2f} {check.allowance.currency}, less than "
+                sent = st.has(nxt.key) or Journal.of(ctx.root).paid(nxt.key)  # (resumed)
+                if not sent and not allowance.reserve(nxt.estimate() if nxt.estimate else None):
+                    stopped = (f"the budget leaves {allowance.left():.2f} {allowance.currency}, less than "
                                f"another take")
                     break
             try:
@@ -228,7 +207,7 @@ def _runner(ctx: EpisodeContext, kind: str, shot_id: str, names: list[str], reta
         if chosen is None:
             pool = [t for t in takes if not t["rejected"]]
             if not pool:
-                raise ConfigError(f"{Path(ctx.root) / 'takes' / PICKS}: every take of {shot_id} is rejected and no "
+                raise ConfigError(f"{ctx.layout.picks}: every take of {shot_id} is rejected and no "
                                   f"other may be made ({stopped}); un-reject one (`filmcrew take {ctx.root} {shot_id} "
                                   f"--clear`) or raise max_retakes")
             best = min(pool, key=rank)

@@ -12,6 +12,7 @@ import json
 from pathlib import Path
 
 from ..engine import atomic
+from ..engine.layout import Layout
 from ..errors import ConfigError
 from .common import out_name
 from .voice import frames_of
@@ -121,7 +122,7 @@ def build(root: Path, st, ctx, g, media_dir: Path, rel: str):
 
 def write(root: Path, st, ctx, g) -> Path:
     """`out/epNN.otio` for the made episode, its media beside it in `out/epNN.media/`."""
-    out = Path(root) / "out"
+    out = Layout.of(root).out
     name = out_name(ctx)
     media_dir = out / f"{name}.media"
     tl, _ = build(root, st, ctx, g, media_dir, media_dir.name)

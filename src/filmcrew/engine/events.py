@@ -32,7 +32,8 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-FOLDER = Path(".filmcrew") / "events"
+from .layout import Layout
+
 RUN_VARIABLE = "FILMCREW_RUN"  # a face that starts a make names its run (and so its events file) with it
 RUN_NAME = re.compile(r"^[A-Za-z0-9_-]{1,80}$")
 SHOT_ID = re.compile(r"^ep\d+-s\d+-sh\d+$")
@@ -50,7 +51,7 @@ def new_run() -> str:
 def events_path(root: Path, run: str) -> Path:
     if not RUN_NAME.match(run):
         raise ValueError(f"{run!r} is not a run's name")
-    return Path(root) / FOLDER / f"{run}.jsonl"
+    return Layout.of(root).events / f"{run}.jsonl"
 
 
 class Events:
@@ -178,9 +179,9 @@ def read(path: Path, offset: int = 0) -> tuple[list[dict], int]:
 
 def runs(root: Path) -> list[Path]:
     """The project's recorded runs, oldest first."""
-    folder = Path(root) / FOLDER
+    folder = Layout.of(root).events
     return sorted(folder.glob("*.jsonl"), key=lambda p: (p.stat().st_mtime, p.name)) if folder.is_dir() else []
 
 
-__all__ = ["Events", "recording", "current", "job", "read", "runs", "events_path", "new_run", "FOLDER", "RUN_VARIABLE",
+__all__ = ["Events", "recording", "current", "job", "read", "runs", "events_path", "new_run", "RUN_VARIABLE",
            "TYPES"]

@@ -12,6 +12,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from ..errors import FilmcrewError
+from .layout import Layout
 
 
 class BusyError(FilmcrewError):
@@ -19,7 +20,7 @@ class BusyError(FilmcrewError):
 
 
 def _path(root: Path) -> Path:
-    p = Path(root) / ".filmcrew" / "make.lock"
+    p = Layout.of(root).lock
     p.parent.mkdir(parents=True, exist_ok=True)
     return p
 

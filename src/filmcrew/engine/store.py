@@ -31,6 +31,7 @@ from pathlib import Path
 
 from ..errors import FilmcrewError
 from . import atomic
+from .layout import Layout
 
 CHEAP_DIGEST = 4 << 20  # files up to this size are hashed on every check; bigger ones on `filmcrew verify`
 DAMAGED = "damaged.txt"  # marker left by `mark_damaged` (a full check found what a cheap one cannot see)
@@ -55,7 +56,6 @@ def inventory(folder: Path) -> dict[str, dict]:
     return out
 
 
-LOCATION = "store.txt"  # in a project's .filmcrew/: the folder its artifacts live in, when not there
 STALE_TMP_S = 24 * 3600  # a shared store's tmp/ folder this old is a killed make's litter
 
 
@@ -190,8 +190,8 @@ class Store:
 
 def for_project(root: Path) -> Store:
     """The store of the project in `root`: its .filmcrew/, or the folder its .filmcrew/store.txt names."""
-    folder = Path(root) / ".filmcrew"
-    p = folder / LOCATION
+    folder = Layout.of(root).state
+    p = Layout.of(root).store_location
     try:
         shared = p.read_text(encoding="utf-8").strip() if p.is_file() else ""
     except OSError as err:
@@ -209,6 +209,6 @@ def locate(root: Path, shared: Path, source: str = "FILMCREW_STORE") -> None:
         raise FilmcrewError(f"{source}={shared}: cannot be used as the store of artifacts ({err.strerror or err}); "
                             f"point it at a folder you can write (for a cluster, one every node mounts at the same "
                             f"path), or unset it") from None
-    p = Path(root) / ".filmcrew" / LOCATION
+    p = Layout.of(root).store_location
     if not p.is_file() or p.read_text(encoding="utf-8").strip() != str(shared):
         atomic.write_text(p, str(shared) + "\n")

@@ -17,6 +17,7 @@ import numpy as np
 from ..crew import finisher
 from ..crew.common import out_name
 from ..engine import atomic
+from ..engine.layout import Layout
 from ..errors import ConfigError
 from ..media import ffmpeg, mastering
 from ..provenance import labels
@@ -64,7 +65,7 @@ def export(root: Path, st, ctx, g, preview: bool, audio_label: str) -> Path:
         raise ConfigError(f"--audio-label {audio_label!r}: use rhythm or spoken (an audio export always carries one)")
     lab = ctx.labels
     name = out_name(ctx)
-    out = Path(root) / "out" / f"{name}.m4a"
+    out = Layout.of(root).out / f"{name}.m4a"
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp_wav = out.with_name(f".{name}.label.wav")
     tmp = out.with_name(f".{name}.label.m4a")

@@ -15,6 +15,7 @@ import numpy as np
 from .. import pipeline
 from ..crew import voice
 from ..engine import atomic
+from ..engine.layout import Layout
 from ..errors import ConfigError, MediaError
 from ..media import ffmpeg
 from ..story import timing
@@ -72,9 +73,9 @@ def dub(root: Path, line_id: str, take: Path) -> tuple[Path, dict]:
     ctx, ln = _find_line(root, line_id)
     info = check_take(take, ln.text, ln.language)
     info["slot_seconds"] = _slot(ctx, ln)
-    dest = root / "takes" / f"{line_id}{take.suffix.lower()}"
+    dest = Layout(root).takes / f"{line_id}{take.suffix.lower()}"
     for ext in voice.TAKE_EXTS:  # one take per line: a new one replaces the old, whatever its format
-        old = root / "takes" / f"{line_id}{ext}"
+        old = Layout(root).takes / f"{line_id}{ext}"
         if old.exists() and old != dest:
             old.unlink()
     atomic.copy_file(take, dest)

@@ -26,6 +26,7 @@ from .. import project
 from ..crew.common import out_name
 from ..crew.timeline import build, link_media, write_otio
 from ..engine import atomic
+from ..engine.layout import Layout
 from ..errors import MissingExtraError
 from . import conform, edl, jianying
 
@@ -36,7 +37,7 @@ FPS = 30
 
 def export(root: Path, st, ctx, g, formats: list[str]) -> list[Path]:
     import opentimelineio as otio
-    out = Path(root) / "out"
+    out = Layout.of(root).out
     name = out_name(ctx)
     media_dir = out / f"{name}.media"
     tl, tl_data = build(root, st, ctx, g, media_dir, media_dir.name)

@@ -10,12 +10,13 @@ from pathlib import Path
 
 from .. import ledger
 from ..engine import atomic
+from ..engine.layout import Layout
 from ..errors import ConfigError
 from . import share
 
 
 def _provenances(root: Path) -> list[tuple[Path, dict]]:
-    out = Path(root) / "out"
+    out = Layout.of(root).out
     found = {}
     for p in sorted(out.glob("ep*.provenance.json")):
         ep = p.name.split(".")[0]
@@ -29,7 +30,7 @@ def build(root: Path, cfg) -> dict:
     language, seed)."""
     provs = _provenances(root)
     if not provs:
-        raise ConfigError(f"{Path(root) / 'out'}: no published film yet; run `filmcrew make {root}` first")
+        raise ConfigError(f"{Layout.of(root).out}: no published film yet; run `filmcrew make {root}` first")
     roles: dict[tuple, dict] = {}
     human, episodes = [], []
     for path, prov in provs:
@@ -95,7 +96,7 @@ def markdown(pack: dict) -> str:
 
 def write(root: Path, cfg) -> list[Path]:
     pack = build(root, cfg)
-    out = Path(root) / "out"
+    out = Layout.of(root).out
     md, js = out / "disclosure.md", out / "disclosure.json"
     atomic.write_text(md, markdown(pack))
     atomic.write_text(js, json.dumps(pack, indent=1, ensure_ascii=False))

@@ -28,6 +28,7 @@ from pathlib import Path
 
 from .. import ledger
 from ..engine import atomic
+from ..engine.layout import Layout
 from ..errors import ConfigError, read_text
 from . import timing
 
@@ -122,7 +123,7 @@ def local_range(item: Item, total: int | None) -> tuple[int, int]:
 
 
 def path(root: Path, number: int) -> Path:
-    return Path(root) / "cut" / f"ep{number:02d}.json"
+    return Layout.of(root).cut_file(number)
 
 
 def _item_json(it: Item) -> dict:

@@ -35,6 +35,7 @@ from typing import Annotated, Literal
 
 from .. import pipeline, project
 from ..engine import atomic, events
+from ..engine.layout import Layout
 from ..engine.lock import holder
 from ..errors import FilmcrewError
 from ..web.kit import BIG_INT, Face, Refused, create_app as kit_app, file_response
@@ -103,7 +104,7 @@ class Studio:
 
     def __init__(self, root: Path, host: str = "127.0.0.1", port: int = 8765):
         self.root = Path(root).resolve()
-        if (self.root / project.CONFIG_NAME).exists():
+        if Layout(self.root).config.exists():
             project.load_config(self.root)  # a clear error now for a broken project
         elif self.root.exists() and not self.root.is_dir():
             raise FilmcrewError(f"{self.root}: not a folder; give the project's folder (or a new one)")
@@ -117,7 +118,7 @@ class Studio:
 
     @property
     def is_project(self) -> bool:
-        return (self.root / project.CONFIG_NAME).exists()
+        return Layout(self.root).config.exists()
 
     @property
     def app(self):
@@ -231,7 +232,7 @@ def create_app(studio: Studio):
         return script_page(request, episode_in_film(ep))
 
     def bible_page(request, theirs: str | None = None, mine: str | None = None, status: int = 200):
-        path = root / "story" / "bible.yaml"
+        path = Layout(root).bible
         disk = path.read_text(encoding="utf-8") if path.exists() else ""
         message = (("bad", "Someone saved this file after you opened it: your text is kept; compare and save "
                            "again.") if theirs is not None else None)
@@ -454,7 +455,7 @@ def create_app(studio: Studio):
 
     @app.post("/bible", dependencies=edits)
     def save_bible(request: Request, text: Text, version: Version):
-        refused = save(root / "story" / "bible.yaml", text, version, lambda **kw: bible_page(request, **kw))
+        refused = save(Layout(root).bible, text, version, lambda **kw: bible_page(request, **kw))
         return refused or face.redirect(request, "/bible", said="saved story/bible.yaml")
 
     from pydantic import BaseModel, Field
@@ -503,7 +504,7 @@ def create_app(studio: Studio):
         if take is None or not take.file.read(1):
             raise Refused(400, "no take uploaded: choose an audio file")
         take.file.seek(0)
-        folder = root / ".filmcrew" / "studio" / "uploads"
+        folder = Layout(root).studio / "uploads"
         folder.mkdir(parents=True, exist_ok=True)
         with tempfile.TemporaryDirectory(dir=folder) as d:
             raw = Path(d) / "upload.bin"
@@ -585,7 +586,7 @@ def create_app(studio: Studio):
     def take_slot(sid: str, exts) -> tuple[Path, list[Path]]:
         if not SHOT.match(sid):
             raise Refused(400, f"{sid!r}: not a shot id")
-        takes = root / "takes"
+        takes = Layout(root).takes
         return takes, [takes / f"{sid}{ext}" for ext in exts]
 
     @app.post("/picture", dependencies=edits, max_body_size=MAX_PICTURE)

@@ -12,6 +12,7 @@ from .. import pipeline, project
 from ..crew.common import out_name
 from ..crew.illustrator import layers
 from ..engine.executor import plan
+from ..engine.layout import Layout
 from ..errors import FilmcrewError
 
 
@@ -119,7 +120,7 @@ def job_rows(root: Path, g) -> dict[str, list[dict]]:
 
     from ..engine.graph import Pending
     from ..providers.remote.jobs import Journal
-    journal = Journal(Path(root) / ".filmcrew" / "jobs")
+    journal = Journal.of(root)
     if not journal.folder.is_dir():
         return {}
     out: dict[str, list[dict]] = {}
@@ -169,7 +170,7 @@ def thumbnail(root: Path, key: str) -> Path:
     """A JPEG of a made keyframe's layers, flattened (kept in .filmcrew/studio/thumbs)."""
     from PIL import Image
     st = pipeline.store(root)
-    out = Path(root) / ".filmcrew" / "studio" / "thumbs" / f"{key}.jpg"
+    out = Layout.of(root).studio / "thumbs" / f"{key}.jpg"
     if not out.exists():
         flat = None
         for p in layers(st.path(key)):
@@ -198,13 +199,13 @@ def films(root: Path) -> list[dict]:
             except FilmcrewError:
                 continue
             name = out_name(ctx)
-            mp4 = Path(root) / "out" / f"{name}.mp4"
+            mp4 = Layout.of(root).out / f"{name}.mp4"
             if not mp4.exists():
                 continue
             prov_p = mp4.with_suffix(".provenance.json")
             prov = json.loads(prov_p.read_text(encoding="utf-8")) if prov_p.exists() else {}
             out.append({"episode": n, "preview": preview, "mp4": f"out/{mp4.name}",
-                        "vtt": f"out/{name}.srt" if (Path(root) / "out" / f"{name}.srt").exists() else "",
+                        "vtt": f"out/{name}.srt" if (Layout.of(root).out / f"{name}.srt").exists() else "",
                         "share": prov.get("ai_share"), "spend": prov.get("spend") or {},
                         "labels": (prov.get("c2pa") or {}), "size": mp4.stat().st_size})
     return out

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..engine import events
+from ..engine.layout import Layout
 
 COMMANDS = {  # what the studio may start, and its arguments after the project
     "make": ("make",), "make-preview": ("make", "--preview"), "write": ("write",),
@@ -76,7 +77,7 @@ class Runs:
         with self._lock:
             if self.current is not None and self.current.running:
                 raise RuntimeError(f"{self.current.name} is still running; wait for it or cancel it")
-            folder = self.root / ".filmcrew" / "studio"
+            folder = Layout.of(self.root).studio
             folder.mkdir(parents=True, exist_ok=True)
             log = folder / f"{name}.log"
             args = [COMMANDS[name][0], str(self.root), *COMMANDS[name][1:]]

@@ -39,6 +39,7 @@ from pathlib import Path
 from typing import Protocol
 
 from ...engine import atomic, events
+from ...engine.layout import Layout
 from ...errors import ConfigError, ProviderError
 from .. import http
 
@@ -162,6 +163,11 @@ class Journal:
 
     def __init__(self, folder: Path):
         self.folder = Path(folder)
+
+    @classmethod
+    def of(cls, project: Layout | Path) -> "Journal":
+        """The journal of a project (its folder or its Layout)."""
+        return cls(Layout.of(project).jobs)
 
     def path(self, key: str) -> Path:
         return self.folder / f"{key}.json"
@@ -382,7 +388,7 @@ def _lost(journal: Journal, ticket: JobTicket, adapter: Adapter, rec: dict, who:
 
 
 def project_of(journal: Journal) -> Path:
-    """The project folder of a journal (`PROJECT/.filmcrew/jobs`)."""
+    """The project folder of a journal (`PROJECT/.filmcrew/jobs`: see `Layout.jobs`)."""
     return journal.folder.parent.parent
 
 
