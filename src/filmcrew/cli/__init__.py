@@ -6,6 +6,7 @@
 - `editing`: export, import, dub, export-audio (a person takes over)
 - `consistency`: consistency, take (the characters' faces across shots; a shot's takes)
 - `jobs`: jobs (the paid jobs that need a person: may have been billed, refused, failed; --resend, --forget)
+- `voices`: voice clone (a character speaks with a person's cloned voice, their consent on record)
 - `studio`: studio (the web page that does all of the above)
 - `festival`: festival init, serve, work (an AI film contest run on the checker)
 - `agents`: mcp (a Model Context Protocol server: an AI agent directs the crew)
@@ -19,9 +20,9 @@ import sys
 
 from .. import __version__
 from ..errors import FilmcrewError, TaskError, describe_os_error
-from . import agents, checking, consistency, editing, festival, jobs, making, studio, writing
+from . import agents, checking, consistency, editing, festival, jobs, making, studio, voices, writing
 
-GROUPS = (writing, making, checking, editing, consistency, jobs, studio, festival, agents)
+GROUPS = (writing, making, checking, editing, consistency, jobs, voices, studio, festival, agents)
 
 
 def parser() -> argparse.ArgumentParser:

@@ -88,10 +88,13 @@ def _synthetic(ctx: EpisodeContext, ln, ch, artifact: str) -> Task:
     params = {"text": ln.text, "said": said, "voice": ch.voice, "language": ln.language, "paren": ln.parenthetical}
     if getattr(prov, "remote", False):  # a speech model: the line is one paid job, journaled under the task's key
         import functools
+        from ..provenance import cloned_voices
         whole = replace(req, text=("" if ln.language == "zh" else " ").join(said))
+        clone = cloned_voices.find(ctx.root, prov.name, ch.voice.voice)  # a person's voice, with their consent
         return Task("voice", artifact, CODE_VERSION, provider_id(prov), params,
                     _remote_runner(prov, whole, said, speech_text.sentences(ln.text, ln.language),
-                                   Path(ctx.root) / ".filmcrew" / "jobs"), seed=0,
+                                   Path(ctx.root) / ".filmcrew" / "jobs",
+                                   cloned_voices.in_ledger(clone) if clone else None), seed=0,
                     episode=ctx.episode.number, estimate=functools.partial(prov.estimate, whole))
     return Task("voice", artifact, CODE_VERSION, provider_id(prov), params, _runner(prov, req, said), seed=0,
                 episode=ctx.episode.number)
@@ -213,7 +216,8 @@ def sentence_spans(a: np.ndarray, rate: int, sizes: list[int], window_s: float =
     return [[bounds[i], bounds[i + 1]] for i in range(len(sizes))]
 
 
-def _remote_runner(prov, req: SpeakRequest, said: list[str], written: list[str], journal: Path):
+def _remote_runner(prov, req: SpeakRequest, said: list[str], written: list[str], journal: Path,
+                   clone: dict | None = None):
     """A speech model says the whole line in one job (journaled: a killed make resumes it, never pays twice); the
     sentences' times for the subtitles are found in its answer (`sentence_spans`)."""
     def run(tctx) -> dict:
@@ -240,6 +244,7 @@ def _remote_runner(prov, req: SpeakRequest, said: list[str], written: list[str],
         return ledger.entry(made_by=ledger.made_by(prov), source_type=prov.source_type, model=prov.model,
                             prompt=req.text, extra={"seconds": round(secs, 3), "sentences": len(said),
                                                     "voice": req.voice.voice, **({"emotion": emotion} if emotion else {}),
+                                                    **({"cloned_voice": clone} if clone else {}),
                                                     "deterministic": False,
                                                     "cost": {"estimate": est.get("amount"), "actual": rec.get("actual"),
                                                              "currency": est.get("currency")}})

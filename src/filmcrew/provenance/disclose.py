@@ -12,7 +12,7 @@ from .. import ledger
 from ..engine import atomic
 from ..engine.layout import Layout
 from ..errors import ConfigError
-from . import share
+from . import cloned_voices, share
 
 
 def _provenances(root: Path) -> list[tuple[Path, dict]]:
@@ -63,6 +63,9 @@ def build(root: Path, cfg) -> dict:
         "human_contributions": human,
         "ai_share_method": {"name": share.METHOD, "weights": share.WEIGHTS, "text": (share.__doc__ or "").strip()},
         "episodes": episodes,
+        "cloned_voices": [{k: c.get(k) for k in ("character", "person", "consent", "at", "provider", "voice_id")}
+                          | {"sample_sha256": (c.get("sample") or {}).get("sha256")}
+                          for c in cloned_voices.records(root)],
     }
     return ledger.scrub(pack)
 
@@ -90,6 +93,10 @@ def markdown(pack: dict) -> str:
     L += ["", "## Human contributions", ""]
     L += [f"- {h['episode']} {h['artifact']}: {h['what'] or h['digital_source_type']} ({h['digital_source_type']})"
           for h in pack["human_contributions"]] or ["- none recorded"]
+    L += ["", "## Cloned voices", ""]
+    L += [f"- {c['character']} speaks with a voice cloned from {c['person']}'s recording ({c['provider']} voice "
+          f"{c['voice_id']}; consent recorded {c['at']}: \"{c['consent']}\"; sample SHA-256 {c['sample_sha256']})"
+          for c in pack.get("cloned_voices") or []] or ["- none: no character speaks with a cloned voice"]
     L += ["", "## How the AI share is measured", "", pack["ai_share_method"]["text"], ""]
     return "\n".join(L)
 
