@@ -601,7 +601,7 @@ def publish(root: Path, st: Store, ctx: EpisodeContext, g: EpisodeGraph, preview
 # ---- money lives in engine/money.py; these keep the faces' names (the studio, the MCP server) ----------------
 
 def journal(root: Path):
-    from .providers.remote.jobs import Journal
+    from .engine.jobs import Journal
     return Journal.of(root)
 
 

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from .. import project
 from ..errors import ConfigError
-from ..providers.remote import jobs as remote_jobs
+from ..engine import jobs as remote_jobs
 
 NEEDS = {"submitting": "may have been billed", "refused": "refused", "failed": "failed"}
 

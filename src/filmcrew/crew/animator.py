@@ -228,7 +228,6 @@ def _video_take(ctx: EpisodeContext, prov, shot_id: str, params: dict, inputs: d
 def _video_runner(ctx: EpisodeContext, prov, shot_id: str, mode: str, prompt: str, aspect: str, names: list[str],
                   take: int = 0):
     from ..providers.remote.animate import VideoRequest
-    from ..providers.remote.jobs import JobTicket
 
     def run(tctx) -> dict:
         inp = tctx.inputs
@@ -236,7 +235,7 @@ def _video_runner(ctx: EpisodeContext, prov, shot_id: str, mode: str, prompt: st
         first = Path(inp["first"]) / "frame.png" if "first" in inp else None
         last = Path(inp["last"]) / "frame.png" if "last" in inp else None
         refs = tuple((n, Path(inp[f"ref:{n}"]) / "reference.png") for n in names if f"ref:{n}" in inp)
-        ticket = JobTicket(ctx.layout.jobs, tctx.task.key, tctx.task.artifact)
+        ticket = tctx.ticket  # the engine's: journaled under this task's key
         req = VideoRequest(shot_id=shot_id, prompt=prompt, mode=mode, seconds=seconds, aspect=aspect, first=first,
                            last=last, references=refs, preview=ctx.preview, job=ticket, take=take,
                            sound=prov.keeps_sound)

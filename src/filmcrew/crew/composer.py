@@ -34,17 +34,17 @@ def tasks(ctx: EpisodeContext) -> dict[str, Task]:
                          ending="hook" if sc.id == last else "")
         remote = getattr(prov, "remote", False)  # a music model: its job journaled under the task's key
         out[sc.id] = Task("composer", f"{sc.id}.cue", CODE_VERSION, provider_id(prov), {"req": req},
-                          _runner(prov, req, ctx.layout.jobs if remote else None),
+                          _runner(prov, req, remote),
                           seed=ctx.seed, episode=ctx.episode.number, estimate=prov.estimate if remote else None)
     return out
 
 
-def _runner(prov, req: CueRequest, journal: Path | None = None):
+def _runner(prov, req: CueRequest, remote: bool = False):
     def run(tctx) -> dict:
-        if journal is not None:
-            from ..providers.remote.jobs import JobTicket, Journal
-            audio, rate = prov.compose(req, job=JobTicket(journal, tctx.task.key, tctx.task.artifact))
-            rec = Journal(journal).read(tctx.task.key) or {}
+        if remote:  # the engine's ticket: where its job is journaled (tctx.ticket)
+            from ..engine.jobs import Journal
+            audio, rate = prov.compose(req, job=tctx.ticket)
+            rec = Journal(tctx.ticket.journal).read(tctx.task.key) or {}
             est = rec.get("estimate") or {}
             ffmpeg.write_wav(Path(tctx.workdir) / "cue.wav", ffmpeg.resample(audio, rate, ffmpeg.SAMPLE_RATE))
             return ledger.entry(made_by=ledger.made_by(prov), source_type=prov.source_type, model=prov.model,

@@ -7,7 +7,6 @@ from pathlib import Path
 
 from .. import ledger
 from ..engine.graph import ProviderId, Task
-from ..engine.layout import Layout
 from ..providers.base import DrawRequest
 from ..providers.camera_moves import MARGIN
 from . import common
@@ -67,24 +66,22 @@ def model_take(ctx: EpisodeContext, shot_id: str, req: DrawRequest, params: dict
     seed = ctx.seed + asked
     return Task("illustrator", f"{shot_id}.keyframe" + (f".take{n}" if n else ""), CODE_VERSION, provider_id(prov),
                 {**params, **({"take": n} if n else {}), **({"seed": req.shot.seed} if req.shot.seed else {})},
-                _remote_runner(prov, replace(req, seed=seed, take=asked), ctx.root),
+                _remote_runner(prov, replace(req, seed=seed, take=asked)),
                 inputs=inputs, seed=seed, episode=ctx.episode.number,
                 estimate=lambda: prov.estimate(ctx.preview, req.size))
 
 
-def _remote_runner(prov, req: DrawRequest, root: Path):
+def _remote_runner(prov, req: DrawRequest):
     """A model's still: its job journaled under the task's key, the references bound to their names (a
     character with no reference is refused by the provider, never drawn from text alone)."""
     from dataclasses import replace
 
     from ..providers.remote.illustrate import generation
-    from ..providers.remote.jobs import JobTicket
 
     def run(tctx) -> dict:
         refs = tuple((name.split(":", 1)[1], Path(folder) / "reference.png")
                      for name, folder in sorted(tctx.inputs.items()) if name.startswith("ref:"))
-        ticket = JobTicket(Layout.of(root).jobs, tctx.task.key, tctx.task.artifact)
-        prov.draw(replace(req, references=refs, job=ticket), tctx.workdir)
+        prov.draw(replace(req, references=refs, job=tctx.ticket), tctx.workdir)  # the engine's ticket
         gen = generation(tctx.workdir) or {}
         est = gen.get("estimate") or {}
         return ledger.entry(made_by=ledger.made_by(prov), source_type=prov.source_type, model=prov.model,

@@ -13,7 +13,6 @@ from pathlib import Path
 from .. import ledger
 from ..engine.graph import ProviderId, Task
 from ..providers.base import ReferenceRequest
-from ..providers.remote.jobs import JobTicket
 from . import common
 from .common import EpisodeContext, provider_id
 
@@ -73,20 +72,18 @@ def _task(ctx, prov, kind: str, name: str, description: str, character=None) -> 
                            preview=ctx.preview, character=character)
     params = {"kind": kind, "name": name, "description": description, "size": SHEET, "style": ctx.style,
               "preview": ctx.preview}
-    journal = ctx.layout.jobs
     return Task("reference", f"{ident}.reference", CODE_VERSION, provider_id(prov), params,
-                _runner(prov, req, journal), seed=ctx.seed,
+                _runner(prov, req), seed=ctx.seed,
                 estimate=(lambda: prov.estimate(ctx.preview, SHEET)) if hasattr(prov, "estimate") else None)
 
 
-def _runner(prov, req: ReferenceRequest, journal: Path):
+def _runner(prov, req: ReferenceRequest):
     from dataclasses import replace
 
     from ..providers.remote.illustrate import generation
 
     def run(tctx) -> dict:
-        ticket = JobTicket(journal, tctx.task.key, tctx.task.artifact)
-        prov.reference(replace(req, job=ticket), tctx.workdir)
+        prov.reference(replace(req, job=tctx.ticket), tctx.workdir)  # the engine's ticket
         gen = generation(tctx.workdir) or {}
         return ledger.entry(made_by=ledger.made_by(prov), source_type=prov.source_type, model=prov.model,
                             prompt=gen.get("prompt", ""), extra={"cost": _cost(gen), "reference_of": req.name})

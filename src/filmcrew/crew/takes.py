@@ -151,7 +151,7 @@ def failure_rate(root: Path) -> float | None:
 def _runner(ctx: EpisodeContext, kind: str, shot_id: str, names: list[str], retake, pin: dict):
     from ..consistency.score import rank, score
     from ..engine.executor import make_now
-    from ..providers.remote.jobs import Journal
+    from ..engine.jobs import Journal
     check: Check = ctx.consistency
 
     def run(tctx) -> dict:

@@ -93,7 +93,6 @@ def _synthetic(ctx: EpisodeContext, ln, ch, artifact: str) -> Task:
         clone = cloned_voices.find(ctx.root, prov.name, ch.voice.voice)  # a person's voice, with their consent
         return Task("voice", artifact, CODE_VERSION, provider_id(prov), params,
                     _remote_runner(prov, whole, said, speech_text.sentences(ln.text, ln.language),
-                                   Path(ctx.root) / ".filmcrew" / "jobs",
                                    cloned_voices.in_ledger(clone) if clone else None), seed=0,
                     episode=ctx.episode.number, estimate=functools.partial(prov.estimate, whole))
     return Task("voice", artifact, CODE_VERSION, provider_id(prov), params, _runner(prov, req, said), seed=0,
@@ -216,13 +215,12 @@ def sentence_spans(a: np.ndarray, rate: int, sizes: list[int], window_s: float =
     return [[bounds[i], bounds[i + 1]] for i in range(len(sizes))]
 
 
-def _remote_runner(prov, req: SpeakRequest, said: list[str], written: list[str], journal: Path,
-                   clone: dict | None = None):
+def _remote_runner(prov, req: SpeakRequest, said: list[str], written: list[str], clone: dict | None = None):
     """A speech model says the whole line in one job (journaled: a killed make resumes it, never pays twice); the
     sentences' times for the subtitles are found in its answer (`sentence_spans`)."""
     def run(tctx) -> dict:
-        from ..providers.remote.jobs import JobTicket, Journal
-        audio, rate = prov.speak(req, job=JobTicket(journal, tctx.task.key, tctx.task.artifact))
+        from ..engine.jobs import Journal
+        audio, rate = prov.speak(req, job=tctx.ticket)  # the engine's ticket: journaled under this task's key
         a = np.asarray(audio, np.float32)
         a = trim_silence(ffmpeg.resample(a if a.ndim == 1 else a.mean(axis=1), rate, ffmpeg.SAMPLE_RATE),
                          ffmpeg.SAMPLE_RATE)
@@ -238,7 +236,7 @@ def _remote_runner(prov, req: SpeakRequest, said: list[str], written: list[str],
             [{"text": t, "start": round(max(0, s - lead) / ffmpeg.SAMPLE_RATE, 4),
               "end": round(max(0, e - lead) / ffmpeg.SAMPLE_RATE, 4)} for t, (s, e) in zip(texts, spans)],
             ensure_ascii=False))
-        rec = Journal(journal).read(tctx.task.key) or {}
+        rec = Journal(tctx.ticket.journal).read(tctx.task.key) or {}
         est = rec.get("estimate") or {}
         emotion, _ = prov.emotion(req) if hasattr(prov, "emotion") else ("", "")
         return ledger.entry(made_by=ledger.made_by(prov), source_type=prov.source_type, model=prov.model,

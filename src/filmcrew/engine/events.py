@@ -143,7 +143,7 @@ def recording(root: Path | None, listeners: list[Listener] | tuple = (), run: st
 
 
 def job(rec: dict) -> None:
-    """A remote job's record was written (providers/remote/jobs.py): its state as an event of the active run."""
+    """A remote job's record was written (engine/jobs.py): its state as an event of the active run."""
     events = current()
     if events is None:
         return

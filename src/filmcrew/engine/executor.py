@@ -24,6 +24,7 @@ from ..errors import FilmcrewError, TaskError, describe_os_error
 from .events import Events
 from .events import current as current_events
 from .graph import Pending, Task, TaskContext, reason, topo_order
+from .jobs import JobTicket
 from .store import Store
 
 
@@ -89,11 +90,16 @@ def plan(store: Store, targets: list[Task]) -> list[PlanItem]:
     return out
 
 
+def ticket_for(store: Store, t: Task) -> JobTicket | None:
+    """The typed ticket of a task that sends a paid job (one with an estimate): journaled under its key."""
+    return JobTicket(store.jobs, t.key, t.artifact) if t.estimate is not None else None
+
+
 def _make(store: Store, t: Task) -> None:
     workdir = store.new_workdir()
     try:
         ctx = TaskContext(task=t, workdir=workdir, inputs={n: store.path(d.key) for n, d in t.inputs.items()},
-                          store=store)
+                          store=store, ticket=ticket_for(store, t))
         entry = t.run(ctx)
         store.commit(t.key, workdir, ledger.record(t, entry or {}))
         store.remember(t.artifact, t.key, t.components())

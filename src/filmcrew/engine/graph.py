@@ -105,6 +105,8 @@ class TaskContext:
     workdir: Any  # Path
     inputs: dict  # name -> Path of the input artifact's folder
     store: Any = None  # store.Store: a task that makes others while it runs (retakes) makes them there (make_now)
+    ticket: Any = None  # jobs.JobTicket: for a task that sends a paid job (it has an estimate), where and under
+    # which key its job is journaled; the engine makes it, the crew passes it on in the provider's request
 
 
 def reason(task: Task, last: dict | None) -> str:

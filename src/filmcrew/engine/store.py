@@ -62,8 +62,9 @@ STALE_TMP_S = 24 * 3600  # a shared store's tmp/ folder this old is a killed mak
 class Store:
     """`root`: the project's .filmcrew/ (its index; its artifacts too, unless `shared` holds them)."""
 
-    def __init__(self, root: Path, shared: Path | None = None):
+    def __init__(self, root: Path, shared: Path | None = None, layout: Layout | None = None):
         self.root = Path(root)
+        self.layout = layout  # the project's folder, when the store is a project's (for_project)
         self.shared = Path(shared) if shared else None
         base = self.shared or self.root
         self.objects = base / "objects"
@@ -74,6 +75,11 @@ class Store:
 
     def path(self, key: str) -> Path:
         return self.objects / key[:2] / key
+
+    @property
+    def jobs(self) -> Path:
+        """The journal of the paid jobs whose results this store keeps (the project's .filmcrew/jobs/)."""
+        return self.layout.jobs if self.layout is not None else self.root / "jobs"
 
     def has(self, key: str) -> bool:
         return (self.path(key) / RECORD).exists()
@@ -196,7 +202,7 @@ def for_project(root: Path) -> Store:
         shared = p.read_text(encoding="utf-8").strip() if p.is_file() else ""
     except OSError as err:
         raise FilmcrewError(f"{p}: unreadable ({err}); it names the folder of this project's artifacts") from None
-    return Store(folder, Path(shared) if shared else None)
+    return Store(folder, Path(shared) if shared else None, Layout.of(root))
 
 
 def locate(root: Path, shared: Path, source: str = "FILMCREW_STORE") -> None:

@@ -46,7 +46,7 @@ class DrawRequest:
     language: str = "en"
     preview: bool = False  # a remote model is asked for its cheapest quality
     references: tuple = ()  # ((character or place name, Path of its reference image), ...), bound to the names
-    job: object = None  # remote.jobs.JobTicket: where a remote provider journals its job (set at run time)
+    job: object = None  # engine.jobs.JobTicket: where a remote provider journals its job (the engine's, per task)
     take: int = 0  # a retake's number (crew/takes.py); the seed is the project's plus it
 
 

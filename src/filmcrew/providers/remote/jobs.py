@@ -3,7 +3,7 @@
 A vendor adapter (`Adapter`) is a small table plus the few lines that differ: how to submit, how to read a
 status, where the result is. Everything that must be right for every vendor lives here:
 
-- **The journal.** Each job is written to `.filmcrew/jobs/KEY.json` (KEY: the task's content key, so one job
+- **The journal** (engine/jobs.py, re-exported here for the adapters). Each job is written to `.filmcrew/jobs/KEY.json` (KEY: the task's content key, so one job
   per thing to make) before its request is sent ("prepared"), again when the request's first byte is about to
   leave this machine ("submitting": from here on it may have reached the vendor and counts as spent), with the
   vendor's job id as soon as it answers ("submitted"), and when its result is safely on disk ("fetched"). A
@@ -29,7 +29,6 @@ status, where the result is. Everything that must be right for every vendor live
 
 from __future__ import annotations
 
-import json
 import logging
 import threading
 import time
@@ -38,16 +37,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
 
-from ...engine import atomic, events
-from ...engine.layout import Layout
+from ...engine import atomic
+from ...engine.jobs import (FETCHED, PREPARED, SPENT, SUBMITTED, SUBMITTING, JobTicket, Journal,  # noqa: F401
+                            lost_message, price_words, project_of, refused_again)
 from ...errors import ConfigError, ProviderError
 from .. import http
 
 log = logging.getLogger("filmcrew.jobs")
 
 DONE, PENDING, FAILED, REFUSED = "done", "pending", "failed", "refused"
-PREPARED, SUBMITTING, SUBMITTED, FETCHED = "prepared", "submitting", "submitted", "fetched"  # journal states
-SPENT = (SUBMITTING, SUBMITTED, FETCHED)  # the states of a job that may have reached the vendor
 
 
 class RefusedError(ProviderError):
@@ -56,15 +54,6 @@ class RefusedError(ProviderError):
 
 class LostSubmitError(ProviderError):
     """A submit may have reached the vendor but its answer was lost, and the vendor cannot be asked about it."""
-
-
-@dataclass(frozen=True)
-class JobTicket:
-    """Where a provider journals the job for one task: the project's journal folder, the task's content key,
-    and what the job is for (for messages and the ledger)."""
-    journal: Path
-    key: str
-    label: str
 
 
 @dataclass
@@ -156,74 +145,6 @@ def download(url: str, who: str, timeout: float) -> bytes:
         raise ProviderError(f"{who}: the result's link answered {ans.status} (it may have expired); the next make "
                             f"asks for the job again and fetches it, without submitting it again")
     return ans.body
-
-
-class Journal:
-    """`.filmcrew/jobs/`: one JSON record per job and, once fetched, its result beside it."""
-
-    def __init__(self, folder: Path):
-        self.folder = Path(folder)
-
-    @classmethod
-    def of(cls, project: Layout | Path) -> "Journal":
-        """The journal of a project (its folder or its Layout)."""
-        return cls(Layout.of(project).jobs)
-
-    def path(self, key: str) -> Path:
-        return self.folder / f"{key}.json"
-
-    def read(self, key: str) -> dict | None:
-        p = self.path(key)
-        if not p.exists():
-            return None
-        try:
-            return json.loads(p.read_text(encoding="utf-8"))
-        except (OSError, ValueError):
-            raise ProviderError(f"{p}: the job record is unreadable; if no job was paid for, delete it and run "
-                                f"make again") from None
-
-    def write(self, key: str, rec: dict) -> None:
-        atomic.write_text(self.path(key), json.dumps(rec, indent=1, sort_keys=True, ensure_ascii=False))
-        events.job(rec)  # the job's new state, as an event of the make (what the studio's pages follow)
-
-    def forget(self, key: str) -> None:
-        self.path(key).unlink(missing_ok=True)
-
-    def set_aside(self, key: str) -> Path:
-        """Move a job that may have been billed to `lost/` (still counted as spent), so that the next make sends its
-        request afresh; the new place."""
-        rec = self.read(key) or {}
-        dest = self.folder / "lost" / f"{key}-{int(time.time())}.json"
-        atomic.write_text(dest, json.dumps(dict(rec, state="lost", set_aside_at=time.time()), indent=1, sort_keys=True,
-                                           ensure_ascii=False))
-        self.forget(key)
-        return dest
-
-    def records(self) -> list[dict]:
-        out = []
-        for p in sorted(self.folder.glob("*.json")) if self.folder.is_dir() else []:
-            try:
-                out.append(json.loads(p.read_text(encoding="utf-8")))
-            except (OSError, ValueError):
-                continue
-        return out
-
-    def spent(self) -> dict[str, float]:
-        """What the project's jobs that may have reached a vendor cost, by currency: the vendor's figure where it
-        gave one, else the estimate (failed and refused ones aside, prepared ones never left this machine; lost
-        ones a person chose to send again stay counted)."""
-        out: dict[str, float] = {}
-        lost = Journal(self.folder / "lost").records() if (self.folder / "lost").is_dir() else []
-        for r in self.records() + lost:
-            if r.get("state") in SPENT + ("lost",):
-                cost = r.get("actual") if r.get("actual") is not None else (r.get("estimate") or {}).get("amount", 0.0)
-                cur = (r.get("estimate") or {}).get("currency", "USD")
-                out[cur] = out.get(cur, 0.0) + float(cost or 0.0)
-        return out
-
-    def paid(self, key: str) -> bool:
-        r = self.read(key)
-        return bool(r) and r.get("state") in SPENT
 
 
 _lanes: dict[tuple[str, int], threading.BoundedSemaphore] = {}
@@ -385,33 +306,6 @@ def _lost(journal: Journal, ticket: JobTicket, adapter: Adapter, rec: dict, who:
         raise ProviderError(f"{who}: the submit failed ({rec.get('lost')}) and {adapter.name} never received it; "
                             f"the next make sends it")
     raise LostSubmitError(lost_message(journal, ticket.key, rec, who))
-
-
-def project_of(journal: Journal) -> Path:
-    """The project folder of a journal (`PROJECT/.filmcrew/jobs`: see `Layout.jobs`)."""
-    return journal.folder.parent.parent
-
-
-def price_words(rec: dict) -> str:
-    est = rec.get("estimate") or {}
-    return f"{float(est.get('amount', 0.0)):.3f} {est.get('currency', 'USD')}"
-
-
-def lost_message(journal: Journal, key: str, rec: dict, who: str) -> str:
-    when = time.strftime("%Y-%m-%d %H:%M", time.localtime(rec.get("sent_at", rec.get("submitted_at", 0))))
-    cause = rec.get("lost") or "the make was stopped while it was out"
-    root = project_of(journal)
-    return (f"{who}: a request was sent at {when} and its answer was lost ({cause}); {rec.get('provider', 'the vendor')} "
-            f"cannot be asked about it, and it may have been billed ({price_words(rec)}). Look in the vendor's "
-            f"dashboard, then `filmcrew jobs {root} --resend {key[:12]}` to send it again (paying again if it was "
-            f"billed) or `filmcrew jobs {root} --forget {key[:12]}` if it was not billed; `filmcrew jobs {root}` "
-            f"lists such jobs")
-
-
-def refused_again(journal: Journal, key: str, rec: dict, who: str) -> str:
-    return (f"{who}: not sent again: {rec.get('provider', 'the vendor')}'s moderation refused this same request "
-            f"before: {rec.get('error', '')}; change the shot's action, the character's description or the seed (a "
-            f"new request), or `filmcrew jobs {project_of(journal)} --forget {key[:12]}` to send it unchanged")
 
 
 def _recover(journal: Journal, ticket: JobTicket, adapter: Adapter, rec: dict, who: str) -> dict | None:
