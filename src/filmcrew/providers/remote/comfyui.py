@@ -284,10 +284,11 @@ class _Adapter:
         return jobs.Submitted(handle={"prompt_id": ans.json(self.name).get("prompt_id", client_id)})
 
     def find(self, client_id: str) -> dict | None:
-        hist = self._get(f"/history/{client_id}")
-        if hist.status == 200 and hist.json(self.name).get(client_id):
+        if self._history(client_id) is not None or self._queued(client_id):
             return {"prompt_id": client_id}
-        return {"prompt_id": client_id} if self._queued(client_id) else None
+        # it may have left the queue for the history between the two questions: a job found nowhere is sent again
+        # (a second payment on a paid server), so the history is asked once more
+        return {"prompt_id": client_id} if self._history(client_id) is not None else None
 
     def _queued(self, prompt_id: str) -> str:
         q = self._get("/queue")
