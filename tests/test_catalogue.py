@@ -206,6 +206,10 @@ CASES = [
     Case("toml missing", ["plan", P], lambda r: (r / TOML).unlink(), [TOML, "filmcrew new"]),
     Case("provider a number", ["plan", P], toml("voice", "5"), [TOML, "[providers] voice", "provider name"]),
     Case("provider unknown", ["plan", P], toml("voice", '"nobody"'), [TOML, "nobody"]),
+    Case("a provider setting misspelt", ["plan", P],
+         then(toml("animator", '"kling"'), lambda r: (r / TOML).write_text((r / TOML).read_text()
+                                                                           + '\n[providers.kling]\nmodle = "kling-v2"\n')),
+         [TOML, "[providers.kling] modle", "unknown setting", "kling reads"]),
     Case("a video model as illustrator", ["plan", P], toml("illustrator", '"kling"'),
          [TOML, "[providers] illustrator", "kling does not play the illustrator", "seedream"]),
     Case("an image model as animator", ["plan", P], toml("animator", '"seedream"'),

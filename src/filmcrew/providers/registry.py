@@ -102,4 +102,27 @@ def load(name: str, settings: dict | None = None, env: dict | None = None, proje
     try:
         return cls(**kwargs, env=env or {})
     except TypeError as err:
-        raise ConfigError(f"filmcrew.toml: [providers.{name}]: {err}") from err
+        import re
+        m = re.search(r"unexpected keyword argument '(\w+)'", str(err))
+        if m is None:
+            raise ConfigError(f"filmcrew.toml: [providers.{name}]: {err}") from err
+        import difflib
+        known = _settings_of(cls)
+        near = difflib.get_close_matches(m.group(1), known, n=1, cutoff=0.6)
+        raise ConfigError(f"filmcrew.toml: [providers.{name}] {m.group(1)}: unknown setting"
+                          + (f"; did you mean {near[0]!r}?" if near else "")
+                          + f" ({name} reads: {', '.join(known) or 'no settings'})") from None
+
+
+def _settings_of(cls) -> list[str]:
+    """The settings a provider's constructor reads, along its classes (a subclass passes **settings on)."""
+    out: list[str] = []
+    for c in (inspect.getmro(cls) if inspect.isclass(cls) else (cls,)):
+        init = c.__init__ if inspect.isclass(c) else c
+        try:
+            params = inspect.signature(init).parameters
+        except (TypeError, ValueError):
+            continue
+        out += [k for k, p in params.items() if k not in ("self", "env", "project", "role") and k not in out
+                and p.kind not in (inspect.Parameter.VAR_KEYWORD, inspect.Parameter.VAR_POSITIONAL)]
+    return out
