@@ -19,10 +19,11 @@ pytestmark = pytest.mark.slow
 
 @pytest.fixture(scope="module")
 def plain(tmp_path_factory):
-    """A plain 70-second H.264/AAC video made by ffmpeg alone: nothing in it is AI-made."""
+    """A plain H.264/AAC video made by ffmpeg alone: nothing in it is AI-made (small and short: only its AI share is
+    looked at here)."""
     out = tmp_path_factory.mktemp("plain") / "plain.mp4"
-    subprocess.run([ffmpeg.executable(), "-v", "error", "-f", "lavfi", "-i", "testsrc2=s=1080x1920:d=70:r=30", "-f",
-                    "lavfi", "-i", "sine=d=70:sample_rate=48000", "-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt",
+    subprocess.run([ffmpeg.executable(), "-v", "error", "-f", "lavfi", "-i", "testsrc2=s=360x640:d=6:r=30", "-f",
+                    "lavfi", "-i", "sine=d=6:sample_rate=48000", "-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt",
                     "yuv420p", "-c:a", "aac", "-movflags", "+faststart", "-shortest", str(out)], check=True)
     return out
 
