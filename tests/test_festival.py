@@ -93,7 +93,7 @@ def test_the_migrations_build_the_schema_the_code_reads_on_sqlite_and_postgresql
     for url in (lite, pg):
         assert db.revision(url) is None
         db.migrate(url)
-        assert db.revision(url) == "0002"
+        assert db.revision(url) == "0003"
         assert _schema_matches(url) == []  # the migrations and db.tables() say the same
         db.migrate(url, "base", down=True)  # and they go back down cleanly
         assert db.revision(url) is None

@@ -158,14 +158,25 @@ def test_an_ai_film_contest_from_entry_to_published_results(festival, full_film,
         with org.expect_navigation():
             org.click("form.box button")
         assert "3 entries; 3 checked, 2 eligible" in org.locator("main").inner_text()
-        assert "洪水之神 · Les crues" in org.locator("table").inner_text()
+        table = org.locator("table").inner_text()
+        assert "洪水之神 · Les crues" in table and "100% (declared)" in table  # (signed, but by no signer it trusts)
+        assert "same film as #1" in table and "same film as #3" in table  # Ann's and Bo's: the same bytes, both flagged
         shoot(org, "festival-organiser-entries")
+        org.goto(f"{base}/entry?id=3")
+        assert "Possible copy" in org.locator("main").inner_text() and "the same bytes" in org.locator("#copies").inner_text()
         org.goto(f"{base}/jury")
+        with org.expect_navigation():
+            org.click("#start-judging")  # entries close; judging starts
+        assert "judging" in org.locator("#phase").inner_text()
         org.fill("form[action='/jury/invite'] input[name=name]", "Mei Wong")
         org.fill("form[action='/jury/invite'] input[name=email]", "mei@example.org")
         with org.expect_navigation():
             org.click("form[action='/jury/invite'] button")
+        lost = org.locator("#invite-link code").inner_text()
+        with org.expect_navigation():  # the link is lost: a new one, and the old one dies
+            org.click("button.reinvite")
         link = org.locator("#invite-link code").inner_text()
+        assert link != lost
         org.fill("input[name=per_entry]", "1")
         with org.expect_navigation():
             org.click("#assign")
@@ -175,7 +186,11 @@ def test_an_ai_film_contest_from_entry_to_published_results(festival, full_film,
 
         # ---- the juror: joins, scores each film, compares them -----------------------------------------
         mei = browser.new_context(**view).new_page()
+        mei.goto(lost)
+        assert "not valid" in mei.locator("main").inner_text()
         mei.goto(link)
+        assert mei.url == f"{base}/invite"  # the token left the address (and the history) at once
+        assert "mei@example.org" in mei.locator("#joining").inner_text()
         mei.fill("input[name=password]", PASSWORD)
         with mei.expect_navigation():
             mei.click("form.box button")
@@ -196,23 +211,32 @@ def test_an_ai_film_contest_from_entry_to_published_results(festival, full_film,
                     mei.locator("form[action='/judge/score'] button").nth(form).click()
                 for k in range(5):  # (the page comes back with what was saved)
                     selects.nth(k).select_option(marks[k])
+            mei.fill("textarea[name=text]", f"Film {i}: the flood scene is the strongest")
+            with mei.expect_navigation():
+                mei.click("#comment")
         mei.goto(f"{base}/judge")
         with mei.expect_navigation():
             mei.click("text=Best Creativity: compare films two at a time")
         assert mei.locator("video").count() == 2
         shoot(mei, "festival-juror-compare")
         with mei.expect_navigation():
-            mei.locator("button.better").first.click()
+            mei.click("#equal")  # about equal
         assert "Every pair of your films is compared" in mei.locator("main").inner_text()
         mei.goto(f"{base}/results")
         assert "not published yet" in mei.locator("main").inner_text()
 
         # ---- the organiser decides and publishes; the public sees the results ----------------------------
+        org.goto(f"{base}/entry?id=1")
+        assert "the flood scene is the strongest" in org.locator("#comments").inner_text()
         org.goto(f"{base}/awards")
+        awards_text = org.locator("main").inner_text()
+        assert "A tie at the top" in awards_text and "1= tied" in awards_text  # about equal: one shared rank
         for table in range(3):
             with org.expect_navigation():
                 org.locator("table").nth(table).locator("button.decide").first.click()
         shoot(org, "festival-organiser-awards")
+        with org.expect_navigation():
+            org.click("#decided")
         with org.expect_navigation():
             org.click("#publish")
         assert "published" in org.locator("main").inner_text()
@@ -220,10 +244,16 @@ def test_an_ai_film_contest_from_entry_to_published_results(festival, full_film,
         public.goto(f"{base}/results")
         text = public.locator("main").inner_text()
         assert text.count("AI share: 100%") == 3 and "Best Creativity" in text and "Best Narration" in text
-        assert "from the C2PA manifest" in text and "Test card" not in text
+        assert "from the C2PA manifest" in text and "Test card" not in text and "evidence: declared" in text
         shoot(public, "festival-results")
+        # the swap attack: the winners' entrant has no way to send a new version now
+        ann.goto(f"{base}/entry?id=1")
+        assert ann.locator("#submit").count() == 0
+        ann.goto(f"{base}/me")
+        assert ann.locator("#submit").count() == 0
         org.goto(f"{base}/audit")
         log = org.locator("table").inner_text()
-        for action in ("juror invited", "jurors assigned", "award decided", "contest changed", "entry submitted"):
+        for action in ("juror invited", "juror invitation re-issued", "jurors assigned", "award decided",
+                       "contest changed", "contest phase", "entry submitted"):
             assert action in log
         browser.close()

@@ -14,6 +14,7 @@ from test_festival import PASSWORD, entrant, make_festival, send, synth  # noqa:
 from filmcrew.festival.accounts import Refusal  # noqa: E402
 from filmcrew.festival.checks import Checker  # noqa: E402
 from filmcrew.festival.jury import Jury, bradley_terry, ranks, weighted_marks  # noqa: E402
+from filmcrew.festival.phases import Phases  # noqa: E402
 
 
 @pytest.fixture(scope="module")
@@ -95,6 +96,9 @@ def test_assignments_conflicts_blind_judging_decisions_and_results(tmp_path, pla
         jury.accept(tokens[0], PASSWORD)  # an invitation works once
     # juror 0 knows entrant 0: never assigned their film
     jury.declare_conflict(org, jurors[0]["id"], entrant_id=people[0]["id"], reason="same film school")
+    with pytest.raises(Refusal, match="only while the contest is judging"):
+        jury.assign(org, cid, per_entry=2)  # entries are still open: nobody judges yet
+    Phases(fest).move(org, cid, "judging")
     got = jury.assign(org, cid, per_entry=2)
     assert got == {"assigned": 10, "short": []}
     mine = {j["id"]: [r["id"] for r in jury.assigned(j, cid)] for j in jurors}
@@ -144,20 +148,30 @@ def test_assignments_conflicts_blind_judging_decisions_and_results(tmp_path, pla
     # decisions: only eligible entries; publishing needs every award decided
     with pytest.raises(Refusal, match="eligible"):
         jury.decide(org, best["id"], entries[5])
+    narration = fest.awards(cid)[2]
+    with pytest.raises(Refusal, match="only a film the jury judged can win"):
+        jury.decide(org, narration["id"], entries[1])  # nobody marked it for this award
     jury.decide(org, best["id"], entries[2])
     jury.decide(org, by_comparing["id"], entries[3])
     with pytest.raises(Refusal, match="Best Narration has no winner"):
-        jury.set_contest(org, cid, published=True)
-    jury.decide(org, fest.awards(cid)[2]["id"], entries[1])
+        Phases(fest).move(org, cid, "decided")
+    with pytest.raises(Refusal, match="moves open"):
+        Phases(fest).move(org, cid, "published")  # not before it is decided
+    judge_1 = next(j for j in jurors if entries[1] in mine[j["id"]])
+    jury.score(judge_1, entries[1], narration["id"], {"narration": 8, "voices": 7})
+    jury.decide(org, narration["id"], entries[1])
+    Phases(fest).move(org, cid, "decided")
     assert jury.results(cid) is None
-    jury.set_contest(org, cid, published=True)
+    Phases(fest).move(org, cid, "published")
     res = jury.results(cid)
     assert [r["award"] for r in res] == ["Best Film", "Best Creativity", "Best Narration"]
     assert res[0]["entry"]["title"] == "Film 2" and res[0]["ai_share"] == 0.9 and "ai_share" in res[0]["disclosure"]
-    with pytest.raises(Refusal, match="judging is closed"):
+    with pytest.raises(Refusal, match="it is published"):
         jury.score(jurors[2], mine[jurors[2]["id"]][0], best["id"], marks)
+    with pytest.raises(Refusal, match="final"):
+        Phases(fest).move(org, cid, "judging")
     log = [a["action"] for a in fest.audit_log(org)]
     for action in ("juror invited", "juror joined", "conflict declared", "jurors assigned", "award decided",
-                   "contest changed"):
+                   "contest changed", "contest phase"):
         assert action in log, action
     fest.close()

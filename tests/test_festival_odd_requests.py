@@ -28,6 +28,8 @@ from filmcrew.festival.app import SECRET_FILE, create_app  # noqa: E402
 from filmcrew.festival.checks import Checker  # noqa: E402
 from filmcrew.festival.core import Festival  # noqa: E402
 from filmcrew.festival.jury import Jury  # noqa: E402
+from filmcrew.festival.people import People  # noqa: E402
+from filmcrew.festival.phases import Phases  # noqa: E402
 
 HUGE = "99999999999999999999999"
 FORM = {"Content-Type": "application/x-www-form-urlencoded"}
@@ -80,13 +82,17 @@ def world(tmp_path_factory):
     org = fest.session(fest.login("org@example.org", PASSWORD)[0])
     jury = Jury(fest)
     jury.accept(jury.invite(org, "mei@example.org", "Mei"), PASSWORD)
-    jury.assign(org, fest.contest()["id"], per_entry=1)
+    jury.invite(org, "nj@example.org", "Not Joined")
     upload = fest.start_upload(ann, fest.contest()["id"], 1000)
+    Phases(fest).move(org, fest.contest()["id"], "judging")
+    jury.assign(org, fest.contest()["id"], per_entry=1)
+    with fest.engine.connect() as c:
+        nj = c.exec_driver_sql("select id from users where email = 'nj@example.org'").scalar()
     app = create_app(festival=fest)
     people = {"anon": Person(app), "ann": Person(app, "ann@example.org"), "org": Person(app, "org@example.org"),
               "mei": Person(app, "mei@example.org")}
     awards = {a["method"]: a["id"] for a in fest.awards(fest.contest()["id"])}
-    yield {"fest": fest, "app": app, "people": people, "eid": eid, "eid2": eid2, "upload": upload,
+    yield {"fest": fest, "app": app, "people": people, "eid": eid, "eid2": eid2, "upload": upload, "nj": nj,
            "scores": awards["scores"], "pairwise": awards["pairwise"], "folder": folder}
     fest.close()
 
@@ -130,6 +136,18 @@ def routes(w) -> list[dict]:
         {"path": "/judge/compare", "who": "mei", "wrong": "org",
          "fields": {"award": str(w["pairwise"]), "a": str(eid), "b": str(eid2), "winner": str(eid)},
          "ints": ["award", "a", "b", "winner"]},
+        {"path": "/jury/reinvite", "who": "org", "wrong": "mei", "fields": {"juror": str(w["nj"])}, "ints": ["juror"]},
+        {"path": "/jury/reset-link", "who": "org", "wrong": "ann", "fields": {"email": "ann@example.org"}},
+        {"path": "/contest/phase", "who": "org", "wrong": "mei", "fields": {"to": "open"}},
+        {"path": "/entry/reopen", "who": "org", "wrong": "mei", "fields": {"entry": str(eid), "reason": "a new cut"},
+         "ints": ["entry"]},
+        {"path": "/entry/ruling", "who": "org", "wrong": "ann",
+         "fields": {"entry": str(eid), "ruling": "kept", "note": "looked at both"}, "ints": ["entry"]},
+        {"path": "/judge/comment", "who": "mei", "wrong": "org", "fields": {"entry": str(eid), "text": "fine"},
+         "ints": ["entry"]},
+        {"path": "/forgot", "who": "anon", "fields": {"email": "ann@example.org"}},
+        {"path": "/certificate", "who": "ann", "wrong": "org", "fields": {}},
+        {"path": "/reset", "who": "anon", "fields": {"password": PASSWORD}},
         {"path": "/submit", "who": "ann", "wrong": "org",
          "fields": {"upload": w["upload"], "title": "Again", "entry": str(eid)}, "ints": ["entry", "contest"]},
         {"path": "/upload", "who": "ann", "wrong": "org", "json": {"size": 100}, "ints": ["size", "contest"]},
@@ -212,7 +230,8 @@ def test_every_page_refuses_odd_requests(world):
              (f"/film?id={eid}", "ann", None), ("/entries", "org", "ann"), ("/jury", "org", "mei"),
              ("/awards", "org", "ann"), ("/audit", "org", "mei"), ("/judge", "mei", "org"),
              (f"/judge/compare?award={world['pairwise']}", "mei", "org"), ("/password", "ann", None),
-             (f"/upload?id={world['upload']}", "ann", "org")]
+             (f"/upload?id={world['upload']}", "ann", "org"), ("/forgot", None, None), ("/reset", None, None),
+             ("/invite", None, None)]
     before = snapshot(world["fest"])
     failures = []
 
@@ -270,13 +289,23 @@ PLANTED = [  # (method, path, who, fields, the festival's function that fails)
     ("POST", "/judge/compare", "mei", {"award": "{pairwise}", "a": "{eid}", "b": "{eid2}", "winner": "{eid}"},
      (Jury, "compare")),
     ("POST", "/submit", "ann", {"upload": "{upload}", "title": "T"}, (Festival, "submit")),
+    ("POST", "/jury/reinvite", "org", {"juror": "{nj}"}, (Jury, "reinvite")),
+    ("POST", "/jury/reset-link", "org", {"email": "ann@example.org"}, (People, "reset_link_for")),
+    ("POST", "/contest/phase", "org", {"to": "decided"}, (Phases, "move")),
+    ("POST", "/entry/reopen", "org", {"entry": "{eid}", "reason": "a new cut"}, (Phases, "reopen")),
+    ("POST", "/entry/ruling", "org", {"entry": "{eid}", "ruling": "kept", "note": "fine by me"}, (Phases, "rule")),
+    ("POST", "/judge/comment", "mei", {"entry": "{eid}", "text": "fine"}, (Jury, "comment")),
+    ("POST", "/forgot", "anon", {"email": "ann@example.org"}, (People, "ask_reset")),
+    ("POST", "/reset", "anon", {"password": PASSWORD}, (People, "reset")),
+    ("POST", "/certificate", "ann", {}, (People, "certificate")),
+    ("GET", "/entries", "org", None, (Phases, "copy_flags")),
     ("POST", "/upload", "ann", {"json": {"size": 10}}, (Festival, "start_upload")),
     ("PUT", "/upload?id={upload}&offset=0", "ann", {"content": b"x" * 10}, (Festival, "put_piece")),
 ]
 
 
 def test_a_fault_inside_any_route_is_a_500_page_with_an_incident_id_and_changes_nothing(world, monkeypatch):
-    fill = {k: world[k] for k in ("eid", "eid2", "upload", "scores", "pairwise")}
+    fill = {k: world[k] for k in ("eid", "eid2", "upload", "scores", "pairwise", "nj")}
     before = snapshot(world["fest"])
     failures = []
     for method, path, who, fields, (owner, fn) in PLANTED:

@@ -48,6 +48,17 @@ def cmd_keys(a) -> int:
     return 0
 
 
+def cmd_keys_import(a) -> int:
+    from ..provenance import credentials
+    for f in (a.cert, a.key):
+        if not Path(f).is_file():
+            raise FilmcrewError(f"{f}: no such file")
+    d = credentials.import_signer(Path(a.cert), Path(a.key), force=a.force)
+    print(f"installed the signing certificate in {d} (signer.pem, signer.key mode 0600): filmcrew signs the films "
+          f"it makes with it from now on (a film made before keeps its old signature until it is made again)")
+    return 0
+
+
 def register(sub) -> None:
     ck = sub.add_parser("check", help="check an MP4 against a contest or platform (any MP4, not only filmcrew's)")
     ck.add_argument("file")
@@ -70,3 +81,9 @@ def register(sub) -> None:
     ki.add_argument("--name", default="filmcrew creator", help="the signer's name in the certificate")
     ki.add_argument("--force", action="store_true", help="replace existing keys")
     ki.set_defaults(fn=cmd_keys)
+    kim = kys.add_parser("import", help="install a signing certificate someone issued you (a festival's), and its key")
+    kim.add_argument("cert", help="the certificate chain, PEM, leaf first (signer.pem)")
+    kim.add_argument("key", help="its private key, PEM (signer.key; may be the same file as the chain)")
+    kim.add_argument("--force", action="store_true", help="replace the keys there (the old ones are kept in "
+                                                          "keys/replaced-TIME/)")
+    kim.set_defaults(fn=cmd_keys_import)

@@ -133,6 +133,31 @@ def cmd_work(a) -> int:
     return 0
 
 
+def cmd_keys(a) -> int:
+    """The festival's own certificate authority, and a signing certificate for an entrant from it."""
+    from ..festival.core import CONFIG
+    from ..festival.people import festival_keys
+    from ..provenance import credentials
+    folder = Path(a.dir)
+    if not (folder / CONFIG).is_file():
+        raise ConfigError(f"{folder}: not a festival folder (no {CONFIG}); make it with `filmcrew festival init`")
+    made = festival_keys(folder, force=a.force)
+    keys = folder / "keys"
+    print(f"{'made' if made else 'kept'} the festival's certificate authority: {keys / 'ca.pem'} (its key "
+          f"{keys / 'ca.key'}, mode 0600); films signed by the certificates it issues are 'verified' at this "
+          f"festival (its checks trust it from now on)")
+    if a.issue:
+        out = Path(a.out or ".")
+        out.mkdir(parents=True, exist_ok=True)
+        chain, key = credentials.issue_signer((keys / "ca.pem").read_bytes(), (keys / "ca.key").read_bytes(),
+                                              a.issue, "festival entrant", email=a.email)
+        (out / "signer.pem").write_bytes(chain)
+        credentials._write_private(out / "signer.key", key)
+        print(f"issued a C2PA signing certificate to {a.issue}: {out / 'signer.pem'}, {out / 'signer.key'} (0600); "
+              f"they install it with: filmcrew keys import signer.pem signer.key")
+    return 0
+
+
 def register(sub) -> None:
     f = sub.add_parser("festival", help="run an AI film contest: entries, automatic checks, jury, awards")
     fs = f.add_subparsers(dest="festival_cmd", required=True)
@@ -148,6 +173,15 @@ def register(sub) -> None:
     i.add_argument("--max-mb", type=int, default=500, help="the largest film taken, in MB (default 500)")
     i.add_argument("--awards", help="a JSON list of awards: name, method (scores or pairwise), categories with weights")
     i.set_defaults(fn=cmd_init)
+    k = fs.add_parser("keys", help="the festival's own certificate authority (films signed under it are verified); "
+                                   "--issue gives an entrant a signing certificate")
+    k.add_argument("dir")
+    k.add_argument("--issue", metavar="NAME", help="issue a C2PA signing certificate to this person")
+    k.add_argument("--email", help="their e-mail, written in the certificate")
+    k.add_argument("--out", help="where to write signer.pem and signer.key (default: here)")
+    k.add_argument("--force", action="store_true", help="make a new authority (films signed under the old one are "
+                                                        "then declared, no longer verified)")
+    k.set_defaults(fn=cmd_keys)
     for name, fn, what in (("serve", cmd_serve, "serve the festival's pages and run its checks"),
                            ("work", cmd_work, "run checks only (another process or machine)")):
         s = fs.add_parser(name, help=what)

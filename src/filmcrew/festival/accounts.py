@@ -16,7 +16,9 @@ SESSION_S = 14 * 24 * 3600  # a sign-in lasts two weeks
 EMAIL = re.compile(r"^[^@\s]{1,64}@[^@\s]{1,190}\.[^@\s]{2,}$")
 MIN_PASSWORD = 10
 # rate limits: (kind, how many, in how many seconds)
-LIMITS = {"login-user": (5, 900), "login-ip": (30, 900), "register-ip": (20, 3600), "upload": (40, 3600)}
+LIMITS = {"login-user": (5, 900), "login-ip": (30, 900), "register-ip": (20, 3600), "upload": (40, 3600),
+          "reset": (3, 3600)}
+RESET_S = 3600  # a password reset link works for an hour, once
 
 
 class Refusal(FilmcrewError):

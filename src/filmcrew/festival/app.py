@@ -41,6 +41,10 @@ from . import db
 from .accounts import ROLES, Refusal
 from .core import CONFIG, Festival
 from .jury import Jury, _spread
+from .mail import MailError
+from .people import People
+from .phases import SAID as PHASE_SAID
+from .phases import Phases
 
 HERE = Path(__file__).parent
 ENV = "FILMCREW_FESTIVAL"  # the festival folder, for `uvicorn --factory` (read in create_app only)
@@ -131,7 +135,8 @@ def create_app(folder: str | Path | None = None, *, public: str | None = None, h
                 public=public, secret=shared_secret(fest.folder), form_token=_form_token, page_context=_page_context,
                 json_paths=("/upload",))
     face.templates_env.env.filters.update(when=when, pct=lambda x: f"{x:.0%}", g=lambda x: f"{x:g}")
-    face.templates_env.env.globals.update(rules=rules, state_of=state_of)
+    face.templates_env.env.globals.update(share_of=share_of)
+    face.templates_env.env.globals.update(rules=rules, state_of=state_of, phase_said=PHASE_SAID)
     app = kit.create_app(face)
     app.state.festival = fest
     app.include_router(router)
@@ -226,8 +231,8 @@ def page(request: Request, template: str, status: int = 200, headers: dict | Non
     return _face(request).render(request, template, status, headers, **context)
 
 
-def redirect(request: Request, to: str, said: str | None = None):
-    return _face(request).redirect(request, to, said=said)
+def redirect(request: Request, to: str, said: str | None = None, kind: str = "good"):
+    return _face(request).redirect(request, to, said=said, kind=kind)
 
 
 # ---- words --------------------------------------------------------------------------------------------------
@@ -259,6 +264,13 @@ def rules(contest: dict) -> list[str]:
                    f"{d.get('audio_codec', '')} {d.get('audio_rate', '')} Hz, loudness {d.get('lufs', '')} LUFS.")
     out.append(f"Films up to {contest['max_bytes'] / 2**20:.0f} MB. Deadline: {when(contest['deadline'])}.")
     return out
+
+
+def share_of(ai_share, evidence) -> str:
+    """The AI share with the word for what stands behind it: "92% (verified)", "99% (declared)", "none"."""
+    if ai_share is None:
+        return "unknown (no evidence)" if evidence == "none" else "unknown"
+    return f"{ai_share:.0%} ({evidence or 'declared'})"
 
 
 def state_of(check: dict | None) -> tuple[str, str]:
@@ -341,7 +353,8 @@ def register(request: Request, email: Email, name: Annotated[str, Form(max_lengt
 @router.get("/me")
 def mine(request: Request, user: Entrant):
     con = _contest(request)
-    return page(request, "me.html", rows=_fest(request).my_entries(user, con["id"]), open=con["deadline"] > time.time())
+    return page(request, "me.html", rows=_fest(request).my_entries(user, con["id"]), open=con["entries_open"],
+                keys=(_fest(request).folder / "keys" / "ca.pem").is_file())
 
 
 @router.get("/entry")
@@ -351,13 +364,20 @@ def entry(request: Request, id: Id = 0):  # noqa: A002 - the address's own name
     check = {"state": None, "passed": None, "findings": None, "error": None, **(ent.get("check") or {})}
     context = {"ent": ent, "check": check, "failed": [f for f in check.get("findings") or []
                                                       if f["required"] and f["status"] != "pass"],
-               "again": user["role"] == "entrant" and con["deadline"] > time.time(),
-               "blind": user["role"] == "juror" and con["blind"], "scoring": None}
+               "again": user["role"] == "entrant" and (con["entries_open"] or bool(ent["reopened"])),
+               "blind": user["role"] == "juror" and con["blind"], "scoring": None, "flags": [], "comments": [],
+               "set_aside": 0}
+    if user["role"] == "organiser":
+        context["flags"] = Phases(fest).copy_flags(con["id"], ent["id"]).get(ent["id"], [])
+        context["comments"] = Jury(fest).comments(user, ent["id"])
+        context["set_aside"] = fest.set_aside(ent["id"])
     if user["role"] == "juror":
         jury = Jury(fest)
         others = jury.others_scores(user, ent["id"])
+        mine = jury.comments(user, ent["id"])
         context["scoring"] = {"awards": [a for a in fest.awards(con["id"]) if a["method"] == "scores"],
-                              "mine": jury.my_scores(user, ent["id"]),
+                              "mine": jury.my_scores(user, ent["id"]), "comment": mine[0]["text"] if mine else "",
+                              "open": con["phase"] == "judging",
                               "others": None if others is None else
                               (", ".join(f"{o['category']} {o['value']:g}" for o in others) or "none yet")}
     pending = check.get("state") in ("queued", "running", None)
@@ -374,20 +394,26 @@ def film(request: Request, id: Id = 0):  # noqa: A002
 
 @router.get("/entries")
 def entries(request: Request, user: Organiser, page_: Annotated[int, Query(alias="page", ge=1, le=BIG_INT)] = 1):
-    rows = _fest(request).all_entries(user, _contest(request)["id"])
+    fest, cid = _fest(request), _contest(request)["id"]
+    rows = fest.all_entries(user, cid)
+    flags = Phases(fest).copy_flags(cid)
+    for r in rows:
+        r["flags"] = flags.get(r["id"], [])
     last = max(1, -(-len(rows) // PER_PAGE))
     return page(request, "entries.html", total=len(rows), done=sum(1 for r in rows if r["state"] == "done"),
                 ok=sum(1 for r in rows if r["passed"]), at=page_, last=last,
+                flagged=sum(1 for r in rows if r["flags"]),
                 rows=rows[(page_ - 1) * PER_PAGE:page_ * PER_PAGE])
 
 
 # ---- the organiser --------------------------------------------------------------------------------------------
 
-def invitation_link(request: Request, token: str) -> str:
-    """Where the invitation points: the configured public address, else the address this server listens on (never
-    the request's Host header: a link sent by e-mail must not name whatever host a request claimed)."""
+def invitation_link(request: Request, token: str, where: str = "/invite") -> str:
+    """Where the invitation (or a reset link) points: the configured public address, else the address this server
+    listens on (never the request's Host header: a link sent by e-mail must not name whatever host a request
+    claimed)."""
     import urllib.parse
-    path = f"/invite?token={urllib.parse.quote(token)}"
+    path = f"{where}?token={urllib.parse.quote(token)}"
     face = _face(request)
     if face.public:
         return face.public + path
@@ -401,8 +427,11 @@ def invitation_link(request: Request, token: str) -> str:
 @router.get("/jury")
 def jury_page(request: Request, user: Organiser):
     token = request.session.pop("invited", None)  # the invitation travels once, in the signed cookie, to this organiser
+    reset = request.session.pop("reset_link", None)
     return page(request, "jury.html", jurors=Jury(_fest(request)).jurors(user),
                 link=invitation_link(request, token) if isinstance(token, str) else "",
+                reset=invitation_link(request, reset, "/reset") if isinstance(reset, str) else "",
+                mail=_fest(request).mailer is not None,
                 deadline=time.strftime("%Y-%m-%d %H:%M", time.gmtime(_contest(request)["deadline"])))
 
 
@@ -417,10 +446,62 @@ def contest_edit(request: Request, user: Organiser, title: Annotated[str, Form(m
     return redirect(request, "/jury", said="the contest is saved")
 
 
+def _send_invitation(request: Request, token: str, email: str, name: str):
+    """By e-mail when the festival has SMTP set up; else (or when the mail fails) the link, shown once."""
+    fest = _fest(request)
+    if fest.mailer is not None:
+        link = invitation_link(request, token)
+        try:
+            People(fest).mail(email, name, f"Join the jury of {_contest(request)['title']}",
+                              f"Hello {name},\n\nyou are invited to the jury of {_contest(request)['title']}. "
+                              f"Choose your password here (the link works once; a newer invitation replaces "
+                              f"it):\n\n{link}\n")
+            return redirect(request, "/jury", said=f"the invitation is sent to {email}")
+        except MailError as err:
+            request.session["invited"] = token
+            return redirect(request, "/jury", said=str(err), kind="bad")
+    request.session["invited"] = token
+    return redirect(request, "/jury")
+
+
 @router.post("/jury/invite", dependencies=Changes)
 def jury_invite(request: Request, user: Organiser, email: Email, name: Annotated[str, Form(max_length=200)]):
-    request.session["invited"] = Jury(_fest(request)).invite(user, email, name)
+    token = Jury(_fest(request)).invite(user, email, name)
+    return _send_invitation(request, token, email.strip().lower(), name.strip())
+
+
+@router.post("/jury/reinvite", dependencies=Changes)
+def jury_reinvite(request: Request, user: Organiser, juror: FormId):
+    token, email, name = Jury(_fest(request)).reinvite(user, juror)
+    return _send_invitation(request, token, email, name)
+
+
+@router.post("/jury/reset-link", dependencies=Changes)
+def jury_reset_link(request: Request, user: Organiser, email: Email):
+    request.session["reset_link"] = People(_fest(request)).reset_link_for(user, email)
     return redirect(request, "/jury")
+
+
+@router.post("/contest/phase", dependencies=Changes)
+def contest_phase(request: Request, user: Organiser,
+                  to: Annotated[Literal["judging", "decided", "published"], Form()]):
+    Phases(_fest(request)).move(user, _contest(request)["id"], to)
+    return redirect(request, "/awards" if to != "judging" else "/jury", said=f"the contest is {PHASE_SAID[to]}")
+
+
+@router.post("/entry/reopen", dependencies=Changes)
+def entry_reopen(request: Request, user: Organiser, entry: FormId, reason: Annotated[str, Form(max_length=300)]):
+    Phases(_fest(request)).reopen(user, entry, reason)
+    return redirect(request, f"/entry?id={entry}", said="reopened: its entrant may send one new version; its marks "
+                                                         "are set aside")
+
+
+@router.post("/entry/ruling", dependencies=Changes)
+def entry_ruling(request: Request, user: Organiser, entry: FormId,
+                 ruling: Annotated[Literal["kept", "disqualified", "none"], Form()],
+                 note: Annotated[str, Form(max_length=300)] = ""):
+    Phases(_fest(request)).rule(user, entry, ruling, note)
+    return redirect(request, f"/entry?id={entry}", said=f"ruling: {ruling}")
 
 
 @router.post("/jury/assign", dependencies=Changes)
@@ -433,10 +514,10 @@ def jury_assign(request: Request, user: Organiser, per_entry: Annotated[int, For
 
 @router.post("/contest/switch", dependencies=Changes)
 def contest_switch(request: Request, user: Organiser,
-                   name: Annotated[Literal["blind", "scores_open", "published"], Form()],
+                   name: Annotated[Literal["blind", "scores_open"], Form()],
                    value: Annotated[Literal["0", "1"], Form()]):
     Jury(_fest(request)).set_contest(user, _contest(request)["id"], **{name: value == "1"})
-    return redirect(request, "/awards" if name == "published" else "/jury", said="saved")
+    return redirect(request, "/jury", said="saved")
 
 
 @router.get("/awards")
@@ -448,7 +529,8 @@ def awards(request: Request, user: Organiser, all: bool = False):  # noqa: A002
     for aw in fest.awards(cid):
         everyone = jury.ranking(user, aw["id"])
         ranked = [(i, r) for i, r in enumerate(everyone) if all or i < 50 or decided.get(aw["id"]) == r["entry"]]
-        shown.append({"award": aw, "ranked": ranked, "more": len(everyone) - len(ranked)})
+        shown.append({"award": aw, "ranked": ranked, "more": len(everyone) - len(ranked),
+                      "tied_top": sum(1 for r in everyone if r["rank"] == 1) > 1})
     return page(request, "awards.html", shown=shown, decided=decided)
 
 
@@ -470,13 +552,22 @@ def audit(request: Request, user: Organiser):
 
 @router.get("/invite")
 def invite_page(request: Request, token: Annotated[str, Query(max_length=200)] = ""):
-    return page(request, "invite.html", token=token)
+    if token:  # the link's token leaves the address (and the history) at once: it waits in the signed cookie
+        request.session["invite"] = token
+        return redirect(request, "/invite")
+    held = request.session.get("invite")
+    held = held if isinstance(held, str) else ""
+    return page(request, "invite.html", token=held, juror=Jury(_fest(request)).invited(held) if held else None)
 
 
 @router.post("/invite", dependencies=Changes)
-def invite(request: Request, token: Annotated[str, Form(max_length=200)], password: Password):
+def invite(request: Request, password: Password, token: Annotated[str, Form(max_length=200)] = ""):
     fest = _fest(request)
+    if not token:
+        held = request.session.get("invite")
+        token = held if isinstance(held, str) else ""
     email = Jury(fest).accept(token, password)
+    request.session.pop("invite", None)
     session, _ = fest.login(email, password, _ip(request))
     _signed_in(request, session)
     return redirect(request, "/judge")
@@ -533,9 +624,71 @@ def compare_page(request: Request, user: Juror, award: Id = 0):
 
 
 @router.post("/judge/compare", dependencies=Changes)
-def compare(request: Request, user: Juror, award: FormId, a: FormId, b: FormId, winner: FormId):
-    Jury(_fest(request)).compare(user, award, a, b, winner)
+def compare(request: Request, user: Juror, award: FormId, a: FormId, b: FormId,
+            winner: Annotated[str, Form(max_length=24)]):
+    """`winner`: the better film's id, or "equal" (about equal: stored as no winner)."""
+    if winner == "equal":
+        better = None
+    elif winner.isdigit() and int(winner) <= BIG_INT:
+        better = int(winner)
+    else:
+        raise Refused(400, "winner: the better film's number, or equal")
+    Jury(_fest(request)).compare(user, award, a, b, better)
     return redirect(request, f"/judge/compare?award={award}")
+
+
+@router.post("/judge/comment", dependencies=Changes)
+def judge_comment(request: Request, user: Juror, entry: FormId, text: Annotated[str, Form(max_length=2000)]):
+    Jury(_fest(request)).comment(user, entry, text)
+    return redirect(request, f"/entry?id={entry}", said="comment saved" if text.strip() else "comment removed")
+
+
+@router.post("/certificate", dependencies=Changes)
+def certificate(request: Request, user: Entrant):
+    from fastapi.responses import Response
+    pem = People(_fest(request)).certificate(user)
+    return Response(pem, media_type="application/x-pem-file", headers={
+        "Content-Disposition": 'attachment; filename="festival-signer.pem"', "Cache-Control": "no-store"})
+
+
+# ---- a forgotten password -------------------------------------------------------------------------------------
+
+@router.get("/forgot")
+def forgot_page(request: Request):
+    return page(request, "forgot.html", mail=_fest(request).mailer is not None)
+
+
+@router.post("/forgot", dependencies=Changes)
+def forgot(request: Request, email: Email):
+    fest = _fest(request)
+    base = invitation_link(request, "x", "/").split("/?token=")[0]
+    try:
+        People(fest).ask_reset(email, base, _ip(request))
+    except MailError:
+        pass  # (the same answer as for an address with no account: nothing said about which)
+    return redirect(request, "/login", said="if that address has an account, a link to choose a new password is on "
+                                            "its way (it works once, for an hour)")
+
+
+@router.get("/reset")
+def reset_page(request: Request, token: Annotated[str, Query(max_length=200)] = ""):
+    if token:  # (out of the address at once, as the invitation's)
+        request.session["reset"] = token
+        return redirect(request, "/reset")
+    held = request.session.get("reset")
+    held = held if isinstance(held, str) else ""
+    return page(request, "reset.html", email=People(_fest(request)).reset_email(held) if held else None)
+
+
+@router.post("/reset", dependencies=Changes)
+def reset(request: Request, password: Password):
+    fest = _fest(request)
+    held = request.session.get("reset")
+    email = People(fest).reset(held if isinstance(held, str) else "", password)
+    request.session.pop("reset", None)
+    session, _ = fest.login(email, password, _ip(request))
+    _signed_in(request, session)
+    return redirect(request, "/", said="your new password is set; your other sign-ins ended")
 
 
 # ---- everyone -----------------------------------------------------------------------------------------------

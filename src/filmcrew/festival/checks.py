@@ -25,25 +25,27 @@ from .. import __version__, ledger
 from ..engine.executor import LocalPool, execute
 from ..engine.graph import ProviderId, Task
 from ..engine.store import Store
-from ..errors import TaskError
+from ..errors import MediaError, TaskError
 from ..provenance import check as check_mod
-from . import db
+from . import copies, db
 from .films import film_file, provenance_file
 
-CODE_VERSION = "festival-check-1"
+CODE_VERSION = "festival-check-2"  # 2: the AI share's evidence against the festival's trust list, a fingerprint
 ATTEMPTS = 3
 LEASE_S = 120.0  # a claimed check not renewed within this is taken to have lost its checker
 
 
-def check_task(folder: Path, profile: dict, film_sha: str, provenance_sha: str | None) -> Task:
-    """The check of one film (and its provenance file) against a contest's rules."""
+def check_task(folder: Path, profile: dict, film_sha: str, provenance_sha: str | None,
+               trust: str | None = None) -> Task:
+    """The check of one film (and its provenance file) against a contest's rules, its AI share's evidence
+    against the festival's trust list `trust` (PEM; its certificates are part of the key)."""
     folder = Path(folder)
     return Task("festival", f"check-{film_sha[:16]}", CODE_VERSION, ProviderId("filmcrew-check", __version__),
-                {"profile": profile, "film": film_sha, "provenance": provenance_sha or ""},
-                _runner(folder, profile, film_sha, provenance_sha))
+                {"profile": profile, "film": film_sha, "provenance": provenance_sha or "", "trust": trust or ""},
+                _runner(folder, profile, film_sha, provenance_sha, trust))
 
 
-def _runner(folder: Path, profile: dict, film_sha: str, provenance_sha: str | None):
+def _runner(folder: Path, profile: dict, film_sha: str, provenance_sha: str | None, trust: str | None = None):
     def run(tctx) -> dict:
         film = film_file(folder, film_sha)
         if not film.is_file():
@@ -56,10 +58,14 @@ def _runner(folder: Path, profile: dict, film_sha: str, provenance_sha: str | No
             if provenance_sha:
                 os.symlink(provenance_file(folder, provenance_sha), Path(tmp) / "film.provenance.json")
             t0 = time.perf_counter()
-            findings = check_mod.run(seen, profile, decode=True)
+            findings = check_mod.run(seen, profile, decode=True, trust_anchors=trust)
+            try:
+                fingerprint = copies.fingerprint(film)
+            except MediaError:
+                fingerprint = ""  # (a film that does not decode has failed its check already)
             secs = time.perf_counter() - t0
         out = {"passed": check_mod.passed(findings), "profile": profile["name"], "seconds": round(secs, 3),
-               "findings": [f.__dict__ for f in findings]}
+               "findings": [f.__dict__ for f in findings], "fingerprint": fingerprint}
         (Path(tctx.workdir) / "check.json").write_text(json.dumps(out, ensure_ascii=False, indent=1), encoding="utf-8")
         return ledger.entry(made_by="algorithm:filmcrew-check", source_type=ledger.ALGORITHMIC,
                             prompt=f"{film_sha} against {profile['name']}")
@@ -68,7 +74,8 @@ def _runner(folder: Path, profile: dict, film_sha: str, provenance_sha: str | No
 
 def worker_targets(spec: dict) -> list[Task]:
     """On a Ray worker: the checks of the batch the checker sent (engine/ray_cluster.py finds one by its key)."""
-    return [check_task(Path(spec["root"]), job["profile"], job["film"], job["provenance"]) for job in spec["jobs"]]
+    return [check_task(Path(spec["root"]), job["profile"], job["film"], job["provenance"], spec.get("trust"))
+            for job in spec["jobs"]]
 
 
 def store(folder: Path) -> Store:
@@ -142,14 +149,15 @@ class Checker:
         if not jobs:
             return 0
         folder = self.fest.folder
-        tasks = {j["id"]: check_task(folder, j["profile"], j["film_sha"], j["provenance_sha"]) for j in jobs}
+        trust = self.fest.trust_anchors()
+        tasks = {j["id"]: check_task(folder, j["profile"], j["film_sha"], j["provenance_sha"], trust) for j in jobs}
         st = store(folder)
         stop = threading.Event()
         renew = threading.Thread(target=self._renew, args=(list(tasks), stop), daemon=True)
         renew.start()
         failed: dict[str, str] = {}
         try:
-            spec = {"root": str(folder), "jobs": [{"profile": j["profile"], "film": j["film_sha"],
+            spec = {"root": str(folder), "trust": trust, "jobs": [{"profile": j["profile"], "film": j["film_sha"],
                                                    "provenance": j["provenance_sha"]} for j in jobs]}
             executor = self.executor_for(spec) if self.executor_for else LocalPool(self.workers)
             try:
@@ -171,15 +179,26 @@ class Checker:
             values: dict
             if st.has(t.key):
                 res = json.loads((st.path(t.key) / "check.json").read_text(encoding="utf-8"))
-                share = next((f.get("value") for f in res["findings"] if f["check"] == "ai_share"), None)
-                values = dict(state="done", passed=bool(res["passed"]), ai_share=share, findings=res["findings"],
-                              error=None)
+                found = next((f for f in res["findings"] if f["check"] == "ai_share"), {})
+                values = dict(state="done", passed=bool(res["passed"]), ai_share=found.get("value"),
+                              evidence=found.get("evidence"), findings=res["findings"], error=None,
+                              fingerprint=res.get("fingerprint") or "")
             else:
                 why = failed.get(t.artifact, "the check did not finish")
                 values = dict(state="error", error=why.splitlines()[0][:2000])
             with self.fest.engine.begin() as c:
-                c.execute(ch.update().where(ch.c.id == cid, ch.c.worker == self.name).values(
-                    **values, lease_until=None, finished_at=now))
+                n = c.execute(ch.update().where(ch.c.id == cid, ch.c.worker == self.name).values(
+                    **values, lease_until=None, finished_at=now)).rowcount
+            if n != 1:
+                continue
+            try:
+                if values["state"] == "done":
+                    from .phases import Phases
+                    Phases(self.fest).record_copies(cid)
+                from .people import People
+                People(self.fest).check_done(cid)
+            except Exception:  # noqa: BLE001 - a flag or an e-mail that failed: the check itself stands; say it
+                self.log(traceback.format_exc())
 
     # ---- in the background -------------------------------------------------------------------------------
     def start(self, every: float = 1.0) -> None:

@@ -43,6 +43,9 @@ class Festival(Films):
         except tomllib.TOMLDecodeError as err:
             raise ConfigError(f"{cfg}: {err}") from None
         self.url = db.url_for(self.folder, database) if database else conf.get("database") or db.url_for(self.folder, None)
+        from .mail import Mailer
+        self.mailer = Mailer.from_config(conf, str(cfg))  # None: no e-mail; the organiser passes links on
+        self.public_url = conf.get("public_url") if isinstance(conf.get("public_url"), str) else None
         self.md, self.t = db.tables()
         self.engine = db.engine(self.url)
         self.films = self.folder / "films"
@@ -90,6 +93,14 @@ class Festival(Films):
 
     def close(self) -> None:
         self.engine.dispose()
+
+    def trust_anchors(self) -> str | None:
+        """The PEM certificates of the signers this festival trusts (its own authority, keys/ca.pem, made by
+        `filmcrew festival keys`, and any CA.pem put in trust/): a film whose C2PA manifest one of them signed
+        has a "verified" AI share here."""
+        files = [self.folder / "keys" / "ca.pem", *sorted((self.folder / "trust").glob("*.pem"))]
+        pems = [f.read_text(encoding="ascii").strip() for f in files if f.is_file()]
+        return "\n".join(pems) or None
 
     def _audit(self, c, user_id, action: str, detail: dict) -> None:
         c.execute(self.t["audit"].insert().values(at=accounts.now(), user_id=user_id, action=action, detail=detail))
@@ -193,7 +204,7 @@ class Festival(Films):
     def contests(self) -> list[dict]:
         sa = db._sa()
         with self.engine.connect() as c:
-            return [dict(r) for r in c.execute(sa.select(self.t["contests"]).order_by(self.t["contests"].c.id)).mappings()]
+            return [_phased(r) for r in c.execute(sa.select(self.t["contests"]).order_by(self.t["contests"].c.id)).mappings()]
 
     def contest(self, cid: int | None = None) -> dict:
         """A contest by id (the festival's first when None). (Every request asks: one row, not the list.)"""
@@ -204,7 +215,7 @@ class Festival(Films):
             row = c.execute(q if cid is None else q.where(con.c.id == cid)).mappings().first()
         if row is None:
             raise Refusal(404, "no such contest")
-        return dict(row)
+        return _phased(row)
 
     def edit_contest(self, organiser: dict, cid: int, title: str, deadline: float, max_mb: int) -> None:
         """The organiser changes the contest's name, deadline (a later or an earlier one) and largest film."""
@@ -236,7 +247,8 @@ class Festival(Films):
         sa = db._sa()
         require_role(user, "entrant")
         con = self.contest(cid)
-        _open(con)
+        if entry_id is None or not self._reopened(user, cid, entry_id):
+            _open(con)
         up = self.upload(user, upload_id)
         if not up["sha"] or up["contest_id"] != cid:
             raise Refusal(409, "the film has not all arrived yet: wait for the upload to finish")
@@ -260,12 +272,18 @@ class Festival(Films):
                                                    e.c.contest_id == cid)).mappings().first()
                 if old is None:
                     raise Refusal(404, "no such entry of yours")
+                if con["phase"] != "open" and not old["reopened"]:
+                    raise Refusal(409, f"judging has begun ({con['phase']}): the film judged stays the one judged; "
+                                       f"no new version unless the organiser reopens this entry")
                 version = old["version"] + 1
                 c.execute(e.update().where(e.c.id == entry_id).values(
                     title=title, synopsis=synopsis or "", credits=credits or "", film_sha=up["sha"],
-                    film_bytes=up["size"], provenance_sha=prov_sha, version=version, submitted_at=now))
+                    film_bytes=up["size"], provenance_sha=prov_sha, version=version, submitted_at=now, reopened=None))
+                cp = self.t["copies"]  # (its copy flags were of the old version; the new one's check looks again)
+                c.execute(cp.delete().where(sa.or_(cp.c.entry_a == entry_id, cp.c.entry_b == entry_id)))
             c.execute(ch.insert().values(entry_id=entry_id, version=version, film_sha=up["sha"], provenance_sha=prov_sha,
-                                         state="queued", attempts=0, created_at=now))
+                                         state="queued", attempts=0, created_at=now, title=title,
+                                         synopsis=synopsis or ""))
             c.execute(self.t["uploads"].delete().where(self.t["uploads"].c.id == upload_id))
             self._audit(c, user["id"], "entry submitted", {"entry": entry_id, "version": version, "film": up["sha"]})
         return entry_id
@@ -288,6 +306,33 @@ class Festival(Films):
             out["entrant"] = out["country"] = out["credits"] = None  # (credits name people too)
             out["entrant_id"] = None
         return out
+
+    def _reopened(self, user: dict, cid: int, entry_id: int | None = None) -> bool:
+        """Whether the organiser has reopened this entrant's entry (`entry_id`, or any of theirs) for a new version."""
+        sa = db._sa()
+        e = self.t["entries"]
+        q = sa.select(e.c.id).where(e.c.entrant_id == user["id"], e.c.contest_id == cid, e.c.reopened.is_not(None))
+        if entry_id is not None:
+            q = q.where(e.c.id == entry_id)
+        with self.engine.connect() as c:
+            return c.execute(q.limit(1)).first() is not None
+
+    def set_aside(self, entry_id: int) -> int:
+        """How many marks and comparisons of this entry are set aside: given to a version no longer judged (the
+        organiser reopened it, and a new version came), or while it is reopened."""
+        sa = db._sa()
+        e, ch, s, cmp = self.t["entries"], self.t["checks"], self.t["scores"], self.t["comparisons"]
+        with self.engine.connect() as c:
+            row = c.execute(sa.select(e.c.version, e.c.reopened).where(e.c.id == entry_id)).first()
+            if row is None:
+                return 0
+            old = sa.select(ch.c.id).where(ch.c.entry_id == entry_id, ch.c.version != row.version)
+            marks = c.execute(sa.select(sa.func.count()).select_from(s).where(
+                s.c.entry_id == entry_id, *(() if row.reopened else (s.c.check_id.in_(old),)))).scalar()
+            pairs = c.execute(sa.select(sa.func.count()).select_from(cmp).where(
+                sa.or_(cmp.c.entry_a == entry_id, cmp.c.entry_b == entry_id),
+                *(() if row.reopened else (sa.or_(cmp.c.check_a.in_(old), cmp.c.check_b.in_(old)),)))).scalar()
+        return int(marks or 0) + int(pairs or 0)
 
     def may_see(self, user: dict, entry: dict) -> bool:
         """The organiser sees every entry, an entrant their own, a juror those assigned to them (jury.py)."""
@@ -320,7 +365,8 @@ class Festival(Films):
     def _entries(self, cid: int, entrant: int | None) -> list[dict]:
         sa = db._sa()
         e, u, ch = self.t["entries"], self.t["users"], self.t["checks"]
-        q = (sa.select(e, u.c.name.label("entrant"), u.c.country, ch.c.state, ch.c.passed, ch.c.ai_share, ch.c.error)
+        q = (sa.select(e, u.c.name.label("entrant"), u.c.country, ch.c.state, ch.c.passed, ch.c.ai_share, ch.c.error,
+                       ch.c.evidence)
              .join(u, u.c.id == e.c.entrant_id)
              .outerjoin(ch, sa.and_(ch.c.entry_id == e.c.id, ch.c.version == e.c.version))
              .where(e.c.contest_id == cid).order_by(e.c.id))
@@ -336,6 +382,15 @@ class Festival(Films):
         with self.engine.connect() as c:
             return [dict(r) for r in c.execute(sa.select(a, u.c.email).outerjoin(u, u.c.id == a.c.user_id)
                                                .order_by(a.c.id.desc()).limit(limit)).mappings()]
+
+
+def _phased(row) -> dict:
+    """A contest row with what its phase means: `published`, and whether `entries_open` (the phase is open and
+    the deadline has not passed: the deadline closes entries by itself)."""
+    out = dict(row)
+    out["published"] = out["phase"] == "published"
+    out["entries_open"] = out["phase"] == "open" and accounts.now() <= out["deadline"]
+    return out
 
 
 def _slug(name: str) -> str:

@@ -40,7 +40,9 @@ def tables():
         sa.Column("password_hash", sa.String(200), nullable=False),  # Argon2id; "" until an invited juror sets one
         sa.Column("role", sa.String(16), nullable=False),  # organiser, entrant, juror
         sa.Column("invite_hash", sa.String(64), nullable=True),  # a juror's invitation (sha256 of its token)
-        sa.Column("created_at", sa.Float, nullable=False))
+        sa.Column("created_at", sa.Float, nullable=False),
+        sa.Column("reset_hash", sa.String(64), nullable=True),  # a password reset link's token (sha256; 0003)
+        sa.Column("reset_until", sa.Float, nullable=True))
     t["sessions"] = sa.Table(
         "sessions", md,
         sa.Column("token_hash", sa.String(64), primary_key=True),  # sha256 of the cookie's token
@@ -65,8 +67,9 @@ def tables():
         sa.Column("max_bytes", sa.BigInteger, nullable=False),
         sa.Column("blind", sa.Boolean, nullable=False, server_default=sa.false()),
         sa.Column("scores_open", sa.Boolean, nullable=False, server_default=sa.false()),  # jurors see each other's
-        sa.Column("published", sa.Boolean, nullable=False, server_default=sa.false()),
-        sa.Column("created_at", sa.Float, nullable=False))
+        sa.Column("created_at", sa.Float, nullable=False),
+        # open -> judging -> decided -> published (0003; it replaced a `published` flag)
+        sa.Column("phase", sa.String(16), nullable=False, server_default="open"))
     t["awards"] = sa.Table(
         "awards", md,
         sa.Column("id", sa.Integer, primary_key=True),
@@ -88,7 +91,11 @@ def tables():
         sa.Column("film_bytes", sa.BigInteger, nullable=False),
         sa.Column("provenance_sha", sa.String(64), nullable=True),
         sa.Column("version", sa.Integer, nullable=False),  # 1, then one more at each resubmission
-        sa.Column("submitted_at", sa.Float, nullable=False))
+        sa.Column("submitted_at", sa.Float, nullable=False),
+        # (0003) the organiser reopened it during judging for a new version (why), and their ruling on a copy flag
+        sa.Column("reopened", sa.String(300), nullable=True),
+        sa.Column("ruling", sa.String(16), nullable=True),  # kept, disqualified
+        sa.Column("ruling_note", sa.String(300), nullable=True))
     t["checks"] = sa.Table(  # one per entry version: the background job and, once done, its findings
         "checks", md,
         sa.Column("id", sa.Integer, primary_key=True),
@@ -106,6 +113,10 @@ def tables():
         sa.Column("error", sa.Text, nullable=True),
         sa.Column("created_at", sa.Float, nullable=False),
         sa.Column("finished_at", sa.Float, nullable=True),
+        sa.Column("evidence", sa.String(16), nullable=True),  # the AI share's: verified, declared, none (0003)
+        sa.Column("fingerprint", sa.Text, nullable=True),  # a 64-bit picture hash a second (copies.py; 0003)
+        sa.Column("title", sa.String(200), nullable=True),  # the version's own words, kept (0003)
+        sa.Column("synopsis", sa.Text, nullable=True),
         sa.UniqueConstraint("entry_id", "version", name="uq_checks_entry_version"))
     t["uploads"] = sa.Table(  # a film arriving in pieces (resumable): uploads/ID.part on disk
         "uploads", md,
@@ -143,20 +154,44 @@ def tables():
         sa.Column("award_id", sa.Integer, sa.ForeignKey("awards.id", ondelete="CASCADE"), primary_key=True),
         sa.Column("category", sa.String(60), primary_key=True),
         sa.Column("value", sa.Float, nullable=False),
-        sa.Column("at", sa.Float, nullable=False))
+        sa.Column("at", sa.Float, nullable=False),
+        # the version judged (0003): marks of an older version are set aside
+        sa.Column("check_id", sa.Integer, sa.ForeignKey("checks.id", ondelete="CASCADE"), nullable=True))
     t["comparisons"] = sa.Table(
         "comparisons", md,
         sa.Column("juror_id", sa.Integer, sa.ForeignKey("users.id", ondelete="CASCADE"), primary_key=True),
         sa.Column("award_id", sa.Integer, sa.ForeignKey("awards.id", ondelete="CASCADE"), primary_key=True),
         sa.Column("entry_a", sa.Integer, sa.ForeignKey("entries.id", ondelete="CASCADE"), primary_key=True),
         sa.Column("entry_b", sa.Integer, sa.ForeignKey("entries.id", ondelete="CASCADE"), primary_key=True),
-        sa.Column("winner", sa.Integer, sa.ForeignKey("entries.id", ondelete="CASCADE"), nullable=False),
-        sa.Column("at", sa.Float, nullable=False))
+        sa.Column("winner", sa.Integer, sa.ForeignKey("entries.id", ondelete="CASCADE"), nullable=True),  # None:
+        sa.Column("at", sa.Float, nullable=False),  # "about equal" (0003)
+        # the versions compared (0003)
+        sa.Column("check_a", sa.Integer, sa.ForeignKey("checks.id", ondelete="CASCADE"), nullable=True),
+        sa.Column("check_b", sa.Integer, sa.ForeignKey("checks.id", ondelete="CASCADE"), nullable=True))
     t["decisions"] = sa.Table(  # the organiser's winner of each award (what the results page shows)
         "decisions", md,
         sa.Column("award_id", sa.Integer, sa.ForeignKey("awards.id", ondelete="CASCADE"), primary_key=True),
         sa.Column("entry_id", sa.Integer, sa.ForeignKey("entries.id", ondelete="CASCADE"), nullable=False),
         sa.Column("decided_by", sa.Integer, sa.ForeignKey("users.id", ondelete="SET NULL"), nullable=True),
+        sa.Column("at", sa.Float, nullable=False),
+        # the version that won (0003): the results show it (its title, synopsis, check, AI share), whatever comes after
+        sa.Column("check_id", sa.Integer, sa.ForeignKey("checks.id", ondelete="SET NULL"), nullable=True))
+    # (0003) what a juror says of a film, for the organiser; and the films that look like copies of one another
+    t["comments"] = sa.Table(
+        "comments", md,
+        sa.Column("juror_id", sa.Integer, sa.ForeignKey("users.id", ondelete="CASCADE"), primary_key=True),
+        sa.Column("entry_id", sa.Integer, sa.ForeignKey("entries.id", ondelete="CASCADE"), primary_key=True, index=True),
+        sa.Column("check_id", sa.Integer, sa.ForeignKey("checks.id", ondelete="CASCADE"), nullable=True),
+        sa.Column("text", sa.Text, nullable=False),
+        sa.Column("at", sa.Float, nullable=False))
+    t["copies"] = sa.Table(  # one row a pair of entries (entry_a < entry_b) of two entrants, each at a version
+        "copies", md,
+        sa.Column("entry_a", sa.Integer, sa.ForeignKey("entries.id", ondelete="CASCADE"), primary_key=True),
+        sa.Column("entry_b", sa.Integer, sa.ForeignKey("entries.id", ondelete="CASCADE"), primary_key=True, index=True),
+        sa.Column("check_a", sa.Integer, sa.ForeignKey("checks.id", ondelete="CASCADE"), nullable=False),
+        sa.Column("check_b", sa.Integer, sa.ForeignKey("checks.id", ondelete="CASCADE"), nullable=False),
+        sa.Column("kind", sa.String(16), nullable=False),  # identical (the same bytes) or similar (pictures)
+        sa.Column("runs", sa.JSON, nullable=False),  # [[a's start s, b's start s, seconds], ...]
         sa.Column("at", sa.Float, nullable=False))
     return md, t
 

@@ -47,7 +47,8 @@ class Films:
         the contest's size limit or past the upload rate limit."""
         require_role(user, "entrant")
         con = self.contest(cid)
-        _open(con)
+        if not self._reopened(user, cid):  # (an entry the organiser reopened takes its new version after the deadline)
+            _open(con)
         if not isinstance(size, int) or size <= 0:
             raise Refusal(400, "size: the film's size in bytes")
         if size > con["max_bytes"]:
@@ -172,6 +173,8 @@ class Films:
 
 
 def _open(con: dict) -> None:
+    if con["phase"] != "open":
+        raise Refusal(409, f"entries are closed: the contest is {con['phase']}; the films judged stay the films judged")
     if accounts.now() > con["deadline"]:
         when = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime(con["deadline"]))
         raise Refusal(403, f"the deadline has passed ({when}): no more entries or changes")

@@ -28,20 +28,50 @@ class Jury:
 
     # ---- jurors ------------------------------------------------------------------------------------------
     def invite(self, organiser: dict, email: str, name: str) -> str:
-        """A juror's account, waiting for its password: the invitation's token (the organiser sends the link)."""
+        """A juror's account, waiting for its password: the invitation's token (the organiser sends the link).
+        Inviting a juror who has not joined yet issues a new link, and the old one no longer works."""
         require_role(organiser, "organiser")
         email = accounts.check_new_account(email, name, "x" * accounts.MIN_PASSWORD)
         sa = db._sa()
         u = self.t["users"]
         token = accounts.new_token()
         with self.fest.engine.begin() as c:
-            if c.execute(sa.select(u.c.id).where(u.c.email == email)).first():
-                raise Refusal(409, "e-mail: an account with this address exists")
+            old = c.execute(sa.select(u.c.id, u.c.role, u.c.invite_hash).where(u.c.email == email)).first()
+            if old is not None and old.role == "juror" and old.invite_hash is not None:
+                c.execute(u.update().where(u.c.id == old.id).values(invite_hash=accounts.token_hash(token)))
+                self.fest._audit(c, organiser["id"], "juror invitation re-issued", {"juror": old.id, "email": email})
+                return token
+            if old is not None:
+                raise Refusal(409, "e-mail: an account with this address exists" + (
+                    " (a juror who has joined: they can reset their password)" if old.role == "juror" else ""))
             uid = c.execute(u.insert().values(email=email, name=name.strip(), password_hash="", role="juror",
                                               invite_hash=accounts.token_hash(token),
                                               created_at=accounts.now())).inserted_primary_key[0]
             self.fest._audit(c, organiser["id"], "juror invited", {"juror": uid, "email": email})
         return token
+
+    def reinvite(self, organiser: dict, juror_id: int) -> tuple[str, str, str]:
+        """A new invitation for a juror who has not joined yet (the old link dies): (token, e-mail, name)."""
+        require_role(organiser, "organiser")
+        sa = db._sa()
+        u = self.t["users"]
+        with self.fest.engine.connect() as c:
+            row = c.execute(sa.select(u.c.email, u.c.name, u.c.invite_hash).where(u.c.id == juror_id,
+                                                                                  u.c.role == "juror")).first()
+        if row is None:
+            raise Refusal(404, "no such juror")
+        if row.invite_hash is None:
+            raise Refusal(409, f"{row.email} has joined already; a lost password is reset, not re-invited")
+        return self.invite(organiser, row.email, row.name), row.email, row.name
+
+    def invited(self, token: str) -> dict | None:
+        """{email, name} of the juror an invitation is for while it works (None: used, re-issued or mistyped)."""
+        sa = db._sa()
+        u = self.t["users"]
+        with self.fest.engine.connect() as c:
+            row = c.execute(sa.select(u.c.email, u.c.name).where(u.c.invite_hash == accounts.token_hash(token or ""),
+                                                                 u.c.role == "juror")).mappings().first()
+        return dict(row) if row else None
 
     def accept(self, token: str, password: str) -> str:
         """The juror behind an invitation sets a password; their e-mail (to sign in with)."""
@@ -53,7 +83,8 @@ class Jury:
             row = c.execute(sa.select(u.c.id, u.c.email).where(u.c.invite_hash == accounts.token_hash(token or ""),
                                                                u.c.role == "juror")).first()
             if row is None:
-                raise Refusal(404, "this invitation is not valid (used already, or mistyped): ask the organiser")
+                raise Refusal(404, "this invitation is not valid (used already, replaced by a newer one, or "
+                                   "mistyped): ask the organiser")
             c.execute(u.update().where(u.c.id == row.id).values(password_hash=accounts.hash_password(password),
                                                                 invite_hash=None))
             self.fest._audit(c, row.id, "juror joined", {})
@@ -113,13 +144,15 @@ class Jury:
         with a conflict with its entrant; entries that have enough keep theirs. {"assigned": n, "short": [entry
         ids that could not get enough jurors]}."""
         require_role(organiser, "organiser")
+        self._judging_open(cid, "jurors are assigned")
         sa = db._sa()
         e, ch, a, cf, u = self.t["entries"], self.t["checks"], self.t["assignments"], self.t["conflicts"], self.t["users"]
         with self.fest.engine.begin() as c:
             jurors = [r.id for r in c.execute(sa.select(u.c.id).where(u.c.role == "juror").order_by(u.c.id))]
             eligible = c.execute(sa.select(e.c.id, e.c.entrant_id).join(
                 ch, sa.and_(ch.c.entry_id == e.c.id, ch.c.version == e.c.version))
-                .where(e.c.contest_id == cid, ch.c.state == "done", ch.c.passed.is_(True)).order_by(e.c.id)).all()
+                .where(e.c.contest_id == cid, ch.c.state == "done", ch.c.passed.is_(True), e.c.reopened.is_(None),
+                       sa.or_(e.c.ruling.is_(None), e.c.ruling != "disqualified")).order_by(e.c.id)).all()
             have: dict[int, set] = {}
             for r in c.execute(sa.select(a.c.juror_id, a.c.entry_id)):
                 have.setdefault(r.entry_id, set()).add(r.juror_id)
@@ -149,14 +182,17 @@ class Jury:
         """A juror's films (without the entrants' names when judging is blind), with what they gave each."""
         require_role(juror, "juror")
         sa = db._sa()
-        e, a, u, s = self.t["entries"], self.t["assignments"], self.t["users"], self.t["scores"]
+        e, a, u, s, ch = self.t["entries"], self.t["assignments"], self.t["users"], self.t["scores"], self.t["checks"]
         blind = self.fest.contest(cid)["blind"]
         with self.fest.engine.connect() as c:
             rows = [dict(r) for r in c.execute(
-                sa.select(e.c.id, e.c.title, e.c.synopsis, e.c.version, u.c.name.label("entrant"), u.c.country)
+                sa.select(e.c.id, e.c.title, e.c.synopsis, e.c.version, e.c.reopened, u.c.name.label("entrant"),
+                          u.c.country)
                 .join(a, a.c.entry_id == e.c.id).join(u, u.c.id == e.c.entrant_id)
                 .where(a.c.juror_id == juror["id"], e.c.contest_id == cid).order_by(e.c.id)).mappings()]
-            done = {r.entry_id for r in c.execute(sa.select(s.c.entry_id).where(s.c.juror_id == juror["id"]))}
+            done = {r.entry_id for r in c.execute(  # (marks of the version now judged; older ones are set aside)
+                sa.select(s.c.entry_id).join(ch, ch.c.id == s.c.check_id).join(e, e.c.id == s.c.entry_id)
+                .where(s.c.juror_id == juror["id"], ch.c.version == e.c.version))}
         for r in rows:
             r["scored"] = r["id"] in done
             if blind:
@@ -181,9 +217,61 @@ class Jury:
         with self.fest.engine.begin() as c:
             if not self._assigned(c, juror["id"], entry_id):
                 raise Refusal(404, "no such entry")
+            check_id = self._judged_version(c, entry_id)
             c.execute(s.delete().where(s.c.juror_id == juror["id"], s.c.entry_id == entry_id, s.c.award_id == award_id))
             c.execute(s.insert(), [{"juror_id": juror["id"], "entry_id": entry_id, "award_id": award_id, "category": n,
-                                    "value": float(values[n]), "at": accounts.now()} for n in names])
+                                    "value": float(values[n]), "at": accounts.now(), "check_id": check_id}
+                                   for n in names])
+
+    def _judged_version(self, c, entry_id: int) -> int:
+        """The check (so the version, its film's SHA-256) a mark given now is for; Refusal when the entry is not
+        to be judged now (reopened for a new version, its new version not checked or not eligible, disqualified)."""
+        sa = db._sa()
+        e, ch = self.t["entries"], self.t["checks"]
+        row = c.execute(sa.select(ch.c.id, ch.c.state, ch.c.passed, e.c.reopened, e.c.ruling)
+                        .join(ch, sa.and_(ch.c.entry_id == e.c.id, ch.c.version == e.c.version))
+                        .where(e.c.id == entry_id)).first()
+        if row is None:
+            raise Refusal(404, "no such entry")
+        if row.reopened is not None:
+            raise Refusal(409, "this entry is reopened for a new version: it is judged again once that is checked")
+        if row.ruling == "disqualified":
+            raise Refusal(409, "this entry is disqualified: it is judged no more")
+        if row.state != "done" or not row.passed:
+            raise Refusal(409, "this version of the film is not eligible (or not checked yet): it is not judged")
+        return row.id
+
+    def comment(self, juror: dict, entry_id: int, text: str) -> None:
+        """A juror's comment on one of their films, for the organiser (again replaces; empty removes)."""
+        require_role(juror, "juror")
+        text = (text or "").strip()
+        if len(text) > 2000:
+            raise Refusal(400, "comment: at most 2000 characters")
+        cm = self.t["comments"]
+        with self.fest.engine.begin() as c:
+            if not self._assigned(c, juror["id"], entry_id):
+                raise Refusal(404, "no such entry")
+            cid = c.execute(db._sa().select(self.t["entries"].c.contest_id)
+                            .where(self.t["entries"].c.id == entry_id)).scalar()
+            self._judging_open(cid)
+            check_id = self._judged_version(c, entry_id)
+            c.execute(cm.delete().where(cm.c.juror_id == juror["id"], cm.c.entry_id == entry_id))
+            if text:
+                c.execute(cm.insert().values(juror_id=juror["id"], entry_id=entry_id, check_id=check_id, text=text,
+                                             at=accounts.now()))
+
+    def comments(self, user: dict, entry_id: int) -> list[dict]:
+        """The comments on a film: every juror's for the organiser (with the version each was for), a juror's own."""
+        require_role(user, "organiser", "juror")
+        sa = db._sa()
+        cm, u, ch = self.t["comments"], self.t["users"], self.t["checks"]
+        q = (sa.select(cm.c.text, cm.c.at, u.c.name.label("juror"), ch.c.version)
+             .join(u, u.c.id == cm.c.juror_id).outerjoin(ch, ch.c.id == cm.c.check_id)
+             .where(cm.c.entry_id == entry_id).order_by(cm.c.at))
+        if user["role"] == "juror":
+            q = q.where(cm.c.juror_id == user["id"])
+        with self.fest.engine.connect() as c:
+            return [dict(r) for r in c.execute(q).mappings()]
 
     def my_scores(self, juror: dict, entry_id: int) -> dict:
         """{award id: {category: mark}} this juror gave the film."""
@@ -191,7 +279,10 @@ class Jury:
         s = self.t["scores"]
         with self.fest.engine.connect() as c:
             rows = c.execute(sa.select(s.c.award_id, s.c.category, s.c.value)
-                             .where(s.c.juror_id == juror["id"], s.c.entry_id == entry_id)).all()
+                             .join(self.t["checks"], self.t["checks"].c.id == s.c.check_id)
+                             .join(self.t["entries"], self.t["entries"].c.id == s.c.entry_id)
+                             .where(s.c.juror_id == juror["id"], s.c.entry_id == entry_id,
+                                    self.t["checks"].c.version == self.t["entries"].c.version)).all()
         out: dict = {}
         for r in rows:
             out.setdefault(r.award_id, {})[r.category] = r.value
@@ -237,26 +328,40 @@ class Jury:
         sa = db._sa()
         cmp = self.t["comparisons"]
         with self.fest.engine.connect() as c:
-            return {(r.entry_a, r.entry_b) for r in c.execute(sa.select(cmp.c.entry_a, cmp.c.entry_b).where(
-                cmp.c.juror_id == juror["id"], cmp.c.award_id == award_id))}
+            return {(r.entry_a, r.entry_b) for r in c.execute(self._current_comparisons(
+                sa.select(cmp.c.entry_a, cmp.c.entry_b)).where(cmp.c.juror_id == juror["id"],
+                                                              cmp.c.award_id == award_id))}
 
-    def compare(self, juror: dict, award_id: int, a: int, b: int, winner: int) -> None:
+    def _current_comparisons(self, q):
+        """`q` over comparisons, kept to those of both films' versions now judged (an older version's are set aside)."""
+        sa = db._sa()
+        cmp, e, ch = self.t["comparisons"], self.t["entries"], self.t["checks"]
+        ea, eb, ca, cb = e.alias("ea"), e.alias("eb"), ch.alias("ca"), ch.alias("cb")
+        return (q.join(ca, ca.c.id == cmp.c.check_a).join(cb, cb.c.id == cmp.c.check_b)
+                .join(ea, ea.c.id == cmp.c.entry_a).join(eb, eb.c.id == cmp.c.entry_b)
+                .where(ca.c.version == ea.c.version, cb.c.version == eb.c.version, ea.c.reopened.is_(None),
+                       eb.c.reopened.is_(None), sa.or_(ea.c.ruling.is_(None), ea.c.ruling != "disqualified"),
+                       sa.or_(eb.c.ruling.is_(None), eb.c.ruling != "disqualified")))
+
+    def compare(self, juror: dict, award_id: int, a: int, b: int, winner: int | None) -> None:
+        """A juror's comparison of two of their films: `winner` the better one, or None: about equal."""
         require_role(juror, "juror")
         aw = self.award(award_id)
         if aw["method"] != "pairwise":
             raise Refusal(400, f"{aw['name']} is judged by scores, not by comparing films")
         self._judging_open(aw["contest_id"])
         a, b = sorted((a, b))
-        if winner not in (a, b) or a == b:
-            raise Refusal(400, "the better film is one of the two shown")
+        if (winner is not None and winner not in (a, b)) or a == b:
+            raise Refusal(400, "the better film is one of the two shown (or they are about equal)")
         cmp = self.t["comparisons"]
         with self.fest.engine.begin() as c:
             if not (self._assigned(c, juror["id"], a) and self._assigned(c, juror["id"], b)):
                 raise Refusal(404, "no such entry")
+            check_a, check_b = self._judged_version(c, a), self._judged_version(c, b)
             c.execute(cmp.delete().where(cmp.c.juror_id == juror["id"], cmp.c.award_id == award_id,
                                          cmp.c.entry_a == a, cmp.c.entry_b == b))
             c.execute(cmp.insert().values(juror_id=juror["id"], award_id=award_id, entry_a=a, entry_b=b, winner=winner,
-                                          at=accounts.now()))
+                                          at=accounts.now(), check_a=check_a, check_b=check_b))
 
     def award(self, award_id: int) -> dict:
         sa = db._sa()
@@ -267,9 +372,11 @@ class Jury:
             raise Refusal(404, "no such award")
         return dict(row)
 
-    def _judging_open(self, cid: int) -> None:
-        if self.fest.contest(cid)["published"]:
-            raise Refusal(403, "the results are published: judging is closed")
+    def _judging_open(self, cid: int, what: str = "jurors mark and compare films") -> None:
+        phase = self.fest.contest(cid)["phase"]
+        if phase != "judging":
+            raise Refusal(409, f"{what} only while the contest is judging; it is {phase}"
+                               + (" (the organiser moves it on when entries are in)" if phase == "open" else ""))
 
     # ---- rankings, decisions, results --------------------------------------------------------------------
     def ranking(self, organiser: dict | None, award_id: int) -> list[dict]:
@@ -283,15 +390,20 @@ class Jury:
         with self.fest.engine.connect() as c:
             titles = {r.id: r.title for r in c.execute(sa.select(e.c.id, e.c.title).where(e.c.contest_id == aw["contest_id"]))}
             if aw["method"] == "scores":  # (the database averages: 2,300 films x 3 jurors x 5 marks stay there)
-                s = self.t["scores"]
+                s, ch = self.t["scores"], self.t["checks"]
                 rows = c.execute(sa.select(s.c.entry_id, s.c.category, sa.func.avg(s.c.value),
                                            sa.func.count(sa.distinct(s.c.juror_id)))
-                                 .where(s.c.award_id == award_id).group_by(s.c.entry_id, s.c.category)).all()
+                                 .join(ch, ch.c.id == s.c.check_id).join(e, e.c.id == s.c.entry_id)
+                                 .where(s.c.award_id == award_id, ch.c.version == e.c.version,  # (the version
+                                        e.c.reopened.is_(None),  # now judged: marks of an older one are set aside)
+                                        sa.or_(e.c.ruling.is_(None), e.c.ruling != "disqualified"))
+                                 .group_by(s.c.entry_id, s.c.category)).all()
                 marks = weighted_marks(rows, aw["categories"])
             else:
                 cmp = self.t["comparisons"]
-                rows = c.execute(sa.select(cmp.c.entry_a, cmp.c.entry_b, cmp.c.winner, cmp.c.juror_id)
-                                 .where(cmp.c.award_id == award_id)).all()
+                rows = c.execute(self._current_comparisons(
+                    sa.select(cmp.c.entry_a, cmp.c.entry_b, cmp.c.winner, cmp.c.juror_id))
+                    .where(cmp.c.award_id == award_id)).all()
                 marks = bradley_terry([(r.entry_a, r.entry_b, r.winner) for r in rows])
                 jurors: dict = {}
                 for r in rows:
@@ -302,30 +414,36 @@ class Jury:
         return ranks(sorted(out, key=lambda r: (-r["mark"], -r["jurors"], r["entry"])))
 
     def decide(self, organiser: dict, award_id: int, entry_id: int) -> None:
+        """The organiser's winner of an award: an eligible entry the jury judged, at the version judged (the
+        decision names its check, so its film's SHA-256: the results show that version whatever comes after)."""
         require_role(organiser, "organiser")
         sa = db._sa()
         aw = self.award(award_id)
+        self._judging_open(aw["contest_id"], "winners are chosen")
         e, ch, d = self.t["entries"], self.t["checks"], self.t["decisions"]
+        if entry_id not in {r["entry"] for r in self.ranking(organiser, award_id)}:
+            with self.fest.engine.connect() as c:
+                ok = c.execute(sa.select(e.c.id).join(ch, sa.and_(ch.c.entry_id == e.c.id, ch.c.version == e.c.version))
+                               .where(e.c.id == entry_id, e.c.contest_id == aw["contest_id"],
+                                      ch.c.passed.is_(True))).first()
+            raise Refusal(400, "this film has no marks of the version now judged for this award: only a film the jury "
+                               "judged can win" if ok else "only an eligible entry of this contest can win (its latest "
+                                                           "check passed)")
         with self.fest.engine.begin() as c:
-            ok = c.execute(sa.select(e.c.id).join(ch, sa.and_(ch.c.entry_id == e.c.id, ch.c.version == e.c.version))
-                           .where(e.c.id == entry_id, e.c.contest_id == aw["contest_id"], ch.c.passed.is_(True))).first()
-            if ok is None:
-                raise Refusal(400, "only an eligible entry of this contest can win (its latest check passed)")
+            check_id = self._judged_version(c, entry_id)
+            sha = c.execute(sa.select(ch.c.film_sha).where(ch.c.id == check_id)).scalar()
             c.execute(d.delete().where(d.c.award_id == award_id))
             c.execute(d.insert().values(award_id=award_id, entry_id=entry_id, decided_by=organiser["id"],
-                                        at=accounts.now()))
-            self.fest._audit(c, organiser["id"], "award decided", {"award": aw["name"], "entry": entry_id})
+                                        at=accounts.now(), check_id=check_id))
+            self.fest._audit(c, organiser["id"], "award decided", {"award": aw["name"], "entry": entry_id,
+                                                                  "check": check_id, "film": sha})
 
     def set_contest(self, organiser: dict, cid: int, **flags) -> None:
-        """The organiser's switches: blind, scores_open, published (publishing needs every award decided)."""
+        """The organiser's switches: blind, scores_open (the phases move in phases.Phases.move)."""
         require_role(organiser, "organiser")
-        bad = set(flags) - {"blind", "scores_open", "published"}
+        bad = set(flags) - {"blind", "scores_open"}
         if bad:
             raise Refusal(400, f"{', '.join(sorted(bad))}: not a contest switch")
-        if flags.get("published"):
-            missing = [a["name"] for a in self.fest.awards(cid) if a["id"] not in self.decisions(cid)]
-            if missing:
-                raise Refusal(409, f"decide every award before publishing: {', '.join(missing)} has no winner")
         with self.fest.engine.begin() as c:
             c.execute(self.t["contests"].update().where(self.t["contests"].c.id == cid).values(**{k: bool(v) for k, v in flags.items()}))
             self.fest._audit(c, organiser["id"], "contest changed", {k: bool(v) for k, v in flags.items()})
@@ -344,18 +462,22 @@ class Jury:
         if not con["published"]:
             return None
         sa = db._sa()
-        e, u = self.t["entries"], self.t["users"]
-        won = self.decisions(cid)
+        e, u, d, ch = self.t["entries"], self.t["users"], self.t["decisions"], self.t["checks"]
         out = []
         with self.fest.engine.connect() as c:
             for aw in self.fest.awards(cid):
-                eid = won.get(aw["id"])
-                row = c.execute(sa.select(e.c.id, e.c.title, e.c.synopsis, e.c.credits, u.c.name, u.c.country)
-                                .join(u, u.c.id == e.c.entrant_id).where(e.c.id == eid)).mappings().first()
-                ck = self.fest.latest_check(eid) or {}
-                shown = {f["check"]: f["detail"] for f in ck.get("findings") or []
+                # the version that won, from its check (its own title, synopsis, film and findings), never the
+                # entry's latest
+                row = c.execute(sa.select(e.c.id, ch.c.title, ch.c.synopsis, ch.c.version, ch.c.film_sha,
+                                          ch.c.ai_share, ch.c.evidence, ch.c.findings, u.c.name, u.c.country)
+                                .join(ch, ch.c.id == d.c.check_id).join(e, e.c.id == d.c.entry_id)
+                                .join(u, u.c.id == e.c.entrant_id).where(d.c.award_id == aw["id"])).mappings().first()
+                if row is None:
+                    continue
+                shown = {f["check"]: f["detail"] for f in row["findings"] or []
                          if f["check"] in ("ai_share", "visible_label", "aigc_tag", "c2pa")}
-                out.append({"award": aw["name"], "entry": dict(row), "ai_share": ck.get("ai_share"), "disclosure": shown})
+                out.append({"award": aw["name"], "entry": dict(row), "ai_share": row["ai_share"],
+                            "evidence": row["evidence"] or "none", "disclosure": shown})
         return out
 
 

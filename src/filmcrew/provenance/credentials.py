@@ -49,36 +49,51 @@ def _write_private(path: Path, data: bytes) -> None:
     os.replace(tmp, path)
 
 
-def init_keys(name: str = "filmcrew creator", force: bool = False) -> Path:
-    """Create a local CA and a C2PA signing certificate issued by it. Returns the keys folder."""
+def new_ca(name: str, organisation: str = "filmcrew (local, not publicly trusted)", days: int = 3650) -> tuple[bytes, bytes]:
+    """A certificate authority that may issue C2PA signing certificates: (its certificate, its private key), PEM."""
     from cryptography import x509
     from cryptography.hazmat.primitives import hashes, serialization
     from cryptography.hazmat.primitives.asymmetric import ec
-    from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
+    from cryptography.x509.oid import NameOID
 
-    d = keys_dir()
-    if (d / "signer.pem").exists() and not force:
-        return d
-    d.mkdir(parents=True, exist_ok=True)
     now = dt.datetime.now(dt.timezone.utc)
     ca_key = ec.generate_private_key(ec.SECP256R1())
-    ca_name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, f"{name} local CA"),
-                         x509.NameAttribute(NameOID.ORGANIZATION_NAME, "filmcrew (local, not publicly trusted)")])
+    ca_name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, name),
+                         x509.NameAttribute(NameOID.ORGANIZATION_NAME, organisation)])
     ca = (x509.CertificateBuilder().subject_name(ca_name).issuer_name(ca_name).public_key(ca_key.public_key())
           .serial_number(x509.random_serial_number()).not_valid_before(now - dt.timedelta(minutes=5))
-          .not_valid_after(now + dt.timedelta(days=3650))
+          .not_valid_after(now + dt.timedelta(days=days))
           .add_extension(x509.BasicConstraints(ca=True, path_length=0), critical=True)
           .add_extension(x509.KeyUsage(digital_signature=False, content_commitment=False, key_encipherment=False,
                                        data_encipherment=False, key_agreement=False, key_cert_sign=True, crl_sign=True,
                                        encipher_only=False, decipher_only=False), critical=True)
           .add_extension(x509.SubjectKeyIdentifier.from_public_key(ca_key.public_key()), critical=False)
           .sign(ca_key, hashes.SHA256()))
+    pem = serialization.Encoding.PEM
+    return ca.public_bytes(pem), ca_key.private_bytes(pem, serialization.PrivateFormat.PKCS8,
+                                                      serialization.NoEncryption())
+
+
+def issue_signer(ca_pem: bytes, ca_key_pem: bytes, name: str, organisation: str = "filmcrew creator",
+                 email: str | None = None, days: int = 730) -> tuple[bytes, bytes]:
+    """A C2PA signing certificate issued by the CA (ES256, P-256, digitalSignature + emailProtection, as the C2PA
+    library requires): (the chain, leaf first then the CA; the leaf's private key), PEM."""
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
+
+    now = dt.datetime.now(dt.timezone.utc)
+    ca = x509.load_pem_x509_certificate(ca_pem)
+    ca_key = serialization.load_pem_private_key(ca_key_pem, password=None)
     key = ec.generate_private_key(ec.SECP256R1())
+    subject = [x509.NameAttribute(NameOID.COMMON_NAME, name), x509.NameAttribute(NameOID.ORGANIZATION_NAME, organisation)]
+    if email:
+        subject.append(x509.NameAttribute(NameOID.EMAIL_ADDRESS, email))
     leaf = (x509.CertificateBuilder()
-            .subject_name(x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, name),
-                                     x509.NameAttribute(NameOID.ORGANIZATION_NAME, "filmcrew creator")]))
-            .issuer_name(ca_name).public_key(key.public_key()).serial_number(x509.random_serial_number())
-            .not_valid_before(now - dt.timedelta(minutes=5)).not_valid_after(now + dt.timedelta(days=730))
+            .subject_name(x509.Name(subject))
+            .issuer_name(ca.subject).public_key(key.public_key()).serial_number(x509.random_serial_number())
+            .not_valid_before(now - dt.timedelta(minutes=5)).not_valid_after(now + dt.timedelta(days=days))
             .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
             .add_extension(x509.KeyUsage(digital_signature=True, content_commitment=False, key_encipherment=False,
                                          data_encipherment=False, key_agreement=False, key_cert_sign=False,
@@ -88,11 +103,77 @@ def init_keys(name: str = "filmcrew creator", force: bool = False) -> Path:
             .add_extension(x509.AuthorityKeyIdentifier.from_issuer_public_key(ca_key.public_key()), critical=False)
             .sign(ca_key, hashes.SHA256()))
     pem = serialization.Encoding.PEM
-    pkcs8 = serialization.PrivateFormat.PKCS8
-    _write_private(d / "ca.key", ca_key.private_bytes(pem, pkcs8, serialization.NoEncryption()))
-    _write_private(d / "signer.key", key.private_bytes(pem, pkcs8, serialization.NoEncryption()))
-    (d / "ca.pem").write_bytes(ca.public_bytes(pem))
-    (d / "signer.pem").write_bytes(leaf.public_bytes(pem) + ca.public_bytes(pem))  # the chain, leaf first
+    return (leaf.public_bytes(pem) + ca.public_bytes(pem),
+            key.private_bytes(pem, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()))
+
+
+def init_keys(name: str = "filmcrew creator", force: bool = False) -> Path:
+    """Create a local CA and a C2PA signing certificate issued by it. Returns the keys folder."""
+    d = keys_dir()
+    if (d / "signer.pem").exists() and not force:
+        return d
+    d.mkdir(parents=True, exist_ok=True)
+    ca, ca_key = new_ca(f"{name} local CA")
+    chain, key = issue_signer(ca, ca_key, name)
+    _write_private(d / "ca.key", ca_key)
+    _write_private(d / "signer.key", key)
+    (d / "ca.pem").write_bytes(ca)
+    (d / "signer.pem").write_bytes(chain)  # the chain, leaf first
+    return d
+
+
+def import_signer(cert: Path, key: Path, force: bool = False) -> Path:
+    """Install a signing certificate chain (leaf first; a festival issues one) and its private key where filmcrew
+    signs from (keys_dir(): signer.pem, signer.key 0600). The key must be the leaf's, the leaf must be a C2PA
+    signer (digitalSignature, not a CA) and not expired; keys already there are kept in keys/replaced-TIME/ when
+    `force`, else refused. Returns the keys folder."""
+    import re
+    from cryptography import x509
+    from cryptography.hazmat.primitives import serialization
+
+    cert_text = Path(cert).read_text(encoding="ascii", errors="replace")
+    key_text = Path(key).read_text(encoding="ascii", errors="replace")
+    blocks = re.findall(r"-----BEGIN CERTIFICATE-----.+?-----END CERTIFICATE-----", cert_text, re.S)
+    if not blocks:
+        raise CredentialError(f"{cert}: no PEM certificate (-----BEGIN CERTIFICATE-----) in it")
+    found = re.search(r"-----BEGIN ([A-Z ]*)PRIVATE KEY-----.+?-----END \1PRIVATE KEY-----", key_text, re.S)
+    if not found:
+        raise CredentialError(f"{key}: no PEM private key (-----BEGIN PRIVATE KEY-----) in it")
+    try:
+        chain = [x509.load_pem_x509_certificate(b.encode()) for b in blocks]
+        private = serialization.load_pem_private_key(found.group(0).encode(), password=None)
+    except (ValueError, TypeError) as err:
+        raise CredentialError(f"{cert} / {key}: not a certificate and key filmcrew can read ({err})") from None
+    leaf = chain[0]
+    pub = serialization.PublicFormat.SubjectPublicKeyInfo
+    der = serialization.Encoding.DER
+    if leaf.public_key().public_bytes(der, pub) != private.public_key().public_bytes(der, pub):
+        raise CredentialError(f"{key}: this private key is not the certificate's (the first certificate in {cert})")
+    try:
+        basic = leaf.extensions.get_extension_for_class(x509.BasicConstraints).value
+        if basic.ca:
+            raise CredentialError(f"{cert}: its first certificate is a certificate authority, not a signer")
+    except x509.ExtensionNotFound:
+        pass
+    now = dt.datetime.now(dt.timezone.utc)
+    if not leaf.not_valid_before_utc <= now <= leaf.not_valid_after_utc:
+        raise CredentialError(f"{cert}: the certificate is not valid now ({leaf.not_valid_before_utc:%Y-%m-%d} to "
+                              f"{leaf.not_valid_after_utc:%Y-%m-%d})")
+    d = keys_dir()
+    d.mkdir(parents=True, exist_ok=True)
+    if (d / "signer.pem").exists():
+        if not force:
+            raise CredentialError(f"{d} has a signing certificate already; --force keeps it in {d}/replaced-TIME/ "
+                                  f"and installs this one")
+        old = d / f"replaced-{now:%Y%m%d-%H%M%S}"
+        old.mkdir()
+        for name in ("signer.pem", "signer.key"):
+            if (d / name).exists():
+                os.replace(d / name, old / name)
+    pem = serialization.Encoding.PEM
+    _write_private(d / "signer.key", private.private_bytes(pem, serialization.PrivateFormat.PKCS8,
+                                                           serialization.NoEncryption()))
+    (d / "signer.pem").write_bytes(b"".join(c.public_bytes(pem) for c in chain))
     return d
 
 
@@ -241,5 +322,5 @@ def share_in_manifest(store: dict | None) -> dict | None:
     return None
 
 
-__all__ = ["init_keys", "sign", "verify", "verify_manifest", "read_manifest", "ai_share_from_manifest",
+__all__ = ["init_keys", "new_ca", "issue_signer", "import_signer", "sign", "verify", "verify_manifest", "read_manifest", "ai_share_from_manifest",
            "share_in_manifest", "manifest_definition", "keys_dir", "signer_name"]
