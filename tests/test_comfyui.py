@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from fake_comfyui import FakeComfy
 from model_project import LIGHTHOUSE, model_project
-from test_remote_images import shot_request
+from vendor_requests import shot_request
 
 from filmcrew.cli import main
 from filmcrew.errors import ConfigError, ProviderError

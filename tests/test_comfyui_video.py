@@ -9,7 +9,7 @@ import json
 import pytest
 from fake_comfyui import FakeComfy
 from model_project import BAKER, model_project
-from test_kling import request
+from vendor_requests import request
 
 from filmcrew.cli import main
 from filmcrew.media import ffmpeg

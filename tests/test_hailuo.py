@@ -8,7 +8,7 @@ import json
 
 import pytest
 from fake_hailuo import KEY, FakeHailuo
-from test_kling import request
+from vendor_requests import request
 
 from filmcrew.errors import ProviderError
 from filmcrew.providers.remote import jobs

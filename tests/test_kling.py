@@ -14,13 +14,14 @@ import numpy as np
 import pytest
 from fake_kling import AK, SK, FakeKling
 from model_project import model_project
+from vendor_requests import request, still  # noqa: F401 (still: the other vendor tests' too)
 
 from filmcrew import pipeline
 from filmcrew.cli import main
 from filmcrew.errors import ConfigError, ProviderError
 from filmcrew.media import ffmpeg
 from filmcrew.providers.remote import jobs, kling
-from filmcrew.providers.remote.animate import VideoRequest, fit
+from filmcrew.providers.remote.animate import fit
 from filmcrew.providers.remote.kling import KlingAnimator
 
 ENV = {"KLING_ACCESS_KEY": AK, "KLING_SECRET_KEY": SK}
@@ -34,19 +35,6 @@ def fake():
 
 def provider(fake, **kw):
     return KlingAnimator(env=ENV, base_url=fake.url, poll_every=0.05, **kw)
-
-
-def still(path: Path, colour=(200, 50, 50)) -> Path:
-    from PIL import Image
-    Image.new("RGB", (540, 960), colour).save(path)
-    return path
-
-
-def request(tmp_path, mode="first-frame", **kw) -> VideoRequest:
-    ticket = jobs.JobTicket(tmp_path / "jobs", "ef" * 32, "ep01-s01-sh01.video")
-    base = dict(shot_id="ep01-s01-sh01", prompt="Jonah pulls the net. medium shot.", mode=mode, seconds=5, aspect="9:16",
-                first=still(tmp_path / "first.png"), last=still(tmp_path / "last.png", (20, 90, 200)), job=ticket)
-    return VideoRequest(**{**base, **kw})
 
 
 def test_the_token_is_kling_s_jwt_and_is_signed_again_before_it_expires(fake):

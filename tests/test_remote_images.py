@@ -14,13 +14,12 @@ from pathlib import Path
 import pytest
 from fake_openai_images import FakeImages
 from model_project import model_project
+from vendor_requests import shot_request
 from killer import kill_at_random
 
 from filmcrew import pipeline
 from filmcrew.cli import main
 from filmcrew.errors import ProviderError
-from filmcrew.model import Character, Scene, Shot
-from filmcrew.providers.base import DrawRequest
 from filmcrew.providers.remote import jobs
 from filmcrew.providers.remote.openai_images import OpenAIImagesIllustrator
 
@@ -35,23 +34,6 @@ def fake():
 
 def provider(fake, **kw):
     return OpenAIImagesIllustrator(env={"FAKE_KEY": KEY}, base_url=fake.url, api_key_env="FAKE_KEY", **kw)
-
-
-def shot_request(tmp_path, chars=("JONAH", "MEI"), preview=False):
-    characters = tuple(Character(name=n, description=f"{n.lower()} the test", costume="a red coat",
-                                 look={"skin": "#c68642"}) for n in chars)
-    refs = []
-    for n in chars:
-        p = tmp_path / f"{n}.png"
-        from PIL import Image
-        Image.new("RGB", (32, 48), (len(n) * 20, 10, 10)).save(p)
-        refs.append((n, p))
-    shot = Shot(id="ep01-s01-sh01", action="Jonah hands Mei the hook.", camera="medium", characters=chars)
-    scene = Scene(id="ep01-s01", heading="EXT. OLD DOCK - DAWN", interior=False, location="OLD DOCK", time_of_day="DAWN",
-                  shots=(shot,))
-    ticket = jobs.JobTicket(tmp_path / "jobs", "cd" * 32, "ep01-s01-sh01.keyframe")
-    return DrawRequest(shot=shot, scene=scene, characters=characters, size=(600, 1000), style="storybook", seed=1,
-                       preview=preview, references=tuple(refs), job=ticket)
 
 
 def test_a_shot_with_characters_is_an_edit_with_their_references_in_the_order_the_prompt_names(fake, tmp_path):

@@ -8,7 +8,7 @@ import hashlib
 
 import pytest
 from fake_runway import KEY, FakeRunway
-from test_kling import request
+from vendor_requests import request
 
 from filmcrew.errors import ConfigError, ProviderError
 from filmcrew.providers.remote import jobs

@@ -10,7 +10,7 @@ import json
 import pytest
 from fake_ark_images import FakeArk
 from model_project import BAKER, made_film
-from test_kling import request, still
+from vendor_requests import request, still
 
 from filmcrew.providers.remote import jobs
 from filmcrew.providers.remote.seedance import SeedanceAnimator

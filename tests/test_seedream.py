@@ -10,7 +10,7 @@ import json
 import pytest
 from fake_ark_images import FakeArk
 from model_project import BAKER, model_project
-from test_remote_images import shot_request
+from vendor_requests import shot_request
 
 from filmcrew.cli import main
 from filmcrew.errors import ProviderError

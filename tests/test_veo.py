@@ -9,7 +9,7 @@ import json
 import pytest
 from fake_veo import KEY, FakeVeo
 from model_project import BAKER, made_film, model_project
-from test_kling import request, still
+from vendor_requests import request, still
 
 from filmcrew.cli import main
 from filmcrew.errors import ProviderError
