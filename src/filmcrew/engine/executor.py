@@ -13,6 +13,8 @@ from __future__ import annotations
 import os
 import shutil
 import sys
+import threading
+import time as _time
 import traceback
 from collections import Counter
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
@@ -128,6 +130,10 @@ class RunReport:
     seconds: dict[str, float] = field(default_factory=dict)  # artifact -> the seconds its task took
 
 
+def _now() -> float:
+    return _time.monotonic()
+
+
 class NullProgress:
     """A listener of a make's events that shows nothing (`make --quiet`)."""
 
@@ -138,22 +144,54 @@ class NullProgress:
 class BarProgress:
     """The command line's progress, read from the make's events (engine/events.py, what the studio reads too):
     an overall bar with per-role counts (tqdm, to stderr) on a terminal; elsewhere (a log, a pipe, CI) a line
-    when the make starts and one each time a role has finished all its tasks."""
+    when the make starts, one as each task is made (or fails), and one each time a role has finished all its
+    tasks. Live for long tasks, on a terminal and off one: while tasks run and nothing has been said for
+    `quiet_s` seconds, which tasks are running and for how long (the bar's postfix, or a line), so a make is
+    never silent for longer."""
 
-    def __init__(self, stream=None):
+    def __init__(self, stream=None, quiet_s: float = 5.0):
         self.stream = stream or sys.stderr
         self.tty = bool(getattr(self.stream, "isatty", lambda: False)())
         self.bar = None
+        self.quiet_s = quiet_s
+        self.running: dict[str, tuple[str, float]] = {}  # artifact -> (role, when it started)
+        self._said = 0.0
+        self._lock = threading.Lock()
+        self._stop: threading.Event | None = None
 
     def __call__(self, event: dict) -> None:
         kind = event.get("type")
         if kind == "run_started":
             self.start(event)
+        elif kind == "task_started" and self.bar is not None:
+            with self._lock:
+                self.running[event.get("artifact", "")] = (event.get("role", ""), _now())
         elif kind == "task_ended" and self.bar is not None:
-            self.done(event)
+            with self._lock:
+                self.running.pop(event.get("artifact", ""), None)
+                self.done(event)
         elif kind == "run_ended" and self.bar is not None:
-            self.bar.close()
-            self.bar = None
+            if self._stop is not None:
+                self._stop.set()
+            with self._lock:
+                self.bar.close()
+                self.bar = None
+
+    def _beat(self, stop: threading.Event) -> None:
+        """Every second: where nothing was said for `quiet_s` seconds, the tasks in flight (longest first)."""
+        while not stop.wait(1.0):
+            with self._lock:
+                if self.bar is None or not self.running or _now() - self._said < self.quiet_s:
+                    continue
+                now = _now()
+                busy = sorted(self.running.items(), key=lambda kv: kv[1][1])
+                text = ", ".join(f"{a} ({r}, {now - t0:.0f} s)" for a, (r, t0) in busy[:4]) + \
+                    (f" and {len(busy) - 4} more" if len(busy) > 4 else "")
+                if self.tty:
+                    self._post(f"making {text}")
+                    self._said = now
+                else:
+                    self._say(f"  ... making {text}")
 
     def start(self, event: dict) -> None:
         import time
@@ -169,12 +207,18 @@ class BarProgress:
         if not self.tty and event.get("tasks"):
             self._say(f"making {event['tasks']} artifact(s): " + ", ".join(f"{r} {n}" for r, n in self.totals.items()))
         self._post()
+        self._said = _now()
+        if event.get("tasks"):
+            self._stop = threading.Event()
+            threading.Thread(target=self._beat, args=(self._stop,), daemon=True, name="filmcrew-progress").start()
 
     def _say(self, text: str) -> None:
         print(text, file=self.stream, flush=True)
+        self._said = _now()
 
-    def _post(self):
-        self.bar.set_postfix_str(" ".join(f"{r} {self.counts[r]}/{n}" for r, n in self.totals.items()))
+    def _post(self, extra: str = ""):
+        self.bar.set_postfix_str(" ".join(f"{r} {self.counts[r]}/{n}" for r, n in self.totals.items()) +
+                                 (f" | {extra}" if extra else ""))
 
     def done(self, event: dict) -> None:
         import time
@@ -183,6 +227,12 @@ class BarProgress:
         self.failed[r] += event.get("outcome") in ("failed", "skipped")
         self.bar.update(1)
         self._post()
+        self._said = _now() if self.tty else self._said
+        outcome = event.get("outcome")
+        if not self.tty and outcome != "kept":  # (a task found made says nothing of its own: the role's line counts it)
+            how = f"made in {event.get('seconds', 0):.1f} s" if outcome == "made" else \
+                f"{outcome}" + (f": {event['error']}" if event.get("error") else "")
+            self._say(f"  [{sum(self.counts.values())}/{sum(self.totals.values())}] {r} {event.get('artifact', '')}: {how}")
         if not self.tty and self.counts[r] == self.totals[r]:
             bad = f", {self.failed[r]} failed or skipped" if self.failed[r] else ""
             self._say(f"  {r}: {self.totals[r]} done{bad} ({time.perf_counter() - self.t0:.0f} s, "
