@@ -206,7 +206,7 @@ def episode_graph(ctx: EpisodeContext) -> EpisodeGraph:
         picked = None
         if ctx.consistency is not None:
             pins, who = takes.load_pins(ctx.root), _character_refs(ctx, refs)
-            picked = (lambda sh, v: takes.pick(ctx, "video", sh, v, who, retake_videos[sh.id], pins))
+            picked = (lambda sh, v: takes.pick(ctx, "video", sh, v, who[sh.id], retake_videos[sh.id], pins))
         clips.update(animator.remote_tasks(ctx, picked_keys, timings, refs, retakes=retake_videos, picked=picked,
                                            only=by_model))
     own_clips = animator.take_tasks(ctx, timings)  # a person's own clip replaces a shot's (nothing is sent for it)
@@ -237,8 +237,16 @@ def episode_graph(ctx: EpisodeContext) -> EpisodeGraph:
                         checks=[c for c in checks if c.artifact.endswith(".pick") and c not in picked_keys.values()])
 
 
-def _character_refs(ctx: EpisodeContext, refs: dict[str, Task]) -> dict[str, Task]:
-    return {n: t for n, t in refs.items() if ctx.bible.character(n) is not None}
+def _character_refs(ctx: EpisodeContext, refs: dict[str, Task]) -> dict[str, dict[str, Task]]:
+    """{shot id: {character name: a reference}}: every character's of the episode (as before states), those the
+    shot shows in the state they are in at that shot."""
+    every: dict[str, Task] = {}
+    for sid, t in refs.items():
+        name = sid.split("@", 1)[0]
+        if ctx.bible.character(name) is not None:
+            every.setdefault(name, t)
+    return {sh.id: {**every, **common.shot_refs(ctx, refs, sc, sh, places=False)}
+            for sc in ctx.episode.scenes for sh in sc.shots}
 
 
 def _keyframe_picks(ctx: EpisodeContext, keys: dict[str, Task], refs: dict[str, Task],
@@ -251,7 +259,7 @@ def _keyframe_picks(ctx: EpisodeContext, keys: dict[str, Task], refs: dict[str, 
     out = dict(keys)
     picks = []
     for sh in ctx.episode.shots():
-        p = takes.pick(ctx, "keyframe", sh, keys[sh.id], who, retake_keys.get(sh.id), pins)
+        p = takes.pick(ctx, "keyframe", sh, keys[sh.id], who[sh.id], retake_keys.get(sh.id), pins)
         picks.append(p)
         if sh.id in retake_keys:
             out[sh.id] = p

@@ -19,7 +19,7 @@ from .engine.layout import CONFIG_NAME, Layout
 from .engine.money import budget_amount
 from .errors import ConfigError, FilmcrewError, read_text
 from .ledger import SECRET_HINTS
-from .model import ASPECTS, FORMATS, LANGUAGES, Bible, Character, EpisodeArc, Voice
+from .model import ASPECTS, FORMATS, LANGUAGES, Bible, Change, Character, EpisodeArc, Place, Voice
 from .consistency.settings import Consistency
 from .provenance.labels import CODE_RE, POSITIONS, Labels
 
@@ -260,17 +260,36 @@ def bible_to_dict(b: Bible) -> dict:
         "characters": [
             {"name": c.name, "role": c.role, "description": c.description, "want": c.want, "flaw": c.flaw,
              "look": dict(c.look), "palette": list(c.palette), "costume": c.costume,
-             "voice": {k: v for k, v in asdict(c.voice).items() if k != "emotion" or v}}
+             "voice": {k: v for k, v in asdict(c.voice).items() if k != "emotion" or v},
+             **({"changes": [_change_to_dict(ch) for ch in c.changes]} if c.changes else {})}
             for c in b.characters
         ],
         "episodes": [{"number": a.number, "title": a.title, "summary": a.summary, "hook": a.hook} for a in b.arcs],
+        **({"places": [{"name": p.name, "description": p.description,
+                        **({"changes": [_change_to_dict(ch) for ch in p.changes]} if p.changes else {})}
+                       for p in b.places]} if b.places else {}),
     }
 
 
-BIBLE_KEYS = ("schema_version", "title", "logline", "language", "world", "visual_style", "characters", "episodes")
+def _change_to_dict(ch: Change) -> dict:
+    d = {"episode": ch.episode, **({"scene": ch.scene} if ch.scene else {})}
+    for k in ("costume", "palette", "props", "note"):
+        v = getattr(ch, k)
+        if v is not None:
+            d[k] = list(v) if isinstance(v, tuple) else v
+    if ch.look:
+        d["look"] = dict(ch.look)
+    return d
+
+
+BIBLE_KEYS = ("schema_version", "title", "logline", "language", "world", "visual_style", "characters", "episodes",
+              "places")
 VOICE_EMOTIONS = ("", "happy", "sad", "angry", "fearful", "disgusted", "surprised", "neutral", "calm", "cold", "excited",
                   "whisper", "tender")  # a character's voice.emotion (the words of providers/remote/speech.py)
-CHARACTER_KEYS = ("name", "role", "description", "want", "flaw", "look", "palette", "costume", "voice")
+CHARACTER_KEYS = ("name", "role", "description", "want", "flaw", "look", "palette", "costume", "voice", "changes")
+CHANGE_KEYS = ("episode", "scene", "costume", "look", "palette", "props", "note")  # a character's change
+PLACE_KEYS = ("name", "description", "changes")
+PLACE_CHANGE_KEYS = ("episode", "scene", "note")  # a place's change: its damage, decoration, weather
 ARC_KEYS = ("number", "title", "summary", "hook")
 
 
@@ -359,7 +378,8 @@ def bible_from_dict(d: dict, path: str = "story/bible.yaml") -> Bible:
                                palette=tuple(str(p) for p in palette),
                                costume=str(c.get("costume", "")),
                                voice=Voice(provider=str(voice.provider), voice=str(voice.voice), speed=speed,
-                                           pitch=pitch, timbre=str(voice.timbre), emotion=voice.emotion)))
+                                           pitch=pitch, timbre=str(voice.timbre), emotion=voice.emotion),
+                               changes=_changes(c.get("changes"), f"{where}.changes", CHANGE_KEYS)))
     arcs = []
     for i, a in enumerate(d.get("episodes") or []):
         if not isinstance(a, dict) or not isinstance(a.get("number"), int):
@@ -367,9 +387,78 @@ def bible_from_dict(d: dict, path: str = "story/bible.yaml") -> Bible:
         _known_keys(a, ARC_KEYS, f"{path}: episodes[{i}]")
         arcs.append(EpisodeArc(number=a["number"], title=str(a.get("title", "")), summary=str(a.get("summary", "")),
                                hook=str(a.get("hook", ""))))
+    places = []
+    if not isinstance(d.get("places") or [], list):
+        raise ConfigError(f"{path}: places: {d['places']!r} must be a list (one '- name: ...' item per place)")
+    for i, p in enumerate(d.get("places") or []):
+        where = f"{path}: places[{i}]"
+        if not isinstance(p, dict):
+            raise ConfigError(f"{where}: {p!r} must be a mapping with name, description, changes")
+        _known_keys(p, PLACE_KEYS, where)
+        if not isinstance(p.get("name"), str) or not p["name"].strip():
+            raise ConfigError(f"{where}.name: every place needs a name (as written in the scene headings, e.g. "
+                              f"OLD DOCK)")
+        if isinstance(p.get("description"), (dict, list)):
+            raise ConfigError(f"{where}.description: must be text")
+        places.append(Place(name=p["name"].strip().upper(), description=str(p.get("description", "")),
+                            changes=_changes(p.get("changes"), f"{where}.changes", PLACE_CHANGE_KEYS)))
     return Bible(title=d["title"].strip(), logline=d["logline"].strip(), world=str(d.get("world", "")),
                  visual_style=str(d.get("visual_style", "")), language=str(d.get("language", "en")),
-                 characters=tuple(chars), arcs=tuple(arcs))
+                 characters=tuple(chars), arcs=tuple(arcs), places=tuple(places))
+
+
+def _changes(items, where: str, known: tuple) -> tuple[Change, ...]:
+    """A character's or place's `changes:` list: each with the episode (and scene) it takes effect from."""
+    if items is None:
+        return ()
+    if not isinstance(items, list):
+        raise ConfigError(f"{where}: {items!r} must be a list, e.g. [{{episode: 2, costume: \"grey shirt\", "
+                          f"note: \"injured left arm\"}}]")
+    out, seen = [], {}
+    for k, ch in enumerate(items):
+        at = f"{where}[{k}]"
+        if not isinstance(ch, dict):
+            raise ConfigError(f"{at}: {ch!r} must be a mapping with episode and what changes ({', '.join(known[2:])})")
+        _known_keys(ch, known, at)
+        for key in ("episode", "scene"):
+            v = ch.get(key, 0 if key == "scene" else None)
+            if not isinstance(v, int) or isinstance(v, bool) or v < (1 if key == "episode" else 0):
+                raise ConfigError(f"{at}.{key}: {v!r} must be a whole number" + (
+                    " from 1: the episode the change takes effect in" if key == "episode" else
+                    " (the number in the scene's id: ep02-s03 is 3; leave it out for the episode's start)"))
+        when = (ch["episode"], ch.get("scene", 0))
+        if when in seen:
+            raise ConfigError(f"{at}: a second change at episode {when[0]}" + (f" scene {when[1]}" if when[1] else "")
+                              + f" (changes[{seen[when]}] is there too); put both in one")
+        seen[when] = k
+        if not set(ch) - {"episode", "scene"}:
+            raise ConfigError(f"{at}: says when but not what changes; give one of {', '.join(known[2:])}")
+        for key in ("costume", "note"):
+            if key in ch and not isinstance(ch[key], str):
+                raise ConfigError(f"{at}.{key}: {ch[key]!r} must be text")
+        look = ch.get("look") or {}
+        if not isinstance(look, dict):
+            raise ConfigError(f"{at}.look: must be a mapping (the look fields that change, e.g. hair: short)")
+        for key in COLOUR_LOOKS:
+            if key in look and not is_colour(look[key]):
+                raise ConfigError(f"{at}.look.{key}: {look[key]!r} is not a colour; write it as '#rrggbb'")
+        palette = ch.get("palette")
+        if palette is not None:
+            if not isinstance(palette, list) or not palette:
+                raise ConfigError(f"{at}.palette: {palette!r} must be a list of colours, e.g. ['#7f8c8d', '#f5cba7']")
+            for j, col in enumerate(palette):
+                if not is_colour(col):
+                    raise ConfigError(f"{at}.palette[{j}]: {col!r} is not a colour; write it as '#rrggbb'")
+        props = ch.get("props")
+        if props is not None and (not isinstance(props, list) or not all(isinstance(x, str) and x.strip()
+                                                                         for x in props)):
+            raise ConfigError(f"{at}.props: {props!r} must be a list of things carried, e.g. [lantern] ([] for "
+                              f"nothing)")
+        out.append(Change(episode=ch["episode"], scene=ch.get("scene", 0), costume=ch.get("costume"),
+                          look={str(a): str(b) for a, b in look.items()},
+                          palette=tuple(palette) if palette is not None else None,
+                          props=tuple(x.strip() for x in props) if props is not None else None, note=ch.get("note")))
+    return tuple(sorted(out, key=lambda c: (c.episode, c.scene)))
 
 
 def load_bible(root: Path) -> Bible:

@@ -19,6 +19,7 @@ from ..engine.graph import ProviderId, Task
 from ..engine.store import for_project, sha256
 from ..media import lips
 from ..providers.base import AnimateRequest
+from . import common
 from .common import PICTURE_TAKE_EXTS, EpisodeContext, find_take, provider_id
 from .editor import clip_length
 from .illustrator import faces, layers
@@ -136,13 +137,14 @@ def remote_tasks(ctx: EpisodeContext, keyframes: dict[str, Task], timings: dict[
                 prov.check_sound()
                 checked.add(id(prov))
             mode = sh.video or prov.video
-            chars = tuple(c for c in (ctx.bible.character(n) for n in sh.characters) if c is not None)
+            chars = common.cast(ctx, sc, sh)  # each as they are at this scene (the bible's changes)
+            mine = common.shot_refs(ctx, refs, sc, sh, places=False)  # their references in that state
             why = prov.refuse(mode, aspect, len(chars))
             nxt = shots[shots.index(sh) + 1] if shots.index(sh) + 1 < len(shots) else None
             if not why and mode == "first-last" and nxt is None:
                 why = "first-last needs the next shot's keyframe as its last frame, and this is the episode's last shot"
             if not why and mode == "reference":
-                missing = [c.name for c in chars if c.name not in refs]
+                missing = [c.name for c in chars if c.name not in mine]
                 if missing or not chars:
                     why = (f"reference mode needs a reference image of each character shown ({', '.join(missing)} has "
                            f"none: use an image model as the illustrator, or put takes/NAME.png)" if missing else
@@ -161,7 +163,7 @@ def remote_tasks(ctx: EpisodeContext, keyframes: dict[str, Task], timings: dict[
             if mode == "first-last":
                 inputs["last"], by_content["last"] = frames[nxt.id], "frame.png"
             if mode == "reference":
-                inputs.update({f"ref:{c.name}": refs[c.name] for c in chars})
+                inputs.update({f"ref:{c.name}": mine[c.name] for c in chars})
             prompt = prov.prompt(sh, sc, chars, names=mode == "reference")
             params = {"shot": sh.id, "mode": mode, "prompt": prompt, "aspect": aspect, "preview": ctx.preview,
                       "order": [c.name for c in chars], **({"sound": True} if prov.keeps_sound else {}),

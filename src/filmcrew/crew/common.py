@@ -61,6 +61,38 @@ class EpisodeContext:
         return Layout.of(self.root)
 
 
+def place_id(p) -> str:
+    """The name of a place's state: its name before any change, else "NAME@ep02"."""
+    return f"{p.name}@{p.since}" if p.since else p.name
+
+
+def place_at(ctx: EpisodeContext, scene):
+    """The bible's entry of the scene's place as it is in that scene (None when the bible has none)."""
+    p = ctx.bible.place(scene.location) if scene.location else None
+    return p.at(ctx.episode.number, scene.order) if p is not None else None
+
+
+def place_words(p) -> str:
+    """What a picture of the place is told beyond its name: its description and the state in force."""
+    return ", ".join(x for x in ((p.description, p.state) if p is not None else ()) if x)
+
+
+def cast(ctx: EpisodeContext, scene, shot) -> tuple:
+    """The characters a shot shows, each in the state in force at its scene (the bible's `changes:`)."""
+    return ctx.bible.cast(shot.characters, ctx.episode.number, scene.order)
+
+
+def shot_refs(ctx: EpisodeContext, refs: dict, scene, shot, places: bool = True) -> dict:
+    """{name: reference task} for one shot, from `refs` (keyed by state: crew/references.py): each character's
+    reference in the state in force at the shot, and (with `places`) the place's."""
+    out = {c.name: refs[c.state_id] for c in cast(ctx, scene, shot) if c.state_id in refs}
+    p = place_at(ctx, scene)
+    pid = place_id(p) if p is not None else scene.location
+    if places and pid in refs:
+        out[scene.location] = refs[pid]
+    return out
+
+
 def out_name(ctx: EpisodeContext) -> str:
     """The stem of an episode's files in out/: ep01, ep01.preview, ep01.16x9.preview."""
     return f"{ctx.episode.id}{'.' + ctx.aspect_tag if ctx.aspect_tag else ''}{'.preview' if ctx.preview else ''}"

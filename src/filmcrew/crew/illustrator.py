@@ -32,10 +32,11 @@ def tasks(ctx: EpisodeContext, refs: dict[str, Task] | None = None, retakes: dic
     for sc in ctx.episode.scenes:
         for sh in sc.shots:
             prov = ctx.crew.for_shot("illustrator", sh)
-            chars = tuple(c for c in (ctx.bible.character(n) for n in sh.characters) if c is not None)
+            chars = common.cast(ctx, sc, sh)  # each as they are at this scene (the bible's changes)
+            place = common.place_words(common.place_at(ctx, sc))
             speaking = sh.lines[0].speaker if sh.lines else ""
             req = DrawRequest(shot=sh, scene=sc, characters=chars, size=canvas, style=ctx.style, seed=ctx.seed,
-                              speaking=speaking, language=ctx.language, preview=ctx.preview)
+                              speaking=speaking, language=ctx.language, preview=ctx.preview, place=place)
             take = find_take(ctx.root, sh.id)
             if take is not None:
                 params = {"sha": _sha(take), "canvas": canvas}
@@ -43,9 +44,10 @@ def tasks(ctx: EpisodeContext, refs: dict[str, Task] | None = None, retakes: dic
                                   params, _take_runner(take, canvas), seed=0, episode=ctx.episode.number)
                 continue
             params = {"shot": _shot_params(sh), "scene": [sc.location, sc.interior, sc.time_of_day, sc.mood, sc.id],
-                      "characters": chars, "canvas": canvas, "style": ctx.style, "speaking": speaking}
+                      "characters": chars, "canvas": canvas, "style": ctx.style, "speaking": speaking,
+                      **({"place": place} if place else {})}
             if getattr(prov, "uses_references", False):
-                inputs = {f"ref:{n}": refs[n] for n in [*(c.name for c in chars), sc.location] if n in refs}
+                inputs = {f"ref:{n}": t for n, t in common.shot_refs(ctx, refs, sc, sh).items()}
                 take_n = partial(model_take, ctx, sh.id, req, {**params, "preview": ctx.preview}, inputs, prov=prov)
                 out[sh.id] = take_n(0)
                 if retakes is not None:

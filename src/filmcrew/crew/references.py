@@ -36,33 +36,48 @@ def wanted(ctx: EpisodeContext) -> bool:
 
 
 def tasks(ctx: EpisodeContext) -> dict[str, Task]:
-    """{character or place name: its reference task}, for the characters the episode shows and the places it
-    returns to (two scenes or more); empty when the illustrator takes no references."""
+    """{character or place state: its reference task}, for the characters the episode shows and the places it
+    returns to (two scenes or more); empty when the illustrator takes no references. A reference is made per
+    *state* (the bible's `changes:`): keyed "NAME" before any change, "NAME@ep02-s03" after one; its content key
+    holds only what the state looks like, so every shot and episode in that state (and every project sharing
+    the store) reuses the one made first. `common.shot_refs` picks a shot's."""
     if not wanted(ctx):
         return {}
     prov = ctx.crew.illustrator
-    shown = list(dict.fromkeys(n for sh in ctx.episode.shots() for n in sh.characters))
+    shown = {c.state_id: c for sc in ctx.episode.scenes for sh in sc.shots for c in common.cast(ctx, sc, sh)}
     places = [sc.location for sc in ctx.episode.scenes if sc.location]
     recurring = list(dict.fromkeys(p for p in places if places.count(p) > 1))
     out: dict[str, Task] = {}
     makes = hasattr(prov, "reference")  # a model's sheet, or the procedural illustrator's drawing of a character
     model = getattr(prov, "uses_references", False)  # (places: a model's, or a person's picture)
-    for name in shown:
-        c = ctx.bible.character(name)
-        if c is None or (not makes and common.find_take(ctx.root, slug(name), TAKE_EXTS) is None):
+    for sid, c in shown.items():
+        if not makes and common.find_take(ctx.root, slug(c.name) + (f".{c.since}" if c.since else ""),
+                                          TAKE_EXTS) is None:
             continue
         desc = ". ".join(x for x in (c.description, f"costume: {c.costume}" if c.costume else "",
                                       ", ".join(f"{k}: {v}" for k, v in c.look.items()),
-                                      f"palette: {', '.join(c.palette)}" if c.palette else "") if x)
-        out[name] = _task(ctx, prov, "character", name, desc, c)
+                                      f"palette: {', '.join(c.palette)}" if c.palette else "",
+                                      c.state, f"carrying: {', '.join(c.props)}" if c.props else "") if x)
+        out[sid] = _task(ctx, prov, "character", c.name, desc, c, since=c.since)
     for place in recurring:
-        if (makes and model) or common.find_take(ctx.root, slug(place), TAKE_EXTS) is not None:
-            out[place] = _task(ctx, prov, "place", place, ctx.bible.world)
+        at = {common.place_id(p) if p else place: p for p in
+              (common.place_at(ctx, sc) for sc in ctx.episode.scenes if sc.location == place)}
+        for pid, p in at.items():
+            if (makes and model) or common.find_take(ctx.root, slug(place), TAKE_EXTS) is not None:
+                desc = ". ".join(x for x in (ctx.bible.world, common.place_words(p)) if x)
+                out[pid] = _task(ctx, prov, "place", place, desc, since=p.since if p else "")
     return out
 
 
-def _task(ctx, prov, kind: str, name: str, description: str, character=None) -> Task:
+def state_of(artifact: str) -> str:
+    """The state a reference's artifact id names: "" for the first, "ep02-s03" for `maya.ep02-s03.reference`."""
+    parts = artifact.split(".")
+    return parts[1] if len(parts) == 3 else ""
+
+
+def _task(ctx, prov, kind: str, name: str, description: str, character=None, since: str = "") -> Task:
     ident = slug(name)
+    ident += f".{since}" if since else ""  # a later state's: maya.ep02.reference (takes/maya.ep02.png)
     take = common.find_take(ctx.root, ident, TAKE_EXTS)
     if take is not None:
         import hashlib
@@ -115,4 +130,5 @@ def take_ids(ctxs) -> set[str]:
         ids |= {c.id for sh in ctx.episode.shots() for c in (sh, *sh.lines)}
         ids |= {slug(c.name) for c in ctx.bible.characters} | {slug(sc.location) for sc in ctx.episode.scenes
                                                                    if sc.location}
+        ids |= {f"{slug(c.name)}.{ch.since}" for c in (*ctx.bible.characters, *ctx.bible.places) for ch in c.changes}
     return ids

@@ -48,6 +48,7 @@ class DrawRequest:
     references: tuple = ()  # ((character or place name, Path of its reference image), ...), bound to the names
     job: object = None  # engine.jobs.JobTicket: where a remote provider journals its job (the engine's, per task)
     take: int = 0  # a retake's number (crew/takes.py); the seed is the project's plus it
+    place: str = ""  # what the bible says of the place as it is in this scene: its description, its state
 
 
 @dataclass(frozen=True)

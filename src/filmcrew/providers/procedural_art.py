@@ -420,6 +420,17 @@ COSTUME_WORDS = [  # a costume's words (en, fr, zh) -> the parts the figure draw
     ("hat", ("hat", "chapeau", "bonnet", "帽")),
 ]
 STEEL_GREY = (150, 158, 170)
+BANDAGE = (246, 244, 236)
+INJURY_WORDS = ("injur", "hurt", "wound", "bandag", "sling", "broken arm", "blessé", "blessure", "bandé", "受伤", "伤",
+                "绷带")
+
+
+def injured_side(state: str) -> int:
+    """Which arm a state's injury bandages (the figure's left is the picture's right): 1, -1, or 0 for none."""
+    low = (state or "").lower()
+    if not any(w in low for w in INJURY_WORDS):
+        return 0
+    return -1 if any(w in low for w in ("right", "droit", "右")) else 1
 
 
 def costume_parts(costume: str) -> set[str]:
@@ -551,6 +562,10 @@ def _figure(d: ImageDraw.ImageDraw, cx: float, cy: float, head: float, c: Charac
         d.rounded_rectangle([ax - sw * 0.24, top + hh * 0.05, ax + sw * 0.24, top + body_h * 0.72], radius=sw * 0.22,
                             fill=STEEL_GREY if "armour" in parts else sleeve)
         d.ellipse([ax - sw * 0.2, top + body_h * 0.66, ax + sw * 0.2, top + body_h * 0.66 + sw * 0.42], fill=skin)
+        if side == injured_side(getattr(c, "state", "")):  # the state in force (the bible's changes): a bandage
+            for k in (0.3, 0.42, 0.54):
+                d.rectangle([ax - sw * 0.27, top + body_h * k, ax + sw * 0.27, top + body_h * (k + 0.08)],
+                            fill=BANDAGE)
     coat_to = min(end, hip + (end - hip) * 0.55) if "coat" in parts else hip
     d.rounded_rectangle([cx - sw, top, cx + sw, top + sw * 1.1], radius=sw * 0.5, fill=cloth)  # rounded shoulders
     d.polygon([(cx - sw, top + sw * 0.5), (cx + sw, top + sw * 0.5), (cx + waist * (1.15 if "coat" in parts else 1), coat_to),

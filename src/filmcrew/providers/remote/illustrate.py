@@ -44,6 +44,8 @@ class RemoteIllustrator(jobs.Remote):
         reference (`place_ref`: its number, 0 when none is sent)."""
         sc, sh = req.scene, req.shot
         where = f"{'Interior' if sc.interior else 'Exterior'}, {sc.location.lower()}, {sc.time_of_day.lower() or 'day'}"
+        if req.place:
+            where += f": {req.place}"
         if place_ref:
             where += f" (the place as in reference image {place_ref})"
         people = "; ".join(f"{c.name} (reference image {k}): {describe(c)}" for k, c in enumerate(req.characters, 1))
@@ -128,7 +130,8 @@ def b64_image(data: list, where: str) -> jobs.Status:
 
 def describe(c) -> str:
     look = ", ".join(f"{k.replace('_', ' ')} {v}" for k, v in c.look.items())
-    bits = [c.description, f"wearing {c.costume}" if c.costume else "", look]
+    bits = [c.description, f"wearing {c.costume}" if c.costume else "", look, getattr(c, "state", ""),
+            f"carrying {', '.join(c.props)}" if getattr(c, "props", ()) else ""]
     return ", ".join(b for b in bits if b)
 
 
