@@ -171,3 +171,54 @@ def test_a_project_without_changes_keeps_its_keys(tmp_path):
     (root / "story" / "bible.yaml").write_text(yaml.safe_dump(doc, sort_keys=False, allow_unicode=True))
     ctxs, gs = graphs(root)
     assert first == keys(gs)
+
+
+# ---- the continuity check (filmcrew continuity) -------------------------------------------------------------
+
+def test_continuity_reports_the_states_and_no_break(made, capsys):
+    root, _ = made
+    assert main(["continuity", str(root), "--preview"]) == 0
+    said = capsys.readouterr().out
+    assert "CASPER: at the start: patched fishing coat -> from ep01-s02: plain shirt" in said and "0 break(s)" in said
+    rep = json.loads((root / "out" / "continuity.json").read_text())
+    casper = rep["characters"]["CASPER"]
+    assert [s["id"] for s in casper["states"]] == ["CASPER", "CASPER@ep01-s02", "CASPER@ep02"]
+    by_shot = {s["shot"]: s for s in casper["shots"]}
+    assert by_shot["ep03-s01-sh02"]["state"] == "CASPER@ep02"
+    assert by_shot["ep03-s01-sh02"]["colours"]["CASPER"] < 0.01 < by_shot["ep03-s01-sh02"]["colours"]["CASPER@ep01-s02"]
+    assert rep["breaks"] == [] and "<h1>Continuity: " in (root / "out" / "continuity.html").read_text()
+
+
+def test_continuity_catches_a_shot_back_in_the_old_costume(made, capsys):
+    """A planted break: episode 3's close-up replaced by a picture of CASPER still in his coat (a person's
+    take; a model that ignored the state would do the same)."""
+    from PIL import Image
+    root, _ = made
+    ctxs, gs = graphs(root)
+    st = pipeline.store(root)
+    old = st.path(gs[0].task("ep01-s01-sh02.keyframe").key)
+    im = None
+    for n in ("background", "midground", "characters", "foreground"):
+        if (old / f"{n}.png").exists():
+            layer = Image.open(old / f"{n}.png").convert("RGBA")
+            im = layer if im is None else Image.alpha_composite(im, layer)
+    (root / "takes").mkdir(exist_ok=True)
+    im.convert("RGB").save(root / "takes" / "ep03-s01-sh02.png")
+    assert main(["make", str(root), "--preview", "--quiet", "--episode", "3"]) == 0
+    capsys.readouterr()
+    assert main(["continuity", str(root), "--preview"]) == 1
+    said = capsys.readouterr().out
+    rep = json.loads((root / "out" / "continuity.json").read_text())
+    assert [(b["shot"], b["character"], b["kind"]) for b in rep["breaks"]] == [("ep03-s01-sh02", "CASPER", "old costume")]
+    line = next(sh.source_line for sh in ctxs[2].episode.shots() if sh.id == "ep03-s01-sh02")
+    assert f"story/ep03.fountain:{line}: shot ep03-s01-sh02: CASPER: old costume" in said
+    assert "ep03-s01-sh02" in (root / "out" / "continuity.html").read_text()
+
+
+def test_a_prop_the_character_no_longer_carries_is_a_break():
+    from filmcrew.consistency.continuity import judge
+    states = [{"id": "A", "label": "at the start", "costume": "", "costume_colour": "", "props": ["lantern"]},
+              {"id": "A@ep02", "label": "from ep02", "costume": "", "costume_colour": "", "props": []}]
+    shot = {"state": "A@ep02", "colours": {}, "measured": "", "text": "She raises the lantern to the water."}
+    assert [b["kind"] for b in judge(shot, states)] == ["prop gone"]
+    assert judge({**shot, "state": "A"}, states) == []
