@@ -14,7 +14,7 @@ import pytest
 pytest.importorskip("sqlalchemy", reason="the festival needs its extra: pip install 'filmcrew[festival]'")
 sync = pytest.importorskip("playwright.sync_api", reason="the browser tests need playwright (the test extra)")
 
-from test_festival import PASSWORD, make_festival, synth  # noqa: E402
+from festival_helpers import PASSWORD, make_festival, synth  # noqa: E402
 
 from filmcrew.festival.checks import Checker  # noqa: E402
 from filmcrew.festival.app import create_app  # noqa: E402

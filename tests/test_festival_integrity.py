@@ -16,7 +16,7 @@ import pytest
 pytest.importorskip("sqlalchemy", reason="the festival needs its extra: pip install 'filmcrew[festival]'")
 
 from fastapi.testclient import TestClient  # noqa: E402
-from test_festival import PASSWORD, entrant, make_festival, send  # noqa: E402
+from festival_helpers import PASSWORD, entrant, make_festival, send  # noqa: E402
 
 from filmcrew.cli import main  # noqa: E402
 from filmcrew.festival import copies, db  # noqa: E402

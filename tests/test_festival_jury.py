@@ -9,7 +9,7 @@ import pytest
 
 pytest.importorskip("sqlalchemy", reason="the festival needs its extra: pip install 'filmcrew[festival]'")
 
-from test_festival import PASSWORD, entrant, make_festival, send, synth  # noqa: E402
+from festival_helpers import PASSWORD, entrant, make_festival, send, synth  # noqa: E402
 
 from filmcrew.festival.accounts import Refusal  # noqa: E402
 from filmcrew.festival.checks import Checker  # noqa: E402

@@ -22,7 +22,7 @@ import pytest
 pytest.importorskip("sqlalchemy", reason="the festival needs its extra: pip install 'filmcrew[festival]'")
 
 from fastapi.testclient import TestClient  # noqa: E402
-from test_festival import PASSWORD, entrant, make_festival, send, synth  # noqa: E402
+from festival_helpers import PASSWORD, entrant, make_festival, send, synth  # noqa: E402
 
 from filmcrew.festival.app import SECRET_FILE, create_app  # noqa: E402
 from filmcrew.festival.checks import Checker  # noqa: E402

@@ -274,7 +274,7 @@ def test_the_festivals_checks_fan_out_over_the_cluster(cluster, tmp_path):
     """Issue 16 on issue 17's executor: the festival's background checks sent to the cluster's workers by content
     key (each rebuilt there from the batch), their results in the festival's store and database."""
     pytest.importorskip("sqlalchemy", reason="the festival needs its extra: pip install 'filmcrew[festival]'")
-    from test_festival import entrant, make_festival, send, synth
+    from festival_helpers import entrant, make_festival, send, synth
 
     from filmcrew.festival.checks import Checker
     fest = make_festival(tmp_path / "fest")
