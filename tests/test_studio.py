@@ -26,6 +26,7 @@ pytestmark = pytest.mark.slow
 # the screenshots of the pages: to a temporary folder, or (FILMCREW_SCREENSHOTS=docs) the README's docs/
 DOCS = Path(os.environ.get("FILMCREW_SCREENSHOTS") or tempfile.mkdtemp(prefix="studio-shots-"))
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+TASK_ID = re.compile(r"ep\d\d-s\d\d-(sh|l)\d\d\.[a-z]")  # an internal task id: never in what a person reads
 
 
 def studio_faces() -> bool:
@@ -185,7 +186,7 @@ def test_a_person_edits_a_line_makes_the_preview_and_uploads_a_take_in_the_brows
     assert "saved story/ep01.fountain" in page.locator(".msg").inner_text()  # said once, from the session
     page.goto(f"{b}/board")
     stale = [cards.nth(i) for i in range(cards.count()) if cards.nth(i).get_attribute("data-state") != "fresh"]
-    assert len(stale) == 1 and "truly" in stale[0].inner_text() and ".voice" in stale[0].inner_text()
+    assert len(stale) == 1 and "truly" in stale[0].inner_text() and "voice of line" in stale[0].inner_text()
     # make the preview from the Make page and watch it finish
     page.goto(f"{b}/make")
     with page.expect_navigation():
@@ -193,7 +194,9 @@ def test_a_person_edits_a_line_makes_the_preview_and_uploads_a_take_in_the_brows
     assert page.locator("#status").count() == 1, page.content()
     page.wait_for_function("() => ['finished','failed'].includes(document.getElementById('status').dataset.state)",
                            timeout=300000)
-    assert page.locator("#status").get_attribute("data-state") == "finished", page.locator("#log").inner_text()
+    assert page.locator("#status").get_attribute("data-state") == "finished", page.locator("#log").text_content()
+    page.wait_for_function("() => !document.getElementById('watch-it').hidden", timeout=10000)  # "Watch it"
+    assert not TASK_ID.search(page.inner_text("body")), page.inner_text("body")
     page.screenshot(path=str(DOCS / "studio-make.png"))
     page.goto(f"{b}/board")
     assert all(cards.nth(i).get_attribute("data-state") == "fresh" for i in range(cards.count()))
@@ -234,7 +237,7 @@ def test_a_person_edits_a_line_makes_the_preview_and_uploads_a_take_in_the_brows
     assert (studio.root / "takes" / f"{sid}.jpg").is_file()
     page.goto(f"{b}/board")
     assert cards.nth(0).get_attribute("data-state") == "to make"
-    assert f"{sid}.keyframe" in cards.nth(0).inner_text()
+    assert "picture: another provider" in cards.nth(0).inner_text()
     # a clip instead of the animated shot: a text file named .mp4 is refused; a real clip (checked by content,
     # decoded by ffmpeg) is kept as the shot's take
     page.goto(f"{b}/shot?id={sid}")
@@ -251,7 +254,7 @@ def test_a_person_edits_a_line_makes_the_preview_and_uploads_a_take_in_the_brows
     assert "the next make fits it" in page.locator(".msg").inner_text()
     assert "25 frames" in page.content() and (studio.root / "takes" / f"{sid}.mov").is_file()
     page.goto(f"{b}/board")
-    assert "human-take" in cards.nth(0).inner_text() and f"{sid}.clip" in cards.nth(0).inner_text()
+    assert "yours" in cards.nth(0).inner_text() and "clip: " in cards.nth(0).inner_text()
     page.goto(f"{b}/watch")
     page.screenshot(path=str(DOCS / "studio-watch.png"))
     assert page.locator("video").count() >= 1
@@ -299,8 +302,9 @@ def test_from_a_premise_to_a_checked_film_in_the_studio_alone(browser, tmp_path)
         run("Make the film")
         page.goto(f"{b}/watch")
         page.locator("form:has(input[value='out/ep01.mp4']) select").select_option("delivery")
-        with page.expect_navigation():
-            page.locator("form:has(input[value='out/ep01.mp4']) button").click()
+        page.locator("form:has(input[value='out/ep01.mp4']) button").click()  # a spinner, then the verdict in place
+        page.wait_for_selector("#verdict", timeout=120000)
+        assert page.url.endswith("/watch")
         assert page.locator("#verdict").inner_text().startswith("delivery: PASSED"), page.locator("table").last.inner_text()
         page.screenshot(path=str(DOCS / "studio-watch.png"), full_page=True)
     finally:
@@ -326,7 +330,7 @@ def test_a_shots_action_changed_and_a_line_recorded_in_the_page(studio, browser)
     assert "A gull lands on the roof and stares at the sea. [[shot:" in text and old not in text
     page.goto(f"{b}/board")
     assert page.locator(f"#card-{sid}").get_attribute("data-state") == "to make"
-    assert f"{sid}.keyframe" in page.locator(f"#card-{sid}").inner_text()
+    assert "picture: " in page.locator(f"#card-{sid}").inner_text()
     # a recording made in the page
     page.goto(f"{b}/shot?id={sid}")
     rec = page.locator("button[data-line]")
@@ -369,7 +373,10 @@ def test_the_make_page_plans_the_preview_or_the_full_size_film(studio):
     assert code == 200 and re.search(r"Plan for the preview \((\d+) to make", page)
     code, full = get(f"{base(studio)}/make?film=full")
     n = int(re.search(r"Plan for the full-size film \((\d+) to make", full).group(1))
-    assert code == 200 and n > 20 and "ep01.final" in full and "href='/make'>preview</a>" in full
+    assert code == 200 and n > 20 and "href='/make'>preview</a>" in full
+    plan = re.search(r'<p id="plan" class="plan">([^<]*)</p>', full).group(1)  # the plan in a sentence
+    assert re.match(r"(\d+ voices?, )?\d+ pictures, \d+ clips, .*the edit; about \d+ s here; nothing to pay$", plan), plan
+    assert "<details" in full and "the picture of scene 1, shot 1" in full and not TASK_ID.search(full)
 
 
 def test_every_page_fits_a_phone_and_breaks_no_rule_of_its_csp(studio, browser):
@@ -390,6 +397,7 @@ def test_every_page_fits_a_phone_and_breaks_no_rule_of_its_csp(studio, browser):
             page.wait_for_load_state("networkidle")
             wide = page.evaluate("() => document.documentElement.scrollWidth")
             assert wide <= width + 1, (name, width, wide)
+            assert not TASK_ID.search(page.inner_text("body")), (name, page.inner_text("body"))
             if width == 390:
                 page.screenshot(path=str(DOCS / f"studio-{name}-phone.png"), full_page=name in ("overview", "make"))
         assert not refused, refused

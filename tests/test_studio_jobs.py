@@ -41,17 +41,19 @@ def test_the_cards_show_each_remote_job_while_the_make_runs(tmp_path, monkeypatc
         make.join()
     assert codes and codes[0] != 0  # the failed job fails its shot; the others are made
     running = " | ".join(seen.get("running", ()))
-    assert "video job (kling): sent" in running and "processing" in running, seen
+    assert "animating (kling" in running and "sent" in running and "processing" in running, seen
     cards, _ = proj.board(root, 1, True)
     failed = [c for c in cards if c.state == "failed"]
     assert len(failed) == 1 and "internal error, please retry" in " ".join(pages.job_lines(failed[0].jobs))
     done = [c for c in cards if c.state == "fresh"]
-    assert len(done) == len(cards) - 1 and all(pages.job_lines(c.jobs) == ["video job (kling): done"] for c in done)
+    assert len(done) == len(cards) - 1 and all(pages.job_lines(c.jobs) == ["video back from kling"] for c in done)
     from fastapi.testclient import TestClient
 
     from filmcrew.studio.app import Studio
     html = TestClient(Studio(root).app, base_url="http://127.0.0.1").get("/board").text  # the page a person sees
-    assert "video job (kling): failed: internal error, please retry" in html
+    assert "failed: internal error, please retry" in html  # in words: no task id on the page
+    import re
+    assert not re.search(r"ep\d\d-s\d\d-(sh|l)\d\d\.[a-z]", html.split("<body>", 1)[1])
 
 
 def test_ask_the_models_again_for_one_shot_from_its_page(tmp_path, monkeypatch):

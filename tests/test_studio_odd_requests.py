@@ -18,6 +18,16 @@ pytestmark = pytest.mark.slow
 HUGE = "99999999999999999999999"
 
 
+@pytest.fixture(scope="module")
+def keys_home(tmp_path_factory):
+    """Keys entered here go to a folder of the test's own (never the user's keyring)."""
+    mp = pytest.MonkeyPatch()
+    mp.setenv("FILMCREW_HOME", str(tmp_path_factory.mktemp("home")))
+    mp.setenv("FILMCREW_KEYRING", "file")
+    yield
+    mp.undo()
+
+
 def files_of(root: Path) -> dict[str, str]:
     """The project's own files (what a person edits and what the make publishes), by their digests."""
     out = {}
@@ -29,7 +39,7 @@ def files_of(root: Path) -> dict[str, str]:
 
 
 @pytest.fixture(scope="module")
-def studio(small_film, tmp_path_factory):
+def studio(small_film, tmp_path_factory, keys_home):
     from filmcrew.studio.app import Studio
     root = tmp_path_factory.mktemp("odd") / "film"
     shutil.copytree(small_film, root, symlinks=True)
@@ -138,6 +148,33 @@ def catalogue(studio) -> list[tuple]:
          {400, 404, 409}),
         ("POST", "/run", {"data": {**form, "what": "rm -rf"}}, {400}),
         ("POST", "/run", {"data": form}, {400}),
+        # issue 32's pages: settings, keys, characters, a shot's settings, the storyboard's shots, the timeline
+        ("GET", "/character", {}, {400}),
+        ("GET", "/character?name=NOBODY", {}, {404}),
+        ("GET", "/character/sample?name=" + "x" * 500, {}, {400}),
+        ("GET", f"/timeline?ep={HUGE}", {}, {400}),
+        ("GET", "/timeline?ep=abc", {}, {400}),
+        ("GET", "/timeline?ep=9", {}, {404}),
+        ("POST", "/settings", {"data": {"minutes": "2", "version": "v"}}, {403}),
+        ("POST", "/settings", {"data": {**form, "minutes": "2", "version": "v"}, "headers": {"Origin": "null"}}, {403}),
+        ("POST", "/settings", {"data": {**form, "minutes": "2", "version": "0" * 64}}, {409}),
+        ("POST", "/settings", {"data": {**form, "minutes": "lots", "version": "v"}}, {409}),  # stale first
+        ("POST", "/settings/key", {"data": {"name": "KLING_ACCESS_KEY", "value": "k"}}, {403}),
+        ("POST", "/settings/key", {"data": {**form, "name": "PATH", "value": "k"}}, {400}),
+        ("POST", "/settings/key", {"data": {**form, "name": "KLING_ACCESS_KEY"}}, {400}),
+        ("POST", "/settings/key", {"data": {**form, "name": "KLING_ACCESS_KEY", "value": "k" * 5000}}, {400}),
+        ("POST", "/character", {"data": {"name": "IVO", "version": "v"}}, {403}),
+        ("POST", "/character", {"data": {**form, "name": "NOBODY", "version": "v"}}, {404}),
+        ("POST", "/character", {"data": {**form, "name": "IVO", "version": "0" * 64, "costume": "x"}}, {409, 404}),
+        ("POST", "/shot/settings", {"data": {"shot": sid, "version": "v", "camera": "wide"}}, {403}),
+        ("POST", "/shot/settings", {"data": {**form, "shot": sid, "version": "v", "seconds": "abc"}}, {400}),
+        ("POST", "/shot/settings", {"data": {**form, "shot": sid, "version": "v", "seconds": HUGE}}, {400}),
+        ("POST", "/shot/settings", {"data": {**form, "shot": sid, "version": "0" * 64, "camera": "wide"}}, {409}),
+        ("POST", "/shot/settings", {"data": {**form, "shot": "../../x", "version": "v"}}, {404}),
+        ("POST", "/board/shot", {"data": {"shot": sid, "version": "v", "do": "delete"}}, {403}),
+        ("POST", "/board/shot", {"data": {**form, "shot": sid, "version": "v"}}, {400}),
+        ("POST", "/board/shot", {"data": {**form, "shot": sid, "version": "v", "do": "explode"}}, {400}),
+        ("POST", "/board/shot", {"data": {**form, "shot": sid, "version": "0" * 64, "do": "delete"}}, {409}),
         # bodies over the route's limit (text 2 MiB, picture 20 MiB, audio and clips 50 MiB)
         ("POST", "/script", {"data": {**form, "ep": "1", "version": "v", "text": "x" * (3 * 2 ** 20)}}, {413}),
         ("POST", "/api/check", {"json": {"ep": 1, "text": "x" * (3 * 2 ** 20)}, "headers": tok}, {413}),

@@ -50,6 +50,7 @@ class Config:
     style: str = "storybook"
     genre: str = ""
     seed: int = 1
+    contest: str = ""  # the contest or platform profile the film aims at (provenance/profiles; "" for none)
     subtitle_languages: list = field(default_factory=list)  # extra subtitle tracks, made by the translator
     providers: dict = field(default_factory=lambda: dict(DEFAULT_PROVIDERS))
     provider_settings: dict = field(default_factory=dict)  # [providers.NAME] tables
@@ -70,7 +71,7 @@ def validate(cfg: Config, path: str = CONFIG_NAME) -> Config:
 
     if not isinstance(cfg.premise, str) or not cfg.premise.strip():
         raise bad("premise", "is empty; write one sentence, e.g. premise = \"A fisherman challenges the god of floods\"")
-    for name in ("format", "aspect", "language", "style", "genre"):
+    for name in ("format", "aspect", "language", "style", "genre", "contest"):
         v = getattr(cfg, name)
         if not isinstance(v, str):
             raise bad(name, f"{v!r} must be text in quotes, e.g. {name} = \"{getattr(Config, name, '') or 'drama'}\"")
@@ -86,6 +87,11 @@ def validate(cfg: Config, path: str = CONFIG_NAME) -> Config:
         raise bad("aspect", f"{cfg.aspect!r} is not one of {', '.join(ASPECTS)}")
     if cfg.language not in LANGUAGES:
         raise bad("language", f"{cfg.language!r} is not one of {', '.join(LANGUAGES)}")
+    if cfg.contest:
+        from .provenance.check import available_profiles
+        if cfg.contest not in available_profiles():
+            raise bad("contest", f"{cfg.contest!r} is not a known contest or platform; known: "
+                                 f"{', '.join(sorted(available_profiles()))}")
     if not isinstance(cfg.seed, int) or isinstance(cfg.seed, bool):
         raise bad("seed", f"{cfg.seed!r} must be a whole number")
     langs = cfg.subtitle_languages
@@ -221,6 +227,8 @@ def create(root: Path, cfg: Config, where: str = "--premise/--format/...") -> Co
 def save_config(root: Path, cfg: Config) -> None:
     film = {k: v for k, v in asdict(cfg).items() if k not in ("providers", "provider_settings", "labels", "budget",
                                                                   "currency", "consistency", "run")}
+    if not film.get("contest"):
+        film.pop("contest", None)
     data: dict = {"film": film, "labels": asdict(cfg.labels), "providers": dict(cfg.providers)}
     if cfg.budget is not None:
         data["budget"] = {"max": cfg.budget, "currency": cfg.currency}

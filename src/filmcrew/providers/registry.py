@@ -99,8 +99,9 @@ def load(name: str, settings: dict | None = None, env: dict | None = None, proje
         kwargs["project"] = project
     if role is not None and "role" in accepts:
         kwargs["role"] = role
+    from .keys import environment  # the environment first, then the keys a person entered (providers/keys.py)
     try:
-        return cls(**kwargs, env=env or {})
+        return cls(**kwargs, env=environment(env))
     except TypeError as err:
         import re
         m = re.search(r"unexpected keyword argument '(\w+)'", str(err))

@@ -39,7 +39,8 @@ from ..engine.layout import Layout
 from ..engine.lock import holder
 from ..errors import FilmcrewError
 from ..web.kit import BIG_INT, Face, Refused, create_app as kit_app, file_response
-from . import pages, runs
+from ..model import CAMERAS, TRANSITIONS
+from . import editing, pages, runs
 from . import project as proj
 
 MAX_TEXT = 2 * 1024 * 1024  # a screenplay or bible save (and every route that names no other limit)
@@ -252,17 +253,18 @@ def create_app(studio: Studio):
         run, message = studio.runs.state(), None
         if run.get("name") and not run["running"] and run.get("returncode") not in (0, None) and not run["cancelled"]:
             failed = run.get("failed") or []
-            said = (f"{failed[0]['artifact']}: {failed[0]['error']}" if failed else
+            said = (f"{pages.artifact_words(failed[0]['artifact'])}: {failed[0]['error']}" if failed else
                     next((ln for ln in reversed(run["log"]) if "error" in ln.lower()), run["log"][-1] if run["log"]
                          else ""))
-            message = ("bad", f"the last {run['command']} failed: {said}")
+            message = ("bad", f"the last {pages.RUN_WORDS.get(run['name'], 'make')} failed: {pages.plain(said, root)}")
             for f in failed:  # the shots its events name as failed
                 for c in cards:
                     if c.id == f.get("shot"):
-                        c.state, c.why = "failed", [f"{f['artifact']}: {f['error']}", *c.why]
-        return render(request, "board.html", tab="/board", n=n, cards=cards, notes=notes, wide=cfg.aspect == "16:9",
-                      preview=preview_on, message=message, job_lines=pages.job_lines, take_words=pages.take_words,
-                      scores=pages.scores)
+                        c.state, c.why = "failed", [f"failed: {pages.plain(f['error'], root)}", *c.why]
+        return render(request, "board.html", tab="/board", n=n, cards=cards, notes=[pages.plain(x, root) for x in notes],
+                      wide=cfg.aspect == "16:9", preview=preview_on, message=message, job_lines=pages.job_lines,
+                      take_words=pages.take_words, scores=pages.scores, words=pages,
+                      version=sha(project.episode_path(root, n).read_text(encoding="utf-8")))
 
     def card_of(sid: str, preview: bool = True) -> tuple:
         """(the card of shot `sid`, its episode's number), or Refused."""
@@ -283,13 +285,14 @@ def create_app(studio: Studio):
         card, n = card_of(id, preview_on)
         rows = [r for r in dub.listing(root, n) if r["line"] in {i for i, _, _ in card.lines}]
         for r in rows:
-            r["voice"] = f"a person's take ({r['take']})" if r["take"] else "synthetic voice"
+            r["voice"] = "your take" if r["take"] else "synthetic voice"
         path = project.episode_path(root, n)
         cfg = project.load_config(root)
         choices = {role: (cfg.providers[role], registry.for_role(role)) for role in registry.SHOT_ROLES}
         return render(request, "shot.html", tab="/board", card=card, preview=preview_on, voices=rows,
                       version=sha(path.read_text(encoding="utf-8")), choices=choices,
-                      scores=pages.scores, take_words=pages.take_words)
+                      scores=pages.scores, take_words=pages.take_words, words=pages, check_note=pages.check_note(root),
+                      around=editing.neighbours(root, card.id), cameras=CAMERAS, transitions=TRANSITIONS)
 
     @app.get("/make", dependencies=needs_film)
     def make(request: Request, film: Annotated[str, Query(max_length=8)] = ""):
@@ -300,19 +303,20 @@ def create_app(studio: Studio):
             st = pipeline.store(root)
             from ..engine.executor import plan
             items = [i for ctx in ctxs for i in plan(st, pipeline.episode_graph(ctx).targets)]
-            rows = [{"role": i.task.role, "artifact": i.task.artifact, "reason": i.reason} for i in items]
+            rows = [{"role": pages.ROLE_VERBS.get(i.task.role, i.task.role), "artifact": pages.artifact_words(
+                i.task.artifact), "reason": pages.REASONS.get(i.reason, i.reason)} for i in items]
             c = pipeline.costs(root, items)
-            costs = ("no paid job: every provider of this project is local" if not c.pending and not c.paid else
-                     "\n".join([f"to pay: {v:.3f} {k}" for k, v in c.to_pay.items()] +
-                               [f"already paid: {v:.3f} {k}" for k, v in c.paid.items()]))
+            said = pages.plan_words(items, c, pages.paces(root))
+            costs = said["sentence"]
         except FilmcrewError as err:
-            costs = f"the plan cannot be made yet: {err}"
+            costs = f"the plan cannot be made yet: {pages.plain(err, root)}"
         return render(request, "make.html", tab="/make", rows=rows, costs=costs, busy=holder(root), preview=preview)
 
     def watch_page(request, checks: dict | None = None):
         from ..provenance import check
         films = proj.films(root)
         return render(request, "watch.html", tab="/watch", films=films, checks=checks or {},
+                      aim=project.load_config(root).contest,
                       profiles=sorted(check.available_profiles()),
                       shares={f["mp4"]: pages.share_words(f.get("share")) for f in films})
 
@@ -325,11 +329,15 @@ def create_app(studio: Studio):
     def api_board(ep: Ep = 1, preview: Preview = "1"):
         """The cards' states (what the board asks for while a make runs: shots turn fresh as they are made)."""
         cards, _ = proj.board(root, ep, preview == "1")
-        return [{"id": c.id, "state": c.state, "why": c.why[:4], "jobs": pages.job_lines(c.jobs)} for c in cards]
+        return [{"id": c.id, "state": c.state, "words": pages.STATE_WORDS.get(c.state, c.state),
+                 "why": [pages.why_words(w) for w in c.why[:4]], "jobs": pages.job_lines(c.jobs)} for c in cards]
 
     @app.get("/api/run")
     def api_run():
-        return studio.runs.state()
+        state = studio.runs.state()  # in words: no command line, no temporary path, no task id
+        return {**state, "words": pages.RUN_WORDS.get(state.get("name") or "", ""),
+                "command": pages.RUN_WORDS.get(state.get("name") or "", ""),
+                "log": [pages.plain(ln, root) for ln in state.get("log") or []]}
 
     @app.get("/api/events")
     async def api_events(request: Request,
@@ -360,6 +368,7 @@ def create_app(studio: Studio):
         path, own = chosen_run(run)
 
         def sse(event: dict) -> dict:
+            event = {**event, "words": pages.event_words(event, root)}  # what a person reads of it
             return {"event": event.get("type", "message"), "id": str(event.get("seq", "")),
                     "data": json.dumps(event, ensure_ascii=False)}
 
@@ -533,7 +542,7 @@ def create_app(studio: Studio):
         project.create(root, project.Config(
             premise=premise.strip(), format=format, episodes=episodes if format == "series" else 1,
             minutes=minutes, aspect=aspect, language=language), "the new film's form")
-        return face.redirect(request, "/", said=f"saved {project.CONFIG_NAME}")
+        return face.redirect(request, "/", said="your film was created: now let the crew write its story")
 
     def edit_shot(sid: str, version: str, again: str, edit) -> tuple:
         """Change a shot's paragraph in its screenplay as a text editor would: `edit(text, shot)` gives the new
@@ -692,6 +701,15 @@ def create_app(studio: Studio):
         studio.runs.cancel()
         return face.redirect(request, "/make")
 
+    def conflict_page(request, path: str, theirs: str, mine: str | None, back: str):
+        """A save refused because the file changed since the page was read: the file as it is now, with the way
+        back to the page (which shows it as it is now)."""
+        return render(request, "conflict.html", 409, tab="", path=path, theirs=theirs, back=back,
+                      message=("bad", f"{path} was saved elsewhere since this page was read: nothing was changed; "
+                                      f"open the page again to see it as it is now"))
+
+    # Settings, characters, a shot's settings, shots added and moved (issue 32)
+    editing.add_routes(app, face, studio, render, edits, needs_film, conflict_page)
     return app
 
 

@@ -14,6 +14,7 @@ from ..crew.illustrator import layers
 from ..engine.executor import plan
 from ..engine.layout import Layout
 from ..errors import FilmcrewError
+from ..model import frames_to_seconds
 
 
 @dataclass
@@ -36,6 +37,8 @@ class Card:
     models: bool = False  # a model makes its picture or its video (a new seed asks it again)
     drawn_by: str = ""  # the provider of its keyframe
     chosen: dict = field(default_factory=dict)  # role -> the provider its [[shot: ROLE: NAME]] names ("": the project's)
+    seconds: float = 0.0  # the length its note gives (0: from its lines)
+    transition: str = "cut"  # into the next shot
 
 
 def env() -> dict:
@@ -97,7 +100,9 @@ def board(root: Path, n: int, preview: bool) -> tuple[list[Card], list[str]]:
                               line=sh.source_line, seed=sh.seed,
                               models=f"{sh.id}.video" in g.by_artifact or (key is not None and key.provider.name in networked),
                               drawn_by=key.provider.name if key else "",
-                              chosen={"illustrator": sh.illustrator, "animator": sh.animator}))
+                              chosen={"illustrator": sh.illustrator, "animator": sh.animator},
+                              seconds=frames_to_seconds(sh.duration_frames) if sh.duration_frames else 0.0,
+                              transition=sh.transition))
     jobs = job_rows(root, g)
     for c in cards:
         c.jobs = jobs.get(c.id, [])
@@ -119,7 +124,7 @@ def job_rows(root: Path, g) -> dict[str, list[dict]]:
     import time
 
     from ..engine.graph import Pending
-    from ..providers.remote.jobs import Journal
+    from ..engine.jobs import Journal
     journal = Journal.of(root)
     if not journal.folder.is_dir():
         return {}

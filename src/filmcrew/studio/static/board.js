@@ -7,10 +7,10 @@
     v.addEventListener('mouseenter', () => v.play().catch(() => {}));
     v.addEventListener('mouseleave', () => v.pause());
   }
-  function mark(el, st) {
+  function mark(el, st, words) {
     el.dataset.state = st;
     const b = el.querySelector('.state');
-    b.textContent = st;
+    b.textContent = words || st;
     b.className = 'state ' + st.replace(/ /g, '-');
   }
   function card(shot) { return shot ? document.getElementById('card-' + shot) : null; }
@@ -23,7 +23,9 @@
       for (const c of await r.json()) {
         const el = card(c.id);
         if (!el) continue;
-        if (!(c.state === 'to make' && el.dataset.state === 'in the make')) mark(el, c.state);
+        if (!(c.state === 'to make' && el.dataset.state === 'in the make')) mark(el, c.state, c.words);
+        const why = el.querySelectorAll('.why.plan');
+        why.forEach((w, i) => { w.textContent = c.why[i] || ''; });
         const j = el.querySelector('.jobs');
         if (j) j.replaceChildren(...c.jobs.map(t => { const d = document.createElement('div'); d.className = 'job'; d.textContent = t; return d; }));
       }
@@ -31,7 +33,10 @@
   }
   const es = new EventSource('/api/events?live=1');
   const data = ev => JSON.parse(ev.data);
-  es.addEventListener('task_started', ev => { const el = card(data(ev).shot); if (el) mark(el, 'in the make'); });
+  es.addEventListener('task_started', ev => {
+    const d = data(ev), el = card(d.shot);
+    if (el) mark(el, 'in the make', (d.words || 'in the make').split(':')[0]);
+  });
   es.addEventListener('task_ended', ev => { if (card(data(ev).shot)) refresh(); });
   es.addEventListener('job', ev => { if (card(data(ev).shot)) refresh(); });
   es.addEventListener('run_ended', () => { es.close(); setTimeout(() => location.reload(), 1500); });

@@ -23,18 +23,19 @@
     const es = new EventSource('/api/events');
     const data = ev => JSON.parse(ev.data);
     es.addEventListener('run_started', ev => { const d = data(ev); tasks.replaceChildren(); running.clear(); show(0, d.tasks); });
-    es.addEventListener('task_started', ev => { const d = data(ev); running.set(d.artifact, item(`${d.artifact}: ${d.role} at work`)); });
+    es.addEventListener('task_started', ev => { const d = data(ev); running.set(d.artifact, item(d.words)); });
     es.addEventListener('task_ended', ev => {
       const d = data(ev);
       show(d.done, d.total);
-      const said = `${d.artifact}: ${d.outcome}` + (d.seconds != null ? ` (${d.seconds.toFixed(1)} s)` : '') + (d.error ? `: ${d.error}` : '');
+      const said = d.words;
       const li = running.get(d.artifact);
       if (li) { li.textContent = said; running.delete(d.artifact); if (d.outcome === 'failed') li.className = 'failed'; }
       else item(said, d.outcome === 'failed' ? 'failed' : '');
     });
     es.addEventListener('job', ev => {
       const d = data(ev);
-      item(`${d.artifact}: ${d.provider} job ${d.state}` + (d.detail ? `, ${d.detail}` : '') + (d.progress != null ? ` ${Math.round(d.progress * 100)}%` : ''));
+      const li = item(d.words, ['failed', 'refused'].includes(d.state) ? 'failed' : '');
+      li.dataset.job = d.state;
     });
     for (const last of ['run_ended', 'end', 'idle']) es.addEventListener(last, () => es.close());
     es.onerror = () => { if (es.readyState === EventSource.CLOSED) return; };
@@ -46,8 +47,11 @@
     if (was === true && !s.running) { location.reload(); return; }
     was = s.running;
     if (!s.total && s.returncode === 0 && !bar.value) show(1, 1);
-    status.textContent = s.name ? (s.command + ': ' + (s.running ? 'running, ' + s.seconds + ' s' :
-      (s.cancelled ? 'cancelled' : (s.returncode === 0 ? 'finished' : 'failed (' + s.returncode + ')')))) : 'nothing running';
+    status.textContent = s.name ? (s.words + ': ' + (s.running ? 'running, ' + Math.round(s.seconds) + ' s' :
+      (s.cancelled ? 'cancelled' : (s.returncode === 0 ? 'finished' : 'failed')))) : 'nothing running';
+    status.classList.toggle('busy', !!s.running);
+    const watch = document.getElementById('watch-it');
+    if (watch) watch.hidden = !(s.name && !s.running && s.returncode === 0 && s.name.startsWith('make'));
     status.dataset.state = s.running ? 'running' : (s.returncode === 0 ? 'finished' : (s.name ? 'failed' : 'idle'));
     log.textContent = (s.log || []).join('\n');
     if (s.running) setTimeout(poll, 700);

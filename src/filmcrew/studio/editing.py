@@ -1,0 +1,329 @@
+"""The studio's pages for editing the film rather than its files (issue 32): Settings (filmcrew.toml, the contest
+the film aims at, the vendors' keys), a page per character (look, colours, costume, voice, a sample of it), a
+shot's length, framing and transition, and shots added, duplicated, deleted and moved on the storyboard. Each
+change writes the same file a person would (filmcrew.toml, story/bible.yaml, story/epNN.fountain), refused when
+the file changed since the page was read."""
+
+import hashlib
+import io
+import urllib.parse
+from pathlib import Path
+from typing import Annotated
+
+from .. import pipeline, project
+from ..engine import atomic
+from ..errors import FilmcrewError
+from ..web.kit import Refused
+from . import pages, settings, shots
+from . import project as proj
+
+LOOKS = ("face", "skin", "hair", "hair_colour", "eyes", "build", "age", "aura")
+
+
+def sha(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def add_routes(app, face, studio, render, edits, needs_film, conflict_page):
+    """The routes, on the studio's app (`render`, `edits` and `needs_film` as app.py's; `conflict_page(request,
+    path, theirs, mine, back)` answers a save refused because the file changed)."""
+    from fastapi import Form, Query, Request
+    from fastapi.responses import Response
+
+    root = studio.root
+    face.templates_env.env.globals.update(diff_lines=pages.diff_lines)  # the editor's conflict: a line diff
+    config_path = root / project.CONFIG_NAME
+    Version = Annotated[str, Form(max_length=64)]
+    ShotId = Annotated[str, Form(max_length=64)]
+
+    # ---- settings --------------------------------------------------------------------------------------------
+    def settings_page(request, status: int = 200, message=None, values: dict | None = None):
+        from ..providers import registry
+        text = config_path.read_text(encoding="utf-8")
+        cfg = project.load_config(root)
+        v = {"premise": cfg.premise, "format": cfg.format, "episodes": cfg.episodes, "minutes": cfg.minutes,
+             "aspect": cfg.aspect, "language": cfg.language, "style": cfg.style, "genre": cfg.genre,
+             "contest": cfg.contest, "budget": "" if cfg.budget is None else f"{cfg.budget:g}",
+             "currency": cfg.currency, **{f"p_{r}": cfg.providers.get(r, "") for r in settings.ROLE_LABELS}}
+        v.update(values or {})
+        roles = [(r, label, registry.for_role(r)) for r, label in settings.ROLE_LABELS.items()]
+        chosen = sorted({n for n in cfg.providers.values() if n not in project.DEFAULT_PROVIDERS.values()})
+        tables = {n: settings.provider_table_text(text, n) for n in chosen}
+        warn = settings.warnings(v["contest"], float(v["minutes"] or 0), v["aspect"], int(v["episodes"] or 1))
+        return render(request, "settings.html", status, tab="/settings", v=v, roles=roles, tables=tables,
+                      rules=settings.all_rules(), warn=warn, keys=settings.key_status(cfg, proj.env()),
+                      kept_in=settings.keys.where(), version=sha(text), message=message,
+                      styles=settings.STYLES, shapes=settings.SHAPES, languages=settings.LANGUAGES)
+
+    @app.get("/settings", dependencies=needs_film)
+    def settings_get(request: Request):
+        return settings_page(request)
+
+    @app.post("/settings", dependencies=edits)
+    async def settings_post(request: Request):
+        form = await request.form()
+        f = {k: (form.get(k) if isinstance(form.get(k), str) else "") for k in form.keys()}
+        if any(len(x) > 4000 for x in f.values()) or len(f) > 80:
+            raise Refused(400, "a setting is at most 4000 characters")
+        version = f.get("version", "")
+        if version != sha(config_path.read_text(encoding="utf-8")):  # a stale page first: nothing else matters
+            return conflict_page(request, project.CONFIG_NAME, config_path.read_text(encoding="utf-8"), None,
+                                 "/settings")
+
+        def number(name: str, kind=float, required=True):
+            raw = (f.get(name) or "").strip()
+            if not raw and not required:
+                return None
+            try:
+                return kind(raw)
+            except ValueError:
+                raise Refused(400, f"{name}: {raw!r} is not a number") from None
+        film = {"premise": (f.get("premise") or "").strip(), "format": f.get("format", "short"),
+                "episodes": number("episodes", int), "minutes": number("minutes"), "aspect": f.get("aspect", ""),
+                "language": f.get("language", ""), "style": (f.get("style") or "").strip(),
+                "genre": (f.get("genre") or "").strip(), "contest": f.get("contest", "")}
+        if film["format"] == "short":
+            film["episodes"] = 1
+        providers = {r: f.get(f"p_{r}", "") for r in settings.ROLE_LABELS if f"p_{r}" in f}
+        tables = {k[2:]: v for k, v in f.items() if k.startswith("t_")}
+        budget = number("budget", required=False)
+        currency = (f.get("currency") or "USD").strip().upper()
+        with studio.save_lock:
+            text = config_path.read_text(encoding="utf-8")
+            if version != sha(text):
+                return conflict_page(request, project.CONFIG_NAME, text, None, "/settings")
+            try:
+                new = settings.apply(text, film, providers, tables, budget, currency)
+                settings.check_text(new)
+            except FilmcrewError as err:
+                return settings_page(request, 400, ("bad", f"nothing was saved: {err}"),
+                                     {**{k: v for k, v in f.items()}, "budget": f.get("budget", "")})
+            if new != text:
+                atomic.write_text(config_path, new)
+        warn = settings.warnings(film["contest"], film["minutes"], film["aspect"])
+        said = "your settings are saved" + (f"; but {warn[0]}" if warn else "")
+        return face.redirect(request, "/settings", said=said)
+
+    @app.post("/settings/key", dependencies=edits)
+    def settings_key(request: Request, name: Annotated[str, Form(max_length=64)],
+                     value: Annotated[str, Form(max_length=4096)] = "",
+                     forget: Annotated[str, Form(max_length=8)] = ""):
+        """A vendor's key entered in the page: kept in the keyring (or the user's 0600 file), never in the project."""
+        cfg = project.load_config(root)
+        if name not in settings.known_key_names(cfg):
+            raise Refused(400, f"{name!r}: not a key any provider reads")
+        if forget == "1":
+            settings.keys.forget(name)
+            return face.redirect(request, "/settings", said=f"{name} is forgotten")
+        if not value.strip():
+            raise Refused(400, f"{name}: paste the key in the field first")
+        try:
+            where = settings.keys.put(name, value)
+        except ValueError as err:
+            raise Refused(400, str(err)) from None
+        return face.redirect(request, "/settings", said=f"{name} is kept in {where}")
+
+    # ---- characters ------------------------------------------------------------------------------------------
+    def bible_path() -> Path:
+        return root / "story" / "bible.yaml"
+
+    def character_of(name: str):
+        bible = project.load_bible(root)
+        ch = bible.character(name)
+        if ch is None:
+            raise Refused(404, f"{name!r}: no such character in story/bible.yaml")
+        return bible, ch
+
+    @app.get("/characters", dependencies=needs_film)
+    def characters(request: Request):
+        bible = project.load_bible(root)
+        return render(request, "characters.html", tab="/characters", bible=bible)
+
+    @app.get("/character", dependencies=needs_film)
+    def character(request: Request, name: Annotated[str, Query(min_length=1, max_length=80)]):
+        from ..providers import registry
+        bible, ch = character_of(name)
+        text = bible_path().read_text(encoding="utf-8")
+        colours = {k: v for k, v in ch.look.items() if k in project.COLOUR_LOOKS and _hex(v)}
+        words = {k: v for k, v in ch.look.items() if k not in colours}
+        return render(request, "character.html", tab="/characters", ch=ch, colours=colours, words=words,
+                      palette=[p for p in ch.palette if _hex(p)], voices=registry.for_role("voice"),
+                      version=sha(text), line=_a_line(ch.name))
+
+    @app.post("/character", dependencies=edits)
+    async def character_post(request: Request):
+        import yaml
+        form = await request.form()
+        f = {k: (form.get(k) if isinstance(form.get(k), str) else "") for k in form.keys()}
+        if any(len(x) > 2000 for x in f.values()) or len(f) > 60:
+            raise Refused(400, "a field is at most 2000 characters")
+        name = f.get("name", "")
+        character_of(name)
+        back = f"/character?name={urllib.parse.quote(name)}"
+        with studio.save_lock:
+            text = bible_path().read_text(encoding="utf-8")
+            if f.get("version") != sha(text):
+                return conflict_page(request, "story/bible.yaml", text, None, back)
+            data = yaml.safe_load(text)
+            entry = next(c for c in data["characters"] if str(c.get("name")) == name)
+            for k in ("description", "costume"):
+                if k in f:
+                    entry[k] = f[k].strip()
+            look = dict(entry.get("look") or {})
+            for k in LOOKS:
+                if f"look_{k}" in f and (f[f"look_{k}"].strip() or k in look):
+                    look[k] = f[f"look_{k}"].strip()
+            entry["look"] = look
+            pal = [f[k] for k in sorted((k for k in f if k.startswith("palette_")), key=lambda k: int(k[8:]) if
+                                        k[8:].isdigit() else 0)]
+            if pal:
+                entry["palette"] = pal
+            voice = dict(entry.get("voice") or {})
+            for k, kind in (("provider", str), ("voice", str), ("speed", float), ("pitch", float)):
+                if f"voice_{k}" in f and f[f"voice_{k}"].strip():
+                    try:
+                        voice[k] = kind(f[f"voice_{k}"].strip())
+                    except ValueError:
+                        raise Refused(400, f"voice {k}: {f[f'voice_{k}']!r} is not a number") from None
+            entry["voice"] = voice
+            try:
+                project.bible_from_dict(data, "story/bible.yaml")
+            except FilmcrewError as err:
+                raise Refused(400, f"nothing was saved: {err}") from None
+            atomic.write_text(bible_path(), yaml.safe_dump(data, allow_unicode=True, sort_keys=False, width=100))
+        return face.redirect(request, back, said=f"{name} is changed: the shots they are in are made again at the "
+                                                 f"next make")
+
+    def _a_line(name: str) -> str:
+        cfg = project.load_config(root)
+        for n in range(1, cfg.episodes + 1):
+            try:
+                ep = pipeline.load_episode(root, n, project.load_bible(root), cfg.language)
+            except FilmcrewError:
+                continue
+            for sh in ep.shots():
+                for ln in sh.lines:
+                    if ln.speaker == name:
+                        return ln.text
+        return f"I am {name.title()}."
+
+    @app.get("/character/sample", dependencies=needs_film)
+    def character_sample(name: Annotated[str, Query(min_length=1, max_length=80)]):
+        """One of the character's lines, spoken by their voice with the project's voice provider (a WAV)."""
+        import wave
+
+        import numpy as np
+
+        from ..providers import registry
+        from ..providers.base import SpeakRequest
+        _, ch = character_of(name)
+        cfg = project.load_config(root)
+        try:
+            prov = registry.load(ch.voice.provider, cfg.provider_settings.get(ch.voice.provider), proj.env())
+            audio, rate = prov.speak(SpeakRequest(text=_a_line(ch.name), voice=ch.voice, language=cfg.language))
+        except FilmcrewError as err:
+            raise Refused(409, f"{ch.voice.provider} could not speak: {pages.plain(err, root)}") from None
+        a = np.asarray(audio, np.float32)
+        a = a if a.ndim == 1 else a.mean(axis=1)
+        buf = io.BytesIO()
+        with wave.open(buf, "wb") as w:
+            w.setnchannels(1)
+            w.setsampwidth(2)
+            w.setframerate(int(rate))
+            w.writeframes((np.clip(a, -1, 1) * 32767).astype("<i2").tobytes())
+        return Response(buf.getvalue(), media_type="audio/wav", headers={"Cache-Control": "no-store"})
+
+    # ---- a shot's settings, and shots added, duplicated, deleted, moved -------------------------------------
+    def edit_episode(sid: str, version: str, change) -> tuple:
+        """(the episode's number, the screenplay's path) after `change(text, episode, shot)` wrote it."""
+        sh, n = proj.shot(root, sid)
+        if sh is None:
+            raise Refused(404, f"{sid!r}: no such shot")
+        path = project.episode_path(root, n)
+        with studio.save_lock:
+            text = path.read_text(encoding="utf-8")
+            if version != sha(text):
+                raise Refused(409, "the screenplay was saved since this page was read: reload it and do it again "
+                                   "(nothing was changed)")
+            cfg = project.load_config(root)
+            ep = pipeline.load_episode(root, n, project.load_bible(root), cfg.language)
+            try:
+                new = change(text, ep, sh)
+            except FilmcrewError as err:
+                raise Refused(400, str(err)) from None
+            atomic.write_text(path, new)
+        return n, path
+
+    @app.post("/shot/settings", dependencies=edits)
+    def shot_settings(request: Request, shot: ShotId, version: Version,
+                      seconds: Annotated[float | None, Form(ge=0.5, le=60)] = None,
+                      camera: Annotated[str, Form(max_length=32)] = "",
+                      transition: Annotated[str, Form(max_length=32)] = ""):
+        from ..model import frames_to_seconds
+
+        def change(text, ep, sh):  # only what the person changed is written
+            now = frames_to_seconds(sh.duration_frames) if sh.duration_frames else None
+            if seconds is not None and (now is None or abs(round(seconds, 3) - now) > 0.01):
+                text = shots.set_field(text, sh.source_line, "seconds", round(seconds, 3))
+            if camera and camera != sh.camera:
+                text = shots.set_field(text, sh.source_line, "camera", camera)
+            if transition and transition != sh.transition:
+                text = shots.set_field(text, sh.source_line, "transition", transition)
+            return text
+        _, path = edit_episode(shot, version, change)
+        return face.redirect(request, f"/shot?id={urllib.parse.quote(shot)}",
+                             said=f"{path.name}: the shot's length, framing and transition are written in its note")
+
+    @app.post("/board/shot", dependencies=edits)
+    def board_shot(request: Request, shot: ShotId, version: Version, do: Annotated[str, Form(max_length=16)]):
+        """A shot added after this one, duplicated, deleted, or moved up or down in its scene."""
+        ops = {"add": lambda t, ep, sh: shots.add(t, ep, sh.id), "duplicate": lambda t, ep, sh: shots.duplicate(t, ep, sh.id),
+               "delete": lambda t, ep, sh: shots.delete(t, ep, sh.id), "up": lambda t, ep, sh: shots.move(t, ep, sh.id, -1),
+               "down": lambda t, ep, sh: shots.move(t, ep, sh.id, 1)}
+        if do not in ops:
+            raise Refused(400, f"{do!r}: add, duplicate, delete, up or down")
+        n, path = edit_episode(shot, version, ops[do])
+        said = {"add": "a new shot is added after it: open it to say what we see",
+                "duplicate": "the shot is duplicated", "delete": "the shot is deleted",
+                "up": "the shot is moved up", "down": "the shot is moved down"}[do]
+        return face.redirect(request, f"/board?ep={n}", said=f"{pages.shot_words(shot)}: {said} ({path.name})")
+
+    # ---- the timeline ------------------------------------------------------------------------------------------
+    @app.get("/timeline", dependencies=needs_film)
+    def timeline(request: Request, ep: Annotated[int, Query(ge=1, le=999)] = 1):
+        from ..model import frames_to_seconds
+        from ..story.screenplay import estimated_shot_seconds
+        cfg = project.load_config(root)
+        if ep > cfg.episodes:
+            raise Refused(404, f"episode {ep}: the film has {cfg.episodes} episode(s)")
+        cards, _ = proj.board(root, ep, True)
+        episode = pipeline.load_episode(root, ep, project.load_bible(root), cfg.language)
+        length = {}
+        for sh in episode.shots():
+            length[sh.id] = (frames_to_seconds(sh.duration_frames) if sh.duration_frames else
+                             estimated_shot_seconds(sh, cfg.language))
+        total = sum(length.values()) or 1
+        return render(request, "timeline.html", tab="/board", n=ep, cards=cards, length=length, total=total,
+                      words=pages)
+
+
+def _hex(v) -> bool:
+    import re
+    return isinstance(v, str) and bool(re.fullmatch(r"#[0-9a-fA-F]{6}", v.strip()))
+
+
+__all__ = ["add_routes"]
+
+
+def neighbours(root: Path, sid: str) -> tuple[str, str]:
+    """The shots before and after shot `sid` in its episode ("" at either end), read from the screenplay alone."""
+    import re
+    m = re.match(r"^ep(\d{2})-", sid)
+    if not m:
+        return "", ""
+    cfg = project.load_config(root)
+    ids = [sh.id for sh in pipeline.load_episode(root, int(m.group(1)), project.load_bible(root), cfg.language).shots()]
+    if sid not in ids:
+        return "", ""
+    i = ids.index(sid)
+    return (ids[i - 1] if i > 0 else ""), (ids[i + 1] if i + 1 < len(ids) else "")
