@@ -6,6 +6,7 @@
 - `editing`: export, import, dub, export-audio (a person takes over)
 - `consistency`: consistency, take (the characters' faces across shots; a shot's takes)
 - `continuity`: continuity (a series' characters' states over the episodes, each shot measured against them)
+- `batch`: batch (one recipe, many films: one budget, one summary)
 - `jobs`: jobs (the paid jobs that need a person: may have been billed, refused, failed; --resend, --forget)
 - `voices`: voice clone (a character speaks with a person's cloned voice, their consent on record)
 - `studio`: studio (the web page that does all of the above)
@@ -21,9 +22,9 @@ import sys
 
 from .. import __version__
 from ..errors import FilmcrewError, TaskError, describe_os_error
-from . import agents, checking, consistency, continuity, editing, festival, jobs, making, studio, voices, writing
+from . import agents, batch, checking, consistency, continuity, editing, festival, jobs, making, studio, voices, writing
 
-GROUPS = (writing, making, checking, editing, consistency, continuity, jobs, voices, studio, festival, agents)
+GROUPS = (writing, making, checking, editing, consistency, continuity, batch, jobs, voices, studio, festival, agents)
 
 
 def parser() -> argparse.ArgumentParser:
