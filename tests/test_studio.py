@@ -20,12 +20,13 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from studio_helpers import CHROMIUM, base, get, post, serve  # noqa: F401 (the shared helpers)
+
 from filmcrew.media import ffmpeg
 
 pytestmark = pytest.mark.slow
 # the screenshots of the pages: to a temporary folder, or (FILMCREW_SCREENSHOTS=docs) the README's docs/
 DOCS = Path(os.environ.get("FILMCREW_SCREENSHOTS") or tempfile.mkdtemp(prefix="studio-shots-"))
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 TASK_ID = re.compile(r"ep\d\d-s\d\d-(sh|l)\d\d\.[a-z]")  # an internal task id: never in what a person reads
 
 
@@ -35,13 +36,6 @@ def studio_faces() -> bool:
     return available()
 
 
-def serve(root: Path, host: str = "127.0.0.1"):
-    from filmcrew.studio.app import Studio
-    studio = Studio(root, host=host, port=0)
-    studio.start()  # uvicorn on a thread (web.serve.Background); studio.port is the port it took
-    return studio
-
-
 @pytest.fixture(scope="module")
 def studio(small_film, tmp_path_factory):
     root = tmp_path_factory.mktemp("studio") / "film"
@@ -49,34 +43,6 @@ def studio(small_film, tmp_path_factory):
     s = serve(root)
     yield s
     s.close()
-
-
-def base(studio) -> str:
-    return f"http://127.0.0.1:{studio.port}"
-
-
-def get(url: str, headers: dict | None = None) -> tuple[int, str]:
-    req = urllib.request.Request(url, headers=headers or {})
-    try:
-        with urllib.request.urlopen(req) as r:
-            return r.status, r.read().decode("utf-8", "replace")
-    except urllib.error.HTTPError as err:
-        return err.code, err.read().decode("utf-8", "replace")
-
-
-class NoRedirect(urllib.request.HTTPRedirectHandler):
-    def redirect_request(self, *a, **kw):
-        return None
-
-
-def post(url: str, fields: dict, headers: dict | None = None) -> tuple[int, str, dict]:
-    data = urllib.parse.urlencode(fields).encode()
-    req = urllib.request.Request(url, data=data, headers=headers or {}, method="POST")
-    try:
-        with urllib.request.build_opener(NoRedirect).open(req) as r:
-            return r.status, r.read().decode("utf-8", "replace"), dict(r.headers)
-    except urllib.error.HTTPError as err:
-        return err.code, err.read().decode("utf-8", "replace"), dict(err.headers)
 
 
 def test_paths_outside_the_project_hosts_and_forms_from_elsewhere_are_refused(studio, tmp_path):

@@ -63,7 +63,7 @@ def test_ask_the_models_again_for_one_shot_from_its_page(tmp_path, monkeypatch):
     import hashlib
     import re
 
-    from test_studio import base, post, serve
+    from studio_helpers import base, post, serve
 
     from filmcrew import pipeline
     monkeypatch.setenv("KLING_ACCESS_KEY", AK)
