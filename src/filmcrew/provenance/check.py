@@ -219,7 +219,9 @@ def _integrity(path: Path, p, decode: bool) -> tuple[list[Finding], int | None]:
             problems.append(f"{len(errors)} decoding error(s), first: {errors[0]}")
         if video and video.samples and frames < video.samples:
             problems.append(f"{frames} of {video.samples} frames decoded")
-    how = ("every indexed sample present" if lay and not lay.fragmented else "fragmented MP4: checked by decoding")
+    how = ("every indexed sample present" if lay and not lay.fragmented else "fragmented MP4: checked by decoding"
+           if lay else f"not an MP4 container ({path.suffix or 'no extension'}: no sample index to check): checked by "
+                       f"decoding")
     how += f", {decoded} frames decoded without an error" if decode else " (not decoded: --no-decode)"
     out.append(Finding("integrity", "fail" if problems else "pass", True, "; ".join(problems) if problems else how))
     if video and video.timescale:
