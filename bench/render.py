@@ -17,7 +17,10 @@ Steps, all on this machine, one after another:
    (`.venv-bench`, made by `make bench`: moviepy pins an older Pillow than filmcrew uses);
 5. incremental: `make` after changing one line of dialogue, and after changing one shot's action text.
 
-It prints each wall time, peak memory (the whole process tree's resident set, sampled every 0.1 s) and
+With each `make` it prints a profile read from the make's own events (engine/events.py): the seconds its
+tasks took, summed per stage (`animator:clip` the frames drawn and their intermediate encode,
+`finisher:segment` and `:transition` the decode, lips, subtitles and delivery encode, `finisher:final` the
+assembly, `finisher:mix` the mix and its mastering passes, ...). It prints each wall time, CPU time, peak memory (the whole process tree's resident set, sampled every 0.1 s) and
 the ratios; `--json FILE` keeps them. Timings are only comparable within one run on one machine.
 """
 from __future__ import annotations
@@ -25,6 +28,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import resource
 import shutil
 import subprocess
 import sys
@@ -56,7 +60,9 @@ def _tree_rss(pid: int) -> int:
 
 
 def measure(cmd: list[str], label: str, env: dict | None = None) -> dict:
-    """Run `cmd`, return its wall time and the peak memory of its process tree."""
+    """Run `cmd`, return its wall time, the CPU time of its process tree (user + system, of every process it
+    waited for) and the peak memory of its process tree."""
+    r0 = resource.getrusage(resource.RUSAGE_CHILDREN)
     t0 = time.perf_counter()
     proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, env=env)
     peak = [0]
@@ -69,11 +75,50 @@ def measure(cmd: list[str], label: str, env: dict | None = None) -> dict:
     w.start()
     out = proc.communicate()[0].decode(errors="replace")
     secs = time.perf_counter() - t0
+    r1 = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (r1.ru_utime + r1.ru_stime) - (r0.ru_utime + r0.ru_stime)
     w.join()
     if proc.returncode:
         sys.exit(f"{label} failed ({proc.returncode}):\n{out[-3000:]}")
-    print(f"  {label}: {secs:.1f} s, peak {peak[0] / 2**20:.0f} MiB", flush=True)
-    return {"seconds": round(secs, 2), "peak_mib": round(peak[0] / 2**20), "output": out[-2000:]}
+    print(f"  {label}: {secs:.1f} s ({cpu:.1f} s of CPU), peak {peak[0] / 2**20:.0f} MiB", flush=True)
+    return {"seconds": round(secs, 2), "cpu_seconds": round(cpu, 2), "peak_mib": round(peak[0] / 2**20),
+            "output": out[-2000:]}
+
+
+def profile(root: Path, since: float) -> dict:
+    """Where a make's time went, from its structured events (engine/events.py, the newest run started after
+    `since`): wall seconds summed per role and per stage (a task's artifact kind: `clip` is the animator's
+    frames and its encode, `segment` and `transition` the finisher's decode, lips, subtitles and encode,
+    `final` the label's re-encode and the assembly by stream copy, `mix` the mix and its mastering passes),
+    the ten longest tasks, and the run's wall time. Tasks run side by side, so the sums exceed the wall time."""
+    folder = root / ".filmcrew" / "events"
+    runs = sorted((p for p in folder.glob("*.jsonl") if p.stat().st_mtime >= since), key=lambda p: p.stat().st_mtime)
+    if not runs:
+        return {}
+    events = [json.loads(line) for line in runs[-1].read_text().splitlines() if line.strip()]
+    ended = [e for e in events if e.get("type") == "task_ended" and e.get("outcome") == "made"]
+    by_role: dict[str, float] = {}
+    by_stage: dict[str, list] = {}
+    for e in ended:
+        by_role[e["role"]] = by_role.get(e["role"], 0.0) + e.get("seconds", 0.0)
+        stage = f"{e['role']}:{e['artifact'].rsplit('.', 1)[-1]}"
+        n, s = by_stage.get(stage, (0, 0.0))
+        by_stage[stage] = [n + 1, s + e.get("seconds", 0.0)]
+    t = [e["t"] for e in events]
+    return {"wall_seconds": round(max(t) - min(t), 1) if t else 0.0, "tasks_made": len(ended),
+            "task_seconds_by_role": {k: round(v, 1) for k, v in sorted(by_role.items(), key=lambda kv: -kv[1])},
+            "task_seconds_by_stage": {k: {"tasks": n, "seconds": round(s, 1)}
+                                      for k, (n, s) in sorted(by_stage.items(), key=lambda kv: -kv[1][1])},
+            "longest": [[e["artifact"], round(e.get("seconds", 0.0), 1)]
+                        for e in sorted(ended, key=lambda e: -e.get("seconds", 0.0))[:10]]}
+
+
+def show_profile(label: str, prof: dict) -> None:
+    if not prof:
+        return
+    print(f"     profile of {label} ({prof['tasks_made']} tasks made, task seconds summed; two run at once):")
+    for stage, v in prof["task_seconds_by_stage"].items():
+        print(f"       {stage:<26} {v['seconds']:7.1f} s  ({v['tasks']} tasks)")
 
 
 def filmcrew(*args: str) -> list[str]:
@@ -109,7 +154,10 @@ def main() -> int:
                    check=True, env=env, stdout=subprocess.DEVNULL)
     subprocess.run(filmcrew("write", str(root), "--quiet"), check=True, env=env, stdout=subprocess.DEVNULL)
 
+    since = time.time()
     res["make_cold"] = measure(filmcrew("make", str(root), "--quiet"), "1. filmcrew make, cold", env)
+    res["make_cold"]["profile"] = profile(root, since)
+    show_profile("the cold make", res["make_cold"]["profile"])
     film = root / "out" / "ep01.mp4"
     pr = ffmpeg.probe(film, count_frames=True)
     frames, seconds = pr.frames, pr.frames / 30
@@ -123,7 +171,10 @@ def main() -> int:
     for t in g.all:
         if t.role == "finisher" and t.artifact.endswith((".segment", ".transition", ".final")):
             shutil.rmtree(st.path(t.key))
+    since = time.time()
     res["finish_only"] = measure(filmcrew("make", str(root), "--quiet"), "2. finishing render alone", env)
+    res["finish_only"]["profile"] = profile(root, since)
+    show_profile("the finishing render", res["finish_only"]["profile"])
 
     # 3. the ceiling
     ff = ffmpeg.executable()
@@ -174,11 +225,16 @@ def main() -> int:
     text = ep.read_text(encoding="utf-8")
     line = tl["lines"][len(tl["lines"]) // 2]["text"]
     ep.write_text(text.replace(line, line.rstrip(".!?") + ", and I mean it.", 1), encoding="utf-8")
+    since = time.time()
     res["one_line"] = measure(filmcrew("make", str(root), "--quiet"), "5a. make after changing one line", env)
+    res["one_line"]["profile"] = profile(root, since)
+    show_profile("the one-line make", res["one_line"]["profile"])
     text = ep.read_text(encoding="utf-8")
     action = next(s.action for s in ctx.episode.shots() if s.action and s.action in text)
     ep.write_text(text.replace(action, action.rstrip(".") + ", as the wind picks up.", 1), encoding="utf-8")
+    since = time.time()
     res["one_action"] = measure(filmcrew("make", str(root), "--quiet"), "5b. make after changing one action", env)
+    res["one_action"]["profile"] = profile(root, since)
 
     cold, ceil = res["make_cold"]["seconds"], res["ceiling"]["seconds"]
     again = res["reencode"]["seconds"]
@@ -186,6 +242,11 @@ def main() -> int:
               "make_cold / reencode": cold / again, "finish_only / reencode": res["finish_only"]["seconds"] / again,
               "one_line / make_cold": res["one_line"]["seconds"] / cold,
               "one_action / make_cold": res["one_action"]["seconds"] / cold}
+    cpu = {k: res[k]["cpu_seconds"] for k in ("make_cold", "finish_only", "ceiling", "reencode", "one_line", "one_action")}
+    ratios.update({"cpu: make_cold / ceiling": cpu["make_cold"] / cpu["ceiling"],
+                   "cpu: make_cold / reencode": cpu["make_cold"] / cpu["reencode"],
+                   "cpu: finish_only / reencode": cpu["finish_only"] / cpu["reencode"],
+                   "cpu: one_line / make_cold": cpu["one_line"] / cpu["make_cold"]})
     if "moviepy" in res:
         ratios["moviepy / finish_only"] = res["moviepy"]["seconds"] / res["finish_only"]["seconds"]
     res["ratios"] = {k: round(v, 2) for k, v in ratios.items()}

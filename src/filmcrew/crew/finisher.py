@@ -29,7 +29,7 @@ from .common import EpisodeContext
 from .editor import read_layout
 from .voice import frames_of, spans_of
 
-CODE_VERSION = "finisher-9"  # 9: BT.709 (converted, tagged)
+CODE_VERSION = "finisher-10"  # 9: BT.709 (converted, tagged); 10: the visible label drawn by the first (and last) segment
 FINISHER = ProviderId("filmcrew-finisher", "1", "ffmpeg-libx264")
 
 
@@ -91,11 +91,17 @@ def segment_tasks(ctx: EpisodeContext, cut: Cut, clips: dict[str, Task], sources
     segs: list[Task] = []
     trans: dict[int, Task] = {}
     common = {"size": ctx.size, "preview": ctx.preview}
+    lab = ctx.labels or Labels()
     for k, it in enumerate(cut.items):
         first, last = cut.offsets(k)
         inputs, src = source(k)
+        # the film's first item draws the visible label over its opening frames, and its last item over its closing
+        # ones where the label repeats at the end: the final film is then assembled by stream copy alone
+        ends = [e for e, on in (("head", k == 0), ("tail", k == len(cut.items) - 1 and lab.repeat_at_end)) if on]
+        label = {"label": {"at": ends, "language": ctx.language, "position": lab.position, "seconds": lab.seconds}} \
+            if ends else {}
         segs.append(Task("finisher", f"{name(k)}.segment", CODE_VERSION, FINISHER,
-                         {**src, "first": first, "last": last, **common},
+                         {**src, "first": first, "last": last, **common, **label},
                          _segment(ctx, it, by_id.get(it.shot), first, last, frozenset(src.get("dropped", ()))),
                          inputs=inputs, episode=ctx.episode.number))
         j = cut.join_after(k)
@@ -185,18 +191,33 @@ def _segment(ctx: EpisodeContext, it, sh, first: int, last: int, drop: frozenset
         mouths = _lips(wd, tctx.inputs, "", sh, lo, hi, "s", drop)
         l_args, l_graph, label = _lay_lips("v0", mouths, 1, "m")
         subs = _subtitles(ctx, wd, tctx.inputs, "", sh, lo, hi, "s", drop)
-        args, graph, label = _overlay(label, subs, 1 + len(mouths))
+        marks = _label_marks(tctx.task.params.get("label"), hi - lo, ctx.size, wd)
+        args, graph, label = _overlay(label, subs + [m[:5] for m in marks], 1 + len(mouths))
         ffmpeg.run(["-i", str(Path(tctx.inputs["clip"]) / "clip.mp4"), *l_args, *args, "-filter_complex",
                           ";".join([f"[0:v]trim=start_frame={lo}:end_frame={hi},setpts=PTS-STARTPTS,"
                                     f"{ffmpeg.to_bt709(Path(tctx.inputs['clip']) / 'clip.mp4')}[v0]", *l_graph,
                                     *graph]),
                           "-map", f"[{label}]", *encode_args(ctx.preview), str(wd / "segment.mp4")],
                          f"rendering {it.shot or it.name}")
-        for p in [*wd.glob("sub-*.png"), *wd.glob("lips-*.rgba")]:
-            p.unlink()
+        for p in [*wd.glob("sub-*.png"), *wd.glob("lips-*.rgba"), *(m[0] for m in marks)]:
+            p.unlink(missing_ok=True)
         return ledger.entry(made_by="algorithm:filmcrew-finisher", source_type=ledger.ALGORITHMIC,
-                            extra={"frames": hi - lo, **({"lips": len(mouths)} if mouths else {})})
+                            extra={"frames": hi - lo, **({"lips": len(mouths)} if mouths else {}),
+                                   **({"label": {m[5]: m[4] - m[3] + 1 for m in marks}} if marks else {})})
     return run
+
+
+def _label_marks(spec: dict | None, n: int, size: tuple[int, int], wd: Path) -> list[tuple]:
+    """The visible label over a segment of `n` frames that opens (`head`) or closes (`tail`) the film, as its
+    `spec` says (the task's `label` parameter): [(png, x, y, first, last, "head" or "tail")] in the segment's
+    frames, over at most the label's own span at each end."""
+    if not spec or n <= 0:
+        return []
+    span = min(n, int(round(spec["seconds"] * 30)))
+    png = wd / "label.png"
+    x, y, _h = labels.render_label(spec["language"], tuple(size), spec["position"], png)
+    return [(png, x, y, 0, span - 1, "head") if at == "head" else (png, x, y, n - span, n - 1, "tail")
+            for at in spec["at"]]
 
 
 def _transition(ctx: EpisodeContext, j, a_side, b_side, drop: frozenset):
@@ -538,6 +559,12 @@ def carried_subtitles(tl: dict, size: tuple[int, int], wd: Path) -> list:
     return out
 
 
+def _drawn(folder, end: str) -> int:
+    """How many frames of the visible label a segment drew at the film's `end` ("head" or "tail")."""
+    rec = json.loads((Path(folder) / "record.json").read_text())["ledger"]
+    return int((rec.get("label") or {}).get(end, 0))
+
+
 def _final(order: list[str]):
     def run(tctx) -> dict:
         wd = Path(tctx.workdir)
@@ -551,10 +578,15 @@ def _final(order: list[str]):
         x, y, text_h = labels.render_label(p["language"], tuple(p["size"]), lab["position"], png)
         tl = json.loads((Path(tctx.inputs["timeline"]) / "timeline.json").read_text())
         carried = carried_subtitles(tl, tuple(p["size"]), wd)
-        overlays = [(png, x, y, 0, span - 1), *carried]
+        # the label's frames the first and last segments drew themselves (all of them, unless a segment is
+        # shorter than the label's span) are not drawn again
+        head = _drawn(tctx.inputs[order[0]], "head")
+        overlays = [*([(png, x, y, head, span - 1)] if head < span else []), *carried]
         tail = lab["repeat_at_end"] and total > span
         if tail:
-            overlays.append((png, x, y, total - span, total - 1))
+            drawn_tail = _drawn(tctx.inputs[order[-1]], "tail")
+            if drawn_tail < span:
+                overlays.append((png, x, y, total - span, total - 1 - drawn_tail))
         # re-encode only the runs of segments an overlay touches (the label's, carried subtitles'); copy the rest
         starts = [sum(counts[:i]) for i in range(len(segs) + 1)]
         touched = [any(o[3] < starts[i + 1] and o[4] >= starts[i] for o in overlays) for i in range(len(segs))]
