@@ -117,7 +117,8 @@ def _conform(ctx: EpisodeContext, it: Item, base: int):
         n = it.src_out + HANDLE - base
         out = str(Path(tctx.workdir) / "clip.mp4")
         enc = ["-c:v", "libx264", "-preset", "ultrafast" if ctx.preview else "veryfast", "-crf", "24" if ctx.preview
-               else "16", "-pix_fmt", "yuv420p", "-r", "30", "-an", "-frames:v", str(n), *ffmpeg.BT709_TAGS]
+               else "16", "-pix_fmt", "yuv420p", "-r", "30", "-an", "-frames:v", str(n), *ffmpeg.X264_THREADS,
+               *ffmpeg.BT709_TAGS]
         if it.kind == "gap":
             ffmpeg.run(["-f", "lavfi", "-i", f"color=black:s={W}x{H}:r=30", "-vf", ffmpeg.BT709_PARAMS, *enc, out],
                        "making a gap")

@@ -36,7 +36,8 @@ FINISHER = ProviderId("filmcrew-finisher", "1", "ffmpeg-libx264")
 def encode_args(preview: bool) -> list[str]:
     return ["-c:v", "libx264", "-preset", "ultrafast" if preview else "veryfast", "-crf", "26" if preview else "20",
             "-profile:v", "high", "-pix_fmt", "yuv420p", "-r", "30", "-g", "60", "-keyint_min", "60",
-            "-sc_threshold", "0", "-flags", "+cgop", "-maxrate", "10M", "-bufsize", "20M", "-an", *ffmpeg.BT709_TAGS]
+            "-sc_threshold", "0", "-flags", "+cgop", "-maxrate", "10M", "-bufsize", "20M", "-an", *ffmpeg.X264_THREADS,
+            *ffmpeg.BT709_TAGS]
 
 
 def _clip_frames(folder: Path) -> int:
@@ -287,7 +288,8 @@ def _media(ctx: EpisodeContext, sh):
             args, graph, label = _lay_lips("c", mouths, 1, "m")
             ffmpeg.run(["-i", str(clip), *args, "-filter_complex", ";".join([f"[0:v]{ffmpeg.to_bt709(clip)}[c]", *graph]),
                         "-map", f"[{label}]", "-c:v", "libx264", "-preset", "ultrafast", "-crf", "24" if ctx.preview
-                        else "16", "-pix_fmt", "yuv420p", "-g", "30", "-an", *ffmpeg.BT709_TAGS, str(wd / "clip.mp4")],
+                        else "16", "-pix_fmt", "yuv420p", "-g", "30", "-an", *ffmpeg.X264_THREADS, *ffmpeg.BT709_TAGS,
+                        str(wd / "clip.mp4")],
                        f"drawing the lips of {sh.id}")
             for p in wd.glob("lips-*.rgba"):
                 p.unlink()

@@ -118,6 +118,11 @@ class Probe:
 # matrix change is 2 to 3 levels off), and RGBA overlays (subtitles, lips, the label) go to BT.709 before
 # they are laid on. The tags are set on the frames (setparams): ffmpeg 7 and later take an encoder's colour
 # tags from its frames, not from -color_primaries and the like (kept as output options, for older ffmpeg).
+# x264's output depends on how many threads it encodes with (its frame threads share the rate control), and
+# its default is 1.5 per core: the same task made on a 2-core and a 16-core machine gave other bytes under the
+# same content key. Every filmcrew x264 encode names its thread count; 3 is what a 2-core machine chose itself,
+# so the clips and films made here keep their bytes.
+X264_THREADS = ["-threads", "3"]
 BT709_TAGS = ["-color_primaries", "bt709", "-color_trc", "bt709", "-colorspace", "bt709", "-color_range", "tv"]
 BT709_PARAMS = "setparams=color_primaries=bt709:color_trc=bt709:colorspace=bt709:range=tv"
 BT601_PARAMS = "setparams=color_primaries=bt709:color_trc=bt709:colorspace=smpte170m:range=tv"

@@ -22,7 +22,7 @@ import numpy as np
 from PIL import Image, ImageDraw
 
 from .. import ledger
-from ..media.ffmpeg import BT601_PARAMS
+from ..media.ffmpeg import BT601_PARAMS, X264_THREADS
 from ..errors import MediaError
 from .base import AnimateRequest, NoSettings
 
@@ -232,7 +232,7 @@ class CameraMoveAnimator(NoSettings):
         # BT.601 (its matrix); the finisher converts it to the film's BT.709 (media/ffmpeg.py)
         cmd = [ffmpeg, "-hide_banner", "-nostdin", "-y", "-f", "rawvideo", "-pix_fmt", "yuv420p", "-s", f"{W}x{H}",
                "-r", "30", "-i", "pipe:0", "-c:v", "libx264", "-preset", "ultrafast", "-crf", crf,
-               "-pix_fmt", "yuv420p", "-g", "30", "-an", "-vf", BT601_PARAMS, str(out_path)]
+               "-pix_fmt", "yuv420p", "-g", "30", "-an", *X264_THREADS, "-vf", BT601_PARAMS, str(out_path)]
         proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
         rng = np.random.default_rng(int(hashlib.sha256(req.shot.id.encode()).hexdigest()[:8], 16))
         phase = rng.uniform(0, 2 * math.pi, 4)
