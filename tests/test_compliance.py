@@ -85,7 +85,8 @@ def test_a_file_with_no_labels_fails_on_labels(tmp_path):
     assert _find(f, "visible_label").status == "fail" and "no visible AI label" in _find(f, "visible_label").detail
     assert _find(f, "aigc_tag").status == "fail" and "no AIGC tag" in _find(f, "aigc_tag").detail
     assert _find(f, "c2pa").status == "warn"  # advised for this contest
-    assert _find(f, "ai_share").status == "fail" and "unknown" in _find(f, "ai_share").detail
+    assert _find(f, "ai_share").status == "fail" and "no evidence" in _find(f, "ai_share").detail
+    assert _find(f, "ai_share").evidence == "none"
     assert _find(f, "duration").status == "pass"
 
 
