@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 
 from ..errors import ScriptError
 from ..model import CAMERAS, FPS, VIDEO_MODES, Episode, Line, Scene, Shot, frames_to_seconds, seconds_to_frames
@@ -464,7 +464,7 @@ def fps_seconds(frames: int) -> float:
     return float(frames / FPS)
 
 
-def _paragraph(lines: list[str], source_line: int) -> tuple[int, int]:
+def paragraph_span(lines: list[str], source_line: int) -> tuple[int, int]:
     """The first and last index of the paragraph holding `source_line` (1-based); ScriptError when that line is
     blank or gone (the file changed since it was read)."""
     i = source_line - 1
@@ -490,7 +490,7 @@ def set_shot_note(text: str, source_line: int, key: str, value: str) -> str:
     (1-based) saying `key: value` (replacing what it said for `key`; an empty value takes `key` away; a note is
     added when the shot has none); the rest is kept. ScriptError when that line is no longer a paragraph."""
     lines = text.split("\n")
-    a, b = _paragraph(lines, source_line)
+    a, b = paragraph_span(lines, source_line)
     mine = (lambda p: p.split(":", 1)[0].strip().lower() == key)
     for k in range(a, b + 1):
         m = re.search(r"\[\[\s*shot\s*:([^\]]*)\]\]", lines[k], re.I)
@@ -512,7 +512,7 @@ def replace_action(text: str, source_line: int, old: str, new: str) -> str:
     saying `new` instead of `old`; its notes (`[[shot: ...]]` and the like) are kept. ScriptError when that
     paragraph no longer says `old` (the file changed since it was read: read it again)."""
     lines = text.split("\n")
-    a, b = _paragraph(lines, source_line)
+    a, b = paragraph_span(lines, source_line)
     para = " ".join(ln.strip() for ln in lines[a:b + 1])
     notes = re.findall(r"\[\[.*?\]\]", para)
     said = " ".join(re.sub(r"\[\[.*?\]\]", " ", para).split())

@@ -9,23 +9,11 @@ import re
 
 from ..errors import ScriptError
 from ..model import CAMERAS, TRANSITIONS
-from ..story.screenplay import parse_shot_note
+from ..story.screenplay import parse_shot_note, paragraph_span as _paragraph
 
 NOTE = re.compile(r"\[\[\s*shot\s*:([^\]]*)\]\]", re.I)
 FIELDS = {"seconds": "length", "camera": "framing", "transition": "transition into the next shot"}
 NEW_SHOT = "What we see next."
-
-
-def _paragraph(lines: list[str], source_line: int) -> tuple[int, int]:
-    i = source_line - 1
-    if not 0 <= i < len(lines) or not lines[i].strip():
-        raise ScriptError("that shot is no longer where it was; reload the page", line=source_line)
-    a, b = i, i
-    while a > 0 and lines[a - 1].strip():
-        a -= 1
-    while b + 1 < len(lines) and lines[b + 1].strip():
-        b += 1
-    return a, b
 
 
 def field_of(part: str) -> str | None:
