@@ -49,6 +49,14 @@ class TimelineImportError(FilmcrewError):
     """An edited timeline cannot be read, or holds clips filmcrew cannot place; nothing was changed."""
 
 
+def did_you_mean(word: str, choices, cutoff: float = 0.6, show=repr) -> str:
+    """"; did you mean 'palette'?" for the choice closest to a misspelt `word` (`show` writes it), or "" when none is
+    close: the hint every "unknown key" message carries."""
+    import difflib
+    near = difflib.get_close_matches(str(word), list(choices), n=1, cutoff=cutoff)
+    return f"; did you mean {show(near[0])}?" if near else ""
+
+
 def read_text(path, error: type[FilmcrewError] = ConfigError, what: str = "") -> str:
     """The UTF-8 text of a file a person wrote, or `error` naming the file, the line and the fix: missing,
     unreadable, binary (NUL bytes) or not UTF-8 (a byte-order mark is allowed and dropped)."""

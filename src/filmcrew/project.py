@@ -17,7 +17,7 @@ import yaml
 from .engine import atomic
 from .engine.layout import CONFIG_NAME, Layout
 from .engine.money import budget_amount
-from .errors import ConfigError, FilmcrewError, read_text
+from .errors import ConfigError, FilmcrewError, did_you_mean, read_text
 from .ledger import SECRET_HINTS
 from .model import ASPECTS, FORMATS, LANGUAGES, Bible, Change, Character, EpisodeArc, Place, Voice
 from .consistency.settings import Consistency
@@ -303,11 +303,9 @@ ARC_KEYS = ("number", "title", "summary", "hook")
 
 def _known_keys(d: dict, known: tuple, where: str) -> None:
     """A key the bible does not read is a mistake (a misspelt `palete` would be dropped without a word)."""
-    import difflib
     for key in d:
         if key not in known:
-            near = difflib.get_close_matches(str(key), known, n=1, cutoff=0.6)
-            raise ConfigError(f"{where}: unknown key {key!r}" + (f"; did you mean {near[0]!r}?" if near else "")
+            raise ConfigError(f"{where}: unknown key {key!r}" + did_you_mean(key, known)
                               + f" (the keys read here: {', '.join(known)})")
 
 

@@ -18,7 +18,7 @@ from dataclasses import asdict, dataclass
 from fractions import Fraction
 from pathlib import Path
 
-from ..errors import ConfigError, FilmcrewError, MediaError, read_text
+from ..errors import ConfigError, FilmcrewError, MediaError, did_you_mean, read_text
 from ..engine.store import sha256
 from ..media import ffmpeg, mp4
 from . import labels
@@ -122,17 +122,14 @@ DELIVERY_FIELDS = {
 def validate_profile(prof: dict, where: str) -> None:
     """Every field of a profile against what it may be (known fields only, with their types and ranges), so a
     wrong one is named here instead of failing deep inside a check."""
-    import difflib
-
     def fields(obj: dict, spec: dict, prefix: str, required=()) -> None:
         for k in required:
             if k not in obj:
                 raise ConfigError(f"{where}: missing field {prefix}{k!r}; see the built-in profiles in {BUILTIN}")
         for k, v in obj.items():
             if k not in spec:
-                near = difflib.get_close_matches(str(k), list(spec), n=1, cutoff=0.6)
-                raise ConfigError(f"{where}: unknown field {prefix}{k}" + (f"; did you mean {prefix}{near[0]}?" if near
-                                                                          else "") + f" (known: {', '.join(spec)})")
+                hint = did_you_mean(k, spec, show=lambda c: prefix + c)
+                raise ConfigError(f"{where}: unknown field {prefix}{k}{hint} (known: {', '.join(spec)})")
             shape, good = spec[k]
             if not good(v):
                 raise ConfigError(f"{where}: {prefix}{k}: {json.dumps(v)[:60]} must be {shape}; see the built-in "

@@ -11,7 +11,7 @@ import importlib
 import inspect
 from importlib.metadata import entry_points
 
-from ..errors import ConfigError, ProviderError
+from ..errors import ConfigError, ProviderError, did_you_mean
 
 BUILTIN = {
     "story-engine": "filmcrew.providers.story_engine:StoryEngine",
@@ -107,11 +107,9 @@ def load(name: str, settings: dict | None = None, env: dict | None = None, proje
         m = re.search(r"unexpected keyword argument '(\w+)'", str(err))
         if m is None:
             raise ConfigError(f"filmcrew.toml: [providers.{name}]: {err}") from err
-        import difflib
         known = _settings_of(cls)
-        near = difflib.get_close_matches(m.group(1), known, n=1, cutoff=0.6)
         raise ConfigError(f"filmcrew.toml: [providers.{name}] {m.group(1)}: unknown setting"
-                          + (f"; did you mean {near[0]!r}?" if near else "")
+                          + did_you_mean(m.group(1), known)
                           + f" ({name} reads: {', '.join(known) or 'no settings'})") from None
 
 

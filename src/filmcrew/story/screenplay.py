@@ -16,7 +16,7 @@ import re
 import unicodedata
 from dataclasses import dataclass, replace
 
-from ..errors import ScriptError
+from ..errors import ScriptError, did_you_mean
 from ..model import CAMERAS, FPS, VIDEO_MODES, Episode, Line, Scene, Shot, frames_to_seconds, seconds_to_frames
 from . import fountain
 
@@ -91,7 +91,6 @@ def parse_shot_note(note: str) -> ShotMeta | None:
     """``shot: close-up; 4s; mood: tense`` -> ShotMeta; None if the note is not shot metadata. A word or key it does
     not know, or the same setting given twice (``3s; 5s``), is a ValueError naming it (with the key it was
     probably meant to be): a misspelt ``animater: camera-moves`` must not leave the shot on a paid model."""
-    import difflib
     text = note.strip()
     low = text.lower()
     if not (low.startswith("shot:") or low.startswith("shot ")):
@@ -112,9 +111,7 @@ def parse_shot_note(note: str) -> ShotMeta | None:
         key, colon, val = p.partition(":")
         key_l, val = key.strip().lower(), val.strip()
         if colon and key_l not in NOTE_KEYS:
-            near = difflib.get_close_matches(key_l, list(NOTE_KEYS), n=1, cutoff=0.6)
-            raise ValueError(f"unknown key {key.strip()!r} in [[{note}]]" + (f"; did you mean {near[0]!r}?" if near else
-                                                                             "") + f" ({NOTE_HELP})")
+            raise ValueError(f"unknown key {key.strip()!r} in [[{note}]]{did_you_mean(key_l, NOTE_KEYS)} ({NOTE_HELP})")
         if colon and not val:
             raise ValueError(f"{key.strip()!r} has no value in [[{note}]]; write it as {key_l}: VALUE")
         if val:
@@ -154,8 +151,7 @@ def parse_shot_note(note: str) -> ShotMeta | None:
             meta.transition = TRANSITION_WORDS[p.lower()]
         else:
             words = [*CAMERAS, *CAMERA_ALIASES, *TRANSITION_WORDS]
-            near = difflib.get_close_matches(p.lower(), words, n=1, cutoff=0.7)
-            hint = f"; did you mean {near[0]!r}?" if near else ""
+            hint = did_you_mean(p.lower(), words, cutoff=0.7)
             if re.fullmatch(r"[\d.eE+-]+\s*s(ec(onds?)?)?|nans?|infs?", p.strip(), re.IGNORECASE):
                 hint = "; write a length like 4s or 2.5s"
             raise ValueError(f"unknown word {p!r} in [[{note}]]{hint} ({NOTE_HELP})")
