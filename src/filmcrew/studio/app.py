@@ -20,7 +20,6 @@
 
 # (no `from __future__ import annotations`: FastAPI reads the routes' annotations, names local to create_app)
 import asyncio
-import hashlib
 import io
 import json
 import os
@@ -41,6 +40,7 @@ from ..errors import FilmcrewError
 from ..web.kit import BIG_INT, Face, Refused, create_app as kit_app, file_response
 from ..model import CAMERAS, TRANSITIONS
 from . import editing, pages, runs
+from .editing import sha
 from . import project as proj
 
 MAX_TEXT = 2 * 1024 * 1024  # a screenplay or bible save (and every route that names no other limit)
@@ -71,10 +71,6 @@ def safe_path(root: Path, rel: str, folders=SERVED) -> Path:
     if not p.is_file():
         raise Refused(404, f"{rel}: no such file")
     return p
-
-
-def sha(text: str) -> str:
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
 def clip_kind(data: bytes) -> str | None:
@@ -545,19 +541,8 @@ def create_app(studio: Studio):
         return face.redirect(request, "/", said="your film was created: now let the crew write its story")
 
     def edit_shot(sid: str, version: str, again: str, edit) -> tuple:
-        """Change a shot's paragraph in its screenplay as a text editor would: `edit(text, shot)` gives the new
-        text; refused when the screenplay was saved since the page was read (`again` says what to do). The
-        shot, and the screenplay's path."""
-        sh, n = proj.shot(root, sid)
-        if sh is None:
-            raise Refused(404, f"{sid!r}: no such shot")
-        path = project.episode_path(root, n)
-        with studio.save_lock:
-            text = path.read_text(encoding="utf-8")
-            if version != sha(text):
-                raise Refused(409, f"the screenplay was saved since this page was read: reload it and {again} "
-                                   f"(nothing was changed)")
-            atomic.write_text(path, edit(text, sh))
+        """(the shot, the screenplay's path) after `edit(text, shot)` rewrote its screenplay (editing.py says how)."""
+        sh, _, path = editing.rewrite_screenplay(studio, sid, version, again, lambda text, sh, n: edit(text, sh))
         return sh, path
 
     @app.post("/action", dependencies=edits)

@@ -24,6 +24,23 @@ def sha(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
+def rewrite_screenplay(studio, sid: str, version: str, again: str, edit) -> tuple:
+    """Change the screenplay holding shot `sid` as a text editor would: `edit(text, shot, episode number)` gives the
+    new text; refused when the screenplay was saved since the page was read (`again` says what to do). The shot,
+    its episode's number and the screenplay's path."""
+    sh, n = proj.shot(studio.root, sid)
+    if sh is None:
+        raise Refused(404, f"{sid!r}: no such shot")
+    path = project.episode_path(studio.root, n)
+    with studio.save_lock:
+        text = path.read_text(encoding="utf-8")
+        if version != sha(text):
+            raise Refused(409, f"the screenplay was saved since this page was read: reload it and {again} "
+                               f"(nothing was changed)")
+        atomic.write_text(path, edit(text, sh, n))
+    return sh, n, path
+
+
 def add_routes(app, face, studio, render, edits, needs_film, conflict_page):
     """The routes, on the studio's app (`render`, `edits` and `needs_film` as app.py's; `conflict_page(request,
     path, theirs, mine, back)` answers a save refused because the file changed)."""
@@ -236,22 +253,14 @@ def add_routes(app, face, studio, render, edits, needs_film, conflict_page):
     # ---- a shot's settings, and shots added, duplicated, deleted, moved -------------------------------------
     def edit_episode(sid: str, version: str, change) -> tuple:
         """(the episode's number, the screenplay's path) after `change(text, episode, shot)` wrote it."""
-        sh, n = proj.shot(root, sid)
-        if sh is None:
-            raise Refused(404, f"{sid!r}: no such shot")
-        path = project.episode_path(root, n)
-        with studio.save_lock:
-            text = path.read_text(encoding="utf-8")
-            if version != sha(text):
-                raise Refused(409, "the screenplay was saved since this page was read: reload it and do it again "
-                                   "(nothing was changed)")
+        def edit(text, sh, n):
             cfg = project.load_config(root)
             ep = pipeline.load_episode(root, n, project.load_bible(root), cfg.language)
             try:
-                new = change(text, ep, sh)
+                return change(text, ep, sh)
             except FilmcrewError as err:
                 raise Refused(400, str(err)) from None
-            atomic.write_text(path, new)
+        _, n, path = rewrite_screenplay(studio, sid, version, "do it again", edit)
         return n, path
 
     @app.post("/shot/settings", dependencies=edits)
