@@ -161,7 +161,10 @@ def _frames(rt, where: str = "a time in the timeline") -> int:
     nominal = round(rate)
     if nominal and rate != nominal and abs(rate - nominal * 1000 / 1001) < 1e-3:
         return int(round(rt.value * FPS / nominal))
-    return int(round(rt.rescaled_to(FPS).value))
+    frames = rt.rescaled_to(FPS).value
+    if not math.isfinite(frames):  # value * 30 overflowed though value / rate is under a day: divide first
+        frames = value / rate * FPS
+    return int(round(frames))
 
 
 def _media_path(ref, base: Path) -> Path | None:
