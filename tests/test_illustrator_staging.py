@@ -12,7 +12,7 @@ from filmcrew.model import ASPECTS, Character, Voice
 from filmcrew.providers.base import DrawRequest, ReferenceRequest, WriteRequest
 from filmcrew.providers.camera_moves import MARGIN
 from filmcrew.providers.procedural_art import FACES_ABOVE, GROUND, SAFE, WATER_TO, ProceduralIllustrator, costume_parts
-from filmcrew.providers.story_engine import StoryEngine
+from filmcrew.writer.engine import StoryEngine
 
 PREMISES = [("en", "A mortal fisherman challenges the god of floods to save his village"),
             ("en", "A baker must win back her stolen recipe from a rival before the festival"),

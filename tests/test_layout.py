@@ -19,6 +19,7 @@ LAYERS = [
     ("pipeline",),
     ("project",),
     ("crew",),
+    ("writer",),  # the offline writer (story-engine): a provider that writes the story, found by name in the registry
     ("providers", "consistency"),  # the vendors, and the character consistency check: neither imports the other
     ("provenance",),
     ("media",),

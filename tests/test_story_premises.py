@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 
 from filmcrew.providers.base import WriteRequest
-from filmcrew.providers.story_engine import StoryEngine
-from filmcrew.providers.story_scenes import PREMISE_SLOTS, SCENES
+from filmcrew.writer.engine import StoryEngine
+from filmcrew.writer.scenes import PREMISE_SLOTS, SCENES
 from filmcrew.story import report as story
 from filmcrew.story.screenplay import estimated_shot_seconds
 

@@ -2,7 +2,7 @@ import pytest
 
 from filmcrew.errors import ConfigError
 from filmcrew.providers.base import WriteRequest
-from filmcrew.providers.story_engine import StoryEngine
+from filmcrew.writer.engine import StoryEngine
 from filmcrew.story.screenplay import estimated_shot_seconds
 
 PREMISE = "A mortal fisherman challenges the god of floods to save his village"

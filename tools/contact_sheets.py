@@ -19,7 +19,7 @@ from filmcrew.model import ASPECTS
 from filmcrew.providers.base import DrawRequest, WriteRequest
 from filmcrew.providers.camera_moves import MARGIN
 from filmcrew.providers.procedural_art import ProceduralIllustrator, flatten
-from filmcrew.providers.story_engine import StoryEngine
+from filmcrew.writer.engine import StoryEngine
 
 PREMISES = [  # (language, genre, premise): five genres, three languages
     ("en", "workplace", "A baker must win back her stolen recipe from a rival before the festival"),

@@ -14,7 +14,7 @@ from importlib.metadata import entry_points
 from ..errors import ConfigError, ProviderError, did_you_mean
 
 BUILTIN = {
-    "story-engine": "filmcrew.providers.story_engine:StoryEngine",
+    "story-engine": "filmcrew.writer.engine:StoryEngine",
     "openai-chat": "filmcrew.providers.openai_chat:OpenAIChatWriter",
     "procedural": "filmcrew.providers.procedural_art:ProceduralIllustrator",
     "camera-moves": "filmcrew.providers.camera_moves:CameraMoveAnimator",

@@ -1,9 +1,9 @@
 """The offline story engine: premise -> bible + screenplays, with no model at all.
 
-It is a rule-based generator, not a language model. It reads the premise (story_premise: the hero's role,
+It is a rule-based generator, not a language model. It reads the premise (premise.py: the hero's role,
 gender and age, the want, its object, the opponent, the place, the deadline, the other people it names),
 invents only what the premise leaves out (names, an ally, a flaw, the thing the ally lends the hero), and
-builds the story from scene templates (story_scenes) whose every longer line names a part of the premise:
+builds the story from scene templates (scenes.py) whose every longer line names a part of the premise:
 so the story is the premise's, and two premises never share a line. The structure: a hook in the first
 seconds (the premise, restated with the hero's name), want and flaw, a first defeat, a low point, a
 discovery, a climax where each set-up is paid off (the flaw, the ally's gift, the promise of the opening),
@@ -23,10 +23,10 @@ from .. import ledger
 from ..errors import ConfigError
 from ..model import Bible, Character, Episode, EpisodeArc, Line, Scene, Shot, Voice, frames_to_seconds, seconds_to_frames
 from ..story.screenplay import estimated_shot_seconds, parse_heading
-from .base import NoSettings, StoryDraft, WriteRequest
-from .story_lexicon import AIDS, DEFAULT_SETTING, FLAWS, GENRES, INVENTED, MOODS, NAMES, SETTINGS, TIMES, WORKPLACES
-from .story_premise import Premise, parse
-from .story_scenes import SCENES
+from ..providers.base import NoSettings, StoryDraft, WriteRequest
+from .lexicon import AIDS, DEFAULT_SETTING, FLAWS, GENRES, INVENTED, MOODS, NAMES, SETTINGS, TIMES, WORKPLACES
+from .premise import Premise, parse
+from .scenes import SCENES
 
 log = logging.getLogger("filmcrew.writer")
 LANG_INDEX = {"en": 0, "zh": 1, "fr": 2}
