@@ -187,7 +187,8 @@ def fit(src: Path, dst: Path, frames: int, size: tuple[int, int], ffmpeg_exe: st
           # an untagged model clip is taken as BT.709, the convention for HD video (its matrix is not converted)
           "" if p.colorspace else ffmpeg.BT709_PARAMS]
     cmd = [ffmpeg_exe, "-hide_banner", "-nostdin", "-y", "-i", str(src), "-vf", ",".join(v for v in vf if v),
-           "-frames:v", str(frames), "-an", "-c:v", "libx264", "-preset", "veryfast", "-crf", "16", "-g", "30", str(dst)]
+           "-frames:v", str(frames), "-an", "-c:v", "libx264", "-preset", "veryfast", "-crf", "16", "-g", "30",
+           *ffmpeg.X264_THREADS, str(dst)]  # (x264's bytes follow its thread count: named, like every encode)
     proc = subprocess.run(cmd, capture_output=True)
     if proc.returncode != 0:
         raise MediaError(f"fitting {src.name} failed: {proc.stderr.decode('utf-8', 'replace')[-300:]}")
