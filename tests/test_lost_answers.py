@@ -19,7 +19,9 @@ from model_project import model_project
 
 from filmcrew import pipeline
 from filmcrew.cli import main
+from filmcrew.engine import money
 from filmcrew.engine.executor import plan
+from filmcrew.engine.jobs import Journal
 from filmcrew.model import Scene, Shot
 from filmcrew.providers.base import DrawRequest
 from filmcrew.providers.remote import jobs
@@ -101,7 +103,7 @@ def test_kling_takes_a_job_then_drops_the_connection_it_is_paid_once_and_listed(
     # a person looks in Kling's dashboard and allows it: sent once more, and what the lost one may have cost stays counted
     assert main(["jobs", str(root), "--resend", row["key"][:12]]) == 0
     assert "may pay" in capsys.readouterr().out and _lost_rows(root, capsys) == []
-    assert pipeline.journal(root).spent()["CNY"] >= row["price"]["amount"]
+    assert Journal.of(root).spent()["CNY"] >= row["price"]["amount"]
 
 
 def test_openai_images_takes_a_job_then_drops_the_connection_it_is_paid_once_and_listed(images, tmp_path,
@@ -119,17 +121,17 @@ def test_openai_images_takes_a_job_then_drops_the_connection_it_is_paid_once_and
     _make_fails_with_a_lost_submit(root, capsys, "connection dropped")
     assert [r["fields"]["prompt"] for r in images.requests].count(dropped) == 1
     # it was not billed after all (the vendor's dashboard says so): forgotten, no longer counted
-    before = pipeline.journal(root).spent().get("USD", 0.0)
+    before = Journal.of(root).spent().get("USD", 0.0)
     capsys.readouterr()
     assert main(["jobs", str(root), "--forget", row["key"][:12]]) == 0
     assert "no longer counted as spent" in capsys.readouterr().out
-    assert pipeline.journal(root).spent().get("USD", 0.0) == pytest.approx(before - row["price"]["amount"])
+    assert Journal.of(root).spent().get("USD", 0.0) == pytest.approx(before - row["price"]["amount"])
 
 
-def _costs(root: Path) -> pipeline.Costs:
+def _costs(root: Path) -> money.Costs:
     _, ctxs = pipeline.contexts(root, dict(os.environ), None, True)
     st = pipeline.store(root)
-    return pipeline.costs(root, plan(st, [t for c in ctxs for t in pipeline.episode_graph(c).targets]))
+    return money.costs(Journal.of(root), plan(st, [t for c in ctxs for t in pipeline.episode_graph(c).targets]))
 
 
 def _free_port() -> int:
@@ -155,7 +157,7 @@ def test_a_make_that_fails_before_sending_spends_nothing(kling, tmp_path, monkey
     assert kling.submits == []
     c = _costs(root)
     assert c.paid == {} and c.resumed == 0 and c.to_pay.get("CNY", 0) > 0  # nothing paid; every job still to send
-    assert not [r for r in pipeline.journal(root).records()]  # no job is left "submitting" (it said "already paid")
+    assert not [r for r in Journal.of(root).records()]  # no job is left "submitting" (it said "already paid")
     assert main(["plan", str(root), "--preview", "--cost"]) == 0
     assert "already paid" not in capsys.readouterr().out
 
@@ -195,4 +197,4 @@ def test_a_budget_that_is_not_a_finite_amount_is_refused_everywhere(kling, tmp_p
     assert "[budget] max" in err and "must be a finite amount of at least 0" in err
     assert kling.submits == []
     with pytest.raises(Exception, match="make --budget.*finite amount"):
-        pipeline.admit(root, None, pipeline.Costs([], {"CNY": 1.0}, {}), float(value))
+        money.admit(money.Budget.of(None, float(value)), money.Costs([], {"CNY": 1.0}, {}))

@@ -21,7 +21,6 @@ from .engine import atomic
 from .engine.graph import Task
 from .engine import money
 from .engine.layout import Layout
-from .engine.money import BudgetError, Costs  # noqa: F401  (the faces' names)
 from .engine.store import Store, for_project
 from .errors import ConfigError, FilmcrewError, ScriptError, read_text
 from .media import ffmpeg, fonts
@@ -276,7 +275,7 @@ def contexts(root: Path, env: dict, episode: int | None = None, preview: bool = 
     check_provider_names(root, cfg, bible)
     crew = load_crew(cfg, env, root)
     check = takes.check_for(cfg.consistency, str(Layout.of(root).config))
-    wallet = purse(root, cfg)  # one for the whole make: every episode's retakes draw on the same allowance
+    wallet = money.Purse.of(root, cfg)  # one for the whole make: every episode's retakes draw on the same allowance
     W, H = ASPECTS[aspect or cfg.aspect]
     if preview:
         W, H = W // 2, H // 2
@@ -606,28 +605,6 @@ def publish(root: Path, st: Store, ctx: EpisodeContext, g: EpisodeGraph, preview
     return paths
 
 
-# ---- money lives in engine/money.py; these keep the faces' names (the studio, the MCP server) ----------------
-
-def journal(root: Path):
-    from .engine.jobs import Journal
-    return Journal.of(root)
-
-
-def purse(root: Path, cfg: project.Config) -> money.Purse:
-    """The money of one make of the project in `root`: its budget, its journal of what was spent."""
-    return money.Purse(money.Budget.of(cfg), journal(root), str(Layout.of(root).config), str(root))
-
-
-def costs(root: Path, items: list) -> Costs:
-    """What the planned paid jobs `items` would cost, and what was paid before (money.costs)."""
-    return money.costs(journal(root), items)
-
-
-def admit(root: Path, cfg: project.Config, c: Costs, budget: float | None) -> None:
-    """Refuse a make whose estimate exceeds what the budget (`budget`: make --budget, else [budget]) leaves."""
-    money.admit(money.Budget.of(cfg, budget), c, str(Layout.of(root).config), str(root))
-
-
 class RefusedBefore(ConfigError):
     """A planned paid job is the same request a vendor's moderation refused before; nothing was sent."""
 
@@ -636,7 +613,8 @@ def refusals(root: Path, ctxs: list, items: list) -> list[str]:
     """One message for each planned paid job whose same request (the same key) a vendor's moderation refused
     before, with the shot's line and the vendor's reason: it is not sent again until the request changes."""
     from .engine.graph import Pending
-    j = journal(root)
+    from .engine.jobs import Journal
+    j = Journal.of(root)
     shots = {sh.id: (ctx.episode.id, sh) for ctx in ctxs for sh in ctx.episode.shots()}
     out = []
     for it in items:

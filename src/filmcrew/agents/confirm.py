@@ -1,12 +1,12 @@
 """What a make would do and cost, and the confirm token that lets an agent spend it.
 
-`quote()` is the plan (the same `plan` and `pipeline.costs` the command line's `filmcrew plan --cost` reads):
+`quote()` is the plan (the same `plan` and `money.costs` the command line's `filmcrew plan --cost` reads):
 each artifact to make and why, and each paid job with its estimate in its vendor's currency. When it holds a
 paid job it comes with a `confirm` token, recorded in the project (`.filmcrew/mcp/plans/TOKEN.json`) with the
 exact jobs it covers (artifact, provider, content key where known) and their cost. `admit()` lets a make (or a
 retake) start only when every paid job it would send is one the token's plan showed and its estimate, by
 currency, does not exceed the confirmed one; a make with no paid job needs no token. The project's budget
-applies as always (pipeline.admit).
+applies as always (money.admit).
 """
 
 from __future__ import annotations
@@ -18,7 +18,8 @@ from collections import Counter
 from pathlib import Path
 
 from .. import pipeline, project
-from ..engine import atomic
+from ..engine import atomic, money
+from ..engine.jobs import Journal
 from ..engine.executor import plan
 from ..engine.graph import Pending
 from ..errors import FilmcrewError
@@ -62,7 +63,7 @@ def quote(root: Path, env: dict, preview: bool = True, episode: int | None = Non
         items += found
         notes += (pipeline.cut_notes(ctx, st, g) + [n for n in [pipeline.runtime_note(ctx, st, g, cfg.minutes)] if n]
                   + pipeline.video_notes(ctx, st, g))
-    c = pipeline.costs(root, items)
+    c = money.costs(Journal.of(root), items)
     paid = []
     for it, est in c.pending:
         if not est.get("amount") and not est.get("worst"):
@@ -97,7 +98,7 @@ def cost_of(cfg, c, spent_before: dict | None = None) -> dict:
 
 
 def spent(root: Path) -> dict:
-    return {k: round(v, 6) for k, v in pipeline.journal(root).spent().items()}
+    return {k: round(v, 6) for k, v in Journal.of(root).spent().items()}
 
 
 def _issue(root: Path, q: dict, extra: dict) -> str:
@@ -175,12 +176,12 @@ def cap(root: Path, q: dict, cfg) -> float | None:
 
 
 def within_budget(root: Path, env: dict, q: dict) -> None:
-    """The project's budget, as a make applies it (pipeline.admit), said before anything is started."""
+    """The project's budget, as a make applies it (money.admit), said before anything is started."""
     cfg = project.load_config(root)
     if cfg.budget is None or not q["cost"]["estimated"]:
         return
     firsts = [(None, j) for j in q["paid_jobs"] if j["role"] != "consistency"]
-    pipeline.admit(root, cfg, pipeline.Costs(firsts, dict(q["cost"]["estimated"]), dict(q["cost"]["spent"])), None)
+    money.Purse.of(root, cfg).refuse(money.Costs(firsts, dict(q["cost"]["estimated"]), dict(q["cost"]["spent"])))
 
 
 def forget_old(root: Path) -> None:

@@ -32,6 +32,7 @@ import tomli_w
 from .. import pipeline, project
 from ..engine import atomic, money
 from ..engine.executor import plan
+from ..engine.jobs import Journal
 from ..errors import ConfigError, FilmcrewError, read_text
 
 BATCH_KEYS = ("folder", "premises", "languages", "aspects", "contest", "budget", "currency", "preview")
@@ -106,7 +107,7 @@ def price(root: Path, preview: bool) -> money.Costs:
     """What the film's make would send and pay (its own journal: a job sent before is not counted again)."""
     _cfg, ctxs = pipeline.contexts(root, dict(os.environ), None, preview)
     items = plan(pipeline.store(root), [t for c in ctxs for t in pipeline.episode_graph(c).targets])
-    return pipeline.costs(root, items)
+    return money.costs(Journal.of(root), items)
 
 
 def admit(recipe: Path, data: dict, priced: list[tuple[Path, money.Costs]]) -> dict[str, float]:
@@ -152,7 +153,7 @@ def summary(root: Path, contest: str, preview: bool) -> dict:
         passed &= check.passed(check.run(mp4, check.load_profile(contest), decode=False))
     row["seconds"] = round(row["seconds"], 1)
     row["verdict"] = "pass" if passed else "fail"
-    row["cost"] = pipeline.journal(root).spent()
+    row["cost"] = Journal.of(root).spent()
     row["ai_share"] = round(sum(s for s in shares if s is not None) / len(shares), 3) if shares else None
     return row
 

@@ -15,6 +15,7 @@ from .. import pipeline, project
 from ..crew.common import out_name
 from ..crew.voice import emotion_notes
 from ..engine import events, money
+from ..engine.jobs import Journal
 from ..engine.executor import BarProgress, NullProgress, execute, plan
 from ..provenance import share
 from .writing import cmd_new, cmd_write
@@ -100,7 +101,7 @@ def cmd_plan(a) -> int:
 
 
 def _print_costs(root, cfg, items, as_json: bool) -> int:
-    c = pipeline.costs(root, items)
+    c = money.costs(Journal.of(root), items)
     left = None if cfg.budget is None else cfg.budget - c.paid.get(cfg.currency, 0.0)
     if as_json:
         print(json.dumps({"jobs": [{"artifact": it.task.artifact, "provider": it.task.provider.name, **est}

@@ -16,7 +16,7 @@ Everything a make needs to know about what paid work costs is here, in one objec
 - **The retake allowance** (`Allowance`): what the consistency check's retakes may still spend in this make (the
   budget less what was paid before and what the admitted first takes cost), reserved take by take, thread-safe.
 
-The make gets one `Purse` (pipeline.contexts puts it on every episode's context as `ctx.money`): the command line,
+The make gets one `Purse` (`Purse.of(root, cfg)`; pipeline.contexts puts it on every episode's context as `ctx.money`): the command line,
 the studio and the MCP server admit the plan through it (`purse.admit(items)`), and the consistency check asks it
 for each retake (`ctx.money.allowance`). Nothing writes an allowance onto another object in the middle of a make.
 
@@ -157,6 +157,14 @@ class Purse:
         self._allowance: Allowance | None = None
         self._lock = threading.Lock()
 
+    @classmethod
+    def of(cls, root, cfg) -> "Purse":
+        """The money of one make of the project in `root` (its folder or its Layout; `cfg`: its project.Config):
+        its budget and the journal of what was spent."""
+        from .jobs import Journal
+        from .layout import Layout
+        return cls(Budget.of(cfg), Journal.of(root), str(Layout.of(root).config), str(root))
+
     @property
     def allowance(self) -> Allowance:
         with self._lock:
@@ -174,10 +182,14 @@ class Purse:
         if override is not None:
             self.budget = Budget(budget_amount(override, "make --budget", "--budget 20"), self.budget.currency)
         c = self.costs(items)
-        admit(self.budget, c, self.config, self.project)
+        self.refuse(c)
         with self._lock:
             self._allowance = retake_allowance(self.budget, c)
         return c
+
+    def refuse(self, c: Costs) -> None:
+        """BudgetError when the costs `c` (priced before, e.g. by a quote) exceed what the budget leaves."""
+        admit(self.budget, c, self.config, self.project)
 
     def spent(self) -> dict[str, float]:
         return self.journal.spent()

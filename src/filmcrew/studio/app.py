@@ -33,7 +33,8 @@ from pathlib import Path
 from typing import Annotated, Literal
 
 from .. import pipeline, project
-from ..engine import atomic, events
+from ..engine import atomic, events, money
+from ..engine.jobs import Journal
 from ..engine.layout import Layout
 from ..engine.lock import holder
 from ..errors import FilmcrewError
@@ -301,7 +302,7 @@ def create_app(studio: Studio):
             items = [i for ctx in ctxs for i in plan(st, pipeline.episode_graph(ctx).targets)]
             rows = [{"role": pages.ROLE_VERBS.get(i.task.role, i.task.role), "artifact": pages.artifact_words(
                 i.task.artifact), "reason": pages.REASONS.get(i.reason, i.reason)} for i in items]
-            c = pipeline.costs(root, items)
+            c = money.costs(Journal.of(root), items)
             said = pages.plan_words(items, c, pages.paces(root))
             costs = said["sentence"]
         except FilmcrewError as err:

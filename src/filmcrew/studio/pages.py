@@ -175,7 +175,7 @@ def event_words(e: dict, root=None) -> str:
 
 def plan_words(items: list, costs, paces: dict | None = None) -> dict:
     """The plan in a sentence: '5 voices, 5 pictures, 5 clips, music, the edit; about 90 s here; 6.000 CNY to
-    pay' (`items`: the plan's items; `costs`: pipeline.costs of them; `paces`: seconds a task by role)."""
+    pay' (`items`: the plan's items; `costs`: money.costs of them; `paces`: seconds a task by role)."""
     from collections import Counter
     kinds = Counter()
     for i in items:
