@@ -8,7 +8,14 @@ field), 1301 (content safety, sent as HTTP 500), 1302 (too fast, HTTP 429). Scri
 submit): "1301", "1302", "risk" and "fail" (the task ends so), "drop" (the task is taken, then the connection
 is closed before any answer). The result link serves an MP4 of
 the asked duration at 24 fps, with a sound track (a 440 Hz tone) when the body says `sound: "on"` (v2.6 and
-later; anything but "on" or "off" is a 1201); `expire_next` makes a link answer 404 once."""
+later; anything but "on" or "off" is a 1201); `expire_next` makes a link answer 404 once.
+
+Lip sync (Kling's `POST /v1/videos/lip-sync`, as documented: see providers/remote/kling_lipsync.py): `{input:
+{video_id | video_url, mode: text2video | audio2video, audio_type: file | url, audio_file (base64, no data:
+prefix, <= 5 MB, mp3/wav/m4a/aac), audio_url, text (<= 120 characters), voice_id, voice_language, voice_speed}}`;
+`video_id` must be a video this server made (its `task_result.videos[0].id`) of 5 or 10 s; polled on `GET
+/v1/videos/lip-sync/{task_id}` like the other kinds. The result is the original video (a fake does not move
+lips). Scripted: "noface" (the task fails with "there is no human in the video")."""
 
 from __future__ import annotations
 
@@ -99,9 +106,37 @@ class Handler(Quiet):
         data = {"task_id": tid, "task_status": state, "task_status_msg": task["msg"] if state == "failed" else "",
                 "created_at": int(task["at"] * 1000), "updated_at": int(time.time() * 1000)}
         if state == "succeed":
-            data["task_result"] = {"videos": [{"id": tid, "url": f"http://127.0.0.1:{srv.server_port}/results/{tid}.mp4",
+            data["task_result"] = {"videos": [{"id": task.get("video_id", tid), "url": f"http://127.0.0.1:{srv.server_port}/results/{tid}.mp4",
                                                "duration": task["body"]["duration"]}]}
         self._send(200, {"code": 0, "message": "SUCCEED", "request_id": uuid.uuid4().hex, "data": data})
+
+    def _lip_sync(self, body):
+        srv = self.server
+        inp = body.get("input") if isinstance(body, dict) else None
+        with srv.lock:
+            step = srv.script.pop(0) if srv.script else ""
+            srv.lipsyncs.append({k: v for k, v in (inp or {}).items() if k != "audio_file"}
+                                | ({"audio": base64.b64decode(inp["audio_file"])} if isinstance(inp, dict)
+                                   and inp.get("audio_type") == "file" and inp.get("audio_file") else {}))
+            why = _lip_sync_refusal(srv, inp)
+        if step == "1302":
+            return self._code(429, 1302, "requests too fast, please slow down")
+        if step == "1301":
+            return self._code(500, 1301, "CM_EXT: the audio failed the content safety check")
+        if why:
+            return self._code(400, 1201, why)
+        made = next(t for t in srv.tasks.values() if t.get("video_id") == inp.get("video_id"))
+        tid = uuid.uuid4().hex[:18]
+        end, msg = ("failed", "there is no human in the video") if step == "noface" else ("succeed", "")
+        with srv.lock:
+            srv.tasks[tid] = {"kind": "lip-sync", "body": {"duration": made["body"]["duration"]}, "at": time.time(),
+                              "end": end, "msg": msg, "aspect": made["aspect"], "video_id": "v" + tid}
+        if step == "drop":
+            self.close_connection = True
+            return
+        self._send(200, {"code": 0, "message": "SUCCEED", "request_id": uuid.uuid4().hex,
+                         "data": {"task_id": tid, "task_status": "submitted", "created_at": int(time.time() * 1000),
+                                  "updated_at": int(time.time() * 1000)}})
 
     def do_POST(self):  # noqa: N802
         srv = self.server
@@ -109,6 +144,8 @@ class Handler(Quiet):
         if not self._authorised():
             return self._code(401, 1000, "Authorization failed")
         kind = self.path.removeprefix("/v1/videos/")
+        if kind == "lip-sync":
+            return self._lip_sync(json.loads(raw))
         if kind not in ("image2video", "multi-image2video"):
             return self._code(404, 1203, f"no such route {self.path}")
         body = json.loads(raw)
@@ -140,7 +177,8 @@ class Handler(Quiet):
             ("failed", "internal error, please retry") if step == "fail" else ("succeed", "")
         aspect = body.get("aspect_ratio") or srv.aspect
         with srv.lock:
-            srv.tasks[tid] = {"kind": kind, "body": body, "at": time.time(), "end": end, "msg": msg, "aspect": aspect}
+            srv.tasks[tid] = {"kind": kind, "body": body, "at": time.time(), "end": end, "msg": msg, "aspect": aspect,
+                              "video_id": "v" + tid}
         if step == "drop":  # the task is taken (and would be billed), then the connection drops before the answer
             self.close_connection = True
             return
@@ -149,12 +187,50 @@ class Handler(Quiet):
                                   "updated_at": int(time.time() * 1000)}})
 
 
+def _lip_sync_refusal(srv, inp) -> str:
+    """Why Kling would refuse a lip-sync `input` (a 1201's message), or ""."""
+    if not isinstance(inp, dict):
+        return "input is required"
+    if bool(inp.get("video_id")) == bool(inp.get("video_url")):
+        return "input: give one of video_id and video_url"
+    if inp.get("video_id"):
+        made = [t for t in srv.tasks.values() if t.get("video_id") == inp["video_id"] and t["kind"] != "lip-sync"]
+        if not made or made[0]["end"] != "succeed":
+            return f"video_id {inp['video_id']}: no video of this account made in the last 30 days"
+        if made[0]["body"].get("duration") not in ("5", "10"):
+            return "video_id: only 5 s and 10 s videos can be lip-synced"
+    mode = inp.get("mode")
+    if mode == "text2video":
+        if not inp.get("text") or len(inp["text"]) > 120 or not inp.get("voice_id"):
+            return "text2video needs text (at most 120 characters) and voice_id"
+        return ""
+    if mode != "audio2video":
+        return "mode: text2video or audio2video"
+    if inp.get("audio_type") == "url":
+        return "" if inp.get("audio_url") else "audio_url is required when audio_type is url"
+    if inp.get("audio_type") != "file":
+        return "audio_type: file or url, required in audio2video"
+    data = str(inp.get("audio_file") or "")
+    if not data or data.startswith("data:"):
+        return "audio_file: base64 of the file, without a data: prefix"
+    try:
+        audio = base64.b64decode(data, validate=True)
+    except ValueError:
+        return "audio_file is not base64"
+    if len(audio) > 5 * 1024 * 1024:
+        return "audio_file: at most 5MB"
+    if not (audio[:4] == b"RIFF" or audio[:3] == b"ID3" or audio[:2] == b"\xff\xfb" or audio[4:8] == b"ftyp"):
+        return "audio_file: .mp3/.wav/.m4a/.aac"
+    return ""
+
+
 class FakeKling(Serving):
     def __init__(self):
         super().__init__(Handler)
         self.lock = threading.Lock()
         self.tasks: dict[str, dict] = {}
         self.submits: list[dict] = []
+        self.lipsyncs: list[dict] = []  # each lip-sync submit's input (audio_file decoded, as "audio")
         self.tokens: set[str] = set()
         self.script: list[str] = []
         self.polls = self.fetches = 0

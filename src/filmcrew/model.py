@@ -188,6 +188,7 @@ class Shot:
     seed: int = 0  # [[shot: seed: N]]: the models asked again for this shot's picture and video (0: the project's)
     illustrator: str = ""  # [[shot: illustrator: NAME]]: another provider draws this shot ("": the project's)
     animator: str = ""  # [[shot: animator: NAME]]: another provider animates this shot ("": the project's)
+    lipsync: str = ""  # [[shot: lipsync: NAME]]: a lip-sync model drives its on-screen speakers' mouths ("": none)
 
 
 VIDEO_MODES = ("first-frame", "first-last", "reference")

@@ -35,6 +35,7 @@ BUILTIN = {
     "minimax-speech": "filmcrew.providers.remote.minimax_speech:MiniMaxSpeech",
     "volcengine-speech": "filmcrew.providers.remote.volcengine_speech:VolcengineSpeech",
     "elevenlabs": "filmcrew.providers.remote.elevenlabs_speech:ElevenLabsSpeech",
+    "kling-lipsync": "filmcrew.providers.remote.kling_lipsync:KlingLipSync",
 }
 
 
@@ -47,9 +48,11 @@ def available() -> dict[str, str]:
 
 SHOT_ROLES = {"illustrator": "draw", "animator": "animate"}  # the roles a shot may give another provider, and
 # the method a provider of that role has ([[shot: illustrator: NAME]], [[shot: animator: NAME]])
+OPT_IN_ROLES = {"lipsync": "lipsync"}  # roles only a shot's note asks for ([[shot: lipsync: NAME]]): the project
+# has no provider of its own for them (crew/lipsync.py checks the names at plan)
 
 
-ROLE_METHODS = {**SHOT_ROLES, "writer": "write", "voice": "speak", "composer": "compose", "foley": "ambience",
+ROLE_METHODS = {**SHOT_ROLES, **OPT_IN_ROLES, "writer": "write", "voice": "speak", "composer": "compose", "foley": "ambience",
                 "translator": "translate"}  # every role a provider plays, and the method that plays it
 
 

@@ -77,14 +77,16 @@ class ShotMeta:
     seed: int | None = None
     illustrator: str | None = None
     animator: str | None = None
+    lipsync: str | None = None
 
 
 NOTE_KEYS = {"camera": "camera", "cam": "camera", "mood": "mood", "transition": "transition", "out": "transition",
              "id": "id", "video": "video", "duration": "seconds", "length": "seconds", "seed": "seed",
-             "illustrator": "illustrator", "animator": "animator"}
+             "illustrator": "illustrator", "animator": "animator", "lipsync": "lipsync"}
 NOTE_HELP = ("a shot note holds a camera (wide, medium, close-up, over-the-shoulder, insert), a length (4s), a "
              "transition (crossfade, cut, dip...) and key: value pairs (camera, mood, transition, duration, video, "
-             "seed, illustrator, animator, id)")
+             "seed, illustrator, animator, lipsync, id)")
+EXAMPLE_PROVIDER = {"illustrator": "seedream", "animator": "kling", "lipsync": "kling-lipsync"}
 
 
 def parse_shot_note(note: str) -> ShotMeta | None:
@@ -135,10 +137,10 @@ def parse_shot_note(note: str) -> ShotMeta | None:
                 if not re.fullmatch(r"\d{1,6}", val):
                     raise ValueError(f"bad seed {val!r} in [[{note}]]; write a whole number such as seed: 2")
                 meta.seed = int(val)
-            else:  # illustrator, animator
+            else:  # illustrator, animator, lipsync
                 if not re.fullmatch(r"[a-z0-9][a-z0-9_.-]*", val.lower()):
                     raise ValueError(f"bad provider name {val!r} in [[{note}]]; write a provider's name such as "
-                                     f"{field_}: {'seedream' if field_ == 'illustrator' else 'kling'}")
+                                     f"{field_}: {EXAMPLE_PROVIDER.get(field_, 'kling')}")
                 setattr(meta, field_, val.lower())
         elif DURATION_RE.match(p):
             once("seconds", p)
@@ -298,7 +300,8 @@ def to_episode(elements: list[fountain.Element], number: int = 1, language: str 
                 if low.startswith("scene:") or low.startswith("mood:"):
                     cur_scene["mood"] = note.split("mood:", 1)[-1].strip() if "mood:" in low else ""
                 continue
-            for k in ("camera", "seconds", "mood", "transition", "id", "video", "seed", "illustrator", "animator"):
+            for k in ("camera", "seconds", "mood", "transition", "id", "video", "seed", "illustrator", "animator",
+                      "lipsync"):
                 if getattr(meta, k) is not None:
                     setattr(sh["meta"], k, getattr(meta, k))
         cur_scene["shots"].append(sh)
@@ -382,7 +385,7 @@ def to_episode(elements: list[fountain.Element], number: int = 1, language: str 
                               mood=m.mood or sc["mood"], transition=m.transition or "cut",
                               lines=tuple(lines), notes=tuple(sh["notes"]), source_line=sh["line"],
                               video=m.video or "", seed=m.seed or 0, illustrator=m.illustrator or "",
-                              animator=m.animator or ""))
+                              animator=m.animator or "", lipsync=m.lipsync or ""))
         built.append(Scene(id=sid, heading=sc["heading"], interior=sc["interior"], location=sc["location"],
                            time_of_day=sc["tod"], mood=sc["mood"], shots=tuple(shots), number=num,
                            source_line=sc["line"]))
@@ -444,7 +447,7 @@ def episode_to_fountain(episode: Episode, title: str = "", credit: str = "", ext
                 parts.append(f"video: {sh.video}")
             if sh.seed:
                 parts.append(f"seed: {sh.seed}")
-            for role in ("illustrator", "animator"):
+            for role in ("illustrator", "animator", "lipsync"):
                 if getattr(sh, role):
                     parts.append(f"{role}: {getattr(sh, role)}")
             els.append(fountain.Element("action", sh.action, notes=("shot: " + "; ".join(parts),)))
