@@ -29,6 +29,7 @@ import tempfile
 import time
 from collections import defaultdict
 from pathlib import Path
+from filmcrew.engine.layout import Layout
 
 HERE = Path(__file__).resolve().parent
 BIN = Path(sys.executable).parent
@@ -97,7 +98,7 @@ def model(root: Path, preview: bool, per_task_overhead: float) -> dict:
     _cfg, ctxs = pipeline.contexts(root, dict(os.environ), None, preview)
     graphs = [pipeline.episode_graph(c) for c in ctxs]
     t0 = time.perf_counter()
-    report = execute(pipeline.store(root), graphs[0].targets, workers=1)
+    report = execute(Layout.of(root).store(), graphs[0].targets, workers=1)
     ep1_wall = time.perf_counter() - t0
     by_kind: dict[tuple, list] = defaultdict(list)
     for t in topo_order(graphs[0].targets):

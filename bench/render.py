@@ -36,6 +36,7 @@ import tempfile
 import threading
 import time
 from pathlib import Path
+from filmcrew.engine.layout import Layout
 
 HERE = Path(__file__).resolve().parent
 PREMISE = "A lighthouse keeper's daughter must outwit the sea witch who stole her father's voice"
@@ -173,7 +174,7 @@ def main() -> int:
     os.environ["FILMCREW_HOME"] = env["FILMCREW_HOME"]
     _, (ctx,) = pipeline.contexts(root, env, 1)
     g = pipeline.episode_graph(ctx)
-    st = pipeline.store(root)
+    st = Layout.of(root).store()
     for t in g.all:
         if t.role == "finisher" and t.artifact.endswith((".segment", ".transition", ".final")):
             shutil.rmtree(st.path(t.key))

@@ -10,6 +10,7 @@ import pytest
 from filmcrew import pipeline
 from filmcrew.cli import main
 from filmcrew.media import ffmpeg
+from filmcrew.engine.layout import Layout
 
 pytestmark = pytest.mark.slow
 
@@ -41,7 +42,7 @@ def test_a_clip_in_takes_replaces_the_shot_and_counts_as_human(small_film, tmp_p
     assert main(["make", str(root), "--preview", "--quiet"]) == 0
     _cfg, ctxs = pipeline.contexts(root, {}, preview=True)
     g = pipeline.episode_graph(ctxs[0])
-    st = pipeline.store(root)
+    st = Layout.of(root).store()
     clip = g.task(f"{shot.id}.clip")
     rec = st.record(clip.key)["ledger"]
     assert clip.provider.name == "human-take" and rec["made_by"] == "human" and rec["digital_source_type"] == "digitalCreation"

@@ -14,6 +14,7 @@ import pytest
 from filmcrew.cli import main
 from filmcrew.media import ffmpeg
 from filmcrew.provenance import check, credentials, labels
+from filmcrew.engine.layout import Layout
 
 pytestmark = pytest.mark.slow
 
@@ -296,7 +297,7 @@ def test_the_film_is_bt709_tagged_and_its_colours_are_the_animators(film):
     assert _colr(mp4) == (1, 1, 1, 0)
     _, (ctx,) = pipeline.contexts(film, {}, 1, preview=True)
     g = pipeline.episode_graph(ctx)
-    clip = pipeline.store(film).path(g.task("ep01-s01-sh01.clip").key) / "clip.mp4"
+    clip = Layout.of(film).store().path(g.task("ep01-s01-sh01.clip").key) / "clip.mp4"
     assert ffmpeg.probe(clip).colorspace == "smpte170m"
 
     def frame(path, n, vf=""):

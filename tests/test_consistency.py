@@ -26,6 +26,7 @@ from filmcrew.errors import ConfigError
 from filmcrew.model import Bible, Character, Scene, Shot, Voice
 from filmcrew.providers.base import DrawRequest, ReferenceRequest
 from filmcrew.providers.procedural_art import ProceduralIllustrator
+from filmcrew.engine.layout import Layout
 
 KEY = "sk-fake-images-0001"
 
@@ -176,7 +177,7 @@ def film(tmp_path, photos, monkeypatch):
 
 
 def pick_of(root: Path, shot: str, kind: str = "keyframe") -> dict:
-    st = pipeline.store(root)
+    st = Layout.of(root).store()
     key = json.loads((st.index / f"{shot}.{kind}.pick.json").read_text())["key"]
     return st.record(key)["ledger"] | {"_pick": json.loads((st.path(key) / "pick.json").read_text())}
 
@@ -392,7 +393,7 @@ def test_a_clip_whose_face_drifts_mid_shot_is_caught_by_its_middle_frame_and_ret
             if s.id != wrong:
                 assert [t["verdict"] for t in pick_of(root, s.id, "video")["takes"]] == ["pass"]
         # the clip in the film is the retake's: its fit reads the pick, whose video is take 1's
-        st = pipeline.store(root)
+        st = Layout.of(root).store()
         g = pipeline.episode_graph(pipeline.contexts(root, {}, preview=True)[1][0])
         fit_input = g.task(f"{wrong}.clip").inputs["video"]
         assert fit_input.artifact == f"{wrong}.video.pick"

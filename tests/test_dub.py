@@ -11,6 +11,7 @@ from filmcrew import pipeline
 from filmcrew.cli import main
 from filmcrew.engine.executor import execute
 from filmcrew.media import ffmpeg
+from filmcrew.engine.layout import Layout
 
 pytestmark = pytest.mark.slow
 RATE = 48000
@@ -55,8 +56,8 @@ def _make(root):
     """Make the preview as `filmcrew make --preview` does; returns the episode, its graph and the run's report."""
     _, (ctx,) = pipeline.contexts(root, {}, None, True)
     g = pipeline.episode_graph(ctx)
-    report = execute(pipeline.store(root), [g.final])
-    pipeline.publish(root, pipeline.store(root), ctx, g, True)
+    report = execute(Layout.of(root).store(), [g.final])
+    pipeline.publish(root, Layout.of(root).store(), ctx, g, True)
     return ctx, g, report
 
 
@@ -96,7 +97,7 @@ def test_a_dubbed_take_that_fits_remakes_its_audio_subtitles_mix_and_final_only(
     # besides those, only the transitions that show this shot's frames
     assert set(report.ran) - remade <= {f"{shot.id}.transition", f"{prev}.transition"}, report.ran
     assert report.kept == [f"{shot.id}.clip"]  # its length came out as before: the animated picture is kept
-    st = pipeline.store(root)
+    st = Layout.of(root).store()
     timing = st.record(g.task(f"{shot.id}.timing").key)["ledger"]
     assert timing["fitted_takes"] == [line["line"]]
     # the lips follow the take, drawn over the kept clip
@@ -111,7 +112,7 @@ def test_a_dubbed_take_longer_than_its_slot_stretches_the_shot(made, tmp_path):
     assert not any(a.endswith((".keyframe", ".cue", ".ambience")) for a in ran)
     assert not any(a.endswith(".voice") for a in ran if a != f"{line['line']}.voice")
     assert {a for a in ran if a.endswith(".clip")} == {f"{shot.id}.clip"}  # no other shot's picture
-    st = pipeline.store(root)
+    st = Layout.of(root).store()
     assert "fitted_takes" not in st.record(g.task(f"{shot.id}.timing").key)["ledger"]
     frames = st.record(g.task(f"{shot.id}.clip").key)["ledger"]["frames"]
     old = json.loads((made / "out" / "ep01.preview.provenance.json").read_text())

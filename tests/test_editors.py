@@ -19,6 +19,7 @@ import opentimelineio as otio
 import pytest
 
 from filmcrew.cli import main
+from filmcrew.engine.layout import Layout
 
 pytestmark = pytest.mark.slow
 FPS = 30
@@ -265,7 +266,7 @@ def _timeline(root: Path) -> dict:
     from filmcrew import pipeline
     _, (ctx,) = pipeline.contexts(root, {}, 1, preview=True)
     task = pipeline.episode_graph(ctx).task("ep01.timeline")
-    return json.loads((pipeline.store(root).path(task.key) / "timeline.json").read_text())
+    return json.loads((Layout.of(root).store().path(task.key) / "timeline.json").read_text())
 
 
 def ffmpeg_frame(mp4: Path, n: int):

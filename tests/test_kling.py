@@ -23,6 +23,7 @@ from filmcrew.media import ffmpeg
 from filmcrew.providers.remote import jobs, kling
 from filmcrew.providers.remote.animate import fit
 from filmcrew.providers.remote.kling import KlingAnimator
+from filmcrew.engine.layout import Layout
 
 ENV = {"KLING_ACCESS_KEY": AK, "KLING_SECRET_KEY": SK}
 
@@ -170,7 +171,7 @@ def test_a_film_animated_by_kling_and_a_changed_line_sends_no_new_job(fake, tmp_
     assert main(["make", str(root), "--preview", "--quiet"]) == 0
     _, ctxs = pipeline.contexts(root, dict(os.environ), None, True)
     (g,) = [pipeline.episode_graph(c) for c in ctxs]
-    st = pipeline.store(root)
+    st = Layout.of(root).store()
     shots = ctxs[0].episode.shots()
     capsys.readouterr()
     assert main(["plan", str(root), "--preview"]) == 0
@@ -284,7 +285,7 @@ def test_a_film_with_the_models_sound_as_effects(fake, tmp_path, monkeypatch, ca
         """The 440 Hz tone's share of the effects stem's energy."""
         _, ctxs = pipeline.contexts(root, dict(os.environ), None, True)
         g = pipeline.episode_graph(ctxs[0])
-        a, rate = ffmpeg.read_wav(pipeline.store(root).path(g.task("ep01.mix").key) / "effects.wav")
+        a, rate = ffmpeg.read_wav(Layout.of(root).store().path(g.task("ep01.mix").key) / "effects.wav")
         spec = np.abs(np.fft.rfft(a[:, 0])) ** 2
         f = np.fft.rfftfreq(len(a), 1 / rate)
         return float(spec[(f > 430) & (f < 450)].sum() / spec.sum())

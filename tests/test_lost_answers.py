@@ -26,6 +26,7 @@ from filmcrew.model import Scene, Shot
 from filmcrew.providers.base import DrawRequest
 from filmcrew.providers.remote import jobs
 from filmcrew.providers.remote.openai_images import OpenAIImagesIllustrator
+from filmcrew.engine.layout import Layout
 
 KEY = "sk-fake-images-0001"
 KLING_ENV = {"KLING_ACCESS_KEY": AK, "KLING_SECRET_KEY": SK}
@@ -130,7 +131,7 @@ def test_openai_images_takes_a_job_then_drops_the_connection_it_is_paid_once_and
 
 def _costs(root: Path) -> money.Costs:
     _, ctxs = pipeline.contexts(root, dict(os.environ), None, True)
-    st = pipeline.store(root)
+    st = Layout.of(root).store()
     return money.costs(Journal.of(root), plan(st, [t for c in ctxs for t in pipeline.episode_graph(c).targets]))
 
 

@@ -13,6 +13,7 @@ from filmcrew import pipeline
 from filmcrew.cli import main
 from filmcrew.engine.executor import execute, plan
 from filmcrew.media import ffmpeg
+from filmcrew.engine.layout import Layout
 
 pytestmark = pytest.mark.slow
 
@@ -54,7 +55,7 @@ def test_the_film_is_a_real_mp4(film):
 
 def test_the_last_scene_ends_on_its_cue_s_stinger_and_the_animator_moves_faces(film):
     import numpy as np
-    st = pipeline.store(film)
+    st = Layout.of(film).store()
     ctxs, (g,) = graphs(film)
     tl = json.loads((st.path(g.task("ep01.timeline").key) / "timeline.json").read_text())
     last = tl["scenes"][-1]["scene"]
@@ -81,7 +82,7 @@ def test_another_aspect_renders_beside_the_film_and_recomposes(film):
     from filmcrew.provenance import labels
     assert labels.detect_label(ffmpeg.frame_at(square, 1.0))["corner"] == "top-left"  # the label, recomposed
     ctxs, gs = graphs(film)
-    assert plan(pipeline.store(film), [g.final for g in gs]) == []  # and the 9:16 make is still whole
+    assert plan(Layout.of(film).store(), [g.final for g in gs]) == []  # and the 9:16 make is still whole
 
 
 def test_each_line_sounds_shows_its_subtitle_and_opens_its_mouth_within_one_frame(film):
@@ -89,7 +90,7 @@ def test_each_line_sounds_shows_its_subtitle_and_opens_its_mouth_within_one_fram
 
     from filmcrew.crew.editor import read_layout
     from filmcrew.media.lips import mouth_envelopes, read_track
-    st = pipeline.store(film)
+    st = Layout.of(film).store()
     ctxs, (g,) = graphs(film)
     ctx = ctxs[0]
     tl = json.loads((st.path(g.task("ep01.timeline").key) / "timeline.json").read_text())
@@ -128,7 +129,7 @@ def test_each_line_sounds_shows_its_subtitle_and_opens_its_mouth_within_one_fram
 
 def test_second_make_does_nothing(film):
     ctxs, gs = graphs(film)
-    assert plan(pipeline.store(film), [g.final for g in gs]) == []
+    assert plan(Layout.of(film).store(), [g.final for g in gs]) == []
 
 
 def test_editing_one_line_remakes_only_what_depends_on_it(film, capsys):
@@ -152,7 +153,7 @@ def test_editing_one_line_remakes_only_what_depends_on_it(film, capsys):
         assert {i["reason"] for i in items if i["artifact"] == f"{line.id}.voice"} == {"params"}
         # ("pending": after the shot's timing, which the line's new length changes)
         assert all(i["reason"] in ("inputs", "params", "pending") for i in items if i["role"] in ("editor", "finisher"))
-        st = pipeline.store(film)
+        st = Layout.of(film).store()
         ctxs2, gs2 = graphs(film)
         report = execute(st, [t for g in gs2 for t in g.targets])
         assert sorted(report.ran + report.kept) == sorted(arts)
@@ -175,14 +176,14 @@ def test_an_action_that_names_an_effect_gets_it_in_the_effects_stem(film, tmp_pa
     assert f"{shot.id}.effects" in arts and not any(a.endswith((".voice", ".cue", ".ambience")) for a in arts)
     assert main(["make", str(root), "--preview", "--quiet"]) == 0
     ctxs, (g,) = graphs(root)
-    st = pipeline.store(root)
+    st = Layout.of(root).store()
     tl = json.loads((st.path(g.task("ep01.timeline").key) / "timeline.json").read_text())
     fx = next(e for e in tl["effects"] if e["shot"] == shot.id)
     assert "thunder" in [e["kind"] for e in st.record(g.task(f"{shot.id}.effects").key)["ledger"]["effects"]]
     track, rate = ffmpeg.read_wav(st.path(g.task(f"{shot.id}.effects").key) / "effects.wav")
     stem, _ = ffmpeg.read_wav(st.path(g.task("ep01.mix").key) / "effects.wav")
     _, (g0,) = graphs(film)
-    before, _ = ffmpeg.read_wav(pipeline.store(film).path(g0.task("ep01.mix").key) / "effects.wav")
+    before, _ = ffmpeg.read_wav(Layout.of(film).store().path(g0.task("ep01.mix").key) / "effects.wav")
     assert len(before) == len(stem)  # the shot kept its length: the edit added a sound, nothing else
     added = stem[:, 0] - before[:, 0]  # the ambience is the same: what changed is the thunder
     spf = rate // 30
@@ -210,11 +211,11 @@ def test_killed_make_resumes_without_redoing_work(tmp_path):
     done_before = {p.parent.name for p in objects.glob("*/*/record.json")}
     assert done_before, "nothing finished before the kill"
     ctxs, gs = graphs(root)
-    remaining = plan(pipeline.store(root), [g.final for g in gs])
+    remaining = plan(Layout.of(root).store(), [g.final for g in gs])
     assert remaining and not any(i.task.key in done_before for i in remaining)
-    report = execute(pipeline.store(root), [g.final for g in gs])
+    report = execute(Layout.of(root).store(), [g.final for g in gs])
     assert len(report.ran) == len(remaining)
-    assert ffmpeg.probe(pipeline.store(root).path(gs[0].final.key) / "film.mp4").duration > 10
+    assert ffmpeg.probe(Layout.of(root).store().path(gs[0].final.key) / "film.mp4").duration > 10
 
 
 def test_a_take_that_is_not_audio_fails_clearly_and_keeps_the_rest(film, capsys):
@@ -229,7 +230,7 @@ def test_a_take_that_is_not_audio_fails_clearly_and_keeps_the_rest(film, capsys)
     finally:
         take.unlink()
     ctxs, gs = graphs(film)
-    assert plan(pipeline.store(film), [g.final for g in gs]) == []
+    assert plan(Layout.of(film).store(), [g.final for g in gs]) == []
 
 
 def test_script_check_cli_on_big_fish(samples, capsys):

@@ -22,6 +22,7 @@ from filmcrew.cli import main
 from filmcrew.errors import ProviderError
 from filmcrew.providers.remote import jobs
 from filmcrew.providers.remote.openai_images import OpenAIImagesIllustrator
+from filmcrew.engine.layout import Layout
 
 KEY = "sk-fake-images-0001"
 
@@ -168,7 +169,7 @@ def test_a_film_made_from_the_models_stills_with_references_bound_to_names(fake,
     named = {c for sh in ep.shots() for c in sh.characters}
     assert {r["fields"]["prompt"].split(":")[0].removeprefix("Character sheet of ") for r in sheets
             if r["fields"]["prompt"].startswith("Character")} == named
-    st = pipeline.store(root)
+    st = Layout.of(root).store()
     (g,) = [pipeline.episode_graph(c) for c in ctxs]
     for sh in ep.shots():
         rec = st.record(g.task(f"{sh.id}.keyframe").key)

@@ -15,6 +15,7 @@ from filmcrew import pipeline, project
 from filmcrew.cli import main
 from filmcrew.engine.executor import plan
 from filmcrew.errors import ConfigError
+from filmcrew.engine.layout import Layout
 
 COAT = "#d35400"  # the hero's coat (palette[0]) before it is lost
 SHIRT = "#7f8c8d"  # what he wears after
@@ -45,7 +46,7 @@ def made(tmp_path_factory):
     assert main(["make", str(root), "--preview", "--quiet", "--episode", "1"]) == 0
     assert main(["make", str(root), "--preview", "--quiet", "--episode", "2"]) == 0
     _cfg, ctxs = pipeline.contexts(root, dict(os.environ), 3, preview=True)
-    before3 = [i.task for i in plan(pipeline.store(root), pipeline.episode_graph(ctxs[0]).targets)]
+    before3 = [i.task for i in plan(Layout.of(root).store(), pipeline.episode_graph(ctxs[0]).targets)]
     assert main(["make", str(root), "--preview", "--quiet", "--episode", "3"]) == 0
     return root, before3
 
@@ -114,7 +115,7 @@ def test_a_place_change_names_its_field():
 def test_keyframes_follow_the_state_in_force(made):
     root, _ = made
     ctxs, gs = graphs(root)
-    st = pipeline.store(root)
+    st = Layout.of(root).store()
     seen = {}
     for ctx, g in zip(ctxs, gs):
         for sc in ctx.episode.scenes:
@@ -137,7 +138,7 @@ def test_keyframes_follow_the_state_in_force(made):
 def test_a_reference_per_state_made_once_and_reused(made):
     root, before3 = made
     ctxs, gs = graphs(root)
-    st = pipeline.store(root)
+    st = Layout.of(root).store()
     casper = {}
     for ctx, g in zip(ctxs, gs):
         for t in g.all:
@@ -195,7 +196,7 @@ def test_continuity_catches_a_shot_back_in_the_old_costume(made, capsys):
     from PIL import Image
     root, _ = made
     ctxs, gs = graphs(root)
-    st = pipeline.store(root)
+    st = Layout.of(root).store()
     old = st.path(gs[0].task("ep01-s01-sh02.keyframe").key)
     im = None
     for n in ("background", "midground", "characters", "foreground"):

@@ -16,6 +16,7 @@ from model_project import BAKER
 from filmcrew import pipeline
 from filmcrew.cli import main
 from filmcrew.story.screenplay import set_shot_note
+from filmcrew.engine.layout import Layout
 
 ARK = "ark-fake-0001"
 ENV = {"KLING_ACCESS_KEY": AK, "KLING_SECRET_KEY": SK, "ARK_KEY": ARK}
@@ -47,7 +48,7 @@ def _note(root, n: int, key: str, value: str) -> None:
 
 def _records(root):
     _, (ctx,) = pipeline.contexts(root, dict(os.environ), 1, True)
-    g, st = pipeline.episode_graph(ctx), pipeline.store(root)
+    g, st = pipeline.episode_graph(ctx), Layout.of(root).store()
     return ctx.episode.shots(), g, (lambda art: st.record(g.task(art).key)["ledger"])
 
 

@@ -11,6 +11,7 @@ import shutil
 import pytest
 
 from filmcrew.engine import events
+from filmcrew.engine.layout import Layout
 
 pytestmark = pytest.mark.slow
 
@@ -44,7 +45,7 @@ def test_a_make_reports_each_task_as_events_that_the_cli_and_the_studio_read(sma
     words = re.search(r"\n[A-Z][A-Z ]+\n([^\n\[(]+)\n", text).group(1)
     ep.write_text(text.replace(words, words.rstrip(".!?") + ", truly.", 1))  # one line changed: a few tasks to make
     _, ctxs = pipeline.contexts(root, {}, None, preview=True)
-    items = [i for c in ctxs for i in plan(pipeline.store(root), pipeline.episode_graph(c).targets)]
+    items = [i for c in ctxs for i in plan(Layout.of(root).store(), pipeline.episode_graph(c).targets)]
     assert 0 < len(items) < 40
     capsys.readouterr()
     assert main(["make", str(root), "--preview"]) == 0

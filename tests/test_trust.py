@@ -19,6 +19,7 @@ from filmcrew.cli import main
 from filmcrew.engine import store as store_mod
 from filmcrew.engine.executor import plan
 from filmcrew.media import ffmpeg
+from filmcrew.engine.layout import Layout
 
 pytestmark = pytest.mark.slow
 
@@ -42,7 +43,7 @@ def digest(p: Path) -> str:
 
 def test_a_truncated_voice_is_remade_with_the_reason_and_the_film_keeps_its_line(film, capsys):
     (g,) = graphs(film)
-    st = pipeline.store(film)
+    st = Layout.of(film).store()
     voice = next(t for t in g.all if t.role == "voice")
     wav = st.path(voice.key) / "line.wav"
     good = wav.read_bytes()
@@ -60,7 +61,7 @@ def test_a_truncated_voice_is_remade_with_the_reason_and_the_film_keeps_its_line
 def test_verify_reads_every_byte_and_the_next_make_mends_what_it_found(film, capsys, monkeypatch):
     monkeypatch.setattr(store_mod, "CHEAP_DIGEST", 0)  # as if every file were too big to hash in a make
     (g,) = graphs(film)
-    st = pipeline.store(film)
+    st = Layout.of(film).store()
     shot = next(t for t in g.all if t.role == "animator")
     clip = st.path(shot.key) / "clip.mp4"
     good = clip.read_bytes()
@@ -80,7 +81,7 @@ def test_verify_reads_every_byte_and_the_next_make_mends_what_it_found(film, cap
 
 def test_verify_reports_an_artifact_whose_folder_is_gone_as_missing(film, capsys):
     (g,) = graphs(film)
-    st = pipeline.store(film)
+    st = Layout.of(film).store()
     shot = next(t for t in g.all if t.role == "animator")
     shutil.rmtree(st.path(shot.key))
     assert main(["verify", str(film), "--preview"]) == 1  # it said "all match their records"
@@ -90,7 +91,7 @@ def test_verify_reports_an_artifact_whose_folder_is_gone_as_missing(film, capsys
 
 def test_a_broken_record_is_named_and_remade_not_a_dead_end(film, capsys):
     (g,) = graphs(film)
-    st = pipeline.store(film)
+    st = Layout.of(film).store()
     task = next(t for t in g.all if t.role == "illustrator")
     rec = st.path(task.key) / "record.json"
     rec.write_text("{not json")
@@ -138,7 +139,7 @@ def test_two_fresh_caches_give_the_same_voices_and_the_same_film(small_film, tmp
                        capture_output=True, text=True)
     assert r.returncode == 0, r.stderr
     (g,) = graphs(small_film)
-    a, b = pipeline.store(small_film), pipeline.store(copy)
+    a, b = Layout.of(small_film).store(), Layout.of(copy).store()
     voices = [t for t in g.all if t.role == "voice"]
     assert voices and all(b.has(t.key) for t in voices)  # the same keys: nothing about the project differs
     for t in voices:

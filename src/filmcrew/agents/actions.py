@@ -11,6 +11,7 @@ from ..crew.common import out_name
 from ..errors import ConfigError
 from ..providers import registry
 from . import confirm, jobs
+from ..engine.layout import Layout
 
 
 def list_projects(projects) -> dict:
@@ -99,7 +100,7 @@ def export(root: Path, env: dict, episode: int | None, preview: bool, formats: l
         raise ConfigError("the JianYing draft needs pip install 'filmcrew[jianying]' on the server's machine")
     _, ctxs = pipeline.contexts(root, env, episode, preview=preview)
     graphs = [pipeline.episode_graph(c) for c in ctxs]
-    st = pipeline.store(root)
+    st = Layout.of(root).store()
     unmade = [c.episode.id for c, g in zip(ctxs, graphs) if not st.made(g.final)]
     if unmade:
         raise ConfigError(f"{root.name}: {', '.join(unmade)} not made yet (preview={preview}); make it first")

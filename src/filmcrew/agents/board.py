@@ -16,6 +16,7 @@ from ..providers import registry
 from ..story.screenplay import set_shot_note
 from . import jobs
 from .folder import version
+from ..engine.layout import Layout
 
 THUMB = 192  # the keyframe's longest side in a storyboard answer (pixels)
 
@@ -31,7 +32,7 @@ def cards(root, env: dict, episode: int = 1, preview: bool = True, shots: list[s
     """(each shot's card, {shot id: keyframe JPEG bytes}, the plan's notes) of episode `episode`."""
     _, (ctx,) = pipeline.contexts(root, env, episode, preview=preview)
     g = pipeline.episode_graph(ctx)
-    st = pipeline.store(root)
+    st = Layout.of(root).store()
     shot_of = {ln.id: sh.id for sh in ctx.episode.shots() for ln in sh.lines}
     todo: dict[str, list] = {}
     for item in plan(st, g.targets):
@@ -112,7 +113,7 @@ def graphs(root, env: dict, preview: bool):
 
 
 def use_take(root, env: dict, shot: str, take: int, preview: bool = True) -> dict:
-    p = pipeline.pin_take(root, pipeline.store(root), graphs(root, env, preview), shot, use=take, preview=preview)
+    p = pipeline.pin_take(root, Layout.of(root).store(), graphs(root, env, preview), shot, use=take, preview=preview)
     return {"project": root.name, "shot": shot, "take": take, "file": str(p.relative_to(root)),
             "next": "make uses it (the takes already made are reused: nothing is paid twice)"}
 

@@ -23,6 +23,7 @@ from ..engine.jobs import Journal
 from ..engine.executor import plan
 from ..engine.graph import Pending
 from ..errors import FilmcrewError
+from ..engine.layout import Layout
 
 FOLDER = Path(".filmcrew") / "mcp" / "plans"
 TOKEN_AGE = 24 * 3600  # a confirm token is good for a day (a plan older than that is asked for again)
@@ -55,7 +56,7 @@ def quote(root: Path, env: dict, preview: bool = True, episode: int | None = Non
                                                         "follows from the story"],
                 "cost": cost_of(cfg, None, spent(root)), "paid_jobs": [], "confirm": None}
     _, ctxs = pipeline.contexts(root, env, episode, preview)
-    st = pipeline.store(root)
+    st = Layout.of(root).store()
     items, notes = [], []
     for ctx in ctxs:
         g = pipeline.episode_graph(ctx)

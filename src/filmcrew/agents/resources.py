@@ -18,6 +18,7 @@ import re
 from .. import pipeline, project
 from ..errors import FilmcrewError
 from . import actions, confirm
+from ..engine.layout import Layout
 
 FILM = re.compile(r"^ep\d{2}(\.\d+x\d+)?(\.preview)?$")
 MAX_FILM = 64 * 1024 * 1024  # a film larger than this is not sent through MCP (its path is named instead)
@@ -105,7 +106,7 @@ def register(server, projects, env: dict, ResourceError) -> None:  # noqa: N803 
             cfg, ctxs = pipeline.contexts(root, env, None, True)
             if not ctxs or ctxs[0].consistency is None:
                 raise FilmcrewError("the consistency check is off: pip install 'filmcrew[faces]' turns it on")
-            rep, unmade = pipeline.consistency_report(root, pipeline.store(root), cfg, ctxs,
+            rep, unmade = pipeline.consistency_report(root, Layout.of(root).store(), cfg, ctxs,
                                                       [pipeline.episode_graph(c) for c in ctxs])
             return as_json({**rep, "not_made_yet": unmade})
         return read(lambda: projects.clean(get()))

@@ -34,6 +34,7 @@ from ..engine import atomic, money
 from ..engine.executor import plan
 from ..engine.jobs import Journal
 from ..errors import ConfigError, FilmcrewError, read_text
+from ..engine.layout import Layout
 
 BATCH_KEYS = ("folder", "premises", "languages", "aspects", "contest", "budget", "currency", "preview")
 
@@ -106,7 +107,7 @@ def prepare(root: Path, toml: dict) -> None:
 def price(root: Path, preview: bool) -> money.Costs:
     """What the film's make would send and pay (its own journal: a job sent before is not counted again)."""
     _cfg, ctxs = pipeline.contexts(root, dict(os.environ), None, preview)
-    items = plan(pipeline.store(root), [t for c in ctxs for t in pipeline.episode_graph(c).targets])
+    items = plan(Layout.of(root).store(), [t for c in ctxs for t in pipeline.episode_graph(c).targets])
     return money.costs(Journal.of(root), items)
 
 

@@ -19,7 +19,7 @@ def cmd_consistency(a) -> int:
     if not ctxs or ctxs[0].consistency is None:
         raise ConfigError("the consistency check is off: pip install 'filmcrew[faces]' turns it on "
                           "([consistency] check in filmcrew.toml must not be \"off\"); then run make")
-    st = pipeline.store(root)
+    st = Layout.of(root).store()
     rep, unmade = pipeline.consistency_report(root, st, cfg, ctxs, graphs)
     if unmade and not rep["takes"]["made"] and not a.preview:
         if any((Layout(root).out / f"{c.episode.id}.preview.mp4").exists() for c in ctxs):
@@ -48,7 +48,7 @@ def cmd_consistency(a) -> int:
 @locked("take", when=lambda a: a.use is not None or a.reject or a.retake or a.clear)
 def cmd_take(a) -> int:
     root, cfg, ctxs, graphs = episode_graphs(a, a.preview)
-    st = pipeline.store(root)
+    st = Layout.of(root).store()
     if a.use is not None or a.reject or a.retake or a.clear:
         p = pipeline.pin_take(root, st, graphs, a.shot, use=a.use, reject=a.reject or (), retake=a.retake,
                               clear=a.clear, preview=a.preview)

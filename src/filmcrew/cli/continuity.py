@@ -7,7 +7,6 @@ import json
 import sys
 from pathlib import Path
 
-from .. import pipeline
 from ..consistency import continuity
 from ..crew import common
 from ..engine import atomic
@@ -55,7 +54,7 @@ def report(root: Path, st, ctxs, graphs) -> dict:
 
 def cmd_continuity(a) -> int:
     root, _cfg, ctxs, graphs = episode_graphs(a, a.preview)
-    st = pipeline.store(root)
+    st = Layout.of(root).store()
     rep = report(root, st, ctxs, graphs)
     out = Layout.of(root).out
     j, h = out / "continuity.json", out / "continuity.html"

@@ -11,13 +11,14 @@ from ..engine.executor import execute
 from ..errors import ConfigError
 from .locking import locked
 from .making import episode_graphs, positive
+from ..engine.layout import Layout
 
 
 @locked("export-audio")
 def cmd_export_audio(a) -> int:
     from ..handoff import audio_export
     root, cfg, ctxs, graphs = episode_graphs(a, a.preview)
-    st = pipeline.store(root)
+    st = Layout.of(root).store()
     for ctx, g in zip(ctxs, graphs):
         out = audio_export.export(root, st, ctx, g, a.preview, a.audio_label or cfg.labels.audio)
         print(f"{ctx.episode.id}: {out}")
@@ -33,7 +34,7 @@ def cmd_export(a) -> int:
         formats.remove("jianying")
         print("(no JianYing draft: pip install 'filmcrew[jianying]' adds it to --to all)")
     root, cfg, ctxs, graphs = episode_graphs(a, a.preview)
-    st = pipeline.store(root)
+    st = Layout.of(root).store()
     # each shot's clip with the lips drawn in (the film draws them in its own segments; an editor cannot)
     execute(st, [t for g in graphs if st.made(g.final) for t in g.media.values()], workers=2)
     for ctx, g in zip(ctxs, graphs):
@@ -70,7 +71,7 @@ def cmd_lines(a) -> int:
     from ..story import cut as cut_mod
     root = Path(a.project)
     cfg, ctxs = pipeline.contexts(root, dict(os.environ), a.episode)
-    st = pipeline.store(root)
+    st = Layout.of(root).store()
     changes = [(i, "keep") for i in a.keep] + [(i, "drop") for i in a.drop] + [(i, None) for i in a.clear]
     known = {ln.id for ctx in ctxs for ln in ctx.episode.lines()}
     unknown = [i for i, _ in changes if i not in known]

@@ -19,6 +19,7 @@ from ..engine.jobs import Journal
 from ..engine.executor import BarProgress, NullProgress, execute, plan
 from ..provenance import share
 from .writing import cmd_new, cmd_write
+from ..engine.layout import Layout
 
 DEMO_PREMISE = "A mortal fisherman challenges the god of floods to save his village"
 
@@ -68,7 +69,7 @@ def cmd_plan(a) -> int:
     if not missing:
         root, cfg, ctxs, graphs = episode_graphs(a, a.preview)
         say_stray_takes(a, root, ctxs)
-        st = pipeline.store(root)
+        st = Layout.of(root).store()
         for ctx, g in zip(ctxs, graphs):
             items += [i.as_dict() for i in plan(st, g.targets)]
             notes = (pipeline.cut_notes(ctx, st, g) + [n for n in [pipeline.runtime_note(ctx, st, g, cfg.minutes)] if n]
@@ -152,7 +153,7 @@ def _make(a) -> int:
     root, cfg, ctxs, graphs = episode_graphs(a, a.preview)
     if not a.quiet:
         say_stray_takes(a, root, ctxs)
-    st = pipeline.store(root)
+    st = Layout.of(root).store()
     items = plan(st, [t for g in graphs for t in g.targets])
     pipeline.refuse_refused(root, ctxs, items)  # a request a vendor's moderation refused is not sent again
     ctxs[0].money.admit(items, a.budget)  # refused over budget; sets what retakes may spend (engine/money.py)
@@ -208,7 +209,7 @@ def cmd_status(a) -> int:
     if missing:
         return 0
     root, cfg, ctxs, graphs = episode_graphs(a, a.preview)
-    st = pipeline.store(root)
+    st = Layout.of(root).store()
     size = "the preview (half size, --preview)" if a.preview else "the full-size film (--preview for the preview)"
     print(f"  about {size}")
     for ctx, g in zip(ctxs, graphs):
@@ -239,7 +240,7 @@ def cmd_verify(a) -> int:
     """Check every artifact the project's films use against the sizes and digests in its record (every byte,
     which `make` does only for small files); mark what is damaged so that the next `make` re-makes it."""
     root, cfg, ctxs, graphs = episode_graphs(a, a.preview)
-    st = pipeline.store(root)
+    st = Layout.of(root).store()
     from ..engine.graph import Pending
     seen: set[str] = set()
     damaged = missing = 0

@@ -22,7 +22,8 @@ A project is a folder (README, "The project"):
 Why here, in `engine/`: the layout rule (tests/test_layout.py) lets a wing import only the wings below it, and the
 engine (the store, the lock, the events, the jobs journal) already needs the folder's names. `engine/` is the lowest
 wing above the ground, so every wing (providers, crew, story, media, provenance, the faces) can import it; the
-ground (`model.py`) stays pure data with no paths. The class does no I/O except `ensure` (make the folders).
+ground (`model.py`) stays pure data with no paths. The class does no I/O except `ensure` (make the folders)
+and `store()` (which reads store.txt).
 """
 
 from __future__ import annotations
@@ -122,6 +123,12 @@ class Layout:
     def mcp(self) -> Path:
         """.filmcrew/mcp/: the MCP server's jobs and confirm tokens"""
         return self.state / "mcp"
+
+    def store(self):
+        """The project's store (engine.store.Store): .filmcrew/, or the folder .filmcrew/store.txt names (read here:
+        the one other thing this class reads)."""
+        from .store import for_project
+        return for_project(self)
 
     def ensure(self) -> "Layout":
         """Make the folders a new project has (story/, takes/, out/, .filmcrew/)."""

@@ -87,7 +87,7 @@ def _slot(ctx, ln) -> float | None:
     t = voice.scratch_task(ctx, ln)
     if t is None:  # its provider cannot be loaded here: the shot follows the take
         return None
-    st = pipeline.store(ctx.root)
+    st = Layout.of(ctx.root).store()
     return round(voice.frames_of(st.path(t.key)) / timing.FPS, 3) if st.made(t) else None
 
 
@@ -105,7 +105,7 @@ def fit_note(info: dict) -> str:
 def listing(root: Path, episode: int | None = None) -> list[dict]:
     root = Path(root)
     _cfg, ctxs = pipeline.contexts(root, {}, episode)
-    st = pipeline.store(root)
+    st = Layout.of(root).store()
     rows = []
     for ctx in ctxs:
         g = pipeline.episode_graph(ctx)

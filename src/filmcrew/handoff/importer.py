@@ -34,6 +34,7 @@ from ..media import ffmpeg
 from ..story import cut as cut_mod
 from ..story.cut import HANDLE, Cut, Item, Join
 from . import edl, fcpxml
+from ..engine.layout import Layout
 
 FPS = 30
 READERS = {".otio": ("otio_json", {}, "OpenTimelineIO"), ".xml": ("fcp_xml", {}, "Final Cut Pro 7 XML"),
@@ -426,7 +427,7 @@ def import_cut(root: Path, timeline: Path, env: dict, episode: int | None = None
     report.episode = n
     ctx = ctxs[n - 1]
     g = pipeline.episode_graph(ctx)
-    st = pipeline.store(root)
+    st = Layout.of(root).store()
     old = ctx.cut or cut_mod.script_cut(ctx.episode.shots())
     shot_ids = [s.id for s in ctx.episode.shots()]
     known_takes = {t.artifact.rsplit(".", 1)[0]: old.items[k] for k, t in enumerate(g.plays) if old.items[k].kind == "take"}

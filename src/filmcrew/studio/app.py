@@ -297,7 +297,7 @@ def create_app(studio: Studio):
         preview = film != "full"  # the plan of the preview, or of the full-size film
         try:
             _, ctxs = pipeline.contexts(root, proj.env(), None, preview=preview)
-            st = pipeline.store(root)
+            st = Layout.of(root).store()
             from ..engine.executor import plan
             items = [i for ctx in ctxs for i in plan(st, pipeline.episode_graph(ctx).targets)]
             rows = [{"role": pages.ROLE_VERBS.get(i.task.role, i.task.role), "artifact": pages.artifact_words(
@@ -418,7 +418,7 @@ def create_app(studio: Studio):
     def clip(request: Request, key: Annotated[str, Query(max_length=64)] = ""):
         if not KEY.match(key):
             raise Refused(404, "not a task key")
-        p = pipeline.store(root).path(key) / "clip.mp4"
+        p = Layout.of(root).store().path(key) / "clip.mp4"
         if not p.is_file():
             raise Refused(404, f"{key}: no clip made under this key")
         return file_response(request, p, "video/mp4")
@@ -493,7 +493,7 @@ def create_app(studio: Studio):
         preview_on = preview == "1"
         _, ctxs = pipeline.contexts(root, proj.env(), None, preview=preview_on)
         graphs = [pipeline.episode_graph(c) for c in ctxs]
-        p = pipeline.pin_take(root, pipeline.store(root), graphs, shot, use=use, retake=retake == "1")
+        p = pipeline.pin_take(root, Layout.of(root).store(), graphs, shot, use=use, retake=retake == "1")
         return face.redirect(request, shot_page_of(shot, preview_on), said=f"saved {p.name}")
 
     def upload_bytes(upload: UploadFile | None, what: str, kinds: str) -> tuple[str, bytes]:

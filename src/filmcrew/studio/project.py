@@ -65,7 +65,7 @@ def board(root: Path, n: int, preview: bool) -> tuple[list[Card], list[str]]:
     """The cards of episode `n`'s shots, and the notes `plan` gives (cut, runtime, video models)."""
     _, (ctx,) = pipeline.contexts(root, env(), n, preview=preview)
     g = pipeline.episode_graph(ctx)
-    st = pipeline.store(root)
+    st = Layout.of(root).store()
     shot_of = {ln.id: sh.id for sh in ctx.episode.shots() for ln in sh.lines}  # a line's voice is its shot's
     networked = pipeline.networked_providers(ctx.crew)
     todo: dict[str, list] = {}
@@ -174,7 +174,7 @@ def _made(st, task) -> bool:
 def thumbnail(root: Path, key: str) -> Path:
     """A JPEG of a made keyframe's layers, flattened (kept in .filmcrew/studio/thumbs)."""
     from PIL import Image
-    st = pipeline.store(root)
+    st = Layout.of(root).store()
     out = Layout.of(root).studio / "thumbs" / f"{key}.jpg"
     if not out.exists():
         flat = None
