@@ -14,8 +14,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import ledger, project
-from .crew import (animator, common, composer, editor, finisher, foley, illustrator, references, takes, timeline,
-                   translator, voice)
+from .crew import (animator, common, composer, editor, finisher, foley, illustrator, lipsync, references, takes,
+                   timeline, translator, voice)
 from .crew.common import Crew, EpisodeContext
 from .engine import atomic
 from .engine.graph import Task
@@ -216,6 +216,7 @@ def episode_graph(ctx: EpisodeContext) -> EpisodeGraph:
               for v in (t.inputs["video"] for t in clips.values() if "video" in t.inputs)]
     before_videos = [v.inputs["duration"] for v in videos] + list(  # the durations and frames they are keyed by
         {id(f): f for v in videos for n, f in v.inputs.items() if n in ("first", "last")}.values())
+    lipsyncs = lipsync.tasks(ctx, clips, voices, timings, own=set(own_clips))  # [[shot: lipsync: NAME]]
     cues = composer.tasks(ctx)
     beds = foley.tasks(ctx)
     fx = foley.effect_tasks(ctx)
@@ -229,7 +230,7 @@ def episode_graph(ctx: EpisodeContext) -> EpisodeGraph:
     mix = finisher.mix_task(ctx, timeline, voices, cues, beds, fx, sounds)
     final = finisher.final_task(ctx, segs, trans, mix, timeline)
     return EpisodeGraph(final=final, all=[*refs.values(), *keys.values(), *checks, *voices.values(), *scratch.values(), *timings.values(),
-                                          *before_videos, *videos, *picks, *clips.values(), *cues.values(),
+                                          *before_videos, *videos, *picks, *lipsyncs.values(), *clips.values(), *cues.values(),
                                           *beds.values(), *fx.values(), *translations.values(), timeline, *sources.values(), *segs, *trans.values(), mix, final],
                         plays=[clips[it.shot] if it.kind == "shot" else sources[k] for k, it in enumerate(the_cut.items)],
                         media=finisher.media_tasks(ctx, clips, voices, timings),
