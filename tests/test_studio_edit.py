@@ -311,3 +311,135 @@ def test_a_person_sets_the_film_up_and_edits_it_in_the_browser(film, home, brows
         page.close()
     finally:
         s.close()
+
+
+# ---- the timeline: re-cut in the page, kept as the project's cut (as `filmcrew import` keeps an edited one) ---------
+def blocks_of(html: str) -> list[tuple[str, int, int, int]]:
+    """(shot, its clip's frames, first frame, end frame) of each timeline block, in the page's order."""
+    return [(s, int(t), int(a), int(b)) for s, t, a, b in
+            re.findall(r'data-shot="([^"]+)" data-total="(\d+)" data-a="(\d+)" data-b="(\d+)"', html)]
+
+
+def to_make(root: Path) -> set[str]:
+    """The roles the next preview make would run (its plan)."""
+    from filmcrew import pipeline
+    from filmcrew.engine.executor import plan
+    _, (ctx,) = pipeline.contexts(root, dict(os.environ), 1, preview=True)
+    return {item.task.role for item in plan(pipeline.store(root), pipeline.episode_graph(ctx).targets)}
+
+
+def test_a_cut_kept_on_the_timeline_is_the_projects_cut_and_the_next_make_follows_it(client, film):
+    import opentimelineio as otio
+
+    from filmcrew.cli import main
+    from filmcrew.story import cut as cut_mod
+    page = client.get("/timeline").text
+    blocks = blocks_of(page)
+    assert len(blocks) == 5 and all(b == t for _, t, _, b in blocks)  # made: each plays to its clip's end
+    (s1, t1, a1, _), (s2, t2, a2, _), *rest = blocks
+    # the second shot first, trimmed 20 frames short of its end; the last shot left out
+    kept = [(s2, a2, t2 - 20), (s1, a1, None)] + [(s, a, None) for s, _, a, _ in rest[:-1]]
+    cut = ";".join(f"{s}:{a}:{'' if b is None else b}" for s, a, b in kept)
+    form = {"csrf": client.studio.csrf, "version": version_of(page), "ep": "1", "cut": cut}
+    path = cut_mod.path(film, 1)
+    for bad, code in (({"version": "0" * 64}, 409), ({"cut": cut.replace(s1, "ep01-s09-sh09")}, 400),
+                      ({"cut": f"{s1}:40:30"}, 400), ({"cut": "nonsense"}, 400), ({"cut": ""}, 422)):
+        r = client.post("/timeline/keep", data={**form, **bad}, follow_redirects=False)
+        assert r.status_code in (code, 400) and not path.exists(), (bad, r.status_code, r.text[-400:])
+    r = client.post("/timeline/keep", data=form, follow_redirects=True)
+    assert r.status_code == 200 and "your cut is kept" in r.text, r.text[-800:]
+    # the file `filmcrew import` writes, read back by the same reader the make uses
+    ids = [s for s, *_ in blocks]
+    got = cut_mod.load(film, 1, ids)
+    assert [(it.shot, it.src_in, it.src_out) for it in got.items] == kept
+    assert got.human and got.removed == (rest[-1][0],) and any(e.startswith("reordered") for e in got.edits)
+    assert blocks_of(r.text)[:len(kept)] == [(s, t, a, t if b is None else b) for (s, a, b), t in
+                                             zip(kept, [t2, t1] + [t for _, t, _, _ in rest[:-1]])]
+    assert 'class="block out"' in r.text  # the left-out shot is offered back
+    # the stale page is refused once the cut changed under it; nothing rewritten
+    before = path.read_text()
+    assert client.post("/timeline/keep", data=form).status_code == 409 and path.read_text() == before
+    # the next plan re-makes the edit only (no picture, clip or voice), and the make follows the kept cut
+    assert to_make(film) <= {"editor", "finisher"}
+    assert main(["make", str(film), "--preview"]) == 0
+    tl = otio.adapters.read_from_file(str(film / "out" / "ep01.preview.otio"))
+    clips = [c for c in tl.video_tracks()[0] if isinstance(c, otio.schema.Clip)]
+    assert [c.metadata["filmcrew"]["shot"] for c in clips] == [s for s, _, _ in kept]
+    first = clips[0].trimmed_range()
+    assert round(first.duration.value * 30 / first.duration.rate) <= t2 - 20 - a2
+    # back to the screenplay's cut: the kept one stays beside it
+    page = client.get("/timeline").text
+    r = client.post("/timeline/reset", data={"csrf": client.studio.csrf, "version": version_of(page), "ep": "1"},
+                    follow_redirects=True)
+    assert "back to the screenplay" in r.text and not path.exists() and path.with_suffix(".json.bak").exists()
+    assert [s for s, *_ in blocks_of(r.text)] == ids
+
+
+@pytest.mark.parametrize("size", [(390, 844), (1366, 900)], ids=["phone", "desktop"])
+def test_a_person_re_cuts_the_episode_on_the_timeline_by_touch_or_mouse_and_keeps_it(film, home, browser, size):
+    """Dragged by a finger on a phone (touch events: Chromium's pointer events of pointerType touch), by the mouse
+    on a desktop; moved with the keyboard; trimmed; played at once before any make; kept; the next plan follows."""
+    from filmcrew.studio.app import Studio
+    from filmcrew.story import cut as cut_mod
+    s = Studio(film, port=0)
+    s.start()
+    width, height = size
+    phone = width < 500
+    DOCS.mkdir(parents=True, exist_ok=True)
+    try:
+        page = browser.new_page(viewport={"width": width, "height": height}, has_touch=phone, is_mobile=phone)
+        refused = []
+        page.on("console", lambda m: refused.append(m.text) if "Content Security Policy" in m.text else None)
+        page.goto(f"http://127.0.0.1:{s.port}/timeline")
+        order = lambda: page.eval_on_selector_all(".block", "els => els.map(e => e.dataset.shot)")  # noqa: E731
+        first = order()
+        assert len(first) == 5 and page.locator(".block img").count() == 5  # each block shows its picture
+        # drag the first block by its handle past the second
+        grip = page.locator(".block").nth(0).locator(".grip").bounding_box()
+        target = page.locator(".block").nth(1).bounding_box()
+        x0, y0 = grip["x"] + grip["width"] / 2, grip["y"] + grip["height"] / 2
+        x1, y1 = target["x"] + target["width"] * 0.8, target["y"] + target["height"] / 2
+        if phone:
+            cdp = page.context.new_cdp_session(page)
+            touch = lambda kind, pts: cdp.send("Input.dispatchTouchEvent", {"type": kind, "touchPoints": pts})  # noqa: E731
+            touch("touchStart", [{"x": x0, "y": y0}])
+            for k in range(1, 9):
+                touch("touchMove", [{"x": x0 + (x1 - x0) * k / 8, "y": y0}])
+            touch("touchEnd", [])
+        else:
+            page.mouse.move(x0, y0)
+            page.mouse.down()
+            page.mouse.move(x1, y1, steps=8)
+            page.mouse.up()
+        assert order()[:2] == [first[1], first[0]], order()
+        # the keyboard: the third block moved later with Shift+ArrowRight
+        page.locator(".block").nth(2).focus()
+        page.keyboard.press("Shift+ArrowRight")
+        moved = order()
+        assert moved[2:4] == [first[3], first[2]], moved
+        # trimmed: the selected block (the third block now) ends earlier; its width follows
+        page.locator(".block").nth(0).click(position={"x": 10, "y": 70})
+        end = int(page.locator(".block").nth(0).get_attribute("data-b"))
+        page.locator("#b").fill(str(end - 30))
+        assert int(page.locator(".block").nth(0).get_attribute("data-b")) == end - 30
+        # played at once, as cut, from the clips already made (no make)
+        page.click("#play")
+        page.wait_for_function("() => document.getElementById('now').textContent.length > 0", timeout=5000)
+        assert page.inner_text("#now") == page.locator(".block").nth(0).get_attribute("data-name")
+        assert "/clip?key=" in page.eval_on_selector("#player", "v => v.src")
+        page.screenshot(path=str(DOCS / f"studio-timeline{'-phone' if phone else ''}.png"), full_page=True)
+        wide = page.evaluate("() => document.documentElement.scrollWidth")
+        assert wide <= width + 1 and not TASK_ID.search(page.inner_text("body"))
+        with page.expect_navigation():
+            page.click("#keep")
+        assert "your cut is kept" in page.inner_text(".msg")
+        kept = cut_mod.load(film, 1, first)
+        assert [it.shot for it in kept.items] == moved and kept.items[0].src_out == end - 30
+        assert order()[:5] == moved  # the page shows the kept cut
+        from filmcrew import pipeline
+        _, (ctx,) = pipeline.contexts(film, dict(os.environ), 1, preview=True)
+        assert [p.artifact.split(".")[0] for p in pipeline.episode_graph(ctx).plays] == moved  # the next make's order
+        assert not refused, refused
+        page.close()
+    finally:
+        s.close()

@@ -446,14 +446,45 @@ def import_cut(root: Path, timeline: Path, env: dict, episode: int | None = None
                 "media file that exists; relink or remove the others in your editor, or see what would be "
                 "imported with --dry-run")
         return report
-    # clip lengths as last made (any size: frames do not depend on it), to check ranges and handles
-    totals = {}
-    _, (small,) = pipeline.contexts(root, env, n, preview=True)
-    graphs = (g, pipeline.episode_graph(small))
+    new = _checked_cut(root, env, n, ctx, g, st, old, items, joins, gains, line_gains, by or "an editor",
+                       timeline.name, str(timeline), report)
+    if dry_run:
+        return report
+    copy = cut_mod.path(root, n).with_name(f"ep{n:02d}.source{timeline.suffix.lower()}")
+    if timeline.resolve() != copy.resolve():
+        atomic.copy_file(timeline, copy)
+    report.written += [str(_save(root, n, new)), str(copy)]
+    return report
+
+
+def made_lengths(root: Path, env: dict, n: int, graphs=None) -> dict[str, int]:
+    """Each shot's clip length in frames as last made (the full-size film's first, then the preview's: frames do
+    not depend on the size); a shot whose clip is not made is absent."""
+    from .. import pipeline
+    if graphs is None:
+        _, (full,) = pipeline.contexts(root, env, n)
+        _, (small,) = pipeline.contexts(root, env, n, preview=True)
+        graphs = (pipeline.episode_graph(full), pipeline.episode_graph(small))
+    st = pipeline.store(root)
+    totals: dict[str, int] = {}
     for graph in graphs:
         for t in graph.all:
             if t.role == "animator" and t.artifact.endswith(".clip") and st.made(t):
                 totals.setdefault(t.artifact.rsplit(".", 1)[0], int(st.record(t.key)["ledger"]["frames"]))
+    return totals
+
+
+def _checked_cut(root: Path, env: dict, n: int, ctx, g, st, old: Cut, items: list[Item], joins: list[Join],
+                 gains: dict, line_gains: dict, by: str, source: str, where: str, report: Report) -> Cut:
+    """The cut of `items` and `joins` as the project keeps it, checked against the clips as last made (a clip too
+    short for its transitions is a TimelineImportError naming `where`; nothing is written): a shot played to its
+    clip's end written "to the end", the edits in words against the screenplay's cut, the person's choices for
+    the lines a trim cuts into (kept whole unless chosen otherwise)."""
+    from .. import pipeline
+    # clip lengths as last made (any size: frames do not depend on it), to check ranges and handles
+    _, (small,) = pipeline.contexts(root, env, n, preview=True)
+    graphs = (g, pipeline.episode_graph(small))
+    totals = made_lengths(root, env, n, graphs)
     if not totals:
         report.warnings.append(f"episode {n} is not made yet: ranges are checked when it is")
     for k, it in enumerate(items):
@@ -464,15 +495,17 @@ def import_cut(root: Path, timeline: Path, env: dict, episode: int | None = None
     # voice re-made longer later still plays whole, and the segment is the one already made
     items = [Item(it.kind, it.src_in, None, shot=it.shot, name=it.name)
              if it.kind == "shot" and totals.get(it.shot) == it.src_out else it for it in items]
-    new = Cut(tuple(items), tuple(joins), gains, line_gains, by=by or "an editor", source=timeline.name)
+    new = Cut(tuple(items), tuple(joins), gains, line_gains, by=by, source=source)
     for k in range(len(items)):
         first, last = new.offsets(k)
         it = items[k]
-        end = it.src_out if it.src_out is not None else totals[it.shot]
+        end = it.src_out if it.src_out is not None else totals.get(it.shot)
+        if end is None:
+            continue  # a shot not made yet, played to its end: checked when it is made
         length = (min(end, totals.get(it.shot, end)) if it.kind == "shot" else end) - it.src_in
         if length < first + last + 1:
             _discard(report)
-            raise TimelineImportError(f"{timeline}: clip {k + 1} ({it.shot or it.name}) is {length} frames, fewer than "
+            raise TimelineImportError(f"{where}: clip {k + 1} ({it.shot or it.name}) is {length} frames, fewer than "
                                       f"its transitions cover ({first} + {last}); shorten them. Nothing was changed.")
     edits, removed = describe(cut_mod.script_cut(ctx.episode.shots()), new, totals)  # all human edits so far
     new = Cut(new.items, new.joins, gains, line_gains, removed=removed,
@@ -488,16 +521,69 @@ def import_cut(root: Path, timeline: Path, env: dict, episode: int | None = None
     else:
         choices = {t["line"]: old.lines.get(t["line"], "keep") for t in trimmed}
         report.lines = [pipeline.line_note(root, {**t, "choice": choices[t["line"]]}) for t in trimmed]
-    new = replace(new, lines=choices)
-    if dry_run:
-        return report
+    return replace(new, lines=choices)
+
+
+def _save(root: Path, n: int, new: Cut) -> Path:
+    """Write the episode's cut (the one it replaces kept as cut/epNN.json.bak)."""
     dest = cut_mod.path(root, n)
     if dest.exists():
         shutil.copyfile(dest, dest.with_suffix(".json.bak"))
-    copy = dest.with_name(f"ep{n:02d}.source{timeline.suffix.lower()}")
-    if timeline.resolve() != copy.resolve():
-        atomic.copy_file(timeline, copy)
-    report.written += [str(cut_mod.save(root, n, new)), str(copy)]
+    return cut_mod.save(root, n, new)
+
+
+def current_cut(root: Path, env: dict, n: int) -> Cut:
+    """Episode `n`'s cut as the next make follows it: the kept one (cut/epNN.json), else the screenplay's."""
+    from .. import pipeline
+    _, (ctx,) = pipeline.contexts(root, env, n)
+    return ctx.cut or cut_mod.script_cut(ctx.episode.shots())
+
+
+def keep_cut(root: Path, env: dict, n: int, shots: list[tuple[str, int, int | None]], by: str, source: str,
+             dry_run: bool = False) -> Report:
+    """Keep a cut made of the episode's own shots as the project's cut, as `import` keeps an edited timeline
+    (cut/epNN.json; the next make follows it): `shots` in playing order, each (shot id, first source frame, the
+    frame after its last or None for its clip's end), for the studio's timeline. Each shot keeps the transition
+    it had into what followed it in the current cut (the last one has none), and the levels and line choices of
+    the current cut are kept. A shot id that is not the episode's, or a range that is empty, is a
+    TimelineImportError and nothing is written."""
+    from .. import pipeline
+    root = Path(root)
+    report = Report(timeline=source, format=source, episode=n, dry_run=dry_run)
+    cfg, ctxs = pipeline.contexts(root, env, None)
+    if not 1 <= n <= cfg.episodes:
+        raise TimelineImportError(f"episode {n}: the project has episodes 1 to {cfg.episodes}")
+    ctx = ctxs[n - 1]
+    g = pipeline.episode_graph(ctx)
+    st = pipeline.store(root)
+    old = ctx.cut or cut_mod.script_cut(ctx.episode.shots())
+    ids = [s.id for s in ctx.episode.shots()]
+    if not shots:
+        raise TimelineImportError(f"{source}: a cut needs at least one shot. Nothing was changed.")
+    outgoing = {}  # a shot's transition into what follows it, in the current cut
+    for k, it in enumerate(old.items):
+        j = old.join_after(k)
+        if it.kind == "shot" and j is not None:
+            outgoing.setdefault(it.shot, j)
+    items, joins = [], []
+    for k, (sid, a, b) in enumerate(shots):
+        if sid not in ids:
+            raise TimelineImportError(f"{source}: {sid!r} is not a shot of episode {n}; reload the page. Nothing "
+                                      f"was changed.")
+        if a < 0 or (b is not None and b <= a):
+            raise TimelineImportError(f"{source}: {sid} would play from frame {a} to {b}: a shot must keep at least "
+                                      f"one frame. Nothing was changed.")
+        items.append(Item("shot", a, b, shot=sid))
+        j = outgoing.get(sid)
+        if j is not None and k < len(shots) - 1:
+            joins.append(Join(k, j.kind, j.before, j.into))
+    report.items = [{"kind": "shot", "name": it.shot, "frames": None if it.src_out is None else it.src_out - it.src_in}
+                    for it in items]
+    report.joins = len(joins)
+    new = _checked_cut(root, env, n, ctx, g, st, old, items, joins, dict(old.gains), dict(old.line_gains), by,
+                       source, source, report)
+    if not dry_run:
+        report.written.append(str(_save(root, n, new)))
     return report
 
 
@@ -510,4 +596,4 @@ def reset(root: Path, episode: int) -> Path | None:
     return p.with_suffix(".json.bak")
 
 
-__all__ = ["import_cut", "reset", "read", "map_timeline", "describe", "Report"]
+__all__ = ["import_cut", "keep_cut", "current_cut", "made_lengths", "reset", "read", "map_timeline", "describe", "Report"]

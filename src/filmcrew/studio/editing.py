@@ -298,22 +298,97 @@ def add_routes(app, face, studio, render, edits, needs_film, conflict_page):
         return face.redirect(request, f"/board?ep={n}", said=f"{pages.shot_words(shot)}: {said} ({path.name})")
 
     # ---- the timeline ------------------------------------------------------------------------------------------
-    @app.get("/timeline", dependencies=needs_film)
-    def timeline(request: Request, ep: Annotated[int, Query(ge=1, le=999)] = 1):
-        from ..model import frames_to_seconds
-        from ..story.screenplay import estimated_shot_seconds
+    from ..handoff import importer
+    CUT_BY, CUT_SOURCE = "a person, on the studio's timeline", "the studio's timeline"
+
+    def episode_of(ep: int) -> int:
         cfg = project.load_config(root)
         if ep > cfg.episodes:
             raise Refused(404, f"episode {ep}: the film has {cfg.episodes} episode(s)")
-        cards, _ = proj.board(root, ep, True)
-        episode = pipeline.load_episode(root, ep, project.load_bible(root), cfg.language)
-        length = {}
-        for sh in episode.shots():
-            length[sh.id] = (frames_to_seconds(sh.duration_frames) if sh.duration_frames else
-                             estimated_shot_seconds(sh, cfg.language))
-        total = sum(length.values()) or 1
-        return render(request, "timeline.html", tab="/board", n=ep, cards=cards, length=length, total=total,
-                      words=pages)
+        return ep
+
+    def cut_version(n: int) -> str:
+        """The timeline page's version: the screenplay and the kept cut it was read from (either saved since: stale)."""
+        from ..story import cut as cut_mod
+        text = project.episode_path(root, n).read_text(encoding="utf-8")
+        kept = cut_mod.path(root, n)
+        return sha(text + "\n\0" + (kept.read_text(encoding="utf-8") if kept.exists() else ""))
+
+    @app.get("/timeline", dependencies=needs_film)
+    def timeline(request: Request, ep: Annotated[int, Query(ge=1, le=999)] = 1):
+        """The episode's cut as blocks sized by what plays of each shot: dragged (or moved with the buttons and
+        the keyboard) into another order, trimmed at either end, left out or put back, played at once from the
+        clips already made; "Keep this cut" writes it as the project's cut, as an imported edit is kept."""
+        from ..story.screenplay import estimated_shot_seconds
+        n = episode_of(ep)
+        cfg = project.load_config(root)
+        cards, _ = proj.board(root, n, True)
+        by_id = {c.id: c for c in cards}
+        episode = pipeline.load_episode(root, n, project.load_bible(root), cfg.language)
+        made = importer.made_lengths(root, proj.env(), n)
+        frames = {sh.id: made.get(sh.id) or sh.duration_frames or round(estimated_shot_seconds(sh, cfg.language) * 30)
+                  for sh in episode.shots()}
+        cut = importer.current_cut(root, proj.env(), n)
+        editable = all(it.kind == "shot" for it in cut.items)
+
+        def block(sid: str, a: int, b, out: bool = False) -> dict:
+            total = max(frames.get(sid, 1), 1)
+            b = total if b is None else min(b, total)
+            a = min(a, b - 1)
+            c = by_id.get(sid)
+            return {"id": sid, "name": pages.shot_words(sid), "total": total, "a": max(a, 0), "b": b, "out": out,
+                    "made": sid in made, "clip": c.clip if c else "", "keyframe": c.keyframe if c else ""}
+        blocks = [block(it.shot, it.src_in, it.src_out) for it in cut.items if it.kind == "shot"]
+        used = {x["id"] for x in blocks}
+        blocks += [block(sh.id, 0, None, out=True) for sh in episode.shots() if sh.id not in used]
+        seconds = sum((x["b"] - x["a"]) / 30 for x in blocks if not x["out"])
+        return render(request, "timeline.html", tab="/board", n=n, blocks=blocks, total=seconds, kept=cut.human,
+                      editable=editable, version=cut_version(n), wide=cfg.aspect == "16:9")
+
+    def parse_cut(raw: str) -> list[tuple[str, int, int | None]]:
+        out = []
+        for k, part in enumerate(x for x in raw.split(";") if x.strip()):
+            bits = part.strip().split(":")
+            try:
+                if len(bits) != 3:
+                    raise ValueError
+                out.append((bits[0], int(bits[1]), int(bits[2]) if bits[2] else None))
+            except ValueError:
+                raise Refused(400, f"cut: block {k + 1} ({part[:40]!r}) is not SHOT:FIRST:END; reload the page") from None
+        if not out:
+            raise Refused(400, "cut: no shot in it; put at least one shot back on the timeline")
+        return out
+
+    @app.post("/timeline/keep", dependencies=edits)
+    def timeline_keep(request: Request, version: Version, cut: Annotated[str, Form(max_length=20000)],
+                      ep: Annotated[int, Form(ge=1, le=999)] = 1):
+        """The timeline's order and trims kept as the episode's cut (cut/epNN.json, as `filmcrew import` writes it)."""
+        n = episode_of(ep)
+        shots_in = parse_cut(cut)
+        with studio.save_lock:
+            if version != cut_version(n):
+                raise Refused(409, "the screenplay or the cut was saved since this page was read: reload the timeline "
+                                   "and cut again (nothing was changed)")
+            try:
+                report = importer.keep_cut(root, proj.env(), n, shots_in, by=CUT_BY, source=CUT_SOURCE)
+            except FilmcrewError as err:
+                raise Refused(400, pages.plain(err, root)) from None
+        lines = len(report.lines)
+        said = (f"your cut is kept ({len(shots_in)} shots, {len(report.edits or [])} change(s) from the screenplay's "
+                f"order and lengths)" + (f"; {lines} line(s) a trim cuts into still play whole" if lines else "") +
+                ": the next make follows it")
+        return face.redirect(request, f"/timeline?ep={n}", said=said)
+
+    @app.post("/timeline/reset", dependencies=edits)
+    def timeline_reset(request: Request, version: Version, ep: Annotated[int, Form(ge=1, le=999)] = 1):
+        """Back to the screenplay's own cut (the kept one stays beside it as cut/epNN.json.bak)."""
+        n = episode_of(ep)
+        with studio.save_lock:
+            if version != cut_version(n):
+                raise Refused(409, "the screenplay or the cut was saved since this page was read: reload the timeline "
+                                   "(nothing was changed)")
+            importer.reset(root, n)
+        return face.redirect(request, f"/timeline?ep={n}", said="back to the screenplay's cut: the next make follows it")
 
 
 def _hex(v) -> bool:
