@@ -43,13 +43,14 @@ def task(role="finisher", provider="ffmpeg", run=None, artifact="ep01.x") -> Tas
 # ---- without a cluster -----------------------------------------------------------------------------
 def test_placement_keeps_vendor_jobs_and_checks_here_and_hints_the_rest(small_film):
     from filmcrew import pipeline
+    from filmcrew.crew.cast import placement
     _cfg, ctxs = pipeline.contexts(small_film, {}, preview=True)
     crew = ctxs[0].crew
 
     class Vendor:  # a networked provider: it has a base_url
         name, base_url = "some-vendor", "https://api.example.com"
     crew = type(crew)(**{**crew.__dict__, "animator": Vendor()})
-    where = pipeline.placement(crew)
+    where = placement(crew)
     assert where(task("animator", "some-vendor")) == ray_cluster.DRIVER
     assert where(task("consistency", "faces")) == ray_cluster.DRIVER
     assert where(task("finisher", "ffmpeg")) == {"num_cpus": 1}

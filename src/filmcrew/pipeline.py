@@ -16,6 +16,7 @@ from pathlib import Path
 from . import ledger, project
 from .crew import (animator, common, composer, editor, finisher, foley, illustrator, lipsync, references, takes,
                    timeline, translator, voice)
+from .crew.cast import Cast, placement
 from .crew.common import Crew, EpisodeContext
 from .engine import atomic
 from .engine.graph import Task
@@ -27,74 +28,9 @@ from .media import ffmpeg, fonts
 from .model import ASPECTS, FPS
 from .provenance import check as check_mod
 from .provenance import credentials, labels, share
-from .providers import registry
 from .providers.base import WriteRequest
 from .story import cut as cut_mod
 from .story import fountain, screenplay
-
-
-def check_provider_names(root: Path, cfg: project.Config, bible) -> None:
-    """Every provider named in filmcrew.toml and in the bible's voices exists, each blamed on its own file."""
-    known = registry.available()
-    for role, name in cfg.providers.items():
-        if name not in known:
-            raise ConfigError(f"{Layout.of(root).config}: [providers] {role}: unknown provider {name!r}; "
-                              f"available: {', '.join(sorted(known))}")
-    for i, ch in enumerate(bible.characters):
-        if ch.voice.provider not in known:
-            raise ConfigError(f"{Layout.of(root).bible}: characters[{i}].voice.provider: unknown provider "
-                              f"{ch.voice.provider!r} for {ch.name}; available: {', '.join(sorted(known))}")
-
-
-def load_crew(cfg: project.Config, env: dict, root: Path | None = None) -> Crew:
-    def one(role: str):
-        name = cfg.providers[role]
-        return registry.load(name, cfg.provider_settings.get(name), env, str(root) if root else None, role)
-    return Crew(writer=None, illustrator=one("illustrator"), animator=one("animator"),
-                voice=VoiceProviders(cfg, env), composer=one("composer"), foley=one("foley"),
-                translator=one("translator") if cfg.subtitle_languages else None,
-                others=ShotProviders(cfg, env, root))
-
-
-class ShotProviders(dict):
-    """The providers single shots ask for by name (`[[shot: animator: kling]]`), loaded when first asked, with
-    their [providers.NAME] settings; one per (role, name)."""
-
-    def __init__(self, cfg: project.Config, env: dict, root: Path | None):
-        super().__init__()
-        self._cfg, self._env, self._root = cfg, env, root
-
-    def __call__(self, role: str, name: str):
-        if (role, name) not in self:
-            self[role, name] = registry.load(name, self._cfg.provider_settings.get(name), self._env,
-                                             str(self._root) if self._root else None, role)
-        return self[role, name]
-
-
-def check_shot_providers(path: Path, ep) -> None:
-    """Every provider a shot names in its note exists and plays that role (blamed on the shot's line)."""
-    for sh in ep.shots():
-        for role in registry.SHOT_ROLES:
-            name = getattr(sh, role)
-            if name and not registry.plays(name, role):
-                can = registry.for_role(role)
-                raise ScriptError(f"shot {sh.id}: {role}: {name!r} " + ("is not a provider" if name not in registry.available()
-                                  else f"does not play the {role}") + f"; use one of {', '.join(can)}, or take the "
-                                  f"{role} out of the note for the project's", path=str(path), line=sh.source_line)
-
-
-class VoiceProviders(dict):
-    """Voice providers by name, loaded when a character first asks for one (bible.yaml names them per
-    character), with their [providers.NAME] settings."""
-
-    def __init__(self, cfg: project.Config, env: dict):
-        super().__init__()
-        self._cfg, self._env = cfg, env
-
-    def get(self, name, default=None):
-        if name not in self:
-            self[name] = registry.load(name, self._cfg.provider_settings.get(name), self._env)
-        return dict.get(self, name, default)
 
 
 def story_missing(root: Path, cfg: project.Config) -> list[Path]:
@@ -108,7 +44,7 @@ def write_story(root: Path, cfg: project.Config, env: dict, force: bool = False)
         [Layout.of(root).bible] + [project.episode_path(root, n) for n in range(1, cfg.episodes + 1)]
     if not missing:
         return []
-    writer = registry.load(cfg.providers["writer"], cfg.provider_settings.get(cfg.providers["writer"]), env)
+    writer = Cast.of(cfg, env).writer()
     draft = writer.write(WriteRequest(premise=cfg.premise, format=cfg.format, episodes=cfg.episodes, minutes=cfg.minutes,
                                       language=cfg.language, seed=cfg.seed, genre=cfg.genre, style=cfg.style))
     written = []
@@ -273,8 +209,9 @@ def contexts(root: Path, env: dict, episode: int | None = None, preview: bool = 
     if aspect and aspect not in ASPECTS:
         raise ConfigError(f"--aspect {aspect}: use one of {', '.join(ASPECTS)}")
     bible = project.load_bible(root)
-    check_provider_names(root, cfg, bible)
-    crew = load_crew(cfg, env, root)
+    cast = Cast.of(cfg, env, root)
+    cast.check_names(bible)
+    crew = cast.crew()
     check = takes.check_for(cfg.consistency, str(Layout.of(root).config))
     wallet = money.Purse.of(root, cfg)  # one for the whole make: every episode's retakes draw on the same allowance
     W, H = ASPECTS[aspect or cfg.aspect]
@@ -287,7 +224,7 @@ def contexts(root: Path, env: dict, episode: int | None = None, preview: bool = 
     ctxs = []
     for n in numbers:
         ep = load_episode(root, n, bible, cfg.language)
-        check_shot_providers(project.episode_path(root, n), ep)
+        Cast.check_shots(project.episode_path(root, n), ep)
         limit = cfg.minutes * 60
         for shot in ep.shots():
             if shot.duration_frames and shot.duration_frames / float(FPS) > limit:
@@ -324,33 +261,6 @@ def executor(root: Path, cfg: project.Config, crew: Crew, name: str | None, addr
     from .engine.ray_cluster import RayExecutor
     spec = {"root": str(Path(root).resolve()), "episode": episode, "preview": preview, "aspect": aspect}
     return RayExecutor(address or cfg.run.address or None, f"{__name__}:worker_targets", spec, placement(crew), workers)
-
-
-def _members(crew: Crew) -> list:
-    return [p for p in (crew.writer, crew.illustrator, crew.animator, *crew.voice.values(), crew.composer, crew.foley,
-                        crew.translator, *(crew.others or {}).values()) if p is not None]
-
-
-def networked_providers(crew: Crew) -> set[str]:
-    """The names of the crew's providers that call a service over the network (a vendor's model, a server)."""
-    return {p.name for p in _members(crew) if hasattr(p, "base_url") or type(p).__module__.startswith("filmcrew.providers.remote")}
-
-
-def placement(crew: Crew):
-    """Where each task runs on a cluster: a task of a networked provider (a vendor's API: its concurrency lanes,
-    job journal and key are this process's), the consistency check (its retake allowance is this make's) and the
-    light roles stay on this machine; the others get a CPU on the cluster, and a GPU when their provider says it
-    needs one."""
-    from .engine.ray_cluster import DRIVER, hints
-    networked = networked_providers(crew)
-    gpu = {p.name for p in _members(crew) if getattr(p, "gpu", False)}
-
-    def where(task: Task):
-        hint = hints(task)
-        if task.role == "consistency" or task.provider.name in networked or hint == DRIVER:
-            return DRIVER
-        return {**hint, **({"num_gpus": 1} if task.provider.name in gpu else {})}
-    return where
 
 
 RUNTIME_TOLERANCE = 0.05  # how far a film may run from the length set in filmcrew.toml before plan says so

@@ -9,6 +9,7 @@ import io
 import json
 
 from .. import pipeline, project
+from ..crew import cast
 from ..crew.illustrator import layers
 from ..engine.executor import plan
 from ..errors import ConfigError
@@ -38,7 +39,7 @@ def cards(root, env: dict, episode: int = 1, preview: bool = True, shots: list[s
     for item in plan(st, g.targets):
         name = item.task.artifact.split(".", 1)[0]
         todo.setdefault(shot_of.get(name, name), []).append(f"{item.task.artifact}: {item.reason}")
-    networked = pipeline.networked_providers(ctx.crew)
+    networked = cast.networked(ctx.crew)
     remote: dict[str, list] = {}
     for r in jobs.remote_since(root, 0):
         remote.setdefault(str(r["artifact"]).split(".", 1)[0], []).append(r)
@@ -149,7 +150,7 @@ def ask_retake(root, env: dict, shot: str, preview: bool, illustrator: str | Non
             raise ConfigError(f"{name!r} does not play the {role}; choose one of {', '.join(registry.for_role(role))} "
                               f"(an empty name gives the shot back to the project's {role})")
         changes[role] = name
-    networked = pipeline.networked_providers(ctx.crew)
+    networked = cast.networked(ctx.crew)
     models = f"{sh.id}.video" in g.by_artifact or g.by_artifact[f"{sh.id}.keyframe"].provider.name in networked
     if not changes:
         if not models and seed is None:

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .. import pipeline, project
+from ..crew import cast
 from ..crew.common import out_name
 from ..crew.illustrator import layers
 from ..engine.executor import plan
@@ -67,7 +68,7 @@ def board(root: Path, n: int, preview: bool) -> tuple[list[Card], list[str]]:
     g = pipeline.episode_graph(ctx)
     st = Layout.of(root).store()
     shot_of = {ln.id: sh.id for sh in ctx.episode.shots() for ln in sh.lines}  # a line's voice is its shot's
-    networked = pipeline.networked_providers(ctx.crew)
+    networked = cast.networked(ctx.crew)
     todo: dict[str, list] = {}
     for item in plan(st, g.targets):
         name = item.task.artifact.split(".", 1)[0]
