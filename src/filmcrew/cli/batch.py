@@ -33,8 +33,8 @@ from .. import pipeline, project
 from ..engine import atomic, money
 from ..engine.executor import plan
 from ..engine.jobs import Journal
-from ..errors import ConfigError, FilmcrewError, read_text
 from ..engine.layout import Layout
+from ..errors import ConfigError, FilmcrewError, read_text
 
 BATCH_KEYS = ("folder", "premises", "languages", "aspects", "contest", "budget", "currency", "preview")
 
