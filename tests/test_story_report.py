@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import pytest
 
+from filmcrew import project
 from filmcrew.cli import main
 from filmcrew.story import fountain, screenplay
 from filmcrew.story.report import premise_words, report
@@ -68,8 +69,7 @@ def test_script_check_reports_the_story_of_a_project(tmp_path, capsys):
     root = tmp_path / "baker"
     assert main(["new", str(root), "--premise", BAKER, "--minutes", "0.4"]) == 0
     assert main(["write", str(root), "--quiet"]) == 0
-    from filmcrew import pipeline
-    who = pipeline.known_characters(root)[0]  # the bible's own people
+    who = project.known_characters(root)[0]  # the bible's own people
     (root / "story" / "ep01.fountain").write_text(TOLD.replace("ROSA", who).replace("Rosa", who.title()))
     capsys.readouterr()
     assert main(["script", "check", str(root / "story" / "ep01.fountain")]) == 0  # a report, not a gate

@@ -6,8 +6,10 @@ is said once, by `Layout` (engine/layout.py, importable by every wing; re-export
 
 from __future__ import annotations
 
+import json
 import re
 import tomllib
+import unicodedata
 from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 
@@ -17,11 +19,13 @@ import yaml
 from .engine import atomic
 from .engine.layout import CONFIG_NAME, Layout
 from .engine.money import budget_amount
-from .errors import ConfigError, FilmcrewError, did_you_mean, read_text
+from .errors import ConfigError, FilmcrewError, ScriptError, did_you_mean, read_text
 from .ledger import SECRET_HINTS
 from .model import ASPECTS, FORMATS, LANGUAGES, Bible, Change, Character, EpisodeArc, Place, Voice
 from .consistency.settings import Consistency
 from .provenance.labels import CODE_RE, POSITIONS, Labels
+from .media import fonts
+from .story import fountain, screenplay
 
 ROLES = ("writer", "illustrator", "animator", "voice", "composer", "foley", "editor", "finisher", "translator")
 DEFAULT_PROVIDERS = {"writer": "story-engine", "illustrator": "procedural", "animator": "camera-moves",
@@ -487,3 +491,78 @@ def save_bible(root: Path, bible: Bible) -> None:
 
 def episode_path(root: Path, number: int) -> Path:
     return Layout.of(root).episode(number)
+
+
+# ---- what is said of the story files: a screenplay's check, the story report, the bible's names ------------
+
+def undrawable(ep) -> list[tuple[int, str]]:
+    """(source line, why) for each line or heading with characters the subtitle and sign font cannot draw."""
+    out = []
+    items = [(sc.heading, sc.source_line) for sc in ep.scenes] + [(ln.text, ln.source_line) for ln in ep.lines()]
+    for text, line in items:
+        gone = fonts.missing_glyphs(text or "")
+        if gone:
+            names = ", ".join(f"{c!r} (U+{ord(c):04X} {unicodedata.name(c, '')})".replace(" )", ")") for c in gone[:3])
+            out.append((line, f"the font filmcrew draws subtitles and signs with has no glyph for {names}; they "
+                              f"would show as boxes: write the line in Chinese, French or English"))
+    return out
+
+
+def script_report(text: str, path: str, language: str, known_characters: list[str] | None = None) -> dict:
+    """`filmcrew script check`'s report of a screenplay's text (the studio shows it as you type): its scenes,
+    shots, lines and runtime, and every error as "path:line: why" (parse errors, then speakers the bible does
+    not know when `known_characters` is given, then what cannot be drawn)."""
+    report = screenplay.check(text, path, language)
+    if not report["errors"]:
+        elements = fountain.parse(text, path)
+        ep, _ = screenplay.to_episode(elements, language=language, path=path)
+        if known_characters is not None:
+            try:
+                screenplay.to_episode(elements, language=language, known_characters=known_characters, path=path,
+                                      strict=True)
+            except ScriptError as err:
+                report["errors"].append(str(err))
+        report["errors"] += [f"{path}:{line}: {why}" for line, why in undrawable(ep)]
+    return report
+
+
+def story_report(root: Path, texts: dict[int, str] | None = None) -> dict | None:
+    """The story report (story/report.py) of the project at `root`: its premise against all its written
+    episodes and its bible; `texts` replaces episodes' files by unsaved text (the studio's editor). None when
+    an episode does not parse (its errors come first)."""
+    from .story import report as story
+    cfg = load_config(root)
+    eps = []
+    for n in range(1, cfg.episodes + 1):
+        p = episode_path(root, n)
+        text = (texts or {}).get(n)
+        if text is None:
+            if not p.exists():
+                continue
+            text = p.read_text(encoding="utf-8")
+        rel = str(p.relative_to(root)) if p.is_relative_to(root) else str(p)
+        try:
+            ep, problems = screenplay.to_episode(fountain.parse(text, rel), number=n, language=cfg.language, path=rel)
+        except ScriptError:
+            return None
+        if problems:
+            return None
+        eps.append((rel, ep))
+    bible, said, names = Layout.of(root).bible, "", []
+    if bible.exists():  # what the bible says of the story, less its logline (the premise copied)
+        try:
+            doc = yaml.safe_load(bible.read_text(encoding="utf-8")) or {}
+        except yaml.YAMLError:
+            doc = {}
+        if isinstance(doc, dict):
+            said = json.dumps({k: v for k, v in doc.items() if k not in ("logline", "premise")}, ensure_ascii=False)
+            names = [c["name"] for c in doc.get("characters") or [] if isinstance(c, dict) and isinstance(c.get("name"), str)]
+    return story.report(eps, cfg.premise, cfg.language, said, names)
+
+
+def known_characters(root: Path) -> list[str] | None:
+    """The names the bible of the project at `root` knows; None when it has no readable bible."""
+    try:
+        return [c.name for c in load_bible(root).characters]
+    except FilmcrewError:
+        return None

@@ -9,6 +9,7 @@ import io
 import json
 
 from .. import pipeline, project
+from ..crew import reports
 from ..crew import cast
 from ..crew.illustrator import layers
 from ..engine.executor import plan
@@ -83,7 +84,7 @@ def cards(root, env: dict, episode: int = 1, preview: bool = True, shots: list[s
                 pic = thumbnail(st.path(key.key))
                 if pic:
                     pictures[sh.id] = pic
-    notes = pipeline.cut_notes(ctx, st, g) + pipeline.video_notes(ctx, st, g)
+    notes = reports.cut_notes(ctx, st, g) + reports.video_notes(ctx, st, g)
     return out, pictures, notes
 
 

@@ -18,6 +18,7 @@ from collections import Counter
 from pathlib import Path
 
 from .. import pipeline, project
+from ..crew import reports
 from ..engine import atomic, money
 from ..engine.jobs import Journal
 from ..engine.executor import plan
@@ -62,8 +63,8 @@ def quote(root: Path, env: dict, preview: bool = True, episode: int | None = Non
         g = pipeline.episode_graph(ctx)
         found = plan(st, g.targets)
         items += found
-        notes += (pipeline.cut_notes(ctx, st, g) + [n for n in [pipeline.runtime_note(ctx, st, g, cfg.minutes)] if n]
-                  + pipeline.video_notes(ctx, st, g))
+        notes += (reports.cut_notes(ctx, st, g) + [n for n in [reports.runtime_note(ctx, st, g, cfg.minutes)] if n]
+                  + reports.video_notes(ctx, st, g))
     c = money.costs(Journal.of(root), items)
     paid = []
     for it, est in c.pending:

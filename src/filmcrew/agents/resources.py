@@ -16,6 +16,7 @@ import json
 import re
 
 from .. import pipeline, project
+from ..crew import reports
 from ..errors import FilmcrewError
 from . import actions, confirm
 from ..engine.layout import Layout
@@ -106,7 +107,7 @@ def register(server, projects, env: dict, ResourceError) -> None:  # noqa: N803 
             cfg, ctxs = pipeline.contexts(root, env, None, True)
             if not ctxs or ctxs[0].consistency is None:
                 raise FilmcrewError("the consistency check is off: pip install 'filmcrew[faces]' turns it on")
-            rep, unmade = pipeline.consistency_report(root, Layout.of(root).store(), cfg, ctxs,
+            rep, unmade = reports.consistency_report(root, Layout.of(root).store(), cfg, ctxs,
                                                       [pipeline.episode_graph(c) for c in ctxs])
             return as_json({**rep, "not_made_yet": unmade})
         return read(lambda: projects.clean(get()))

@@ -39,7 +39,7 @@ def read_screenplay(root, episode: int = 1) -> dict:
     text = path.read_text(encoding="utf-8")
     cfg = project.load_config(root)
     rel = str(path.relative_to(root))
-    report = pipeline.script_report(text, rel, cfg.language, pipeline.known_characters(root))
+    report = project.script_report(text, rel, cfg.language, project.known_characters(root))
     shots = []
     if not report["errors"]:
         ep = pipeline.load_episode(root, n, project.load_bible(root), cfg.language)
@@ -126,7 +126,7 @@ def edit_screenplay(root, episode: int, version_id: str, text: str | None = None
                                       "give the line's new `words`")
                 new, what = replace_dialogue(disk, ln.source_line, ln.text, words), f"the words of {line}"
         rel = str(path.relative_to(root))
-        report = pipeline.script_report(new, rel, cfg.language, pipeline.known_characters(root))
+        report = project.script_report(new, rel, cfg.language, project.known_characters(root))
         if report["errors"]:
             raise ScriptError(f"{rel}: the edit leaves problems, so nothing was written: " + "; ".join(report["errors"][:5]))
         atomic.write_text(path, new)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import sys
 
 from .. import pipeline
+from ..crew import reports
 from ..crew import takes
 from ..engine.layout import Layout
 from ..errors import ConfigError
@@ -20,7 +21,7 @@ def cmd_consistency(a) -> int:
         raise ConfigError("the consistency check is off: pip install 'filmcrew[faces]' turns it on "
                           "([consistency] check in filmcrew.toml must not be \"off\"); then run make")
     st = Layout.of(root).store()
-    rep, unmade = pipeline.consistency_report(root, st, cfg, ctxs, graphs)
+    rep, unmade = reports.consistency_report(root, st, cfg, ctxs, graphs)
     if unmade and not rep["takes"]["made"] and not a.preview:
         if any((Layout(root).out / f"{c.episode.id}.preview.mp4").exists() for c in ctxs):
             raise ConfigError(f"only the preview of {root} is made: `filmcrew consistency {root} --preview` checks it "
@@ -29,7 +30,7 @@ def cmd_consistency(a) -> int:
         print(f"{len(unmade)} shot check(s) not made yet ({', '.join(unmade[:3])}{', ...' if len(unmade) > 3 else ''}): "
               f"`filmcrew make {root}{' --preview' if a.preview else ''}` makes them; the report shows the rest",
               file=sys.stderr)
-    j, h = pipeline.write_consistency(root, rep)
+    j, h = reports.write_consistency(root, rep)
     for name, c in rep["characters"].items():
         tr = c["to_reference"]
         n = sum(s["chosen"] for s in c["shots"])

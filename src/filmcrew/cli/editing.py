@@ -7,6 +7,7 @@ import os
 from pathlib import Path
 
 from .. import pipeline, project
+from ..crew import reports
 from ..engine.executor import execute
 from ..errors import ConfigError
 from .locking import locked
@@ -93,7 +94,7 @@ def cmd_lines(a) -> int:
                     chosen[i] = c
             ctx = replace(ctx, cut=replace(ctx.cut, lines=chosen))
             print(f"wrote {cut_mod.save(root, ctx.episode.number, ctx.cut)}")
-        trimmed = pipeline.trimmed_lines(ctx, st, pipeline.episode_graph(ctx))
+        trimmed = reports.trimmed_lines(ctx, st, pipeline.episode_graph(ctx))
         rows.append({"episode": ctx.episode.id, "trimmed": trimmed})
         if a.json:
             continue
@@ -102,7 +103,7 @@ def cmd_lines(a) -> int:
         elif not trimmed:
             print(f"{ctx.episode.id}: no trim cuts into a line" + ("" if ctx.cut else " (the screenplay's cut)"))
         for t in trimmed or []:
-            print(f"{ctx.episode.id}: {pipeline.line_note(root, t)}")
+            print(f"{ctx.episode.id}: {reports.line_note(root, t)}")
         for i, c in mine:
             if trimmed is not None and all(t["line"] != i for t in trimmed):
                 print(f"{ctx.episode.id}: {i}: no trim cuts into it now; the choice applies if one does")

@@ -12,6 +12,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from .. import pipeline, project
+from ..crew import reports
 from ..crew.common import out_name
 from ..crew.voice import emotion_notes
 from ..engine import events, money
@@ -72,8 +73,8 @@ def cmd_plan(a) -> int:
         st = Layout.of(root).store()
         for ctx, g in zip(ctxs, graphs):
             items += [i.as_dict() for i in plan(st, g.targets)]
-            notes = (pipeline.cut_notes(ctx, st, g) + [n for n in [pipeline.runtime_note(ctx, st, g, cfg.minutes)] if n]
-                     + pipeline.video_notes(ctx, st, g) + emotion_notes(ctx))
+            notes = (reports.cut_notes(ctx, st, g) + [n for n in [reports.runtime_note(ctx, st, g, cfg.minutes)] if n]
+                     + reports.video_notes(ctx, st, g) + emotion_notes(ctx))
             for note in notes if not a.json else []:
                 print(note, file=sys.stderr)
         refused = pipeline.refusals(root, ctxs, [i for g in graphs for i in plan(st, g.targets)])
@@ -163,7 +164,7 @@ def _make(a) -> int:
               "'filmcrew[faces]' turns it on ([consistency] check = \"off\" in filmcrew.toml says you want it off)",
               file=sys.stderr)
     for ctx in ctxs:
-        for note in pipeline.cut_notes(ctx) if not a.quiet else []:
+        for note in reports.cut_notes(ctx) if not a.quiet else []:
             print(note, file=sys.stderr)
     progress = BarProgress() if not a.quiet else NullProgress()
     if not a.quiet:  # a line per remote job's change of state (provider, shot, state, time): jobs can take minutes
@@ -184,8 +185,8 @@ def _make(a) -> int:
     for ctx, g in zip(ctxs, graphs):
         paths = pipeline.publish(root, st, ctx, g, a.preview)
         print(f"{ctx.episode.id}: {paths['mp4']}  (+ .srt, .ass, .otio, .provenance.json)")
-        for t in [] if a.quiet else pipeline.trimmed_lines(ctx, st, g) or []:
-            print(f"{ctx.episode.id}: {pipeline.line_note(root, t)}", file=sys.stderr)
+        for t in [] if a.quiet else reports.trimmed_lines(ctx, st, g) or []:
+            print(f"{ctx.episode.id}: {reports.line_note(root, t)}", file=sys.stderr)
     secs = time.perf_counter() - t0
     if report.ran:
         by_role = ", ".join(f"{r} {s:.1f}s" for r, s in report.seconds_by_role.most_common())
@@ -224,7 +225,7 @@ def cmd_status(a) -> int:
             reasons[f"{i.task.role} ({i.reason})"] = reasons.get(f"{i.task.role} ({i.reason})", 0) + 1
         for k, v in reasons.items():
             print(f"      stale: {v} x {k}")
-        for note in pipeline.cut_notes(ctx, st, g) + [n for n in [pipeline.runtime_note(ctx, st, g, cfg.minutes)] if n]:
+        for note in reports.cut_notes(ctx, st, g) + [n for n in [reports.runtime_note(ctx, st, g, cfg.minutes)] if n]:
             print(f"      {note}")
         print(f"      output: {out}" + ("" if out.exists() else " (not made yet)"))
         if other.exists():

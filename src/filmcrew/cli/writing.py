@@ -44,9 +44,9 @@ def cmd_script_check(a) -> int:
     path = Path(a.file)
     # inside a project's story/ folder, the speakers are checked against its bible too
     root = path.resolve().parent.parent
-    known = pipeline.known_characters(root) if project.Layout(root).config.exists() else None
-    report = pipeline.script_report(read_text(path, ScriptError), str(path), a.lang, known)
-    story = pipeline.story_report(root) if known is not None and not report["errors"] else None
+    known = project.known_characters(root) if project.Layout(root).config.exists() else None
+    report = project.script_report(read_text(path, ScriptError), str(path), a.lang, known)
+    story = project.story_report(root) if known is not None and not report["errors"] else None
     if story is not None:
         report["story"] = story
     if a.json:

@@ -28,6 +28,7 @@ import shutil
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+from ..crew import reports
 from ..engine import atomic
 from ..errors import MissingExtraError, TimelineImportError
 from ..media import ffmpeg
@@ -512,7 +513,7 @@ def _checked_cut(root: Path, env: dict, n: int, ctx, g, st, old: Cut, items: lis
               edits=tuple(edits), by=new.by, source=new.source)
     report.edits = edits
     # the lines a trim cuts into: kept whole unless the person chose otherwise (never silently lost)
-    trimmed = next((t for t in (pipeline.trimmed_lines(ctx, st, graph, new) for graph in graphs)
+    trimmed = next((t for t in (reports.trimmed_lines(ctx, st, graph, new) for graph in graphs)
                     if t is not None), None)
     if trimmed is None:
         choices = dict(old.lines)
@@ -520,7 +521,7 @@ def _checked_cut(root: Path, env: dict, n: int, ctx, g, st, old: Cut, items: lis
                                f"`filmcrew plan {root}` once they are")
     else:
         choices = {t["line"]: old.lines.get(t["line"], "keep") for t in trimmed}
-        report.lines = [pipeline.line_note(root, {**t, "choice": choices[t["line"]]}) for t in trimmed]
+        report.lines = [reports.line_note(root, {**t, "choice": choices[t["line"]]}) for t in trimmed]
     return replace(new, lines=choices)
 
 

@@ -217,9 +217,9 @@ def create_app(studio: Studio):
         text = mine if mine is not None else disk
         cfg = project.load_config(root)
         rel = str(path.relative_to(root))
-        report = (pipeline.script_report(text, rel, cfg.language, pipeline.known_characters(root)) if text else None)
+        report = (project.script_report(text, rel, cfg.language, project.known_characters(root)) if text else None)
         if report is not None and not report["errors"]:
-            report["story"] = pipeline.story_report(root, {n: text})
+            report["story"] = project.story_report(root, {n: text})
         message = (("bad", "Someone saved this file after you opened it: your text is kept below; compare it with "
                            "theirs and save again.") if theirs is not None else None)
         return render(request, "editor.html", status, tab="/script", kind="script", path=rel, text=text,
@@ -476,10 +476,10 @@ def create_app(studio: Studio):
         n = episode_in_film(body.ep)
         path = project.episode_path(root, n)
         cfg = project.load_config(root)
-        rep = pipeline.script_report(body.text, str(path.relative_to(root)), cfg.language,
-                                     pipeline.known_characters(root))
+        rep = project.script_report(body.text, str(path.relative_to(root)), cfg.language,
+                                     project.known_characters(root))
         if not rep["errors"]:
-            rep["story"] = pipeline.story_report(root, {n: body.text})
+            rep["story"] = project.story_report(root, {n: body.text})
         html = face.templates_env.env.get_template("problems.html").render(report=rep)
         return {"html": html, "errors": rep["errors"], "story": (rep.get("story") or {}).get("problems", [])}
 

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .. import pipeline, project
+from ..crew import reports
 from ..crew import cast
 from ..crew.common import out_name
 from ..crew.illustrator import layers
@@ -111,7 +112,7 @@ def board(root: Path, n: int, preview: bool) -> tuple[list[Card], list[str]]:
             c.state = "running"  # a job of it is out at a vendor
         elif c.state == "to make" and any(j["state"] in ("failed", "refused") for j in c.jobs):
             c.state = "failed"  # (the next make sends a failed job again; a refused one needs the shot changed)
-    notes = pipeline.cut_notes(ctx, st, g) + pipeline.video_notes(ctx, st, g)
+    notes = reports.cut_notes(ctx, st, g) + reports.video_notes(ctx, st, g)
     return cards, notes
 
 
