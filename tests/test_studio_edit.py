@@ -367,6 +367,8 @@ def test_a_cut_kept_on_the_timeline_is_the_projects_cut_and_the_next_make_follow
     assert [c.metadata["filmcrew"]["shot"] for c in clips] == [s for s, _, _ in kept]
     first = clips[0].trimmed_range()
     assert round(first.duration.value * 30 / first.duration.rate) <= t2 - 20 - a2
+    watch = client.get("/watch").text  # the person's own work, in words, where they watch the film
+    assert "the edit: your cut" in watch, watch[-3000:]
     # back to the screenplay's cut: the kept one stays beside it
     page = client.get("/timeline").text
     r = client.post("/timeline/reset", data={"csrf": client.studio.csrf, "version": version_of(page), "ep": "1"},
@@ -427,7 +429,7 @@ def test_a_person_re_cuts_the_episode_on_the_timeline_by_touch_or_mouse_and_keep
         page.wait_for_function("() => document.getElementById('now').textContent.length > 0", timeout=5000)
         assert page.inner_text("#now") == page.locator(".block").nth(0).get_attribute("data-name")
         assert "/clip?key=" in page.eval_on_selector("#player", "v => v.src")
-        page.screenshot(path=str(DOCS / f"studio-timeline{'-phone' if phone else ''}.png"), full_page=True)
+        page.screenshot(path=str(DOCS / f"studio-timeline-recut{'-phone' if phone else ''}.png"), full_page=True)
         wide = page.evaluate("() => document.documentElement.scrollWidth")
         assert wide <= width + 1 and not TASK_ID.search(page.inner_text("body"))
         with page.expect_navigation():
@@ -443,3 +445,41 @@ def test_a_person_re_cuts_the_episode_on_the_timeline_by_touch_or_mouse_and_keep
         page.close()
     finally:
         s.close()
+
+
+def test_the_watch_page_gives_each_tracks_share_of_the_person_and_the_crew_from_the_films_record(client, film):
+    """Picture, voices, music, effects, screenplay (and its subtitles): what the person made and what the crew
+    made, in words, read from the provenance that `filmcrew disclose` reads; a voice take recorded in the page
+    and made shows as the person's share of the voices."""
+    import json
+
+    import numpy as np
+
+    from filmcrew.cli import main
+    from filmcrew.handoff import dub
+    from filmcrew.media import ffmpeg
+    prov = json.loads((film / "out" / "ep01.preview.provenance.json").read_text())
+    page = client.get("/watch").text
+    for label in ("Picture", "Voices", "Music", "Sound effects", "Screenplay and subtitles"):
+        assert f"<dt>{label}</dt>" in page, label
+    assert "by you" not in page and "Your own work in it" not in page  # the demo: all the crew's
+    assert "by filmcrew&#39;s own algorithms" in page and "by AI models" in page  # its voices are a trained model's
+    # a take of one line, recorded in the page (its upload route), then made
+    line = dub.listing(film, 1)[0]
+    rate = 24000
+    t = np.arange(int(min(line["seconds"] or 1.0, 1.5) * rate)) / rate
+    voice = (np.random.default_rng(1).standard_normal(len(t)) * 0.2 * (0.55 + 0.45 * np.sin(2 * np.pi * 4 * t)))
+    take = film.parent / "take.wav"
+    ffmpeg.write_wav(take, voice.astype(np.float32), rate)
+    with take.open("rb") as fh:
+        r = client.post("/dub", data={"csrf": client.studio.csrf, "line": line["line"]},
+                        files={"take": ("take.wav", fh, "audio/wav")}, follow_redirects=False)
+    assert r.status_code == 303, r.text[-600:]
+    assert main(["make", str(film), "--preview"]) == 0
+    prov = json.loads((film / "out" / "ep01.preview.provenance.json").read_text())
+    voices = prov["ai_share"]["tracks"]["dialogue"]
+    assert 0 < voices["human"] < 1
+    page = client.get("/watch").text
+    said = re.search(r"<dt>Voices</dt><dd class=\"yours\">([^<]*)", page)
+    assert said and said.group(1).startswith(f"{voices['human']:.0%} by you, {voices['trained']:.0%} by AI models"), page
+    assert "your voice take" in page and not TASK_ID.search(re.sub(r"<[^>]+>", " ", page))

@@ -315,7 +315,7 @@ def create_app(studio: Studio):
         return render(request, "watch.html", tab="/watch", films=films, checks=checks or {},
                       aim=project.load_config(root).contest,
                       profiles=sorted(check.available_profiles()),
-                      shares={f["mp4"]: pages.share_words(f.get("share")) for f in films})
+                      shares={f["mp4"]: pages.share_words(f.get("share")) for f in films}, words=pages)
 
     @app.get("/watch", dependencies=needs_film)
     def watch(request: Request):

@@ -36,6 +36,55 @@ def share_words(share) -> str:
     return "AI share: " + ", ".join(parts) if parts else ""
 
 
+TRACK_WORDS = {"picture": ("Picture", "the shots' pictures and clips, by seconds on screen"),
+               "dialogue": ("Voices", "the spoken lines, by seconds"),
+               "music": ("Music", "the score, by seconds"),
+               "effects": ("Sound effects", "ambience and effects, by seconds"),
+               "screenplay": ("Screenplay and subtitles", "the screenplay's words; the subtitles are its lines as "
+                                                          "written, so they follow it")}
+
+
+def _pct(v: float) -> str:
+    return "all" if v >= 0.9995 else f"{v:.0%}" if v >= 0.005 else "under 1%"
+
+
+def person_share(share: dict | None) -> list[dict]:
+    """The person's share of each track of a film, in words, from its provenance's AI share (the record that
+    `filmcrew disclose` reads): [{"track", "what", "words", "human"}] in the order picture, voices, music, effects, screenplay. Empty when the film
+    has no record."""
+    tracks = ((share or {}).get("tracks") or {})
+    rows = []
+    for name in ("picture", "dialogue", "music", "effects", "screenplay"):
+        t = tracks.get(name)
+        if not isinstance(t, dict):
+            continue
+        label, what = TRACK_WORDS[name]
+        h, tr, al = (float(t.get(k) or 0) for k in ("human", "trained", "algorithmic"))
+        parts = ([f"{_pct(h)} by you"] if h else []) + ([f"{_pct(tr)} by AI models"] if tr else []) + \
+                ([f"{_pct(al)} by filmcrew's own algorithms (no trained model)"] if al else [])
+        total = t.get("total") or 0
+        size = f"{total:.1f} s" if t.get("units") == "seconds" else f"{total:g} {t.get('units') or ''}".strip()
+        rows.append({"track": label, "what": f"{what}; {size}", "human": h,
+                     "words": ", ".join(parts) if parts else "nothing in it yet"})
+    return rows
+
+
+def human_words(artifacts: list) -> list[str]:
+    """What the person made or edited themselves, in words (the provenance's artifacts whose ledger says a person
+    made them: takes, an edited cut)."""
+    from ..provenance import share
+    out = []
+    for a in artifacts or []:
+        lg = a.get("ledger") or {}
+        if share.kind(lg.get("digital_source_type", "")) != "human":
+            continue
+        what = artifact_words(a.get("artifact", ""))
+        how = {"timeline": "your cut", "voice": "your voice take", "keyframe": "your picture",
+               "clip": "your clip"}.get(str(a.get("artifact", "")).rsplit(".", 1)[-1], "yours")
+        out.append(f"{what}: {how}")
+    return out
+
+
 def take_words(artifact: str, pick: dict) -> str:
     """A card's consistency pick in words: "keyframe: take 1 of 2, why"."""
     what = artifact.rsplit(".", 1)[0].split(".", 1)[1]

@@ -214,6 +214,7 @@ def films(root: Path) -> list[dict]:
             out.append({"episode": n, "preview": preview, "mp4": f"out/{mp4.name}",
                         "vtt": f"out/{name}.srt" if (Layout.of(root).out / f"{name}.srt").exists() else "",
                         "share": prov.get("ai_share"), "spend": prov.get("spend") or {},
+                        "artifacts": prov.get("artifacts") or [],
                         "labels": (prov.get("c2pa") or {}), "size": mp4.stat().st_size})
     return out
 
