@@ -13,23 +13,20 @@ with its own key), model, resolution, api_key_env (MINIMAX_API_KEY), video, max_
 from __future__ import annotations
 
 import base64
-import json
 import urllib.parse
 
-from ...errors import ConfigError, ProviderError
+from ...errors import ProviderError
 from .. import http
 from . import jobs, pricing
 from .animate import RemoteAnimator, VideoRequest
+from .vendor import VendorAdapter, choice, vendor_code
 
 MODELS = ("MiniMax-Hailuo-2.3", "MiniMax-Hailuo-2.3-Fast")
 BUSY, REFUSED = (1002,), (1026, 1027)
 
 
 def _status(ans: http.Answer) -> int | None:
-    try:
-        return int((json.loads(ans.body.decode("utf-8")).get("base_resp") or {}).get("status_code"))
-    except (ValueError, TypeError, AttributeError, UnicodeDecodeError):
-        return None
+    return vendor_code(ans, "base_resp", "status_code")
 
 
 class HailuoAnimator(RemoteAnimator):
@@ -40,11 +37,8 @@ class HailuoAnimator(RemoteAnimator):
                  **common):
         common.setdefault("poll_every", 10.0)
         super().__init__(env, **common)
-        where = f"filmcrew.toml: [providers.{self.name}]"
-        if model not in MODELS:
-            raise ConfigError(f"{where} model: {model!r}; filmcrew knows {', '.join(MODELS)}")
-        if resolution not in ("768P", "1080P"):
-            raise ConfigError(f"{where} resolution: {resolution!r}; use 768P or 1080P")
+        choice(self.name, "model", model, MODELS)
+        choice(self.name, "resolution", resolution, ("768P", "1080P"), "use 768P or 1080P")
         self.http = http.Endpoint(self.name, base_url, api_key_env, env)
         self.model, self.resolution = model, resolution
 
@@ -70,18 +64,11 @@ class HailuoAnimator(RemoteAnimator):
         return _Adapter(self)
 
 
-class _Adapter:
-    finds_lost_submits = False
-
-    def __init__(self, p: HailuoAnimator):
-        self.p, self.name = p, p.name
-
+class _Adapter(VendorAdapter):
     def _call(self, method: str, path: str, body: dict | None = None) -> dict:
-        ans = http.request(method, f"{self.p.http.base_url}{path}", who=self.name, timeout=self.p.timeout,
-                           headers=self.p.http.headers(), body=json.dumps(body).encode() if body is not None else None,
-                           busy_check=lambda a: 0 if _status(a) in BUSY else None)
+        ans = self.send(method, path, body, busy_check=lambda a: 0 if _status(a) in BUSY else None)
         if ans.status in (401, 403):
-            raise ProviderError(f"{self.name}: the key was refused ({ans.status}); check {self.p.http.api_key_env}")
+            raise self.refused_key(ans.status)
         data = ans.json(self.name)
         base = data.get("base_resp") or {}
         code = base.get("status_code")
@@ -98,10 +85,8 @@ class _Adapter:
         try:
             data = self._call("POST", "/video_generation", request["body"])
         except jobs.RefusedError as err:
-            return jobs.Submitted(handle={}, status=jobs.Status(jobs.REFUSED, detail=str(err)))
-        if not data.get("task_id"):
-            raise http.Unsure(f"{self.name}: the answer to the submit has no task_id", "the answer names no task")
-        return jobs.Submitted(handle={"task_id": data["task_id"]})
+            return self.refused_at_submit(err)
+        return jobs.Submitted(handle={"task_id": self.handle_of(data.get("task_id"), "task_id")})
 
     def poll(self, handle: dict) -> jobs.Status:
         try:
@@ -123,6 +108,3 @@ class _Adapter:
         if not link:
             raise ProviderError(f"{self.name}: files/retrieve gave no download_url")
         return jobs.download(link, self.name, self.p.timeout)
-
-    def find(self, client_id: str):
-        return None

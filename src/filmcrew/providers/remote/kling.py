@@ -23,10 +23,11 @@ import hmac
 import json
 import time
 
-from ...errors import ConfigError, ProviderError
+from ...errors import ProviderError
 from .. import http
 from . import jobs, pricing
 from .animate import RemoteAnimator, VideoRequest
+from .vendor import VendorAdapter, choice, vendor_code
 
 ASPECTS = ("16:9", "9:16", "1:1")
 CAPABILITIES = {
@@ -62,12 +63,9 @@ class KlingAnimator(RemoteAnimator):
                  mode: str = "std", access_key_env: str = "KLING_ACCESS_KEY", secret_key_env: str = "KLING_SECRET_KEY",
                  clock=time.time, **common):
         super().__init__(env, **common)
-        where = f"filmcrew.toml: [providers.{self.name}]"
         base_url = self.url(base_url, "https://api.klingai.com")
-        if model not in CAPABILITIES:
-            raise ConfigError(f"{where} model: {model!r}; filmcrew knows {', '.join(CAPABILITIES)}")
-        if mode not in ("std", "pro"):
-            raise ConfigError(f"{where} mode: {mode!r}; use std or pro")
+        choice(self.name, "model", model, tuple(CAPABILITIES))
+        choice(self.name, "mode", mode, ("std", "pro"), "use std or pro")
         self.base_url, self.model, self.mode = base_url, model, mode
         self.access_key_env, self.secret_key_env = access_key_env, secret_key_env
         self._keys = (self.env.get(access_key_env, ""), self.env.get(secret_key_env, ""))
@@ -115,24 +113,16 @@ class KlingAnimator(RemoteAnimator):
 
 
 def _code(ans: http.Answer) -> int | None:
-    try:
-        return int(json.loads(ans.body.decode("utf-8")).get("code"))
-    except (ValueError, TypeError, AttributeError, UnicodeDecodeError):
-        return None
+    return vendor_code(ans, "code")
 
 
-class _Adapter:
-    finds_lost_submits = False
-
-    def __init__(self, p: KlingAnimator):
-        self.p, self.name = p, p.name
+class _Adapter(VendorAdapter):
+    def headers(self) -> dict:
+        return {"Authorization": f"Bearer {self.p.token()}", "Content-Type": "application/json"}
 
     def _call(self, method: str, path: str, body: dict | None = None) -> dict:
-        ans = http.request(method, f"{self.p.base_url}{path}", who=self.name, timeout=self.p.timeout,
-                           body=json.dumps(body).encode() if body is not None else None,
-                           headers={"Authorization": f"Bearer {self.p.token()}", "Content-Type": "application/json"},
-                           busy_check=lambda a: 0 if _code(a) in BUSY_CODES else None,
-                           final=lambda a: _code(a) in REFUSED_CODES)
+        ans = self.send(method, path, body, busy_check=lambda a: 0 if _code(a) in BUSY_CODES else None,
+                        final=lambda a: _code(a) in REFUSED_CODES)
         try:
             data = ans.json(self.name)
         except http.Unsure:
@@ -154,10 +144,8 @@ class _Adapter:
         try:
             data = self._call("POST", f"/v1/videos/{request['kind']}", {**request["body"], "external_task_id": client_id})
         except jobs.RefusedError as err:
-            return jobs.Submitted(handle={"kind": request["kind"]}, status=jobs.Status(jobs.REFUSED, detail=str(err)))
-        task = (data.get("data") or {}).get("task_id")
-        if not task:
-            raise http.Unsure(f"{self.name}: the answer to the submit has no data.task_id", "the answer names no task")
+            return self.refused_at_submit(err, {"kind": request["kind"]})
+        task = self.handle_of((data.get("data") or {}).get("task_id"), "data.task_id")
         return jobs.Submitted(handle={"kind": request["kind"], "task_id": task})
 
     def poll(self, handle: dict) -> jobs.Status:
@@ -176,9 +164,3 @@ class _Adapter:
             risky = any(w in msg.lower() for w in ("risk", "safety", "sensitive"))
             return jobs.Status(jobs.REFUSED if risky else jobs.FAILED, detail=msg or "failed")
         return jobs.Status(jobs.PENDING, detail=state or "submitted")
-
-    def fetch(self, status: jobs.Status) -> bytes:
-        return jobs.download(status.url, self.name, self.p.timeout)
-
-    def find(self, client_id: str):
-        return None

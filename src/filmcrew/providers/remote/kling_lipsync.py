@@ -42,8 +42,8 @@ from ...engine import atomic
 from ...errors import ProviderError
 from .. import http
 from . import jobs, pricing
+from .kling import KlingAnimator
 from .kling import _Adapter as _KlingAdapter
-from .kling import jwt
 
 LONGEST_AUDIO = 5 * 1024 * 1024  # bytes, as base64's source (Kling: "maximum file size 5MB")
 VIDEO_SECONDS = (5, 10)  # the lengths of a Kling video that lip sync takes by id
@@ -125,15 +125,7 @@ class KlingLipSync(jobs.Remote):
         return Path(out_dir) / "model.mp4"
 
     # -- what the Kling adapter reads ------------------------------------------------------------------------
-    def token(self) -> str:
-        ak, sk = self._keys
-        if not ak or not sk:
-            raise http.NotSent(f"{self.name}: no keys: set the environment variables {self.access_key_env} and "
-                               f"{self.secret_key_env} (their names come from [providers.{self.name}])")
-        now = self.clock()
-        if self._token is None or self._token[1] - now < 60:
-            self._token = jwt(ak, sk, now)
-        return self._token[0]
+    token = KlingAnimator.token  # the animator's keys and JWT, re-signed before it expires (kling.py)
 
 
 def _wav_seconds(path: Path) -> float:

@@ -8,10 +8,11 @@ asks for low), max_concurrent, timeout."""
 
 from __future__ import annotations
 
-from ...errors import ConfigError, ProviderError
+from ...errors import ConfigError
 from .. import http
 from . import jobs, pricing
 from .illustrate import RemoteIllustrator, b64_image
+from .vendor import error_of, said_no
 
 QUALITIES = ("low", "medium", "high")
 
@@ -57,13 +58,10 @@ class OpenAIImagesIllustrator(RemoteIllustrator):
 
     def read(self, ans: http.Answer, request: dict) -> jobs.Status:
         if ans.status != 200:
-            err = _error(ans)
-            if err.get("code") == "moderation_blocked":
-                return jobs.Status(jobs.REFUSED, detail=f"{err.get('code')}: {err.get('message', '')}")
-            if ans.status in (401, 403):
-                raise ProviderError(f"{self.name}: {self.http.base_url} refused the key ({ans.status}: "
-                                    f"{err.get('message', '')}); check the environment variable {self.http.api_key_env}")
-            raise ProviderError(f"{self.name}: {self.http.base_url} answered {ans.status}: {http.vendor_message(ans)}")
+            err = error_of(ans, "error")
+            code = str(err.get("code") or ans.status)
+            return said_no(self.name, ans, code, err.get("message", ""), code == "moderation_blocked",
+                           self.http.api_key_env, self.http.base_url)
         body = ans.json(self.name)
         st = b64_image(body.get("data") or [], "data[0].b64_json")
         st.cost = _actual(body.get("usage"), request["model"])
@@ -73,14 +71,6 @@ class OpenAIImagesIllustrator(RemoteIllustrator):
 def _json(d: dict) -> bytes:
     import json
     return json.dumps(d, ensure_ascii=False).encode("utf-8")
-
-
-def _error(ans: http.Answer) -> dict:
-    try:
-        e = ans.json().get("error")
-        return e if isinstance(e, dict) else {"message": str(e)}
-    except ProviderError:
-        return {"message": ans.body[:200].decode("utf-8", "replace")}
 
 
 def _actual(usage, model: str) -> float | None:

@@ -15,12 +15,12 @@ from __future__ import annotations
 
 import base64
 import hashlib
-import json
 
-from ...errors import ConfigError, ProviderError
+from ...errors import ConfigError
 from .. import http
 from . import jobs, pricing
 from .animate import RemoteAnimator, VideoRequest
+from .vendor import VendorAdapter, error_of
 
 VERSION = "2024-11-06"
 GEN4_RATIOS = {"9:16": "720:1280", "16:9": "1280:720", "1:1": "960:960"}
@@ -71,36 +71,19 @@ class RunwayAnimator(RemoteAnimator):
         return _Adapter(self)
 
 
-class _Adapter:
-    finds_lost_submits = False
-
-    def __init__(self, p: RunwayAnimator):
-        self.p, self.name = p, p.name
-
-    def _json(self, ans: http.Answer, what: str) -> dict:
-        if ans.status == 200:
-            return ans.json(self.name)
-        try:
-            err = json.loads(ans.body.decode("utf-8"))
-        except (ValueError, UnicodeDecodeError):
-            err = {}
-        msg = err.get("error") or err.get("message") or ans.body[:200].decode("utf-8", "replace")
+class _Adapter(VendorAdapter):
+    def said(self, ans: http.Answer, what: str) -> None:
+        err = error_of(ans)
         if ans.status in (401, 403):
-            raise ProviderError(f"{self.name}: the key was refused ({msg}); check {self.p.http.api_key_env}")
-        raise ProviderError(f"{self.name}: {what} answered {ans.status}: {http.vendor_message(ans)}")
+            raise self.refused_key(err.get("error") or err.get("message") or ans.body[:200].decode("utf-8", "replace"))
+        raise self.answered(ans, what)
 
     def submit(self, request: dict, client_id: str) -> jobs.Submitted:
-        ans = http.request("POST", f"{self.p.http.base_url}/v1/image_to_video", who=self.name, timeout=self.p.timeout,
-                           headers=self.p.headers(), body=json.dumps(request["body"]).encode())
-        task = self._json(ans, "the submit").get("id")
-        if not task:
-            raise http.Unsure(f"{self.name}: the answer to the submit has no id", "the answer names no task")
-        return jobs.Submitted(handle={"id": task})
+        ans = self.send("POST", "/v1/image_to_video", request["body"])
+        return jobs.Submitted(handle={"id": self.handle_of(self.answer(ans, "the submit").get("id"), "id")})
 
     def poll(self, handle: dict) -> jobs.Status:
-        ans = http.request("GET", f"{self.p.http.base_url}/v1/tasks/{handle['id']}", who=self.name,
-                           timeout=self.p.timeout, headers=self.p.headers())
-        t = self._json(ans, "the poll")
+        t = self.answer(self.send("GET", f"/v1/tasks/{handle['id']}"), "the poll")
         state = t.get("status")
         if state == "SUCCEEDED":
             out = t.get("output") or []
@@ -112,9 +95,3 @@ class _Adapter:
         progress = t.get("progress")
         return jobs.Status(jobs.PENDING, detail=(state or "PENDING").lower(),
                            progress=float(progress) if isinstance(progress, (int, float)) else None)
-
-    def fetch(self, status: jobs.Status) -> bytes:
-        return jobs.download(status.url, self.name, self.p.timeout)
-
-    def find(self, client_id: str):
-        return None

@@ -15,12 +15,12 @@ Settings, `[providers.seedance]`: base_url, model, resolution (480p, 720p, 1080p
 from __future__ import annotations
 
 import base64
-import json
 
-from ...errors import ConfigError, ProviderError
+from ...errors import ConfigError
 from .. import http
 from . import jobs, pricing
 from .animate import RemoteAnimator, VideoRequest
+from .vendor import VendorAdapter, error_of
 
 RATIOS = ("16:9", "9:16", "1:1", "4:3", "3:4", "21:9")
 CAPS = {"modes": ("first-frame", "first-last", "reference"), "durations": tuple(range(4, 16)), "aspects": RATIOS,
@@ -76,48 +76,28 @@ class SeedanceAnimator(RemoteAnimator):
         return _Adapter(self)
 
 
-def _err(ans: http.Answer) -> dict:
-    try:
-        e = json.loads(ans.body.decode("utf-8")).get("error")
-        return e if isinstance(e, dict) else {}
-    except (ValueError, UnicodeDecodeError, AttributeError):
-        return {}
-
-
-class _Adapter:
-    finds_lost_submits = False
-
-    def __init__(self, p: SeedanceAnimator):
-        self.p, self.name = p, p.name
-
-    def _check(self, ans: http.Answer, what: str) -> dict:
-        if ans.status == 200:
-            return ans.json(self.name)
-        e = _err(ans)
+class _Adapter(VendorAdapter):
+    def said(self, ans: http.Answer, what: str) -> None:
+        e = error_of(ans, "error")
         code = str(e.get("code", ans.status))
         if "SensitiveContent" in code:
             raise jobs.RefusedError(f"{code}: {e.get('message', '')}")
         if ans.status in (401, 403):
-            raise ProviderError(f"{self.name}: the key was refused ({code}); check {self.p.http.api_key_env}")
-        raise ProviderError(f"{self.name}: {what} answered {ans.status} {code}: {http.vendor_message(ans)}")
+            raise self.refused_key(code)
+        raise self.answered(ans, what, code)
 
     def submit(self, request: dict, client_id: str) -> jobs.Submitted:
-        ans = http.request("POST", f"{self.p.http.base_url}/contents/generations/tasks", who=self.name,
-                           timeout=self.p.timeout, headers=self.p.http.headers(),
-                           body=json.dumps(request["body"]).encode())
+        ans = self.send("POST", "/contents/generations/tasks", request["body"])
         try:
-            data = self._check(ans, "the submit")
+            data = self.answer(ans, "the submit")
         except jobs.RefusedError as err:
-            return jobs.Submitted(handle={}, status=jobs.Status(jobs.REFUSED, detail=str(err)))
-        if not data.get("id"):
-            raise http.Unsure(f"{self.name}: the answer to the submit has no id", "the answer names no task")
-        return jobs.Submitted(handle={"id": data["id"]})
+            return self.refused_at_submit(err)
+        return jobs.Submitted(handle={"id": self.handle_of(data.get("id"), "id")})
 
     def poll(self, handle: dict) -> jobs.Status:
-        ans = http.request("GET", f"{self.p.http.base_url}/contents/generations/tasks/{handle['id']}", who=self.name,
-                           timeout=self.p.timeout, headers=self.p.http.headers())
+        ans = self.send("GET", f"/contents/generations/tasks/{handle['id']}")
         try:
-            data = self._check(ans, "the poll")
+            data = self.answer(ans, "the poll")
         except jobs.RefusedError as err:
             return jobs.Status(jobs.REFUSED, detail=str(err))
         state = data.get("status")
@@ -134,9 +114,3 @@ class _Adapter:
             return jobs.Status(jobs.REFUSED if "SensitiveContent" in code else jobs.FAILED,
                                detail=f"{code}: {e.get('message', '')}".strip(": "))
         return jobs.Status(jobs.PENDING, detail=state or "queued")
-
-    def fetch(self, status: jobs.Status) -> bytes:
-        return jobs.download(status.url, self.name, self.p.timeout)
-
-    def find(self, client_id: str):
-        return None

@@ -12,10 +12,10 @@ from __future__ import annotations
 import base64
 import json
 
-from ...errors import ProviderError
 from .. import http
 from . import jobs, pricing
 from .illustrate import RemoteIllustrator, b64_image
+from .vendor import error_of, said_no
 
 SIZES = {(1024, 1536): "1440x2560", (1536, 1024): "2560x1440", (1024, 1024): "2048x2048"}  # within 4.x's pixel range
 
@@ -53,17 +53,11 @@ class SeedreamIllustrator(RemoteIllustrator):
 
     def read(self, ans: http.Answer, request: dict) -> jobs.Status:
         if ans.status != 200:
-            try:
-                err = ans.json(self.name).get("error") or {}
-            except ProviderError:
-                err = {"message": ans.body[:200].decode("utf-8", "replace")}
+            err = error_of(ans, "error")
             code = str(err.get("code", ans.status))
-            if "SensitiveContent" in code:  # Ark's moderation: Input/Output Text/Image SensitiveContentDetected
-                return jobs.Status(jobs.REFUSED, detail=f"{code}: {err.get('message', '')}")
-            if ans.status in (401, 403):
-                raise ProviderError(f"{self.name}: {self.http.base_url} refused the key ({code}: {err.get('message', '')});"
-                                    f" check the environment variable {self.http.api_key_env}")
-            raise ProviderError(f"{self.name}: {self.http.base_url} answered {ans.status} {code}: {http.vendor_message(ans)}")
+            # Ark's moderation: Input/Output Text/Image SensitiveContentDetected
+            return said_no(self.name, ans, code, err.get("message", ""), "SensitiveContent" in code,
+                           self.http.api_key_env, self.http.base_url)
         body = ans.json(self.name)
         st = b64_image(body.get("data") or [], "data[0].b64_json")
         if st.state == jobs.DONE:

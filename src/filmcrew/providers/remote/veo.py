@@ -17,10 +17,11 @@ import base64
 import json
 import re
 
-from ...errors import ConfigError, ProviderError
+from ...errors import ProviderError
 from .. import http
 from . import jobs, pricing
 from .animate import RemoteAnimator, VideoRequest
+from .vendor import VendorAdapter, choice, error_of
 
 CAPS = {"modes": ("first-frame", "first-last", "reference"), "durations": (4, 6, 8), "aspects": ("16:9", "9:16"),
         "max_references": 3, "audio": True}
@@ -56,12 +57,9 @@ class VeoAnimator(RemoteAnimator):
                  **common):
         common.setdefault("poll_every", 20.0)
         super().__init__(env, **common)
-        where = f"filmcrew.toml: [providers.{self.name}]"
         base_url = self.url(base_url, "https://generativelanguage.googleapis.com/v1beta")
-        if model not in CAPABILITIES:
-            raise ConfigError(f"{where} model: {model!r}; filmcrew knows {', '.join(CAPABILITIES)}")
-        if resolution not in ("720p", "1080p"):
-            raise ConfigError(f"{where} resolution: {resolution!r}; use 720p or 1080p")
+        choice(self.name, "model", model, tuple(CAPABILITIES))
+        choice(self.name, "resolution", resolution, ("720p", "1080p"), "use 720p or 1080p")
         self.base_url, self.model, self.resolution = base_url, model, resolution
         self.api_key_env = api_key_env
         self._key = self.env.get(api_key_env, "")
@@ -95,37 +93,19 @@ class VeoAnimator(RemoteAnimator):
         return _Adapter(self)
 
 
-class _Adapter:
-    finds_lost_submits = False
-
-    def __init__(self, p: VeoAnimator):
-        self.p, self.name = p, p.name
-
-    def _json(self, ans: http.Answer, what: str) -> dict:
-        if ans.status == 200:
-            return ans.json(self.name)
-        try:
-            err = json.loads(ans.body.decode("utf-8")).get("error") or {}
-        except (ValueError, UnicodeDecodeError, AttributeError):
-            err = {}
+class _Adapter(VendorAdapter):
+    def said(self, ans: http.Answer, what: str) -> None:
+        err = error_of(ans, "error")
         if ans.status in (401, 403) or err.get("status") in ("UNAUTHENTICATED", "PERMISSION_DENIED"):
-            raise ProviderError(f"{self.name}: the key was refused ({err.get('message', ans.status)}); check "
-                                f"{self.p.api_key_env}")
-        raise ProviderError(f"{self.name}: {what} answered {ans.status} {err.get('status', '')}: {http.vendor_message(ans)}")
+            raise self.refused_key(err.get("message", ans.status))
+        raise self.answered(ans, what, err.get("status", ""))
 
     def submit(self, request: dict, client_id: str) -> jobs.Submitted:
-        ans = http.request("POST", f"{self.p.base_url}/models/{self.p.model}:predictLongRunning", who=self.name,
-                           timeout=self.p.timeout, headers=self.p.headers(), body=json.dumps(request["body"]).encode(),
-                           busy_check=_retry_delay)
-        name = self._json(ans, "the submit").get("name")
-        if not name:
-            raise http.Unsure(f"{self.name}: the answer to the submit names no operation", "the answer names no operation")
-        return jobs.Submitted(handle={"operation": name})
+        ans = self.send("POST", f"/models/{self.p.model}:predictLongRunning", request["body"], busy_check=_retry_delay)
+        return jobs.Submitted(handle={"operation": self.handle_of(self.answer(ans, "the submit").get("name"), "name")})
 
     def poll(self, handle: dict) -> jobs.Status:
-        ans = http.request("GET", f"{self.p.base_url}/{handle['operation']}", who=self.name, timeout=self.p.timeout,
-                           headers=self.p.headers(), busy_check=_retry_delay)
-        op = self._json(ans, "the poll")
+        op = self.answer(self.send("GET", f"/{handle['operation']}", busy_check=_retry_delay), "the poll")
         if not op.get("done"):
             return jobs.Status(jobs.PENDING, detail="running")
         if op.get("error"):
@@ -144,11 +124,8 @@ class _Adapter:
         return jobs.Status(jobs.DONE, url=uri)
 
     def fetch(self, status: jobs.Status) -> bytes:
-        ans = http.request("GET", status.url, who=self.name, timeout=self.p.timeout, headers=self.p.headers())
+        ans = self.send("GET", status.url)
         if ans.status != 200:
             raise ProviderError(f"{self.name}: the clip's download answered {ans.status}; the next make asks for the "
                                 f"operation again and fetches it, without submitting it again")
         return ans.body
-
-    def find(self, client_id: str):
-        return None
