@@ -165,5 +165,7 @@ def render(rep: dict) -> str:
     if rep["not_measurable"]:
         out.append("<h2>Not measurable</h2><ul>" + "".join(
             f"<li>{html.escape(u['shot'])}: {html.escape(u['why'])}</li>" for u in rep["not_measurable"]) + "</ul>")
+    from .lipsync import render as lip_sync
+    out.append(lip_sync(rep.get("lipsync") or {}))  # (a section of its own: consistency/lipsync.py)
     out.append("</body></html>")
     return "\n".join(out)

@@ -24,23 +24,11 @@ from ..engine.store import for_project
 from ..errors import ProviderError, ScriptError
 from ..media import ffmpeg
 from ..story import timing
+from ..story.onscreen import on_screen  # noqa: F401 (the crew's name for it)
 from .common import EpisodeContext, provider_id
 from .editor import read_layout
 
 CODE_VERSION = "lipsync-1"
-OFF_SCREEN = ("V.O", "VO", "O.S", "OS", "O.C", "OC", "OFF")  # character extensions of a voice not on screen
-
-
-def on_screen(sh) -> list:
-    """The lines of `sh` whose speaker is seen speaking: a character the shot shows, without an off-screen
-    extension (V.O., O.S., O.C.)."""
-    out = []
-    for ln in sh.lines:
-        ext = [x.strip().upper().rstrip(".") for x in (ln.extension or "").split(",")]
-        if any(x in OFF_SCREEN for x in ext) or ln.speaker not in sh.characters:
-            continue
-        out.append(ln)
-    return out
 
 
 def asked(ctx: EpisodeContext) -> list:

@@ -168,7 +168,10 @@ def consistency_report(root: Path, st: Store, cfg, ctxs: list, graphs: list) -> 
             rec = json.loads((st.path(t.key) / "pick.json").read_text(encoding="utf-8"))
             picks.append({**rec, "folder": str(st.path(t.key)), "episode": ctx.episode.id})
     title = ctxs[0].bible.title if ctxs else str(root)
-    return report.build(picks, refs, asdict_settings(cfg), title), unmade
+    rep = report.build(picks, refs, asdict_settings(cfg), title)
+    from ..consistency import lipsync as lip_sync
+    rep["lipsync"] = lip_sync.section(root, st, ctxs, graphs)  # each dialogue shot's sync, measured on the film
+    return rep, unmade
 
 
 def asdict_settings(cfg) -> dict:

@@ -1,0 +1,260 @@
+"""Lip sync, measured on the finished film: does a shot's mouth motion follow its voices, and by how many frames?
+
+For each shot of the cut with lines spoken on screen (story/onscreen.py: no V.O., O.S. or O.C., a speaker the
+shot shows), two signals per film frame over the shot:
+
+- **voice**: the loudness (RMS over each 1/30 s) of the shot's on-screen lines, each placed where the timeline
+  plays it (timeline.json), from the line's own voice file, so the music and ambience of the mix do not enter;
+- **mouth**: how open the mouths are, measured on the film's pixels, by one of two methods, named in the report:
+  - `drawn mouths` (filmcrew's offline finisher draws lips): the number of pixels of the open mouth's drawn colour
+    (media/lips.MOUTH) in the frame. It reads what filmcrew drew, so it checks the drawing's timing against the
+    sound, not what a viewer would judge of a real face;
+  - `landmarks` (a model's clip, a real face; needs filmcrew[faces]): dlib's 68-point model (shipped in
+    face_recognition_models): the gap between the inner lips (points 61-63 to 67-65) over the mouth's width
+    (48 to 54), on the largest face found; a frame without a face is left out.
+
+Both signals are high-passed (less their running median over half a second: a camera move that brings a costume of
+the mouth's colour into view is slow, lips and words are not), then compared by Pearson correlation at each offset from -MAX_LAG to +MAX_LAG frames; the best offset is
+the lag (positive: the mouth moves after the voice, the picture is late), its correlation the sync score. A
+shot is `in sync` when its best lag is within one frame and its score at least SCORE_MIN, `off by N frames` when
+the score is at least SCORE_MIN elsewhere, `not measurable` when no mouth or no voice varies (a face not found, a
+silent line) or no offset reaches SCORE_MIN. What it cannot tell: which of two speakers in one shot moves (the
+mouths and voices of a shot are summed), and whether a mouth's shapes fit the words (only their timing).
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+from pathlib import Path
+
+import numpy as np
+
+MAX_LAG = 12  # frames either way (0.4 s)
+SCORE_MIN = 0.5  # the correlation a shot's best offset needs to count as measured
+FPS = 30
+
+
+def voice_envelope(lines: list[dict], wavs: dict[str, Path], start: int, frames: int) -> np.ndarray:
+    """The loudness of `lines` (timeline.json's, each with "line", "start", "from", "frames") per film frame over
+    [start, start + frames)."""
+    from ..media import ffmpeg
+    env = np.zeros(frames, np.float64)
+    for ln in lines:
+        p = wavs.get(ln["line"])
+        if p is None or not Path(p).exists():
+            continue
+        a, rate = ffmpeg.read_wav(Path(p))
+        spf = rate // FPS
+        mono = a.mean(axis=1)
+        n = len(mono) // spf
+        rms = np.sqrt(np.mean(mono[: n * spf].reshape(n, spf) ** 2, axis=1)) if n else np.zeros(0)
+        rms = rms[int(ln.get("from", 0)):]  # (a line trimmed at its head in an edit plays from there)
+        at = int(ln["start"]) - start
+        for k in range(min(len(rms), int(ln.get("frames", len(rms))))):
+            if 0 <= at + k < frames:
+                env[at + k] += rms[k]
+    return env
+
+
+def drawn_opening(frame: np.ndarray) -> float:
+    """Pixels of drawn open mouths in an RGB frame: blobs of the open mouth's colour (within 22 of it in every
+    channel, for the encoder's blur, and as red as it is) that are small (at most 0.3% of the frame) and sit in a
+    face (the ring around them is skin: light, and not as red as a costume). A costume of the mouth's colour is a
+    big blob, or a small one in a red ring, and is not counted."""
+    import cv2
+
+    from ..media.lips import MOUTH
+    a = frame.astype(np.int16)
+    d = np.abs(a - np.array(MOUTH, np.int16)).max(axis=2)
+    mask = ((d < 22) & (a[..., 0] - a[..., 1] > 45)).astype(np.uint8)
+    n, labels, stats, _ = cv2.connectedComponentsWithStats(mask, connectivity=8)
+    most = max(400, int(frame.shape[0] * frame.shape[1] * 0.003))
+    total = 0
+    for k in range(1, n):
+        x, y, w, h, area = stats[k]
+        if area < 3 or area > most:
+            continue
+        x0, y0 = max(0, x - 4), max(0, y - 4)
+        x1, y1 = min(frame.shape[1], x + w + 4), min(frame.shape[0], y + h + 4)
+        ring = a[y0:y1, x0:x1][mask[y0:y1, x0:x1] == 0]
+        if not len(ring):
+            continue
+        r, g, b = ring[:, 0].mean(), ring[:, 1].mean(), ring[:, 2].mean()
+        if 0.299 * r + 0.587 * g + 0.114 * b > 80 and r - g < 100:
+            total += int(area)
+    return float(total)
+
+
+class Landmarks:
+    """dlib's face detector and 68-point model (from face_recognition_models); None when filmcrew[faces] is not
+    installed."""
+
+    def __init__(self):
+        import dlib
+        from .faces import models_dir
+        self.detect = dlib.get_frontal_face_detector()
+        self.shape = dlib.shape_predictor(str(models_dir() / "shape_predictor_68_face_landmarks.dat"))
+
+    @classmethod
+    def load(cls):
+        try:
+            return cls()
+        except Exception:  # noqa: BLE001 - no dlib or no models: the landmark method is not available
+            return None
+
+    def opening(self, frame: np.ndarray) -> float | None:
+        """The inner-lip gap over the mouth's width of the largest face, or None when no face is found."""
+        faces = self.detect(frame, 0)
+        if not faces:
+            return None
+        f = max(faces, key=lambda r: r.width() * r.height())
+        s = self.shape(frame, f)
+        p = np.array([[s.part(i).x, s.part(i).y] for i in range(68)], np.float64)
+        width = np.linalg.norm(p[54] - p[48]) or 1.0
+        gap = np.mean([np.linalg.norm(p[a] - p[b]) for a, b in ((61, 67), (62, 66), (63, 65))])
+        return float(gap / width)
+
+
+def high_pass(x: np.ndarray, window: int = 15) -> np.ndarray:
+    """`x` less its running median over `window` frames (NaN kept): what changes within half a second (lips, words)
+    stays, a slow change (a camera move bringing a costume of the mouth's colour into view) goes."""
+    out = np.full(len(x), np.nan)
+    h = window // 2
+    for k in range(len(x)):
+        w = x[max(0, k - h):k + h + 1]
+        w = w[~np.isnan(w)]
+        if len(w) and not np.isnan(x[k]):
+            out[k] = x[k] - np.median(w)
+    return out
+
+
+def best_lag(voice: np.ndarray, mouth: np.ndarray, max_lag: int = MAX_LAG) -> dict:
+    """Pearson correlation of voice[t] with mouth[t + lag] for each lag (NaN in `mouth`: a frame not measured);
+    {"lag", "score", "at_zero", "curve"}; lag None when nothing varies."""
+    curve = {}
+    n = len(voice)
+    for lag in range(-max_lag, max_lag + 1):
+        lo, hi = max(0, -lag), min(n, n - lag)
+        if hi - lo < 8:
+            continue
+        v, m = voice[lo:hi], mouth[lo + lag:hi + lag]
+        ok = ~np.isnan(m)
+        v, m = v[ok], m[ok]
+        if len(v) < 8 or v.std() == 0 or m.std() == 0:
+            continue
+        curve[lag] = float(np.corrcoef(v, m)[0, 1])
+    if not curve:
+        return {"lag": None, "score": None, "at_zero": None, "curve": {}}
+    lag = max(curve, key=lambda k: (curve[k], -abs(k)))
+    return {"lag": lag, "score": round(curve[lag], 3), "at_zero": round(curve.get(0, float("nan")), 3)
+            if 0 in curve else None, "curve": {k: round(v, 3) for k, v in curve.items()}}
+
+
+def verdict(res: dict) -> str:
+    if res["lag"] is None or res["score"] is None or res["score"] < SCORE_MIN:
+        return "not measurable"
+    return "in sync" if abs(res["lag"]) <= 1 else f"off by {res['lag']:+d} frames"
+
+
+def film_frames(film: Path, wanted: set[int], size: tuple[int, int]):
+    """(frame number, RGB array) for each frame of `film` in `wanted`, decoded once, in order."""
+    from ..media import ffmpeg
+    w, h = size
+    proc = subprocess.Popen([ffmpeg.executable(), "-v", "error", "-nostdin", "-i", str(film), "-f", "rawvideo",
+                            "-pix_fmt", "rgb24", "-fps_mode", "passthrough", "-"], stdout=subprocess.PIPE,
+                            stderr=subprocess.DEVNULL)
+    try:
+        k, last = 0, max(wanted) if wanted else -1
+        while k <= last:
+            buf = proc.stdout.read(w * h * 3)
+            if len(buf) < w * h * 3:
+                break
+            if k in wanted:
+                yield k, np.frombuffer(buf, np.uint8).reshape(h, w, 3)
+            k += 1
+    finally:
+        proc.stdout.close()
+        proc.kill()
+        proc.wait()
+
+
+def measure(film: Path, timeline: dict, wavs: dict[str, Path], on_screen: set[str], landmarks=None) -> list[dict]:
+    """One result a shot of the cut with an on-screen line: {shot, item, lines, method, lag, score, at_zero,
+    verdict, frames}."""
+    from ..media import ffmpeg
+    p = ffmpeg.probe(film)
+    items = [it for it in timeline["items"] if it["kind"] == "shot"]
+    by_item = {it["item"]: [ln for ln in timeline["lines"] if ln.get("item") == it["item"] and ln["line"] in on_screen]
+               for it in items}
+    talking = [it for it in items if by_item[it["item"]]]
+    wanted = {f for it in talking for f in range(it["start"], it["start"] + it["frames"])}
+    drawn: dict[int, float] = {}
+    marks: dict[int, float | None] = {}
+    frames = {}
+    for f, fr in film_frames(film, wanted, (p.width, p.height)):
+        drawn[f] = drawn_opening(fr)
+        frames[f] = fr if landmarks is not None else None
+    out = []
+    for it in talking:
+        rng = range(it["start"], it["start"] + it["frames"])
+        voice = voice_envelope(by_item[it["item"]], wavs, it["start"], it["frames"])
+        mouth = np.array([drawn.get(f, np.nan) for f in rng], np.float64)
+        method = "drawn mouths"
+        if np.nanmax(mouth, initial=0) <= 0 and landmarks is not None:
+            method = "landmarks"
+            for f in rng:
+                if f in frames and f not in marks:
+                    marks[f] = landmarks.opening(frames[f])
+            mouth = np.array([np.nan if marks.get(f) is None else marks[f] for f in rng], np.float64)
+        elif np.nanmax(mouth, initial=0) <= 0:
+            method = "none (no drawn mouth; pip install 'filmcrew[faces]' measures real faces)"
+        res = best_lag(high_pass(voice), high_pass(mouth))
+        out.append({"shot": it["shot"], "item": it["item"], "lines": [ln["line"] for ln in by_item[it["item"]]],
+                    "method": method, "frames": it["frames"], "lag": res["lag"], "score": res["score"],
+                    "at_zero": res["at_zero"], "verdict": verdict(res)})
+    return out
+
+
+def section(root: Path, st, ctxs: list, graphs: list) -> dict:
+    """The report's lip-sync section for these (made) episodes: per dialogue shot, its sync score and lag."""
+    from ..story.onscreen import on_screen
+    from ..engine.layout import Layout
+    shots, missing = [], []
+    marks = Landmarks.load()
+    for ctx, g in zip(ctxs, graphs):
+        name = f"{ctx.episode.id}.preview.mp4" if ctx.preview else f"{ctx.episode.id}.mp4"
+        film = Layout.of(root).out / name
+        tl_task = g.task(f"{ctx.episode.id}.timeline")
+        if not film.exists() or not st.made(tl_task):
+            missing.append(name)
+            continue
+        timeline = json.loads((st.path(tl_task.key) / "timeline.json").read_text(encoding="utf-8"))
+        seen = {ln.id for sh in ctx.episode.shots() for ln in on_screen(sh)}
+        wavs = {}
+        for ln in ctx.episode.lines():
+            t = g.by_artifact.get(f"{ln.id}.voice")
+            if t is not None and st.made(t):
+                wavs[ln.id] = st.path(t.key) / "line.wav"
+        shots += [{"episode": ctx.episode.id, **r} for r in measure(film, timeline, wavs, seen, marks)]
+    judged = [s for s in shots if s["verdict"] != "not measurable"]
+    return {"method": "voice loudness against mouth opening per frame, best of +-%d frames (Pearson); in sync: "
+                      "|lag| <= 1 and score >= %g" % (MAX_LAG, SCORE_MIN),
+            "shots": shots, "in_sync": sum(s["verdict"] == "in sync" for s in judged),
+            "off": [s["shot"] for s in judged if s["verdict"] != "in sync"],
+            "not_measurable": [s["shot"] for s in shots if s["verdict"] == "not measurable"], "films_missing": missing}
+
+
+def render(sec: dict) -> str:
+    """The section as HTML (for report.render)."""
+    import html
+    if not sec or not sec.get("shots"):
+        return ""
+    rows = "".join(
+        f"<tr><td>{html.escape(s['shot'])}</td><td>{html.escape(s['method'])}</td>"
+        f"<td>{'' if s['score'] is None else s['score']}</td><td>{'' if s['lag'] is None else s['lag']}</td>"
+        f"<td class='{'ok' if s['verdict'] == 'in sync' else 'fail' if s['verdict'].startswith('off') else 'note'}'>"
+        f"{html.escape(s['verdict'])}</td></tr>" for s in sec["shots"])
+    return (f"<h2>Lip sync</h2><p class='note'>{html.escape(sec['method'])}. Lag in frames; positive: the mouth "
+            f"moves after the voice.</p><table><tr><th>shot</th><th>measured by</th><th>score</th><th>lag</th>"
+            f"<th>verdict</th></tr>{rows}</table>")
