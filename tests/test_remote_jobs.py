@@ -123,15 +123,15 @@ def test_a_submit_that_never_arrived_is_sent_once_when_the_vendor_does_not_know_
 
 @pytest.mark.parametrize("result,why", [(b"", "empty"), (b"\x00\x00\x00\x18ftypmp42" + b"\x00" * 40, "a video"),
                                         (b"<html>expired</html>", "not an image")])
-def test_a_result_that_is_not_what_was_asked_is_a_failed_job_submitted_again_next_time(ticket, result, why):
+def test_a_downloaded_result_that_is_not_what_was_asked_is_fetched_again_not_sent_again(ticket, result, why):
     v = Vendor(ticket, result=result)
-    with pytest.raises(ProviderError, match=why):
+    with pytest.raises(ProviderError, match=f"{why}.*the job is done \\(it is billed\\), so it is kept"):
         go(ticket, v)
-    assert json.loads(jobs.Journal(ticket.journal).path(ticket.key).read_text())["state"] == "failed"
-    assert jobs.Journal(ticket.journal).spent() == {}  # failed jobs are not billed
+    assert json.loads(jobs.Journal(ticket.journal).path(ticket.key).read_text())["state"] == "submitted"
+    assert jobs.Journal(ticket.journal).spent() == {"USD": 0.04}  # the vendor billed the done job
     v.result, v.states = png_bytes(), ["done"]
     go(ticket, v)
-    assert len(v.submits) == 2
+    assert len(v.submits) == 1 and v.fetches == 2  # the same job's result, fetched again
 
 
 def test_a_refusal_is_final_and_names_the_shot(ticket):

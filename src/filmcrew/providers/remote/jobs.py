@@ -16,7 +16,10 @@ status, where the result is. Everything that must be right for every vendor live
   that does not, the make stops naming the cause, and `filmcrew jobs PROJECT` lists the job with its price,
   `--resend KEY` allows it to be sent again and `--forget KEY` says it was not billed.
 - **Results are verified before they count**: empty, undecodable or of the wrong kind (an image where a video
-  was asked for) is a failed job. They are copied at once (vendors' result links expire within hours).
+  was asked for). One the vendor answered in its reply is a failed job. One downloaded from the link of a job the
+  vendor says is done (and billed) is not: the job is kept, and the next make fetches its result again without
+  sending it again (`filmcrew jobs PROJECT --forget KEY` sends it afresh, a second payment a person chose).
+  Results are copied at once (vendors' result links expire within hours).
 - **Failures**: busy answers back off (see `providers/http.py`); a refusal by the vendor's moderation is final
   for that request: the same request (the same key) is refused again without being sent, until the shot, the
   description or the seed changes (a new key), or a person forgets the refusal (`filmcrew jobs --forget`); a
@@ -356,6 +359,11 @@ def _finish(journal, ticket, adapter, rec, st: Status, kind, who) -> Outcome:
         ext = verify(data, kind, who)
     except ProviderError as err:
         _failed(adapter.name)
+        if st.data is None:  # downloaded from a done job: billed, so kept, and fetched again by the next make
+            journal.write(ticket.key, dict(rec, fetch_error=str(err)))
+            raise ProviderError(f"{err}; {adapter.name} says the job is done (it is billed), so it is kept: the next "
+                                f"make fetches its result again without sending it again (`filmcrew jobs --forget "
+                                f"{ticket.key[:12]}` sends it afresh)") from None
         journal.write(ticket.key, dict(rec, state="failed", error=str(err)))
         raise
     _succeeded(adapter.name)
