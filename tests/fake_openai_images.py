@@ -58,6 +58,35 @@ class Quiet(BaseHTTPRequestHandler):
         except (BrokenPipeError, ConnectionResetError):
             pass
 
+    def parse_request(self) -> bool:
+        """Before the vendor's own handler: a fault the test scripted for this request (`server.faults`, each
+        (method, path prefix, fault), used once): ("busy", status, headers, body) answers so, ("hang", seconds)
+        answers nothing for that long and closes, ("empty", content type) answers 200 with no bytes. The request's
+        body is read first, so the client sees the answer, as it would from a vendor's gateway."""
+        if not super().parse_request():
+            return False
+        faults = getattr(self.server, "faults", None)
+        fault = None
+        if faults:
+            with self.server.fault_lock:
+                for i, (method, prefix, what) in enumerate(faults):
+                    if method == self.command and self.path.startswith(prefix):
+                        fault = faults.pop(i)[2]
+                        self.server.faulted.append((self.command, self.path, what[0]))
+                        break
+        if fault is None:
+            return True
+        self.rfile.read(int(self.headers.get("Content-Length", 0) or 0))
+        self.close_connection = True
+        if fault[0] == "busy":
+            _, status, headers, body = fault
+            self._send(status, body, headers, ctype="application/json" if isinstance(body, dict) else "text/html")
+        elif fault[0] == "hang":
+            time.sleep(fault[1])
+        elif fault[0] == "empty":
+            self._send(200, b"", ctype=fault[1])
+        return False
+
     def _send(self, code: int, body, headers: dict | None = None, ctype: str = "application/json",
               slow: float = 0.0) -> None:
         data = body if isinstance(body, bytes) else json.dumps(body).encode()
@@ -174,6 +203,9 @@ class Serving(ThreadingHTTPServer):
 
     def __init__(self, handler):
         super().__init__(("127.0.0.1", 0), handler)
+        self.faults: list = []  # (method, path prefix, fault): see Quiet.parse_request
+        self.faulted: list = []  # (method, path, kind) of each fault served
+        self.fault_lock = threading.Lock()
         self.thread = threading.Thread(target=self.serve_forever, daemon=True)
 
     @property

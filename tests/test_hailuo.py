@@ -40,8 +40,7 @@ def test_first_last_with_a_rate_limit_inside_a_200_answer(fake, tmp_path, monkey
     assert gen["estimate"] == {"amount": 2.0, "currency": "CNY", "checked": "2026-12-02"}
 
 
-@pytest.mark.parametrize("step,error,says", [
-    ("1026", jobs.RefusedError, "1026: input new_sensitive"),
+@pytest.mark.parametrize("step,error,says", [  # (1026, the prompt refused: tests/vendors/test_conformance.py)
     ("1027", jobs.RefusedError, "1027: output video sensitive"),
     ("1008", ProviderError, "balance is too low")])
 def test_sensitive_prompts_outputs_and_balance_are_said_and_not_retried(fake, tmp_path, step, error, says):

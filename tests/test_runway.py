@@ -1,6 +1,7 @@
 """Runway as the animator, against a local server that follows its published API (tests/fake_runway.py):
 the version header, THROTTLED as a waiting state, each model's own ratios (gen3a_turbo, withdrawn, refused),
-the field Runway names in a validation error, a SAFETY failure refused."""
+the field Runway names in a validation error. What every vendor does (429, 5xx, a refusal such as a SAFETY
+failure, timeouts, an empty result, a killed make): tests/vendors/test_conformance.py."""
 
 from __future__ import annotations
 
@@ -53,13 +54,6 @@ def test_gen4_5_has_its_own_durations_and_a_validation_error_names_the_field(fak
         p.animate(request(tmp_path, job=t2), tmp_path / "o")
     assert jobs.Journal(tmp_path / "jobs").read("34" * 32)["state"] == "failed"  # an answer saying no: not billed
     assert jobs.Journal(tmp_path / "jobs").spent() == {"USD": pytest.approx(0.36)}  # the 3 s gen4.5 clip only
-
-
-def test_a_safety_failure_is_a_refusal(fake, tmp_path):
-    fake.script = ["safety"]
-    (tmp_path / "o").mkdir()
-    with pytest.raises(jobs.RefusedError, match="SAFETY.INPUT.IMAGE: Input image flagged"):
-        provider(fake).animate(request(tmp_path), tmp_path / "o")
 
 
 @pytest.mark.slow

@@ -12,7 +12,6 @@ from fake_ark_images import FakeArk
 from model_project import BAKER, made_film
 from vendor_requests import request, still
 
-from filmcrew.providers.remote import jobs
 from filmcrew.providers.remote.seedance import SeedanceAnimator
 
 KEY = "ark-fake-0001"
@@ -49,14 +48,6 @@ def test_reference_images_go_in_the_prompts_order_and_preview_asks_for_480p(fake
     (sent,) = fake.video_requests
     assert sent["body"]["resolution"] == "480p"
     assert sent["images"] == [("reference_image", hashlib.sha256(p.read_bytes()).hexdigest()) for _, p in refs]
-
-
-def test_an_unsafe_output_is_a_refusal_and_is_not_retried_in_the_make(fake, tmp_path):
-    fake.script = ["unsafe"]
-    (tmp_path / "o").mkdir()
-    with pytest.raises(jobs.RefusedError, match="OutputVideoSensitiveContentDetected"):
-        provider(fake).animate(request(tmp_path), tmp_path / "o")
-    assert len(fake.video_requests) == 1
 
 
 @pytest.mark.slow
