@@ -230,7 +230,7 @@ def test_a_saved_change_says_so_once(studio, client):
 
 
 def test_a_planted_fault_is_a_500_page_with_an_incident_id(studio, client, monkeypatch, caplog):
-    from filmcrew import pipeline
+    from filmcrew import project
     from filmcrew.studio import project as proj
 
     def broken(*a, **kw):
@@ -240,7 +240,7 @@ def test_a_planted_fault_is_a_500_page_with_an_incident_id(studio, client, monke
     r = client.get("/")
     assert r.status_code == 500 and "incident" in r.text and "a planted fault" not in r.text
     assert "<title>" in r.text
-    monkeypatch.setattr(pipeline, "script_report", broken)
+    monkeypatch.setattr(project, "script_report", broken)  # the live check's (project.py since 0cf6571)
     r = client.post("/api/check", json={"ep": 1, "text": "x"}, headers={"X-CSRF": studio.csrf})
     assert r.status_code == 500 and "incident" in r.json()["error"]
     assert "a planted fault" in caplog.text  # the traceback is in the server's log
