@@ -18,6 +18,7 @@ from model_project import model_project
 from vendor_requests import request
 
 from filmcrew import pipeline
+from filmcrew.engine.layout import Layout
 from filmcrew.cli import main
 from filmcrew.crew import lipsync
 from filmcrew.errors import ProviderError
@@ -196,7 +197,7 @@ def test_a_film_lip_syncs_only_the_shot_that_asks_within_the_budget(fake, tmp_pa
         (sent,) = fake.lipsyncs  # one job, for the shot that asked
         _, ctxs = pipeline.contexts(root, dict(os.environ), None, True)
         g = pipeline.episode_graph(ctxs[0])
-        st = pipeline.store(root)
+        st = Layout.of(root).store()
         rec = st.record(g.task(f"{sh.id}.lipsync").key)["ledger"]
         assert rec["digital_source_type"] == "trainedAlgorithmicMedia" and rec["cost"]["currency"] == "CNY"
         assert g.task(f"{sh.id}.clip").inputs["video"].artifact == f"{sh.id}.lipsync"  # the fit trims the synced clip

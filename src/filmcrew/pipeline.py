@@ -249,11 +249,6 @@ def executor(root: Path, cfg: project.Config, crew: Crew, name: str | None, addr
     return RayExecutor(address or cfg.run.address or None, f"{__name__}:worker_targets", spec, placement(crew), workers)
 
 
-def store(root: Path) -> Store:
-    """Deprecated: Layout.of(root).store(); kept for a moment for callers not yet committed."""
-    return Layout.of(root).store()
-
-
 def publish(root: Path, st: Store, ctx: EpisodeContext, g: EpisodeGraph, preview: bool) -> dict[str, Path]:
     """Sign the final film with C2PA content credentials into out/ (atomically), with its provenance.
 
