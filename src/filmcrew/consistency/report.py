@@ -167,5 +167,7 @@ def render(rep: dict) -> str:
             f"<li>{html.escape(u['shot'])}: {html.escape(u['why'])}</li>" for u in rep["not_measurable"]) + "</ul>")
     from .lipsync import render as lip_sync
     out.append(lip_sync(rep.get("lipsync") or {}))  # (a section of its own: consistency/lipsync.py)
+    from .voices import render as voice_identity
+    out.append(voice_identity(rep.get("voices") or {}))  # (consistency/voices.py)
     out.append("</body></html>")
     return "\n".join(out)

@@ -171,6 +171,8 @@ def consistency_report(root: Path, st: Store, cfg, ctxs: list, graphs: list) -> 
     rep = report.build(picks, refs, asdict_settings(cfg), title)
     from ..consistency import lipsync as lip_sync
     rep["lipsync"] = lip_sync.section(root, st, ctxs, graphs)  # each dialogue shot's sync, measured on the film
+    from ..consistency import voices
+    rep["voices"] = voices.section(root, st, ctxs, graphs)  # each character's lines against their reference
     return rep, unmade
 
 
