@@ -116,3 +116,43 @@ def test_an_elevenlabs_instant_clone(tmp_path, monkeypatch, capsys):
         rec = json.loads((root / "story" / "cloned-voices.json").read_text(encoding="utf-8"))["clones"][0]
         assert rec["voice_id"] == vid and rec["provider"] == "elevenlabs" and rec["vendor"] == {"requires_verification": False}
         assert set(srv.auth_headers) == {f"{EL_KEY}|"}
+
+
+def test_a_volcengine_clone_trains_an_ordered_speaker_slot_and_speaks_through_the_icl_cluster(tmp_path, monkeypatch,
+                                                                                               capsys):
+    from fake_volcengine_speech import APPID, TOKEN, FakeVolcengineSpeech
+    monkeypatch.setenv("VC_TOKEN", TOKEN)
+    with FakeVolcengineSpeech() as srv:
+        root, name = project_with(tmp_path, "volcengine-speech", srv.url,
+                                  f'appid = "{APPID}"\napi_key_env = "VC_TOKEN"\npoll_every = 0.05',
+                                  "zh_female_cancan_mars_bigtts")
+        args = ["voice", "clone", str(root), name, "--person", "Lin Mei", "--consent", CONSENT]
+        short = wav(tmp_path / "short.wav", 6)
+        assert main([*args[:4], str(short), *args[4:], "--voice-id", "S_fake001"]) == 2  # same checks as MiniMax
+        assert "needs at least 10 s" in capsys.readouterr().err
+        sample = wav(tmp_path / "lin.wav", 12)
+        assert main([*args[:4], str(sample), *args[4:]]) == 2  # no slot named
+        assert "--voice-id" in capsys.readouterr().err
+        assert main([*args[:4], str(sample), *args[4:], "--voice-id", "my-voice"]) == 2
+        assert "S_xxxxxxx" in capsys.readouterr().err
+        assert main([*args[:4], str(sample), *args[4:], "--voice-id", "S_notordered"]) == 2  # Volcengine's 1107
+        assert "order a voice slot" in capsys.readouterr().err
+        assert srv.uploads[-1]["audio"] == sample.read_bytes()  # (that one reached the vendor, and was refused)
+        assert not (root / "story" / "cloned-voices.json").exists()
+        assert main([*args[:4], str(sample), *args[4:], "--voice-id", "S_fake001"]) == 0
+        up = srv.uploads[-1]
+        assert up["speaker_id"] == "S_fake001" and up["source"] == 2 and up["model_type"] == 1 and up["language"] == 0
+        assert srv.status_asks >= 3 and "S_fake001" in srv.trained  # waited for the training
+        rec = json.loads((root / "story" / "cloned-voices.json").read_text(encoding="utf-8"))["clones"][0]
+        assert rec["voice_id"] == "S_fake001" and rec["provider"] == "volcengine-speech" and rec["consent"] == CONSENT
+        assert rec["sample"]["sha256"] == hashlib.sha256(sample.read_bytes()).hexdigest()
+        assert rec["vendor"] == {"status": "trained", "version": "V1"}
+        bible = yaml.safe_load((root / "story" / "bible.yaml").read_text(encoding="utf-8"))
+        assert next(c["voice"] for c in bible["characters"] if c["name"].upper() == name)["voice"] == "S_fake001"
+        # the cloned voice speaks (through the volcano_icl cluster), the others as before
+        from filmcrew.providers.remote.volcengine_speech import VolcengineSpeech
+        p = VolcengineSpeech(env={"VC_TOKEN": TOKEN}, base_url=srv.url, appid=APPID, api_key_env="VC_TOKEN")
+        assert p.body({"voice": "S_fake001", "speed": 1.0, "emotion": "", "text": "你好"}, "r")["app"]["cluster"] == \
+            "volcano_icl"
+        assert p.body({"voice": "zh_female_cancan_mars_bigtts", "speed": 1.0, "emotion": "", "text": "你好"},
+                      "r")["app"]["cluster"] == "volcano_tts"

@@ -3,8 +3,9 @@ cloned from a person who consented.
 
 Before anything is sent, the sample is checked: a format the vendor takes, no larger than it takes, no shorter
 (and no longer) than its limits (MiniMax: 10 s to 5 min; ElevenLabs: filmcrew asks for 30 s, ElevenLabs
-recommending 1-2 min), not silent (most of it must be voiced) and not clipped. Then it goes to the vendor that
-clones (the character's own voice provider, or --provider: minimax-speech, elevenlabs), the vendor's voice id is
+recommending 1-2 min; Volcengine: 10 MB, filmcrew asks for 10 s to 5 min), not silent (most of it must be voiced) and not clipped. Then it goes to the vendor that
+clones (the character's own voice provider, or --provider: minimax-speech, elevenlabs, volcengine-speech: into a
+speaker id ordered in its console, --voice-id S_...), the vendor's voice id is
 bound to the character in story/bible.yaml, and story/cloned-voices.json records who gave the sample, the
 consent in their words, the sample's SHA-256 and the vendor's voice id (provenance/cloned_voices.py). Every line
 said in that voice names the person in its ledger entry, and `filmcrew disclose` lists the cloned voices."""
@@ -97,11 +98,14 @@ def cmd_clone(a) -> int:
     provider = a.provider or ch.voice.provider
     prov = registry.load(provider, cfg.provider_settings.get(provider), dict(os.environ))
     if not getattr(prov, "clones", False):
-        cloners = [n for n in ("minimax-speech", "elevenlabs")]
+        cloners = [n for n in ("minimax-speech", "elevenlabs", "volcengine-speech")]
         raise ConfigError(f"{provider} does not clone voices here; use --provider {' or '.join(cloners)}")
     sample = Path(a.sample)
     info = check_sample(sample, prov)
     data = info.pop("data")
+    if provider == "volcengine-speech" and not a.voice_id:
+        raise ConfigError("--voice-id: Volcengine clones into a speaker id ordered in its console (声音复刻 -> 下单), "
+                          "S_xxxxxxx; pass it with --voice-id; nothing was sent")
     voice_id = a.voice_id or (f"filmcrew{info['sha256'][:16]}" if provider == "minimax-speech"
                               else f"{name} ({person})")
     prov.check_voice_id(voice_id)
@@ -135,8 +139,9 @@ def register(sub) -> None:
                                   "ElevenLabs at least 30 s)")
     c.add_argument("--consent", required=True, help="the person's consent, in their words")
     c.add_argument("--person", required=True, help="who gave the sample")
-    c.add_argument("--provider", choices=["minimax-speech", "elevenlabs"],
+    c.add_argument("--provider", choices=["minimax-speech", "elevenlabs", "volcengine-speech"],
                    help="the vendor that clones (default: the character's voice provider)")
-    c.add_argument("--voice-id", help="the voice id to ask for (MiniMax; default from the sample's SHA-256) or the "
-                                      "voice's name (ElevenLabs)")
+    c.add_argument("--voice-id", help="the voice id to ask for (MiniMax; default from the sample's SHA-256), the "
+                                      "voice's name (ElevenLabs), or the S_ speaker id ordered in Volcengine's "
+                                      "console (required for volcengine-speech)")
     c.set_defaults(fn=cmd_clone)

@@ -22,16 +22,30 @@ its voice list 文档/音色列表--豆包语音-火山引擎.md, volcengine.com
   ASMR, news, entertainment, dialect (Chinese voices); English voices: neutral, happy, angry, sad, excited, chat, ASMR,
   warm, affectionate, authoritative. Sent with `enable_emotion: true`; a voice without that emotion may refuse it.
 - Price: per 10,000 characters (prices/volcengine-speech.json).
-- Cloning (声音复刻) is a separate upload-then-train API with its own speaker ids and a per-voice order: not built here.
+- Cloning (声音复刻, ICL 1.0; `filmcrew voice clone`), from Volcengine's "声音复刻API" (volcengine.com/docs/6561/1305191)
+  as Volcengine's official Python demo calls it (`train` and `get_status`, in a copy found in public code) and a
+  TypeScript client's table of its codes: `POST {base}/mega_tts/audio/upload` with `Authorization: Bearer;TOKEN` and
+  `Resource-Id: volc.megatts.voiceclone`, JSON `{appid, speaker_id, audios: [{audio_bytes: base64, audio_format:
+  wav | mp3 | ogg | m4a | aac | pcm}], source: 2, language: 0 zh | 1 en, model_type: 1}` -> `{BaseResp: {StatusCode:
+  0, StatusMessage}, speaker_id}`; then `POST {base}/mega_tts/status {appid, speaker_id}` -> `{BaseResp, speaker_id,
+  status: 0 not found | 1 training | 2 success | 3 failed | 4 active, create_time, version, demo_audio}`, polled
+  until 2 or 4. The speaker id is not chosen: it is a slot (`S_...`) ordered in Volcengine's console, one per voice,
+  which is where the clone is paid for (filmcrew prices no clone); `--voice-id S_...` names it. Codes: 1001 bad
+  parameters, 1101 upload failed, 1102 ASR failed, 1103 voiceprint check failed, 1104 too like a celebrity (a
+  refusal), 1105 audio not readable, 1106 speaker id already used, 1107 speaker id not found (order one), 1108
+  transcoding failed, 1109 the words do not match. The sample: at most 10 MB; filmcrew asks for 10 s to 5 min of it
+  (Volcengine's own length limits were not in what could be read). A cloned voice speaks through the `volcano_icl`
+  cluster (`clone_cluster`), chosen for any voice_type that starts with `S_`.
 
 Settings, `[providers.volcengine-speech]`: base_url (https://openspeech.bytedance.com/api/v1), appid (the console's
-APP ID: not secret), cluster (volcano_tts), model (the price row: seed-tts-1.0 or seed-tts-2.0), api_key_env
+APP ID: not secret), cluster (volcano_tts), clone_cluster (volcano_icl), clone_language (zh or en), model (the price row: seed-tts-1.0 or seed-tts-2.0), api_key_env
 (VOLCENGINE_SPEECH_TOKEN: the Access Token), max_concurrent, timeout."""
 
 from __future__ import annotations
 
 import base64
 import json
+import time
 import uuid
 
 from ...errors import ConfigError, ProviderError
@@ -57,10 +71,13 @@ class VolcengineSpeech(RemoteSpeaker):
                 "disgusted": "hate", "excited": "excited", "cold": "coldness", "neutral": "neutral",
                 "calm": "neutral", "tender": "tender", "whisper": "ASMR"}
     speed_range = (0.8, 2.0)
-    clones = False
+    clones = True
+    min_sample_s, max_sample_s, max_sample_bytes = 10.0, 300.0, 10 * 1024 * 1024
+    sample_formats = ("wav", "mp3", "ogg", "m4a", "aac")
 
     def __init__(self, env: dict | None = None, base_url: str = "https://openspeech.bytedance.com/api/v1",
-                 appid: str = "", cluster: str = "volcano_tts", model: str = "seed-tts-1.0",
+                 appid: str = "", cluster: str = "volcano_tts", clone_cluster: str = "volcano_icl",
+                 clone_language: str = "zh", model: str = "seed-tts-1.0",
                  api_key_env: str = "VOLCENGINE_SPEECH_TOKEN", max_concurrent: int = 2, poll_every: float = 2.0,
                  job_timeout: float = 300.0, max_failures: int = 5, timeout: float = 120.0):
         super().__init__(env, max_concurrent=max_concurrent, poll_every=poll_every, job_timeout=job_timeout,
@@ -69,7 +86,10 @@ class VolcengineSpeech(RemoteSpeaker):
         if not isinstance(appid, (str, int)) or not str(appid).strip():
             raise ConfigError(f"{where} appid: the APP ID from Volcengine's speech console is needed, e.g. "
                               f"appid = \"1234567890\"")
-        self.appid, self.cluster = str(appid).strip(), str(cluster)
+        self.appid, self.cluster, self.clone_cluster = str(appid).strip(), str(cluster), str(clone_cluster)
+        if clone_language not in ("zh", "en"):
+            raise ConfigError(f"{where} clone_language: {clone_language!r}; zh or en")
+        self.clone_language = clone_language
         self.model = self.check_model(model)
         self.http = http.Endpoint(self.name, base_url, api_key_env, env,
                                   example="https://openspeech.bytedance.com/api/v1")
@@ -85,7 +105,8 @@ class VolcengineSpeech(RemoteSpeaker):
                  "loudness_ratio": 1.0, "rate": 24000}
         if request["emotion"]:
             audio.update(emotion=request["emotion"], enable_emotion=True)
-        return {"app": {"appid": self.appid, "token": "access_token", "cluster": self.cluster},
+        cluster = self.clone_cluster if str(request["voice"]).startswith("S_") else self.cluster  # a cloned voice
+        return {"app": {"appid": self.appid, "token": "access_token", "cluster": cluster},
                 "user": {"uid": "filmcrew"}, "audio": audio,
                 "request": {"reqid": reqid, "text": request["text"], "operation": "query"}}
 
@@ -134,3 +155,59 @@ class VolcengineSpeech(RemoteSpeaker):
         if code in BUSY:
             raise ProviderError(f"{self.name}: still busy ({code}: {msg}) after retries; try again later")
         raise ProviderError(f"{self.name}: tts answered {code}: {msg}")
+
+    # ---- cloning (filmcrew voice clone) ------------------------------------------------------------------------
+
+    def check_voice_id(self, voice_id: str) -> None:
+        if not (voice_id.startswith("S_") and len(voice_id) > 2 and all(c.isalnum() or c == "_" for c in voice_id)):
+            raise ConfigError(f"{self.name}: --voice-id {voice_id!r}: Volcengine clones into a speaker id ordered in its "
+                              f"console (声音复刻 -> 下单), of the form S_xxxxxxx; give it with --voice-id")
+
+    def _clone_call(self, path: str, body: dict) -> dict:
+        headers = dict(self.headers(), **{"Resource-Id": "volc.megatts.voiceclone"})
+        ans = http.request("POST", f"{self.http.base_url}/mega_tts/{path}", who=self.name, timeout=self.timeout,
+                           headers=headers, body=json.dumps(body).encode("utf-8"))
+        try:
+            data = json.loads(ans.body.decode("utf-8"))
+            base = data.get("BaseResp") or {}
+            code, msg = int(base.get("StatusCode", -1)), str(base.get("StatusMessage", ""))
+        except (ValueError, TypeError, AttributeError, UnicodeDecodeError):
+            if ans.status in (401, 403):
+                raise ProviderError(f"{self.name}: the token was refused ({ans.status}); check {self.http.api_key_env} "
+                                    f"and appid") from None
+            raise ProviderError(f"{self.name}: mega_tts/{path} answered {ans.status} without BaseResp") from None
+        if code == 0:
+            return data
+        if code == 1104:
+            raise jobs.RefusedError(f"{self.name}: the sample was refused: its voice is too like a well-known "
+                                    f"person's (1104: {msg})")
+        if code == 1107:
+            raise ProviderError(f"{self.name}: speaker id {body.get('speaker_id')!r} not found (1107: {msg}); order a "
+                                f"voice slot in Volcengine's console (声音复刻) and pass its S_ id with --voice-id")
+        if code == 1106:
+            raise ProviderError(f"{self.name}: speaker id {body.get('speaker_id')!r} is already in use (1106: {msg})")
+        raise ProviderError(f"{self.name}: mega_tts/{path} answered {code}: {msg}")
+
+    def clone(self, sample: bytes, filename: str, voice_id: str, label: str = "") -> dict:
+        """Send a sample (checked before: cli/voices.py) to train the speaker slot `voice_id` (S_...), then wait
+        for the training; {"voice_id", "status", "version"}. The upload is sent once (a lost answer is said, never
+        resent); the status is asked until it is trained or failed (job_timeout)."""
+        fmt = filename.rsplit(".", 1)[-1].lower()
+        self._clone_call("audio/upload", {
+            "appid": self.appid, "speaker_id": voice_id, "source": 2, "model_type": 1,
+            "language": {"zh": 0, "en": 1}[self.clone_language],
+            "audios": [{"audio_bytes": base64.b64encode(sample).decode(), "audio_format": fmt}]})
+        start = time.monotonic()
+        names = {0: "not found", 1: "training", 2: "trained", 3: "failed", 4: "active"}
+        while True:
+            st = self._clone_call("status", {"appid": self.appid, "speaker_id": voice_id})
+            status = st.get("status")
+            if status in (2, 4):
+                return {"voice_id": voice_id, "status": names[status], "version": st.get("version")}
+            if status in (0, 3):
+                raise ProviderError(f"{self.name}: the training of {voice_id} {names[status]} (status {status}); "
+                                    f"record a cleaner sample and clone again")
+            if time.monotonic() - start > self.settings.timeout:
+                raise ProviderError(f"{self.name}: {voice_id} is still training after {self.settings.timeout:g} s "
+                                    f"(job_timeout); run the clone again later: the upload is made, only the wait")
+            time.sleep(self.settings.poll_every)
