@@ -9,6 +9,7 @@ import io
 import json
 
 from .. import pipeline, project
+from ..crew import takes
 from ..crew import reports
 from ..crew import cast
 from ..crew.illustrator import layers
@@ -115,7 +116,7 @@ def graphs(root, env: dict, preview: bool):
 
 
 def use_take(root, env: dict, shot: str, take: int, preview: bool = True) -> dict:
-    p = pipeline.pin_take(root, Layout.of(root).store(), graphs(root, env, preview), shot, use=take, preview=preview)
+    p = takes.pin_take(root, Layout.of(root).store(), graphs(root, env, preview), shot, use=take, preview=preview)
     return {"project": root.name, "shot": shot, "take": take, "file": str(p.relative_to(root)),
             "next": "make uses it (the takes already made are reused: nothing is paid twice)"}
 

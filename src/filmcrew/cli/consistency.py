@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import sys
 
-from .. import pipeline
 from ..crew import reports
 from ..crew import takes
 from ..engine.layout import Layout
@@ -51,11 +50,11 @@ def cmd_take(a) -> int:
     root, cfg, ctxs, graphs = episode_graphs(a, a.preview)
     st = Layout.of(root).store()
     if a.use is not None or a.reject or a.retake or a.clear:
-        p = pipeline.pin_take(root, st, graphs, a.shot, use=a.use, reject=a.reject or (), retake=a.retake,
-                              clear=a.clear, preview=a.preview)
+        p = takes.pin_take(root, st, graphs, a.shot, use=a.use, reject=a.reject or (), retake=a.retake,
+                           clear=a.clear, preview=a.preview)
         print(f"wrote {p}; `filmcrew make {root}` uses it (the takes already made are reused, none is paid twice)")
         return 0
-    found = pipeline.shot_takes(st, graphs, a.shot)
+    found = takes.shot_takes(st, graphs, a.shot)
     pin = takes.load_pins(root).get(a.shot, {"use": None, "reject": [], "round": 0})
     for t, rec in found:
         print(f"{t.artifact}:" + (" not made yet" if rec is None else ""))

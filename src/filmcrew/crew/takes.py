@@ -24,6 +24,7 @@ from ..consistency.faces import MODEL as FACE_MODEL
 from ..consistency.settings import Consistency
 from ..engine import atomic
 from ..engine.graph import ProviderId, Task
+from ..engine.store import Store
 from ..engine.layout import Layout
 from ..engine.money import Allowance
 from ..errors import ConfigError, FilmcrewError
@@ -277,3 +278,49 @@ def _sum_costs(costs) -> dict | None:
             cur = c["currency"]
             total += float(c.get("actual") if c.get("actual") is not None else c.get("estimate") or 0.0)
     return {"estimate": round(total, 6), "actual": None, "currency": cur} if cur else None
+
+
+# ---- a person's choice among a shot's takes (the studio, `filmcrew take`, the MCP server) -----------------
+
+def pin_take(root: Path, st: Store, graphs: list, shot: str, use: int | None = None, reject=(), retake: bool = False,
+             clear: bool = False, preview: bool = False) -> Path:
+    """Pin a shot's take (`use`), reject takes, ask for the check again (`retake`: more takes where it fails, within
+    max_retakes and the budget) or drop its pins (`clear`), in takes/picks.toml; the next make follows it."""
+    found = shot_takes(st, graphs, shot)
+    pins = load_pins(root)
+    pin = dict(pins.get(shot, {"use": None, "reject": [], "round": 0}))
+    made = max((len(rec["takes"]) for _, rec in found if rec), default=0)
+    if use is not None:
+        if not 0 <= use < made:
+            raise ConfigError(f"{shot} has takes 0 to {made - 1}; there is no take {use}" if made else
+                              f"{shot} has no takes {'in the preview ' if preview else ''}yet: run `filmcrew make "
+                              f"{root}{' --preview' if preview else ''}` first"
+                              + ("" if preview else " (for the takes of a --preview make, add --preview)"))
+        pin["use"], pin["reject"] = use, [n for n in pin["reject"] if n != use]
+    for n in reject:
+        if not 0 <= n < made:
+            raise ConfigError(f"{shot} has takes 0 to {made - 1}; there is no take {n}")
+        pin["reject"] = sorted(set(pin["reject"]) | {n})
+        if pin["use"] == n:
+            pin["use"] = None
+    if retake:
+        pin["round"], pin["use"] = pin.get("round", 0) + 1, None
+    if clear:
+        pin = {"use": None, "reject": [], "round": pin.get("round", 0)}
+    pins[shot] = pin
+    return save_pins(root, pins)
+
+
+def shot_takes(st: Store, graphs: list, shot_id: str) -> list[tuple[Task, dict | None]]:
+    """(pick task, its pick.json or None when not made) of a shot: its keyframe's, and its clip's for a video
+    model; an error names the shots when there is no such shot."""
+    found = [(g.by_artifact[a], g) for g in graphs for a in (f"{shot_id}.keyframe.pick", f"{shot_id}.video.pick")
+             if a in g.by_artifact]
+    if not found:
+        shots = [t.artifact.split(".")[0] for g in graphs for t in g.all if t.artifact.endswith(".keyframe.pick")]
+        if not shots:
+            raise ConfigError("the consistency check is off, so there are no takes to choose: pip install "
+                              "'filmcrew[faces]' (and [consistency] check is not \"off\")")
+        raise ConfigError(f"no shot {shot_id!r}; the shots are {', '.join(shots[:6])}{', ...' if len(shots) > 6 else ''}")
+    return [(t, json.loads((st.path(t.key) / "pick.json").read_text(encoding="utf-8")) if st.made(t) else None)
+            for t, _ in found]

@@ -33,6 +33,7 @@ from pathlib import Path
 from typing import Annotated, Literal
 
 from .. import pipeline, project
+from ..crew import takes
 from ..engine import atomic, events, money
 from ..engine.jobs import Journal
 from ..engine.layout import Layout
@@ -493,7 +494,7 @@ def create_app(studio: Studio):
         preview_on = preview == "1"
         _, ctxs = pipeline.contexts(root, proj.env(), None, preview=preview_on)
         graphs = [pipeline.episode_graph(c) for c in ctxs]
-        p = pipeline.pin_take(root, Layout.of(root).store(), graphs, shot, use=use, retake=retake == "1")
+        p = takes.pin_take(root, Layout.of(root).store(), graphs, shot, use=use, retake=retake == "1")
         return face.redirect(request, shot_page_of(shot, preview_on), said=f"saved {p.name}")
 
     def upload_bytes(upload: UploadFile | None, what: str, kinds: str) -> tuple[str, bytes]:
