@@ -483,3 +483,48 @@ def test_the_watch_page_gives_each_tracks_share_of_the_person_and_the_crew_from_
     said = re.search(r"<dt>Voices</dt><dd class=\"yours\">([^<]*)", page)
     assert said and said.group(1).startswith(f"{voices['human']:.0%} by you, {voices['trained']:.0%} by AI models"), page
     assert "your voice take" in page and not TASK_ID.search(re.sub(r"<[^>]+>", " ", page))
+
+
+def test_settings_and_character_conflicts_are_a_diff_with_keep_mine_and_take_theirs(client, film):
+    """As the screenplay's: a page read before someone else saved the file shows the person's changes over the file
+    as it is now, line by line; keep mine writes them over it (theirs kept where the page did not differ), take
+    theirs goes back to the page."""
+    import yaml
+    toml = film / "filmcrew.toml"
+    page = client.get("/settings").text
+    form = {"csrf": client.studio.csrf, "version": version_of(page), "premise": "A fisherman and a flood god",
+            "format": "short", "episodes": "1", "minutes": "0.4", "aspect": "9:16", "language": "en",
+            "style": "storybook", "genre": "", "contest": "", "budget": "20", "currency": "CNY",
+            "p_illustrator": "procedural", "p_animator": "camera-moves", "p_voice": "piper"}
+    theirs = toml.read_text() + "# a note typed in a text editor\n"
+    toml.write_text(theirs)
+    r = client.post("/settings", data=form)
+    assert r.status_code == 409 and 'id="diff"' in r.text and toml.read_text() == theirs
+    assert re.search(r'class="add">\+ max = 20', r.text) and "Keep mine" in r.text and "Take theirs" in r.text
+    assert 'href="/settings" id="take-theirs"' in r.text or 'id="take-theirs" href="/settings"' in r.text
+    keep = re.search(r'<form[^>]*action="/settings"[^>]*>(?:(?!</form>).)*id="keep-mine"', r.text, re.S).group(0)
+    fields = dict(re.findall(r'name="([^"]+)" value="([^"]*)"', keep))
+    assert fields["premise"] == form["premise"] and fields["version"] != form["version"]
+    r = client.post("/settings", data=fields, follow_redirects=False)
+    assert r.status_code == 303
+    text = toml.read_text()
+    assert "# a note typed in a text editor" in text and "max = 20" in text  # theirs kept, mine written over it
+    # a character's page read before the bible changed
+    bible = film / "story" / "bible.yaml"
+    name = yaml.safe_load(bible.read_text())["characters"][0]["name"]
+    page = client.get(f"/character?name={name}").text
+    data = yaml.safe_load(bible.read_text())
+    data["characters"][0]["description"] = "THEIRS: a description written elsewhere"
+    bible.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False, width=100))
+    theirs = bible.read_text()
+    r = client.post("/character", data={"csrf": client.studio.csrf, "version": version_of(page), "name": name,
+                                        "costume": "a blue raincoat"})
+    assert r.status_code == 409 and bible.read_text() == theirs
+    assert re.search(r'class="add">\+ +costume: a blue raincoat', r.text), r.text[-3000:]
+    assert re.search(r'class="del">− +costume:', r.text) and "THEIRS" in r.text  # theirs shown, not lost
+    keep = re.search(r'<form[^>]*action="/character"[^>]*>(?:(?!</form>).)*id="keep-mine"', r.text, re.S).group(0)
+    r = client.post("/character", data=dict(re.findall(r'name="([^"]+)" value="([^"]*)"', keep)),
+                    follow_redirects=False)
+    assert r.status_code == 303
+    ch = yaml.safe_load(bible.read_text())["characters"][0]
+    assert ch["costume"] == "a blue raincoat" and ch["description"] == "THEIRS: a description written elsewhere"

@@ -308,7 +308,10 @@ def create_app(studio: Studio):
             costs = said["sentence"]
         except FilmcrewError as err:
             costs = f"the plan cannot be made yet: {pages.plain(err, root)}"
-        return render(request, "make.html", tab="/make", rows=rows, costs=costs, busy=holder(root), preview=preview)
+        from . import waiting  # what the make waits for from the person (keys, a plan, money to confirm)
+        wait = {kind: waiting.waiting(root, proj.env(), kind == "make-preview") for kind in ("make-preview", "make")}
+        return render(request, "make.html", tab="/make", rows=rows, costs=costs, busy=holder(root), preview=preview,
+                      wait=wait, amount_words=waiting.amount_words)
 
     def watch_page(request, checks: dict | None = None):
         from ..provenance import check
@@ -671,12 +674,16 @@ def create_app(studio: Studio):
                                           "findings": findings}})
 
     @app.post("/run", dependencies=edits)
-    def run(request: Request, what: Annotated[str, Form(max_length=32)]):
+    def run(request: Request, what: Annotated[str, Form(max_length=32)],
+            pay: Annotated[str, Form(max_length=200)] = ""):
         if what not in runs.COMMANDS:
             raise Refused(400, f"{what!r}: the studio starts {', '.join(runs.COMMANDS)}")
         who = holder(root)
         if who and what.startswith("make"):
             raise Refused(409, f"a make of this project is running (pid {who.get('pid')}); wait for it to finish")
+        if what.startswith("make"):  # a key missing, a plan refused, money not confirmed: the person first
+            from . import waiting
+            waiting.refuse_unless_ready(root, proj.env(), what == "make-preview", pay)
         try:
             studio.runs.start(what)
         except RuntimeError as err:

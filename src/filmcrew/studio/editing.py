@@ -53,6 +53,24 @@ def add_routes(app, face, studio, render, edits, needs_film, conflict_page):
     Version = Annotated[str, Form(max_length=64)]
     ShotId = Annotated[str, Form(max_length=64)]
 
+    def form_conflict(request, path: str, theirs: str, mine, back: str, action: str, fields: dict, norm=None):
+        """A form's save refused because the file changed since the page was read: the person's changes applied to
+        the file as it is now (`mine(theirs)`: its text, or None when they cannot be) shown as a line diff against
+        it, with "Keep mine" (the same form again, over the file as it is now) and "Take theirs" (the page again).
+        `norm(theirs)`: the file as the page writes it (YAML's layout), so the diff shows only what differs."""
+        try:
+            text = mine(theirs)
+            shown = norm(theirs) if norm else theirs
+        except (FilmcrewError, Refused, ValueError, KeyError, TypeError, StopIteration):
+            text = None
+        if text is None:
+            return conflict_page(request, path, theirs, None, back)
+        keep = {k: v for k, v in fields.items() if k not in ("csrf", "version")}
+        return render(request, "conflict.html", 409, tab="", path=path, theirs=theirs, back=back, mine=text, shown=shown,
+                      action=action, fields=keep, version=sha(theirs),
+                      message=("bad", f"{path} was saved elsewhere since this page was read: nothing was changed. "
+                                      f"Below, your changes over the file as it is now."))
+
     # ---- settings --------------------------------------------------------------------------------------------
     def settings_page(request, status: int = 200, message=None, values: dict | None = None):
         from ..providers import registry
@@ -83,9 +101,12 @@ def add_routes(app, face, studio, render, edits, needs_film, conflict_page):
         if any(len(x) > 4000 for x in f.values()) or len(f) > 80:
             raise Refused(400, "a setting is at most 4000 characters")
         version = f.get("version", "")
-        if version != sha(config_path.read_text(encoding="utf-8")):  # a stale page first: nothing else matters
-            return conflict_page(request, project.CONFIG_NAME, config_path.read_text(encoding="utf-8"), None,
-                                 "/settings")
+
+        def stale(theirs: str):
+            def mine(text):
+                film, providers, tables, budget, currency = values()
+                return settings.apply(text, film, providers, tables, budget, currency)
+            return form_conflict(request, project.CONFIG_NAME, theirs, mine, "/settings", "/settings", f)
 
         def number(name: str, kind=float, required=True):
             raw = (f.get(name) or "").strip()
@@ -95,20 +116,24 @@ def add_routes(app, face, studio, render, edits, needs_film, conflict_page):
                 return kind(raw)
             except ValueError:
                 raise Refused(400, f"{name}: {raw!r} is not a number") from None
-        film = {"premise": (f.get("premise") or "").strip(), "format": f.get("format", "short"),
-                "episodes": number("episodes", int), "minutes": number("minutes"), "aspect": f.get("aspect", ""),
-                "language": f.get("language", ""), "style": (f.get("style") or "").strip(),
-                "genre": (f.get("genre") or "").strip(), "contest": f.get("contest", "")}
-        if film["format"] == "short":
-            film["episodes"] = 1
-        providers = {r: f.get(f"p_{r}", "") for r in settings.ROLE_LABELS if f"p_{r}" in f}
-        tables = {k[2:]: v for k, v in f.items() if k.startswith("t_")}
-        budget = number("budget", required=False)
-        currency = (f.get("currency") or "USD").strip().upper()
+        def values():
+            film = {"premise": (f.get("premise") or "").strip(), "format": f.get("format", "short"),
+                    "episodes": number("episodes", int), "minutes": number("minutes"), "aspect": f.get("aspect", ""),
+                    "language": f.get("language", ""), "style": (f.get("style") or "").strip(),
+                    "genre": (f.get("genre") or "").strip(), "contest": f.get("contest", "")}
+            if film["format"] == "short":
+                film["episodes"] = 1
+            providers = {r: f.get(f"p_{r}", "") for r in settings.ROLE_LABELS if f"p_{r}" in f}
+            tables = {k[2:]: v for k, v in f.items() if k.startswith("t_")}
+            return (film, providers, tables, number("budget", required=False),
+                    (f.get("currency") or "USD").strip().upper())
+        if version != sha(config_path.read_text(encoding="utf-8")):  # a stale page first: nothing else matters
+            return stale(config_path.read_text(encoding="utf-8"))
+        film, providers, tables, budget, currency = values()
         with studio.save_lock:
             text = config_path.read_text(encoding="utf-8")
             if version != sha(text):
-                return conflict_page(request, project.CONFIG_NAME, text, None, "/settings")
+                return stale(text)
             try:
                 new = settings.apply(text, film, providers, tables, budget, currency)
                 settings.check_text(new)
@@ -177,10 +202,9 @@ def add_routes(app, face, studio, render, edits, needs_film, conflict_page):
         name = f.get("name", "")
         character_of(name)
         back = f"/character?name={urllib.parse.quote(name)}"
-        with studio.save_lock:
-            text = bible_path().read_text(encoding="utf-8")
-            if f.get("version") != sha(text):
-                return conflict_page(request, "story/bible.yaml", text, None, back)
+
+        def changed(text: str) -> str:
+            """The bible's `text` with the page's changes to this character (Refused naming the field)."""
             data = yaml.safe_load(text)
             entry = next(c for c in data["characters"] if str(c.get("name")) == name)
             for k in ("description", "costume"):
@@ -207,7 +231,14 @@ def add_routes(app, face, studio, render, edits, needs_film, conflict_page):
                 project.bible_from_dict(data, "story/bible.yaml")
             except FilmcrewError as err:
                 raise Refused(400, f"nothing was saved: {err}") from None
-            atomic.write_text(bible_path(), yaml.safe_dump(data, allow_unicode=True, sort_keys=False, width=100))
+            return yaml.safe_dump(data, allow_unicode=True, sort_keys=False, width=100)
+        with studio.save_lock:
+            text = bible_path().read_text(encoding="utf-8")
+            if f.get("version") != sha(text):
+                return form_conflict(request, "story/bible.yaml", text, changed, back, "/character", f,
+                                     norm=lambda t: yaml.safe_dump(yaml.safe_load(t), allow_unicode=True,
+                                                                   sort_keys=False, width=100))
+            atomic.write_text(bible_path(), changed(text))
         return face.redirect(request, back, said=f"{name} is changed: the shots they are in are made again at the "
                                                  f"next make")
 
