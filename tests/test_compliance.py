@@ -47,7 +47,8 @@ def test_the_film_is_signed_and_labelled_and_its_share_is_in_the_manifest(film):
     assert actions[0]["digitalSourceType"].endswith("compositeWithTrainedAlgorithmicMedia")  # Piper is a trained model
     placed = [a for a in actions if a["action"] == "c2pa.placed"]
     prov = json.loads((film / "out" / "ep01.preview.provenance.json").read_text())
-    shots = [a for a in prov["artifacts"] if a["role"] == "animator"]
+    shots = [a for a in prov["artifacts"] if a["role"] == "animator" or a["ledger"].get("drawn")]  # clips, or the
+    # segments that drew their shots' frames
     assert len(placed) == len(shots) == len(m["ingredients"])
     assert all(i["relationship"] == "componentOf" for i in m["ingredients"])
     assert credentials.ai_share_from_manifest(mp4) == prov["ai_share"]
@@ -297,7 +298,10 @@ def test_the_film_is_bt709_tagged_and_its_colours_are_the_animators(film):
     assert _colr(mp4) == (1, 1, 1, 0)
     _, (ctx,) = pipeline.contexts(film, {}, 1, preview=True)
     g = pipeline.episode_graph(ctx)
-    clip = Layout.of(film).store().path(g.task("ep01-s01-sh01.clip").key) / "clip.mp4"
+    from filmcrew.engine.executor import execute
+    st = Layout.of(film).store()
+    execute(st, [g.task("ep01-s01-sh01.clip")])  # the shot's clip, on demand (the film's segment drew the frames)
+    clip = st.path(g.task("ep01-s01-sh01.clip").key) / "clip.mp4"
     assert ffmpeg.probe(clip).colorspace == "smpte170m"
 
     def frame(path, n, vf=""):

@@ -86,8 +86,9 @@ def _dubbed(made, tmp_path, seconds_over_slot):
 
 
 def test_a_dubbed_take_that_fits_remakes_its_audio_subtitles_mix_and_final_only(made, tmp_path):
-    """A take a little shorter than the synthetic line keeps the shot's slot: the picture's clip is kept; the
-    shot's segment is rendered again (its subtitles and lips follow the take), then the mix and the film."""
+    """A take a little shorter than the synthetic line keeps the shot's slot: the picture is not animated again
+    (no keyframe, no clip); the shot's segment is rendered again (it draws the same frames, its subtitles and
+    lips follow the take), then the mix and the film."""
     root, ctx, g, report, line, shot = _dubbed(made, tmp_path, -0.3)
     shots = ctx.episode.shots()
     prev = shots[shots.index(shot) - 1].id if shots.index(shot) else None
@@ -96,25 +97,30 @@ def test_a_dubbed_take_that_fits_remakes_its_audio_subtitles_mix_and_final_only(
     assert remade <= set(report.ran)
     # besides those, only the transitions that show this shot's frames
     assert set(report.ran) - remade <= {f"{shot.id}.transition", f"{prev}.transition"}, report.ran
-    assert report.kept == [f"{shot.id}.clip"]  # its length came out as before: the animated picture is kept
+    assert not any(a.endswith((".keyframe", ".clip")) for a in report.ran)  # the picture is drawn as it was
     st = Layout.of(root).store()
     timing = st.record(g.task(f"{shot.id}.timing").key)["ledger"]
     assert timing["fitted_takes"] == [line["line"]]
-    # the lips follow the take, drawn over the kept clip
+    # the lips follow the take, drawn into the shot's frames
     assert st.record(g.task(f"{shot.id}.segment").key)["ledger"].get("lips")
+    old = json.loads((made / "out" / "ep01.preview.provenance.json").read_text())
+    was = next(a for a in old["artifacts"] if a["artifact"] == f"{shot.id}.segment")["ledger"]["frames"]
+    assert st.record(g.task(f"{shot.id}.segment").key)["ledger"]["frames"] == was  # the slot is kept
 
 
 def test_a_dubbed_take_longer_than_its_slot_stretches_the_shot(made, tmp_path):
     root, ctx, g, report, line, shot = _dubbed(made, tmp_path, 3.0)
     ran = set(report.ran)
-    assert {f"{line['line']}.voice", f"{shot.id}.timing", f"{shot.id}.clip", f"{shot.id}.segment", "ep01.timeline",
+    assert {f"{line['line']}.voice", f"{shot.id}.timing", f"{shot.id}.segment", "ep01.timeline",
             "ep01.mix", "ep01.final"} <= ran
     assert not any(a.endswith((".keyframe", ".cue", ".ambience")) for a in ran)
     assert not any(a.endswith(".voice") for a in ran if a != f"{line['line']}.voice")
-    assert {a for a in ran if a.endswith(".clip")} == {f"{shot.id}.clip"}  # no other shot's picture
+    # the segments draw their shots' frames: no clip is encoded, and no other shot's segment is made again
+    assert not any(a.endswith(".clip") for a in ran)
+    assert {a for a in ran if a.endswith(".segment")} == {f"{shot.id}.segment"}
     st = Layout.of(root).store()
     assert "fitted_takes" not in st.record(g.task(f"{shot.id}.timing").key)["ledger"]
-    frames = st.record(g.task(f"{shot.id}.clip").key)["ledger"]["frames"]
+    frames = st.record(g.task(f"{shot.id}.segment").key)["ledger"]["frames"]
     old = json.loads((made / "out" / "ep01.preview.provenance.json").read_text())
-    was = next(a for a in old["artifacts"] if a["artifact"] == f"{shot.id}.clip")["ledger"]["frames"]
+    was = next(a for a in old["artifacts"] if a["artifact"] == f"{shot.id}.segment")["ledger"]["frames"]
     assert frames > was + 20  # the shot stretched to the take

@@ -41,11 +41,14 @@ def test_every_format_reads_back_with_the_shots_in_order_and_the_film_length(exp
 def test_otio_carries_filmcrew_metadata_and_real_media(exported):
     root, prov, tl = exported
     back = otio.adapters.read_from_file(str(root / "out" / "ep01.preview.otio"))
-    ledger = {a["artifact"]: a for a in prov["artifacts"]}
+    objects = root / ".filmcrew" / "objects"
     for clip, item in zip(back.video_tracks()[0].find_clips(), tl["items"]):
         meta = clip.metadata["filmcrew"]
         assert meta["shot"] == item["shot"] and meta["prompt"] and meta["seed"] == 7
-        assert meta["provider"] == "camera-moves" and meta["key"] == ledger[f"{item['shot']}.clip"]["key"]
+        # the shot's clip, made by the export (the film's segments drew their frames themselves)
+        rec = json.loads((objects / meta["key"][:2] / meta["key"] / "record.json").read_text())
+        assert meta["provider"] == "camera-moves" and rec["artifact"] == f"{item['shot']}.clip"
+        assert meta["ledger"]["frames"] == rec["ledger"]["frames"]
         path = root / "out" / clip.media_reference.target_url
         assert ffmpeg.probe(path, count_frames=True).frames == clip.media_reference.available_range.duration.to_frames() \
             == item["src_out"]  # the whole clip: the frames outside the cut are handles
@@ -74,8 +77,9 @@ def test_the_shot_media_carry_the_lips_the_film_draws(exported):
         if not (a["artifact"].endswith(".segment") and a["ledger"].get("lips")):
             continue
         shot = a["artifact"].split(".")[0]
-        clip = next(x for x in prov["artifacts"] if x["artifact"] == f"{shot}.clip")
-        raw = objects / clip["key"][:2] / clip["key"] / "clip.mp4"
+        key = next(c.metadata["filmcrew"]["key"]  # the clip's own (the export made it), before its lips
+                   for c in back.video_tracks()[0].find_clips() if c.metadata["filmcrew"]["shot"] == shot)
+        raw = objects / key[:2] / key / "clip.mp4"
 
         def frames(p):
             out = subprocess.run([ffmpeg.executable(), "-v", "error", "-i", str(p), "-f", "rawvideo", "-pix_fmt", "gray",

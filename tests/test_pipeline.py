@@ -66,10 +66,10 @@ def test_the_last_scene_ends_on_its_cue_s_stinger_and_the_animator_moves_faces(f
     corr = lambda u, v: np.dot(u, v) / np.sqrt(np.dot(u, u) * np.dot(v, v))  # noqa: E731
     assert abs(y).max() > 0.05 and corr(x, y) > 0.8  # the same notes (ducking under speech changes the level)
     assert abs(corr(x, cue[-a - rate // 2:-b - rate // 2, 0])) < 0.3  # and not half a second off
-    infos = [st.record(t.key)["ledger"] for t in g.all if t.role == "animator"]
-    assert sum(i["blinks"] for i in infos) > 0 and any(i.get("mouth_track") for i in infos)
     segs = [st.record(t.key)["ledger"] for t in g.all if t.artifact.endswith(".segment")]
-    assert any(i.get("lips") for i in segs)  # the finisher opened the speakers' mouths over the clips
+    # each segment drew its shot's frames (camera moves, blinks, breath) and opened the speakers' mouths in them
+    assert all(i["drawn"]["by"] == "camera-moves" for i in segs) and sum(i["drawn"]["blinks"] for i in segs) > 0
+    assert any(i.get("lips") for i in segs)
 
 
 def test_another_aspect_renders_beside_the_film_and_recomposes(film):
@@ -89,7 +89,8 @@ def test_each_line_sounds_shows_its_subtitle_and_opens_its_mouth_within_one_fram
     import numpy as np
 
     from filmcrew.crew.editor import read_layout
-    from filmcrew.media.lips import mouth_envelopes, read_track
+    from filmcrew.crew.illustrator import faces
+    from filmcrew.media.lips import mouth_envelopes
     st = Layout.of(film).store()
     ctxs, (g,) = graphs(film)
     ctx = ctxs[0]
@@ -120,7 +121,7 @@ def test_each_line_sounds_shows_its_subtitle_and_opens_its_mouth_within_one_fram
         env = mouth_envelopes(sh, [voice_dirs[x.id] for x in sh.lines], starts, total)[ln["speaker"]]
         opens = int(np.argmax(env[starts[k]:] > 0))  # the first frame the finisher opens the mouth
         assert abs(opens - sound) <= 1, ln["line"]  # and the mouth moves with the sound
-        if ln["speaker"] in read_track(st.path(g.task(f"{sh.id}.clip").key)):  # where the speaker is in frame
+        if ln["speaker"] in {f["name"] for f in faces(st.path(g.task(f"{sh.id}.keyframe").key))}:  # in frame
             lipped += 1
             assert st.record(g.task(f"{sh.id}.segment").key)["ledger"].get("lips"), ln["line"]
         checked += 1

@@ -80,10 +80,11 @@ def test_one_shot_animated_by_kling_and_one_drawn_by_seedream_in_an_offline_film
     assert clip1["made_by"] == "model:kling-v2-6" and clip1["digital_source_type"] == "trainedAlgorithmicMedia"
     assert rec(f"{shots[1].id}.keyframe")["made_by"].startswith("model:doubao-seedream")
     assert g.task(f"{shots[1].id}.keyframe").provider.name == "seedream"
-    assert rec(f"{shots[1].id}.clip")["made_by"] == "algorithm:camera-moves"  # its animation is the project's
+    assert rec(f"{shots[1].id}.segment")["drawn"]["by"] == "camera-moves"  # its animation is the project's (drawn by
+    # its segment: no clip of its own is encoded)
     for sh in shots[2:]:
         assert rec(f"{sh.id}.keyframe")["made_by"] == "algorithm:procedural"
-        assert rec(f"{sh.id}.clip")["made_by"] == "algorithm:camera-moves"
+        assert rec(f"{sh.id}.segment")["drawn"]["by"] == "camera-moves"
     assert g.task(f"{shots[0].id}.clip").provider.name == "kling"
     film = json.loads((root / "out" / "ep01.preview.provenance.json").read_text())
     assert set(film["spend"]) == {"CNY"} and film["spend"]["CNY"] > 0
@@ -94,7 +95,7 @@ def test_one_shot_animated_by_kling_and_one_drawn_by_seedream_in_an_offline_film
     assert main(["make", str(root), "--preview", "--quiet"]) == 0
     assert len(kling.submits) == 1 and len(ark.requests) == 1
     shots, g, rec = _records(root)
-    assert rec(f"{shots[0].id}.clip")["made_by"] == "algorithm:camera-moves"
+    assert rec(f"{shots[0].id}.segment")["drawn"]["by"] == "camera-moves"
     # and back: the video job made before is the store's (the journal's): nothing is paid twice
     _note(root, 0, "animator", "kling")
     assert main(["make", str(root), "--preview", "--quiet"]) == 0

@@ -62,8 +62,8 @@ def test_verify_reads_every_byte_and_the_next_make_mends_what_it_found(film, cap
     monkeypatch.setattr(store_mod, "CHEAP_DIGEST", 0)  # as if every file were too big to hash in a make
     (g,) = graphs(film)
     st = Layout.of(film).store()
-    shot = next(t for t in g.all if t.role == "animator")
-    clip = st.path(shot.key) / "clip.mp4"
+    shot = next(t for t in g.all if t.artifact.endswith(".segment"))  # a big file (a shot's segment)
+    clip = st.path(shot.key) / "segment.mp4"
     good = clip.read_bytes()
     bad = bytearray(good)
     bad[len(bad) // 2] ^= 0x10
@@ -71,9 +71,9 @@ def test_verify_reads_every_byte_and_the_next_make_mends_what_it_found(film, cap
     assert plan(st, [g.final]) == []  # a make cannot see a flipped byte in a big file
     assert main(["verify", str(film), "--preview"]) == 1
     out = capsys.readouterr().out
-    assert f"damaged  {shot.artifact}" in out and "clip.mp4 does not match its recorded SHA-256" in out
+    assert f"damaged  {shot.artifact}" in out and "segment.mp4 does not match its recorded SHA-256" in out
     assert "1 damaged" in out
-    assert [i.reason for i in plan(st, [g.final])] == ["damaged (clip.mp4 does not match its recorded SHA-256)"]
+    assert [i.reason for i in plan(st, [g.final])] == ["damaged (segment.mp4 does not match its recorded SHA-256)"]
     assert main(["make", str(film), "--preview", "--quiet"]) == 0
     assert clip.read_bytes() == good
     assert main(["verify", str(film), "--preview"]) == 0 and "all match their records" in capsys.readouterr().out
@@ -82,7 +82,7 @@ def test_verify_reads_every_byte_and_the_next_make_mends_what_it_found(film, cap
 def test_verify_reports_an_artifact_whose_folder_is_gone_as_missing(film, capsys):
     (g,) = graphs(film)
     st = Layout.of(film).store()
-    shot = next(t for t in g.all if t.role == "animator")
+    shot = next(t for t in g.all if t.artifact.endswith(".segment"))  # (a shot's clip is made on demand only)
     shutil.rmtree(st.path(shot.key))
     assert main(["verify", str(film), "--preview"]) == 1  # it said "all match their records"
     out = capsys.readouterr().out

@@ -121,7 +121,9 @@ def episode_graph(ctx: EpisodeContext) -> EpisodeGraph:
     scratch = voice.scratch_tasks(ctx)
     timings = editor.timing_tasks(ctx, voices, scratch)
     by_model = {sh.id for sh in ctx.episode.shots() if animator.remote(ctx, sh)}  # (each shot's own animator)
-    clips = animator.tasks(ctx, picked_keys, timings, only={sh.id for sh in ctx.episode.shots()} - by_model)
+    pictures: dict = {}  # the shots whose segments draw their own frames (the clip is then made on demand)
+    clips = animator.tasks(ctx, picked_keys, timings, only={sh.id for sh in ctx.episode.shots()} - by_model,
+                           pictures=pictures)
     if by_model:
         retake_videos: dict = {}
         picked = None
@@ -146,7 +148,7 @@ def episode_graph(ctx: EpisodeContext) -> EpisodeGraph:
     timeline = editor.tasks(ctx, voices, timings, translations)
     the_cut = editor.the_cut(ctx)
     sources = editor.source_tasks(ctx, the_cut)
-    segs, trans = finisher.segment_tasks(ctx, the_cut, clips, sources, voices, timings)
+    segs, trans = finisher.segment_tasks(ctx, the_cut, clips, sources, voices, timings, pictures)
     sounds = {sh.id: clips[sh.id] for sh in ctx.episode.shots()  # a video model's own sound
               if sh.id not in own_clips and getattr(ctx.crew.for_shot("animator", sh), "keeps_sound", False)}
     mix = finisher.mix_task(ctx, timeline, voices, cues, beds, fx, sounds)
@@ -265,13 +267,16 @@ def publish(root: Path, st: Store, ctx: EpisodeContext, g: EpisodeGraph, preview
         for ext in ("srt", "ass"):
             paths[f"{lang}.{ext}"] = out / f"{name}.{lang}.{ext}"
             atomic.copy_if_changed(src / f"subtitles.{lang}.{ext}", paths[f"{lang}.{ext}"])
-    timeline.write(root, st, ctx, g)  # the same OTIO `filmcrew export` writes, media beside it
+    timeline.write(root, st, ctx, g, clips_made=False)  # the OTIO `filmcrew export` writes, media beside it (the
+    # clips of shots whose segments drew their frames are missing references until an export makes them)
     # each under its own artifact id: a key made before under another id (a scratch voice was the line's
     # voice before a person dubbed it) keeps the record.json of its first making
     records = [{**st.record(t.key), "artifact": t.artifact} for t in g.all if st.made(t)]
     for r in records:
         if r["role"] == "animator" and r["artifact"].endswith(".clip"):  # (a video model's duration and job aside)
             r["path"] = str(st.path(r["key"]) / "clip.mp4")
+        elif r["ledger"].get("drawn"):  # a shot animated by its own segment: the segment is the shot as placed
+            r["path"] = str(st.path(r["key"]) / "segment.mp4")
     writer_path = Layout.of(root).writer_record
     writer = json.loads(writer_path.read_text()) if writer_path.exists() else None
     cut = json.loads((st.path(g.task(f"{ctx.episode.id}.timeline").key) / "timeline.json").read_text())

@@ -104,7 +104,7 @@ def export(root: Path, env: dict, episode: int | None, preview: bool, formats: l
     unmade = [c.episode.id for c, g in zip(ctxs, graphs) if not st.made(g.final)]
     if unmade:
         raise ConfigError(f"{root.name}: {', '.join(unmade)} not made yet (preview={preview}); make it first")
-    execute(st, [t for g in graphs for t in g.media.values()], workers=2)  # the clips with the lips drawn in
+    execute(st, [t for g in graphs for t in (*g.plays, *g.media.values())], workers=2)  # the clips, lips drawn in
     files = []
     for ctx, g in zip(ctxs, graphs):
         files += [str(Path(p).relative_to(root)) for p in exporter.export(root, st, ctx, g, asked)]

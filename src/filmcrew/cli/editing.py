@@ -36,8 +36,9 @@ def cmd_export(a) -> int:
         print("(no JianYing draft: pip install 'filmcrew[jianying]' adds it to --to all)")
     root, cfg, ctxs, graphs = episode_graphs(a, a.preview)
     st = Layout.of(root).store()
-    # each shot's clip with the lips drawn in (the film draws them in its own segments; an editor cannot)
-    execute(st, [t for g in graphs if st.made(g.final) for t in g.media.values()], workers=2)
+    # each shot's clip (a shot animated here is drawn by its film segment: its clip is made now), and with the lips
+    # drawn in (the film draws them in its own segments; an editor cannot)
+    execute(st, [t for g in graphs if st.made(g.final) for t in (*g.plays, *g.media.values())], workers=2)
     for ctx, g in zip(ctxs, graphs):
         for p in export.export(root, st, ctx, g, formats):
             print(f"wrote {p}")

@@ -8,6 +8,7 @@ mouth is on every frame says so (`mouths.json`, see media/lips.py), and the fini
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
 from typing import Callable
@@ -66,9 +67,30 @@ def remote(ctx: EpisodeContext, shot) -> bool:
     return bool(getattr(ctx.crew.for_shot("animator", shot), "remote", False))
 
 
+@dataclass(frozen=True)
+class Picture:
+    """A shot animated here by a provider that draws its frames one at a time (its `frames` method: the offline
+    camera moves): the finisher draws them itself while it renders the shot's segment, so each frame is encoded
+    once, in the delivery format, with its lips and subtitles. The `clip` task (the same frames encoded on their
+    own) is then made only where a clip file is wanted: `filmcrew export` (and the MCP export) makes it."""
+    clip: Task  # the shot's clip task (inputs: keyframe, timing)
+    draw: Callable  # (keyframe folder, frames, lo, hi, info) -> iterator of (RGBA frame, {name: [x, y, w]})
+
+    @property
+    def keyframe(self) -> Task:
+        return self.clip.inputs["keyframe"]
+
+    def recipe(self) -> dict:
+        """What the frames are drawn by and from (besides the keyframe and the length): in a segment's key."""
+        t = self.clip
+        return {"code": t.code_version, "provider": [t.provider.name, t.provider.version, t.provider.model],
+                "params": t.params, "seed": t.seed}
+
+
 def tasks(ctx: EpisodeContext, keyframes: dict[str, Task], timings: dict[str, Task],
-          only: set[str] | None = None) -> dict[str, Task]:
-    """One clip a shot (of those in `only`, when given) animated here from its keyframe's layers."""
+          only: set[str] | None = None, pictures: dict[str, Picture] | None = None) -> dict[str, Task]:
+    """One clip a shot (of those in `only`, when given) animated here from its keyframe's layers. `pictures`,
+    when given, is filled with the shots whose provider draws frame by frame (see Picture)."""
     out: dict[str, Task] = {}
     store = for_project(ctx.root)
     for sc in ctx.episode.scenes:
@@ -81,14 +103,26 @@ def tasks(ctx: EpisodeContext, keyframes: dict[str, Task], timings: dict[str, Ta
             out[sh.id] = Task("animator", f"{sh.id}.clip", CODE_VERSION, provider_id(prov), params,
                               _runner(ctx, prov, sc, sh), inputs={"keyframe": keyframes[sh.id], "timing": timings[sh.id]},
                               by_content={"timing": "length.json"}, store=store, seed=ctx.seed, episode=ctx.episode.number)
+            if pictures is not None and callable(getattr(prov, "frames", None)):
+                pictures[sh.id] = Picture(out[sh.id], _drawer(ctx, prov, sc, sh))
     return out
+
+
+def _request(ctx: EpisodeContext, sc, sh, keyframe, frames: int) -> AnimateRequest:
+    return AnimateRequest(shot=sh, scene=sc, layers=layers(keyframe), size=ctx.size, frames=frames, seed=ctx.seed,
+                          preview=ctx.preview, faces=faces(keyframe))
+
+
+def _drawer(ctx: EpisodeContext, prov, sc, sh):
+    def draw(keyframe: Path, frames: int, lo: int, hi: int, info: dict | None = None):
+        return prov.frames(_request(ctx, sc, sh, keyframe, frames), lo, hi, info)
+    return draw
 
 
 def _runner(ctx: EpisodeContext, prov, sc, sh):
     def run(tctx) -> dict:
         total = clip_length(tctx.inputs["timing"])
-        req = AnimateRequest(shot=sh, scene=sc, layers=layers(tctx.inputs["keyframe"]), size=ctx.size, frames=total,
-                             seed=ctx.seed, preview=ctx.preview, faces=faces(tctx.inputs["keyframe"]))
+        req = _request(ctx, sc, sh, tctx.inputs["keyframe"], total)
         wd = Path(tctx.workdir)
         info = dict(prov.animate(req, wd / "clip.mp4", ctx.ffmpeg) or {})
         track = info.pop("mouths", None)

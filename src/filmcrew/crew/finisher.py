@@ -30,6 +30,9 @@ from .editor import read_layout
 from .voice import frames_of, spans_of
 
 CODE_VERSION = "finisher-10"  # 9: BT.709 (converted, tagged); 10: the visible label drawn by the first (and last) segment
+# the segments and transitions: 11: a shot animated here is drawn by its segment (each frame encoded once), with its
+# lips drawn into the frames; the mix, the final and the media for export keep CODE_VERSION (and their keys)
+SEGMENT_VERSION = "finisher-11"
 FINISHER = ProviderId("filmcrew-finisher", "1", "ffmpeg-libx264")
 
 
@@ -67,24 +70,35 @@ def render_subtitle(text: str, size: tuple[int, int], path: Path) -> tuple[int, 
 # ---- tasks ---------------------------------------------------------------------------------------
 
 def segment_tasks(ctx: EpisodeContext, cut: Cut, clips: dict[str, Task], sources: dict[int, Task],
-                  voices: dict[str, Task], timings: dict[str, Task]) -> tuple[list[Task], dict[int, Task]]:
+                  voices: dict[str, Task], timings: dict[str, Task],
+                  pictures: dict | None = None) -> tuple[list[Task], dict[int, Task]]:
     """One segment per item of the cut (the frames no transition covers) and one per transition.
 
     A segment's key holds only its own clip, its own lines' voices and timing, and its range, so
     re-ordering or trimming other items in an editor re-encodes nothing here. The speakers' lips are
-    drawn here, from their voices, over the clip (media/lips.py)."""
+    drawn here, from their voices, over the clip (media/lips.py). A shot in `pictures` (animated here,
+    frame by frame: crew/animator.Picture) has no clip to read: its segment draws the frames from the
+    keyframe, lips included, and encodes them once; its key holds the keyframe and how it is animated."""
     shots = ctx.episode.shots()
     by_id = {sh.id: sh for sh in shots}
+    pictures = pictures or {}
+
+    def picture(k: int):
+        it = cut.items[k]
+        pic = pictures.get(it.shot) if it.kind == "shot" else None
+        return pic if pic is not None and pic.clip is clips.get(it.shot) else None  # (not a person's clip take)
 
     def source(k: int) -> tuple[dict, dict]:
         it = cut.items[k]
         sh = by_id.get(it.shot)
-        inputs = {"clip": clips[it.shot] if it.kind == "shot" else sources[k],
+        pic = picture(k)
+        inputs = {**({"keyframe": pic.keyframe} if pic else {"clip": clips[it.shot] if it.kind == "shot" else sources[k]}),
                   **({"timing": timings[it.shot]} if it.kind == "shot" else {}),
                   **{f"voice{n:02d}": voices[ln.id] for n, ln in enumerate(sh.lines if sh else [])}}
         dropped = [ln.id for ln in (sh.lines if sh else []) if cut.lines.get(ln.id) == "drop"]
         return inputs, {"item": [it.kind, it.shot, it.sha256, it.src_in, it.src_out],
-                        "texts": [ln.text for ln in (sh.lines if sh else [])], **({"dropped": dropped} if dropped else {})}
+                        "texts": [ln.text for ln in (sh.lines if sh else [])], **({"dropped": dropped} if dropped else {}),
+                        **({"picture": pic.recipe()} if pic else {})}
 
     def name(k: int) -> str:
         return f"{ctx.episode.id}.cut{k:03d}" if cut.human else cut.items[k].shot
@@ -101,18 +115,18 @@ def segment_tasks(ctx: EpisodeContext, cut: Cut, clips: dict[str, Task], sources
         ends = [e for e, on in (("head", k == 0), ("tail", k == len(cut.items) - 1 and lab.repeat_at_end)) if on]
         label = {"label": {"at": ends, "language": ctx.language, "position": lab.position, "seconds": lab.seconds}} \
             if ends else {}
-        segs.append(Task("finisher", f"{name(k)}.segment", CODE_VERSION, FINISHER,
+        segs.append(Task("finisher", f"{name(k)}.segment", SEGMENT_VERSION, FINISHER,
                          {**src, "first": first, "last": last, **common, **label},
-                         _segment(ctx, it, by_id.get(it.shot), first, last, frozenset(src.get("dropped", ()))),
+                         _segment(ctx, it, by_id.get(it.shot), first, last, frozenset(src.get("dropped", ())), picture(k)),
                          inputs=inputs, episode=ctx.episode.number))
         j = cut.join_after(k)
         if j:
             b_in, b_src = source(k + 1)
             nxt = cut.items[k + 1]
             t_inputs = {**{f"a.{n}": t for n, t in inputs.items()}, **{f"b.{n}": t for n, t in b_in.items()}}
-            trans[k] = Task("finisher", f"{name(k)}.transition", CODE_VERSION, FINISHER,
+            trans[k] = Task("finisher", f"{name(k)}.transition", SEGMENT_VERSION, FINISHER,
                             {"kind": j.kind, "before": j.before, "into": j.into, "a": src, "b": b_src, **common},
-                            _transition(ctx, j, (it, by_id.get(it.shot)), (nxt, by_id.get(nxt.shot)),
+                            _transition(ctx, j, (it, by_id.get(it.shot), picture(k)), (nxt, by_id.get(nxt.shot), picture(k + 1)),
                                         frozenset(src.get("dropped", ())) | frozenset(b_src.get("dropped", ()))),
                             inputs=t_inputs, episode=ctx.episode.number)
     return segs, trans
@@ -180,15 +194,38 @@ def _lay_lips(label: str, sprites: list, first_input: int, tag: str) -> tuple[li
     return args, graph, label
 
 
-def _segment(ctx: EpisodeContext, it, sh, first: int, last: int, drop: frozenset):
+def _draw_picture(pic, inputs: dict, prefix: str, sh, lo: int, hi: int, drop: frozenset, info: dict):
+    """Frames [lo, hi) of a shot's picture, drawn here (crew/animator.Picture) with the speakers' lips opened
+    by their voices (but for the lines in `drop`): BT.601 yuv420p arrays, one a frame, each valid until the next."""
+    import cv2
+    total = clip_length(inputs[f"{prefix}timing"])
+    envs: dict = {}
+    if sh is not None and sh.lines:
+        frames, starts = read_layout(inputs[f"{prefix}timing"])
+        said = [k for k, ln in enumerate(sh.lines) if ln.id not in drop]
+        envs = lips.mouth_envelopes(replace(sh, lines=tuple(sh.lines[k] for k in said)),
+                                    [inputs[f"{prefix}voice{k:02d}"] for k in said], [starts[k] for k in said], frames)
+    yuv = None
+    f = max(0, lo)
+    for frame, at in pic.draw(Path(inputs[f"{prefix}keyframe"]), total, lo, hi, info):
+        if envs:
+            lips.lay_mouths(frame, at, {n: e[f] for n, e in envs.items() if f < len(e)}, info["skin"])
+        yuv = cv2.cvtColor(frame, cv2.COLOR_RGBA2YUV_I420, dst=yuv)
+        f += 1
+        yield yuv
+
+
+def _segment(ctx: EpisodeContext, it, sh, first: int, last: int, drop: frozenset, pic=None):
     def run(tctx) -> dict:
         wd = Path(tctx.workdir)
-        total = _clip_frames(tctx.inputs["clip"])
+        total = clip_length(tctx.inputs["timing"]) if pic else _clip_frames(tctx.inputs["clip"])
         a, b = local_range(it, total)
         lo, hi = a + first, b - last
         if hi <= lo:
             raise MediaError(f"cut item {it.shot or it.name}: no frames left between its transitions ({a}..{b} "
                              f"less {first} + {last}); re-import the cut with shorter transitions")
+        if pic:
+            return _drawn_segment(ctx, tctx, it, sh, lo, hi, drop, pic)
         mouths = _lips(wd, tctx.inputs, "", sh, lo, hi, "s", drop)
         l_args, l_graph, label = _lay_lips("v0", mouths, 1, "m")
         subs = _subtitles(ctx, wd, tctx.inputs, "", sh, lo, hi, "s", drop)
@@ -206,6 +243,29 @@ def _segment(ctx: EpisodeContext, it, sh, first: int, last: int, drop: frozenset
                             extra={"frames": hi - lo, **({"lips": len(mouths)} if mouths else {}),
                                    **({"label": {m[5]: m[4] - m[3] + 1 for m in marks}} if marks else {})})
     return run
+
+
+def _drawn_segment(ctx: EpisodeContext, tctx, it, sh, lo: int, hi: int, drop: frozenset, pic) -> dict:
+    """A shot's segment whose frames are drawn here, lips in, with the subtitles and the label laid over them in
+    the encoder's filter graph: each frame encoded once."""
+    wd = Path(tctx.workdir)
+    subs = _subtitles(ctx, wd, tctx.inputs, "", sh, lo, hi, "s", drop)
+    marks = _label_marks(tctx.task.params.get("label"), hi - lo, ctx.size, wd)
+    args, graph, label = _overlay("v0", subs + [m[:5] for m in marks], 1)
+    info: dict = {}
+    ffmpeg.pipe_in([*ffmpeg.raw_input(ctx.size), *args, "-filter_complex",
+                    ";".join([f"[0:v]{ffmpeg.BT601_TO_BT709}[v0]", *graph]), "-map", f"[{label}]",
+                    *encode_args(ctx.preview), "-frames:v", str(hi - lo), str(wd / "segment.mp4")],
+                   _draw_picture(pic, tctx.inputs, "", sh, lo, hi, drop, info), f"rendering {it.shot}", wd / "ffmpeg.log")
+    for p in [*wd.glob("sub-*.png"), *(m[0] for m in marks)]:
+        p.unlink(missing_ok=True)
+    spoke = sorted({ln.speaker for ln in sh.lines if ln.id not in drop} & set(info.get("skin", {}))) if sh else []
+    prov = pic.clip.provider
+    return ledger.entry(made_by="algorithm:filmcrew-finisher", source_type=ledger.ALGORITHMIC,
+                        extra={"frames": hi - lo, **({"lips": len(spoke)} if spoke else {}),
+                               "drawn": {"by": prov.name, "version": prov.version, "model": prov.model, "move": info.get("move"),
+                                         "blinks": info.get("blinks"), "breathing": info.get("breathing")},
+                               **({"label": {m[5]: m[4] - m[3] + 1 for m in marks}} if marks else {})})
 
 
 def _label_marks(spec: dict | None, n: int, size: tuple[int, int], wd: Path) -> list[tuple]:
@@ -229,13 +289,30 @@ def _transition(ctx: EpisodeContext, j, a_side, b_side, drop: frozenset):
     def run(tctx) -> dict:
         wd = Path(tctx.workdir)
         steps, subs_all, l_args, n_lips = [], [], [], 0
-        for n, (prefix, (it, sh)) in enumerate((("a.", a_side), ("b.", b_side))):
-            folder = Path(tctx.inputs[f"{prefix}clip"])
-            total = _clip_frames(folder)
+        ins: list[str] = []
+        for n, (prefix, (it, sh, pic)) in enumerate((("a.", a_side), ("b.", b_side))):
+            folder = Path(tctx.inputs[f"{prefix}timing" if pic else f"{prefix}clip"])
+            total = clip_length(folder) if pic else _clip_frames(folder)
             a, b = local_range(it, total)
             cut_at = b if prefix == "a." else a  # the clip frame at the cut point
             lo, hi = cut_at - j.before, cut_at + j.into
             s, e = max(0, lo), min(total, hi)
+            if pic:  # drawn here, lips in, its first and last frames held where the shot has no more
+                raw = wd / f"side{n}.yuv"
+                with open(raw, "wb") as out:
+                    first = last = None
+                    for yuv in _draw_picture(pic, tctx.inputs, prefix, sh, s, e, drop, {}):
+                        if first is None:
+                            first = yuv.tobytes()
+                            out.write(first * (s - lo))
+                        last = yuv.tobytes()
+                        out.write(last)
+                    out.write((last or b"") * (hi - e))
+                ins += ffmpeg.raw_input(ctx.size, str(raw))
+                steps.append(f"[{n}:v]setpts=PTS-STARTPTS,settb=1/30,{ffmpeg.BT601_TO_BT709}[x{n}]")
+                subs_all += _subtitles(ctx, wd, tctx.inputs, prefix, sh, lo, hi, f"{n}", drop)
+                continue
+            ins += ["-i", str(folder / "clip.mp4")]
             pad = f",tpad=start_mode=clone:start={s - lo}:stop_mode=clone:stop={hi - e}" if (s - lo or hi - e) else ""
             steps.append(f"[{n}:v]trim=start_frame={s}:end_frame={e},setpts=PTS-STARTPTS{pad},settb=1/30,"
                          f"{ffmpeg.to_bt709(folder / 'clip.mp4')}[y{n}]")
@@ -248,11 +325,10 @@ def _transition(ctx: EpisodeContext, j, a_side, b_side, drop: frozenset):
         xf = "fadeblack" if j.kind == "dip" else "fade"
         steps.append(f"[x0][x1]xfade=transition={xf}:duration={d / 30:.4f}:offset=0,trim=end_frame={d}[v0]")
         args, graph, label = _overlay("v0", subs_all, 2 + n_lips)
-        ffmpeg.run(["-i", str(Path(tctx.inputs["a.clip"]) / "clip.mp4"),
-                          "-i", str(Path(tctx.inputs["b.clip"]) / "clip.mp4"), *l_args, *args,
+        ffmpeg.run([*ins, *l_args, *args,
                           "-filter_complex", ";".join(steps + graph), "-map", f"[{label}]", *encode_args(ctx.preview),
                           str(wd / "segment.mp4")], "rendering a transition")
-        for p in [*wd.glob("sub-*.png"), *wd.glob("lips-*.rgba")]:
+        for p in [*wd.glob("sub-*.png"), *wd.glob("lips-*.rgba"), *wd.glob("side*.yuv")]:
             p.unlink()
         return ledger.entry(made_by="algorithm:filmcrew-finisher", source_type=ledger.ALGORITHMIC, extra={"frames": d})
     return run

@@ -15,6 +15,7 @@ from ..engine import atomic
 from ..engine.layout import Layout
 from ..errors import ConfigError
 from .common import out_name
+from .editor import clip_length
 from .voice import frames_of
 
 
@@ -25,12 +26,17 @@ def link_media(src: Path, dst: Path) -> Path:
     return atomic.link_or_copy(src, dst)
 
 
-def build(root: Path, st, ctx, g, media_dir: Path, rel: str):
-    """The episode as an OTIO timeline whose media references point into `media_dir` (written as `rel`)."""
+def build(root: Path, st, ctx, g, media_dir: Path, rel: str, clips_made: bool = True):
+    """The episode as an OTIO timeline whose media references point into `media_dir` (written as `rel`).
+    With `clips_made` False (what `make` writes beside the film), a shot whose clip is not made (its segment drew
+    its frames: crew/animator.Picture) gets a missing reference, its length from its timing; `filmcrew export`
+    makes the clips and links them."""
     import opentimelineio as otio
+    from ..engine.graph import topo_order
     RT, TR = otio.opentime.RationalTime, otio.opentime.TimeRange
+    film = {id(t) for t in topo_order([g.final])}
     for t in g.all:
-        if not st.made(t):
+        if not st.made(t) and (clips_made or id(t) in film):
             raise ConfigError(f"{ctx.episode.id}: {t.artifact} is not made yet; run `filmcrew make {root}"
                               f"{' --preview' if ctx.preview else ''}` first")
     tl_data = json.loads((st.path(g.task(f"{ctx.episode.id}.timeline").key) / "timeline.json").read_text())
@@ -45,11 +51,23 @@ def build(root: Path, st, ctx, g, media_dir: Path, rel: str):
     for it in tl_data["items"]:
         k = it["item"]
         task = g.plays[k]
-        rec = st.record(task.key)
-        total = int(rec["ledger"]["frames"])
-        if it["kind"] == "gap":
+        if not clips_made and it["kind"] == "shot" and not st.made(task):  # drawn by its segment: no clip file yet
+            total = clip_length(st.path(g.task(f"{it['shot']}.timing").key))
+            clip = otio.schema.Clip(name=it["name"], source_range=TR(RT(it["src_in"], rate), RT(it["frames"], rate)))
+            clip.media_reference = otio.schema.MissingReference(name=f"{it['shot']}.mp4",
+                                                                available_range=TR(RT(0, rate), RT(total, rate)))
+            sh = shots[it["shot"]]
+            clip.metadata["filmcrew"] = {"item": k, "kind": "shot", "scene": it["scene"], "seed": task.seed,
+                                         "provider": task.provider.name, "model": task.provider.model, "key": task.key,
+                                         "shot": it["shot"], "camera": sh.camera, "prompt": sh.action,
+                                         "lines": [ln.id for ln in sh.lines],
+                                         "media": f"not made: `filmcrew export {root}` makes the clip"}
+            video.append(clip)
+        elif it["kind"] == "gap":
             video.append(otio.schema.Gap(source_range=TR(RT(0, rate), RT(it["frames"], rate))))
         else:
+            rec = st.record(task.key)
+            total = int(rec["ledger"]["frames"])
             label = it["shot"] or task.artifact.rsplit(".", 1)[0]
             lipped = g.media.get(it["shot"]) if it["kind"] == "shot" else None  # the lips drawn in, once exported
             src = link_media(st.path((lipped if lipped is not None and st.made(lipped) else task).key) / "clip.mp4",
@@ -120,12 +138,12 @@ def build(root: Path, st, ctx, g, media_dir: Path, rel: str):
     return tl, tl_data
 
 
-def write(root: Path, st, ctx, g) -> Path:
-    """`out/epNN.otio` for the made episode, its media beside it in `out/epNN.media/`."""
+def write(root: Path, st, ctx, g, clips_made: bool = True) -> Path:
+    """`out/epNN.otio` for the made episode, its media beside it in `out/epNN.media/` (see `build`)."""
     out = Layout.of(root).out
     name = out_name(ctx)
     media_dir = out / f"{name}.media"
-    tl, _ = build(root, st, ctx, g, media_dir, media_dir.name)
+    tl, _ = build(root, st, ctx, g, media_dir, media_dir.name, clips_made)
     return write_otio(out / f"{name}.otio", tl)
 
 

@@ -130,6 +130,39 @@ RGBA_TO_BT709 = "scale=out_color_matrix=bt709:out_range=tv,format=yuva420p"
 _BT601 = ("", "smpte170m", "bt470bg")
 
 
+# frames piped in as BT.601 yuv420p (OpenCV's conversion: see providers/camera_moves.py), brought to BT.709
+BT601_TO_BT709 = ("format=yuv420p,colorspace=space=bt709:primaries=bt709:trc=bt709:range=tv:fast=1:"
+                  f"ispace=smpte170m:iprimaries=bt709:itrc=bt709:irange=tv,{BT709_PARAMS}")
+
+
+def raw_input(size: tuple[int, int], source: str = "pipe:0") -> list[str]:
+    """The input options of raw BT.601 yuv420p frames of `size` (W, H) at 30 fps, from `source`."""
+    return ["-f", "rawvideo", "-pix_fmt", "yuv420p", "-s", f"{size[0]}x{size[1]}", "-r", "30", "-i", source]
+
+
+def pipe_in(args: list[str], frames, what: str, log: Path) -> None:
+    """Run ffmpeg with `args` (one of its inputs `pipe:0`), writing each array of `frames` down its standard
+    input; its messages go to the file `log` (removed after), so a long run never fills a pipe nobody reads."""
+    with open(log, "wb") as err:
+        proc = subprocess.Popen([executable(), "-hide_banner", "-nostdin", "-y", *args], stdin=subprocess.PIPE,
+                                stdout=subprocess.DEVNULL, stderr=err)
+        try:
+            for a in frames:
+                proc.stdin.write(memoryview(a))
+            proc.stdin.close()
+        except BrokenPipeError:
+            pass
+        finally:
+            if proc.poll() is None and not proc.stdin.closed:  # (an error while drawing: ffmpeg is not left waiting)
+                proc.kill()
+            code = proc.wait()
+    text = Path(log).read_text("utf-8", "replace")
+    Path(log).unlink(missing_ok=True)
+    if code != 0:
+        tail = "\n".join(text.strip().splitlines()[-8:])
+        raise MediaError(f"ffmpeg failed while {what} (exit {code}):\n{tail}")
+
+
 def to_bt709(path: Path) -> str:
     """The filters that bring the video of `path` to BT.709 by its own matrix tag. Untagged is taken as
     BT.601 (what filmcrew's own animator wrote before it tagged its clips, and swscale's default); a clip

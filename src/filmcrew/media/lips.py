@@ -105,3 +105,31 @@ def sprites(track: dict, envelopes: dict[str, np.ndarray], lo: int, hi: int, wd:
                 f_out.write(big.convert("RGBa").resize((w, h), Image.BOX).convert("RGBA").tobytes())  # no dark fringe
         out.append((path, x0, y0, w, h, last + 1 - lo))
     return out
+
+
+def lay_mouths(frame: np.ndarray, at: dict, opened: dict[str, float], skins: dict[str, list]) -> None:
+    """Each speaker's open mouth drawn into `frame` (RGBA or RGB array (H, W, 4 or 3), in place; its fourth
+    channel is left as it is): `at` {name: [x, y, half width]} where the mouths are on this frame, `opened`
+    {name: 0..1} how open. Drawn as `sprites` draws them (four times larger, then reduced), over the frame."""
+    for name in sorted(opened):
+        o = float(opened[name])
+        if o <= 0 or name not in at or name not in skins:
+            continue
+        mx, my, mw = at[name]
+        box = mouth_boxes(mx, my, mw, 1.0)[0]
+        x0, y0 = int(np.floor(box[0])) - 2, int(np.floor(box[1])) - 2
+        x1, y1 = int(np.ceil(box[2])) + 2, int(np.ceil(box[3])) + 2
+        big = Image.new("RGBA", ((x1 - x0) * SUPER, (y1 - y0) * SUPER), (0, 0, 0, 0))
+        d = ImageDraw.Draw(big)
+        cover, mouth = mouth_boxes((mx - x0) * SUPER, (my - y0) * SUPER, mw * SUPER, o)
+        d.ellipse(cover, fill=tuple(skins[name]) + (255,))
+        d.ellipse(mouth, fill=MOUTH + (255,))
+        patch = np.asarray(big.convert("RGBa").resize((x1 - x0, y1 - y0), Image.BOX))  # premultiplied: no fringe
+        h, w = frame.shape[:2]
+        fx0, fy0, fx1, fy1 = max(0, x0), max(0, y0), min(w, x1), min(h, y1)
+        if fx1 <= fx0 or fy1 <= fy0:
+            continue
+        p = patch[fy0 - y0:fy1 - y0, fx0 - x0:fx1 - x0].astype(np.uint32)
+        region = frame[fy0:fy1, fx0:fx1, :3]
+        keep = 255 - p[..., 3:4]
+        region[...] = ((p[..., :3] * 255 + region.astype(np.uint32) * keep + 127) // 255).astype(np.uint8)

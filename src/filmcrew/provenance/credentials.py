@@ -6,7 +6,7 @@
   mode 0600; never in a project, the cache or an export. A user's own certificate chain and key can be
   named instead with FILMCREW_SIGN_CERT and FILMCREW_SIGN_KEY (paths).
 - `sign()` builds the manifest from the ledger: `c2pa.created` with the honest digital source type
-  of the whole, one `c2pa.placed` per generated shot (the shot's clip as a `componentOf` ingredient),
+  of the whole, one `c2pa.placed` per generated shot (its clip, or the segment that drew it, as a `componentOf` ingredient),
   `c2pa.edited` for human contributions, and the AI-share figures as an `org.filmcrew.ai_share`
   assertion. It runs after the AIGC tag is written (signing keeps that tag and the front-loaded moov).
 - `verify()` reads a file with the C2PA library: manifest present, integrity valid, first action.
@@ -192,7 +192,8 @@ def _signer_files() -> tuple[Path, Path, bool]:
 
 
 def manifest_definition(title: str, records: list[dict], figures: dict) -> tuple[dict, list[tuple[dict, Path]]]:
-    """The manifest and its ingredients (shot clips), from the episode's ledger records."""
+    """The manifest and its ingredients (shot clips, or the segments that drew them), from the episode's ledger
+    records."""
     types = {r["ledger"].get("digital_source_type") for r in records}
     human = [r for r in records if r["ledger"].get("digital_source_type") in (ledger.CAPTURE, ledger.HUMAN_CREATION,
                                                                              ledger.HUMAN_EDITS)]
@@ -207,14 +208,16 @@ def manifest_definition(title: str, records: list[dict], figures: dict) -> tuple
                 "description": "assembled by filmcrew from the shots, voices, score and effects in its ledger"}]
     ingredients = []
     for r in records:
-        if r["role"] == "animator" and r.get("path"):
+        drawn = r["ledger"].get("drawn")  # a shot whose segment drew its frames (crew/animator.Picture): the segment
+        if (r["role"] == "animator" or drawn) and r.get("path"):
             src = r["ledger"].get("digital_source_type", ledger.ALGORITHMIC)
             label = r["artifact"].replace(".", "-")
             ingredients.append(({"title": r["artifact"], "relationship": "componentOf", "label": label,
                                  "format": "video/mp4"}, Path(r["path"])))
+            agent = ({"name": drawn["by"], "version": str(drawn.get("version", ""))} if drawn else
+                     {"name": r["provider"]["name"], "version": str(r["provider"]["version"])})
             actions.append({"action": "c2pa.placed", "digitalSourceType": ledger.IPTC + src,
-                            "parameters": {"ingredientIds": [label]},
-                            "softwareAgent": {"name": r["provider"]["name"], "version": str(r["provider"]["version"])}})
+                            "parameters": {"ingredientIds": [label]}, "softwareAgent": agent})
     for r in human:
         actions.append({"action": "c2pa.edited", "digitalSourceType": ledger.IPTC + r["ledger"]["digital_source_type"],
                         "description": f"{r['artifact']}: {r['ledger'].get('prompt') or 'human contribution'}"})

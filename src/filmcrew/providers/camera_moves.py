@@ -214,6 +214,42 @@ class CameraMoveAnimator(NoSettings):
     source_type = ledger.ALGORITHMIC
 
     def animate(self, req: AnimateRequest, out_path: Path, ffmpeg: str) -> dict:
+        """The shot's clip: every frame `draw` gives, encoded (intermediate settings: the finisher's segments
+        re-encode what they take from it), with the mouths track and what was drawn."""
+        W, H = req.size
+        crf = "24" if req.preview else "16"
+        # frames go down the pipe as yuv420p, converted by OpenCV (BT.601, limited range: what ffmpeg's own
+        # rgb24 conversion gives, to within one level of luma): half the bytes, and the encoder's
+        # single-threaded colour conversion, its largest cost after x264 itself, is gone. The clip is tagged
+        # BT.601 (its matrix); the finisher converts it to the film's BT.709 (media/ffmpeg.py)
+        cmd = [ffmpeg, "-hide_banner", "-nostdin", "-y", "-f", "rawvideo", "-pix_fmt", "yuv420p", "-s", f"{W}x{H}",
+               "-r", "30", "-i", "pipe:0", "-c:v", "libx264", "-preset", "ultrafast", "-crf", crf,
+               "-pix_fmt", "yuv420p", "-g", "30", "-an", *X264_THREADS, "-vf", BT601_PARAMS, str(out_path)]
+        proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        yuv = np.empty((H * 3 // 2, W), np.uint8)
+        info: dict = {}
+        track: dict = {}
+        try:
+            for frame, mouths in self.frames(req, 0, req.frames, info):
+                for name, at in mouths.items():
+                    track.setdefault(name, {"skin": info["skin"][name], "at": []})["at"].append(at)
+                proc.stdin.write(memoryview(cv2.cvtColor(frame, cv2.COLOR_RGBA2YUV_I420, dst=yuv)))
+            proc.stdin.close()
+        except BrokenPipeError:
+            pass
+        err = proc.stderr.read().decode("utf-8", "replace")
+        proc.stderr.close()
+        if proc.wait() != 0:
+            raise MediaError(f"ffmpeg failed while encoding shot {req.shot.id}: {err.strip().splitlines()[-1:]}")
+        return {"move": info["move"], "blinks": info["blinks"], "breathing": info["breathing"],
+                "mouths": {name: track.get(name, {"skin": skin, "at": []}) for name, skin in info["skin"].items()}}
+
+    def frames(self, req: AnimateRequest, lo: int, hi: int, info: dict | None = None):
+        """Frames [lo, hi) of the shot (each frame depends on its number alone, so any range is drawn as the
+        whole clip has it): yields (frame, mouths) per frame, the frame an RGBA array (H, W, 4; its fourth
+        channel is not alpha) that stays valid until the next one is asked for, and mouths {name: [x, y, half
+        width]} where each mouth is on that frame (the clip's mouths track). `info`, when given, is filled with
+        the move, the blinks, who breathes and each face's skin colour before the first frame."""
         W, H = req.size
         layers = [Image.open(p).convert("RGBA") for p in req.layers]
         cw, ch = layers[0].size
@@ -225,15 +261,6 @@ class CameraMoveAnimator(NoSettings):
         if len(layers) > 3:
             front = Image.alpha_composite(front, layers[3]) if front is not None else layers[3]
         flat = Image.alpha_composite(back, front).convert("RGB") if front is not None else back.convert("RGB")
-        crf = "24" if req.preview else "16"
-        # frames go down the pipe as yuv420p, converted by OpenCV (BT.601, limited range: what ffmpeg's own
-        # rgb24 conversion gives, to within one level of luma): half the bytes, and the encoder's
-        # single-threaded colour conversion, its largest cost after x264 itself, is gone. The clip is tagged
-        # BT.601 (its matrix); the finisher converts it to the film's BT.709 (media/ffmpeg.py)
-        cmd = [ffmpeg, "-hide_banner", "-nostdin", "-y", "-f", "rawvideo", "-pix_fmt", "yuv420p", "-s", f"{W}x{H}",
-               "-r", "30", "-i", "pipe:0", "-c:v", "libx264", "-preset", "ultrafast", "-crf", crf,
-               "-pix_fmt", "yuv420p", "-g", "30", "-an", *X264_THREADS, "-vf", BT601_PARAMS, str(out_path)]
-        proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
         rng = np.random.default_rng(int(hashlib.sha256(req.shot.id.encode()).hexdigest()[:8], 16))
         phase = rng.uniform(0, 2 * math.pi, 4)
         base_w, base_h = cw / MARGIN, ch / MARGIN
@@ -254,7 +281,9 @@ class CameraMoveAnimator(NoSettings):
                                                       layers[3] if len(layers) > 3 and not mask_only else None,
                                                       *breathing(fc["name"], req.shot.id, req.seed))
         by_name = {fc["name"]: fc for fc in faces}
-        track = {fc["name"]: {"skin": list(fc["skin"])[:3], "at": []} for fc in faces}
+        if info is not None:
+            info.update(move=move, blinks=sum(len(v) for v in schedule.values()), breathing=sorted(breathers),
+                        skin={fc["name"]: list(fc["skin"])[:3] for fc in faces})
         # the canvas the camera films: the flat picture, or (parallax) the characters over a background that
         # moves less. Breath and blinks change small regions of it: each is drawn in its own little
         # image, copied into the canvas for this frame, and put back from the still picture after
@@ -273,81 +302,70 @@ class CameraMoveAnimator(NoSettings):
             shade = cv2.cvtColor(warp(np.ascontiguousarray(keep), ((cw - w0) / 2, (ch - h0) / 2, (cw + w0) / 2,
                                                                   (ch + h0) / 2), W, H), cv2.COLOR_GRAY2RGBA)
         scratch = Scratch()
-        yuv = np.empty((H * 3 // 2, W), np.uint8)
-        try:
-            for f in range(req.frames):
-                shut = {fc["name"]: lid_at(f, schedule[fc["name"]]) for fc in faces}
-                mouths = {fc["name"]: fc["mouth"] for fc in faces}
-                dirty = []
-                for name, b in breathers.items():
-                    patch, lift = b.patch(f)
-                    if name in mouths:
-                        fc = b.moved(by_name[name], lift)
-                        mouths[name] = fc["mouth"]
-                        if shut[name]:  # (a blink: a few frames every few seconds, drawn with PIL)
-                            lidded = Image.fromarray(patch)
-                            draw_lids(ImageDraw.Draw(lidded), _shifted(fc, *b.box[:2]), shut[name])
-                            patch = np.asarray(lidded)
-                    dirty.append(b.box)
-                    canvas[b.box[1]:b.box[3], b.box[0]:b.box[2]] = patch
-                for fc in faces:  # a face with no figure box: its eyes alone
-                    if fc["name"] not in breathers and shut[fc["name"]]:
-                        box = _face_box(fc, cw, ch)
-                        patch = source.crop(box)
-                        draw_lids(ImageDraw.Draw(patch), _shifted(fc, *box[:2]), shut[fc["name"]])
-                        dirty.append(box)
-                        canvas[box[1]:box[3], box[0]:box[2]] = np.asarray(patch)
-                t = _ease(f / max(1, req.frames - 1))
-                z, dx, dy = 1.0, 0.0, 0.0
-                if move == "push-in":
-                    z = 1.0 + 0.09 * t
-                elif move == "pull-out":
-                    z = 1.09 - 0.09 * t
-                elif move in ("pan-left", "pan-right"):
-                    z = 1.01
-                    dx = (0.045 if move == "pan-left" else -0.045) * (1 - 2 * t)
-                elif move == "tilt-up":
-                    z = 1.01
-                    dy = 0.04 * (1 - 2 * t)
-                elif move == "handheld" or move == "static":
-                    amp = 0.004 if move == "handheld" else 0.0012
-                    secs = f / 30
-                    z = 1.02
-                    dx = amp * (math.sin(secs * 1.3 + phase[0]) + 0.5 * math.sin(secs * 2.9 + phase[1]))
-                    dy = amp * (math.sin(secs * 1.1 + phase[2]) + 0.5 * math.sin(secs * 3.3 + phase[3]))
-                elif move == "parallax":
-                    z = 1.02
-                    dx = 0.03 * (1 - 2 * t)
-                w, h = base_w / z, base_h / z
-                cx, cy = cw / 2 + dx * cw, ch / 2 + dy * ch
-                box = (cx - w / 2, cy - h / 2, cx + w / 2, cy + h / 2)
-                k = W / w  # canvas -> frame (the characters' layer, in a parallax move too)
-                for name, (mx, my, mw) in mouths.items():
-                    track[name]["at"].append([round((mx - box[0]) * k, 2), round((my - box[1]) * k, 2), round(mw * k, 2)])
-                frame = scratch("frame", (H, W, 4))
-                if parallax:  # the background moves less than the characters
-                    bcx = cw / 2 + dx * 0.4 * cw
-                    warp(back_np, (bcx - w / 2, cy - h / 2, bcx + w / 2, cy + h / 2), W, H, dst=frame)
-                    if drawn is not None:  # the characters' part of the frame, warped and laid over it
-                        x0, y0 = max(0, int((drawn[0] - box[0]) * k) - 2), max(0, int((drawn[1] - box[1]) * k) - 2)
-                        x1, y1 = min(W, int((drawn[2] - box[0]) * k) + 3), min(H, int((drawn[3] - box[1]) * k) + 3)
-                        if x1 > x0 and y1 > y0:
-                            part = frame[y0:y1, x0:x1]
-                            over(warp(canvas, box, W, H, (x0, y0, x1, y1), dst=scratch("front", part.shape)), part,
-                                 dst=part, scratch=scratch)
-                    if shade is not None:
-                        cv2.multiply(frame, shade, scale=1 / 255, dst=frame)
-                else:
-                    warp(canvas, box, W, H, dst=frame)
-                proc.stdin.write(memoryview(cv2.cvtColor(frame, cv2.COLOR_RGBA2YUV_I420, dst=yuv)))
-                for x0, y0, x1, y1 in dirty:
-                    canvas[y0:y1, x0:x1] = still[y0:y1, x0:x1]
-            proc.stdin.close()
-        except BrokenPipeError:
-            pass
-        err = proc.stderr.read().decode("utf-8", "replace")
-        proc.stderr.close()
-        if proc.wait() != 0:
-            raise MediaError(f"ffmpeg failed while encoding shot {req.shot.id}: {err.strip().splitlines()[-1:]}")
-        return {"move": move, "blinks": sum(len(v) for v in schedule.values()), "breathing": sorted(breathers),
-                "mouths": track}
+        for f in range(max(0, lo), min(hi, req.frames)):
+            shut = {fc["name"]: lid_at(f, schedule[fc["name"]]) for fc in faces}
+            mouths = {fc["name"]: fc["mouth"] for fc in faces}
+            dirty = []
+            for name, b in breathers.items():
+                patch, lift = b.patch(f)
+                if name in mouths:
+                    fc = b.moved(by_name[name], lift)
+                    mouths[name] = fc["mouth"]
+                    if shut[name]:  # (a blink: a few frames every few seconds, drawn with PIL)
+                        lidded = Image.fromarray(patch)
+                        draw_lids(ImageDraw.Draw(lidded), _shifted(fc, *b.box[:2]), shut[name])
+                        patch = np.asarray(lidded)
+                dirty.append(b.box)
+                canvas[b.box[1]:b.box[3], b.box[0]:b.box[2]] = patch
+            for fc in faces:  # a face with no figure box: its eyes alone
+                if fc["name"] not in breathers and shut[fc["name"]]:
+                    box = _face_box(fc, cw, ch)
+                    patch = source.crop(box)
+                    draw_lids(ImageDraw.Draw(patch), _shifted(fc, *box[:2]), shut[fc["name"]])
+                    dirty.append(box)
+                    canvas[box[1]:box[3], box[0]:box[2]] = np.asarray(patch)
+            t = _ease(f / max(1, req.frames - 1))
+            z, dx, dy = 1.0, 0.0, 0.0
+            if move == "push-in":
+                z = 1.0 + 0.09 * t
+            elif move == "pull-out":
+                z = 1.09 - 0.09 * t
+            elif move in ("pan-left", "pan-right"):
+                z = 1.01
+                dx = (0.045 if move == "pan-left" else -0.045) * (1 - 2 * t)
+            elif move == "tilt-up":
+                z = 1.01
+                dy = 0.04 * (1 - 2 * t)
+            elif move == "handheld" or move == "static":
+                amp = 0.004 if move == "handheld" else 0.0012
+                secs = f / 30
+                z = 1.02
+                dx = amp * (math.sin(secs * 1.3 + phase[0]) + 0.5 * math.sin(secs * 2.9 + phase[1]))
+                dy = amp * (math.sin(secs * 1.1 + phase[2]) + 0.5 * math.sin(secs * 3.3 + phase[3]))
+            elif move == "parallax":
+                z = 1.02
+                dx = 0.03 * (1 - 2 * t)
+            w, h = base_w / z, base_h / z
+            cx, cy = cw / 2 + dx * cw, ch / 2 + dy * ch
+            box = (cx - w / 2, cy - h / 2, cx + w / 2, cy + h / 2)
+            k = W / w  # canvas -> frame (the characters' layer, in a parallax move too)
+            at = {name: [round((mx - box[0]) * k, 2), round((my - box[1]) * k, 2), round(mw * k, 2)]
+                  for name, (mx, my, mw) in mouths.items()}
+            frame = scratch("frame", (H, W, 4))
+            if parallax:  # the background moves less than the characters
+                bcx = cw / 2 + dx * 0.4 * cw
+                warp(back_np, (bcx - w / 2, cy - h / 2, bcx + w / 2, cy + h / 2), W, H, dst=frame)
+                if drawn is not None:  # the characters' part of the frame, warped and laid over it
+                    x0, y0 = max(0, int((drawn[0] - box[0]) * k) - 2), max(0, int((drawn[1] - box[1]) * k) - 2)
+                    x1, y1 = min(W, int((drawn[2] - box[0]) * k) + 3), min(H, int((drawn[3] - box[1]) * k) + 3)
+                    if x1 > x0 and y1 > y0:
+                        part = frame[y0:y1, x0:x1]
+                        over(warp(canvas, box, W, H, (x0, y0, x1, y1), dst=scratch("front", part.shape)), part,
+                             dst=part, scratch=scratch)
+                if shade is not None:
+                    cv2.multiply(frame, shade, scale=1 / 255, dst=frame)
+            else:
+                warp(canvas, box, W, H, dst=frame)
+            yield frame, at
+            for x0, y0, x1, y1 in dirty:
+                canvas[y0:y1, x0:x1] = still[y0:y1, x0:x1]
