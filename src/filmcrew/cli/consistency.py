@@ -38,6 +38,15 @@ def cmd_consistency(a) -> int:
         fails = f"; FAILS in {', '.join(c['failed_in_film'])}" if c["failed_in_film"] else ""
         gone = f", not found in {len(c['missing'])}" if c["missing"] else ""
         print(f"{name:<16} {tr['matched']}/{n} shots match{gone}{worst}{fails}")
+    for s in (rep.get("lipsync") or {}).get("shots", []):  # (consistency/lipsync.py)
+        print(f"lip sync {s['shot']}: {s['verdict']}" + (f" (score {s['score']:.2f}, lag {s['lag']:+d} frames, "
+                                                          f"{s['method']})" if s["score"] is not None else ""))
+    for name, c in (rep.get("voices") or {}).get("characters", {}).items():  # (consistency/voices.py)
+        print(f"voice {name}: {len(c['lines']) - len(c['unlike']) - len(c['not_measurable'])}/{len(c['lines'])} lines "
+              f"the same voice" + (f"; UNLIKE: {', '.join(c['unlike'])}" if c["unlike"] else "")
+              + (f"; not measurable: {len(c['not_measurable'])}" if c["not_measurable"] else ""))
+    if (rep.get("voices") or {}).get("unavailable"):
+        print(f"voices: {rep['voices']['unavailable']}")
     t = rep["takes"]
     print(f"takes: {t['made']} made, {t['retakes']} retakes, {t['failed']} failed; {t['in_film_failing']} failing in "
           f"the film")
