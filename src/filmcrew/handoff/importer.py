@@ -466,7 +466,7 @@ def made_lengths(root: Path, env: dict, n: int, graphs=None) -> dict[str, int]:
         _, (full,) = pipeline.contexts(root, env, n)
         _, (small,) = pipeline.contexts(root, env, n, preview=True)
         graphs = (pipeline.episode_graph(full), pipeline.episode_graph(small))
-    st = pipeline.store(root)
+    st = Layout.of(root).store()
     totals: dict[str, int] = {}
     for graph in graphs:
         for t in graph.all:
@@ -556,7 +556,7 @@ def keep_cut(root: Path, env: dict, n: int, shots: list[tuple[str, int, int | No
         raise TimelineImportError(f"episode {n}: the project has episodes 1 to {cfg.episodes}")
     ctx = ctxs[n - 1]
     g = pipeline.episode_graph(ctx)
-    st = pipeline.store(root)
+    st = Layout.of(root).store()
     old = ctx.cut or cut_mod.script_cut(ctx.episode.shots())
     ids = [s.id for s in ctx.episode.shots()]
     if not shots:
