@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import os
 import sys
 from dataclasses import dataclass, field
@@ -29,6 +30,7 @@ from .provenance import check as check_mod
 from .provenance import credentials, labels, share
 from .providers.base import WriteRequest
 from .story import cut as cut_mod
+from .story import changes as story_changes
 from .story import fountain, screenplay
 
 
@@ -48,8 +50,21 @@ def write_story(root: Path, cfg: project.Config, env: dict, force: bool = False)
                                       language=cfg.language, seed=cfg.seed, genre=cfg.genre, style=cfg.style))
     written = []
     bible_path = Layout.of(root).bible
-    if bible_path in missing:
-        project.save_bible(root, draft.bible)
+    rec_path = Layout.of(root).writer_record
+    old = json.loads(rec_path.read_text()) if rec_path.exists() else {}
+    # the changes the writer's episodes make go into the bible's changes:; a person's own are never overwritten
+    rewritten = {ep.number for ep in draft.episodes if project.episode_path(root, ep.number) in missing}
+    try:
+        on_disk = project.load_bible(root) if bible_path.exists() else None
+    except ConfigError:
+        if bible_path not in missing:
+            raise
+        on_disk = None  # rewritten with --force: a bible that no longer reads has no change to keep
+    bible, _notes = story_changes.merge(on_disk, draft.bible, old.get("changes", {}), rewritten, bible_path in missing)
+    for note in _notes:
+        logging.getLogger("filmcrew.writer").warning("%s", note)
+    if bible_path in missing or (on_disk is not None and bible != on_disk):
+        project.save_bible(root, bible)
         written.append(bible_path)
     for ep in draft.episodes:
         p = project.episode_path(root, ep.number)
@@ -59,8 +74,6 @@ def write_story(root: Path, cfg: project.Config, env: dict, force: bool = False)
             atomic.write_text(p, text)
             written.append(p)
     # what the writer wrote, per shot action and line, so a later human edit counts as human (provenance/share.py)
-    rec_path = Layout.of(root).writer_record
-    old = json.loads(rec_path.read_text()) if rec_path.exists() else {}
     hashes = dict(old.get("written", {}))
     for ep in draft.episodes:
         p = project.episode_path(root, ep.number)
@@ -70,7 +83,8 @@ def write_story(root: Path, cfg: project.Config, env: dict, force: bool = False)
             hashes[str(ep.number)] = share.written_hashes(parsed)
     rec = {"role": "writer", "provider": writer.name, "version": writer.version, "model": writer.model,
            "digital_source_type": writer.source_type, "premise": cfg.premise, "seed": cfg.seed,
-           "files": sorted(set(old.get("files", [])) | {str(p.relative_to(root)) for p in written}), "written": hashes}
+           "files": sorted(set(old.get("files", [])) | {str(p.relative_to(root)) for p in written}), "written": hashes,
+           "changes": story_changes.writers_after(bible, old.get("changes", {}), draft.bible)}
     atomic.write_text(rec_path, json.dumps(ledger.scrub(rec), indent=1, ensure_ascii=False))
     return written
 

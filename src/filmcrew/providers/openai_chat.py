@@ -32,8 +32,9 @@ from dataclasses import replace
 
 from .. import ledger
 from ..errors import ConfigError, ProviderError
-from ..model import (CAMERAS, Bible, Character, Episode, EpisodeArc, Line, Scene, Shot, Voice, frames_to_seconds,
+from ..model import (CAMERAS, Bible, Change, Character, Episode, EpisodeArc, Line, Scene, Shot, Voice, frames_to_seconds,
                      seconds_to_frames)
+from ..story import changes as story_changes
 from ..story.screenplay import estimated_shot_seconds
 from .base import StoryDraft, WriteRequest
 from . import http
@@ -50,6 +51,9 @@ BUILDS = ("slim", "average", "broad", "small", "huge")
 AGES = ("child", "adult", "elder", "ageless")
 REGISTERS = {"child": (5.0, 1.08), "light": (2.0, 1.0), "medium": (0.0, 1.0), "deep": (-3.0, 0.94), "very deep": (-6.0, 0.86)}
 HEX = "^#[0-9a-fA-F]{6}$"
+# what a scene changes for later scenes (issue 37): `who` is a character, or PLACE for the scene's own place
+PLACE = "PLACE"
+CHANGE_KINDS = ("costume", "state", "carries", "lets_go")  # wears from now / injury, hair, dirt / picks up / drops all
 log = logging.getLogger("filmcrew.writer")
 
 
@@ -99,17 +103,22 @@ def cast_of(data: dict) -> list[dict]:
             + [dict(c) for c in data["others"]])
 
 
-def episode_schema(cast: list[str], max_scenes: int) -> dict:
+def episode_schema(cast: list[str], max_scenes: int, changes: bool = False) -> dict:
     line = {"type": "object", "additionalProperties": False, "required": ["speaker", "parenthetical", "text"],
             "properties": {"speaker": {"enum": cast}, "parenthetical": _s(40, 0), "text": _s(300)}}
     shot = {"type": "object", "additionalProperties": False, "required": ["camera", "action", "seconds", "lines"],
             "properties": {"camera": {"enum": list(CAMERAS)}, "action": _s(300),
                            "seconds": {"type": "integer", "minimum": 2, "maximum": 12},
                            "lines": {"type": "array", "minItems": 0, "maxItems": 6, "items": line}}}
+    change = {"type": "object", "additionalProperties": False, "required": ["who", "kind", "what"],
+              "properties": {"who": {"enum": [*cast, PLACE]}, "kind": {"enum": list(CHANGE_KINDS)}, "what": _s(60)}}
     scene = {"type": "object", "additionalProperties": False,
              "required": ["interior", "location", "time_of_day", "mood", "shots"],
              "properties": {"interior": {"type": "boolean"}, "location": _s(40), "time_of_day": {"enum": list(TIMES)},
                             "mood": _s(30), "shots": {"type": "array", "minItems": 1, "maxItems": 8, "items": shot}}}
+    if changes:  # a series: what each scene changes for the later ones (asked of a series only: see episode_prompt)
+        scene["required"].append("changes")
+        scene["properties"]["changes"] = {"type": "array", "minItems": 0, "maxItems": 2, "items": change}
     return {"type": "object", "additionalProperties": False, "required": ["title", "scenes"],
             "properties": {"title": _s(80),
                            "scenes": {"type": "array", "minItems": 1, "maxItems": max_scenes, "items": scene}}}
@@ -216,6 +225,49 @@ def episode_from_json(data: dict, number: int, bible: Bible, language: str) -> E
         scenes.append(Scene(id=sid, heading=heading, interior=sc["interior"], location=loc,
                             time_of_day=sc["time_of_day"], mood=sc["mood"].strip().lower(), shots=tuple(shots)))
     return Episode(number=number, title=data["title"].strip(), scenes=tuple(scenes), language=language)
+
+
+def episode_changes(data: dict, number: int, bible: Bible, language: str) -> list[tuple[str, Change]]:
+    """(subject, change) for each change a validated episode answer lists: it happens during its scene, so it
+    holds from the next scene on (the bible's `changes:`; story/changes.add puts them there). `carries` adds to what
+    the character carries in force; `lets_go` empties it."""
+    by_name = {c.name.upper(): c.name for c in bible.characters}
+    out = []
+    for si, sc in enumerate(data["scenes"], start=1):
+        location = " ".join(sc["location"].split()).strip(" .-")
+        loc = location if language == "zh" else location.upper()
+        for ch in sc.get("changes", []):
+            what, at = " ".join(ch["what"].split()), dict(episode=number, scene=si + 1)
+            if ch["who"] == PLACE:
+                out.append((loc, Change(**at, note=what)))
+                continue
+            name = by_name.get(ch["who"].upper(), ch["who"])
+            c = bible.character(name)
+            if ch["kind"] == "costume":
+                out.append((name, Change(**at, costume=what)))
+            elif ch["kind"] == "state":
+                out.append((name, Change(**at, note=what)))
+            elif ch["kind"] == "carries":
+                held = c.at(number, si).props if c is not None else ()
+                out.append((name, Change(**at, props=tuple(dict.fromkeys((*held, what))))))
+            else:
+                out.append((name, Change(**at, props=())))
+    return out
+
+
+def states_in_force(bible: Bible, n: int) -> str:
+    """The characters' and places' states at the start of episode `n`, in words for the prompt ("" when none)."""
+    said = []
+    for c in bible.characters:
+        s = c.at(n)
+        if s.since:
+            said.append(f"{c.name}: " + "; ".join(x for x in (f"wears {s.costume}" if s.costume else "", s.state,
+                                                               f"carries {', '.join(s.props)}" if s.props else "") if x))
+    for p in bible.places:
+        s = p.at(n)
+        if s.since and s.state:
+            said.append(f"{p.name}: {s.state}")
+    return "; ".join(said)
 
 
 def runtime_seconds(ep: Episode, language: str) -> float:
@@ -344,6 +396,8 @@ class OpenAIChatWriter:
             ep_data = self.ask(f"episode {n}", system, prompt, schema, _runtime_check(n, bible, req.language, target),
                                req.seed + 100 * n)
             episodes.append(fit_runtime(episode_from_json(ep_data, n, bible, req.language), req.language, target))
+            # what this episode changes holds in the next ones (and their prompts say so)
+            bible = story_changes.add(bible, episode_changes(ep_data, n, bible, req.language))
         return StoryDraft(bible=bible, episodes=tuple(episodes))
 
 
@@ -403,7 +457,15 @@ def episode_prompt(req: WriteRequest, bible_answer: dict, bible: Bible, n: int) 
               f"paragraph (what we see, present tense) with 0 to 3 lines of dialogue that move the story; a line takes "
               f"about {'4 characters' if req.language == 'zh' else '2.6 words'} per second to say. Scenes escalate. "
               f"{ending} Speakers are only: {', '.join(cast)}.")
-    return prompt, episode_schema(cast, max(3, scenes * 2))
+    series = n_eps > 1  # the changes are asked of a series only: a short film's prompt and schema stay as they were
+    if series:          # (a 135M test model given the longer prompt ran into repetitions: tests/test_llm_writer.py)
+        prompt += ((f" In force from earlier episodes, to show as it is: {states_in_force(bible, n)}." if n > 1 and
+                    states_in_force(bible, n) else "")
+                   + f" In each scene's `changes`, list what happens in it that later scenes and episodes must show "
+                     f"(who: a speaker, or {PLACE} for the scene's place; kind: costume (what they wear from now), state "
+                     f"(an injury, a haircut, mud, a place's damage), carries (a thing they keep), lets_go (they carry "
+                     f"nothing now); what: in a few words); an empty list when nothing changes.")
+    return prompt, episode_schema(cast, max(3, scenes * 2), changes=series)
 
 
 def fit_runtime(ep: Episode, language: str, target: float) -> Episode:

@@ -22,9 +22,11 @@ import re
 from .. import ledger
 from ..errors import ConfigError
 from ..model import Bible, Character, Episode, EpisodeArc, Line, Scene, Shot, Voice, frames_to_seconds, seconds_to_frames
+from ..story import changes as story_changes
 from ..story.screenplay import estimated_shot_seconds, parse_heading
 from ..providers.base import NoSettings, StoryDraft, WriteRequest
 from .lexicon import AIDS, DEFAULT_SETTING, FLAWS, GENRES, INVENTED, MOODS, NAMES, SETTINGS, TIMES, WORKPLACES
+from .changes import find as record_changes
 from .premise import Premise, parse
 from .scenes import SCENES
 
@@ -135,7 +137,7 @@ def _article(np: str, lang: str) -> str:
 
 class StoryEngine(NoSettings):
     name = "story-engine"
-    version = "2"
+    version = "3"  # 3: records the changes its scenes make (writer/changes.py)
     model = "rules"
     source_type = ledger.ALGORITHMIC
 
@@ -372,6 +374,9 @@ class StoryEngine(NoSettings):
                             + (f"; {premise.context}" if premise.context else ""), language=lang,
                       visual_style=req.style or "storybook", characters=tuple(cast[k] for k in ("hero", "foe", "ally", "kid")),
                       arcs=tuple(arcs))
+        # what the story does to its people and places (the gift carried, an arm bandaged): in the bible's changes
+        said = {foe_text if k == "foe" else shown[k]: c.name for k, c in cast.items()}
+        bible = story_changes.add(bible, record_changes(episodes, said, w["aid"], lang))
         return StoryDraft(bible=bible, episodes=tuple(episodes))
 
     def _series(self, req, plan, target, slots, cast, places, premise, w, order, even: bool):
