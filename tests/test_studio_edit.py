@@ -528,3 +528,58 @@ def test_settings_and_character_conflicts_are_a_diff_with_keep_mine_and_take_the
     assert r.status_code == 303
     ch = yaml.safe_load(bible.read_text())["characters"][0]
     assert ch["costume"] == "a blue raincoat" and ch["description"] == "THEIRS: a description written elsewhere"
+
+
+@pytest.mark.parametrize("size", [(390, 844), (1366, 900)], ids=["phone", "desktop"])
+def test_storyboard_and_timeline_cards_show_each_shots_picture_even_while_it_is_to_make_again(film, browser, size):
+    """Made: each card shows its keyframe. A new shape (every picture to make again): each card shows the last
+    picture made, marked as such, instead of an empty box. Loaded pictures (not broken links), no sideways scroll."""
+    from filmcrew.studio.app import Studio
+    width, height = size
+    tag = "-phone" if width < 500 else ""
+    s = Studio(film, port=0)
+    s.start()
+    DOCS.mkdir(parents=True, exist_ok=True)
+    try:
+        page = browser.new_page(viewport={"width": width, "height": height})
+        b = f"http://127.0.0.1:{s.port}"
+
+        def pictures(selector: str) -> list[int]:
+            """Each card's picture's natural width (0: none, or a broken one), once the lazy ones are loaded."""
+            page.evaluate("() => document.querySelectorAll('img[loading=lazy]').forEach(i => i.loading = 'eager')")
+            page.wait_for_load_state("networkidle")
+            page.wait_for_function("() => [...document.images].every(i => i.complete)", timeout=10000)
+            got = page.eval_on_selector_all(selector, "els => els.map(e => { const i = e.querySelector('img'); "
+                                                       "const v = e.querySelector('video'); "
+                                                       "return i ? i.naturalWidth : (v ? v.poster : 0); })")
+            import urllib.request
+            for k, x in enumerate(got):  # a clip's card: its poster, the picture, fetched as the browser would
+                if isinstance(x, str) and x:
+                    with urllib.request.urlopen(x) as r:
+                        got[k] = len(r.read()) if r.headers["Content-Type"] == "image/jpeg" else 0
+            return got
+
+        def fits(name: str):
+            assert page.evaluate("() => document.documentElement.scrollWidth") <= width + 1, name
+            assert not TASK_ID.search(page.inner_text("body")), name
+
+        for stage in ("made", "to-make-again"):
+            if stage == "to-make-again":  # a new shape: every picture is to make again
+                toml = film / "filmcrew.toml"
+                toml.write_text(toml.read_text().replace('aspect = "9:16"', 'aspect = "16:9"'))
+            page.goto(f"{b}/board")
+            got = pictures(".card")
+            assert len(got) == 5 and all(got), (stage, got)
+            if stage == "to-make-again":
+                assert page.locator(".card .earlier").count() == 5
+                assert "the last picture made" in page.inner_text("#board")
+            page.screenshot(path=str(DOCS / f"studio-board-{stage}{tag}.png"), full_page=True)
+            fits(f"board {stage}")
+            page.goto(f"{b}/timeline")
+            got = pictures(".block")
+            assert len(got) == 5 and all(got), (stage, got)
+            page.screenshot(path=str(DOCS / f"studio-timeline-{stage}{tag}.png"), full_page=True)
+            fits(f"timeline {stage}")
+        page.close()
+    finally:
+        s.close()

@@ -368,7 +368,8 @@ def add_routes(app, face, studio, render, edits, needs_film, conflict_page):
             a = min(a, b - 1)
             c = by_id.get(sid)
             return {"id": sid, "name": pages.shot_words(sid), "total": total, "a": max(a, 0), "b": b, "out": out,
-                    "made": sid in made, "clip": c.clip if c else "", "keyframe": c.keyframe if c else ""}
+                    "made": sid in made, "clip": c.clip if c else "",
+                    "keyframe": (c.keyframe or c.earlier) if c else ""}
         blocks = [block(it.shot, it.src_in, it.src_out) for it in cut.items if it.kind == "shot"]
         used = {x["id"] for x in blocks}
         blocks += [block(sh.id, 0, None, out=True) for sh in episode.shots() if sh.id not in used]

@@ -41,6 +41,7 @@ class Card:
     chosen: dict = field(default_factory=dict)  # role -> the provider its [[shot: ROLE: NAME]] names ("": the project's)
     seconds: float = 0.0  # the length its note gives (0: from its lines)
     transition: str = "cut"  # into the next shot
+    earlier: str = ""  # while its picture is to make again: the key of the last one made (shown, marked as earlier)
 
 
 def env() -> dict:
@@ -105,6 +106,9 @@ def board(root: Path, n: int, preview: bool) -> tuple[list[Card], list[str]]:
                               chosen={"illustrator": sh.illustrator, "animator": sh.animator},
                               seconds=frames_to_seconds(sh.duration_frames) if sh.duration_frames else 0.0,
                               transition=sh.transition))
+    for c in cards:  # a picture to make again (a new shape, a changed line): the last one made meanwhile
+        if not c.keyframe:
+            c.earlier = last_made(st, f"{c.id}.keyframe")
     jobs = job_rows(root, g)
     for c in cards:
         c.jobs = jobs.get(c.id, [])
@@ -162,6 +166,19 @@ def shot(root: Path, ident: str) -> tuple:
         return None, n
     ep = pipeline.load_episode(root, n, project.load_bible(root), cfg.language)
     return next((sh for sh in ep.shots() if sh.id == ident or any(ln.id == ident for ln in sh.lines)), None), n
+
+
+def last_made(st, artifact: str) -> str:
+    """The key of the last `artifact` made in this project (the store's index), if its files are still there."""
+    import re
+    rec = st.last(artifact) or {}
+    key = str(rec.get("key") or "")
+    if not re.fullmatch(r"[0-9a-f]{64}", key):
+        return ""
+    try:
+        return key if st.path(key).is_dir() and layers(st.path(key)) else ""
+    except (OSError, FilmcrewError):
+        return ""
 
 
 def _made(st, task) -> bool:
