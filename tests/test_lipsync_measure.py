@@ -83,3 +83,19 @@ def test_the_section_is_in_the_consistency_report_and_its_page(small_film, measu
     assert rep["lipsync"]["shots"] == measured["section"]["shots"]
     page = report.render(rep)
     assert "<h2>Lip sync</h2>" in page and all(s["shot"] in page for s in rep["lipsync"]["shots"])
+
+
+def test_the_landmark_method_measures_a_real_face_and_says_none_without_one():
+    """dlib's 68 points on a real photograph (face_recognition's test photos, put in the venv by setup-test): the
+    inner-lip gap over the mouth's width is a small ratio for a closed or smiling mouth; no face, no value. (A real
+    mouth moving with a voice is not among the test material: that path is measured on model clips only.)"""
+    import face_photos
+    from PIL import Image
+    marks = lipsync.Landmarks.load()
+    if marks is None:
+        pytest.skip("filmcrew[faces] is not installed")
+    with Image.open(face_photos.folder() / "obama.jpg") as im:
+        face = np.asarray(im.convert("RGB"))
+    r = marks.opening(face)
+    assert r is not None and 0 <= r < 0.5
+    assert marks.opening(np.full((480, 360, 3), 200, np.uint8)) is None
