@@ -26,7 +26,7 @@ from ..provenance import labels
 from ..provenance.labels import Labels
 from ..story.cut import Cut, local_range
 from .common import EpisodeContext
-from .editor import read_layout
+from .editor import clip_length, read_layout
 from .voice import frames_of, spans_of
 
 CODE_VERSION = "finisher-10"  # 9: BT.709 (converted, tagged); 10: the visible label drawn by the first (and last) segment
