@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 
 from filmcrew import pipeline
+from filmcrew.crew import publish
 from filmcrew.cli import main
 from filmcrew.engine.executor import execute
 from filmcrew.media import ffmpeg
@@ -57,7 +58,7 @@ def _make(root):
     _, (ctx,) = pipeline.contexts(root, {}, None, True)
     g = pipeline.episode_graph(ctx)
     report = execute(Layout.of(root).store(), [g.final])
-    pipeline.publish(root, Layout.of(root).store(), ctx, g, True)
+    publish.publish(root, Layout.of(root).store(), ctx, g, True)
     return ctx, g, report
 
 

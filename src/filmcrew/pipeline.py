@@ -5,29 +5,25 @@ Roles don't import each other; this module connects their tasks.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import logging
 import os
-import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import ledger, project
 from .crew import (animator, common, composer, editor, finisher, foley, illustrator, lipsync, references, takes,
-                   timeline, translator, voice)
+                   translator, voice)
 from .crew.cast import Cast, placement
 from .crew.common import Crew, EpisodeContext
 from .engine import atomic
 from .engine.graph import Task
 from .engine import money
 from .engine.layout import Layout
-from .engine.store import Store
 from .errors import ConfigError, ScriptError, read_text
 from .media import ffmpeg
 from .model import ASPECTS, FPS
-from .provenance import check as check_mod
-from .provenance import credentials, labels, share
+from .provenance import share
 from .providers.base import WriteRequest
 from .story import cut as cut_mod
 from .story import changes as story_changes
@@ -263,72 +259,6 @@ def executor(root: Path, cfg: project.Config, crew: Crew, name: str | None, addr
     from .engine.ray_cluster import RayExecutor
     spec = {"root": str(Path(root).resolve()), "episode": episode, "preview": preview, "aspect": aspect}
     return RayExecutor(address or cfg.run.address or None, f"{__name__}:worker_targets", spec, placement(crew), workers)
-
-
-def publish(root: Path, st: Store, ctx: EpisodeContext, g: EpisodeGraph, preview: bool) -> dict[str, Path]:
-    """Sign the final film with C2PA content credentials into out/ (atomically), with its provenance.
-
-    Order (STANDARDS.md): the AIGC tag was written and read back by the finisher; signing comes last and
-    keeps it; both are read back again here, and a film that fails either check is not published."""
-    src = st.path(g.final.key)
-    out = Layout.of(root).out
-    name = common.out_name(ctx)
-    paths = {"mp4": out / f"{name}.mp4", "srt": out / f"{name}.srt", "ass": out / f"{name}.ass",
-             "otio": out / f"{name}.otio", "provenance": out / f"{name}.provenance.json"}
-    atomic.copy_if_changed(src / "subtitles.srt", paths["srt"])
-    atomic.copy_if_changed(src / "subtitles.ass", paths["ass"])
-    for lang in ctx.subtitle_languages:  # translated tracks: out/epNN.fr.srt, .ass
-        for ext in ("srt", "ass"):
-            paths[f"{lang}.{ext}"] = out / f"{name}.{lang}.{ext}"
-            atomic.copy_if_changed(src / f"subtitles.{lang}.{ext}", paths[f"{lang}.{ext}"])
-    timeline.write(root, st, ctx, g, clips_made=False)  # the OTIO `filmcrew export` writes, media beside it (the
-    # clips of shots whose segments drew their frames are missing references until an export makes them)
-    # each under its own artifact id: a key made before under another id (a scratch voice was the line's
-    # voice before a person dubbed it) keeps the record.json of its first making
-    records = [{**st.record(t.key), "artifact": t.artifact} for t in g.all if st.made(t)]
-    for r in records:
-        if r["role"] == "animator" and r["artifact"].endswith(".clip"):  # (a video model's duration and job aside)
-            r["path"] = str(st.path(r["key"]) / "clip.mp4")
-        elif r["ledger"].get("drawn"):  # a shot animated by its own segment: the segment is the shot as placed
-            r["path"] = str(st.path(r["key"]) / "segment.mp4")
-    writer_path = Layout.of(root).writer_record
-    writer = json.loads(writer_path.read_text()) if writer_path.exists() else None
-    cut = json.loads((st.path(g.task(f"{ctx.episode.id}.timeline").key) / "timeline.json").read_text())
-    figures = share.compute({r["artifact"]: r["ledger"] for r in records}, cut, ctx.episode, writer)
-    if not os.environ.get("FILMCREW_SIGN_CERT") and not (credentials.keys_dir() / "signer.pem").exists():
-        d = credentials.init_keys()
-        print(f"created a local C2PA signing certificate in {d} (not publicly trusted; use your own with "
-              f"FILMCREW_SIGN_CERT and FILMCREW_SIGN_KEY)", file=sys.stderr)
-    manifest, ingredients = credentials.manifest_definition(ctx.bible.title, records, figures)
-    # what the signed film is made from: the same film, manifest and signer as the one in out/ (untouched since)
-    # is not signed again, so a make with nothing to do leaves out/ byte for byte as it was
-    made_from = hashlib.sha256(json.dumps(
-        {"film": g.final.key, "manifest": manifest, "ingredients": [[i, str(p)] for i, p in ingredients],
-         "signer": credentials.signer_id(), "writer": writer}, sort_keys=True, default=str).encode()).hexdigest()
-    try:
-        before = json.loads(paths["provenance"].read_text(encoding="utf-8"))
-        if (before.get("made_from") == made_from and paths["mp4"].exists()
-                and before.get("sha256") == check_mod.sha256(paths["mp4"])):
-            return paths
-    except (OSError, ValueError, AttributeError):
-        pass  # no earlier publication, or one that cannot be read: publish
-    out.mkdir(parents=True, exist_ok=True)
-    tmp = out / f".{name}.signing.mp4"
-    credentials.sign(src / "film.mp4", tmp, manifest, ingredients)
-    check = credentials.verify(tmp)
-    if not check["valid"]:
-        tmp.unlink()
-        raise credentials.CredentialError(f"{paths['mp4']}: the signed film does not verify: {check['detail']}")
-    labels.read_aigc(tmp)  # still exactly one, still well formed
-    os.replace(tmp, paths["mp4"])
-    prov = {"episode": ctx.episode.id, "title": ctx.bible.title, "film": paths["mp4"].name,
-            "sha256": check_mod.sha256(paths["mp4"]), "made_from": made_from, "ai_share": figures, "c2pa": check,
-            "spend": share.spend(r["ledger"] for r in records),
-            "writer": {k: v for k, v in writer.items() if k != "written"} if writer else None,
-            "artifacts": [{k: r[k] for k in ("artifact", "role", "key", "provider", "seed", "inputs")} | {"ledger": r["ledger"]}
-                          for r in records]}
-    atomic.write_text(paths["provenance"], json.dumps(ledger.scrub(prov), indent=1, ensure_ascii=False))
-    return paths
 
 
 class RefusedBefore(ConfigError):

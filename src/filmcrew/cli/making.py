@@ -12,6 +12,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from .. import pipeline, project
+from ..crew import publish
 from ..crew import reports
 from ..crew.common import out_name
 from ..crew.voice import emotion_notes
@@ -183,7 +184,7 @@ def _make(a) -> int:
         report = execute(st, [t for g in graphs for t in g.targets], progress=progress, workers=a.jobs,
                          log=(lambda s: print(s, file=sys.stderr)) if a.verbose else None, executor=runner)
     for ctx, g in zip(ctxs, graphs):
-        paths = pipeline.publish(root, st, ctx, g, a.preview)
+        paths = publish.publish(root, st, ctx, g, a.preview)
         print(f"{ctx.episode.id}: {paths['mp4']}  (+ .srt, .ass, .otio, .provenance.json)")
         for t in [] if a.quiet else reports.trimmed_lines(ctx, st, g) or []:
             print(f"{ctx.episode.id}: {reports.line_note(root, t)}", file=sys.stderr)
