@@ -26,7 +26,7 @@ from ..engine.graph import Pending
 from ..errors import FilmcrewError
 from ..engine.layout import Layout
 
-FOLDER = Path(".filmcrew") / "mcp" / "plans"
+FOLDER = Layout.of(".").mcp / "plans"  # (relative to the project)
 TOKEN_AGE = 24 * 3600  # a confirm token is good for a day (a plan older than that is asked for again)
 
 

@@ -24,9 +24,10 @@ import uuid
 from pathlib import Path
 
 from ..engine import atomic
+from ..engine.layout import Layout
 from ..errors import ConfigError
 
-FOLDER = Path(".filmcrew") / "mcp" / "jobs"
+FOLDER = Layout.of(".").mcp / "jobs"  # (relative: recorded in the job as is)
 JOB_ID = re.compile(r"^\d{8}-\d{6}-[0-9a-f]{8}$")
 RUN_VARIABLE = "FILMCREW_RUN"  # the events' run name (engine/events.py reads it)
 
@@ -217,7 +218,7 @@ def _from_log(root: Path, rec: dict) -> dict:
 def remote_since(root: Path, since: float) -> list[dict]:
     """The remote jobs of the project's journal (`.filmcrew/jobs/`) written since `since`: what, which vendor,
     its state (the journal's own words: prepared, submitting, submitted, fetched, failed, refused)."""
-    d = Path(root) / ".filmcrew" / "jobs"
+    d = Layout.of(root).jobs
     out = []
     for p in sorted(d.glob("*.json")) if d.is_dir() else []:
         try:
