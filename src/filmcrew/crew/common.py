@@ -21,7 +21,7 @@ class Crew:
     composer: object = None
     foley: object = None
     translator: object = None  # only when the project asks for translated subtitles
-    others: Any = None  # (role, name) -> provider: one a shot asks for by name (pipeline.py loads them)
+    others: Any = None  # (role, name) -> provider: one a shot asks for by name (crew/cast.py loads them)
 
     def for_shot(self, role: str, shot) -> object:
         """The provider that plays `role` (illustrator or animator) for `shot`: the one its `[[shot: ROLE: NAME]]`
