@@ -17,9 +17,8 @@ Everything a make needs to know about what paid work costs is here, in one objec
   budget less what was paid before and what the admitted first takes cost), reserved take by take, thread-safe.
 
 The make gets one `Purse` (`Purse.of(root, cfg)`; pipeline.contexts puts it on every episode's context as
-`ctx.money`): the command line,
-the studio and the MCP server admit the plan through it (`purse.admit(items)`), and the consistency check asks it
-for each retake (`ctx.money.allowance`). Nothing writes an allowance onto another object in the middle of a make.
+`ctx.money`): the command line, the studio and the MCP server admit the plan through it (`purse.admit(items)`), and
+the consistency check asks it for each retake (`ctx.money.allowance`). Nothing writes an allowance onto another object in the middle of a make.
 
 Why in `engine/`: every wing that touches money (crew's retakes, the pipeline, the faces) sits above the engine,
 and the jobs journal it reads is the engine's (keyed by the engine's content keys).
