@@ -12,120 +12,21 @@ said in that voice names the person in its ledger entry, and `filmcrew disclose`
 
 from __future__ import annotations
 
-import hashlib
 import os
 import sys
-import tempfile
-import time
-from dataclasses import replace
 from pathlib import Path
 
-import numpy as np
-
-from .. import __version__, project
-from ..crew.voice import CLIP_FRACTION, clipped_fraction
-from ..errors import ConfigError, MediaError
-from ..media import ffmpeg
-from ..provenance import cloned_voices
-from ..providers import registry
-
-VOICED_DB = -40.0  # a 50 ms frame louder than this (dBFS) is voiced
-MIN_VOICED = 0.5  # at least half of the sample must be voiced
-
-
-def check_sample(sample: Path, prov) -> dict:
-    """What filmcrew knows of a sample before sending it: {"seconds", "sha256", "voiced", "clipped", "bytes"};
-    ConfigError (nothing sent) when the vendor would refuse it or it would make a poor voice."""
-    who = f"{sample}"
-    if not sample.is_file():
-        raise ConfigError(f"{who}: no such file")
-    ext = sample.suffix.lower().lstrip(".")
-    if ext not in prov.sample_formats:
-        raise ConfigError(f"{who}: {prov.name} takes {', '.join(prov.sample_formats)} samples; convert it first "
-                          f"(e.g. ffmpeg -i {sample.name} sample.wav)")
-    data = sample.read_bytes()
-    if len(data) > prov.max_sample_bytes:
-        raise ConfigError(f"{who}: {len(data) / 1e6:.1f} MB; {prov.name} takes at most "
-                          f"{prov.max_sample_bytes / 1024 / 1024:.0f} MB (shorten it, or send it as MP3)")
-    with tempfile.TemporaryDirectory(prefix="filmcrew-sample-") as d:
-        tmp = Path(d) / "sample.wav"
-        try:
-            ffmpeg.run(["-i", str(sample), "-vn", "-ac", "1", "-ar", str(ffmpeg.SAMPLE_RATE), "-c:a", "pcm_s16le",
-                        str(tmp)], f"decoding the sample {sample}")
-        except MediaError as err:
-            raise ConfigError(f"{who}: not audio ffmpeg can read ({err})") from None
-        audio, rate = ffmpeg.read_wav(tmp)
-    a = audio[:, 0] if audio.ndim > 1 else audio
-    seconds = len(a) / rate
-    frame = int(0.05 * rate)
-    n = len(a) // frame
-    rms = np.sqrt(np.mean(a[: n * frame].reshape(n, frame) ** 2, axis=1)) if n else np.zeros(0)
-    voiced = float(np.mean(rms > 10 ** (VOICED_DB / 20))) if n else 0.0
-    if seconds < prov.min_sample_s:
-        raise ConfigError(f"{who}: {seconds:.1f} s; {prov.name} needs at least {prov.min_sample_s:g} s of the person "
-                          f"speaking (1 to 2 minutes of varied speech makes a better voice); nothing was sent")
-    if seconds > prov.max_sample_s:
-        raise ConfigError(f"{who}: {seconds:.0f} s; {prov.name} takes at most {prov.max_sample_s:g} s: cut it; "
-                          f"nothing was sent")
-    if voiced < MIN_VOICED:
-        raise ConfigError(f"{who}: {'silent' if voiced == 0 else f'only {voiced:.0%} of it is voiced'} (at most "
-                          f"{VOICED_DB:g} dBFS elsewhere); record the person speaking closer to the microphone; "
-                          f"nothing was sent")
-    clipped = clipped_fraction(a)
-    if clipped > CLIP_FRACTION:
-        raise ConfigError(f"{who}: clipped ({clipped:.1%} of samples at full scale): a clone would copy the "
-                          f"distortion; record it again with the input gain lower; nothing was sent")
-    return {"seconds": round(seconds, 2), "sha256": hashlib.sha256(data).hexdigest(), "voiced": round(voiced, 3),
-            "clipped": round(clipped, 5), "bytes": len(data), "data": data}
+from ..handoff.clone import CLONERS, check_sample, clone_voice  # noqa: F401 (check_sample: what callers used here)
 
 
 def cmd_clone(a) -> int:
-    root = Path(a.project)
-    cfg = project.load_config(root)
-    bible = project.load_bible(root)
-    name = a.character.strip().upper()
-    ch = bible.character(name)
-    if ch is None:
-        raise ConfigError(f"{root / 'story' / 'bible.yaml'}: no character {a.character!r} (the characters: "
-                          f"{', '.join(c.name for c in bible.characters)})")
-    consent, person = " ".join((a.consent or "").split()), " ".join((a.person or "").split())
-    if len(consent) < 10:
-        raise ConfigError("--consent: the consent of the person whose voice is cloned, in their words (who, for what "
-                          "film, for what use), e.g. --consent \"I, Lin Mei, agree that my voice speaks for LIN in "
-                          "this series and its trailers\"; nothing was sent")
-    if not person:
-        raise ConfigError("--person: the name of the person who gave the sample; nothing was sent")
-    provider = a.provider or ch.voice.provider
-    prov = registry.load(provider, cfg.provider_settings.get(provider), dict(os.environ))
-    if not getattr(prov, "clones", False):
-        cloners = [n for n in ("minimax-speech", "elevenlabs", "volcengine-speech")]
-        raise ConfigError(f"{provider} does not clone voices here; use --provider {' or '.join(cloners)}")
-    sample = Path(a.sample)
-    info = check_sample(sample, prov)
-    data = info.pop("data")
-    if provider == "volcengine-speech" and not a.voice_id:
-        raise ConfigError("--voice-id: Volcengine clones into a speaker id ordered in its console (声音复刻 -> 下单), "
-                          "S_xxxxxxx; pass it with --voice-id; nothing was sent")
-    voice_id = a.voice_id or (f"filmcrew{info['sha256'][:16]}" if provider == "minimax-speech"
-                              else f"{name} ({person})")
-    prov.check_voice_id(voice_id)
-    print(f"sending {sample.name} ({info['seconds']:g} s) to {provider} to clone {person}'s voice for {name}...",
-          file=sys.stderr)
-    answer = prov.clone(data, sample.name, voice_id, label=f"{name}: {person}")
-    rec = {"character": name, "provider": provider, "voice_id": answer["voice_id"], "person": person,
-           "consent": consent, "at": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
-           "sample": {"file": sample.name, "sha256": info["sha256"], "seconds": info["seconds"],
-                      "voiced": info["voiced"]},
-           "vendor": {k: v for k, v in answer.items() if k != "voice_id"}, "filmcrew": __version__}
-    where = cloned_voices.add(root, rec)
-    chars = tuple(replace(c, voice=replace(c.voice, provider=provider, voice=answer["voice_id"])) if c.name == name
-                  else c for c in bible.characters)
-    project.save_bible(root, replace(bible, characters=chars))
-    print(f"{name} now speaks with {person}'s cloned voice ({provider} voice {answer['voice_id']}); the consent and the "
-          f"sample's SHA-256 are recorded in {where}")
-    if provider == "minimax-speech":
-        print("note: MiniMax deletes a cloned voice not used within 7 days, and charges the clone at its first use",
-              file=sys.stderr)
+    out = clone_voice(Path(a.project), a.character, Path(a.sample), a.person, a.consent, dict(os.environ),
+                      provider=a.provider, voice_id=a.voice_id, said=lambda text: print(text, file=sys.stderr))
+    rec = out["record"]
+    print(f"{rec['character']} now speaks with {rec['person']}'s cloned voice ({rec['provider']} voice "
+          f"{rec['voice_id']}); the consent and the sample's SHA-256 are recorded in {out['where']}")
+    for note in out["notes"]:
+        print(f"note: {note}", file=sys.stderr)
     return 0
 
 
@@ -139,7 +40,7 @@ def register(sub) -> None:
                                   "ElevenLabs at least 30 s)")
     c.add_argument("--consent", required=True, help="the person's consent, in their words")
     c.add_argument("--person", required=True, help="who gave the sample")
-    c.add_argument("--provider", choices=["minimax-speech", "elevenlabs", "volcengine-speech"],
+    c.add_argument("--provider", choices=list(CLONERS),
                    help="the vendor that clones (default: the character's voice provider)")
     c.add_argument("--voice-id", help="the voice id to ask for (MiniMax; default from the sample's SHA-256), the "
                                       "voice's name (ElevenLabs), or the S_ speaker id ordered in Volcengine's "

@@ -44,7 +44,7 @@ def rewrite_screenplay(studio, sid: str, version: str, again: str, edit) -> tupl
 def add_routes(app, face, studio, render, edits, needs_film, conflict_page):
     """The routes, on the studio's app (`render`, `edits` and `needs_film` as app.py's; `conflict_page(request,
     path, theirs, mine, back)` answers a save refused because the file changed)."""
-    from fastapi import Form, Query, Request
+    from fastapi import File, Form, Query, Request, UploadFile
     from fastapi.responses import Response
 
     root = studio.root
@@ -188,9 +188,13 @@ def add_routes(app, face, studio, render, edits, needs_film, conflict_page):
         text = bible_path().read_text(encoding="utf-8")
         colours = {k: v for k, v in ch.look.items() if k in project.COLOUR_LOOKS and _hex(v)}
         words = {k: v for k, v in ch.look.items() if k not in colours}
+        from ..handoff.clone import CLONERS
+        from ..provenance import cloned_voices
+        cloned = next((r for r in reversed(cloned_voices.records(root)) if r.get("character") == ch.name
+                       and r.get("voice_id") == ch.voice.voice), None)
         return render(request, "character.html", tab="/characters", ch=ch, colours=colours, words=words,
                       palette=[p for p in ch.palette if _hex(p)], voices=registry.for_role("voice"),
-                      version=sha(text), line=_a_line(ch.name))
+                      version=sha(text), line=_a_line(ch.name), cloned=cloned, cloners=CLONERS)
 
     @app.post("/character", dependencies=edits)
     async def character_post(request: Request):
@@ -242,6 +246,66 @@ def add_routes(app, face, studio, render, edits, needs_film, conflict_page):
         return face.redirect(request, back, said=f"{name} is changed: the shots they are in are made again at the "
                                                  f"next make")
 
+    # ---- a person's voice cloned for a character, with their consent (issue 35; handoff/clone.py) ----------------
+    CLONE_FIELDS = {"consent": "their consent", "person": "who gave the recording", "provider": "the vendor",
+                    "voice_id": "the voice id", "example": "“I, Lin Mei, agree that my voice speaks for LIN in this "
+                                                         "film and its trailers”"}
+
+    @app.post("/character/clone", dependencies=edits, max_body_size=50 * 1024 * 1024)
+    def character_clone(request: Request, name: Annotated[str, Form(min_length=1, max_length=80)],
+                        person: Annotated[str, Form(max_length=200)] = "",
+                        consent: Annotated[str, Form(max_length=2000)] = "",
+                        agree: Annotated[str, Form(max_length=8)] = "",
+                        provider: Annotated[str, Form(max_length=64)] = "",
+                        voice_id: Annotated[str, Form(max_length=200)] = "",
+                        sample: Annotated[UploadFile | None, File()] = None):
+        """A recording of a person uploaded with their name and consent: checked, sent to the vendor that clones,
+        bound to the character and recorded (as `filmcrew voice clone` does)."""
+        import re
+        import tempfile
+
+        from ..engine.layout import Layout
+        from ..handoff.clone import CLONERS, clone_voice
+        _, ch = character_of(name)
+        back = f"/character?name={urllib.parse.quote(ch.name)}#clone"
+        if agree != "1":
+            raise Refused(400, "tick that the person agreed to this use of their voice (nothing was sent)")
+        if provider and provider not in CLONERS:
+            raise Refused(400, f"{provider!r} does not clone voices; choose {', '.join(CLONERS)}")
+        upload = sample.filename if sample is not None and sample.filename else "the recording"
+        data = sample.file.read() if sample is not None else b""
+        if not data:
+            raise Refused(400, "no recording uploaded: choose an audio file of the person speaking (nothing was sent)")
+        ext = Path(upload).suffix.lower()
+        ext = ext if re.fullmatch(r"\.[a-z0-9]{1,5}", ext) else ".wav"
+        folder = Layout.of(root).studio / "uploads"
+        folder.mkdir(parents=True, exist_ok=True)
+        with studio.save_lock, tempfile.TemporaryDirectory(dir=folder) as d:
+            path = Path(d) / f"sample{ext}"
+            path.write_bytes(data)
+            try:
+                out = clone_voice(root, ch.name, path, person, consent, proj.env(), provider=provider or None,
+                                  voice_id=voice_id.strip() or None, fields=CLONE_FIELDS)
+            except FilmcrewError as err:
+                raise Refused(400, pages.plain(str(err).replace(str(path), upload), root)) from None
+        rec = out["record"]
+        said = (f"{ch.name.title()} now speaks with {rec['person']}'s cloned voice ({rec['provider']}); their consent "
+                f"and the recording's fingerprint are recorded in story/cloned-voices.json" +
+                "".join(f"; {n}" for n in out["notes"]))
+        return face.redirect(request, back, said=said)
+
+    def _a_made_line(name: str):
+        """The sound of one of the character's lines as the preview speaks it now (their voice as it is set), once
+        made; None before."""
+        from ..engine.layout import Layout
+        _, (ctx,) = pipeline.contexts(root, proj.env(), 1, preview=True)
+        g, st = pipeline.episode_graph(ctx), Layout.of(root).store()
+        for ln in ctx.episode.lines():
+            t = g.by_artifact.get(f"{ln.id}.voice")
+            if ln.speaker == name and t is not None and proj._made(st, t) and (st.path(t.key) / "line.wav").is_file():
+                return st.path(t.key) / "line.wav"
+        return None
+
     def _a_line(name: str) -> str:
         cfg = project.load_config(root)
         for n in range(1, cfg.episodes + 1):
@@ -270,6 +334,13 @@ def add_routes(app, face, studio, render, edits, needs_film, conflict_page):
             prov = registry.load(ch.voice.provider, cfg.provider_settings.get(ch.voice.provider), proj.env())
             audio, rate = prov.speak(SpeakRequest(text=_a_line(ch.name), voice=ch.voice, language=cfg.language))
         except FilmcrewError as err:
+            made = _a_made_line(ch.name)  # a vendor's voice speaks only in a make (each line a paid, journaled job)
+            if made is not None:
+                return Response(made.read_bytes(), media_type="audio/wav", headers={"Cache-Control": "no-store"})
+            if "job ticket" in str(err):
+                raise Refused(409, f"{ch.voice.provider} is a vendor's voice: each line it says is a paid job of a "
+                                   f"make, so a sample is one of {ch.name.title()}'s lines once the preview is made "
+                                   f"with this voice") from None
             raise Refused(409, f"{ch.voice.provider} could not speak: {pages.plain(err, root)}") from None
         a = np.asarray(audio, np.float32)
         a = a if a.ndim == 1 else a.mean(axis=1)
