@@ -14,7 +14,7 @@ import sys
 import time
 
 import pytest
-from vendor_cases import HERE, VENDORS
+from vendor_cases import HERE, IMAGE_VENDORS, VENDORS
 
 from filmcrew.errors import ProviderError
 from filmcrew.providers.remote import jobs
@@ -119,3 +119,42 @@ def test_sigkilled_while_its_job_is_out_it_resumes_the_same_job(vendor, tmp_path
     v.animate(fake.url, tmp_path)
     assert v.tasks(fake) == 1 and v.submits(fake) == 1  # the same job, paid once
     assert journal(tmp_path).records()[0]["state"] == "fetched"
+
+
+# ---- the image vendors: one request answered with the picture ------------------------------------------------
+
+@pytest.fixture(params=IMAGE_VENDORS, ids=[v.name for v in IMAGE_VENDORS])
+def image_vendor(request):
+    v = request.param
+    with v.server() as fake:
+        yield v, fake
+
+
+def test_an_image_is_drawn_and_paid_once_after_a_429s_retry_after_and_a_503(image_vendor, tmp_path, quick):
+    v, fake = image_vendor
+    fake.faults += [("POST", v.path, ("busy", 429, {"Retry-After": "1"}, v.busy)), ("POST", v.path, ("busy", 503, {}, v.busy))]
+    start = time.monotonic()
+    v.draw(fake.url, tmp_path)
+    assert time.monotonic() - start >= 0.95 and len(fake.faulted) == 2
+    (rec,) = journal(tmp_path).records()
+    assert rec["state"] == "fetched" and v.requests(fake) == 1 and sum(journal(tmp_path).spent().values()) > 0
+
+
+def test_an_image_refusal_is_said_in_the_vendors_words_and_not_sent_again(image_vendor, tmp_path):
+    v, fake = image_vendor
+    fake.script = [v.refusal]
+    with pytest.raises(jobs.RefusedError, match=v.refused):
+        v.draw(fake.url, tmp_path)
+    with pytest.raises(jobs.RefusedError, match="not sent again"):
+        v.draw(fake.url, tmp_path)
+    assert v.requests(fake) == 1
+
+
+def test_a_hung_image_request_may_have_been_billed_and_is_not_sent_again(image_vendor, tmp_path):
+    v, fake = image_vendor
+    fake.faults.append(("POST", v.path, ("hang", 1.5)))
+    with pytest.raises(jobs.LostSubmitError, match="may have been billed"):
+        v.draw(fake.url, tmp_path, timeout=0.5)
+    with pytest.raises(jobs.LostSubmitError):
+        v.draw(fake.url, tmp_path, timeout=0.5)
+    assert len(fake.faulted) == 1 and v.requests(fake) == 0

@@ -83,5 +83,45 @@ VENDORS = [
 ]
 BY_NAME = {v.name: v for v in VENDORS}
 
+@dataclass(frozen=True)
+class ImageVendor:
+    """An image vendor: one request answered with the picture (no job id, nothing to poll)."""
+    name: str
+    fake: str
+    path: str  # the path prefix of its request (POST)
+    busy: dict
+    refusal: str
+    refused: str
+
+    def server(self):
+        mod, cls = self.fake.split(":")
+        return getattr(__import__(mod), cls)()
+
+    def provider(self, url: str, **kw):
+        from filmcrew.providers.remote.openai_images import OpenAIImagesIllustrator
+        from filmcrew.providers.remote.seedream import SeedreamIllustrator
+        cls, key = {"openai-images": (OpenAIImagesIllustrator, "sk-fake-images-0001"),
+                    "seedream": (SeedreamIllustrator, "ark-fake-0001")}[self.name]  # (the fakes' default keys)
+        return cls(env={"VENDOR_KEY": key}, base_url=url, api_key_env="VENDOR_KEY", **kw)
+
+    def requests(self, fake) -> int:
+        return len(fake.requests)
+
+    def draw(self, url: str, folder: Path, **kw) -> Path:
+        from vendor_requests import shot_request
+        out = folder / "o"
+        out.mkdir(exist_ok=True)
+        return self.provider(url, **kw).draw(shot_request(folder), out)
+
+
+IMAGE_VENDORS = [
+    ImageVendor("openai-images", "fake_openai_images:FakeImages", "/v1/images/",
+                {"error": {"message": "Rate limit reached for requests", "type": "requests", "code": "rate_limit_exceeded"}},
+                "moderation", "moderation_blocked"),
+    ImageVendor("seedream", "fake_ark_images:FakeArk", "/api/v3/images/generations",
+                {"error": {"code": "RateLimitExceeded.EndpointRPMExceeded", "message": "rate limit", "type": "TooManyRequests"}},
+                "moderation", "OutputImageSensitiveContentDetected"),
+]
+
 if __name__ == "__main__":  # the process the SIGKILL test kills: python vendor_cases.py NAME URL FOLDER
     BY_NAME[sys.argv[1]].animate(sys.argv[2], Path(sys.argv[3]))
