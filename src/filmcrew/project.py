@@ -56,6 +56,8 @@ class Config:
     seed: int = 1
     contest: str = ""  # the contest or platform profile the film aims at (provenance/profiles; "" for none)
     subtitle_languages: list = field(default_factory=list)  # extra subtitle tracks, made by the translator
+    recap: int = 0  # a series' episodes from the 2nd open with the last N shots of the one before (cli/recap.py)
+    cold_open: bool = False  # and play their first scene before their title card
     providers: dict = field(default_factory=lambda: dict(DEFAULT_PROVIDERS))
     provider_settings: dict = field(default_factory=dict)  # [providers.NAME] tables
     labels: Labels = Labels()
@@ -98,6 +100,11 @@ def validate(cfg: Config, path: str = CONFIG_NAME) -> Config:
                                  f"{', '.join(sorted(available_profiles()))}")
     if not isinstance(cfg.seed, int) or isinstance(cfg.seed, bool):
         raise bad("seed", f"{cfg.seed!r} must be a whole number")
+    if not isinstance(cfg.recap, int) or isinstance(cfg.recap, bool) or not 0 <= cfg.recap <= 12:
+        raise bad("recap", f"{cfg.recap!r} must be a whole number from 0 (no recap) to 12: how many of the previous "
+                           f"episode's last shots open each episode")
+    if not isinstance(cfg.cold_open, bool):
+        raise bad("cold_open", f"{cfg.cold_open!r} must be true or false")
     langs = cfg.subtitle_languages
     if not isinstance(langs, list) or any(x not in LANGUAGES or x == cfg.language for x in langs):
         raise bad("subtitle_languages", f"{langs!r}: a list of extra subtitle languages from {', '.join(LANGUAGES)}, "
@@ -233,6 +240,9 @@ def save_config(root: Path, cfg: Config) -> None:
                                                                   "currency", "consistency", "run")}
     if not film.get("contest"):
         film.pop("contest", None)
+    for k in ("recap", "cold_open"):  # (left out while off: the files written before them stay as they were)
+        if not film.get(k):
+            film.pop(k, None)
     data: dict = {"film": film, "labels": asdict(cfg.labels), "providers": dict(cfg.providers)}
     if cfg.budget is not None:
         data["budget"] = {"max": cfg.budget, "currency": cfg.currency}

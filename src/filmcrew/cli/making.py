@@ -188,6 +188,10 @@ def _make(a) -> int:
         print(f"{ctx.episode.id}: {paths['mp4']}  (+ .srt, .ass, .otio, .provenance.json)")
         for t in [] if a.quiet else reports.trimmed_lines(ctx, st, g) or []:
             print(f"{ctx.episode.id}: {reports.line_note(root, t)}", file=sys.stderr)
+    if cfg.recap and cfg.format == "series" and not getattr(a, "aspect", None):  # [film] recap: "Previously on..."
+        from .recap import after_make
+        for note in after_make(root, [c.episode.number for c in ctxs], a.preview):
+            print(note)
     secs = time.perf_counter() - t0
     if report.ran:
         by_role = ", ".join(f"{r} {s:.1f}s" for r, s in report.seconds_by_role.most_common())
