@@ -25,6 +25,7 @@ from ..media.subtitles import line_pieces, subtitle_box
 from ..provenance import labels
 from ..provenance.labels import Labels
 from ..story.cut import Cut, local_range
+from . import subtitle_tracks
 from .common import EpisodeContext
 from .editor import clip_length, read_layout
 from .voice import frames_of, spans_of
@@ -589,7 +590,8 @@ def final_task(ctx: EpisodeContext, segments: list[Task], transitions: dict[int,
             order.append(f"t{i:03d}")
     lab = ctx.labels or Labels()
     params = {"order": order, "preview": ctx.preview, "size": list(ctx.size), "language": ctx.language,
-              "labels": {k: v for k, v in asdict(lab).items() if k != "audio"}}  # the audio label is for audio exports
+              "labels": {k: v for k, v in asdict(lab).items() if k != "audio"},  # the audio label is for audio exports
+              "soft_subtitles": 1}  # (issue 37: the subtitle languages as mov_text tracks; the final's key changed)
     return Task("finisher", f"{ctx.episode.id}.final", CODE_VERSION, FINISHER, params, _final(order),
                 inputs=inputs, episode=ctx.episode.number)
 
@@ -690,8 +692,12 @@ def _final(order: list[str]):
         film = wd / "film.mp4"
         produce_id = f"filmcrew-{tctx.task.key[:24]}"
         aigc = labels.aigc_json(lab["producer"], produce_id, lab["reserved1"], lab["reserved2"])
-        ffmpeg.run([*_concat_input(listing, parts), "-i", str(Path(tctx.inputs["mix"]) / "mix.m4a"),
-                          "-map", "0:v:0", "-map", "1:a:0", "-c", "copy", "-shortest",
+        # every subtitle language also as a soft track (mov_text, language-tagged: crew/subtitle_tracks.py); with
+        # them, the film ends after its `total` frames (-shortest would end it at the last subtitle)
+        soft = subtitle_tracks.tracks(Path(tctx.inputs["timeline"]), p["language"])
+        soft_in, soft_out = subtitle_tracks.args(soft, 2, ["-map", "0:v:0", "-map", "1:a:0", "-c", "copy"])
+        ffmpeg.run([*_concat_input(listing, parts), "-i", str(Path(tctx.inputs["mix"]) / "mix.m4a"), *soft_in,
+                          *soft_out, *(["-t", f"{total / 30:.6f}"] if soft else ["-shortest"]),
                           # one tick a frame: each segment's start, added up by the concat demuxer in microseconds
                           # from the segments' container durations, lands on its exact frame (no frame a few
                           # ticks short at a join, which QC tools report as a variable frame rate)

@@ -357,6 +357,12 @@ def run(path: Path, profile: dict, decode: bool = True, trust_anchors: str | Non
     add("frame_rate", f_lo - 0.01 <= p.fps <= f_hi + 0.01, True, f"{p.fps:g} fps; allowed {f_lo:g} to {f_hi:g}")
     add("audio", p.audio_codec == d["audio_codec"] and p.audio_rate == d["audio_rate"], True,
         f"{p.audio_codec or 'no audio'} {p.audio_rate or ''} Hz; wanted {d['audio_codec']} {d['audio_rate']} Hz")
+    soft = subtitle_tracks(path)
+    add("subtitles", bool(soft), False,  # advised: a soft track a player can turn on, or a platform can index
+        ("soft tracks: " + ", ".join(f"{t['language']} ({t['codec']}{', ' + t['title'] if t['title'] else ''})"
+                                     for t in soft)) if soft else
+        "no soft subtitle track (burned-in subtitles cannot be turned off, translated or indexed): add the .srt as "
+        "mov_text tracks")
     if d.get("faststart"):
         add("faststart", p.faststart, True, "moov before mdat" if p.faststart else "moov after mdat: remux with -movflags +faststart")
     if p.audio_codec:
@@ -365,6 +371,30 @@ def run(path: Path, profile: dict, decode: bool = True, trust_anchors: str | Non
         add("loudness", abs(i - d["lufs"]) <= d["lufs_tolerance"], True,
             f"{i:.1f} LUFS integrated; wanted {d['lufs']} ±{d['lufs_tolerance']}")
         add("true_peak", tp <= d["max_true_peak"], True, f"{tp:.1f} dBTP; at most {d['max_true_peak']}")
+    return out
+
+
+def subtitle_tracks(path: Path) -> list[dict]:
+    """The subtitle streams of a media file as ffmpeg reports them: each one's language (ISO 639-2, "und" when
+    untagged), codec and title, in stream order."""
+    import re
+    import subprocess
+    err = subprocess.run([ffmpeg.executable(), "-hide_banner", "-nostdin", "-i", str(path)], capture_output=True
+                         ).stderr.decode("utf-8", "replace")
+    out = []
+    lines = err.splitlines()
+    for k, ln in enumerate(lines):
+        m = re.match(r"\s*Stream #\d+:\d+(?:\[\w+\])?(?:\((\w+)\))?: Subtitle: (\w+)", ln)
+        if not m:
+            continue
+        title = ""
+        for more in lines[k + 1:k + 6]:  # its metadata block, until the next stream
+            if re.match(r"\s*Stream #", more):
+                break
+            t = re.match(r"\s*(?:title|handler_name)\s*:\s*(.*)", more)
+            if t:
+                title = t.group(1).strip()
+        out.append({"language": m.group(1) or "und", "codec": m.group(2), "title": title})
     return out
 
 
