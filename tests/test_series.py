@@ -12,6 +12,7 @@ import pytest
 import yaml
 
 from filmcrew import pipeline, project
+from filmcrew.crew import reports
 from filmcrew.cli import main
 from filmcrew.engine.executor import plan
 from filmcrew.errors import ConfigError
@@ -223,3 +224,50 @@ def test_a_prop_the_character_no_longer_carries_is_a_break():
     shot = {"state": "A@ep02", "colours": {}, "measured": "", "text": "She raises the lantern to the water."}
     assert [b["kind"] for b in judge(shot, states)] == ["prop gone"]
     assert judge({**shot, "state": "A"}, states) == []
+
+
+# ---- time of day, and the continuity inside the consistency report ------------------------------------------
+
+def test_time_of_day_against_the_keyframes_light_and_a_planted_night_at_dawn(made, capsys):
+    """Every heading that states a time is measured on its shots' keyframes (mean luma); the procedural pictures
+    agree with their headings; a person's dark picture in a scene set at dawn is a break, with shot and line."""
+    from PIL import Image
+    from filmcrew.consistency.continuity import DARK, LIT
+    root, _ = made
+    assert main(["continuity", str(root), "--preview", "--json"]) in (0, 1)
+    rep = json.loads(capsys.readouterr().out)
+    times = rep["times"]
+    assert times and {t["time"] for t in times} >= {"dawn"} and not [t for t in times if t["break"]]
+    night = [t["luma"] for t in times if t["time"] == "night"]
+    lit = [t["luma"] for t in times if t["time"] != "night"]
+    assert all(y < LIT for y in night) and all(y >= DARK for y in lit), times
+    ctxs, _gs = graphs(root)
+    dawn = next(sh for sc in ctxs[1].episode.scenes if sc.time_of_day == "dawn" for sh in sc.shots)
+    w, h = ctxs[1].size
+    im = Image.new("RGB", (w, h), (10, 14, 40))  # a night picture: dark blue, a moon
+    from PIL import ImageDraw
+    ImageDraw.Draw(im).ellipse((w * 0.6, h * 0.1, w * 0.75, h * 0.1 + w * 0.15), fill=(235, 235, 210))
+    (root / "takes").mkdir(exist_ok=True)
+    im.save(root / "takes" / f"{dawn.id}.png")
+    assert main(["make", str(root), "--preview", "--quiet", "--episode", "2"]) == 0
+    capsys.readouterr()
+    assert main(["continuity", str(root), "--preview"]) == 1
+    said = capsys.readouterr().out
+    assert f"story/ep02.fountain:{dawn.source_line}: shot {dawn.id}: night in a dawn scene: the heading says DAWN" in said
+    rep = json.loads((root / "out" / "continuity.json").read_text())
+    assert [b["shot"] for b in rep["breaks"] if b["kind"].startswith("night in")] == [dawn.id]
+
+
+def test_the_consistency_report_holds_the_continuity(made):
+    from filmcrew.engine.layout import Layout
+    root, _ = made
+    cfg, ctxs = pipeline.contexts(root, dict(os.environ), None, preview=True)
+    gs = [pipeline.episode_graph(c) for c in ctxs]
+    rep, _unmade = reports.consistency_report(root, Layout.of(root).store(), cfg, ctxs, gs)
+    cont = rep["continuity"]
+    assert [s["id"] for s in cont["characters"]["CASPER"]["states"]] == ["CASPER", "CASPER@ep01-s02", "CASPER@ep02"]
+    assert json.loads((root / "out" / "continuity.json").read_text())["breaks"] == cont["breaks"] and cont["breaks"]
+    j, h = reports.write_consistency(root, rep)
+    page = h.read_text()
+    assert "<h2>Continuity across the series</h2>" in page and page.index("Continuity across") < page.index("</body>")
+    assert all(b["shot"] in page for b in cont["breaks"]) and json.loads(j.read_text())["continuity"] == cont

@@ -50,6 +50,11 @@ def cmd_consistency(a) -> int:
     t = rep["takes"]
     print(f"takes: {t['made']} made, {t['retakes']} retakes, {t['failed']} failed; {t['in_film_failing']} failing in "
           f"the film")
+    cont = rep.get("continuity")
+    if cont is not None:  # (its section of the report; `filmcrew continuity` writes it alone)
+        print(f"continuity: {len(cont['breaks'])} break(s)" + "".join(
+            f"\n  {b['where']}: shot {b['shot']}: {b['character'] + ': ' if b['character'] else ''}{b['kind']}"
+            for b in cont["breaks"]))
     print(f"wrote {h} and {j.name}")
     return 1 if t["in_film_failing"] else 0
 

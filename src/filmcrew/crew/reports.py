@@ -173,6 +173,9 @@ def consistency_report(root: Path, st: Store, cfg, ctxs: list, graphs: list) -> 
     rep["lipsync"] = lip_sync.section(root, st, ctxs, graphs)  # each dialogue shot's sync, measured on the film
     from ..consistency import voices
     rep["voices"] = voices.section(root, st, ctxs, graphs)  # each character's lines against their reference
+    if ctxs:  # the series' continuity (issue 37): states over the episodes, time of day, breaks (crew/supervisor.py)
+        from . import supervisor
+        rep["continuity"] = supervisor.report(root, st, ctxs, graphs)
     return rep, unmade
 
 
@@ -186,5 +189,10 @@ def write_consistency(root: Path, rep: dict) -> tuple[Path, Path]:
     out = Layout.of(root).out
     j, h = out / "consistency.json", out / "consistency.html"
     atomic.write_text(j, json.dumps(rep, indent=1, ensure_ascii=False))
-    atomic.write_text(h, report.render(rep))
+    page = report.render(rep)
+    if rep.get("continuity"):  # its own section, before the page ends
+        from ..consistency import continuity
+        page = page.replace("</body>", "<h2>Continuity across the series</h2>\n" + continuity.section(
+            rep["continuity"], level=3) + "</body>", 1)
+    atomic.write_text(h, page)
     return j, h
