@@ -22,11 +22,11 @@ import sys
 
 from .. import __version__
 from ..errors import FilmcrewError, TaskError, describe_os_error
-from . import (agents, batch, checking, consistency, continuity, editing, festival, jobs, making, recap, studio, voices,
-               writing)
+from . import (agents, batch, checking, consistency, continuity, editing, festival, jobs, making, recap, series, studio,
+               voices, writing)
 
-GROUPS = (writing, making, checking, editing, consistency, continuity, recap, batch, jobs, voices, studio, festival,
-          agents)
+GROUPS = (writing, making, checking, editing, consistency, continuity, recap, series, batch, jobs, voices, studio,
+          festival, agents)
 
 
 def parser() -> argparse.ArgumentParser:

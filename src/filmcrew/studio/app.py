@@ -41,7 +41,7 @@ from ..engine.lock import holder
 from ..errors import FilmcrewError
 from ..web.kit import BIG_INT, Face, Refused, create_app as kit_app, file_response
 from ..model import CAMERAS, TRANSITIONS
-from . import editing, pages, runs
+from . import editing, pages, runs, series
 from .editing import sha
 from . import project as proj
 
@@ -324,6 +324,8 @@ def create_app(studio: Studio):
     @app.get("/watch", dependencies=needs_film)
     def watch(request: Request):
         return watch_page(request)
+
+    series.register(app, root, render, needs_film)  # the series page (issue 37: studio/series.py)
 
     # ---- what the pages' scripts read ------------------------------------------------------------------------
     @app.get("/api/board", dependencies=needs_film)
