@@ -462,6 +462,7 @@ def made_lengths(root: Path, env: dict, n: int, graphs=None) -> dict[str, int]:
     """Each shot's clip length in frames as last made (the full-size film's first, then the preview's: frames do
     not depend on the size); a shot whose clip is not made is absent."""
     from .. import pipeline
+    from ..crew.editor import clip_length
     if graphs is None:
         _, (full,) = pipeline.contexts(root, env, n)
         _, (small,) = pipeline.contexts(root, env, n, preview=True)
@@ -472,6 +473,9 @@ def made_lengths(root: Path, env: dict, n: int, graphs=None) -> dict[str, int]:
         for t in graph.all:
             if t.role == "animator" and t.artifact.endswith(".clip") and st.made(t):
                 totals.setdefault(t.artifact.rsplit(".", 1)[0], int(st.record(t.key)["ledger"]["frames"]))
+            elif t.role == "animator" and t.artifact.endswith(".clip") and set(t.inputs) == {"keyframe", "timing"} \
+                    and st.made(t.inputs["timing"]):  # animated here: its segment draws it, as long as its timing says
+                totals.setdefault(t.artifact.rsplit(".", 1)[0], clip_length(st.path(t.inputs["timing"].key)))
     return totals
 
 

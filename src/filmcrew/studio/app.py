@@ -424,8 +424,8 @@ def create_app(studio: Studio):
     def clip(request: Request, key: Annotated[str, Query(max_length=64)] = ""):
         if not KEY.match(key):
             raise Refused(404, "not a task key")
-        p = Layout.of(root).store().path(key) / "clip.mp4"
-        if not p.is_file():
+        p = proj.clip_file(root, key)  # (a shot the film's segment drew: its clip is made on its first play)
+        if p is None:
             raise Refused(404, f"{key}: no clip made under this key")
         return file_response(request, p, "video/mp4")
 

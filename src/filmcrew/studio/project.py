@@ -99,7 +99,8 @@ def board(root: Path, n: int, preview: bool) -> tuple[list[Card], list[str]]:
             cards.append(Card(sh.id, sc.id, sh.action, sh.camera, [(ln.id, ln.speaker, ln.text) for ln in sh.lines],
                               state, todo.get(sh.id, []), provider=clip.provider.name if clip else "",
                               keyframe=key.key if made_key else "",
-                              clip=clip.key if clip is not None and _made(st, clip) else "", takes=takes, cost=cost,
+                              clip=clip.key if clip is not None and (_made(st, clip) or _makeable(st, clip)) else "",
+                              takes=takes, cost=cost,
                               line=sh.source_line, seed=sh.seed,
                               models=f"{sh.id}.video" in g.by_artifact or (key is not None and key.provider.name in networked),
                               drawn_by=key.provider.name if key else "",
@@ -188,6 +189,36 @@ def _made(st, task) -> bool:
         return False
     except Exception:  # noqa: BLE001 - a key waiting on an unmade input (Pending): not made
         return False
+
+
+def _makeable(st, clip) -> bool:
+    """A clip the film's segments drew themselves (crew/animator.Picture): made on its first play (`clip_file`),
+    from its keyframe and timing, once they are made. Nothing else is made that way (a video model's clip waits
+    for its paid job's make)."""
+    return set(clip.inputs) == {"keyframe", "timing"} and all(_made(st, t) for t in clip.inputs.values())
+
+
+def clip_file(root: Path, key: str) -> Path | None:
+    """The clip.mp4 made under `key`; a clip of this project's shots that can be made here from made inputs
+    (`_makeable`) is made now (a few seconds). None when there is none."""
+    from ..engine.executor import execute
+    st = Layout.of(root).store()
+    p = st.path(key) / "clip.mp4"
+    if p.is_file():
+        return p
+    cfg = project.load_config(root)
+    for preview in (True, False):
+        for n in range(1, cfg.episodes + 1):
+            try:
+                _, (ctx,) = pipeline.contexts(root, env(), n, preview=preview)
+            except FilmcrewError:
+                continue
+            g = pipeline.episode_graph(ctx)
+            t = next((t for t in g.plays if t.key == key and t.role == "animator"), None)
+            if t is not None and _makeable(st, t):
+                execute(st, [t])
+                return p if p.is_file() else None
+    return None
 
 
 def thumbnail(root: Path, key: str) -> Path:
