@@ -151,3 +151,14 @@ def test_a_series_longer_than_the_engine_can_fill_is_said_not_hidden(caplog):
     with caplog.at_level("WARNING", logger="filmcrew.writer"):
         StoryEngine().write(WriteRequest(premise, *FORMS["series"], lang, 7))
     assert not caplog.records  # what fits says nothing
+
+
+def test_the_templates_are_data_with_the_same_parts_in_every_language_and_a_stray_line_is_named():
+    from filmcrew.writer.scenes import parse
+    parts = {lang: list(d) for lang, d in SCENES.items()}
+    assert parts["en"] == parts["zh"] == parts["fr"] and "opening" in parts["en"] and "return" in parts["en"]
+    assert all(SCENES[lang][part] for lang in SCENES for part in parts["en"])  # no part without a variant
+    assert parse("# a note\n[opening]\nA wide 4 | x\nH | y\n\nA wide 3 | z\n", "t.txt") == \
+        {"opening": ["A wide 4 | x\nH | y", "A wide 3 | z"]}
+    with pytest.raises(ValueError, match=r"t\.txt:2: a template line before the first \[section\]"):
+        parse("# a note\nH | stray\n[opening]\n", "t.txt")
