@@ -122,8 +122,8 @@ def test_a_4_3_file_fails_a_vertical_platform(tmp_path):
 
 def test_a_file_6_lu_too_loud_fails_loudness(film, tmp_path):
     loud = tmp_path / "loud.mp4"
-    ffmpeg.run(["-i", str(film / "out" / "ep01.preview.mp4"), "-map", "0", "-c:v", "copy", "-af", "volume=6dB",
-                      "-c:a", "aac", "-ar", "48000", "-movflags", "+faststart", str(loud)], "louder")
+    ffmpeg.run(["-i", str(film / "out" / "ep01.preview.mp4"), "-map", "0", "-c:v", "copy", "-c:s", "copy",
+                "-af", "volume=6dB", "-c:a", "aac", "-ar", "48000", "-movflags", "+faststart", str(loud)], "louder")
     f = check.run(loud, check.load_profile("youtube-shorts"))
     assert _find(f, "loudness").status == "fail" and _find(f, "true_peak").status == "fail"
     # +6 dB on a file mastered to -1 dBTP clips a little in the AAC round trip, so it gains 4 to 6 LU
