@@ -14,6 +14,7 @@ import tempfile
 from pathlib import Path
 
 import pytest
+from filmcrew.engine.layout import Layout
 
 pytestmark = pytest.mark.slow
 TASK_ID = re.compile(r"ep\d\d-s\d\d-(sh|l)\d\d\.[a-z]")
@@ -325,7 +326,7 @@ def to_make(root: Path) -> set[str]:
     from filmcrew import pipeline
     from filmcrew.engine.executor import plan
     _, (ctx,) = pipeline.contexts(root, dict(os.environ), 1, preview=True)
-    return {item.task.role for item in plan(pipeline.store(root), pipeline.episode_graph(ctx).targets)}
+    return {item.task.role for item in plan(Layout.of(root).store(), pipeline.episode_graph(ctx).targets)}
 
 
 def test_a_cut_kept_on_the_timeline_is_the_projects_cut_and_the_next_make_follows_it(client, film):
@@ -361,6 +362,11 @@ def test_a_cut_kept_on_the_timeline_is_the_projects_cut_and_the_next_make_follow
     assert client.post("/timeline/keep", data=form).status_code == 409 and path.read_text() == before
     # the next plan re-makes the edit only (no picture, clip or voice), and the make follows the kept cut
     assert to_make(film) <= {"editor", "finisher"}
+    make = client.get("/make").text  # the kept cut's parts in words ("part 2 of your cut"), not as the build names them
+    assert "the edit" in make and not re.search(r"cut\d{3}", make)
+    from filmcrew.studio import pages
+    assert pages.event_words({"type": "task_ended", "artifact": "ep01.cut001.segment", "role": "finisher",
+                              "outcome": "made", "seconds": 0.8}) == "made: part 2 of your cut (0.8 s)"
     assert main(["make", str(film), "--preview"]) == 0
     tl = otio.adapters.read_from_file(str(film / "out" / "ep01.preview.otio"))
     clips = [c for c in tl.video_tracks()[0] if isinstance(c, otio.schema.Clip)]

@@ -142,9 +142,16 @@ def shot_words(sid: str) -> str:
     return f"scene {int(m.group(2))}, shot {int(m.group(3))}" if m else (sid or "")
 
 
+CUT_PART = _re.compile(r"^ep\d{2}\.cut(\d+)\.(segment|transition)$")  # a kept cut's own parts (story/cut.py)
+
+
 def artifact_words(artifact: str) -> str:
     """'ep01-s01-sh02.keyframe' -> 'the picture of scene 1, shot 2'; 'ep01-s01-l03.voice' -> 'the voice of line 3
-    (scene 1)'; 'ep01.final' -> 'the film'."""
+    (scene 1)'; 'ep01.final' -> 'the film'; 'ep01.cut002.segment' -> 'part 3 of your cut'."""
+    c = CUT_PART.match(artifact or "")
+    if c:
+        n = int(c.group(1)) + 1
+        return f"part {n} of your cut" if c.group(2) == "segment" else f"the transition after part {n} of your cut"
     m = TASK_ID.fullmatch(artifact or "")
     if not m:
         return artifact
@@ -189,6 +196,7 @@ def plain(text: str, root=None) -> str:
     if "moderation" in s.lower() and "refused" in s.lower() and "the vendor refused" not in s:
         what = "the picture" if any(w in s for w in ("keyframe", "image", "picture")) else "the request"
         s = f"the vendor refused {what} (moderation): {s}"
+    s = _re.sub(r"\bep\d{2}\.cut\d+\.(?:segment|transition)\b", lambda m: artifact_words(m.group(0)), s)
     s = TASK_ID.sub(lambda m: artifact_words(m.group(0)), s)
     s = _re.sub(r"\bep(\d{2})-s(\d{2})-sh(\d{2})\b", lambda m: shot_words(m.group(0)), s)
     return _re.sub(r"\s{2,}", " ", s).strip(" ;,")
@@ -229,6 +237,8 @@ def plan_words(items: list, costs, paces: dict | None = None) -> dict:
     kinds = Counter()
     for i in items:
         what = i.task.artifact.split(".", 1)[1] if "." in i.task.artifact else i.task.artifact
+        what = _re.sub(r"^cut\d+\.", "", what)  # a kept cut's parts are the edit's, as a shot's segment is
+        what = _re.sub(r"^ep\d{2}(?:-s\d{2})?\.", "", what)  # a character's sheet in a later state is a sheet
         kinds[what] += 1
     order = ["voice", "keyframe", "clip", "video", "reference", "keyframe.pick", "video.pick", "score", "ambience",
              "timeline", "segment", "transition", "final"]
