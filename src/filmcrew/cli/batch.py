@@ -36,7 +36,8 @@ from ..engine.jobs import Journal
 from ..engine.layout import Layout
 from ..errors import ConfigError, FilmcrewError, read_text
 
-BATCH_KEYS = ("folder", "premises", "languages", "aspects", "contest", "budget", "currency", "preview")
+BATCH_KEYS = ("folder", "premises", "languages", "aspects", "contest", "budget", "currency", "preview", "executor",
+              "address")
 
 
 def load_recipe(path: Path) -> dict:
@@ -68,6 +69,11 @@ def load_recipe(path: Path) -> dict:
             raise ConfigError(f"{path}: [batch] {k}: {v!r} must be a list, e.g. {k} = [\"{default}\"]")
     if "budget" in b:
         money.budget_amount(b["budget"], f"{path}: [batch] budget", "budget = 20.0")
+    if b.get("executor", "local") not in ("local", "ray"):
+        raise ConfigError(f"{path}: [batch] executor: {b['executor']!r}; use \"local\" (one film after another) or "
+                          f"\"ray\" (the films side by side on a Ray cluster)")
+    if not isinstance(b.get("address", ""), str):
+        raise ConfigError(f"{path}: [batch] address: {b['address']!r} must be text: auto, or ray://HOST:10001")
     contest = b.get("contest", "delivery")
     from ..provenance import check
     if contest != "delivery" and contest not in check.available_profiles():
@@ -176,7 +182,10 @@ def cmd_batch(a) -> int:
             print(f"{root.name:<44} {len(c.pending):3d} paid job(s) {c.to_pay.get(cur, 0.0):8.2f} {cur}")
         return 0
     failed = []
+    executor, address = a.executor or b.get("executor", "local"), a.address or b.get("address")
     for k, (root, _) in enumerate(todo, 1):
+        if executor == "ray":
+            break
         print(f"[{k}/{len(todo)}] {root.name}", file=sys.stderr)
         args = ["make", str(root), "--quiet", *(["--preview"] if preview else []),
                 *(["--budget", str(max(0.0, limits[str(root)]))] if str(root) in limits else [])]
@@ -186,6 +195,8 @@ def cmd_batch(a) -> int:
         except FilmcrewError as err:  # one film's failure is said and the others go on; a re-run resumes it
             print(f"{root.name}: {err}", file=sys.stderr)
             failed.append(root.name)
+    if executor == "ray":
+        failed = side_by_side(todo, preview, limits, address)
     contest = b.get("contest", "delivery")
     rows = [summary(root, contest, preview) for root, _ in todo]
     out = (recipe.parent / b.get("folder", recipe.stem)).resolve() / "batch.json"
@@ -203,10 +214,53 @@ def cmd_batch(a) -> int:
     return 1 if failed else 0
 
 
+def side_by_side(todo: list[tuple[Path, dict]], preview: bool, limits: dict[str, float], address: str | None,
+                 at_once: int = 8) -> list[str]:
+    """The films' makes side by side on one Ray cluster (`address`: auto, ray://HOST:10001, or None for RAY_ADDRESS):
+    each a `filmcrew make --executor ray` of its own (a make's events, lock and journal are its own process's), at
+    most `at_once` at a time, their tasks interleaved on the cluster. Each within its share of the batch's budget,
+    as one after another. Returns the films that failed (said with their make's last words)."""
+    import subprocess
+    import time
+    waiting = list(todo)
+    running: dict[str, tuple[Path, subprocess.Popen]] = {}
+    failed, done = [], 0
+    while waiting or running:
+        while waiting and len(running) < at_once:
+            root, _ = waiting.pop(0)
+            args = [sys.executable, "-m", "filmcrew", "make", str(root), "--quiet", "--executor", "ray",
+                    *(["--address", address] if address else []), *(["--preview"] if preview else []),
+                    *(["--budget", str(max(0.0, limits[str(root)]))] if str(root) in limits else [])]
+            running[root.name] = (root, subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                                                         text=True))
+            print(f"[{done}/{len(todo)} made] {root.name}: started on Ray ({len(running)} side by side)",
+                  file=sys.stderr)
+        for name, (root, proc) in list(running.items()):
+            if proc.poll() is None:
+                continue
+            said = proc.stdout.read().strip().splitlines()
+            proc.stdout.close()
+            del running[name]
+            done += 1
+            if proc.returncode:
+                failed.append(name)
+                print(f"[{done}/{len(todo)}] {name}: failed: {said[-1] if said else f'exit {proc.returncode}'}",
+                      file=sys.stderr)
+            else:
+                print(f"[{done}/{len(todo)}] {name}: made", file=sys.stderr)
+        time.sleep(0.5)
+    return failed
+
+
 def register(sub) -> None:
     p = sub.add_parser("batch", help="one recipe, many films: each premise x language x shape a project, one budget "
                                      "for all, a summary table (length, check verdict, cost, AI share)")
     p.add_argument("recipe", help="the recipe, a TOML file ([batch] premises, languages, budget; [film]; ...)")
     p.add_argument("--preview", action="store_true", help="preview makes (as [batch] preview = true)")
     p.add_argument("--plan", action="store_true", help="make the projects and price them; make no film")
+    p.add_argument("--executor", choices=("local", "ray"), default=None,
+                   help="local: the films one after another (the default); ray: side by side on a Ray cluster "
+                        "([batch] executor)")
+    p.add_argument("--address", default=None, help="the Ray cluster: auto (started with `ray start`) or "
+                                                   "ray://HOST:10001 ([batch] address)")
     p.set_defaults(fn=cmd_batch)
