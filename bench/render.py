@@ -177,7 +177,7 @@ def main() -> int:
     st = Layout.of(root).store()
     for t in g.all:
         if t.role == "finisher" and t.artifact.endswith((".segment", ".transition", ".final")):
-            shutil.rmtree(st.path(t.key))
+            shutil.rmtree(st.path(t.key), ignore_errors=True)  # (a run of a5e7334 stopped here on a folder not found)
     since = time.time()
     res["finish_only"] = measure(filmcrew("make", str(root), "--quiet"), "2. finishing render alone", env)
     res["finish_only"]["profile"] = profile(root, since)
