@@ -175,6 +175,21 @@ def catalogue(studio) -> list[tuple]:
         ("POST", "/board/shot", {"data": {**form, "shot": sid, "version": "v"}}, {400}),
         ("POST", "/board/shot", {"data": {**form, "shot": sid, "version": "v", "do": "explode"}}, {400}),
         ("POST", "/board/shot", {"data": {**form, "shot": sid, "version": "0" * 64, "do": "delete"}}, {409}),
+        ("POST", "/timeline/keep", {"data": {"version": "v", "cut": f"{sid}:0:"}}, {403}),
+        ("POST", "/timeline/keep", {"data": {**form, "version": "v"}}, {400}),
+        ("POST", "/timeline/keep", {"data": {**form, "version": "v", "cut": f"{sid}:0:", "ep": HUGE}}, {400}),
+        ("POST", "/timeline/keep", {"data": {**form, "version": "0" * 64, "cut": f"{sid}:0:"}}, {409}),
+        ("POST", "/timeline/keep", {"data": {**form, "version": "v", "cut": "x" * 30000}}, {400}),
+        ("POST", "/timeline/keep", {"data": {**form, "version": "v", "cut": "a:b:c;;"}}, {400}),
+        ("POST", "/timeline/reset", {"data": {**form, "version": "0" * 64}}, {409}),
+        ("POST", "/character/clone", {"data": {"name": "IVO"}}, {403}),
+        ("POST", "/character/clone", {"data": {**form, "name": "NOBODY", "agree": "1"}}, {404}),
+        ("POST", "/character/clone", {"data": {**form, "name": "IVO"}}, {400, 404}),  # no consent ticked
+        ("POST", "/character/clone", {"data": {**form, "name": "IVO", "agree": "1", "provider": "../x"}}, {400, 404}),
+        ("POST", "/character/clone", {"data": {**form, "name": "IVO", "agree": "1", "person": "A", "consent":
+                                               "I agree to all of it", "provider": "minimax-speech"},
+                                      "files": {"sample": ("s.wav", b"not sound")}}, {400, 404}),
+        ("POST", "/run", {"data": {**form, "what": "make", "pay": "x" * 500}}, {400}),
         # bodies over the route's limit (text 2 MiB, picture 20 MiB, audio and clips 50 MiB)
         ("POST", "/script", {"data": {**form, "ep": "1", "version": "v", "text": "x" * (3 * 2 ** 20)}}, {413}),
         ("POST", "/api/check", {"json": {"ep": 1, "text": "x" * (3 * 2 ** 20)}, "headers": tok}, {413}),
