@@ -103,6 +103,8 @@ def test_a_make_without_keys_waits_for_them_then_for_the_money_and_pays_only_wha
         assert kling.submits == [] and c.get("/api/run").json()["name"] is None
         r = c.post("/run", data={"csrf": c.studio.csrf, "what": "make-preview", "pay": pay}, follow_redirects=False)
         assert r.status_code == 303, r.text[-500:]
+        args = c.studio.runs.current.args  # the make itself is held to the amount confirmed (spent before: nothing)
+        assert args[args.index("--budget") + 1] == f"{costs.to_pay['CNY']:.6f}", args
         state = wait_for_run(c)
         assert state["returncode"] == 0, state["log"][-12:]
         spent = Journal.of(root).spent()

@@ -683,11 +683,12 @@ def create_app(studio: Studio):
         who = holder(root)
         if who and what.startswith("make"):
             raise Refused(409, f"a make of this project is running (pid {who.get('pid')}); wait for it to finish")
+        extra = []
         if what.startswith("make"):  # a key missing, a plan refused, money not confirmed: the person first
             from . import waiting
-            waiting.refuse_unless_ready(root, proj.env(), what == "make-preview", pay)
+            extra = waiting.refuse_unless_ready(root, proj.env(), what == "make-preview", pay)
         try:
-            studio.runs.start(what)
+            studio.runs.start(what, extra)
         except RuntimeError as err:
             raise Refused(409, str(err)) from None
         return face.redirect(request, "/make")

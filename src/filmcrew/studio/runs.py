@@ -71,7 +71,8 @@ class Runs:
         self.current: Run | None = None
         self._lock = threading.Lock()
 
-    def start(self, name: str) -> Run:
+    def start(self, name: str, extra: tuple | list = ()) -> Run:
+        """Start command `name` (COMMANDS) with `extra` arguments after its own (a make's confirmed --budget)."""
         if name not in COMMANDS:
             raise ValueError(f"the studio does not start {name!r}")
         with self._lock:
@@ -80,7 +81,7 @@ class Runs:
             folder = Layout.of(self.root).studio
             folder.mkdir(parents=True, exist_ok=True)
             log = folder / f"{name}.log"
-            args = [COMMANDS[name][0], str(self.root), *COMMANDS[name][1:]]
+            args = [COMMANDS[name][0], str(self.root), *COMMANDS[name][1:], *map(str, extra)]
             run = events.new_run()
             with open(log, "w", encoding="utf-8") as out:
                 proc = subprocess.Popen([sys.executable, "-m", "filmcrew", *args], stdout=out, stderr=subprocess.STDOUT,

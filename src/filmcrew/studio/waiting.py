@@ -70,18 +70,22 @@ def waiting(root: Path, env: dict, preview: bool) -> dict:
     try:
         items, costs = plan_of(root, env, preview, admit=True)
     except FilmcrewError as err:
-        return {"blocked": [f"the plan cannot be made: {pages.plain(err, root)}"], "lacking": [], "pay": {}, "jobs": 0}
+        return {"blocked": [f"the plan cannot be made: {pages.plain(err, root)}"], "lacking": [], "pay": {}, "jobs": 0,
+                "spent": {}}
     lacking = missing_keys(root, env, items)
     blocked = [f"{name} needs its key{'s' if len(names) > 1 else ''} {' and '.join(names)}: enter "
                f"{'them' if len(names) > 1 else 'it'} on the Settings page" for name, names in lacking]
     paid_jobs = sum(1 for i in items if i.task.estimate is not None)
     return {"blocked": blocked, "lacking": lacking, "pay": {k: v for k, v in costs.to_pay.items() if v > 0},
-            "jobs": paid_jobs}
+            "jobs": paid_jobs, "spent": dict(costs.paid)}
 
 
-def refuse_unless_ready(root: Path, env: dict, preview: bool, confirmed: str) -> None:
+def refuse_unless_ready(root: Path, env: dict, preview: bool, confirmed: str) -> list[str]:
     """Raise Refused (409, in words) when the make must wait for the person: a missing key, a plan that cannot be
-    made, or paid jobs costing more than the amount `confirmed` on the page."""
+    made, or paid jobs costing more than the amount `confirmed` on the page. Else the make's arguments that hold it
+    to what was confirmed: `--budget` at what was spent before plus the amount confirmed (never above the
+    project's own budget), so a plan that grew between this check and the make is refused by the make itself
+    before anything is sent ([] when nothing is paid)."""
     from ..web.kit import Refused
     w = waiting(root, env, preview)
     if w["blocked"]:
@@ -96,6 +100,13 @@ def refuse_unless_ready(root: Path, env: dict, preview: bool, confirmed: str) ->
             said = (f"the plan now pays {amount_words(w['pay'])}, more than the {amount_words(ok)} you confirmed"
                     if ok else f"this make pays {amount_words(w['pay'])} to the vendors")
             raise Refused(409, f"waiting for you: {said}; confirm it on the Make page (nothing was sent)")
+        cfg = project.load_config(root)
+        if set(w["pay"]) == {cfg.currency}:
+            cap = w["spent"].get(cfg.currency, 0.0) + ok[cfg.currency]
+            if cfg.budget is not None:
+                cap = min(cap, cfg.budget)
+            return ["--budget", f"{cap:.6f}"]
+    return []
 
 
 __all__ = ["waiting", "refuse_unless_ready", "plan_of", "missing_keys", "parse_amount", "amount_words"]
