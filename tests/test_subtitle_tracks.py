@@ -47,13 +47,19 @@ def test_three_languages_become_three_tagged_tracks(tmp_path):
                 str(tmp_path / "plain.mp4")], "a test film")
     inputs, maps = subtitle_tracks.args(found, 1, ["-map", "0:v:0", "-map", "0:a:0", "-c", "copy"])
     ffmpeg.run(["-i", str(tmp_path / "plain.mp4"), *inputs, *maps, "-t", "2.5", str(film)], "adding tracks")
+    # ffmpeg's MP4 muxer enables the first track of each kind when none is: the film's own language is on
+    assert [s["disposition"]["default"] for s in ffprobe(film)["streams"] if s["codec_type"] == "subtitle"] == [1, 0, 0]
+    before = film.read_bytes()
+    assert subtitle_tracks.quiet(film) == 1  # none on (the burned-in ones already show): that flag cleared in place
+    after = film.read_bytes()
+    assert len(after) == len(before) and sum(a != b for a, b in zip(before, after)) == 1
     info = ffprobe(film)
     subs = [s for s in info["streams"] if s["codec_type"] == "subtitle"]
     assert [(s["codec_name"], s["tags"]["language"], s["tags"].get("handler_name")) for s in subs] == [
         ("mov_text", "eng", "English"), ("mov_text", "fra", "Français"), ("mov_text", "zho", "中文")]
-    # asked for none by default (the burned-in ones already show), but ffmpeg's MP4 muxer enables the first track
-    # of each kind when none is: the film's own language is the enabled one
-    assert [s["disposition"]["default"] for s in subs] == [1, 0, 0]
+    assert [s["disposition"]["default"] for s in subs] == [0, 0, 0]
+    assert [s["disposition"]["default"] for s in info["streams"] if s["codec_type"] != "subtitle"] == [1, 1]
+    assert subtitle_tracks.quiet(film) == 0 and film.read_bytes() == after
     assert cues(film, 1) == ["L'eau monte.", "Cours !"] and cues(film, 2) == ["水涨起来了。", "快跑！"]
     # the film is as long as it was (-shortest would cut it at the last cue: the finisher gives its length)
     assert abs(float(info["format"]["duration"]) - 2.5) < 0.1
@@ -68,7 +74,8 @@ def test_a_made_film_carries_its_subtitles_as_a_track_and_check_lists_it(small_f
     srt = mp4.with_suffix(".srt")
     info = ffprobe(mp4)
     subs = [s for s in info["streams"] if s["codec_type"] == "subtitle"]
-    assert [(s["codec_name"], s["tags"]["language"]) for s in subs] == [("mov_text", "eng")]
+    assert [(s["codec_name"], s["tags"]["language"], s["disposition"]["default"]) for s in subs] == [
+        ("mov_text", "eng", 0)]  # listed, not shown over the burned-in subtitles
     said = [b.strip().splitlines()[2:] for b in srt.read_text(encoding="utf-8").strip().split("\n\n")]
     assert cues(mp4, 0) == [" ".join(x).strip() if len(x) == 1 else x[-1] for x in said]
     video = next(s for s in info["streams"] if s["codec_type"] == "video")

@@ -591,7 +591,7 @@ def final_task(ctx: EpisodeContext, segments: list[Task], transitions: dict[int,
     lab = ctx.labels or Labels()
     params = {"order": order, "preview": ctx.preview, "size": list(ctx.size), "language": ctx.language,
               "labels": {k: v for k, v in asdict(lab).items() if k != "audio"},  # the audio label is for audio exports
-              "soft_subtitles": 1}  # (issue 37: the subtitle languages as mov_text tracks; the final's key changed)
+              "soft_subtitles": 2}  # (issue 37: the subtitle languages as mov_text tracks, none on; the final's key changed)
     return Task("finisher", f"{ctx.episode.id}.final", CODE_VERSION, FINISHER, params, _final(order),
                 inputs=inputs, episode=ctx.episode.number)
 
@@ -706,6 +706,7 @@ def _final(order: list[str]):
         for q in [listing, png, *made, *(o[0] for o in carried)]:
             q.unlink(missing_ok=True)
         labels.verify_written(film, aigc)
+        subtitle_tracks.quiet(film)  # listed by players, not shown over the burned-in subtitles
         for f in Path(tctx.inputs["timeline"]).iterdir():
             if f.name.startswith("subtitles.") or f.name == "timeline.json":
                 (wd / f.name).write_bytes(f.read_bytes())
