@@ -89,6 +89,8 @@ def test_a_make_without_keys_waits_for_them_then_for_the_money_and_pays_only_wha
             assert not paid_words(page) and not re.search(r"\b(being sent|sent \d)", text(page)), (path, text(page))
             assert not TASK_ID.search(text(page)), path
         assert "CNY to pay" in text(c.get("/make").text) and "No film yet" in text(c.get("/watch").text)
+        board = text(c.get("/board").text)  # each shot kling animates waits for the keys, said on its card
+        assert board.count("waiting for you: enter KLING_ACCESS_KEY and KLING_SECRET_KEY on the Settings page") == 5, board
         # the keys entered in the page: the make now waits only for the money, said as the plan's amount
         for name, value in (("KLING_ACCESS_KEY", AK), ("KLING_SECRET_KEY", SK)):
             assert c.post("/settings/key", data={"csrf": c.studio.csrf, "name": name, "value": value},
@@ -97,6 +99,7 @@ def test_a_make_without_keys_waits_for_them_then_for_the_money_and_pays_only_wha
         pay = re.search(r'name="what" value="make-preview"><input type="hidden" name="pay" value="([^"]+)"', make).group(1)
         assert pay == waiting.amount_words(costs.to_pay) and "Nothing is sent until you confirm it" in text(make)
         assert f"Pay about {pay} and make the preview" in text(make) and "needs its key" not in text(make)
+        assert "waiting for you" not in text(c.get("/board").text)
         for confirmed in ("", "0.001 CNY", "5 USD", "lots"):  # not what the plan pays: refused, nothing sent
             r = c.post("/run", data={"csrf": c.studio.csrf, "what": "make-preview", "pay": confirmed})
             assert r.status_code == 409 and "confirm it on the Make page" in text(r.text), (confirmed, r.text[-500:])

@@ -130,7 +130,7 @@ ROLE_VERBS = {"illustrator": "drawing", "animator": "animating", "voice": "speak
 REASONS = {"new": "new", "inputs": "what it is made from changed", "params": "its settings changed",
            "code": "the crew's tools changed", "provider": "another provider", "pending": "after what it needs"}
 STATE_WORDS = {"fresh": "made", "to make": "to make", "running": "at the vendor", "failed": "failed",
-               "in the make": "in the make"}
+               "in the make": "in the make", "waiting for you": "waiting for you"}
 # the pace of each role here (seconds a task), when no earlier make of the project says better
 PACE = {"illustrator": 0.8, "animator": 1.2, "voice": 1.6, "composer": 1.5, "foley": 1.0, "editor": 0.5,
         "finisher": 3.2, "reference": 0.6, "consistency": 1.5, "translator": 2.0}

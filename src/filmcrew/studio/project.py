@@ -117,6 +117,13 @@ def board(root: Path, n: int, preview: bool) -> tuple[list[Card], list[str]]:
             c.state = "running"  # a job of it is out at a vendor
         elif c.state == "to make" and any(j["state"] in ("failed", "refused") for j in c.jobs):
             c.state = "failed"  # (the next make sends a failed job again; a refused one needs the shot changed)
+    lacking = _lacking_keys(root, None,
+                            {n for c in cards if c.state == "to make" for n in (c.provider, c.drawn_by) if n})
+    for c in cards:  # a shot whose vendor has no key waits for the person (Settings), before any make
+        names = [k for n in (c.provider, c.drawn_by) for k in lacking.get(n, [])]
+        if c.state == "to make" and names:
+            c.state = "waiting for you"
+            c.why = [f"waiting for you: enter {' and '.join(dict.fromkeys(names))} on the Settings page", *c.why]
     notes = reports.cut_notes(ctx, st, g) + reports.video_notes(ctx, st, g)
     return cards, notes
 
@@ -167,6 +174,19 @@ def shot(root: Path, ident: str) -> tuple:
         return None, n
     ep = pipeline.load_episode(root, n, project.load_bible(root), cfg.language)
     return next((sh for sh in ep.shots() if sh.id == ident or any(ln.id == ident for ln in sh.lines)), None), n
+
+
+def _lacking_keys(root: Path, cfg, providers: set) -> dict[str, list[str]]:
+    """provider -> the key names it reads and nobody entered (the environment, then the keyring), for `providers`."""
+    from ..providers import keys
+    cfg = cfg if cfg is not None else project.load_config(root)
+    e = env()
+    out = {}
+    for name in providers:
+        missing = [n for n in keys.key_names(name, cfg.provider_settings.get(name)) if not e.get(n) and not keys.get(n)]
+        if missing:
+            out[name] = missing
+    return out
 
 
 def last_made(st, artifact: str) -> str:
