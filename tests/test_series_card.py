@@ -55,6 +55,7 @@ def test_the_studio_series_page(courier, tmp_path_factory):
         try:
             status, page = get(f"{base(s)}/series")
             assert status == 200, page[:500]
+            assert 'href="/series"' in get(f"{base(s)}/")[1]  # found from the overview of a series
             if root == courier:
                 assert "HUGO" in page and "both hands bandaged" in page and "Not checked yet" in page
                 assert "style=" not in page.split("<main>", 1)[1]  # the studio's CSP: no inline style
