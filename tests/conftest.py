@@ -3,14 +3,6 @@ import tempfile
 from pathlib import Path
 
 import pytest
-from hypothesis import settings
-
-# the property tests (test_fuzz.py) draw the same examples on every run, so a red CI names a defect that the
-# same commit shows again, never a draw of luck; FUZZ_RANDOM=1 explores new examples (and keeps what it finds
-# in .hypothesis/ to replay)
-settings.register_profile("repeatable", derandomize=True, database=None)
-settings.register_profile("explore")
-settings.load_profile("explore" if os.environ.get("FUZZ_RANDOM") else "repeatable")
 
 # signing keys (filmcrew keys init, or made on the first make) go to a throw-away home, never ~/.config
 os.environ["FILMCREW_HOME"] = tempfile.mkdtemp(prefix="filmcrew-home-")

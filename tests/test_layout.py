@@ -119,3 +119,24 @@ def test_the_rule_catches_an_upward_import():
         "filmcrew.media.lips -> filmcrew.crew (crew is above it)",
         "filmcrew.studio -> filmcrew.festival (festival is its own row)",
     ]
+
+
+TESTS = Path(__file__).resolve().parent
+
+
+def test_the_tests_sit_in_folders_named_after_the_wings_and_import_no_test_file():
+    """tests/WING/test_*.py for the wing a test is about (vendors/: the conformance suite every vendor adapter runs;
+    the top: the tests of the whole, such as this one); helpers shared by several folders are modules in tests/
+    (pyproject's pythonpath), never another test file."""
+    wings = {p.name for p in PACKAGE.iterdir() if p.is_dir() and (p / "__init__.py").exists()}
+    folders = {p.parent.name for p in TESTS.rglob("test_*.py") if p.parent != TESTS}
+    assert folders and folders <= wings | {"vendors"}, folders - wings
+    tests = {p.stem for p in TESTS.rglob("test_*.py")}
+    assert len(tests) == len(list(TESTS.rglob("test_*.py")))  # no two test files of one name (one import space)
+    imports = []
+    for path in TESTS.rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            names = [a.name for a in node.names] if isinstance(node, ast.Import) else \
+                [node.module or ""] if isinstance(node, ast.ImportFrom) and not node.level else []
+            imports += [f"{path.relative_to(TESTS)} imports {n}" for n in names if n.split(".")[-1] in tests]
+    assert imports == []

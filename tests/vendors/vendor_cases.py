@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-sys.path[:0] = [str(HERE.parent)]  # the fake servers and vendor_requests sit in tests/
+sys.path[:0] = [str(HERE.parent)]  # the fake servers and vendor_requests sit in tests/ (also when run as a script)
 
 from vendor_requests import request  # noqa: E402
 

@@ -13,7 +13,7 @@ filter (not librosa), the mel filterbank and the STFT are computed here as libro
 window, centred frames, zero padding), and Resemblyzer's WebRTC voice-activity trimming is replaced by an energy
 gate (30 ms windows above -40 dB of the line's loudest and above -80 dBFS, smoothed and widened the same way). So the embeddings are
 Resemblyzer's network on nearly, not exactly, Resemblyzer's input; the thresholds below were measured with this
-front end (tests/test_voice_identity.py, bench figures in the README).
+front end (tests/consistency/test_voice_identity.py, bench figures in the README).
 
 What it can tell: whether two lines sound like one speaker (same timbre), by cosine similarity of their
 embeddings. What it cannot: who the speaker is, whether a cloned voice is the consenting person's (it compares

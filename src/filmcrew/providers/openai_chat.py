@@ -458,7 +458,7 @@ def episode_prompt(req: WriteRequest, bible_answer: dict, bible: Bible, n: int) 
               f"about {'4 characters' if req.language == 'zh' else '2.6 words'} per second to say. Scenes escalate. "
               f"{ending} Speakers are only: {', '.join(cast)}.")
     series = n_eps > 1  # the changes are asked of a series only: a short film's prompt and schema stay as they were
-    if series:          # (a 135M test model given the longer prompt ran into repetitions: tests/test_llm_writer.py)
+    if series:          # (a 135M test model given the longer prompt ran into repetitions: tests/providers/test_llm_writer.py)
         prompt += ((f" In force from earlier episodes, to show as it is: {states_in_force(bible, n)}." if n > 1 and
                     states_in_force(bible, n) else "")
                    + f" In each scene's `changes`, list what happens in it that later scenes and episodes must show "

@@ -5,7 +5,7 @@ drawn in that state.
 This is not understanding: it is a list of the phrases the engine's scene templates (writer/scenes.py) use for
 the events that change how someone or something looks, per language, matched on the written actions with the
 story's own names and gift filled in. A template that says something new needs a rule here; a person's words
-in a screenplay are not read (a person writes `changes:` in the bible). tests/test_writer_changes.py holds every
+in a screenplay are not read (a person writes `changes:` in the bible). tests/writer/test_writer_changes.py holds every
 template that names such an event to a rule.
 """
 

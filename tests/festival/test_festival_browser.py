@@ -21,7 +21,7 @@ from filmcrew.festival.app import create_app  # noqa: E402
 from filmcrew.web.serve import Background  # noqa: E402
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-DOCS = Path(__file__).resolve().parents[1] / "docs"
+DOCS = Path(__file__).resolve().parents[2] / "docs"
 pytestmark = pytest.mark.slow
 
 

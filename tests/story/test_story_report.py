@@ -1,6 +1,6 @@
 """The story report (issue 21's `script check` part): the premise's words, lines said twice, stock lines,
 people brought in and dropped; in English, French and Chinese. It is told to any writer, offline or a model
-(tests/test_story_premises.py holds the offline writer to it over 32 premises)."""
+(tests/writer/test_story_premises.py holds the offline writer to it over 32 premises)."""
 
 from __future__ import annotations
 

@@ -13,7 +13,7 @@ import pytest
 from filmcrew.cli import main
 from studio_helpers import base, get, serve
 
-DOCS = Path(__file__).resolve().parents[1] / "docs"
+DOCS = Path(__file__).resolve().parents[2] / "docs"
 
 
 def _written(root: Path, lang: str, premise: str) -> Path:
