@@ -10,7 +10,6 @@ the pixels are the same pictures, not the same bytes.
 
 from __future__ import annotations
 
-import hashlib
 import json
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -18,6 +17,7 @@ from pathlib import Path
 from PIL import Image, ImageDraw
 
 from ..engine import atomic
+from ..engine.store import sha256  # (recap.sha256: the digest of a film the recap is cut from)
 from ..media import ffmpeg, fonts
 
 CARD_S = 1.5  # how long a title card holds
@@ -74,14 +74,6 @@ def card(text: str, size: tuple[int, int], language: str, path: Path) -> Path:
         y += step
     im.save(path)
     return path
-
-
-def sha256(path: Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()
 
 
 def assemble(parts: list[Part], cards: dict[str, Path], size: tuple[int, int], out: Path, preview: bool) -> None:
