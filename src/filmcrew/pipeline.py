@@ -158,11 +158,11 @@ def episode_graph(ctx: EpisodeContext) -> EpisodeGraph:
     timeline = editor.tasks(ctx, voices, timings, translations)
     the_cut = editor.the_cut(ctx)
     sources = editor.source_tasks(ctx, the_cut)
-    segs, trans = finisher.segment_tasks(ctx, the_cut, clips, sources, voices, timings, pictures)
+    segs, trans = finisher.segment_tasks(ctx, the_cut, clips, sources, voices, timings, pictures, translations)
     sounds = {sh.id: clips[sh.id] for sh in ctx.episode.shots()  # a video model's own sound
               if sh.id not in own_clips and getattr(ctx.crew.for_shot("animator", sh), "keeps_sound", False)}
     mix = finisher.mix_task(ctx, timeline, voices, cues, beds, fx, sounds)
-    final = finisher.final_task(ctx, segs, trans, mix, timeline)
+    final = finisher.final_task(ctx, segs, trans, mix, timeline, translations)
     return EpisodeGraph(final=final, all=[*refs.values(), *keys.values(), *checks, *voices.values(), *scratch.values(), *timings.values(),
                                           *before_videos, *videos, *picks, *lipsyncs.values(), *clips.values(), *cues.values(),
                                           *beds.values(), *fx.values(), *translations.values(), timeline, *sources.values(), *segs, *trans.values(), mix, final],
@@ -201,11 +201,12 @@ def _keyframe_picks(ctx: EpisodeContext, keys: dict[str, Task], refs: dict[str, 
 
 
 def contexts(root: Path, env: dict, episode: int | None = None, preview: bool = False,
-             aspect: str | None = None) -> tuple[project.Config, list[EpisodeContext]]:
+             aspect: str | None = None, burn: str | None = None) -> tuple[project.Config, list[EpisodeContext]]:
     root = Path(root)
     cfg = project.load_config(root)
     if aspect and aspect not in ASPECTS:
         raise ConfigError(f"--aspect {aspect}: use one of {', '.join(ASPECTS)}")
+    burn = burn_language(cfg, burn)
     bible = project.load_bible(root)
     cast = Cast.of(cfg, env, root)
     cast.check_names(bible)
@@ -234,21 +235,35 @@ def contexts(root: Path, env: dict, episode: int | None = None, preview: bool = 
                                    style=cfg.style, preview=preview, crew=crew, ffmpeg=ffmpeg.executable(), labels=cfg.labels,
                                    subtitle_languages=tuple(cfg.subtitle_languages),
                                    aspect_tag=aspect.replace(":", "x") if aspect and aspect != cfg.aspect else "",
+                                   burn=burn,
                                    cut=cut_mod.load(root, n, [s.id for s in ep.shots()]), consistency=check,
                                    money=wallet))
     return cfg, ctxs
+
+
+def burn_language(cfg: project.Config, burn: str | None) -> str:
+    """The burned-in subtitles of a delivery (--burn): "" for the film's own language (the film as it always was),
+    "none", or one of [film] subtitle_languages; any other is refused, naming the setting and the fix."""
+    if not burn or burn == cfg.language:
+        return ""
+    if burn == "none" or burn in cfg.subtitle_languages:
+        return burn
+    have = ", ".join([cfg.language, *cfg.subtitle_languages, "none"])
+    raise ConfigError(f"--burn {burn}: {burn!r} is not among [film] subtitle_languages "
+                      f"({', '.join(cfg.subtitle_languages) or 'none set'}) in {project.CONFIG_NAME}; add \"{burn}\" to "
+                      f"subtitle_languages (with a translator under [providers]) and make again, or burn one of: {have}")
 
 
 def worker_targets(spec: dict) -> list[Task]:
     """The make's tasks, rebuilt from the project on a cluster worker (engine.ray_cluster, by this function's
     name). A worker process is an entry point of its own: the environment it reads (API keys) is its own."""
     _cfg, ctxs = contexts(Path(spec["root"]), dict(os.environ), spec.get("episode"), spec.get("preview", False),
-                          spec.get("aspect"))
+                          spec.get("aspect"), spec.get("burn"))
     return [t for c in ctxs for t in episode_graph(c).targets]
 
 
 def executor(root: Path, cfg: project.Config, crew: Crew, name: str | None, address: str | None, workers: int,
-             episode: int | None = None, preview: bool = False, aspect: str | None = None):
+             episode: int | None = None, preview: bool = False, aspect: str | None = None, burn: str | None = None):
     """The executor a make runs on: the --executor given (an --address alone means ray), else [run] executor;
     None for the local pool."""
     name = name or ("ray" if address else cfg.run.executor)
@@ -257,7 +272,7 @@ def executor(root: Path, cfg: project.Config, crew: Crew, name: str | None, addr
     if name != "ray":
         raise ConfigError(f"--executor {name}: use local or ray")
     from .engine.ray_cluster import RayExecutor
-    spec = {"root": str(Path(root).resolve()), "episode": episode, "preview": preview, "aspect": aspect}
+    spec = {"root": str(Path(root).resolve()), "episode": episode, "preview": preview, "aspect": aspect, "burn": burn}
     return RayExecutor(address or cfg.run.address or None, f"{__name__}:worker_targets", spec, placement(crew), workers)
 
 

@@ -48,7 +48,8 @@ def budget(text: str) -> float:
 
 def episode_graphs(a, preview=False):
     root = Path(a.project)
-    cfg, ctxs = pipeline.contexts(root, dict(os.environ), getattr(a, "episode", None), preview, getattr(a, "aspect", None))
+    cfg, ctxs = pipeline.contexts(root, dict(os.environ), getattr(a, "episode", None), preview, getattr(a, "aspect", None),
+                                  getattr(a, "burn", None))
     return root, cfg, ctxs, [pipeline.episode_graph(c) for c in ctxs]
 
 
@@ -176,7 +177,8 @@ def _make(a) -> int:
         jobs_log.addHandler(handler)
         jobs_log.setLevel(logging.INFO)
     runner = pipeline.executor(root, cfg, ctxs[0].crew, getattr(a, "executor", None), getattr(a, "address", None),
-                               a.jobs, getattr(a, "episode", None), a.preview, getattr(a, "aspect", None)) if ctxs else None
+                               a.jobs, getattr(a, "episode", None), a.preview, getattr(a, "aspect", None),
+                               getattr(a, "burn", None)) if ctxs else None
     if runner is not None and not a.quiet:
         print(f"executor: {runner.name} ({runner.capacity} task(s) in flight)", file=sys.stderr)
     shots = {ln.id: sh.id for ctx in ctxs for sh in ctx.episode.shots() for ln in sh.lines}  # a line's task: its shot's
@@ -188,7 +190,7 @@ def _make(a) -> int:
         print(f"{ctx.episode.id}: {paths['mp4']}  (+ .srt, .ass, .otio, .provenance.json)")
         for t in [] if a.quiet else reports.trimmed_lines(ctx, st, g) or []:
             print(f"{ctx.episode.id}: {reports.line_note(root, t)}", file=sys.stderr)
-    if cfg.recap and cfg.format == "series" and not getattr(a, "aspect", None):  # [film] recap: "Previously on..."
+    if cfg.recap and cfg.format == "series" and not getattr(a, "aspect", None) and not getattr(a, "burn", None):  # [film] recap: "Previously on..."
         from .recap import after_make
         for note in after_make(root, [c.episode.number for c in ctxs], a.preview):
             print(note)
@@ -294,6 +296,8 @@ def register(sub) -> None:
     pl.add_argument("--episode", type=positive, help="one episode (default: all)")
     pl.add_argument("--preview", action="store_true", help="the plan of the preview (half size) instead of the film")
     pl.add_argument("--aspect", help="the plan of the film recomposed for another frame: 9:16, 16:9 or 1:1")
+    pl.add_argument("--burn", help="the plan of the delivery with these subtitles burned in: a language of [film] "
+                                   "subtitle_languages, or none")
     pl.add_argument("--cost", action="store_true", help="what each paid job would cost, before anything is sent")
     pl.set_defaults(fn=cmd_plan)
     m = sub.add_parser("make", help="render out/epNN.mp4")
@@ -301,6 +305,9 @@ def register(sub) -> None:
     m.add_argument("--episode", type=positive, help="one episode (default: all)")
     m.add_argument("--preview", action="store_true", help="half resolution, fast preset")
     m.add_argument("--aspect", help="also a copy recomposed for another frame (9:16, 16:9 or 1:1), beside the film")
+    m.add_argument("--burn", help="also a delivery with these subtitles burned in, beside the film: a language of [film] "
+                                  "subtitle_languages (out/epNN.fr.mp4) or none (out/epNN.none.mp4, for a platform that "
+                                  "draws its own); every language stays a soft track")
     m.add_argument("--jobs", type=positive, default=2, help="tasks run side by side (default 2)")
     m.add_argument("--quiet", action="store_true", help="no progress bar, no notes")
     m.add_argument("--verbose", action="store_true", help="each task as it starts and ends")

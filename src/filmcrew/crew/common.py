@@ -51,6 +51,8 @@ class EpisodeContext:
     labels: Any = None  # provenance.labels.Labels: how the AI labels look and who they name
     subtitle_languages: tuple = ()  # extra subtitle tracks, made by the translator
     aspect_tag: str = ""  # "16x9" when --aspect renders another shape than filmcrew.toml's, so files do not collide
+    burn: str = ""  # the burned-in subtitles' language of a delivery (--burn): "" the film's own, "none", or one of
+    # subtitle_languages (drawn from the translator's words); the soft tracks are the same whichever is burned
     cut: Any = None  # cut.Cut a person made in an editor (cut/epNN.json); None: the screenplay's own cut
     consistency: Any = None  # takes.Check: the character consistency check of this make; None when it is off
     money: Any = None  # engine.money.Purse: this make's budget, what was spent, the retakes' allowance
@@ -94,8 +96,9 @@ def shot_refs(ctx: EpisodeContext, refs: dict, scene, shot, places: bool = True)
 
 
 def out_name(ctx: EpisodeContext) -> str:
-    """The stem of an episode's files in out/: ep01, ep01.preview, ep01.16x9.preview."""
-    return f"{ctx.episode.id}{'.' + ctx.aspect_tag if ctx.aspect_tag else ''}{'.preview' if ctx.preview else ''}"
+    """The stem of an episode's files in out/: ep01, ep01.preview, ep01.16x9.preview, ep01.fr (--burn fr)."""
+    return f"{ctx.episode.id}{'.' + ctx.aspect_tag if ctx.aspect_tag else ''}{'.' + ctx.burn if ctx.burn else ''}" \
+           f"{'.preview' if ctx.preview else ''}"
 
 
 def provider_id(p):

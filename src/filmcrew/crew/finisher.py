@@ -72,15 +72,18 @@ def render_subtitle(text: str, size: tuple[int, int], path: Path) -> tuple[int, 
 
 def segment_tasks(ctx: EpisodeContext, cut: Cut, clips: dict[str, Task], sources: dict[int, Task],
                   voices: dict[str, Task], timings: dict[str, Task],
-                  pictures: dict | None = None) -> tuple[list[Task], dict[int, Task]]:
+                  pictures: dict | None = None, translations: dict | None = None) -> tuple[list[Task], dict[int, Task]]:
     """One segment per item of the cut (the frames no transition covers) and one per transition.
 
     A segment's key holds only its own clip, its own lines' voices and timing, and its range, so
     re-ordering or trimming other items in an editor re-encodes nothing here. The speakers' lips are
     drawn here, from their voices, over the clip (media/lips.py). A shot in `pictures` (animated here,
     frame by frame: crew/animator.Picture) has no clip to read: its segment draws the frames from the
-    keyframe, lips included, and encodes them once; its key holds the keyframe and how it is animated."""
+    keyframe, lips included, and encodes them once; its key holds the keyframe and how it is animated.
+    A delivery that burns another language (`ctx.burn`, --burn) draws the translator's words (its task an input,
+    `burn` a parameter) or no subtitles ("none"); the film's own language adds nothing to the keys."""
     shots = ctx.episode.shots()
+    burned = _burned(ctx, translations)
     by_id = {sh.id: sh for sh in shots}
     pictures = pictures or {}
 
@@ -95,11 +98,12 @@ def segment_tasks(ctx: EpisodeContext, cut: Cut, clips: dict[str, Task], sources
         pic = picture(k)
         inputs = {**({"keyframe": pic.keyframe} if pic else {"clip": clips[it.shot] if it.kind == "shot" else sources[k]}),
                   **({"timing": timings[it.shot]} if it.kind == "shot" else {}),
-                  **{f"voice{n:02d}": voices[ln.id] for n, ln in enumerate(sh.lines if sh else [])}}
+                  **{f"voice{n:02d}": voices[ln.id] for n, ln in enumerate(sh.lines if sh else [])},
+                  **burned[0]}
         dropped = [ln.id for ln in (sh.lines if sh else []) if cut.lines.get(ln.id) == "drop"]
         return inputs, {"item": [it.kind, it.shot, it.sha256, it.src_in, it.src_out],
                         "texts": [ln.text for ln in (sh.lines if sh else [])], **({"dropped": dropped} if dropped else {}),
-                        **({"picture": pic.recipe()} if pic else {})}
+                        **({"picture": pic.recipe()} if pic else {}), **burned[1]}
 
     def name(k: int) -> str:
         return f"{ctx.episode.id}.cut{k:03d}" if cut.human else cut.items[k].shot
@@ -137,9 +141,12 @@ def _subtitles(ctx: EpisodeContext, wd: Path, inputs: dict, prefix: str, sh, lo:
                drop: frozenset = frozenset()) -> list:
     """The subtitle images of shot `sh`'s lines over its clip's frames [lo, hi): (png, x, y, first, last)
     with first and last counted from `lo`. A line shows wherever its shot's frames are on screen, but for
-    the lines in `drop` (the cut leaves them out)."""
-    if sh is None or not sh.lines:
+    the lines in `drop` (the cut leaves them out). A delivery's burned language other than the film's own (the
+    `translation` input, timed by length as its soft track is) or "none" (no input: nothing drawn) replaces the
+    lines' words."""
+    if sh is None or not sh.lines or ctx.burn == "none":
         return []
+    words = _words(inputs.get("translation") or inputs.get(f"{prefix}translation"))
     vf = [frames_of(inputs[f"{prefix}voice{k:02d}"]) for k in range(len(sh.lines))]
     _total, starts = read_layout(inputs[f"{prefix}timing"])
     fs, max_w, _b = subtitle_box(ctx.size)
@@ -148,13 +155,36 @@ def _subtitles(ctx: EpisodeContext, wd: Path, inputs: dict, prefix: str, sh, lo:
     for k, (ln, st, n) in enumerate(zip(sh.lines, starts, vf)):
         if ln.id in drop:
             continue
-        for j, (piece, pa, pb) in enumerate(line_pieces(ln.text, font, max_w, n, spans_of(inputs[f"{prefix}voice{k:02d}"]))):
+        text, spans = (words.get(ln.id, ln.text), None) if words is not None else \
+            (ln.text, spans_of(inputs[f"{prefix}voice{k:02d}"]))
+        for j, (piece, pa, pb) in enumerate(line_pieces(text, font, max_w, n, spans)):
             a, b = max(lo, st + pa), min(hi, st + pb)
             if b > a:
                 png = wd / f"sub-{tag}{k:02d}-{j:02d}.png"
                 x, y = render_subtitle(piece, ctx.size, png)
                 out.append((png, x, y, a - lo, b - 1 - lo))
     return out
+
+
+def _burned(ctx: EpisodeContext, translations: dict | None) -> tuple[dict, dict]:
+    """(inputs, parameters) a segment, transition or final adds for its delivery's burned subtitles: nothing for
+    the film's own language (so a project's keys stay as they were), {"burn": "none"}, or the language's
+    translation task and {"burn": LL}."""
+    if not ctx.burn:
+        return {}, {}
+    if ctx.burn == "none":
+        return {}, {"burn": "none"}
+    if ctx.burn not in (translations or {}):
+        raise MediaError(f"--burn {ctx.burn}: no {ctx.burn} subtitles are made (add it to [film] subtitle_languages "
+                         "with a translator in filmcrew.toml)")
+    return {"translation": translations[ctx.burn]}, {"burn": ctx.burn}
+
+
+def _words(folder) -> dict | None:
+    """{line id: translated text} from a translator task's folder; None without one (the film's own words)."""
+    if folder is None:
+        return None
+    return json.loads((Path(folder) / "translation.json").read_text(encoding="utf-8"))
 
 
 def _lips(wd: Path, inputs: dict, prefix: str, sh, lo: int, hi: int, tag: str, drop: frozenset = frozenset()) -> list:
@@ -579,8 +609,10 @@ def master_to_aac(raw: "mastering.Pcm", wav: Path, m4a: Path, lufs: float, max_t
 
 # ---- the final film ------------------------------------------------------------------------------
 
-def final_task(ctx: EpisodeContext, segments: list[Task], transitions: dict[int, Task], mix: Task, timeline: Task) -> Task:
-    inputs: dict[str, Task] = {"mix": mix, "timeline": timeline}
+def final_task(ctx: EpisodeContext, segments: list[Task], transitions: dict[int, Task], mix: Task, timeline: Task,
+               translations: dict | None = None) -> Task:
+    burned = _burned(ctx, translations)  # the carried subtitles in the delivery's burned language
+    inputs: dict[str, Task] = {"mix": mix, "timeline": timeline, **burned[0]}
     order = []
     for i, seg in enumerate(segments):
         inputs[f"s{i:03d}"] = seg
@@ -591,7 +623,7 @@ def final_task(ctx: EpisodeContext, segments: list[Task], transitions: dict[int,
     lab = ctx.labels or Labels()
     params = {"order": order, "preview": ctx.preview, "size": list(ctx.size), "language": ctx.language,
               "labels": {k: v for k, v in asdict(lab).items() if k != "audio"},  # the audio label is for audio exports
-              "soft_subtitles": 2}  # (issue 37: the subtitle languages as mov_text tracks, none on; the final's key changed)
+              "soft_subtitles": 2, **burned[1]}  # (issue 37: the subtitle languages as mov_text tracks, none on; the final's key changed)
     return Task("finisher", f"{ctx.episode.id}.final", CODE_VERSION, FINISHER, params, _final(order),
                 inputs=inputs, episode=ctx.episode.number)
 
@@ -657,7 +689,10 @@ def _final(order: list[str]):
         png = wd / "label.png"
         x, y, text_h = labels.render_label(p["language"], tuple(p["size"]), lab["position"], png)
         tl = json.loads((Path(tctx.inputs["timeline"]) / "timeline.json").read_text())
-        carried = carried_subtitles(tl, tuple(p["size"]), wd)
+        words = _words(tctx.inputs.get("translation"))
+        if words is not None:  # a delivery burning another language: its words, timed by length like its soft track
+            tl = {**tl, "lines": [{**ln, "text": words.get(ln["line"], ln["text"]), "spans": None} for ln in tl["lines"]]}
+        carried = [] if p.get("burn") == "none" else carried_subtitles(tl, tuple(p["size"]), wd)
         # the label's frames the first and last segments drew themselves (all of them, unless a segment is
         # shorter than the label's span) are not drawn again
         head = _drawn(tctx.inputs[order[0]], "head")

@@ -7,6 +7,7 @@ it is made of (`out/epNN.provenance.json`: the AI share, what was spent, every a
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 import os
@@ -31,13 +32,16 @@ def publish(root: Path, st: Store, ctx: EpisodeContext, g, preview: bool) -> dic
     src = st.path(g.final.key)
     out = Layout.of(root).out
     name = common.out_name(ctx)
-    paths = {"mp4": out / f"{name}.mp4", "srt": out / f"{name}.srt", "ass": out / f"{name}.ass",
+    # a delivery burning another language (--burn fr: out/ep01.fr.mp4) has the film's subtitle files, the same
+    # words at the same times: they keep the film's names (out/ep01.srt, out/ep01.fr.srt), never one under another's
+    subs = common.out_name(dataclasses.replace(ctx, burn="")) if ctx.burn else name
+    paths = {"mp4": out / f"{name}.mp4", "srt": out / f"{subs}.srt", "ass": out / f"{subs}.ass",
              "otio": out / f"{name}.otio", "provenance": out / f"{name}.provenance.json"}
     atomic.copy_if_changed(src / "subtitles.srt", paths["srt"])
     atomic.copy_if_changed(src / "subtitles.ass", paths["ass"])
     for lang in ctx.subtitle_languages:  # translated tracks: out/epNN.fr.srt, .ass
         for ext in ("srt", "ass"):
-            paths[f"{lang}.{ext}"] = out / f"{name}.{lang}.{ext}"
+            paths[f"{lang}.{ext}"] = out / f"{subs}.{lang}.{ext}"
             atomic.copy_if_changed(src / f"subtitles.{lang}.{ext}", paths[f"{lang}.{ext}"])
     timeline.write(root, st, ctx, g, clips_made=False)  # the OTIO `filmcrew export` writes, media beside it (the
     # clips of shots whose segments drew their frames are missing references until an export makes them)
