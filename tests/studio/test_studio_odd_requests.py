@@ -290,3 +290,78 @@ def test_a_body_that_never_arrives_is_answered_408_not_held(studio):
         assert files_of(studio.root) == before
     finally:
         studio.close()
+
+
+def page_version(client, path: str) -> str:
+    import re
+    return re.search(r'name="version" value="([0-9a-f]{64})"', client.get(path).text).group(1)
+
+
+def test_odd_cuts_and_character_forms_with_a_fresh_page_are_refused(studio, client):
+    """The attacker's pass over the new pages (a fresh version, so each reaches past the stale-page check): cut
+    frames that are not the page's plain digits, past a made clip's end, a shot twice; a character form with a
+    palette field named 'palette_²' (a 500 once: str.isdigit), a voice provider that is a path (saved once, and
+    every page of the film failed after), the character named in other letters (a 500 once). Each 400/404 with a
+    page, nothing written."""
+    from filmcrew.handoff import importer
+    from filmcrew.studio import project as proj
+    root, form = studio.root, {"csrf": studio.csrf}
+    ids = [c.id for c in proj.board(root, 1, True)[0]]
+    made = importer.made_lengths(root, proj.env(), 1)
+    sid = next(i for i in ids if i in made)
+    before = files_of(root)
+    cuts = [f"{sid}:0:{HUGE}", f"{sid}:-5:10", f"{sid}:0:-1", f"{sid}:nan:5", f"{sid}:1e3:", f"{sid}:1_0:",
+            f"{sid}:\u0663:", f"{sid}: 5 :", f"{sid}:0:;{sid}:0:", ";".join(f"{i}:0:" for i in ids) + f";{ids[0]}:0:",
+            f"{sid}:{made[sid]}:", f"{sid}:0:{made[sid] + 1}", "../../etc/passwd:0:", "ep02-s01-sh01:0:"]
+    for cut in cuts:
+        r = client.post("/timeline/keep", data={**form, "version": page_version(client, "/timeline?ep=1"), "cut": cut},
+                        follow_redirects=False)
+        assert r.status_code == 400 and "Go back" in r.text and "nothing was changed" in r.text.lower(), (cut, r.text[-600:])
+    for extra, status, said in (({"palette_\u00b2": "#ffffff", "voice_speed": "nan"}, 400, "speed"),
+                                ({"voice_provider": "../../x"}, 400, "does not speak lines"),
+                                ({"name": "ivo", "voice_speed": "inf"}, 400, "speed"),
+                                ({"voice_pitch": "1e308"}, 400, "pitch")):
+        data = {**form, "name": "IVO", "version": page_version(client, "/character?name=IVO"), **extra}
+        r = client.post("/character", data=data, follow_redirects=False)
+        assert r.status_code == status and said in r.text and "Go back" in r.text, (extra, r.status_code, r.text[-600:])
+    assert files_of(root) == before
+    assert client.get("/timeline?ep=1").status_code == 200 and client.get("/board?ep=1").status_code == 200
+
+
+def test_clip_on_first_play_waits_for_a_running_make_and_never_makes_a_paid_shot(studio, client):
+    """/clip makes a clip the film's segment drew (from made inputs) on its first play: refused (409) while a make
+    holds the project's lock (its executor would clear the store's temporary folder under the running make), and
+    a shot a video vendor animates (Kling) is never made there: 404, no job journaled."""
+    from filmcrew import pipeline
+    from filmcrew.engine.jobs import Journal
+    from filmcrew.engine.layout import Layout
+    from filmcrew.engine.lock import make_lock
+    from filmcrew.studio import project as proj
+    root = studio.root
+    _, (ctx,) = pipeline.contexts(root, proj.env(), 1, preview=True)
+    st = Layout.of(root).store()
+    clips = [t for t in pipeline.episode_graph(ctx).plays if t.role == "animator" and proj._makeable(st, t)]
+    unmade = next(t for t in clips if not (st.path(t.key) / "clip.mp4").is_file())  # (drawn by its segment)
+    with make_lock(root, "a make in a test"):
+        r = client.get(f"/clip?key={unmade.key}")
+    assert r.status_code == 409 and "a make of this project is running" in r.text
+    assert not (st.path(unmade.key) / "clip.mp4").is_file()
+    # a shot handed to Kling (its screenplay note), asked for through /clip by each key of its tasks
+    path = Layout(root).episode(1)
+    text = path.read_text(encoding="utf-8")
+    sid = ctx.episode.shots()[0].id
+    version = page_version(client, f"/shot?id={sid}")
+    r = client.post("/provider", data={"csrf": studio.csrf, "shot": sid, "version": version, "role": "animator",
+                                       "name": "kling"}, follow_redirects=False)
+    try:
+        assert r.status_code == 303, r.text[-400:]
+        _, (kctx,) = pipeline.contexts(root, proj.env(), 1, preview=True)
+        g = pipeline.episode_graph(kctx)
+        keys = {proj._key(t) for t in g.all if t.role == "animator" and t.artifact.startswith(sid)} - {None}
+        assert keys and any(t.estimate is not None for t in g.all)  # its duration's key; the video job's waits on it
+        for key in sorted(keys) + ["0" * 64]:  # (any key: a 500 once, the Kling clip's key waiting on its duration)
+            r = client.get(f"/clip?key={key}")
+            assert r.status_code == 404 and "no clip made under this key" in r.text, r.text[-400:]
+        assert Journal.of(root).records() == []  # no job journaled, so none sent
+    finally:
+        path.write_text(text, encoding="utf-8")

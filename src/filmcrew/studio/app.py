@@ -424,7 +424,12 @@ def create_app(studio: Studio):
     def clip(request: Request, key: Annotated[str, Query(max_length=64)] = ""):
         if not KEY.match(key):
             raise Refused(404, "not a task key")
-        p = proj.clip_file(root, key)  # (a shot the film's segment drew: its clip is made on its first play)
+        from ..engine.lock import BusyError
+        try:
+            p = proj.clip_file(root, key)  # (a shot the film's segment drew: its clip is made on its first play)
+        except BusyError:
+            raise Refused(409, "a make of this project is running: this clip is made on its first play once it "
+                               "has finished") from None
         if p is None:
             raise Refused(404, f"{key}: no clip made under this key")
         return file_response(request, p, "video/mp4")

@@ -6,6 +6,7 @@ the file changed since the page was read."""
 
 import hashlib
 import io
+import re
 import urllib.parse
 from pathlib import Path
 from typing import Annotated
@@ -199,18 +200,22 @@ def add_routes(app, face, studio, render, edits, needs_film, conflict_page):
     @app.post("/character", dependencies=edits)
     async def character_post(request: Request):
         import yaml
+
+        from ..providers import registry
         form = await request.form()
         f = {k: (form.get(k) if isinstance(form.get(k), str) else "") for k in form.keys()}
         if any(len(x) > 2000 for x in f.values()) or len(f) > 60:
             raise Refused(400, "a field is at most 2000 characters")
-        name = f.get("name", "")
-        character_of(name)
+        _, ch = character_of(f.get("name", ""))
+        name = ch.name  # (as the bible spells it: the page's 'ivo' is IVO)
         back = f"/character?name={urllib.parse.quote(name)}"
 
         def changed(text: str) -> str:
             """The bible's `text` with the page's changes to this character (Refused naming the field)."""
             data = yaml.safe_load(text)
-            entry = next(c for c in data["characters"] if str(c.get("name")) == name)
+            entry = next((c for c in data["characters"] if str(c.get("name")).strip().upper() == name.upper()), None)
+            if entry is None:
+                raise Refused(404, f"{name!r}: no such character in story/bible.yaml (nothing was saved)")
             for k in ("description", "costume"):
                 if k in f:
                     entry[k] = f[k].strip()
@@ -220,10 +225,11 @@ def add_routes(app, face, studio, render, edits, needs_film, conflict_page):
                     look[k] = f[f"look_{k}"].strip()
             entry["look"] = look
             pal = [f[k] for k in sorted((k for k in f if k.startswith("palette_")), key=lambda k: int(k[8:]) if
-                                        k[8:].isdigit() else 0)]
+                                        re.fullmatch(r"[0-9]{1,4}", k[8:]) else 0)]  # (not str.isdigit: '²')
             if pal:
                 entry["palette"] = pal
             voice = dict(entry.get("voice") or {})
+            was = voice.get("provider")
             for k, kind in (("provider", str), ("voice", str), ("speed", float), ("pitch", float)):
                 if f"voice_{k}" in f and f[f"voice_{k}"].strip():
                     try:
@@ -231,6 +237,10 @@ def add_routes(app, face, studio, render, edits, needs_film, conflict_page):
                     except ValueError:
                         raise Refused(400, f"voice {k}: {f[f'voice_{k}']!r} is not a number") from None
             entry["voice"] = voice
+            if voice.get("provider") != was and voice.get("provider") not in registry.for_role("voice"):  # (else every
+                # page of the film would fail on the bible's unknown provider)
+                raise Refused(400, f"voice provider: {str(voice['provider'])[:80]!r} does not speak lines; choose one "
+                                   f"of {', '.join(registry.for_role('voice'))} (nothing was saved)")
             try:
                 project.bible_from_dict(data, "story/bible.yaml")
             except FilmcrewError as err:
@@ -452,14 +462,15 @@ def add_routes(app, face, studio, render, edits, needs_film, conflict_page):
         out = []
         for k, part in enumerate(x for x in raw.split(";") if x.strip()):
             bits = part.strip().split(":")
-            try:
-                if len(bits) != 3:
+            try:  # frames as the page writes them: 0 to 999999 in ASCII digits (not '1_0', '٣', ' 5', 10**30)
+                if len(bits) != 3 or not re.fullmatch(r"[0-9]{1,6}", bits[1]) or not re.fullmatch(r"[0-9]{0,6}", bits[2]):
                     raise ValueError
                 out.append((bits[0], int(bits[1]), int(bits[2]) if bits[2] else None))
             except ValueError:
-                raise Refused(400, f"cut: block {k + 1} ({part[:40]!r}) is not SHOT:FIRST:END; reload the page") from None
+                raise Refused(400, f"cut: block {k + 1} ({part[:40]!r}) is not SHOT:FIRST:END; reload the page "
+                                   f"(nothing was changed)") from None
         if not out:
-            raise Refused(400, "cut: no shot in it; put at least one shot back on the timeline")
+            raise Refused(400, "cut: no shot in it; put at least one shot back on the timeline (nothing was changed)")
         return out
 
     @app.post("/timeline/keep", dependencies=edits)
@@ -472,6 +483,17 @@ def add_routes(app, face, studio, render, edits, needs_film, conflict_page):
             if version != cut_version(n):
                 raise Refused(409, "the screenplay or the cut was saved since this page was read: reload the timeline "
                                    "and cut again (nothing was changed)")
+            made = importer.made_lengths(root, proj.env(), n)
+            seen = set()
+            for k, (sid, a, b) in enumerate(shots_in):
+                if sid in seen:  # (the timeline shows each shot once)
+                    raise Refused(400, f"cut: block {k + 1} ({pages.shot_words(sid)[:80]}) is in the cut twice: reload "
+                                       f"the timeline and cut again (nothing was changed)")
+                seen.add(sid)  # a trim past a made clip's end (the page never sends one)
+                total = made.get(sid)
+                if total is not None and (a >= total or (b is not None and b > total)):
+                    raise Refused(400, f"cut: block {k + 1} ({pages.shot_words(sid)}) plays frames {a} to {b} of a "
+                                       f"clip of {total}: reload the timeline and trim again (nothing was changed)")
             try:
                 report = importer.keep_cut(root, proj.env(), n, shots_in, by=CUT_BY, source=CUT_SOURCE)
             except FilmcrewError as err:

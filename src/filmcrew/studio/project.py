@@ -211,17 +211,28 @@ def _made(st, task) -> bool:
         return False
 
 
+def _key(task) -> str | None:
+    """The task's key; None while it waits on an unmade input (a vendor's clip before its job: Pending)."""
+    from ..engine.graph import Pending
+    try:
+        return task.key
+    except (Pending, FilmcrewError):
+        return None
+
+
 def _makeable(st, clip) -> bool:
     """A clip the film's segments drew themselves (crew/animator.Picture): made on its first play (`clip_file`),
     from its keyframe and timing, once they are made. Nothing else is made that way (a video model's clip waits
     for its paid job's make)."""
-    return set(clip.inputs) == {"keyframe", "timing"} and all(_made(st, t) for t in clip.inputs.values())
+    return (set(clip.inputs) == {"keyframe", "timing"} and clip.estimate is None  # (never a paid job)
+            and all(_made(st, t) for t in clip.inputs.values()))
 
 
 def clip_file(root: Path, key: str) -> Path | None:
     """The clip.mp4 made under `key`; a clip of this project's shots that can be made here from made inputs
     (`_makeable`) is made now (a few seconds). None when there is none."""
     from ..engine.executor import execute
+    from ..engine.lock import make_lock
     st = Layout.of(root).store()
     p = st.path(key) / "clip.mp4"
     if p.is_file():
@@ -234,9 +245,13 @@ def clip_file(root: Path, key: str) -> Path | None:
             except FilmcrewError:
                 continue
             g = pipeline.episode_graph(ctx)
-            t = next((t for t in g.plays if t.key == key and t.role == "animator"), None)
+            t = next((t for t in g.plays if t.role == "animator" and _key(t) == key), None)
             if t is not None and _makeable(st, t):
-                execute(st, [t])
+                # under the make lock (BusyError while a make runs): execute clears the store's temporary folder,
+                # which holds a running make's unfinished work
+                with make_lock(root, "clip for the studio"):
+                    if not p.is_file():
+                        execute(st, [t])
                 return p if p.is_file() else None
     return None
 
