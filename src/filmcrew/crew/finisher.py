@@ -584,11 +584,12 @@ def master_to_aac(raw: "mastering.Pcm", wav: Path, m4a: Path, lufs: float, max_t
     material, so the PCM ceiling starts 0.6 dB under the delivery limit and is lowered by the measured
     excess (below the PCM's own true peak) until the encoded file is at or under `max_tp` - 0.1."""
     ceiling = max_tp - 0.6
+    raw_lufs = mastering.integrated_lufs_pcm(raw, ffmpeg.SAMPLE_RATE)  # once, not again on each pass below
     info: dict = {}
     mastered = mastering.Pcm(wav.with_suffix(".mastered.f32"), raw.channels)
     try:
         for _ in range(8):
-            info = mastering.master_pcm(raw, mastered, ffmpeg.SAMPLE_RATE, lufs, ceiling)
+            info = mastering.master_pcm(raw, mastered, ffmpeg.SAMPLE_RATE, lufs, ceiling, raw_lufs)
             with ffmpeg.wav_writer(wav, raw.channels) as put:
                 for s, e in mastered.spans():
                     put(mastered.read(s, e))

@@ -244,13 +244,14 @@ def _scale(pcm: Pcm, gain: float) -> None:
     os.replace(tmp.path, pcm.path)
 
 
-def master_pcm(src: Pcm, dst: Pcm, rate: int, lufs: float, ceiling_db: float) -> dict:
+def master_pcm(src: Pcm, dst: Pcm, rate: int, lufs: float, ceiling_db: float, measured: float | None = None) -> dict:
     """Gain to `lufs` integrated, then true-peak limit to `ceiling_db`, from `src` into `dst`. The limiter
     takes some loudness away, so the gain is raised to make it up and `src` limited again (never the
     limited output: that would limit twice), a secant step on the loudness each pass gives, until both
     targets hold to 0.2 LU (usually two passes). One pass measures the input; each limiting pass
-    measures its own output."""
-    measured = integrated_lufs_pcm(src, rate)
+    measures its own output; `measured`, when given, is `src`'s integrated loudness already measured
+    (`integrated_lufs_pcm`), and that pass is not made."""
+    measured = integrated_lufs_pcm(src, rate) if measured is None else measured
     if not np.isfinite(measured):
         _copy(src, dst)
         return {"input_lufs": None, "gain_reduction_db": 0.0, "pcm_true_peak_dbtp": None}  # silence
