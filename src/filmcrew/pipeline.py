@@ -206,7 +206,9 @@ def contexts(root: Path, env: dict, episode: int | None = None, preview: bool = 
     cfg = project.load_config(root)
     if aspect and aspect not in ASPECTS:
         raise ConfigError(f"--aspect {aspect}: use one of {', '.join(ASPECTS)}")
-    burn = burn_language(cfg, burn)
+    main_burn = burn_language(cfg, cfg.burn)  # [film] burn: the film's own (checked with the config)
+    drawn = burn_language(cfg, burn) if burn else main_burn
+    burn_tag = burn if burn and drawn != main_burn else ""  # --burn: a delivery beside the film, named for it
     bible = project.load_bible(root)
     cast = Cast.of(cfg, env, root)
     cast.check_names(bible)
@@ -235,15 +237,15 @@ def contexts(root: Path, env: dict, episode: int | None = None, preview: bool = 
                                    style=cfg.style, preview=preview, crew=crew, ffmpeg=ffmpeg.executable(), labels=cfg.labels,
                                    subtitle_languages=tuple(cfg.subtitle_languages),
                                    aspect_tag=aspect.replace(":", "x") if aspect and aspect != cfg.aspect else "",
-                                   burn=burn,
+                                   burn=drawn, burn_tag=burn_tag,
                                    cut=cut_mod.load(root, n, [s.id for s in ep.shots()]), consistency=check,
                                    money=wallet))
     return cfg, ctxs
 
 
 def burn_language(cfg: project.Config, burn: str | None) -> str:
-    """The burned-in subtitles of a delivery (--burn): "" for the film's own language (the film as it always was),
-    "none", or one of [film] subtitle_languages; any other is refused, naming the setting and the fix."""
+    """The burned-in subtitles of a delivery (--burn, [film] burn): "" for the film's own language (the film as it
+    always was), "none", or one of [film] subtitle_languages; any other is refused, naming the setting and the fix."""
     if not burn or burn == cfg.language:
         return ""
     if burn == "none" or burn in cfg.subtitle_languages:

@@ -58,6 +58,7 @@ class Config:
     subtitle_languages: list = field(default_factory=list)  # extra subtitle tracks, made by the translator
     recap: int = 0  # a series' episodes from the 2nd open with the last N shots of the one before (cli/recap.py)
     cold_open: bool = False  # and play their first scene before their title card
+    burn: str = ""  # the film's burned-in subtitles: "" its own language, "none", or one of subtitle_languages
     providers: dict = field(default_factory=lambda: dict(DEFAULT_PROVIDERS))
     provider_settings: dict = field(default_factory=dict)  # [providers.NAME] tables
     labels: Labels = Labels()
@@ -109,6 +110,10 @@ def validate(cfg: Config, path: str = CONFIG_NAME) -> Config:
     if not isinstance(langs, list) or any(x not in LANGUAGES or x == cfg.language for x in langs):
         raise bad("subtitle_languages", f"{langs!r}: a list of extra subtitle languages from {', '.join(LANGUAGES)}, "
                                         f"other than the film's own ({cfg.language})")
+    if not isinstance(cfg.burn, str) or (cfg.burn not in ("", "none", cfg.language) and cfg.burn not in langs):
+        raise bad("burn", f"{cfg.burn!r} is not among subtitle_languages ({', '.join(langs) or 'none set'}): add it to "
+                          f"subtitle_languages (with a translator under [providers]), or burn one of: "
+                          f"{', '.join([cfg.language, *langs, 'none'])}")
     if langs and "translator" not in cfg.providers:
         raise bad("subtitle_languages", "translated subtitles need a translator, and no offline translation model "
                                         "ships with filmcrew: set translator = \"openai-chat\" under [providers] and "
@@ -240,7 +245,7 @@ def save_config(root: Path, cfg: Config) -> None:
                                                                   "currency", "consistency", "run")}
     if not film.get("contest"):
         film.pop("contest", None)
-    for k in ("recap", "cold_open"):  # (left out while off: the files written before them stay as they were)
+    for k in ("recap", "cold_open", "burn"):  # (left out while off: the files written before them stay as they were)
         if not film.get(k):
             film.pop(k, None)
     data: dict = {"film": film, "labels": asdict(cfg.labels), "providers": dict(cfg.providers)}

@@ -128,3 +128,33 @@ def test_a_burn_language_the_project_does_not_make_is_refused_with_the_fix(burne
     with pytest.raises(ConfigError, match=r"--burn de: 'de' is not among \[film\] subtitle_languages \(fr\) in "
                                           r"filmcrew.toml; add \"de\" to subtitle_languages .* or burn one of: en, fr, none"):
         pipeline.contexts(burned, {}, burn="de")
+
+
+def test_the_film_can_burn_a_translation_itself_and_deliver_its_own_language_beside(burned, tmp_path):
+    """[film] burn = "fr": the main film draws French (the same segments and final as the fr delivery's, reused, not
+    made again), and `--burn en` is then the delivery in the film's own language, the English film as it was."""
+    from filmcrew import project
+    root = tmp_path / "film"
+    shutil.copytree(burned, root)
+    out = root / "out"
+    toml = (root / "filmcrew.toml").read_text()
+    (root / "filmcrew.toml").write_text(toml.replace("[film]\n", '[film]\nburn = "de"\n', 1))
+    with pytest.raises(ConfigError, match=r"\[film\] burn: 'de' is not among subtitle_languages \(fr\): add it to "
+                                          r"subtitle_languages .* or burn one of: en, fr, none"):
+        project.load_config(root)
+    (root / "filmcrew.toml").write_text(toml.replace("[film]\n", '[film]\nburn = "fr"\n', 1))
+    english = out / "ep01.preview.mp4"
+    frames = {n: frame(english, n) for n in (31, 71)}
+    mp = pytest.MonkeyPatch()
+    role = cast.Cast.role
+    mp.setattr(cast.Cast, "role", lambda self, r: Phrasebook() if r == "translator" else role(self, r))
+    try:
+        assert main(["make", str(root), "--preview", "--quiet"]) == 0
+        assert main(["make", str(root), "--preview", "--quiet", "--burn", "en"]) == 0
+    finally:
+        mp.undo()
+    for n, f in frames.items():
+        assert np.array_equal(frame(english, n), frame(out / "ep01.fr.preview.mp4", n))  # the film now burns French
+        assert np.array_equal(frame(out / "ep01.en.preview.mp4", n), f)  # and the English delivery is the old film
+    assert not np.array_equal(frame(english, 31), frames[31])
+    assert 'burn = "fr"' in (root / "filmcrew.toml").read_text()

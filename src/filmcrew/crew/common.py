@@ -53,6 +53,7 @@ class EpisodeContext:
     aspect_tag: str = ""  # "16x9" when --aspect renders another shape than filmcrew.toml's, so files do not collide
     burn: str = ""  # the burned-in subtitles' language of a delivery (--burn): "" the film's own, "none", or one of
     # subtitle_languages (drawn from the translator's words); the soft tracks are the same whichever is burned
+    burn_tag: str = ""  # "fr" for the delivery `--burn fr` makes beside the film (out/ep01.fr.mp4); "" for the film
     cut: Any = None  # cut.Cut a person made in an editor (cut/epNN.json); None: the screenplay's own cut
     consistency: Any = None  # takes.Check: the character consistency check of this make; None when it is off
     money: Any = None  # engine.money.Purse: this make's budget, what was spent, the retakes' allowance
@@ -97,7 +98,7 @@ def shot_refs(ctx: EpisodeContext, refs: dict, scene, shot, places: bool = True)
 
 def out_name(ctx: EpisodeContext) -> str:
     """The stem of an episode's files in out/: ep01, ep01.preview, ep01.16x9.preview, ep01.fr (--burn fr)."""
-    return f"{ctx.episode.id}{'.' + ctx.aspect_tag if ctx.aspect_tag else ''}{'.' + ctx.burn if ctx.burn else ''}" \
+    return f"{ctx.episode.id}{'.' + ctx.aspect_tag if ctx.aspect_tag else ''}{'.' + ctx.burn_tag if ctx.burn_tag else ''}" \
            f"{'.preview' if ctx.preview else ''}"
 
 

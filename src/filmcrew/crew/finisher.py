@@ -175,7 +175,7 @@ def _burned(ctx: EpisodeContext, translations: dict | None) -> tuple[dict, dict]
     if ctx.burn == "none":
         return {}, {"burn": "none"}
     if ctx.burn not in (translations or {}):
-        raise MediaError(f"--burn {ctx.burn}: no {ctx.burn} subtitles are made (add it to [film] subtitle_languages "
+        raise MediaError(f"burn {ctx.burn}: no {ctx.burn} subtitles are made (add it to [film] subtitle_languages "
                          "with a translator in filmcrew.toml)")
     return {"translation": translations[ctx.burn]}, {"burn": ctx.burn}
 

@@ -34,7 +34,7 @@ def publish(root: Path, st: Store, ctx: EpisodeContext, g, preview: bool) -> dic
     name = common.out_name(ctx)
     # a delivery burning another language (--burn fr: out/ep01.fr.mp4) has the film's subtitle files, the same
     # words at the same times: they keep the film's names (out/ep01.srt, out/ep01.fr.srt), never one under another's
-    subs = common.out_name(dataclasses.replace(ctx, burn="")) if ctx.burn else name
+    subs = common.out_name(dataclasses.replace(ctx, burn_tag="")) if ctx.burn_tag else name
     paths = {"mp4": out / f"{name}.mp4", "srt": out / f"{subs}.srt", "ass": out / f"{subs}.ass",
              "otio": out / f"{name}.otio", "provenance": out / f"{name}.provenance.json"}
     atomic.copy_if_changed(src / "subtitles.srt", paths["srt"])
