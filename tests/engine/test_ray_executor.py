@@ -64,7 +64,7 @@ def test_a_worker_never_makes_what_the_store_holds(tmp_path):
     wd = st.new_workdir()
     (wd / "f.txt").write_text("made before")
     st.commit(t.key, wd, {"made": "elsewhere"})
-    assert ray_cluster.work("tests.test_ray_executor:no_graph", {"run": "r1", "root": "/x"}, t.artifact, t.key,
+    assert ray_cluster.work("tests.engine.test_ray_executor:no_graph", {"run": "r1", "root": "/x"}, t.artifact, t.key,
                             str(st.root)) is None
     assert not ran
 
@@ -74,7 +74,7 @@ def no_graph(spec):
 
 
 def test_a_worker_that_sees_another_project_says_so(tmp_path):
-    out = ray_cluster.work("tests.test_ray_executor:no_graph", {"run": "r2", "root": "/projects/film"}, "ep01.x",
+    out = ray_cluster.work("tests.engine.test_ray_executor:no_graph", {"run": "r2", "root": "/projects/film"}, "ep01.x",
                            "f" * 64, str(tmp_path / "store"))
     assert out["kind"] == "filmcrew"
     assert "does not see the task" in out["error"] and "/projects/film" in out["error"] and "shared file system" in out["error"]
