@@ -100,10 +100,14 @@ def test_a_make_without_keys_waits_for_them_then_for_the_money_and_pays_only_wha
         assert pay == waiting.amount_words(costs.to_pay) and "Nothing is sent until you confirm it" in text(make)
         assert f"Pay about {pay} and make the preview" in text(make) and "needs its key" not in text(make)
         assert "waiting for you" not in text(c.get("/board").text)
-        for confirmed in ("", "0.001 CNY", "5 USD", "lots"):  # not what the plan pays: refused, nothing sent
+        for confirmed in ("", "0.001 CNY", "5 USD", "lots", "1e308 CNY", "-1 CNY", "nan", "nan CNY", "inf CNY"):
+            # not what the plan pays: refused, nothing sent
             r = c.post("/run", data={"csrf": c.studio.csrf, "what": "make-preview", "pay": confirmed})
             assert r.status_code == 409 and "confirm it on the Make page" in text(r.text), (confirmed, r.text[-500:])
         assert kling.submits == [] and c.get("/api/run").json()["name"] is None
+        from filmcrew.studio import project as sproj  # a confirmation far above the plan: held to the plan's price
+        huge = "1" + "0" * 150 + " CNY"
+        assert waiting.refuse_unless_ready(root, sproj.env(), True, huge) == ["--budget", f"{costs.to_pay['CNY']:.6f}"]
         r = c.post("/run", data={"csrf": c.studio.csrf, "what": "make-preview", "pay": pay}, follow_redirects=False)
         assert r.status_code == 303, r.text[-500:]
         args = c.studio.runs.current.args  # the make itself is held to the amount confirmed (spent before: nothing)

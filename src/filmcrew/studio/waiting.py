@@ -84,7 +84,7 @@ def refuse_unless_ready(root: Path, env: dict, preview: bool, confirmed: str) ->
     """Raise Refused (409, in words) when the make must wait for the person: a missing key, a plan that cannot be
     made, or paid jobs costing more than the amount `confirmed` on the page. Else the make's arguments that hold it
     to what was confirmed: `--budget` at what was spent before plus the amount confirmed (never above the
-    project's own budget), so a plan that grew between this check and the make is refused by the make itself
+    project's own budget, nor above what the plan pays now), so a plan that grew between this check and the make is refused by the make itself
     before anything is sent ([] when nothing is paid)."""
     from ..web.kit import Refused
     w = waiting(root, env, preview)
@@ -102,7 +102,9 @@ def refuse_unless_ready(root: Path, env: dict, preview: bool, confirmed: str) ->
             raise Refused(409, f"waiting for you: {said}; confirm it on the Make page (nothing was sent)")
         cfg = project.load_config(root)
         if set(w["pay"]) == {cfg.currency}:
-            cap = w["spent"].get(cfg.currency, 0.0) + ok[cfg.currency]
+            # what the plan pays now (the amount confirmed covers it): a confirmation typed far larger ('1' and 190
+            # zeros) holds the make to the plan, not to that
+            cap = w["spent"].get(cfg.currency, 0.0) + min(ok[cfg.currency], w["pay"][cfg.currency])
             if cfg.budget is not None:
                 cap = min(cap, cfg.budget)
             return ["--budget", f"{cap:.6f}"]
