@@ -76,6 +76,12 @@ def catalogue(studio) -> list[tuple]:
         ("GET", f"/script?ep={HUGE}", {}, {400}),
         ("GET", "/script?ep=9", {}, {404}),
         ("GET", "/shot", {}, {400}),
+        # a DNS name that begins like a loopback address (rebinding): refused, pages and changes alike
+        ("GET", "/", {"headers": {"Host": "127.0.0.1.rebind.example"}}, {403}),
+        ("GET", "/timeline?ep=1", {"headers": {"Host": "127.0.0.1.rebind.example:8765"}}, {403}),
+        ("POST", "/timeline/reset", {"data": {**form, "version": "0" * 64},
+                                     "headers": {"Host": "127.1.rebind.example", "Origin": "http://127.1.rebind.example"}},
+         {403}),
         ("GET", "/shot?id=../../etc", {}, {404}),
         ("GET", "/shot?id=" + "x" * 500, {}, {400}),
         ("GET", "/shot?id=ep99-s01-sh01", {}, {409, 404}),
@@ -209,6 +215,8 @@ def test_every_odd_request_is_answered_and_changes_nothing(studio, client):
         if r.status_code >= 400 and not path.startswith("/api/") and "json" not in kw:
             assert "<title>" in r.text, (method, path, r.text[:300])  # a page, with a way back
             assert "Go back" in r.text or "Someone saved this file" in r.text, (method, path, r.text[:300])
+        if r.status_code == 403:  # (refused: a foreign Host, Origin or form token)
+            assert studio.csrf not in r.text, (method, path)  # a refusal never carries the form token
     assert files_of(studio.root) == before  # nothing written, whatever was asked
     assert not any(code >= 500 for _, _, code in seen)
 
