@@ -373,3 +373,19 @@ def test_clip_on_first_play_waits_for_a_running_make_and_never_makes_a_paid_shot
         assert Journal.of(root).records() == []  # no job journaled, so none sent
     finally:
         path.write_text(text, encoding="utf-8")
+
+
+def test_a_cut_from_an_editing_program_offers_the_way_back(studio, client, monkeypatch):
+    """The timeline of a cut holding a clip added in an editing program cannot be re-cut in the page; it says 'go
+    back to the screenplay's cut', and now has that button (it had none: the form was only on an editable cut)."""
+    import re
+
+    from filmcrew.handoff import importer
+    from filmcrew.story.cut import Cut, Item
+    sid = shot_id(studio)
+    monkeypatch.setattr(importer, "current_cut", lambda root, env, n: Cut(
+        (Item("shot", 0, None, shot=sid), Item("take", 0, 30, media="takes/extra.mp4", name="extra")), by="an editor"))
+    page = client.get("/timeline?ep=1")
+    assert page.status_code == 200 and "editing program" in page.text and 'id="keep"' not in page.text
+    form = re.search(r'<form method="post" action="/timeline/reset">.*?</form>', page.text, re.S)
+    assert form is not None and 'id="reset"' in form.group(0) and "Back to the screenplay" in form.group(0)
