@@ -245,6 +245,8 @@ def test_every_page_refuses_odd_requests(world):
         if wrong is not None:
             want(f"{path} as {wrong}", people[wrong].get(path), {403, 404})
         want(f"{path} another Host", people[who or "anon"].get(path, {"Host": "evil.example"}), {403})
+        # a DNS name that begins like a loopback address (rebinding: its owner points it at this machine)
+        want(f"{path} a rebinding Host", people[who or "anon"].get(path, {"Host": "127.0.0.1.rebind.example"}), {403})
         if "?" in path:
             key = path.split("?")[1].split("=")[0]
             for bad in (HUGE, "abc", "-1", "1e400", ""):

@@ -165,25 +165,6 @@ def create_app(studio: Studio):
                       page_context=lambda request: {"project_name": root.name, "tab": ""})
     app = kit_app(face, limit=MAX_TEXT)
     app.state.studio = studio
-
-    def loopback_host(request: Request) -> None:
-        """Served on this machine only: the Host header names a loopback address or localhost, read as an address
-        (the kit's guard takes any name starting '127.', so a page at 127.0.0.1.rebind.example, its DNS turned to
-        127.0.0.1, would read the form token and change the film as 'its own' Origin). On every route below."""
-        import ipaddress
-
-        from ..web.guard import host_of
-        if studio.token is not None:
-            return  # (served beyond this machine: the access token guards it)
-        host = host_of(request.headers.get("host", ""))
-        try:
-            ok = host == "localhost" or ipaddress.ip_address(host).is_loopback
-        except ValueError:
-            ok = False
-        if not ok:
-            raise Refused(403, f"Host {host[:80]!r}: this server answers on 127.0.0.1 and localhost only")
-
-    app.router.dependencies.append(Depends(loopback_host))  # (FastAPI copies it into each route added after this)
     changes = [Depends(face.changes)]
 
     @app.exception_handler(NoFilmYet)

@@ -24,6 +24,7 @@ A refusal here is a page of the face (through `refuse(scope, status, why)`), nev
 from __future__ import annotations
 
 import asyncio
+import ipaddress
 import secrets
 import urllib.parse
 from collections.abc import Awaitable, Callable
@@ -59,7 +60,14 @@ def host_of(value: str) -> str:
 
 
 def is_loopback(host: str) -> bool:
-    return host in LOOPBACK or host.startswith("127.")
+    """localhost, or an address of the loopback network read as an IP address (127.0.0.1.rebind.example is a DNS
+    name a page's owner can point at this machine: not loopback)."""
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
 
 
 class Guard:
