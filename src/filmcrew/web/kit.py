@@ -262,7 +262,12 @@ def create_app(face: Face, limit: int = 64 * 1024):
 class TooLarge:
     """Starlette's body limit answers a request whose Content-Length is over the route's limit with its own
     plain "Content Too Large" (whatever the app answered, from outside every middleware): this gives that 413
-    the face's page, the limit in words and the security headers instead."""
+    the face's page, the limit in words and the security headers instead.
+
+    Outermost too: Starlette's error middleware sends the 500 page and then raises the exception again (for the
+    server to log), and uvicorn answers an exception after a finished answer by closing the connection, so the
+    next request a browser sends on that keep-alive connection was dropped. The exception was logged with its
+    incident id by the kit's handler: once the answer is sent, it stops here."""
 
     def __init__(self, app, face: Face):
         self.app, self.face = app, face
@@ -273,7 +278,7 @@ class TooLarge:
         replaced = False
 
         async def send_or_replace(message):
-            nonlocal replaced
+            nonlocal replaced, finished
             if replaced:
                 return  # the plain answer's body
             if message["type"] == "http.response.start" and message.get("status") == 413:
@@ -296,8 +301,16 @@ class TooLarge:
                     await response(scope, nothing, send)
                     return
             await send(message)
+            if message["type"] == "http.response.body" and not message.get("more_body", False):
+                finished = True
 
-        await self.app(scope, receive, send_or_replace)
+        finished = False
+        try:
+            await self.app(scope, receive, send_or_replace)
+        except Exception:
+            if not finished:
+                raise
+            log.debug("an exception after its 500 page was sent (logged above with its incident id)")
 
 
 def file_response(request, path: Path, media_type: str, headers: dict | None = None):
