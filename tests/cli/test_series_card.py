@@ -102,3 +102,10 @@ def test_the_series_page_fits_a_phone_and_a_desktop(courier, tmp_path_factory, s
                     s.close()
         finally:
             b.close()
+
+
+def test_the_card_says_the_writers_beats_in_words_and_keeps_a_persons_summary():
+    from filmcrew.crew import series_card
+    assert series_card.in_words("micro_open / micro_end") == "a short opening / a short ending"
+    assert series_card.in_words("opening / crisis / hook") == "opening / crisis / hook"
+    assert series_card.in_words("Kai loses the letter / finds it again") == "Kai loses the letter / finds it again"

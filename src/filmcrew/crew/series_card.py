@@ -15,6 +15,16 @@ from ..engine.layout import Layout
 from ..story.screenplay import estimated_shot_seconds
 
 
+# the offline writer's episode summary is its beats ("opening / crisis / hook"); two of them are its own names
+BEAT_WORDS = {"micro_open": "a short opening", "micro_end": "a short ending"}
+HOOK_WORDS = {"resolution": "resolved", "cliffhanger": "cliffhanger"}
+
+
+def in_words(summary: str) -> str:
+    """A summary as a person reads it: the writer's beat names in words (a person's own summary as written)."""
+    return " / ".join(BEAT_WORDS.get(p.strip(), p.strip()) for p in summary.split(" / ")) if summary else ""
+
+
 def _state_words(s) -> str:
     return "; ".join(x for x in (s.costume, getattr(s, "state", ""),
                                  f"carries {', '.join(s.props)}" if getattr(s, "props", ()) else "") if x)
@@ -36,7 +46,7 @@ def build(root: Path, cfg, bible, episodes: list, continuity: dict | None, previ
             made = round(ffmpeg.probe(film).duration, 1)
         a = arcs.get(ep.number)
         eps.append({"number": ep.number, "id": ep.id, "title": (a.title if a and a.title else ep.title),
-                    "summary": a.summary if a else "", "hook": a.hook if a else "",
+                    "summary": in_words(a.summary) if a else "", "hook": HOOK_WORDS.get(a.hook, a.hook) if a else "",
                     "scenes": len(ep.scenes), "shots": len(ep.shots()), "lines": len(ep.lines()),
                     "written_seconds": round(sum(estimated_shot_seconds(s, cfg.language) for s in ep.shots()), 1),
                     "film": film.name if film.exists() else None, "made_seconds": made,
