@@ -13,6 +13,8 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+
+from filmcrew.engine import jobs as jobs_state
 from fake_kling import AK, SK, FakeKling
 from model_project import model_project
 from vendor_requests import request
@@ -105,6 +107,8 @@ def test_refusals_failures_and_a_lost_answer(fake, tmp_path):
     with pytest.raises(ProviderError, match="5 or 10 s"):  # kling-v3's 7 s video: refused before anything is sent
         _sync(fake, tmp_path, handle, key="9a" * 32, seconds=7)
     assert len(fake.lipsyncs) == n
+    refused = tmp_path / "jobs" / f"{'9a' * 32}.json"  # refused before sending: nothing counted as spent
+    assert not refused.exists() or json.loads(refused.read_text()).get("state") not in jobs_state.SPENT
     with pytest.raises(ProviderError, match="no keys"):
         KlingLipSync(env={}, base_url=fake.url).token()
 
