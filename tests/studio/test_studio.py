@@ -345,6 +345,13 @@ def test_the_make_page_plans_the_preview_or_the_full_size_film(studio):
     assert re.match(r"(\d+ voices?, )?\d+ pictures, (\d+ clips?, )?.*the edit; about \d+ s here; nothing to pay$", plan), plan
     assert not re.search(r"\bep\d\d", plan)  # no build name in the sentence (a later state's sheet included)
     assert "<details" in full and "the picture of scene 1, shot 1" in full and not TASK_ID.search(full)
+    # nothing the studio started is running: no Cancel offered, and a Cancel sent anyway is answered in words
+    assert re.search(r'<form[^>]*id="cancel-form"[^>]*hidden', page)
+    code, _, headers = post(f"{base(studio)}/cancel", {"csrf": studio.csrf})
+    assert code == 303
+    cookie = headers["set-cookie"].split(";")[0]
+    _, after = get(f"{base(studio)}/make", {"Cookie": cookie})
+    assert "nothing to cancel" in after
 
 
 def test_every_page_fits_a_phone_and_breaks_no_rule_of_its_csp(studio, browser):

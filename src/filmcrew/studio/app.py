@@ -310,8 +310,9 @@ def create_app(studio: Studio):
             costs = f"the plan cannot be made yet: {pages.plain(err, root)}"
         from . import waiting  # what the make waits for from the person (keys, a plan, money to confirm)
         wait = {kind: waiting.waiting(root, proj.env(), kind == "make-preview") for kind in ("make-preview", "make")}
+        running = bool(studio.runs.state().get("running"))  # Cancel is offered only while the studio's command runs
         return render(request, "make.html", tab="/make", rows=rows, costs=costs, busy=holder(root), preview=preview,
-                      wait=wait, amount_words=waiting.amount_words)
+                      wait=wait, amount_words=waiting.amount_words, running=running)
 
     def watch_page(request, checks: dict | None = None):
         from ..provenance import check
@@ -700,8 +701,10 @@ def create_app(studio: Studio):
 
     @app.post("/cancel", dependencies=edits)
     def cancel(request: Request):
-        studio.runs.cancel()
-        return face.redirect(request, "/make")
+        if not studio.runs.cancel():
+            return face.redirect(request, "/make", said="nothing the studio started is running: nothing to cancel",
+                                 kind="bad")
+        return face.redirect(request, "/make", said="cancelled: the next make resumes where this one stopped")
 
     def conflict_page(request, path: str, theirs: str, mine: str | None, back: str):
         """A save refused because the file changed since the page was read: the file as it is now, with the way

@@ -50,6 +50,8 @@
     status.textContent = s.name ? (s.words + ': ' + (s.running ? 'running, ' + Math.round(s.seconds) + ' s' :
       (s.cancelled ? 'cancelled' : (s.returncode === 0 ? 'finished' : 'failed')))) : 'nothing running';
     status.classList.toggle('busy', !!s.running);
+    const cancel = document.getElementById('cancel-form');
+    if (cancel) cancel.hidden = !s.running;
     const watch = document.getElementById('watch-it');
     if (watch) watch.hidden = !(s.name && !s.running && s.returncode === 0 && s.name.startsWith('make'));
     status.dataset.state = s.running ? 'running' : (s.returncode === 0 ? 'finished' : (s.name ? 'failed' : 'idle'));
