@@ -392,3 +392,18 @@ def test_a_cut_from_an_editing_program_offers_the_way_back(studio, client, monke
     assert page.status_code == 200 and "editing program" in page.text and 'id="keep"' not in page.text
     form = re.search(r'<form method="post" action="/timeline/reset">.*?</form>', page.text, re.S)
     assert form is not None and 'id="reset"' in form.group(0) and "Back to the screenplay" in form.group(0)
+
+
+def test_a_broken_bible_is_named_by_its_place_in_the_project_never_by_absolute_path(studio, client):
+    """A bible that no longer parses: each page that reads it refuses with the file and line as the person
+    knows them (story/bible.yaml:N), not with the folder the project sits in on this machine."""
+    bible = studio.root / "story" / "bible.yaml"
+    kept = bible.read_text(encoding="utf-8")
+    try:
+        bible.write_text(kept + "characters:\n  - name: [broken\n", encoding="utf-8")
+        for path in ("/board", "/characters", "/timeline?ep=1"):
+            r = client.get(path)
+            assert r.status_code == 409 and "story/bible.yaml:" in r.text, (path, r.status_code)
+            assert str(studio.root) not in r.text and str(studio.root.resolve()) not in r.text, path
+    finally:
+        bible.write_text(kept, encoding="utf-8")

@@ -92,9 +92,16 @@ class StudioFace(Face):
     """The studio's face: served over plain HTTP even beyond this machine (a person's own network, the token
     guarding it), so its cookies are not HTTPS-only unless a public https:// address is given."""
 
+    roots: tuple = ()  # the project (as given and resolved): a refusal names its files relative to it
+
     @property
     def secure(self) -> bool:
         return (self.public or "").startswith("https://")
+
+    def error(self, request, status: int, why: str, **kw):
+        for r in self.roots:
+            why = str(why).replace(str(r).rstrip("/") + "/", "")
+        return super().error(request, status, why, **kw)
 
 
 class Studio:
@@ -163,6 +170,7 @@ def create_app(studio: Studio):
     face = StudioFace("studio", "filmcrew studio", templates=HERE / "templates", static=HERE / "static",
                       bound=studio.host, access_token=studio.token, form_token=lambda request: studio.csrf,
                       page_context=lambda request: {"project_name": root.name, "tab": ""})
+    face.roots = tuple(dict.fromkeys((str(Path(root).resolve()), str(root))))
     app = kit_app(face, limit=MAX_TEXT)
     app.state.studio = studio
     changes = [Depends(face.changes)]
