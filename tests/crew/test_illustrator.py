@@ -92,3 +92,33 @@ def test_a_huge_characters_close_up_fits_the_frame(tmp_path):
     huge_wide = faces(_draw(tmp_path, "w", "The god towers.", "wide", (GOD, HERO)))[0]
     usual_wide = faces(_draw(tmp_path, "u", "The god towers.", "wide", (average, HERO)))[0]
     assert span(huge_wide) == pytest.approx(span(usual_wide) * 1.25, rel=0.05)  # wide, the god towers
+
+
+def test_the_keyframe_is_keyed_on_what_the_picture_reads_of_the_lines(tmp_path):
+    """A line's words enter a procedural keyframe's key only through its speaker's expression (issue 36): an edit
+    that keeps every expression keeps the key, and the picture is indeed the same; one that changes an expression
+    changes the key, and the face. A provider that does not say what it reads keys on the lines' whole text."""
+    from filmcrew.crew.illustrator import _shot_params
+    from filmcrew.model import Line
+
+    def shot(text, paren=""):
+        return Shot("ep01-s01-sh01", "She looks out to sea.", camera="close-up", characters=("MEI",),
+                    lines=(Line("ep01-s01-l01", "MEI", text, parenthetical=paren),))
+
+    art = ProceduralIllustrator()
+    calm, calm2, cross = shot("The tide is late today."), shot("The tide is late today, and I mean it."), shot("Never again!")
+    assert _shot_params(calm, art) == _shot_params(calm2, art)
+    assert _shot_params(calm, art) != _shot_params(cross, art)
+    assert _shot_params(calm, art) != _shot_params(shot("The tide is late today.", "shouting"), art)
+    assert _shot_params(calm, object()) != _shot_params(calm2, object())  # (no line_reading: the whole text)
+
+    def draw(name, sh):
+        scene = Scene("ep01-s01", "EXT. BEACH - DAY", False, "BEACH", shots=(sh,))
+        d = tmp_path / name
+        d.mkdir()
+        art.draw(DrawRequest(sh, scene, (HERO,), CANVAS, "storybook", 3, speaking="MEI"), d)
+        return _rgba(d, "characters")
+
+    a, b, c = draw("a", calm), draw("b", calm2), draw("c", cross)
+    assert (a == b).all()  # the same key, the same picture
+    assert (a != c).any()

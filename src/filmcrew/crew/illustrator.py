@@ -43,7 +43,7 @@ def tasks(ctx: EpisodeContext, refs: dict[str, Task] | None = None, retakes: dic
                 out[sh.id] = Task("illustrator", f"{sh.id}.keyframe", CODE_VERSION, ProviderId("human-take", "1"),
                                   params, _take_runner(take, canvas), seed=0, episode=ctx.episode.number)
                 continue
-            params = {"shot": _shot_params(sh), "scene": [sc.location, sc.interior, sc.time_of_day, sc.mood, sc.id],
+            params = {"shot": _shot_params(sh, prov), "scene": [sc.location, sc.interior, sc.time_of_day, sc.mood, sc.id],
                       "characters": chars, "canvas": canvas, "style": ctx.style, "speaking": speaking,
                       **({"place": place} if place else {})}
             if getattr(prov, "uses_references", False):
@@ -99,9 +99,16 @@ def _sha(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
-def _shot_params(sh) -> dict:
-    return {"action": sh.action, "camera": sh.camera, "characters": sh.characters, "mood": sh.mood,
-            "lines": [(ln.speaker, ln.text, ln.parenthetical) for ln in sh.lines]}
+def _shot_params(sh, prov=None) -> dict:
+    """What of the shot enters its keyframe's key. Of its lines, what the provider says its picture reads of them
+    (its `line_reading(shot)`: the procedural illustrator, each speaker's expression), so an edit of a line's words
+    that leaves that alone draws nothing again; a provider that does not say keys on the lines' whole text (a
+    remote image model reads none of it, but its keys are left as they were: changing them would send, and pay,
+    every existing project's images again)."""
+    reading = getattr(prov, "line_reading", None)
+    said = {"reading": reading(sh)} if callable(reading) else \
+        {"lines": [(ln.speaker, ln.text, ln.parenthetical) for ln in sh.lines]}
+    return {"action": sh.action, "camera": sh.camera, "characters": sh.characters, "mood": sh.mood, **said}
 
 
 def _runner(prov, req: DrawRequest):

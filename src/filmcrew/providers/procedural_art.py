@@ -113,6 +113,13 @@ class ProceduralIllustrator(NoSettings):
     model = "procedural-v1"
     source_type = ledger.ALGORITHMIC
 
+    @staticmethod
+    def line_reading(shot) -> list:
+        """All that a picture reads of the shot's lines (besides who speaks first, which the crew keys itself): each
+        speaker's expression, from their last line in the shot (as _characters draws it), in the keyframe's key."""
+        last = {ln.speaker: ln for ln in shot.lines}
+        return sorted((name, expression_of(ln.text, ln.parenthetical)) for name, ln in last.items())
+
     def draw(self, req: DrawRequest, out_dir: Path) -> tuple[Path, ...]:
         W, H = req.size
         seed = int(hashlib.sha256(f"{req.seed}|{req.scene.id}".encode()).hexdigest()[:8], 16)
