@@ -82,6 +82,23 @@ def _episodes(root: Path, bible):
     return [pipeline.load_episode(root, n, bible, "en") for n in (1, 2, 3)]
 
 
+def test_a_gift_handed_again_in_a_later_episode_is_one_change_not_one_per_episode():
+    """The offline writer's plan beat can hand the ally's gift over in every episode; the one who carries it
+    already carries it: one change, from the first time (the bible listed the same change once per episode)."""
+    def ep(n: int) -> Episode:
+        shots = (Shot(id=f"ep{n:02d}-s02-sh01", action=f"Tom presses {AID['en']} into Mara's hand."),)
+        return Episode(number=n, title="t", scenes=(Scene(id=f"ep{n:02d}-s02", heading="EXT. OLD DOCK - DAY",
+                                                          interior=False, location="OLD DOCK", shots=shots),))
+    found = rules.find([ep(1), ep(2), ep(3)], NAMES, AID["en"], "en")
+    assert [(who, ch.episode, ch.scene, ch.props) for who, ch in found] == [("MARA", 1, 3, (AID["en"],))]
+    # another character handed it is a change of their own
+    two = Shot(id="ep02-s02-sh02", action=f"Mara hands Lin {AID['en']}.")
+    e2 = ep(2)
+    e2 = Episode(number=2, title="t", scenes=(Scene(id="ep02-s02", heading="EXT. OLD DOCK - DAY", interior=False,
+                                                    location="OLD DOCK", shots=(*e2.scenes[0].shots, two)),))
+    assert [(who, ch.episode) for who, ch in rules.find([ep(1), e2], NAMES, AID["en"], "en")] == [("MARA", 1), ("LIN", 2)]
+
+
 def test_the_offline_writer_records_what_its_scenes_change(written):
     bible = project.load_bible(written)
     eps = _episodes(written, bible)

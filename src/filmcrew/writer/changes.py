@@ -71,6 +71,7 @@ def find(episodes: list[Episode] | tuple[Episode, ...], names: dict[str, str], a
     whistle"). A place's subject is the scene heading's location."""
     rules = [(_compile(p, names, aid), what, when) for p, what, when in RULES.get(language, [])]
     found = []
+    carrying: set[str] = set()  # who already carries the gift: handed it again in a later episode, nothing changes
     for ep in episodes:
         for sc in ep.scenes:
             for sh in sc.shots:
@@ -84,5 +85,9 @@ def find(episodes: list[Episode] | tuple[Episode, ...], names: dict[str, str], a
                             found.append((sc.location, Change(**at, note=text)))
                         continue
                     subject = names[next(k for k in names if k.lower() == m.group("who").lower())]
+                    if kind == "props":
+                        if subject in carrying:
+                            continue
+                        carrying.add(subject)
                     found.append((subject, Change(**at, props=(aid,)) if kind == "props" else Change(**at, note=text)))
     return found
