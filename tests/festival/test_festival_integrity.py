@@ -228,21 +228,49 @@ def test_a_film_signed_under_the_festivals_own_authority_is_verified_there_and_a
     app = create_app(festival=fest)
     ann = entrant(fest)
     annp = Person(app, "ann@example.org")
-    assert annp.post("/certificate").status_code == 409  # no authority yet
+    # her signing key is made on her machine; only its certificate request goes to the festival
+    assert main(["keys", "request", str(tmp_path / "ann.csr"), "--name", "Ann as she asks"]) == 0
+    assert "never leaves this machine" in capsys.readouterr().out
+    pending = tmp_path / "home" / "keys" / "request.key"
+    assert oct(pending.stat().st_mode)[-3:] == "600"
+    csr = (tmp_path / "ann.csr").read_text()
+    assert annp.post("/certificate", {"csr": csr}).status_code == 409  # no authority yet
     assert main(["festival", "keys", str(tmp_path / "fest")]) == 0
     assert "made the festival's certificate authority" in capsys.readouterr().out
     assert oct((tmp_path / "fest" / "keys" / "ca.key").stat().st_mode)[-3:] == "600"
     annp.csrf = annp._token("/me")
-    r = annp.post("/certificate")
+    assert 'name="csr"' in annp.get("/me").text and "filmcrew keys request" in annp.get("/me").text
+    # what is refused, in words: nothing, not a request, a request whose signature is not its key's, another curve
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+    r = annp.post("/certificate", {"csr": ""})
+    assert r.status_code == 400 and "filmcrew keys request" in r.text
+    assert annp.post("/certificate", {"csr": "-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----"}).status_code == 400
+    p384 = ec.generate_private_key(ec.SECP384R1())
+    other = (x509.CertificateSigningRequestBuilder().subject_name(x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "x")]))
+             .sign(p384, hashes.SHA256()).public_bytes(serialization.Encoding.PEM).decode())
+    r = annp.post("/certificate", {"csr": other})
+    assert r.status_code == 400 and "not P-256" in r.text
+    der = bytearray(x509.load_pem_x509_csr(csr.encode()).public_bytes(serialization.Encoding.DER))
+    der[-5] ^= 0x01  # the signature's bytes changed: not made by the key it names
+    import base64
+    forged = "-----BEGIN CERTIFICATE REQUEST-----\n" + base64.encodebytes(bytes(der)).decode() + "-----END CERTIFICATE REQUEST-----\n"
+    r = annp.post("/certificate", {"csr": forged})
+    assert r.status_code == 400 and ("does not verify" in r.text or "cannot be read" in r.text), r.text[-500:]
+    r = annp.post("/certificate", {"csr": csr})
     assert r.status_code == 200 and "attachment" in r.headers["content-disposition"]
     bundle = tmp_path / "festival-signer.pem"
     bundle.write_bytes(r.content)
-    assert b"PRIVATE KEY" in r.content and r.content.count(b"BEGIN CERTIFICATE") == 2
+    assert b"PRIVATE KEY" not in r.content and r.content.count(b"BEGIN CERTIFICATE") == 2  # no key made or sent here
+    leaf = x509.load_pem_x509_certificate(r.content)  # named as her account is, not as the request asked
+    assert "Ann as she asks" not in leaf.subject.rfc4514_string() and "ann@example.org" in leaf.subject.rfc4514_string()
     assert main(["keys", "init"]) == 0  # a signer of her own first: import refuses to replace it silently
-    assert main(["keys", "import", str(bundle), str(bundle)]) == 2
+    assert main(["keys", "import", str(bundle)]) == 2
     assert "--force" in capsys.readouterr().err
-    assert main(["keys", "import", str(bundle), str(bundle), "--force"]) == 0
-    assert list((tmp_path / "home" / "keys").glob("replaced-*/signer.pem"))
+    assert main(["keys", "import", str(bundle), "--force"]) == 0  # paired with the key her request was made with
+    assert list((tmp_path / "home" / "keys").glob("replaced-*/signer.pem")) and not pending.exists()
     verified = _signed(films["a"], tmp_path / "verified.mp4")
     # another authority's signer (filmcrew keys init under another home): the maker's word
     monkeypatch.setenv("FILMCREW_HOME", str(tmp_path / "home2"))
@@ -257,7 +285,12 @@ def test_a_film_signed_under_the_festivals_own_authority_is_verified_there_and_a
     page = Person(app, "org@example.org").get("/entries").text
     assert "95% (verified)" in page and "95% (declared)" in page
     assert "95% (verified)" in annp.get(f"/entry?id={e1}").text
-    # the command line issues one too
+    # the command line issues one too: for a request (only the chain made), or with a key made for them
+    assert main(["keys", "request", str(tmp_path / "cy.csr")]) == 0
+    assert main(["festival", "keys", str(tmp_path / "fest"), "--issue", "Cy", "--request", str(tmp_path / "cy.csr"),
+                 "--out", str(tmp_path / "cy")]) == 0
+    assert not (tmp_path / "cy" / "signer.key").exists() and "filmcrew keys import signer.pem" in capsys.readouterr().out
+    assert main(["keys", "import", str(tmp_path / "cy" / "signer.pem"), "--force"]) == 0
     assert main(["festival", "keys", str(tmp_path / "fest"), "--issue", "Bo Chen", "--email", "bo@example.org",
                  "--out", str(tmp_path / "bo")]) == 0
     assert "kept the festival's certificate authority" in capsys.readouterr().out

@@ -299,7 +299,7 @@ PLANTED = [  # (method, path, who, fields, the festival's function that fails)
     ("POST", "/judge/comment", "mei", {"entry": "{eid}", "text": "fine"}, (Jury, "comment")),
     ("POST", "/forgot", "anon", {"email": "ann@example.org"}, (People, "ask_reset")),
     ("POST", "/reset", "anon", {"password": PASSWORD}, (People, "reset")),
-    ("POST", "/certificate", "ann", {}, (People, "certificate")),
+    ("POST", "/certificate", "ann", {"csr": "-----BEGIN CERTIFICATE REQUEST-----"}, (People, "certificate")),
     ("GET", "/entries", "org", None, (Phases, "copy_flags")),
     ("POST", "/upload", "ann", {"json": {"size": 10}}, (Festival, "start_upload")),
     ("PUT", "/upload?id={upload}&offset=0", "ann", {"content": b"x" * 10}, (Festival, "put_piece")),

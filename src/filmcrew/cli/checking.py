@@ -48,12 +48,21 @@ def cmd_keys(a) -> int:
     return 0
 
 
+def cmd_keys_request(a) -> int:
+    from ..provenance import credentials
+    key = credentials.request_signer(a.name, Path(a.file), force=a.force)
+    print(f"made a signing key here ({key}, mode 0600; it never leaves this machine) and its certificate request "
+          f"{a.file}: send the request to the festival (its page 'My films'), then install the certificate it "
+          f"issues with: filmcrew keys import festival-signer.pem")
+    return 0
+
+
 def cmd_keys_import(a) -> int:
     from ..provenance import credentials
     for f in (a.cert, a.key):
-        if not Path(f).is_file():
+        if f is not None and not Path(f).is_file():
             raise FilmcrewError(f"{f}: no such file")
-    d = credentials.import_signer(Path(a.cert), Path(a.key), force=a.force)
+    d = credentials.import_signer(Path(a.cert), Path(a.key) if a.key else None, force=a.force)
     print(f"installed the signing certificate in {d} (signer.pem, signer.key mode 0600): filmcrew signs the films "
           f"it makes with it from now on (a film made before keeps its old signature until it is made again)")
     return 0
@@ -83,7 +92,14 @@ def register(sub) -> None:
     ki.set_defaults(fn=cmd_keys)
     kim = kys.add_parser("import", help="install a signing certificate someone issued you (a festival's), and its key")
     kim.add_argument("cert", help="the certificate chain, PEM, leaf first (signer.pem)")
-    kim.add_argument("key", help="its private key, PEM (signer.key; may be the same file as the chain)")
+    kim.add_argument("key", nargs="?", help="its private key, PEM (signer.key; may be the same file as the chain); "
+                                            "left out: the key `filmcrew keys request` made here")
     kim.add_argument("--force", action="store_true", help="replace the keys there (the old ones are kept in "
                                                           "keys/replaced-TIME/)")
     kim.set_defaults(fn=cmd_keys_import)
+    krq = kys.add_parser("request", help="make a signing key here and a certificate request for a festival to sign "
+                                         "(the key never leaves this machine)")
+    krq.add_argument("file", help="where the request goes (a .csr file to send)")
+    krq.add_argument("--name", default="filmcrew creator", help="your name, as you ask it in the certificate")
+    krq.add_argument("--force", action="store_true", help="make a new request though one is waiting")
+    krq.set_defaults(fn=cmd_keys_request)

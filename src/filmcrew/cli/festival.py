@@ -146,7 +146,18 @@ def cmd_keys(a) -> int:
     print(f"{'made' if made else 'kept'} the festival's certificate authority: {keys / 'ca.pem'} (its key "
           f"{keys / 'ca.key'}, mode 0600); films signed by the certificates it issues are 'verified' at this "
           f"festival (its checks trust it from now on)")
-    if a.issue:
+    if a.issue and a.request:  # their request: the key stays on their machine, only the chain is made here
+        req = Path(a.request)
+        if not req.is_file():
+            raise ConfigError(f"{req}: no such file (the .csr `filmcrew keys request` made)")
+        chain = credentials.issue_for_request((keys / "ca.pem").read_bytes(), (keys / "ca.key").read_bytes(),
+                                              req.read_bytes(), a.issue, "festival entrant", email=a.email)
+        out = Path(a.out or ".")
+        out.mkdir(parents=True, exist_ok=True)
+        (out / "signer.pem").write_bytes(chain)
+        print(f"issued a C2PA signing certificate to {a.issue} for their request: {out / 'signer.pem'}; they install "
+              f"it with: filmcrew keys import signer.pem")
+    elif a.issue:
         out = Path(a.out or ".")
         out.mkdir(parents=True, exist_ok=True)
         chain, key = credentials.issue_signer((keys / "ca.pem").read_bytes(), (keys / "ca.key").read_bytes(),
@@ -178,6 +189,8 @@ def register(sub) -> None:
     k.add_argument("dir")
     k.add_argument("--issue", metavar="NAME", help="issue a C2PA signing certificate to this person")
     k.add_argument("--email", help="their e-mail, written in the certificate")
+    k.add_argument("--request", metavar="CSR", help="with --issue: their certificate request (`filmcrew keys request`), "
+                                                    "so their private key is never made nor held here")
     k.add_argument("--out", help="where to write signer.pem and signer.key (default: here)")
     k.add_argument("--force", action="store_true", help="make a new authority (films signed under the old one are "
                                                         "then declared, no longer verified)")

@@ -644,9 +644,13 @@ def judge_comment(request: Request, user: Juror, entry: FormId, text: Annotated[
 
 
 @router.post("/certificate", dependencies=Changes)
-def certificate(request: Request, user: Entrant):
+def certificate(request: Request, user: Entrant, csr: Annotated[str, Form(max_length=8000)] = ""):
+    """The entrant's certificate request (`filmcrew keys request FILE.csr`, pasted) in, the chain issued for it out."""
     from fastapi.responses import Response
-    pem = People(_fest(request)).certificate(user)
+    if not csr.strip():
+        raise Refused(400, "csr: paste the certificate request `filmcrew keys request festival.csr` made on your "
+                           "machine (the text from -----BEGIN CERTIFICATE REQUEST----- to its END line)")
+    pem = People(_fest(request)).certificate(user, csr.encode("utf-8", "replace"))
     return Response(pem, media_type="application/x-pem-file", headers={
         "Content-Disposition": 'attachment; filename="festival-signer.pem"', "Cache-Control": "no-store"})
 

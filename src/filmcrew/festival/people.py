@@ -119,22 +119,28 @@ class People:
         return row.email
 
     # ---- signing certificates ----------------------------------------------------------------------------
-    def certificate(self, user: dict) -> bytes:
+    def certificate(self, user: dict, request_pem: bytes) -> bytes:
         """A C2PA signing certificate for this entrant, issued by the festival's own authority (keys/, made by
-        `filmcrew festival keys`): the chain and its new private key in one PEM file, made now and kept nowhere
-        here (`filmcrew keys import FILE FILE` installs it). Films signed with it are "verified" at this festival."""
+        `filmcrew festival keys`) for the public key of the certificate request they made on their own machine
+        (`filmcrew keys request FILE.csr`): the chain only. The private key never comes here, so the festival
+        never holds nor sends it (`filmcrew keys import CHAIN` pairs the chain with the key the request was made
+        with). The certificate names the entrant as their account does, whatever the request asked. Films signed
+        with it are "verified" at this festival."""
         require_role(user, "entrant", "organiser")
         from ..provenance import credentials
         keys = self.fest.folder / "keys"
         if not (keys / "ca.pem").is_file() or not (keys / "ca.key").is_file():
             raise Refusal(409, "this festival issues no signing certificates (its organiser has not run `filmcrew "
                                "festival keys`)")
-        chain, key = credentials.issue_signer((keys / "ca.pem").read_bytes(), (keys / "ca.key").read_bytes(),
-                                              user["name"], f"entrant of {self.fest.contest()['title'][:40]}",
-                                              email=user["email"])
+        try:
+            chain = credentials.issue_for_request((keys / "ca.pem").read_bytes(), (keys / "ca.key").read_bytes(),
+                                                  request_pem, user["name"],
+                                                  f"entrant of {self.fest.contest()['title'][:40]}", email=user["email"])
+        except credentials.CredentialError as err:
+            raise Refusal(400, f"certificate request: {err}") from None
         with self.fest.engine.begin() as c:
             self.fest._audit(c, user["id"], "signing certificate issued", {"email": user["email"]})
-        return chain + key
+        return chain
 
 
 def festival_keys(folder, force: bool = False) -> bool:

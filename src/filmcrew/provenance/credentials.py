@@ -78,33 +78,101 @@ def issue_signer(ca_pem: bytes, ca_key_pem: bytes, name: str, organisation: str 
                  email: str | None = None, days: int = 730) -> tuple[bytes, bytes]:
     """A C2PA signing certificate issued by the CA (ES256, P-256, digitalSignature + emailProtection, as the C2PA
     library requires): (the chain, leaf first then the CA; the leaf's private key), PEM."""
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    key = ec.generate_private_key(ec.SECP256R1())
+    chain = _issue(ca_pem, ca_key_pem, key.public_key(), name, organisation, email, days)
+    return chain, key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                                    serialization.NoEncryption())
+
+
+def new_request(name: str) -> tuple[bytes, bytes]:
+    """A certificate signing request (PKCS #10) for a C2PA signer and its private key (P-256), PEM: the key stays
+    where it was made; only the request goes to the authority (a festival) that issues the certificate."""
     from cryptography import x509
     from cryptography.hazmat.primitives import hashes, serialization
     from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+    key = ec.generate_private_key(ec.SECP256R1())
+    csr = (x509.CertificateSigningRequestBuilder()
+           .subject_name(x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, name[:64] or "filmcrew creator")]))
+           .sign(key, hashes.SHA256()))
+    pem = serialization.Encoding.PEM
+    return csr.public_bytes(pem), key.private_bytes(pem, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
+
+
+def issue_for_request(ca_pem: bytes, ca_key_pem: bytes, request_pem: bytes, name: str,
+                      organisation: str = "filmcrew creator", email: str | None = None, days: int = 730) -> bytes:
+    """The chain (leaf first, then the CA), PEM, of a C2PA signing certificate for the public key of a certificate
+    signing request made where its private key stays (`filmcrew keys request`). The authority names the signer
+    (`name`, `email`): the request's own subject is not copied. A request that is not PEM PKCS #10, whose signature
+    does not verify (its maker does not hold the key), or whose key is not P-256 (C2PA's ES256) is refused."""
+    from cryptography import x509
+    from cryptography.hazmat.primitives.asymmetric import ec
+    text = request_pem.decode("ascii", errors="replace") if isinstance(request_pem, bytes) else str(request_pem)
+    import re
+    block = re.search(r"-----BEGIN ((?:NEW )?)CERTIFICATE REQUEST-----.+?-----END \1CERTIFICATE REQUEST-----", text, re.S)
+    if not block:
+        raise CredentialError("not a certificate request (-----BEGIN CERTIFICATE REQUEST-----): make one with "
+                              "`filmcrew keys request FILE.csr` and send that file")
+    try:
+        csr = x509.load_pem_x509_csr(block.group(0).encode("ascii"))
+    except ValueError:
+        raise CredentialError("the certificate request cannot be read (cut short or changed?): make it again with "
+                              "`filmcrew keys request FILE.csr`") from None
+    if not csr.is_signature_valid:
+        raise CredentialError("the certificate request's signature does not verify: it was not made with the key it "
+                              "names; make it again with `filmcrew keys request FILE.csr`")
+    public = csr.public_key()
+    if not isinstance(public, ec.EllipticCurvePublicKey) or public.curve.name != "secp256r1":
+        raise CredentialError("the certificate request's key is not P-256, the only key C2PA's ES256 signs with; "
+                              "make it with `filmcrew keys request FILE.csr`")
+    return _issue(ca_pem, ca_key_pem, public, name, organisation, email, days)
+
+
+def _issue(ca_pem: bytes, ca_key_pem: bytes, public_key, name: str, organisation: str, email: str | None,
+           days: int) -> bytes:
+    """The chain, PEM, of a C2PA signer's certificate for `public_key`, issued by the CA."""
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
     from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
     now = dt.datetime.now(dt.timezone.utc)
     ca = x509.load_pem_x509_certificate(ca_pem)
     ca_key = serialization.load_pem_private_key(ca_key_pem, password=None)
-    key = ec.generate_private_key(ec.SECP256R1())
     subject = [x509.NameAttribute(NameOID.COMMON_NAME, name), x509.NameAttribute(NameOID.ORGANIZATION_NAME, organisation)]
     if email:
         subject.append(x509.NameAttribute(NameOID.EMAIL_ADDRESS, email))
     leaf = (x509.CertificateBuilder()
             .subject_name(x509.Name(subject))
-            .issuer_name(ca.subject).public_key(key.public_key()).serial_number(x509.random_serial_number())
+            .issuer_name(ca.subject).public_key(public_key).serial_number(x509.random_serial_number())
             .not_valid_before(now - dt.timedelta(minutes=5)).not_valid_after(now + dt.timedelta(days=days))
             .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
             .add_extension(x509.KeyUsage(digital_signature=True, content_commitment=False, key_encipherment=False,
                                          data_encipherment=False, key_agreement=False, key_cert_sign=False,
                                          crl_sign=False, encipher_only=False, decipher_only=False), critical=True)
             .add_extension(x509.ExtendedKeyUsage([ExtendedKeyUsageOID.EMAIL_PROTECTION]), critical=False)
-            .add_extension(x509.SubjectKeyIdentifier.from_public_key(key.public_key()), critical=False)
+            .add_extension(x509.SubjectKeyIdentifier.from_public_key(public_key), critical=False)
             .add_extension(x509.AuthorityKeyIdentifier.from_issuer_public_key(ca_key.public_key()), critical=False)
             .sign(ca_key, hashes.SHA256()))
     pem = serialization.Encoding.PEM
-    return (leaf.public_bytes(pem) + ca.public_bytes(pem),
-            key.private_bytes(pem, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()))
+    return leaf.public_bytes(pem) + ca.public_bytes(pem)
+
+
+def request_signer(name: str, out: Path, force: bool = False) -> Path:
+    """Make a signing key here (keys_dir()/request.key, 0600) and write its certificate request to `out` (the
+    file a festival's page takes); `filmcrew keys import CHAIN` then pairs the chain it issues with that key.
+    Returns the key's path."""
+    d = keys_dir()
+    key_path = d / "request.key"
+    if key_path.exists() and not force:
+        raise CredentialError(f"{key_path}: a request is already waiting for its certificate; import the certificate "
+                              f"issued for it (`filmcrew keys import CHAIN`), or --force to make a new request")
+    csr, key = new_request(name)
+    d.mkdir(parents=True, exist_ok=True)
+    _write_private(key_path, key)
+    Path(out).write_bytes(csr)
+    return key_path
 
 
 def init_keys(name: str = "filmcrew creator", force: bool = False) -> Path:
@@ -122,7 +190,7 @@ def init_keys(name: str = "filmcrew creator", force: bool = False) -> Path:
     return d
 
 
-def import_signer(cert: Path, key: Path, force: bool = False) -> Path:
+def import_signer(cert: Path, key: Path | None = None, force: bool = False) -> Path:
     """Install a signing certificate chain (leaf first; a festival issues one) and its private key where filmcrew
     signs from (keys_dir(): signer.pem, signer.key 0600). The key must be the leaf's, the leaf must be a C2PA
     signer (digitalSignature, not a CA) and not expired; keys already there are kept in keys/replaced-TIME/ when
@@ -131,6 +199,12 @@ def import_signer(cert: Path, key: Path, force: bool = False) -> Path:
     from cryptography import x509
     from cryptography.hazmat.primitives import serialization
 
+    pending = keys_dir() / "request.key"  # made by `filmcrew keys request`, for the chain a festival issued
+    if key is None:
+        if not pending.is_file():
+            raise CredentialError(f"{cert}: give its private key too (`filmcrew keys import CHAIN KEY`); no request "
+                                  f"made here is waiting ({pending})")
+        key = pending
     cert_text = Path(cert).read_text(encoding="ascii", errors="replace")
     key_text = Path(key).read_text(encoding="ascii", errors="replace")
     blocks = re.findall(r"-----BEGIN CERTIFICATE-----.+?-----END CERTIFICATE-----", cert_text, re.S)
@@ -174,6 +248,8 @@ def import_signer(cert: Path, key: Path, force: bool = False) -> Path:
     _write_private(d / "signer.key", private.private_bytes(pem, serialization.PrivateFormat.PKCS8,
                                                            serialization.NoEncryption()))
     (d / "signer.pem").write_bytes(b"".join(c.public_bytes(pem) for c in chain))
+    if Path(key).resolve() == pending.resolve():
+        pending.unlink()  # installed as signer.key
     return d
 
 
