@@ -589,3 +589,48 @@ def test_storyboard_and_timeline_cards_show_each_shots_picture_even_while_it_is_
         page.close()
     finally:
         s.close()
+
+
+def test_keep_mine_writes_only_what_the_person_changed_over_someone_elses_change(client, film):
+    """A whole form sent as a browser sends it (every field, most untouched) from a page read before someone else
+    changed the file: "Keep mine" writes the person's own change and keeps theirs in the fields the page did not
+    change (it used to write every field of the stale page back, undoing theirs)."""
+    import tomllib
+
+    import yaml
+    from studio_helpers import form_values
+    toml = film / "filmcrew.toml"
+    form = form_values(client.get("/settings").text, "settings")
+    assert form["was"] and form["premise"] and form["version"]
+    form["budget"] = "20"  # mine
+    form["currency"] = "CNY"
+    text = toml.read_text()
+    premise = tomllib.loads(text)["film"]["premise"]
+    toml.write_text(text.replace(premise, "THEIRS: a premise written elsewhere"))  # theirs
+    r = client.post("/settings", data=form)
+    assert r.status_code == 409 and "THEIRS" in toml.read_text()
+    assert not re.search(r'class="add">\+ premise', r.text), r.text[-3000:]  # the old premise is not put back
+    keep = re.search(r'<form[^>]*action="/settings"[^>]*>(?:(?!</form>).)*id="keep-mine"', r.text, re.S).group(0)
+    r = client.post("/settings", data=dict(re.findall(r'name="([^"]+)" value="([^"]*)"', keep)), follow_redirects=False)
+    assert r.status_code == 303
+    film_now = tomllib.loads(toml.read_text())
+    assert film_now["film"]["premise"] == "THEIRS: a premise written elsewhere"
+    assert film_now.get("budget", {}).get("max") == 20 or "max = 20" in toml.read_text()
+    # the character's page, whole, with the costume changed; the description changed elsewhere meanwhile
+    bible = film / "story" / "bible.yaml"
+    name = yaml.safe_load(bible.read_text())["characters"][0]["name"]
+    form = form_values(client.get(f"/character?name={name}").text, "character")
+    assert "description" in form and "voice_provider" in form
+    form["costume"] = "a blue raincoat"
+    data = yaml.safe_load(bible.read_text())
+    data["characters"][0]["description"] = "THEIRS: a description written elsewhere"
+    bible.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False, width=100))
+    r = client.post("/character", data=form)
+    assert r.status_code == 409 and re.search(r'class="add">\+ +costume: a blue raincoat', r.text)
+    assert not re.search(r'class="add">\+ +description:', r.text)  # their description is not undone
+    keep = re.search(r'<form[^>]*action="/character"[^>]*>(?:(?!</form>).)*id="keep-mine"', r.text, re.S).group(0)
+    r = client.post("/character", data=dict(re.findall(r'name="([^"]+)" value="([^"]*)"', keep)),
+                    follow_redirects=False)
+    assert r.status_code == 303
+    ch = yaml.safe_load(bible.read_text())["characters"][0]
+    assert ch["costume"] == "a blue raincoat" and ch["description"] == "THEIRS: a description written elsewhere"

@@ -25,6 +25,31 @@ def sha(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
+def _norm(v) -> str:
+    """A form value as compared: a browser sends a textarea's line ends as CRLF and drops its first newline."""
+    return str(v).replace("\r\n", "\n").strip()
+
+
+def was_field(values: dict) -> str:
+    """The hidden `was` field of a form: the values the page showed (as the form sends them), so that a save refused
+    because the file changed since can tell the person's own changes from the fields they left as they were."""
+    import json
+    return json.dumps({k: str(v) for k, v in values.items()}, ensure_ascii=False, sort_keys=True)
+
+
+def own_changes(f: dict) -> dict | None:
+    """The fields of form `f` the person changed on the page (its `was` told what the page showed), or None when
+    the form carries no readable `was` (then every field counts as theirs, as before)."""
+    import json
+    try:
+        was = json.loads(f.get("was") or "null")
+    except ValueError:
+        return None
+    if not isinstance(was, dict):
+        return None
+    return {k: v for k, v in f.items() if k not in ("csrf", "version", "was") and _norm(v) != _norm(was.get(k, "\0"))}
+
+
 def rewrite_screenplay(studio, sid: str, version: str, again: str, edit) -> tuple:
     """Change the screenplay holding shot `sid` as a text editor would: `edit(text, shot, episode number)` gives the
     new text; refused when the screenplay was saved since the page was read (`again` says what to do). The shot,
@@ -73,22 +98,29 @@ def add_routes(app, face, studio, render, edits, needs_film, conflict_page):
                                       f"Below, your changes over the file as it is now."))
 
     # ---- settings --------------------------------------------------------------------------------------------
-    def settings_page(request, status: int = 200, message=None, values: dict | None = None):
-        from ..providers import registry
+    def settings_shown() -> tuple[dict, dict, str]:
+        """The settings page's values of filmcrew.toml as it is now (the film's fields, the providers' tables),
+        and the text they were read from."""
         text = config_path.read_text(encoding="utf-8")
         cfg = project.load_config(root)
         v = {"premise": cfg.premise, "format": cfg.format, "episodes": cfg.episodes, "minutes": cfg.minutes,
              "aspect": cfg.aspect, "language": cfg.language, "style": cfg.style, "genre": cfg.genre,
              "contest": cfg.contest, "budget": "" if cfg.budget is None else f"{cfg.budget:g}",
              "currency": cfg.currency, **{f"p_{r}": cfg.providers.get(r, "") for r in settings.ROLE_LABELS}}
+        chosen = sorted({n for n in cfg.providers.values() if n not in project.DEFAULT_PROVIDERS.values()})
+        return v, {n: settings.provider_table_text(text, n) for n in chosen}, text
+
+    def settings_page(request, status: int = 200, message=None, values: dict | None = None):
+        from ..providers import registry
+        v, tables, text = settings_shown()
+        cfg = project.load_config(root)
+        was = was_field({**v, **{f"t_{n}": t for n, t in tables.items()}})
         v.update(values or {})
         roles = [(r, label, registry.for_role(r)) for r, label in settings.ROLE_LABELS.items()]
-        chosen = sorted({n for n in cfg.providers.values() if n not in project.DEFAULT_PROVIDERS.values()})
-        tables = {n: settings.provider_table_text(text, n) for n in chosen}
         warn = settings.warnings(v["contest"], float(v["minutes"] or 0), v["aspect"], int(v["episodes"] or 1))
         return render(request, "settings.html", status, tab="/settings", v=v, roles=roles, tables=tables,
                       rules=settings.all_rules(), warn=warn, keys=settings.key_status(cfg, proj.env()),
-                      kept_in=settings.keys.where(), version=sha(text), message=message,
+                      kept_in=settings.keys.where(), version=sha(text), message=message, was=was,
                       styles=settings.STYLES, shapes=settings.SHAPES, languages=settings.LANGUAGES)
 
     @app.get("/settings", dependencies=needs_film)
@@ -99,17 +131,26 @@ def add_routes(app, face, studio, render, edits, needs_film, conflict_page):
     async def settings_post(request: Request):
         form = await request.form()
         f = {k: (form.get(k) if isinstance(form.get(k), str) else "") for k in form.keys()}
-        if any(len(x) > 4000 for x in f.values()) or len(f) > 80:
+        if any(len(x) > 4000 for k, x in f.items() if k != "was") or len(f) > 80 or len(f.get("was", "")) > 60000:
             raise Refused(400, "a setting is at most 4000 characters")
         version = f.get("version", "")
 
         def stale(theirs: str):
-            def mine(text):
-                film, providers, tables, budget, currency = values()
-                return settings.apply(text, film, providers, tables, budget, currency)
-            return form_conflict(request, project.CONFIG_NAME, theirs, mine, "/settings", "/settings", f)
+            """Only what the person changed on the page goes over the file as it is now (the fields they left as the
+            page showed them take the file's values): "Keep mine" never undoes someone else's change."""
+            own = own_changes(f)
+            merged = f
+            if own is not None:
+                v, tables, _ = settings_shown()
+                now = {**{k: str(x) for k, x in v.items()}, **{f"t_{n}": t for n, t in tables.items()}}
+                merged = {**now, **own, "was": was_field(now)}
 
-        def number(name: str, kind=float, required=True):
+            def mine(text):
+                film, providers, tables, budget, currency = values(merged)
+                return settings.apply(text, film, providers, tables, budget, currency)
+            return form_conflict(request, project.CONFIG_NAME, theirs, mine, "/settings", "/settings", merged)
+
+        def number(name: str, kind=float, required=True, f=f):
             raw = (f.get(name) or "").strip()
             if not raw and not required:
                 return None
@@ -117,16 +158,16 @@ def add_routes(app, face, studio, render, edits, needs_film, conflict_page):
                 return kind(raw)
             except ValueError:
                 raise Refused(400, f"{name}: {raw!r} is not a number") from None
-        def values():
+        def values(f=f):
             film = {"premise": (f.get("premise") or "").strip(), "format": f.get("format", "short"),
-                    "episodes": number("episodes", int), "minutes": number("minutes"), "aspect": f.get("aspect", ""),
+                    "episodes": number("episodes", int, f=f), "minutes": number("minutes", f=f), "aspect": f.get("aspect", ""),
                     "language": f.get("language", ""), "style": (f.get("style") or "").strip(),
                     "genre": (f.get("genre") or "").strip(), "contest": f.get("contest", "")}
             if film["format"] == "short":
                 film["episodes"] = 1
             providers = {r: f.get(f"p_{r}", "") for r in settings.ROLE_LABELS if f"p_{r}" in f}
             tables = {k[2:]: v for k, v in f.items() if k.startswith("t_")}
-            return (film, providers, tables, number("budget", required=False),
+            return (film, providers, tables, number("budget", required=False, f=f),
                     (f.get("currency") or "USD").strip().upper())
         if version != sha(config_path.read_text(encoding="utf-8")):  # a stale page first: nothing else matters
             return stale(config_path.read_text(encoding="utf-8"))
@@ -182,6 +223,18 @@ def add_routes(app, face, studio, render, edits, needs_film, conflict_page):
         bible = project.load_bible(root)
         return render(request, "characters.html", tab="/characters", bible=bible)
 
+    def character_shown(ch, voices: list) -> dict:
+        """The character form's fields as its page shows them (character.html), as the browser sends them back."""
+        out = {"description": ch.description, "costume": ch.costume}
+        for k, v in ch.look.items():
+            out[f"look_{k}"] = str(v).lower() if k in project.COLOUR_LOOKS and _hex(v) else v
+        for i, c in enumerate(p for p in ch.palette if _hex(p)):
+            out[f"palette_{i}"] = c.lower()
+        provider = ch.voice.provider if ch.voice.provider in voices else (voices[0] if voices else "")
+        out.update(voice_provider=provider, voice_voice=ch.voice.voice, voice_speed=ch.voice.speed,
+                   voice_pitch=ch.voice.pitch)
+        return out
+
     @app.get("/character", dependencies=needs_film)
     def character(request: Request, name: Annotated[str, Query(min_length=1, max_length=80)]):
         from ..providers import registry
@@ -193,9 +246,11 @@ def add_routes(app, face, studio, render, edits, needs_film, conflict_page):
         from ..provenance import cloned_voices
         cloned = next((r for r in reversed(cloned_voices.records(root)) if r.get("character") == ch.name
                        and r.get("voice_id") == ch.voice.voice), None)
+        voices = registry.for_role("voice")
         return render(request, "character.html", tab="/characters", ch=ch, colours=colours, words=words,
-                      palette=[p for p in ch.palette if _hex(p)], voices=registry.for_role("voice"),
-                      version=sha(text), line=_a_line(ch.name), cloned=cloned, cloners=CLONERS)
+                      palette=[p for p in ch.palette if _hex(p)], voices=voices,
+                      version=sha(text), line=_a_line(ch.name), cloned=cloned, cloners=CLONERS,
+                      was=was_field(character_shown(ch, voices)))
 
     @app.post("/character", dependencies=edits)
     async def character_post(request: Request):
@@ -204,7 +259,7 @@ def add_routes(app, face, studio, render, edits, needs_film, conflict_page):
         from ..providers import registry
         form = await request.form()
         f = {k: (form.get(k) if isinstance(form.get(k), str) else "") for k in form.keys()}
-        if any(len(x) > 2000 for x in f.values()) or len(f) > 60:
+        if any(len(x) > 2000 for k, x in f.items() if k != "was") or len(f) > 60 or len(f.get("was", "")) > 40000:
             raise Refused(400, "a field is at most 2000 characters")
         _, ch = character_of(f.get("name", ""))
         name = ch.name  # (as the bible spells it: the page's 'ivo' is IVO)
@@ -249,6 +304,12 @@ def add_routes(app, face, studio, render, edits, needs_film, conflict_page):
         with studio.save_lock:
             text = bible_path().read_text(encoding="utf-8")
             if f.get("version") != sha(text):
+                own = own_changes(f)  # only the person's own changes go over the bible as it is now
+                if own is not None:
+                    if any(k.startswith("palette_") for k in own):  # the costume's colours go as one list
+                        own.update({k: v for k, v in f.items() if k.startswith("palette_")})
+                    f.clear()
+                    f.update({"name": name, **own})
                 return form_conflict(request, "story/bible.yaml", text, changed, back, "/character", f,
                                      norm=lambda t: yaml.safe_dump(yaml.safe_load(t), allow_unicode=True,
                                                                    sort_keys=False, width=100))
