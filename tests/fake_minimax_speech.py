@@ -10,7 +10,10 @@ purpose}, base_resp}`, then `POST /v1/voice_clone {file_id, voice_id}` -> `{base
 over 5 min: 2037), after which the voice id speaks.
 
 The speech is a real MP3: a tone per sentence (its length from the sentence's characters), a pause between
-sentences. Scripted answers (`script`, one per T2A request): "1002", "1026", "slow" (the answer waits
+sentences; or, with `speech = "espeak"`, the text said aloud by espeak-ng with one espeak voice per voice id
+(ESPEAK; a clone speaks with a voice of CLONE_VOICES picked from its id: this server does not copy the sample's
+timbre), `speed` and `pitch` applied, the emotion not heard (MiniMax's is not imitated), so that a voice identity
+measure has real speech, distinct per voice id, to measure (bench/voiced_series.py). Scripted answers (`script`, one per T2A request): "1002", "1026", "slow" (the answer waits
 `delay` s: a kill lands while the request is out)."""
 
 from __future__ import annotations
@@ -29,7 +32,8 @@ import numpy as np
 from fake_openai_images import Quiet, Serving
 
 KEY = "mm-speech-fake-key-0001"
-SYSTEM_VOICES = ("male-qn-qingse", "female-shaonv", "female-yujie", "presenter_male", "Chinese (Mandarin)_Lyrical_Voice")
+SYSTEM_VOICES = ("male-qn-qingse", "female-shaonv", "female-yujie", "presenter_male", "Chinese (Mandarin)_Lyrical_Voice",
+                 "lovely_girl")
 EMOTIONS = ("happy", "sad", "angry", "fearful", "disgusted", "surprised", "neutral")
 MODELS = ("speech-2.8-hd", "speech-2.8-turbo", "speech-2.6-hd", "speech-2.6-turbo", "speech-02-hd", "speech-02-turbo")
 
@@ -52,6 +56,35 @@ def speech_mp3(text: str, rate: int = 32000, pitch_hz: float = 220.0) -> tuple[b
                            "-i", "-", "-c:a", "libmp3lame", "-b:a", "64k", "-f", "mp3", "-"], input=pcm.tobytes(),
                           capture_output=True, check=True)
     return proc.stdout, len(pcm) / rate
+
+
+# How this server says each voice id when `speech = "espeak"`: (espeak-ng voice+variant, pitch 0-99, words a minute).
+# Chosen so that Resemblyzer's encoder tells them apart (measured here on four Chinese sentences: the median
+# similarity between two of these voices 0.56-0.82, within one voice 0.93-0.97; the voice identity
+# measure's threshold is 0.75).
+ESPEAK = {"male-qn-qingse": ("cmn+m3", 40, 160), "female-shaonv": ("cmn+f2", 70, 170),
+          "female-yujie": ("cmn+f4", 35, 150), "presenter_male": ("cmn+m1", 20, 150),
+          "Chinese (Mandarin)_Lyrical_Voice": ("cmn+Annie", 60, 170), "lovely_girl": ("cmn+f5", 90, 185)}
+CLONE_VOICES = (("cmn+Alicia", 60, 165), ("cmn+m7", 35, 155))  # (measured: Alicia 0.52-0.68 to the voices above,
+# m7 0.56-0.67 to all but male-qn-qingse's m3, 0.84)
+
+
+def espeak_mp3(text: str, voice_id: str, rate: int = 32000, speed: float = 1.0, pitch: int = 0,
+               language: str = "") -> tuple[bytes, float]:
+    """`text` said by espeak-ng in the voice ESPEAK gives `voice_id` (a clone: one of CLONE_VOICES by its id), in
+    the language asked (language_boost) or Mandarin when the text has Chinese characters; a real MP3 and its
+    length in seconds."""
+    import imageio_ffmpeg
+    variant, base, wpm = ESPEAK.get(voice_id) or CLONE_VOICES[int(hashlib.sha256(voice_id.encode()).hexdigest(), 16)
+                                                               % len(CLONE_VOICES)]
+    lang = {"Chinese": "cmn", "English": "en", "French": "fr"}.get(language) or \
+        ("cmn" if any("\u3400" <= ch <= "\u9fff" for ch in text) else "en")
+    wav = subprocess.run(["espeak-ng", "-v", lang + variant[variant.index("+"):], "-p", str(max(0, min(99, base + 3 * pitch))),
+                          "-s", str(int(wpm * speed)), "--stdout", text], capture_output=True, check=True).stdout
+    proc = subprocess.run([imageio_ffmpeg.get_ffmpeg_exe(), "-v", "error", "-i", "-", "-ar", str(rate), "-ac", "1",
+                           "-c:a", "libmp3lame", "-b:a", "64k", "-f", "mp3", "-"], input=wav, capture_output=True,
+                          check=True)
+    return proc.stdout, wav_seconds(proc.stdout) or 0.0
 
 
 def wav_seconds(data: bytes) -> float | None:
@@ -113,8 +146,12 @@ class Handler(Quiet):
             return self._ok({}, 20132, "invalid samples or voice_id")
         if (body.get("audio_setting") or {}).get("format", "mp3") != "mp3" or body.get("output_format", "hex") != "hex":
             return self._ok({}, 2013, "this fake answers mp3 in hex only")
-        audio, secs = speech_mp3(body["text"], (body.get("audio_setting") or {}).get("sample_rate", 32000),
-                                 180.0 + 10 * SYSTEM_VOICES.index(vs["voice_id"]) if vs["voice_id"] in SYSTEM_VOICES else 300.0)
+        if srv.speech == "espeak":
+            audio, secs = espeak_mp3(body["text"], vs["voice_id"], (body.get("audio_setting") or {}).get("sample_rate", 32000),
+                                     float(vs.get("speed", 1)), int(vs.get("pitch", 0)), str(body.get("language_boost", "")))
+        else:
+            audio, secs = speech_mp3(body["text"], (body.get("audio_setting") or {}).get("sample_rate", 32000),
+                                     180.0 + 10 * SYSTEM_VOICES.index(vs["voice_id"]) if vs["voice_id"] in SYSTEM_VOICES else 300.0)
         with srv.lock:
             srv.spoken += 1
         self._ok({"data": {"audio": audio.hex(), "status": 2},
@@ -161,3 +198,4 @@ class FakeMiniMaxSpeech(Serving):
         self.spoken = 0
         self.uploads: dict[int, bytes] = {}
         self.clones: dict[str, bytes] = {}
+        self.speech = "tone"  # or "espeak": each voice id said by espeak-ng in its own voice (ESPEAK)
