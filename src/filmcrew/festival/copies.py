@@ -15,6 +15,7 @@ Neither flag disqualifies a film: the organiser looks at the matched times side 
 
 from __future__ import annotations
 
+import functools
 import subprocess
 from pathlib import Path
 
@@ -48,11 +49,14 @@ def fingerprint(path: Path) -> str:
     return " ".join(out)
 
 
+@functools.lru_cache(maxsize=4096)
 def _hashes(fp: str) -> tuple[np.ndarray, np.ndarray]:
-    """(the hashes as uint64, which seconds have one)."""
+    """(the hashes as uint64, which seconds have one). Kept for the next checks (each new film is compared with
+    every other entrant's: the same fingerprints are read again and again); the arrays are read-only."""
     words = (fp or "").split()
     have = np.array([w != BLANK for w in words], bool)
     values = np.array([int(w, 16) if w != BLANK else 0 for w in words], np.uint64)
+    have.flags.writeable = values.flags.writeable = False
     return values, have
 
 
@@ -65,6 +69,8 @@ def shared_runs(fp_a: str, fp_b: str, run_s: int = RUN_S, max_bits: int = MAX_BI
         return []
     dist = np.bitwise_count(a[:, None] ^ b[None, :])  # (len a) x (len b): bits apart
     close = (dist <= max_bits) & ha[:, None] & hb[None, :]  # the same picture
+    if np.count_nonzero(close) < run_s:  # (most pairs of a contest: no run can be there; the diagonals are not read)
+        return []
     runs = []
     n, m = close.shape
     for offset in range(-(n - 1), m):  # each diagonal: b's second = a's second + offset
