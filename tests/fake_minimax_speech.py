@@ -14,7 +14,9 @@ sentences; or, with `speech = "espeak"`, the text said aloud by espeak-ng with o
 (ESPEAK; a clone speaks with a voice of CLONE_VOICES picked from its id: this server does not copy the sample's
 timbre), `speed` and `pitch` applied, the emotion not heard (MiniMax's is not imitated), so that a voice identity
 measure has real speech, distinct per voice id, to measure (bench/voiced_series.py). Scripted answers (`script`, one per T2A request): "1002", "1026", "slow" (the answer waits
-`delay` s: a kill lands while the request is out)."""
+`delay` s: a kill lands while the request is out). A planted request (`plant(text, voice_id)`): the first
+T2A request whose text holds `text`, for a voice that exists, is answered in the voice `voice_id` instead (a line
+whose voice drifts, as a sampled model's can; the answer otherwise as asked), and later ones as asked."""
 
 from __future__ import annotations
 
@@ -137,6 +139,12 @@ class Handler(Quiet):
         if step == "slow":
             time.sleep(srv.delay)
         vs = body.get("voice_setting") or {}
+        with srv.lock:  # a planted request: said once in another voice (see the module's docstring)
+            hit = next((t for t in srv.planted if t in body.get("text", "")), None) \
+                if vs.get("voice_id") in SYSTEM_VOICES or vs.get("voice_id") in srv.clones else None
+            if hit is not None:
+                vs = dict(vs, voice_id=srv.planted.pop(hit))
+                srv.planted_answers.append(body.get("text", ""))
         if body.get("model") not in MODELS or not body.get("text") or body.get("stream") not in (False, None):
             return self._ok({}, 2013, "invalid params, model, text or stream")
         if not 0.5 <= float(vs.get("speed", 1)) <= 2 or not isinstance(vs.get("pitch", 0), int) or \
@@ -192,6 +200,8 @@ class FakeMiniMaxSpeech(Serving):
         super().__init__(Handler)
         self.lock = threading.Lock()
         self.requests: list[dict] = []
+        self.planted: dict[str, str] = {}  # text in a request -> the voice id it is said in, once (plant)
+        self.planted_answers: list[str] = []  # the texts said in a planted voice
         self.auth_headers: list[str] = []
         self.script: list[str] = []
         self.delay = 1.0
@@ -199,3 +209,8 @@ class FakeMiniMaxSpeech(Serving):
         self.uploads: dict[int, bytes] = {}
         self.clones: dict[str, bytes] = {}
         self.speech = "tone"  # or "espeak": each voice id said by espeak-ng in its own voice (ESPEAK)
+
+    def plant(self, text: str, voice_id: str) -> None:
+        """The next request whose text holds `text` is said in `voice_id`'s voice (once)."""
+        with self.lock:
+            self.planted[text] = voice_id

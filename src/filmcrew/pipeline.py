@@ -128,6 +128,8 @@ def episode_graph(ctx: EpisodeContext) -> EpisodeGraph:
     keys = illustrator.tasks(ctx, refs, retakes=retake_keys)
     checks, picked_keys = _keyframe_picks(ctx, keys, refs, retake_keys)
     voices = voice.tasks(ctx)
+    voice_picks = takes.voice_picks(ctx, voices)  # a speech model's line whose voice drifts is retaken (crew/takes.py)
+    first_voices, voices = voices, {**voices, **voice_picks}
     scratch = voice.scratch_tasks(ctx)
     timings = editor.timing_tasks(ctx, voices, scratch)
     by_model = {sh.id for sh in ctx.episode.shots() if animator.remote(ctx, sh)}  # (each shot's own animator)
@@ -163,7 +165,7 @@ def episode_graph(ctx: EpisodeContext) -> EpisodeGraph:
               if sh.id not in own_clips and getattr(ctx.crew.for_shot("animator", sh), "keeps_sound", False)}
     mix = finisher.mix_task(ctx, timeline, voices, cues, beds, fx, sounds)
     final = finisher.final_task(ctx, segs, trans, mix, timeline, translations)
-    return EpisodeGraph(final=final, all=[*refs.values(), *keys.values(), *checks, *voices.values(), *scratch.values(), *timings.values(),
+    return EpisodeGraph(final=final, all=[*refs.values(), *keys.values(), *checks, *first_voices.values(), *voice_picks.values(), *scratch.values(), *timings.values(),
                                           *before_videos, *videos, *picks, *lipsyncs.values(), *clips.values(), *cues.values(),
                                           *beds.values(), *fx.values(), *translations.values(), timeline, *sources.values(), *segs, *trans.values(), mix, final],
                         plays=[clips[it.shot] if it.kind == "shot" else sources[k] for k, it in enumerate(the_cut.items)],

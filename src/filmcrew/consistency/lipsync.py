@@ -241,7 +241,7 @@ def section(root: Path, st, ctxs: list, graphs: list) -> dict:
         seen = {ln.id for sh in ctx.episode.shots() for ln in on_screen(sh)}
         wavs = {}
         for ln in ctx.episode.lines():
-            t = g.by_artifact.get(f"{ln.id}.voice")
+            t = g.by_artifact.get(f"{ln.id}.voice.pick") or g.by_artifact.get(f"{ln.id}.voice")  # (retaken: the pick)
             if t is not None and st.made(t):
                 wavs[ln.id] = st.path(t.key) / "line.wav"
         shots += [{"episode": ctx.episode.id, **r} for r in measure(film, timeline, wavs, seen, marks)]

@@ -35,6 +35,7 @@ N_FFT, HOP, N_MELS = 400, 160, 40  # 25 ms windows, 10 ms steps, 40 bands (Resem
 PARTIAL = 160  # frames in a partial utterance (1.6 s)
 SHORTEST = 1.0  # seconds of voice a line needs to be measured
 INSTALL = "pip install --no-deps resemblyzer==0.1.4"
+MODEL = "resemblyzer-0.1.4-ge2e-numpy-1"  # enters the keys of the voice picks (crew/takes.py): another model re-scores
 
 
 class Unavailable(RuntimeError):
@@ -280,13 +281,42 @@ def section(root: Path, st, ctxs: list, graphs: list) -> dict:
         enc = VoiceEncoder()
     except Unavailable as err:
         return {"unavailable": str(err), "characters": {}}
-    lines = []
+    import json
+    lines, about = [], {}
     for ctx, g in zip(ctxs, graphs):
         for ln in ctx.episode.lines():
-            t = g.by_artifact.get(f"{ln.id}.voice")
-            if t is not None and st.made(t):
-                lines.append((ln.id, ln.speaker, st.path(t.key) / "line.wav"))
-    return measure(lines, enc)
+            first, pick = g.by_artifact.get(f"{ln.id}.voice"), g.by_artifact.get(f"{ln.id}.voice.pick")
+            if pick is not None and st.made(pick):  # a speech model's line: the take its pick chose, and the takes
+                lines.append((ln.id, ln.speaker, st.path(pick.key) / "line.wav"))
+                rec = json.loads((st.path(pick.key) / "pick.json").read_text(encoding="utf-8"))
+                about[ln.id] = {"takes": [{"take": t["take"], "similarity": t.get("similarity"), "verdict": t["verdict"],
+                                           "artifact": t["artifact"], "reasons": t.get("reasons", [])}
+                                          for t in rec["takes"]], "chosen": rec["chosen"], "why": rec["why"],
+                                "stopped": rec.get("stopped")}
+            elif first is not None and st.made(first):
+                lines.append((ln.id, ln.speaker, st.path(first.key) / "line.wav"))
+                lg = st.record(first.key).get("ledger", {})
+                about[ln.id] = {"retake": _no_retake(lg, first.provider.name)}
+    out = measure(lines, enc)
+    for c in out["characters"].values():
+        for row in c["lines"]:
+            row.update(about.get(row["line"], {}))
+            if row["status"] == "unlike" and row.get("takes"):
+                row["retake"] = (f"{len(row['takes']) - 1} retake(s); take {row['chosen']} used: {row['why']}"
+                                 if len(row["takes"]) > 1 else f"not retaken: {row['why']}")
+    return out
+
+
+def _no_retake(lg: dict, provider: str) -> str:
+    """Why a line's voice is not taken again when it drifts."""
+    if lg.get("made_by") == "human":
+        return "a person's take (takes/): record it again to change it"
+    if lg.get("deterministic", True):
+        return (f"{provider} is an offline voice that says a line the same way every time: another take would sound "
+                f"the same (no retake made); give the character a speech model's voice or record a take")
+    if lg.get("cost") is None:
+        return f"{provider}'s lines are not journaled jobs, so filmcrew takes none again"
+    return "its voice pick is not made (the consistency check is off, or the line is its character's reference)"
 
 
 def render(sec: dict) -> str:
@@ -300,6 +330,12 @@ def render(sec: dict) -> str:
         for r in c["lines"]:
             cls = "ok" if r["status"] == "same voice" else "fail" if r["status"] == "unlike" else "note"
             like = f" (sounds like {html.escape(r['sounds_like'])})" if r.get("sounds_like") else ""
+            if r["status"] == "unlike" and r.get("retake"):
+                like += f"; {html.escape(r['retake'])}"
+            elif r.get("takes") and len(r["takes"]) > 1:  # retaken, and the take used is alike
+                like += "; " + html.escape(", ".join(
+                    f"take {t['take']}: {t['similarity']}" + (" (used)" if t["take"] == r["chosen"] else "")
+                    for t in r["takes"]))
             rows.append(f"<tr><td>{html.escape(name)}</td><td>{html.escape(r['line'])}</td>"
                         f"<td>{'' if r['similarity'] is None else r['similarity']}</td>"
                         f"<td class='{cls}'>{html.escape(r['status'])}{like}</td></tr>")

@@ -160,7 +160,7 @@ def consistency_report(root: Path, st: Store, cfg, ctxs: list, graphs: list) -> 
                 name = next((c.name for c in ctx.bible.characters if references.slug(c.name) + ".reference" == t.artifact), None)
                 if name:
                     refs[name] = st.path(t.key)
-            if t.role != "consistency":
+            if t.role != "consistency" or t.artifact.endswith(".voice.pick"):  # (voice picks: the voices section)
                 continue
             if not st.made(t):
                 unmade.append(t.artifact)

@@ -15,7 +15,8 @@ from __future__ import annotations
 import json
 import os
 import shutil
-from dataclasses import dataclass
+import threading
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
@@ -42,6 +43,15 @@ class Check:
     measured. What its retakes may spend is the make's money (`ctx.money.allowance`, engine/money.py)."""
     settings: Consistency
     measured: object  # consistency.score.References (dlib's models, loaded at the first score)
+    _encoder: object = None  # consistency.voices.VoiceEncoder, loaded at the first voice measured
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def voice_encoder(self):
+        with self._lock:
+            if self._encoder is None:
+                from ..consistency.voices import VoiceEncoder
+                self._encoder = VoiceEncoder()
+            return self._encoder
 
 
 def check_for(settings: Consistency, where: str) -> Check | None:
@@ -115,7 +125,83 @@ def pick(ctx: EpisodeContext, kind: str, shot, first: Task, refs: dict[str, Task
                 estimate=_expected(ctx, first, retake, pin))
 
 
-def _expected(ctx, first: Task, retake, pin):
+VOICE_CODE_VERSION = "voice-pick-1"
+
+
+def voice_picks(ctx: EpisodeContext, voices: dict[str, Task]) -> dict[str, Task]:
+    """line id -> the pick of its voice, for each line a speech model says (a paid job each, so another take can be
+    asked for), when the consistency check is on and the speaker encoder's weights are installed.
+
+    Each character's reference is their first line in the episode long enough to measure (its first take, never
+    retaken: there is nothing to compare it with; lines before it are too short to measure). A later line whose
+    voice is less like the reference than consistency/voices.py's THRESHOLD is voiced again (the speech model's next
+    take: `seed` where the vendor has one, else the same request sent again, see RemoteSpeaker.request), each take a
+    journaled job under its own key, priced and admitted against the budget before it is sent, up to max_retakes;
+    the most alike take is used. A person's voice take (takes/) and an offline voice (espeak-ng, Piper: the same
+    sound every time) get no pick: another take would not differ; the consistency report says so of a line that
+    drifts."""
+    if ctx.consistency is None:
+        return {}
+    from ..consistency import voices as vmod
+    try:
+        vmod.weights_path()
+    except vmod.Unavailable:
+        return {}
+    from . import voice
+    pins = load_pins(ctx.root)
+    refs: dict[str, tuple[str, Task]] = {}
+    out: dict[str, Task] = {}
+    for ln in ctx.episode.lines():
+        first = voices.get(ln.id)
+        if first is None or first.estimate is None or first.provider.name == "human-take":
+            continue  # a person's take, or a voice that is no paid model job: nothing to take again
+        if ln.speaker not in refs:
+            if voice.seconds_guess(ln) >= vmod.SHORTEST * 1.5:
+                refs[ln.speaker] = (ln.id, first)
+            continue
+        ref_id, ref = refs[ln.speaker]
+        pin = pins.get(ln.id, {"use": None, "reject": [], "round": 0})
+        retake = (lambda n, _ln=ln: voice.retake_task(ctx, _ln, n))
+        s = ctx.consistency.settings
+        params = {"line": ln.id, "kind": "voice", "speaker": ln.speaker, "reference": ref_id,
+                  "threshold": vmod.THRESHOLD, "max_retakes": s.max_retakes, "pin": pin, "encoder": vmod.MODEL}
+        out[ln.id] = Task("consistency", f"{ln.id}.voice.pick", VOICE_CODE_VERSION,
+                          ProviderId("filmcrew-consistency", "1"), params,
+                          _runner(ctx, "voice", ln.id, [ln.speaker], retake, pin,
+                                  scorer=_voice_scorer(ctx, ln.speaker, ref_id), what="voice"),
+                          inputs={"take": first, "ref": ref}, episode=ctx.episode.number,
+                          estimate=_expected(ctx, first, retake, pin, voices=True))
+    return out
+
+
+def _voice_scorer(ctx: EpisodeContext, speaker: str, ref_id: str):
+    """(measure, rank) of a line's voice takes: the speaker embedding's cosine similarity to the reference line's."""
+    from ..consistency import voices as vmod
+    check: Check = ctx.consistency
+    method = f"voice identity: Resemblyzer's speaker encoder, similarity to {ref_id} (same voice at {vmod.THRESHOLD:g})"
+
+    def measure(tctx, n: int, folder: Path) -> dict:
+        enc = check.voice_encoder()
+        ref = enc.embed_file(Path(tctx.inputs["ref"]) / "line.wav")
+        e = enc.embed_file(Path(folder) / "line.wav")
+        if ref is None or e is None:
+            why = (f"the reference {ref_id} holds" if ref is None else "the line holds") + " under 1 s of voice"
+            c = {"similarity": None, "status": "not measurable", "reference": ref_id}
+            return {"verdict": "not measurable", "method": method, "reasons": [why], "frames": None,
+                    "similarity": None, "characters": {speaker: c}}
+        sim = round(vmod.similarity(e, ref), 3)
+        ok = sim >= vmod.THRESHOLD
+        reasons = [] if ok else [f"{speaker}'s voice drifts: similarity {sim:.3f} to {ref_id}, under {vmod.THRESHOLD:g}"]
+        return {"verdict": "pass" if ok else "fail", "method": method, "reasons": reasons, "frames": None,
+                "similarity": sim, "characters": {speaker: {"similarity": sim, "status": "same voice" if ok else "unlike",
+                                                            "reference": ref_id}}}
+
+    def rank(t: dict) -> tuple:
+        return (t["verdict"] != "pass", -(t["similarity"] if t.get("similarity") is not None else -1.0))
+    return measure, rank
+
+
+def _expected(ctx, first: Task, retake, pin, voices: bool = False):
     """`plan --cost`: the retakes a shot is expected to need (the project's share of failed takes so far, or the
     settings' expected_failures before it has any), times a take's price."""
     if retake is None or first.estimate is None or pin.get("use") is not None:
@@ -124,7 +210,7 @@ def _expected(ctx, first: Task, retake, pin):
 
     def est() -> dict:
         e = first.estimate()
-        seen = failure_rate(ctx.root)
+        seen = failure_rate(ctx.root, voices)
         rate = seen if seen is not None else s.expected_failures
         n = sum(rate ** k for k in range(1, s.max_retakes + 1))  # take k+1 is made when take k failed too
         return {**e, "amount": round(e["amount"] * n, 6), "retakes": round(n, 3),
@@ -132,12 +218,15 @@ def _expected(ctx, first: Task, retake, pin):
     return est
 
 
-def failure_rate(root: Path) -> float | None:
-    """The share of this project's scored takes that failed (from the picks in the store), or None."""
+def failure_rate(root: Path, voices: bool = False) -> float | None:
+    """The share of this project's scored takes that failed (from the picks in the store), or None: of its
+    pictures and clips, or (`voices`) of its lines' voices."""
     from ..engine.store import for_project
     st = for_project(root)
     failed = total = 0
     for p in sorted(st.index.glob("*.pick.json")) if st.index.is_dir() else []:
+        if p.name.endswith(".voice.pick.json") != voices:
+            continue
         try:
             key = json.loads(p.read_text(encoding="utf-8"))["key"]
             rec = st.record(key) if st.has(key) else {}
@@ -149,18 +238,32 @@ def failure_rate(root: Path) -> float | None:
     return failed / total if total else None
 
 
-def _runner(ctx: EpisodeContext, kind: str, shot_id: str, names: list[str], retake, pin: dict):
+def _face_scorer(ctx: EpisodeContext, kind: str, names: list[str]):
+    """(measure(tctx, n, folder) -> the take's scores, rank): a picture's or a clip's faces against the references."""
     from ..consistency.score import rank, score
+    check: Check = ctx.consistency
+
+    def measure(tctx, n: int, folder: Path) -> dict:
+        refs = {k[4:]: Path(p) for k, p in tctx.inputs.items() if k.startswith("ref:")}
+        mine = {k: refs[k] for k in names if k in refs}
+        frames, drawn = _pictures(kind, folder, check.settings.frames, ctx.ffmpeg)
+        s = score(frames, drawn, names, mine, refs, check.measured, check.settings)
+        _crops(tctx.workdir, n, frames, s)
+        return s
+    return measure, rank
+
+
+def _runner(ctx: EpisodeContext, kind: str, shot_id: str, names: list[str], retake, pin: dict, scorer=None,
+            what: str = "faces"):
     from ..engine.executor import make_now
     from ..engine.jobs import Journal
     check: Check = ctx.consistency
+    measure, rank = scorer or _face_scorer(ctx, kind, names)
 
     def run(tctx) -> dict:
         # what retakes may spend: asked when the pick runs, after the make was admitted (no purse: no limit)
         allowance = ctx.money.allowance if ctx.money is not None else Allowance(None, "USD", 0.0)
         st = tctx.store
-        refs = {n[4:]: Path(p) for n, p in tctx.inputs.items() if n.startswith("ref:")}
-        mine = {n: refs[n] for n in names if n in refs}
         folders = {0: Path(tctx.inputs["take"])}
         tasks = {0: tctx.task.inputs["take"]}
         takes: list[dict] = []
@@ -168,12 +271,10 @@ def _runner(ctx: EpisodeContext, kind: str, shot_id: str, names: list[str], reta
         limit = 1 + check.settings.max_retakes + len(reject) if retake is not None else 1
         chosen, why, stopped, n = None, "", None, 0
         while True:
-            frames, folder = _pictures(kind, folders[n], check.settings.frames, ctx.ffmpeg)
-            s = score(frames, folder, names, mine, refs, check.measured, check.settings)
+            s = measure(tctx, n, folders[n])
             rec = st.record(tasks[n].key).get("ledger", {})
             takes.append({"take": n, "artifact": tasks[n].artifact, "key": tasks[n].key, "seed": tasks[n].seed,
                           "rejected": n in reject, "cost": rec.get("cost"), **s})
-            _crops(tctx.workdir, n, frames, s)
             if use is not None:
                 if n == use:
                     chosen, why = n, "pinned by a person (takes/picks.toml)"
@@ -231,7 +332,7 @@ def _runner(ctx: EpisodeContext, kind: str, shot_id: str, names: list[str], reta
         # the pick makes no picture: it scores and passes one take on, which its entry names (the take's own
         # maker and source type stay with that take, so the AI share and the credentials count it once)
         return ledger.entry(made_by="algorithm:filmcrew-consistency", source_type=ledger.ALGORITHMIC,
-                            prompt=f"the {kind} take of {shot_id} that best keeps its characters' faces",
+                            prompt=f"the {kind} take of {shot_id} that best keeps its characters' {what}",
                             extra={"takes": summary, "chosen": chosen, "why": why, "stopped": stopped,
                                    "picked_by": "algorithm:filmcrew-consistency" if use is None else "human",
                                    "chosen_take": {"artifact": tasks[chosen].artifact, "key": tasks[chosen].key,
@@ -314,8 +415,8 @@ def pin_take(root: Path, st: Store, graphs: list, shot: str, use: int | None = N
 def shot_takes(st: Store, graphs: list, shot_id: str) -> list[tuple[Task, dict | None]]:
     """(pick task, its pick.json or None when not made) of a shot: its keyframe's, and its clip's for a video
     model; an error names the shots when there is no such shot."""
-    found = [(g.by_artifact[a], g) for g in graphs for a in (f"{shot_id}.keyframe.pick", f"{shot_id}.video.pick")
-             if a in g.by_artifact]
+    found = [(g.by_artifact[a], g) for g in graphs for a in (f"{shot_id}.keyframe.pick", f"{shot_id}.video.pick",
+                                                             f"{shot_id}.voice.pick") if a in g.by_artifact]
     if not found:
         shots = [t.artifact.split(".")[0] for g in graphs for t in g.all if t.artifact.endswith(".keyframe.pick")]
         if not shots:

@@ -107,7 +107,7 @@ def build(root: Path, st, ctx, g, media_dir: Path, rel: str, clips_made: bool = 
                                               kind=otio.schema.TrackKind.Audio))
             ends.append(0)
             n = len(ends) - 1
-        task = g.task(f"{ln['line']}.voice")
+        task = g.by_artifact.get(f"{ln['line']}.voice.pick") or g.task(f"{ln['line']}.voice")  # (a retaken voice)
         rec = st.record(task.key)
         src = link_media(st.path(task.key) / "line.wav", media_dir / f"{ln['line']}.wav")
         if ln["start"] > ends[n]:

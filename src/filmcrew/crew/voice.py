@@ -77,7 +77,21 @@ def _speaker(ctx: EpisodeContext, ln):
     return ch
 
 
-def _synthetic(ctx: EpisodeContext, ln, ch, artifact: str) -> Task:
+def seconds_guess(ln) -> float:
+    """About how long line `ln` lasts when said (0.2 s a Chinese character, 0.065 s a letter or digit of other
+    scripts): which line can be a character's voice reference (crew/takes.py). A guess, made before any voice."""
+    text = "".join(speech_text.script(ln.text, ln.language))
+    return sum(0.2 if "\u3400" <= c <= "\u9fff" else 0.065 if c.isalnum() else 0.0 for c in text)
+
+
+def retake_task(ctx: EpisodeContext, ln, n: int) -> Task:
+    """Take `n` (1, 2, ...) of line `ln`'s speech-model voice: the same request as take 0 under its own key (the
+    seed is the take), a paid job of its own; the vendor is asked for another take where it can be (see
+    RemoteSpeaker.request)."""
+    return _synthetic(ctx, ln, _speaker(ctx, ln), f"{ln.id}.voice.take{n}", take=n)
+
+
+def _synthetic(ctx: EpisodeContext, ln, ch, artifact: str, take: int = 0) -> Task:
     prov = ctx.crew.voice.get(ch.voice.provider)
     if prov is None:
         raise ProviderError(f"story/bible.yaml: character {ch.name}: voice provider {ch.voice.provider!r} is unknown")
@@ -93,7 +107,7 @@ def _synthetic(ctx: EpisodeContext, ln, ch, artifact: str) -> Task:
         clone = cloned_voices.find(ctx.root, prov.name, ch.voice.voice)  # a person's voice, with their consent
         return Task("voice", artifact, CODE_VERSION, provider_id(prov), params,
                     _remote_runner(prov, whole, said, speech_text.sentences(ln.text, ln.language),
-                                   cloned_voices.in_ledger(clone) if clone else None), seed=0,
+                                   cloned_voices.in_ledger(clone) if clone else None, take), seed=take,
                     episode=ctx.episode.number, estimate=functools.partial(prov.estimate, whole))
     return Task("voice", artifact, CODE_VERSION, provider_id(prov), params, _runner(prov, req, said), seed=0,
                 episode=ctx.episode.number)
@@ -215,12 +229,14 @@ def sentence_spans(a: np.ndarray, rate: int, sizes: list[int], window_s: float =
     return [[bounds[i], bounds[i + 1]] for i in range(len(sizes))]
 
 
-def _remote_runner(prov, req: SpeakRequest, said: list[str], written: list[str], clone: dict | None = None):
+def _remote_runner(prov, req: SpeakRequest, said: list[str], written: list[str], clone: dict | None = None,
+                   take: int = 0):
     """A speech model says the whole line in one job (journaled: a killed make resumes it, never pays twice); the
     sentences' times for the subtitles are found in its answer (`sentence_spans`)."""
     def run(tctx) -> dict:
         from ..engine.jobs import Journal
-        audio, rate = prov.speak(req, job=tctx.ticket)  # the engine's ticket: journaled under this task's key
+        # the engine's ticket: journaled under this task's key (take n > 0: a retake, crew/takes.py)
+        audio, rate = prov.speak(req, job=tctx.ticket, **({"take": take} if take else {}))
         a = np.asarray(audio, np.float32)
         a = trim_silence(ffmpeg.resample(a if a.ndim == 1 else a.mean(axis=1), rate, ffmpeg.SAMPLE_RATE),
                          ffmpeg.SAMPLE_RATE)
@@ -243,7 +259,7 @@ def _remote_runner(prov, req: SpeakRequest, said: list[str], written: list[str],
                             prompt=req.text, extra={"seconds": round(secs, 3), "sentences": len(said),
                                                     "voice": req.voice.voice, **({"emotion": emotion} if emotion else {}),
                                                     **({"cloned_voice": clone} if clone else {}),
-                                                    "deterministic": False,
+                                                    "deterministic": False, **({"take": take} if take else {}),
                                                     "cost": {"estimate": est.get("amount"), "actual": rec.get("actual"),
                                                              "currency": est.get("currency")}})
     return run

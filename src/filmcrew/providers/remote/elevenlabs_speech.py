@@ -64,6 +64,7 @@ class ElevenLabsSpeech(RemoteSpeaker):
     models = ("eleven_multilingual_v2", "eleven_v3", "eleven_flash_v2_5", "eleven_turbo_v2_5")
     speed_range = (0.7, 1.2)
     clones = True
+    seeded = True  # `seed` in the SDK's text-to-speech request: a retake of a drifting line is sent seed = its take
     min_sample_s, max_sample_s, max_sample_bytes = 30.0, 600.0, 10 * 1024 * 1024
     sample_formats = ("mp3", "m4a", "wav", "flac")
 
@@ -95,6 +96,8 @@ class ElevenLabsSpeech(RemoteSpeaker):
                 "voice_settings": dict(self.voice_settings, speed=request["speed"])}
         if request["model"] != "eleven_multilingual_v2" and request["language"]:
             body["language_code"] = request["language"]
+        if request.get("take"):  # a retake: ElevenLabs' `seed` (an integer 0 to 4294967295; "best effort" determinism)
+            body["seed"] = int(request["take"])
         return body
 
     def send(self, request: dict) -> http.Answer:

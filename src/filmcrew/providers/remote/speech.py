@@ -123,11 +123,17 @@ class RemoteSpeaker(jobs.Remote):
         lo, hi = self.speed_range
         return round(max(lo, min(hi, float(req.voice.speed))), 2)
 
-    def request(self, req) -> dict:
-        """The JSON-able request of one line (what the job sends; never the key)."""
+    seeded = False  # the vendor takes a seed (ElevenLabs): a retake asks for another sample by it
+
+    def request(self, req, take: int = 0) -> dict:
+        """The JSON-able request of one line (what the job sends; never the key). `take` n > 0 is a retake of a
+        line whose voice drifted (crew/takes.py): a vendor that takes a seed (`seeded`) is sent seed n; the others
+        (MiniMax T2A v2 and Volcengine's TTS have no seed parameter in their published requests) are sent the same
+        request again, and whether they answer with another take is the vendor's sampling, not promised."""
         emotion, _ = self.emotion(req)
         return {"model": self.model, "text": req.text, "voice": req.voice.voice, "speed": self.speed(req),
-                "pitch": float(req.voice.pitch), "emotion": emotion, "language": req.language}
+                "pitch": float(req.voice.pitch), "emotion": emotion, "language": req.language,
+                **({"take": int(take)} if take else {})}
 
     # ---- money ---------------------------------------------------------------------------------------------
 
@@ -151,11 +157,12 @@ class RemoteSpeaker(jobs.Remote):
 
     # ---- the line ------------------------------------------------------------------------------------------
 
-    def speak(self, req, job=None) -> tuple[np.ndarray, int]:
-        """The line said by the model: mono float32 at 48 kHz. One job, journaled under the task's key."""
+    def speak(self, req, job=None, take: int = 0) -> tuple[np.ndarray, int]:
+        """The line said by the model: mono float32 at 48 kHz. One job, journaled under the task's key (a retake,
+        `take` > 0, is a task and a job of its own)."""
         if not isinstance(job, jobs.JobTicket):
             raise ProviderError(f"{self.name}: no job ticket (the voice crew gives one to every line); this is a bug")
-        request = self.request(req)
+        request = self.request(req, take)
         out = jobs.run(job, jobs.SyncAdapter(self), request, kind="audio", estimate=self.price(request),
                        settings=self.settings, max_concurrent=self.max_concurrent)
         audio = decode(out.path.read_bytes(), self.name)
