@@ -93,8 +93,9 @@ def test_a_dubbed_take_that_fits_remakes_its_audio_subtitles_mix_and_final_only(
     root, ctx, g, report, line, shot = _dubbed(made, tmp_path, -0.3)
     shots = ctx.episode.shots()
     prev = shots[shots.index(shot) - 1].id if shots.index(shot) else None
+    scene = next(sc.id for sc in ctx.episode.scenes if shot in sc.shots)  # the mix: the shot's scene's part, the master
     remade = {f"{line['line']}.voice", f"{shot.id}.timing", "ep01.timeline", f"{shot.id}.segment", "ep01.mix",
-              "ep01.final"}
+              "ep01.mixscore", f"{scene}.mixpart", "ep01.final"}
     assert remade <= set(report.ran)
     # besides those, only the transitions that show this shot's frames
     assert set(report.ran) - remade <= {f"{shot.id}.transition", f"{prev}.transition"}, report.ran

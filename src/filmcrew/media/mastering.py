@@ -170,18 +170,50 @@ class LoudnessMeter:
         if short > 0:  # BS.1770 needs one 400 ms block: silence pads it (through the filters, as pyloudnorm does)
             self.add(np.zeros((short, self.channels)))
         hops = np.concatenate(self.sums + [(self.tail ** 2).sum(axis=0, keepdims=True)])
-        blocks = int(np.round((self.n / self.rate - self.block) / self.step)) + 1
-        hops = np.concatenate([hops, np.zeros((max(0, blocks + self.per_block - len(hops)), self.channels))])
-        z = np.stack([hops[j:j + blocks] for j in range(self.per_block)]).sum(axis=0) / (self.block * self.rate)
-        g = np.array([1.0, 1.0, 1.0, 1.41, 1.41][:self.channels])
-        with np.errstate(divide="ignore"):
-            loud = -0.691 + 10 * np.log10(z @ g)
-            gated = z[loud >= -70.0]
-            if not len(gated):
-                return float("-inf")
-            rel = -0.691 + 10 * np.log10(gated.mean(axis=0) @ g) - 10.0
-            kept = z[(loud > rel) & (loud > -70.0)]
-            return float(-0.691 + 10 * np.log10(kept.mean(axis=0) @ g)) if len(kept) else float("-inf")
+        return gated_lufs(hops, self.n, self.rate)
+
+
+def gated_lufs(hops: np.ndarray, n: int, rate: int) -> float:
+    """BS.1770-4 integrated loudness from the K-weighted energy (sum of squares per channel) of each 100 ms
+    hop of a signal `n` samples long (the last row: what is left after the whole hops, maybe nothing):
+    400 ms blocks of four hops, the absolute gate at -70 LUFS and the relative one 10 LU under, as
+    pyloudnorm gates. The signal must be at least 400 ms long (`LoudnessMeter.lufs` pads a shorter one)."""
+    block, step, per_block = 0.4, 0.1, 4
+    channels = hops.shape[1]
+    blocks = int(np.round((n / rate - block) / step)) + 1
+    hops = np.concatenate([hops, np.zeros((max(0, blocks + per_block - len(hops)), channels))])
+    z = np.stack([hops[j:j + blocks] for j in range(per_block)]).sum(axis=0) / (block * rate)
+    g = np.array([1.0, 1.0, 1.0, 1.41, 1.41][:channels])
+    with np.errstate(divide="ignore"):
+        loud = -0.691 + 10 * np.log10(z @ g)
+        gated = z[loud >= -70.0]
+        if not len(gated):
+            return float("-inf")
+        rel = -0.691 + 10 * np.log10(gated.mean(axis=0) @ g) - 10.0
+        kept = z[(loud > rel) & (loud > -70.0)]
+        return float(-0.691 + 10 * np.log10(kept.mean(axis=0) @ g)) if len(kept) else float("-inf")
+
+
+HOP = 4800  # the 100 ms step of BS.1770's gating blocks at 48 kHz
+
+
+def k_sos(rate: int) -> np.ndarray:
+    """pyloudnorm's two K-weighting stages (high shelf, then high pass) as second-order sections."""
+    import pyloudnorm
+    sos = []
+    for st in pyloudnorm.Meter(rate)._filters.values():
+        b, a = np.asarray(st.b, float) * st.passband_gain, np.asarray(st.a, float)
+        sos.append(np.concatenate([b / a[0], a / a[0]]))
+    return np.array(sos)
+
+
+def k_weight(x: np.ndarray, sos: np.ndarray, zi: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """`x` (n, channels) K-weighted in float64, from filter state `zi` (sections, 2, channels; None: at rest);
+    the filtered signal and the state after it."""
+    from scipy.signal import sosfilt
+    if zi is None:
+        zi = np.zeros((len(sos), 2, x.shape[1]))
+    return sosfilt(sos, x, axis=0, zi=zi)
 
 
 def integrated_lufs_pcm(pcm: Pcm, rate: int, gain: float = 1.0) -> float:
@@ -209,33 +241,41 @@ def limit_pcm(src: Pcm, dst: Pcm, rate: int, ceiling_db: float, gain: float = 1.
     reduction in dB, and the output's true peak (dBTP) and integrated loudness (LUFS), measured in the
     same pass. Each block is read with 2w + a few samples of its neighbours each side, so the gain at
     every sample (and the output's oversampled peaks) come out as they would over the whole signal."""
-    ceiling = 10 ** (ceiling_db / 20)
     w = max(1, int(lookahead_s * rate))
-    n = src.frames
-    pad = 2 * w + 2 * _PAD
     least, peak = 1.0, 0.0
     meter = LoudnessMeter(rate, src.channels)
     with dst.writer() as put:
         for s, e in src.spans():
-            x = src.read(s - pad, e + pad) * np.float32(gain)
-            env = peak_envelope(x)[_PAD:-_PAD]  # samples [s - 2w - _PAD, e + 2w + _PAD)
-            need = np.minimum(1.0, ceiling / np.maximum(env, 1e-9)).astype(np.float32)
-            pos = np.arange(s - 2 * w - _PAD, e + 2 * w + _PAD)
-            need[(pos < 0) | (pos >= n)] = 1.0  # outside the signal nothing needs lowering
-            # the min over 2w+1 then a mean over 2w+1 is <= need at every sample: every value averaged
-            # is a minimum over a window that contains that sample
-            g = np.minimum(_box(_min_filter(need, w)[w:-w], w)[w:-w], 1.0)  # samples [s - _PAD, e + _PAD)
-            y = x[2 * w + _PAD:2 * w + _PAD + len(g)] * g[:, None]
-            least = min(least, float(g[_PAD:-_PAD].min()))
-            peak = max(peak, float(peak_envelope(y)[_PAD:-_PAD].max()))
-            put(y[_PAD:-_PAD])
-            meter.add(y[_PAD:-_PAD])
+            y, low, top = limited(src, s, e, gain, ceiling_db, w)
+            least, peak = min(least, low), max(peak, top)
+            put(y)
+            meter.add(y)
     out_tp, out_lufs = _db_of(peak), meter.lufs()
     over = out_tp - ceiling_db
     if over > 0:  # oversampled peaks between gain steps; a final trim keeps the promise
         _scale(dst, 10 ** (-over / 20))
         out_tp, out_lufs = out_tp - over, out_lufs - over
     return float(-20 * np.log10(max(least, 1e-9))), out_tp, out_lufs
+
+
+def limited(src, s: int, e: int, gain: float, ceiling_db: float, w: int) -> tuple[np.ndarray, float, float]:
+    """Samples [s, e) of `src` (anything with `read(s, e)`, zeros outside, and `frames`) times `gain`, true-peak
+    limited to `ceiling_db` with a look-ahead of `w` samples: the same samples whatever [s, e) is cut from,
+    because [s, e) is read with 2w + a few samples of its neighbours each side. Also the least gain in the
+    span and the output's true peak (linear)."""
+    ceiling = 10 ** (ceiling_db / 20)
+    n = src.frames
+    pad = 2 * w + 2 * _PAD
+    x = src.read(s - pad, e + pad) * np.float32(gain)
+    env = peak_envelope(x)[_PAD:-_PAD]  # samples [s - 2w - _PAD, e + 2w + _PAD)
+    need = np.minimum(1.0, ceiling / np.maximum(env, 1e-9)).astype(np.float32)
+    pos = np.arange(s - 2 * w - _PAD, e + 2 * w + _PAD)
+    need[(pos < 0) | (pos >= n)] = 1.0  # outside the signal nothing needs lowering
+    # the min over 2w+1 then a mean over 2w+1 is <= need at every sample: every value averaged
+    # is a minimum over a window that contains that sample
+    g = np.minimum(_box(_min_filter(need, w)[w:-w], w)[w:-w], 1.0)  # samples [s - _PAD, e + _PAD)
+    y = x[2 * w + _PAD:2 * w + _PAD + len(g)] * g[:, None]
+    return y[_PAD:-_PAD], float(g[_PAD:-_PAD].min()), float(peak_envelope(y)[_PAD:-_PAD].max())
 
 
 def _scale(pcm: Pcm, gain: float) -> None:

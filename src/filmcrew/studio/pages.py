@@ -245,7 +245,7 @@ def plan_words(items: list, costs, paces: dict | None = None) -> dict:
     parts = []
     for what in sorted(kinds, key=lambda w: order.index(w) if w in order else len(order)):
         one, many = THINGS.get(what, (what.replace(".", " "), what.replace(".", " ") + "s"))
-        if what in ("segment", "transition", "final", "timeline", "timing", "mix", "scratch"):
+        if what in ("segment", "transition", "final", "timeline", "timing", "mix", "mixpart", "mixscore", "scratch"):
             continue
         if one.startswith("the ") or what in ("score",):
             parts.append(one if what != "score" or kinds[what] == 1 else f"music for {kinds[what]} scenes")
@@ -253,7 +253,7 @@ def plan_words(items: list, costs, paces: dict | None = None) -> dict:
             continue  # the edit and its finishing: said as "the edit"
         else:
             parts.append(f"{kinds[what]} {one if kinds[what] == 1 else many}")
-    if any(w in kinds for w in ("segment", "transition", "final", "timeline", "timing", "mix")):
+    if any(w in kinds for w in ("segment", "transition", "final", "timeline", "timing", "mix", "mixpart", "mixscore")):
         parts.append("the edit")
     pace = {**PACE, **(paces or {})}
     seconds = sum(pace.get(i.task.role, 1.0) for i in items)
