@@ -31,6 +31,7 @@ import argparse
 import datetime
 import json
 import os
+import re
 import resource
 import subprocess
 import sys
@@ -65,7 +66,8 @@ def fc(*args, env: dict, check: bool = True, log: Path | None = None) -> dict:
                              stderr=subprocess.STDOUT)
         text = b""
         if not log:
-            text = p.stdout.read()
+            with p.stdout:
+                text = p.stdout.read()
         _, status, ru = os.wait4(p.pid, 0)
         p.returncode = os.waitstatus_to_exitcode(status)
     finally:
@@ -134,10 +136,33 @@ def write_project(root: Path, episodes: int, minutes: float, seed: int, env: dic
     return voices
 
 
-def mark_talking_shots(root: Path, env: dict, per_episode: int) -> list[dict]:
-    """Give `per_episode` talking shots of each episode (shots with a line spoken on screen, at most 10 s: Kling
-    lip-syncs 5 and 10 s videos) to Kling with Kling's lip sync: `[[shot: animator: kling; lipsync:
-    kling-lipsync]]`. Returns [{episode, shot, on_screen lines, off-screen lines}]."""
+VOICE_OVER = "这是画外音。"  # a voice-over line planted in a lip-synced shot
+
+
+def plant_voice_over(root: Path, env: dict) -> str:
+    """Add a voice-over line (its speaker's cue with "(V.O.)") after the last line of episode 1's first talking
+    shot of at most 4 s (as the screenplay estimates it), said by that line's speaker, who is in the shot: Kling's lip sync must not get it.
+    Returns the shot's id."""
+    from filmcrew import pipeline
+    from filmcrew.crew import lipsync
+    from filmcrew.story import screenplay
+    _, ctxs = pipeline.contexts(root, env, 1, False)
+    sh = next(s for s in ctxs[0].episode.shots() if lipsync.on_screen(s)
+              and screenplay.estimated_shot_seconds(s, "zh") <= 4)
+    ep = root / "story" / f"{ctxs[0].episode.id}.fountain"
+    lines = ep.read_text(encoding="utf-8").split("\n")
+    k = sh.lines[-1].source_line - 1
+    while k < len(lines) and lines[k].strip():
+        k += 1
+    lines[k:k] = ["", f"{sh.lines[-1].speaker} (V.O.)", VOICE_OVER]
+    ep.write_text("\n".join(lines), encoding="utf-8")
+    return sh.id
+
+
+def mark_talking_shots(root: Path, env: dict, per_episode: int, must: tuple[str, ...] = ()) -> list[dict]:
+    """Give `per_episode` talking shots of each episode (shots with a line spoken on screen, estimated at most 6 s:
+    Kling lip-syncs 5 and 10 s videos, and the voices may speak slower than the estimate; the shots in `must` first) to Kling with Kling's lip sync: `[[shot: animator:
+    kling; lipsync: kling-lipsync]]`. Returns [{episode, shot, on_screen lines, off-screen lines}]."""
     from filmcrew import pipeline
     from filmcrew.crew import lipsync
     from filmcrew.story import screenplay
@@ -148,9 +173,11 @@ def mark_talking_shots(root: Path, env: dict, per_episode: int) -> list[dict]:
         text = ep.read_text(encoding="utf-8")
         lang = "zh"
         talking = [s for s in ctx.episode.shots() if lipsync.on_screen(s)
-                   and screenplay.estimated_shot_seconds(s, lang) <= 9.5]
+                   and screenplay.estimated_shot_seconds(s, lang) <= 6]
         step = max(1, len(talking) // max(1, per_episode))
-        for sh in talking[::step][:per_episode]:
+        chosen = [s for s in talking if s.id in must]
+        chosen += [s for s in talking[::step] if s not in chosen]
+        for sh in chosen[:per_episode]:
             text = screenplay.set_shot_note(text, sh.source_line, "animator", "kling")
             text = screenplay.set_shot_note(text, sh.source_line, "lipsync", "kling-lipsync")
             seen = {ln.id for ln in lipsync.on_screen(sh)}
@@ -172,6 +199,55 @@ def clone_target(root: Path, env: dict, names: list[str]) -> str:
                 count[ln.speaker] += 1
     ranked = sorted(names, key=lambda n: (-count[n], names.index(n)))
     return ranked[1] if len(ranked) > 1 and count[ranked[1]] else ranked[0]
+
+
+def voice_over_check(root: Path, env: dict, preview: bool, shot: str, sent: list[bytes]) -> dict:
+    """What the lip-sync job of `shot` was sent: its audio (the store's voices.wav, and whether the Kling test
+    server received those bytes), and its loudness (RMS) where each of the shot's lines plays in it: the
+    on-screen lines' spans voiced, the voice-over's silent."""
+    import hashlib
+
+    import numpy as np
+    from filmcrew import pipeline
+    from filmcrew.engine.layout import Layout
+    from filmcrew.media import ffmpeg
+    st = Layout.of(root).store()
+    _, ctxs = pipeline.contexts(root, env, int(shot[2:4]), preview)
+    ctx = ctxs[0]
+    g = pipeline.episode_graph(ctx)
+    wav = st.path(g.task(f"{shot}.lipsync").key) / "voices.wav"
+    a, rate = ffmpeg.read_wav(wav)
+    mono = a.mean(axis=1)
+    tl = json.loads((st.path(g.task(f"{ctx.episode.id}.timeline").key) / "timeline.json").read_text(encoding="utf-8"))
+    item = next(it for it in tl["items"] if it["kind"] == "shot" and it["shot"] == shot)
+    sh = next(s for s in ctx.episode.shots() if s.id == shot)
+    spans = {}
+    for ln in tl["lines"]:
+        if ln.get("item") != item["item"]:
+            continue
+        a0 = (int(ln["start"]) - item["start"]) * rate // 30
+        a1 = a0 + int(ln["frames"]) * rate // 30
+        seg = mono[max(0, a0):max(0, a1)]
+        is_vo = next((x for x in sh.lines if x.id == ln["line"]), None)
+        spans[ln["line"]] = {"voice_over": bool(is_vo and "V.O" in (is_vo.extension or "").upper()),
+                             "rms": round(float(np.sqrt(np.mean(seg ** 2))) if len(seg) else 0.0, 5)}
+    digest = hashlib.sha256(wav.read_bytes()).hexdigest()
+    return {"shot": shot, "received_by_test_server": digest in {hashlib.sha256(b).hexdigest() for b in sent},
+            "lines": spans}
+
+
+def unmark_lipsync(root: Path, env: dict, shots: list[str]) -> None:
+    """Take `lipsync: kling-lipsync` off these shots' notes (their animator stays Kling: its video is paid)."""
+    from filmcrew import pipeline
+    from filmcrew.story import screenplay
+    _, ctxs = pipeline.contexts(root, env, None, False)
+    for ctx in ctxs:
+        ep = root / "story" / f"{ctx.episode.id}.fountain"
+        text = ep.read_text(encoding="utf-8")
+        for sh in ctx.episode.shots():
+            if sh.id in shots:
+                text = screenplay.set_shot_note(text, sh.source_line, "lipsync", "")
+        ep.write_text(text, encoding="utf-8")
 
 
 def journal_figures(root: Path) -> dict:
@@ -270,7 +346,8 @@ def run(work: Path, episodes: int = 5, minutes: float = 3.0, preview: bool = Fal
                         "uploads": len(mm.uploads), "clones_at_vendor": len(mm.clones)}
         with wave.open(str(sample)) as w:
             res["clone"]["sample_seconds"] = round(w.getnframes() / w.getframerate(), 2)
-        marked = mark_talking_shots(root, env, talking_per_episode)
+        narrated = plant_voice_over(root, env)
+        marked = mark_talking_shots(root, env, talking_per_episode, (narrated,))
         res["talking_shots_marked"] = marked
         log(f"{len(marked)} talking shot(s) given to Kling with lip sync: {', '.join(m['shot'] for m in marked)}")
         plan = fc("plan", root, *pv, "--cost", env=env)
@@ -278,7 +355,22 @@ def run(work: Path, episodes: int = 5, minutes: float = 3.0, preview: bool = Fal
         logs = work / "make.log"
         t_cpu0 = resource.getrusage(resource.RUSAGE_CHILDREN)
         log(f"make ({episodes} x {minutes} min{', preview' if preview else ''}; log {logs}) ...")
-        first = fc("make", root, *pv, "--quiet", "--jobs", jobs, env=env, log=logs)
+        first = fc("make", root, *pv, "--quiet", "--jobs", jobs, env=env, log=logs, check=False)
+        res["lipsync_refused_too_long"] = []
+        if first["rc"] != 0:  # a shot whose voices came out longer than Kling's clip: refused before sending
+            refused = sorted(set(re.findall(r"(ep\d+-s\d+-sh\d+)\.lipsync: shot \S+: it lasts ([\d.]+) s",
+                                            logs.read_text(encoding="utf-8", errors="replace"))))
+            if not refused:
+                raise SystemExit(f"make failed:\n{logs.read_text(errors='replace')[-4000:]}")
+            log(f"  lip sync refused before sending (the shot is longer than Kling's clip): {refused}; those shots "
+                f"keep Kling's video without lip sync, as the message asks a person to decide")
+            unmark_lipsync(root, env, [r[0] for r in refused])
+            res["lipsync_refused_too_long"] = [{"shot": r[0], "seconds": float(r[1])} for r in refused]
+            marked = [m for m in marked if m["shot"] not in {r[0] for r in refused}]
+            res["talking_shots_lip_synced"] = marked
+            retry = fc("make", root, *pv, "--quiet", "--jobs", jobs, env=env, log=logs)
+            first = {"wall_s": round(first["wall_s"] + retry["wall_s"], 1), "cpu_s": round(first["cpu_s"] + retry["cpu_s"], 1),
+                     "max_rss_mib": max(first["max_rss_mib"], retry["max_rss_mib"]), "attempts": 2}
         log(f"  first make: {first['wall_s']} s wall, {first['cpu_s']} s CPU, peak {first['max_rss_mib']} MiB")
         sent = {"speech_requests": len(mm.requests), "lipsync_requests": len(kl.lipsyncs),
                 "video_requests": len(kl.submits)}
@@ -301,6 +393,9 @@ def run(work: Path, episodes: int = 5, minutes: float = 3.0, preview: bool = Fal
         res["lipsync_sent"] = [{"video_id": q.get("video_id"), "mode": q.get("mode"),
                                 "audio_bytes": len(q.get("audio", b""))} for q in kl.lipsyncs]
         log("consistency ...")
+        res["voice_over_in_a_lip_synced_shot"] = voice_over_check(root, env, preview, narrated,
+                                                                  [q.get("audio", b"") for q in kl.lipsyncs]) \
+            if narrated in {m["shot"] for m in marked} else {"shot": narrated, "refused": "longer than the clip"}
         cons = fc("consistency", root, *pv, env=env, check=False)
         log(f"  consistency: {cons['wall_s']} s wall, {cons['cpu_s']} s CPU")
         res["consistency_cli"] = {"rc": cons["rc"], "wall_s": cons["wall_s"], "cpu_s": cons["cpu_s"],
@@ -311,11 +406,11 @@ def run(work: Path, episodes: int = 5, minutes: float = 3.0, preview: bool = Fal
             t0 = time.perf_counter()
             res["distinctness"] = distinctness(root, env, preview, sample, cloned)
             res["distinctness"]["seconds"] = round(time.perf_counter() - t0, 1)
-    res.update(figures(root, preview, marked, cloned))
+    res.update(figures(root, preview, marked, cloned, {r["shot"] for r in res["lipsync_refused_too_long"]}))
     return res
 
 
-def figures(root: Path, preview: bool, marked: list[dict], cloned: str) -> dict:
+def figures(root: Path, preview: bool, marked: list[dict], cloned: str, video_only: set = frozenset()) -> dict:
     """The report's voice and lip-sync figures, provenance's spend and cloned voice, `disclose`'s words."""
     import statistics
     rep = json.loads((root / "out" / "consistency.json").read_text(encoding="utf-8"))
@@ -328,7 +423,8 @@ def figures(root: Path, preview: bool, marked: list[dict], cloned: str) -> dict:
                         "flagged": c["unlike"], "not_measurable": len(c["not_measurable"])}
     kling = {m["shot"] for m in marked}
     sync = [{"episode": s.get("episode"), "shot": s["shot"], "by": "kling lip sync (TEST SERVER's video)"
-             if s["shot"] in kling else "offline animator (drawn lips)", "method": s["method"], "score": s["score"],
+             if s["shot"] in kling else "kling video without lip sync (TEST SERVER's video)" if s["shot"] in video_only
+             else "offline animator (drawn lips)", "method": s["method"], "score": s["score"],
              "lag": s["lag"], "verdict": s["verdict"]} for s in (rep.get("lipsync") or {}).get("shots", [])]
     spend: dict[str, float] = {}
     artifacts_cloned = 0
@@ -384,6 +480,13 @@ def show(res: dict) -> None:
         s = res["second_make"]
         print(f"second make: {s['wall_s']} s wall; requests sent: speech {s['speech_requests_sent']}, video "
               f"{s['video_requests_sent']}, lip sync {s['lipsync_requests_sent']}; jobs in journal {s['journal_spent_after']}")
+    v = res["voice_over_in_a_lip_synced_shot"]
+    if res.get("lipsync_refused_too_long"):
+        print(f"lip sync refused before sending, the shot longer than Kling's clip: {res['lipsync_refused_too_long']}")
+    if "lines" in v:
+        print(f"the lip-sync audio of {v['shot']} (a voice-over planted in it), RMS per line's span: "
+              + ", ".join(f"{k}{' (V.O.)' if x['voice_over'] else ''} {x['rms']}" for k, x in v["lines"].items())
+              + f"; received by the test server: {v['received_by_test_server']}")
     c = res["cloned_voice"]
     print(f"cloned voice: {c['record'][0]['character']} <- {c['record'][0]['person']}; sample sha256 "
           f"{c['record'][0]['sample']['sha256'][:16]}...; {c['lines_in_provenance_naming_it']} lines' ledger entries "
