@@ -141,14 +141,15 @@ VOICE_OVER = "这是画外音。"  # a voice-over line planted in a lip-synced s
 
 def plant_voice_over(root: Path, env: dict) -> str:
     """Add a voice-over line (its speaker's cue with "(V.O.)") after the last line of episode 1's first talking
-    shot of at most 4 s (as the screenplay estimates it), said by that line's speaker, who is in the shot: Kling's lip sync must not get it.
+    shot of at most 4 s as the screenplay estimates it (else its shortest talking shot), said by that line's speaker, who is in the shot: Kling's lip sync must not get it.
     Returns the shot's id."""
     from filmcrew import pipeline
     from filmcrew.crew import lipsync
     from filmcrew.story import screenplay
     _, ctxs = pipeline.contexts(root, env, 1, False)
-    sh = next(s for s in ctxs[0].episode.shots() if lipsync.on_screen(s)
-              and screenplay.estimated_shot_seconds(s, "zh") <= 4)
+    talking = [s for s in ctxs[0].episode.shots() if lipsync.on_screen(s)]
+    sh = next((s for s in talking if screenplay.estimated_shot_seconds(s, "zh") <= 4), None) or \
+        min(talking, key=lambda s: screenplay.estimated_shot_seconds(s, "zh"))
     ep = root / "story" / f"{ctxs[0].episode.id}.fountain"
     lines = ep.read_text(encoding="utf-8").split("\n")
     k = sh.lines[-1].source_line - 1
@@ -175,7 +176,7 @@ def mark_talking_shots(root: Path, env: dict, per_episode: int, must: tuple[str,
         talking = [s for s in ctx.episode.shots() if lipsync.on_screen(s)
                    and screenplay.estimated_shot_seconds(s, lang) <= 6]
         step = max(1, len(talking) // max(1, per_episode))
-        chosen = [s for s in talking if s.id in must]
+        chosen = [s for s in ctx.episode.shots() if s.id in must and lipsync.on_screen(s)]
         chosen += [s for s in talking[::step] if s not in chosen]
         for sh in chosen[:per_episode]:
             text = screenplay.set_shot_note(text, sh.source_line, "animator", "kling")
@@ -225,7 +226,7 @@ def voice_over_check(root: Path, env: dict, preview: bool, shot: str, sent: list
     for ln in tl["lines"]:
         if ln.get("item") != item["item"]:
             continue
-        a0 = (int(ln["start"]) - item["start"]) * rate // 30
+        a0 = (int(ln["start"]) - item["start"] + int(item.get("src_in", 0))) * rate // 30  # (the clip's frame 0)
         a1 = a0 + int(ln["frames"]) * rate // 30
         seg = mono[max(0, a0):max(0, a1)]
         is_vo = next((x for x in sh.lines if x.id == ln["line"]), None)
@@ -395,7 +396,7 @@ def run(work: Path, episodes: int = 5, minutes: float = 3.0, preview: bool = Fal
         log("consistency ...")
         res["voice_over_in_a_lip_synced_shot"] = voice_over_check(root, env, preview, narrated,
                                                                   [q.get("audio", b"") for q in kl.lipsyncs]) \
-            if narrated in {m["shot"] for m in marked} else {"shot": narrated, "refused": "longer than the clip"}
+            if narrated in {m["shot"] for m in marked} else {"shot": narrated, "refused": "its lip sync was refused: longer than Kling's clip"}
         cons = fc("consistency", root, *pv, env=env, check=False)
         log(f"  consistency: {cons['wall_s']} s wall, {cons['cpu_s']} s CPU")
         res["consistency_cli"] = {"rc": cons["rc"], "wall_s": cons["wall_s"], "cpu_s": cons["cpu_s"],
