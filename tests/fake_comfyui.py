@@ -3,7 +3,12 @@
 prompt_id?}` -> `{prompt_id, number, node_errors}`; 400 with `error` and `node_errors` for a node that does
 not exist or an input that is wrong), `GET /queue`, `GET /history/{id}` (`{}` until the job is done, then
 its outputs and status with messages), `GET /view` (404 while `expired`). Jobs run one at a time on a worker thread, taking `work`
-seconds each; `fail_next` makes the next job end with an `execution_error`."""
+seconds each; `fail_next` makes the next job end with an `execution_error`.
+
+A lip-sync workflow (core LoadVideo `file` and LoadAudio `audio`, which read files put in the input folder by
+`/upload/image`; ComfyUI-LatentSyncWrapper's VideoLengthAdjuster and LatentSyncNode) is checked as ComfyUI checks
+any graph (known node types, files that were uploaded, an INT seed) and answered with the uploaded clip itself:
+this server runs no model, so the lips do not move."""
 
 from __future__ import annotations
 
@@ -23,9 +28,12 @@ NODES = {"UNETLoader", "DualCLIPLoader", "VAELoader", "CLIPTextEncode", "LoadIma
          "VAEEncode", "ReferenceLatent", "FluxGuidance", "ConditioningZeroOut", "EmptySD3LatentImage", "KSampler",
          "VAEDecode", "SaveImage", "CheckpointLoaderSimple", "EmptyLatentImage",
          "CLIPLoader", "CLIPVisionLoader", "CLIPVisionEncode", "WanImageToVideo", "WanFirstLastFrameToVideo",
-         "CreateVideo", "SaveVideo"}
+         "CreateVideo", "SaveVideo", "LoadVideo", "GetVideoComponents", "LoadAudio", "VideoLengthAdjuster",
+         "LatentSyncNode"}
+FILE_INPUTS = {"LoadImage": "image", "LoadVideo": "file", "LoadAudio": "audio"}  # inputs naming a file in input/
 INTS = {"EmptySD3LatentImage": ("width", "height"), "EmptyLatentImage": ("width", "height"), "KSampler": ("seed",),
-        "WanImageToVideo": ("width", "height", "length"), "WanFirstLastFrameToVideo": ("width", "height", "length")}
+        "WanImageToVideo": ("width", "height", "length"), "WanFirstLastFrameToVideo": ("width", "height", "length"),
+        "LatentSyncNode": ("seed", "inference_steps")}
 
 
 class Handler(Quiet):
@@ -121,9 +129,10 @@ class Handler(Quiet):
         for nid, node in graph.items():
             ins = node["inputs"]
             bad = []
-            if node["class_type"] == "LoadImage" and ins.get("image") not in srv.uploads:
+            field = FILE_INPUTS.get(node["class_type"])
+            if field and ins.get(field) not in srv.uploads:
                 bad.append({"type": "value_not_in_list", "message": "Value not in list",
-                            "details": f"image: '{ins.get('image')}' not in {sorted(srv.uploads)[:3]}", "extra_info": {}})
+                            "details": f"{field}: '{ins.get(field)}' not in {sorted(srv.uploads)[:3]}", "extra_info": {}})
             for k in INTS.get(node["class_type"], ()):
                 if not isinstance(ins.get(k), int):
                     bad.append({"type": "invalid_input_type", "message": "Failed to convert an input value to a INT value",
@@ -211,7 +220,11 @@ class FakeComfy(Serving):
                     self.push(cid, {"type": "execution_error", "data": {"prompt_id": job["id"], "node_id": "20"}})
                     continue
                 video = next((n for n in g.values() if n["class_type"] == "SaveVideo"), None)
-                if video:  # a video workflow: a real MP4 of length / fps seconds (the shape from the size asked)
+                clip_in = next((n["inputs"]["file"] for n in g.values() if n["class_type"] == "LoadVideo"), None)
+                if video and clip_in:  # a lip-sync workflow: the clip as it came (no model runs here)
+                    name = f"filmcrew_{len(self.outputs) + 1:05d}_.mp4"
+                    self.outputs[name] = self.uploads[clip_in]
+                elif video:  # a video workflow: a real MP4 of length / fps seconds (the shape from the size asked)
                     from fake_kling import clip
                     length = next(n["inputs"]["length"] for n in g.values() if "length" in n["inputs"])
                     fps = next(n["inputs"]["fps"] for n in g.values() if n["class_type"] == "CreateVideo")

@@ -9,6 +9,9 @@ longer than its clip (which the fit would slow down) is refused before the lip-s
 
 What cannot be lip-synced is refused at plan, on the shot's line: a provider that does not lip-sync, a shot whose
 animator the lip-sync model cannot take (Kling lip-syncs only videos Kling made), a shot with no on-screen line.
+`lipsync: comfyui` (providers/remote/comfyui.py, a lip-sync model on the user's GPU, untested on a real server)
+takes any video model's clip, which it is sent as a file; the offline animator's shots have no model clip (their
+lips are drawn by filmcrew) and are refused.
 """
 
 from __future__ import annotations
@@ -111,7 +114,7 @@ def _runner(prov, shot_id: str, index: list[int]):
         with ffmpeg.wav_writer(wav, channels=1) as put:
             put(track[:, None])
         req = LipSyncRequest(shot_id=shot_id, audio=wav, animator_task=(gen.get("job") or {}).get("handle") or {},
-                             video_seconds=seconds, job=tctx.ticket)
+                             video_seconds=seconds, job=tctx.ticket, video=Path(inp["video"]) / "model.mp4")
         prov.lipsync(req, Path(tctx.workdir))
         mine = json.loads((Path(tctx.workdir) / "generation.json").read_text(encoding="utf-8"))
         est = mine.get("estimate") or {}

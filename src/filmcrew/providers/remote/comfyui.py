@@ -17,7 +17,8 @@ opened or `websocket = false`. The first output image is fetched with `/view`. N
 the node id and type. ComfyUI has no auth and no 429.
 
 Settings, `[providers.comfyui]`: base_url, workflow (a path, relative to the project), negative_prompt,
-max_concurrent (1 for one GPU), poll_every, job_timeout (a video job can take an hour), timeout, websocket."""
+max_concurrent (1 for one GPU), poll_every, job_timeout (a video job can take an hour), timeout, websocket;
+video_workflow (the animator's, below) and lipsync_workflow (the lip-sync slot's, `ComfyUILipSync`)."""
 
 from __future__ import annotations
 
@@ -27,6 +28,8 @@ import re
 import urllib.parse
 from pathlib import Path
 
+from ... import ledger
+from ...engine import atomic
 from ...errors import ConfigError, ProviderError
 from .. import http
 from . import jobs, pricing
@@ -34,10 +37,13 @@ from .animate import RemoteAnimator
 from .illustrate import RemoteIllustrator
 
 PLACEHOLDER = re.compile(
-    r"\{\{(prompt|negative_prompt|seed|width|height|frames|fps|first_frame|last_frame|reference_\d+)\}\}")
-IMAGES = re.compile(r"\{\{(first_frame|last_frame|reference_\d+)\}\}")  # the placeholders filled by an upload
+    r"\{\{(prompt|negative_prompt|seed|width|height|frames|fps|first_frame|last_frame|reference_\d+|video|audio)\}\}")
+IMAGES = re.compile(r"\{\{(first_frame|last_frame|reference_\d+|video|audio)\}\}")  # the placeholders filled by an upload
+UPLOADS = {"video": (".mp4", "video/mp4"), "audio": (".wav", "audio/wav")}  # an upload's name and type by placeholder
+# (the others are pictures: .png)
 EXAMPLE = Path(__file__).parent / "workflows" / "still.json"
 EXAMPLE_VIDEO = Path(__file__).parent / "workflows" / "video.json"
+EXAMPLE_LIPSYNC = Path(__file__).parent / "workflows" / "lipsync.json"
 VIDEO_EXTS = (".mp4", ".webm", ".mov", ".mkv")
 
 
@@ -45,14 +51,15 @@ class ComfyServer:
     """A ComfyUI server and a workflow with placeholders: what the illustrator and the animator share."""
     output_kind = "image"  # what the workflow's output is: "image" or "video"
 
-    def _server(self, base_url: str, workflow: str, project: str, websocket: bool, example: Path) -> None:
+    def _server(self, base_url: str, workflow: str, project: str, websocket: bool, example: Path,
+                needs: tuple = ("prompt",)) -> None:
         where = f"filmcrew.toml: [providers.{self.name}]"
         self.base_url = self.url(base_url, "http://127.0.0.1:8188")
         self.websocket = bool(websocket) and self.base_url.startswith("http://")  # (wss:// is not spoken: https polls)
         path = Path(workflow) if workflow else example
         if not path.is_absolute() and project:
             path = Path(project) / path
-        self.graph = load_workflow(path, where)
+        self.graph = load_workflow(path, where, needs)
         import hashlib
         self.model = "workflow:" + hashlib.sha256(json.dumps(self.graph, sort_keys=True).encode()).hexdigest()[:12]
         self.workflow_path = path
@@ -100,18 +107,24 @@ class ComfyUIIllustrator(ComfyServer, RemoteIllustrator):
 
 
 VIDEO_SETTINGS = ("video_workflow", "video", "fps", "seconds", "size")
+LIPSYNC_SETTINGS = ("lipsync_workflow",)
 
 
 def comfyui(env: dict | None = None, role: str = "illustrator", project: str = "", **settings):
     """`comfyui` in [providers]: the still workflow as the illustrator, `video_workflow` as the animator, both
     from one `[providers.comfyui]` table (base_url, max_concurrent and the rest are shared)."""
+    if role == "lipsync":
+        common = {k: v for k, v in settings.items() if k not in ("workflow", "negative_prompt", *VIDEO_SETTINGS)}
+        return ComfyUILipSync(env, project=project, **{("workflow" if k == "lipsync_workflow" else k): v
+                                                       for k, v in common.items()})
+    settings = {k: v for k, v in settings.items() if k not in LIPSYNC_SETTINGS}
     if role == "animator":
         video = {("workflow" if k == "video_workflow" else k): v for k, v in settings.items() if k != "workflow"}
         return ComfyUIAnimator(env, project=project, **video)
     return ComfyUIIllustrator(env, project=project, **{k: v for k, v in settings.items() if k not in VIDEO_SETTINGS})
 
 
-comfyui.roles = ("illustrator", "animator")  # (providers/registry.py: what a shot may ask it to play)
+comfyui.roles = ("illustrator", "animator", "lipsync")  # (providers/registry.py: what a shot may ask it to play)
 
 
 class ComfyUIAnimator(ComfyServer, RemoteAnimator):
@@ -164,7 +177,64 @@ class ComfyUIAnimator(ComfyServer, RemoteAnimator):
                            "width": w, "height": h, "frames": req.seconds * self.fps + 1, "fps": self.fps}}
 
 
-def load_workflow(path: Path, where: str) -> dict:
+class ComfyUILipSync(ComfyServer, jobs.Remote):
+    """A lip-sync model on the user's GPU, through ComfyUI: `[[shot: lipsync: comfyui]]`. The workflow (setting
+    `lipsync_workflow`, else the example `workflows/lipsync.json`, written for the ComfyUI-LatentSyncWrapper node
+    pack) takes `{{video}}` (the shot's clip, uploaded; LoadVideo's `file`) and `{{audio}}` (the shot's on-screen
+    voices laid out from its first frame, a WAV, uploaded; LoadAudio's `audio`), and `{{seed}}`; its output is the
+    first video file a node saved. Unlike Kling's lip sync, which takes only videos Kling made (by their id), it
+    takes the clip itself, so any video model's clip can be sent (the offline animator's lips are drawn by filmcrew
+    itself, media/lips.py, and its shots have no model clip to send: crew/lipsync.py refuses them at plan).
+
+    **Untested on a real ComfyUI server**: filmcrew's tests run it against tests/fake_comfyui.py, which follows
+    ComfyUI's routes but runs no model (it answers with the uploaded clip). The example workflow was written from
+    the node definitions (see its `_meta` titles and workflows/lipsync.json's first node) and was never loaded in
+    ComfyUI here. One job per shot, journaled like any job (a local GPU's job costs nothing: prices/comfyui.json,
+    0 per job, but it is never sent twice)."""
+    name = "comfyui"
+    version = "1"
+    source_type = ledger.TRAINED
+    deterministic = False
+    remote = True
+    output_kind = "video"
+    model = ""  # set from the workflow: "workflow:<sha256 of the file, 12 digits>"
+
+    def __init__(self, env: dict | None = None, base_url: str = "http://127.0.0.1:8188", workflow: str = "",
+                 project: str = "", websocket: bool = True, max_concurrent: int = 1, poll_every: float = 2.0,
+                 job_timeout: float = 3600.0, max_failures: int = 3, timeout: float = 120.0):
+        jobs.Remote.__init__(self, env, max_concurrent=max_concurrent, poll_every=poll_every, job_timeout=job_timeout,
+                             max_failures=max_failures, timeout=timeout)
+        self._server(base_url, workflow, project, websocket, EXAMPLE_LIPSYNC, needs=("video", "audio"))
+
+    def refuse(self, animator) -> str | None:
+        """Any animator's model clip can be lip-synced here (crew/lipsync.py refuses a shot that has none)."""
+        return None
+
+    def price(self, seconds: float) -> dict:
+        return pricing.per_item("comfyui", "any")
+
+    def lipsync(self, req, out_dir: Path) -> Path:
+        """The lip-synced clip as `model.mp4` in `out_dir` (what the fit reads) and its record, `generation.json`."""
+        if not isinstance(req.job, jobs.JobTicket):
+            raise ProviderError(f"{self.name}: no job ticket (the crew gives one to every remote task); this is a bug")
+        if req.video is None or not Path(req.video).is_file():
+            raise ProviderError(f"{self.name}: shot {req.shot_id}: no clip to lip-sync ({req.video})")
+        request = {"prompt": f"lip sync of {req.shot_id}",
+                   "images": {k: v for k, v in (("video", Path(req.video).read_bytes()),
+                                                ("audio", Path(req.audio).read_bytes())) if k in self.image_inputs},
+                   "values": {"seed": _seed(req.shot_id)}}
+        out = jobs.run(req.job, self.adapter(), request, kind="video", estimate=self.price(req.video_seconds),
+                       settings=self.settings, max_concurrent=self.max_concurrent)
+        atomic.copy_file(out.path, Path(out_dir) / "model.mp4")
+        rec = out.record
+        info = {"provider": self.name, "model": self.model, "workflow": str(self.workflow_path),
+                "seconds": req.video_seconds, "estimate": rec.get("estimate"), "actual": rec.get("actual"),
+                "job": {k: rec.get(k) for k in ("label", "client_id", "handle", "submitted_at", "fetched_at")}}
+        atomic.write_text(Path(out_dir) / "generation.json", json.dumps(ledger.scrub(info), indent=1, ensure_ascii=False))
+        return Path(out_dir) / "model.mp4"
+
+
+def load_workflow(path: Path, where: str, needs: tuple = ("prompt",)) -> dict:
     try:
         graph = json.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
@@ -179,9 +249,13 @@ def load_workflow(path: Path, where: str) -> dict:
     if not isinstance(graph, dict) or not graph or not all(
             isinstance(n, dict) and "class_type" in n and isinstance(n.get("inputs"), dict) for n in graph.values()):
         raise ConfigError(f"{path}: not an API-format workflow ({{node id: {{\"class_type\", \"inputs\"}}}})")
-    if "{{prompt}}" not in json.dumps(graph):
-        raise ConfigError(f"{path}: no {{{{prompt}}}} placeholder; put it where the positive prompt goes (a CLIPTextEncode "
-                          f"node's \"text\")")
+    text = json.dumps(graph)
+    where_goes = {"prompt": "where the positive prompt goes (a CLIPTextEncode node's \"text\")",
+                  "video": "in the node that loads the clip to lip-sync (LoadVideo's \"file\")",
+                  "audio": "in the node that loads the voices (LoadAudio's \"audio\")"}
+    for name in needs:
+        if "{{" + name + "}}" not in text:
+            raise ConfigError(f"{path}: no {{{{{name}}}}} placeholder; put it {where_goes[name]}")
     return graph
 
 
@@ -261,21 +335,25 @@ class _Adapter:
     def _get(self, path: str) -> http.Answer:
         return http.request("GET", f"{self.p.base_url}{path}", who=self.name, timeout=self.p.timeout)
 
-    def _upload(self, data: bytes) -> str:
+    def _upload(self, data: bytes, slot: str = "") -> str:
+        """Put a file in the server's input folder (`POST /upload/image`, which stores the `image` part whatever its
+        type: LoadVideo and LoadAudio read their files from the same folder) and its name as a node reads it."""
         import hashlib
-        name = f"filmcrew-{hashlib.sha256(data).hexdigest()[:16]}.png"
-        body, ctype = http.multipart([("image", (name, data, "image/png")), ("overwrite", "true"), ("type", "input")])
+        ext, mime = UPLOADS.get(slot, (".png", "image/png"))
+        name = f"filmcrew-{hashlib.sha256(data).hexdigest()[:16]}{ext}"
+        body, ctype = http.multipart([("image", (name, data, mime)), ("overwrite", "true"), ("type", "input")])
         ans = http.request("POST", f"{self.p.base_url}/upload/image", who=self.name, body=body, timeout=self.p.timeout,
                            headers={"Content-Type": ctype}, idempotent=True)  # (named by its content, overwritten)
         if ans.status != 200:
-            raise ProviderError(f"{self.name}: uploading a reference image failed ({ans.status}: {ans.body[:200]!r})")
+            raise ProviderError(f"{self.name}: uploading {'a reference image' if slot not in UPLOADS else 'the ' + slot} "
+                                f"failed ({ans.status}: {ans.body[:200]!r})")
         got = ans.json(self.name)
         return f"{got['subfolder']}/{got['name']}" if got.get("subfolder") else got["name"]
 
     def submit(self, request: dict, client_id: str) -> jobs.Submitted:
         values = dict(request["values"])
         for name, data in request["images"].items():  # a slot the shot does not need gets a plain grey image
-            values[name] = self._upload(data if data is not None else _blank())
+            values[name] = self._upload(data if data is not None else _blank(), name)
         body = {"prompt": fill(self.p.graph, values), "client_id": client_id, "prompt_id": client_id}
         ans = http.request("POST", f"{self.p.base_url}/prompt", who=self.name, timeout=self.p.timeout,
                            body=json.dumps(body).encode(), headers={"Content-Type": "application/json"})

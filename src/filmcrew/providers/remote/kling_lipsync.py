@@ -57,6 +57,7 @@ class LipSyncRequest:
     animator_task: dict  # the handle of the animator's Kling task ({"kind", "task_id"})
     video_seconds: int  # how long that video is (5 or 10)
     job: object = None  # jobs.JobTicket
+    video: Path | None = None  # the model's clip itself (a lip-sync model that takes the file: comfyui.ComfyUILipSync)
 
 
 class KlingLipSync(jobs.Remote):
