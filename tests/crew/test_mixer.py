@@ -47,6 +47,8 @@ def test_the_film_s_loudness_and_true_peak_from_the_parts_figures_are_those_of_i
     # the whole film's K-weighted loudness measured over its samples (pyloudnorm's filters and gating, one pass)
     assert film.lufs(energy) == pytest.approx(mastering.integrated_lufs_pcm(whole, RATE), abs=1e-4)
     assert 20 * np.log10(peak.max()) == pytest.approx(mastering.true_peak_db_pcm(whole), abs=1e-4)
+    # the oversampled envelope the limiter reads, per sample, across the joins too
+    np.testing.assert_allclose(film.env(0, film.frames), mastering.peak_envelope(whole.array()), rtol=1e-6, atol=1e-8)
     # each step's figures too, not only the total: the energies of a pass over the joined samples
     y, _ = mastering.k_weight(whole.array(), mastering.k_sos(RATE))
     ref = (y ** 2).reshape(-1, film.step, 2).sum(axis=1)

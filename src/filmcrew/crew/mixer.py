@@ -291,19 +291,24 @@ def measure(pcm: mastering.Pcm, step: int, folder: Path) -> dict:
     """A signal's figures, from its own samples alone (the K-weighting filter starts at rest, the true peak
     is taken with silence outside it): `energy.npy` (steps, channels) the K-weighted sum of squares of each
     `step` samples (the last step maybe shorter), `head.npy` the K-weighted signal of its first HEAD samples, `state.npy` the filter
-    state after its last sample, `peak.npy` the true peak (linear) of each step; `figures.json`."""
+    state after its last sample, `peak.npy` the true peak (linear) of each step and `env.f32` of each sample
+    (`mastering.peak_envelope`, float32); `figures.json`."""
     n, ch = pcm.frames, pcm.channels
     sos = mastering.k_sos(RATE)
     zi = np.zeros((len(sos), 2, ch))
     energy, peak, heads = [], [], []
     pad = mastering._PAD
+    envs = open(folder / "env.f32", "wb")
     for s, e in pcm.spans():
         x = pcm.read(s - pad, e + pad)
         y, zi = mastering.k_weight(x[pad:-pad], sos, zi)
         if s < HEAD:
             heads.append(y[:HEAD - s])
         energy.append(_per_step(y ** 2, step))
-        peak.append(_per_step(mastering.peak_envelope(x)[pad:-pad][:, None], step, np.max)[:, 0])
+        env = mastering.peak_envelope(x)[pad:-pad]
+        env.tofile(envs)
+        peak.append(_per_step(env[:, None], step, np.max)[:, 0])
+    envs.close()
     energy_a = np.concatenate(energy) if energy else np.zeros((0, ch))
     peak_a = np.concatenate(peak) if peak else np.zeros(0, np.float32)
     np.save(folder / "energy.npy", energy_a)
@@ -341,6 +346,21 @@ class Film:
                 out[a - s:b - s] = pcm.read(a - int(off), b - int(off))
         return out
 
+    def env(self, s: int, e: int) -> np.ndarray:
+        """`mastering.peak_envelope` of the film over [s, e): the parts' stored envelopes, measured again on the
+        film within 32 samples of each join (a part's own was taken with silence beyond its edges)."""
+        out = np.zeros(e - s, np.float32)
+        for f, off, length in zip(self.folders, self.offsets, self.lengths):
+            a, b = max(s, int(off)), min(e, int(off) + length)
+            if b > a:
+                out[a - s:b - s] = np.fromfile(f / "env.f32", np.float32, b - a, offset=4 * (a - int(off)))
+        pad = mastering._PAD
+        for j in self.offsets[1:-1]:
+            a, b = max(s, int(j) - 32), min(e, int(j) + 32)
+            if b > a:
+                out[a - s:b - s] = mastering.peak_envelope(self.read(a - pad, b + pad))[pad:-pad]
+        return out
+
     def figures(self) -> tuple[np.ndarray, np.ndarray]:
         """Per step of the film: the K-weighted energy (steps, channels) and the true peak (linear)."""
         sos = mastering.k_sos(RATE)
@@ -364,13 +384,11 @@ class Film:
             peaks.append(np.load(f / "peak.npy"))
         energy = np.concatenate(energies) if energies else np.zeros((0, self.channels))
         peak = np.concatenate(peaks).astype(np.float64) if peaks else np.zeros(0)
-        pad = mastering._PAD
         for b in self.offsets[1:-1]:  # across each join: the peaks of the steps either side, measured on the film
             b = int(b)
             s, e = max(0, b - self.step), min(self.frames, b + self.step)
             if e > s:
-                env = mastering.peak_envelope(self.read(s - pad, e + pad))[pad:-pad]
-                peak[s // self.step:-(-e // self.step)] = _per_step(env[:, None], self.step, np.max)[:, 0]
+                peak[s // self.step:-(-e // self.step)] = _per_step(self.env(s, e)[:, None], self.step, np.max)[:, 0]
         return energy, peak
 
     def lufs(self, energy: np.ndarray) -> float:
@@ -395,11 +413,14 @@ def _regions(hot: np.ndarray, reach: int, gap: int) -> list[tuple[int, int]]:
 
 
 class Mastered:
-    """The film at gain `gain`, true-peak limited to `ceiling_db` where it needs it, trimmed by `trim`."""
+    """The film at gain `gain`, true-peak limited to `ceiling_db` where it needs it; its loudness. The limiter
+    reads the parts' stored envelopes (no oversampling of its input); `finish()` measures the output's true
+    peak over the limited stretches (the rest is under the ceiling by the stored figures) and trims the
+    whole if the gain curve's interpolation let a fraction of a dB through."""
 
     def __init__(self, film: Film, energy: np.ndarray, peak: np.ndarray, gain: float, ceiling_db: float,
                  lookahead_s: float = 0.005):
-        self.film, self.gain = film, gain
+        self.film, self.gain, self.ceiling_db = film, gain, ceiling_db
         ceiling = 10 ** (ceiling_db / 20)
         w = max(1, int(lookahead_s * RATE))
         step = film.step
@@ -407,32 +428,46 @@ class Mastered:
         reach = -(-(2 * w + 1) // step) + 1
         self.regions = [(a * step, min(film.frames, b * step)) for a, b in _regions(hot, reach, 2 * (HEAD // step) + 1)]
         self.limited: list[np.ndarray] = []
-        least, top = 1.0, float(peak[~_mask(len(peak), self.regions, step)].max(initial=0.0)) * gain
+        least = 1.0
+        self.outside = float(peak[~_mask(len(peak), self.regions, step)].max(initial=0.0)) * gain
         out = energy * gain ** 2
         sos = mastering.k_sos(RATE)
+        g32 = np.float32(gain)
         for a, b in self.regions:
             ys = []
             for s in range(a, b, mastering.BLOCK):
-                y, low, p = mastering.limited(film, s, min(b, s + mastering.BLOCK), gain, ceiling_db, w)
+                y, low, _ = mastering.limited(film, s, min(b, s + mastering.BLOCK), gain, ceiling_db, w,
+                                              envelope=film.env, peaks=False)
                 ys.append(y)
-                least, top = min(least, low), max(top, p)
+                least = min(least, low)
             y = np.concatenate(ys)
             self.limited.append(y)
             # its K-weighted energy again, the filter started 100 ms before it (settled by then), run 100 ms after
             pre, post = max(0, a - HEAD), min(film.frames, b + HEAD)
-            g32 = np.float32(gain)
             x = np.concatenate([film.read(pre, a) * g32, y, film.read(b, post) * g32])
             k, _ = mastering.k_weight(x, sos)
-            k = k[a - pre:]
-            out[a // step:-(-post // step)] = _per_step(k ** 2, step)
+            out[a // step:-(-post // step)] = _per_step(k[a - pre:] ** 2, step)
         self.trim = 1.0
-        tp = 20 * np.log10(top) if top > 0 else float("-inf")
-        if tp > ceiling_db:  # oversampled peaks between gain steps; a final trim keeps the promise
-            self.trim = 10 ** ((ceiling_db - tp) / 20)
-            tp = ceiling_db
         self.reduction_db = float(-20 * np.log10(max(least, 1e-9)))
+        self.true_peak_db: float | None = None
+        self.lufs = film.lufs(out) if film.frames >= int(0.4 * RATE) else mastering.integrated_lufs(
+            np.concatenate(list(self.blocks())), RATE)
+
+    def finish(self) -> None:
+        """The output's true peak, and the trim that keeps it at the ceiling (the loudness follows)."""
+        pad, g32 = mastering._PAD, np.float32(self.gain)
+        top = self.outside
+        for (a, b), y in zip(self.regions, self.limited):
+            x = np.concatenate([self.film.read(a - pad, a) * g32, y, self.film.read(b, b + pad) * g32])
+            for s in range(0, len(y), mastering.BLOCK):
+                e = min(len(y), s + mastering.BLOCK)
+                top = max(top, float(mastering.peak_envelope(x[s:e + 2 * pad])[pad:-pad].max()))
+        tp = 20 * np.log10(top) if top > 0 else float("-inf")
+        if tp > self.ceiling_db:  # oversampled peaks between gain steps; a final trim keeps the promise
+            self.trim = 10 ** ((self.ceiling_db - tp) / 20)
+            self.lufs += self.ceiling_db - tp
+            tp = self.ceiling_db
         self.true_peak_db = tp
-        self.lufs = film.lufs(out) + 20 * np.log10(self.trim)
 
     def blocks(self):
         """The mastered samples, `mastering.BLOCK` at a time."""
@@ -472,8 +507,10 @@ def master_film(film: Film, lufs: float, ceiling_db: float) -> tuple[Mastered | 
     tried: list[tuple[float, float]] = []
     for _ in range(4):
         m = Mastered(film, energy, peak, 10 ** (g / 20), ceiling_db)
-        now = m.lufs if film.frames >= int(0.4 * RATE) else mastering.integrated_lufs(
-            np.concatenate(list(m.blocks())), RATE)
+        now = m.lufs
+        if abs(now - lufs) <= 0.2:  # the true peak of the output, measured once the gain is found
+            m.finish()
+            now = m.lufs
         tried.append((g, now))
         if abs(now - lufs) <= 0.2:
             break
@@ -483,6 +520,8 @@ def master_film(film: Film, lufs: float, ceiling_db: float) -> tuple[Mastered | 
         else:
             slope = 0.75  # a first guess: near the ceiling, a dB more gain gives about 3/4 of a dB more loudness
         g += (lufs - now) / slope
+    if m.true_peak_db is None:
+        m.finish()
     return m, {"input_lufs": round(measured, 2), "gain_reduction_db": round(m.reduction_db, 2),
                "pcm_true_peak_dbtp": round(float(m.true_peak_db), 3), "passes": len(tried),
                "limited_s": round(sum(b - a for a, b in m.regions) / RATE, 2)}

@@ -258,16 +258,21 @@ def limit_pcm(src: Pcm, dst: Pcm, rate: int, ceiling_db: float, gain: float = 1.
     return float(-20 * np.log10(max(least, 1e-9))), out_tp, out_lufs
 
 
-def limited(src, s: int, e: int, gain: float, ceiling_db: float, w: int) -> tuple[np.ndarray, float, float]:
+def limited(src, s: int, e: int, gain: float, ceiling_db: float, w: int, envelope=None,
+            peaks: bool = True) -> tuple[np.ndarray, float, float | None]:
     """Samples [s, e) of `src` (anything with `read(s, e)`, zeros outside, and `frames`) times `gain`, true-peak
     limited to `ceiling_db` with a look-ahead of `w` samples: the same samples whatever [s, e) is cut from,
     because [s, e) is read with 2w + a few samples of its neighbours each side. Also the least gain in the
-    span and the output's true peak (linear)."""
+    span and the output's true peak (linear; None unless `peaks`). `envelope(s, e)`, when given, is
+    `peak_envelope` of `src` itself (at gain 1) over [s, e), kept from before: it is not computed again."""
     ceiling = 10 ** (ceiling_db / 20)
     n = src.frames
     pad = 2 * w + 2 * _PAD
     x = src.read(s - pad, e + pad) * np.float32(gain)
-    env = peak_envelope(x)[_PAD:-_PAD]  # samples [s - 2w - _PAD, e + 2w + _PAD)
+    if envelope is None:
+        env = peak_envelope(x)[_PAD:-_PAD]  # samples [s - 2w - _PAD, e + 2w + _PAD)
+    else:
+        env = envelope(s - 2 * w - _PAD, e + 2 * w + _PAD) * np.float32(gain)
     need = np.minimum(1.0, ceiling / np.maximum(env, 1e-9)).astype(np.float32)
     pos = np.arange(s - 2 * w - _PAD, e + 2 * w + _PAD)
     need[(pos < 0) | (pos >= n)] = 1.0  # outside the signal nothing needs lowering
@@ -275,7 +280,7 @@ def limited(src, s: int, e: int, gain: float, ceiling_db: float, w: int) -> tupl
     # is a minimum over a window that contains that sample
     g = np.minimum(_box(_min_filter(need, w)[w:-w], w)[w:-w], 1.0)  # samples [s - _PAD, e + _PAD)
     y = x[2 * w + _PAD:2 * w + _PAD + len(g)] * g[:, None]
-    return y[_PAD:-_PAD], float(g[_PAD:-_PAD].min()), float(peak_envelope(y)[_PAD:-_PAD].max())
+    return y[_PAD:-_PAD], float(g[_PAD:-_PAD].min()), float(peak_envelope(y)[_PAD:-_PAD].max()) if peaks else None
 
 
 def _scale(pcm: Pcm, gain: float) -> None:
