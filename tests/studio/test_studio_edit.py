@@ -56,6 +56,12 @@ def client(film, home):
     s.close()
 
 
+def keep_mine(client, page: str, action: str):
+    """Press the conflict page's "Keep mine": its form's fields sent again to `action`."""
+    form = re.search(rf'<form[^>]*action="{action}"[^>]*>(?:(?!</form>).)*id="keep-mine"', page, re.S).group(0)
+    return client.post(action, data=dict(re.findall(r'name="([^"]+)" value="([^"]*)"', form)), follow_redirects=False)
+
+
 def version_of(html: str) -> str:
     return re.search(r'name="version" value="([0-9a-f]{64})"', html).group(1)
 
@@ -528,9 +534,7 @@ def test_settings_and_character_conflicts_are_a_diff_with_keep_mine_and_take_the
     assert r.status_code == 409 and bible.read_text() == theirs
     assert re.search(r'class="add">\+ +costume: a blue raincoat', r.text), r.text[-3000:]
     assert re.search(r'class="del">− +costume:', r.text) and "THEIRS" in r.text  # theirs shown, not lost
-    keep = re.search(r'<form[^>]*action="/character"[^>]*>(?:(?!</form>).)*id="keep-mine"', r.text, re.S).group(0)
-    r = client.post("/character", data=dict(re.findall(r'name="([^"]+)" value="([^"]*)"', keep)),
-                    follow_redirects=False)
+    r = keep_mine(client, r.text, "/character")
     assert r.status_code == 303
     ch = yaml.safe_load(bible.read_text())["characters"][0]
     assert ch["costume"] == "a blue raincoat" and ch["description"] == "THEIRS: a description written elsewhere"
@@ -610,8 +614,7 @@ def test_keep_mine_writes_only_what_the_person_changed_over_someone_elses_change
     r = client.post("/settings", data=form)
     assert r.status_code == 409 and "THEIRS" in toml.read_text()
     assert not re.search(r'class="add">\+ premise', r.text), r.text[-3000:]  # the old premise is not put back
-    keep = re.search(r'<form[^>]*action="/settings"[^>]*>(?:(?!</form>).)*id="keep-mine"', r.text, re.S).group(0)
-    r = client.post("/settings", data=dict(re.findall(r'name="([^"]+)" value="([^"]*)"', keep)), follow_redirects=False)
+    r = keep_mine(client, r.text, "/settings")
     assert r.status_code == 303
     film_now = tomllib.loads(toml.read_text())
     assert film_now["film"]["premise"] == "THEIRS: a premise written elsewhere"
@@ -628,9 +631,7 @@ def test_keep_mine_writes_only_what_the_person_changed_over_someone_elses_change
     r = client.post("/character", data=form)
     assert r.status_code == 409 and re.search(r'class="add">\+ +costume: a blue raincoat', r.text)
     assert not re.search(r'class="add">\+ +description:', r.text)  # their description is not undone
-    keep = re.search(r'<form[^>]*action="/character"[^>]*>(?:(?!</form>).)*id="keep-mine"', r.text, re.S).group(0)
-    r = client.post("/character", data=dict(re.findall(r'name="([^"]+)" value="([^"]*)"', keep)),
-                    follow_redirects=False)
+    r = keep_mine(client, r.text, "/character")
     assert r.status_code == 303
     ch = yaml.safe_load(bible.read_text())["characters"][0]
     assert ch["costume"] == "a blue raincoat" and ch["description"] == "THEIRS: a description written elsewhere"
