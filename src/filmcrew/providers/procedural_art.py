@@ -10,7 +10,9 @@ Ledger type: ``algorithmicMedia`` (procedural, no training data).
 
 from __future__ import annotations
 
+import functools
 import hashlib
+import io
 import json
 import math
 import random
@@ -107,6 +109,28 @@ def _gradient(w: int, h: int, top, bottom, rng: np.random.Generator) -> np.ndarr
     return np.clip(img, 0, 255)
 
 
+def _vignette_strength(mood: str, tod: str) -> int:
+    return 150 if mood in ("ominous", "sad", "tense") or tod == "night" else 95
+
+
+def _vignette(W: int, H: int, strength: int) -> Image.Image:
+    """The foreground layer: a darkening vignette (black, its alpha growing towards the corners)."""
+    y, x = np.ogrid[0:H, 0:W]
+    r = np.sqrt(((x - W / 2) / (W / 2)) ** 2 + ((y - H / 2) / (H / 2)) ** 2)
+    alpha = np.clip((r - 0.75) / 0.7, 0, 1) ** 1.6 * strength
+    arr = np.zeros((H, W, 4), np.uint8)
+    arr[..., 3] = alpha.astype(np.uint8)
+    return Image.fromarray(arr, "RGBA")
+
+
+@functools.lru_cache(maxsize=4)
+def _vignette_png(W: int, H: int, strength: int) -> bytes:
+    """foreground.png's bytes (as Image.save(path, compress_level=1) writes them): a few kB, kept."""
+    buf = io.BytesIO()
+    _vignette(W, H, strength).save(buf, format="PNG", compress_level=1)
+    return buf.getvalue()
+
+
 class ProceduralIllustrator(NoSettings):
     name = "procedural"
     version = "5"
@@ -141,15 +165,17 @@ class ProceduralIllustrator(NoSettings):
                     draw_sign(mid, text, *sign, req.language)
         atomic.write_text(Path(out_dir) / "layout.json", json.dumps(
             {"sign": sign_box(*sign) if sign else None, "figures": [f["whole"] for f in faces]}))
-        fg = self._foreground(W, H, req.shot.mood or req.scene.mood, tod)
         mood = req.shot.mood or req.scene.mood
         bg = _grade(bg, mood)
         mid = _grade(mid, mood)
         paths = []
-        for name, im in (("background", bg), ("midground", mid), ("characters", chars), ("foreground", fg)):
+        for name, im in (("background", bg), ("midground", mid), ("characters", chars)):
             p = Path(out_dir) / f"{name}.png"
             im.save(p, compress_level=1)
             paths.append(p)
+        # the vignette depends on the size and its strength alone: drawn and encoded once a process (issue 36)
+        paths.append(Path(out_dir) / "foreground.png")
+        paths[-1].write_bytes(_vignette_png(W, H, _vignette_strength(mood, tod)))
         # where each face's eyes and mouth are, for the animator's blinks and lip movement
         atomic.write_text(Path(out_dir) / "faces.json", json.dumps(faces))
         return tuple(paths)
@@ -309,15 +335,6 @@ class ProceduralIllustrator(NoSettings):
             d.polygon([(lx - 40, horizon), (lx - 25, horizon - H // 4), (lx + 25, horizon - H // 4), (lx + 40, horizon)], fill=(235, 235, 230))
             d.rectangle([lx - 30, horizon - H // 4 - 40, lx + 30, horizon - H // 4], fill=(255, 220, 120))
         return im
-
-    def _foreground(self, W, H, mood, tod) -> Image.Image:
-        y, x = np.ogrid[0:H, 0:W]
-        r = np.sqrt(((x - W / 2) / (W / 2)) ** 2 + ((y - H / 2) / (H / 2)) ** 2)
-        strength = 150 if mood in ("ominous", "sad", "tense") or tod == "night" else 95
-        alpha = np.clip((r - 0.75) / 0.7, 0, 1) ** 1.6 * strength
-        arr = np.zeros((H, W, 4), np.uint8)
-        arr[..., 3] = alpha.astype(np.uint8)
-        return Image.fromarray(arr, "RGBA")
 
     # -- characters ------------------------------------------------------------------------------
     def _characters(self, req: DrawRequest, W, H) -> tuple[Image.Image, list[dict]]:
