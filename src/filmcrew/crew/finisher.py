@@ -31,15 +31,23 @@ from .voice import frames_of, spans_of
 
 CODE_VERSION = "finisher-10"  # 9: BT.709 (converted, tagged); 10: the visible label drawn by the first (and last) segment
 # the segments and transitions: 11: a shot animated here is drawn by its segment (each frame encoded once), with its
-# lips drawn into the frames; the mix, the final and the media for export keep CODE_VERSION (and their keys)
-SEGMENT_VERSION = "finisher-11"
+# lips drawn into the frames; the mix, the final and the media for export keep CODE_VERSION (and their keys); 12: x264
+# on one thread (DELIVERY_THREADS)
+SEGMENT_VERSION = "finisher-12"
 FINISHER = ProviderId("filmcrew-finisher", "1", "ffmpeg-libx264")
+
+
+# The delivery encodes (segments, transitions, the final's labelled runs) run x264 on one thread: two segments are
+# made side by side (more with `make --jobs N` on a machine with more cores), so x264's own frame threads bought
+# little wall time on two cores but held ~75 MB more each (frames in flight) and cost ~5-10% more CPU (issue 36: the
+# peak and the bill). Same preset and CRF; other bytes than on 3 threads, so the segments' keys changed with it.
+DELIVERY_THREADS = ["-threads", "1"]
 
 
 def encode_args(preview: bool) -> list[str]:
     return ["-c:v", "libx264", "-preset", "ultrafast" if preview else "veryfast", "-crf", "26" if preview else "20",
             "-profile:v", "high", "-pix_fmt", "yuv420p", "-r", "30", "-g", "60", "-keyint_min", "60",
-            "-sc_threshold", "0", "-flags", "+cgop", "-maxrate", "10M", "-bufsize", "20M", "-an", *ffmpeg.X264_THREADS,
+            "-sc_threshold", "0", "-flags", "+cgop", "-maxrate", "10M", "-bufsize", "20M", "-an", *DELIVERY_THREADS,
             *ffmpeg.BT709_TAGS]
 
 
