@@ -18,8 +18,11 @@ the mouth's colour into view is slow, lips and words are not), then compared by 
 the lag (positive: the mouth moves after the voice, the picture is late), its correlation the sync score. A
 shot is `in sync` when its best lag is within one frame and its score at least SCORE_MIN, `off by N frames` when
 the score is at least SCORE_MIN elsewhere, `not measurable` when no mouth or no voice varies (a face not found, a
-silent line) or no offset reaches SCORE_MIN. What it cannot tell: which of two speakers in one shot moves (the
-mouths and voices of a shot are summed), and whether a mouth's shapes fit the words (only their timing).
+silent line) or no offset reaches SCORE_MIN. A shot where two or more characters speak on screen is measured
+speaker by speaker, each one's drawn mouth (told apart by where the keyframe's faces.json puts each face, see
+`by_speaker`) against only their own lines; with real faces (a model's picture) which face is whose is not told
+apart, and such a shot is not measurable, with the reason. What it cannot tell: whether a mouth's shapes fit the
+words (only their timing).
 """
 
 from __future__ import annotations
@@ -58,19 +61,24 @@ def voice_envelope(lines: list[dict], wavs: dict[str, Path], start: int, frames:
 
 
 def drawn_opening(frame: np.ndarray) -> float:
-    """Pixels of drawn open mouths in an RGB frame: blobs of the open mouth's colour (within 22 of it in every
-    channel, for the encoder's blur, and as red as it is) that are small (at most 0.3% of the frame) and sit in a
-    face (the ring around them is skin: light, and not as red as a costume). A costume of the mouth's colour is a
-    big blob, or a small one in a red ring, and is not counted."""
+    """Pixels of drawn open mouths in an RGB frame (the area of `drawn_blobs`)."""
+    return float(sum(a for _, _, a in drawn_blobs(frame)))
+
+
+def drawn_blobs(frame: np.ndarray) -> list[tuple[float, float, int]]:
+    """The drawn open mouths in an RGB frame as (centre x, centre y, pixels): blobs of the open mouth's colour
+    (within 22 of it in every channel, for the encoder's blur, and as red as it is) that are small (at most 0.3% of
+    the frame) and sit in a face (the ring around them is skin: light, and not as red as a costume). A costume of
+    the mouth's colour is a big blob, or a small one in a red ring, and is not counted."""
     import cv2
 
     from ..media.lips import MOUTH
     a = frame.astype(np.int16)
     d = np.abs(a - np.array(MOUTH, np.int16)).max(axis=2)
     mask = ((d < 22) & (a[..., 0] - a[..., 1] > 45)).astype(np.uint8)
-    n, labels, stats, _ = cv2.connectedComponentsWithStats(mask, connectivity=8)
+    n, labels, stats, centres = cv2.connectedComponentsWithStats(mask, connectivity=8)
     most = max(400, int(frame.shape[0] * frame.shape[1] * 0.003))
-    total = 0
+    out = []
     for k in range(1, n):
         x, y, w, h, area = stats[k]
         if area < 3 or area > most:
@@ -82,8 +90,8 @@ def drawn_opening(frame: np.ndarray) -> float:
             continue
         r, g, b = ring[:, 0].mean(), ring[:, 1].mean(), ring[:, 2].mean()
         if 0.299 * r + 0.587 * g + 0.114 * b > 80 and r - g < 100:
-            total += int(area)
-    return float(total)
+            out.append((float(centres[k][0]), float(centres[k][1]), int(area)))
+    return out
 
 
 class Landmarks:
@@ -187,9 +195,13 @@ def film_frames(film: Path, wanted: set[int], size: tuple[int, int]):
         proc.wait()
 
 
-def measure(film: Path, timeline: dict, wavs: dict[str, Path], on_screen: set[str], landmarks=None) -> list[dict]:
+def measure(film: Path, timeline: dict, wavs: dict[str, Path], on_screen: set[str], landmarks=None,
+            faces: dict[str, dict[str, list]] | None = None) -> list[dict]:
     """One result a shot of the cut with an on-screen line: {shot, item, lines, method, lag, score, at_zero,
-    verdict, frames}."""
+    verdict, frames}; a shot where two or more characters speak on screen is measured speaker by speaker
+    (`speakers`: each one's mouth against only their own lines, see `by_speaker`) where `faces` ({shot id: {name:
+    [mouth x, mouth y] in the film's pixels}}, the drawn keyframe's faces.json) tells their mouths apart, else
+    it is not measurable and `reason` says why."""
     from ..media import ffmpeg
     p = ffmpeg.probe(film)
     items = [it for it in timeline["items"] if it["kind"] == "shot"]
@@ -197,17 +209,27 @@ def measure(film: Path, timeline: dict, wavs: dict[str, Path], on_screen: set[st
                for it in items}
     talking = [it for it in items if by_item[it["item"]]]
     wanted = {f for it in talking for f in range(it["start"], it["start"] + it["frames"])}
-    drawn: dict[int, float] = {}
+    blobs: dict[int, list] = {}
     marks: dict[int, float | None] = {}
     frames = {}
+    width = None
     for f, fr in film_frames(film, wanted, (p.width, p.height)):
-        drawn[f] = drawn_opening(fr)
+        blobs[f] = drawn_blobs(fr)
+        width = fr.shape[1]
         frames[f] = fr if landmarks is not None else None
+    scale = (width or p.width) / float(p.width)  # (frames are measured scaled down: MEASURE_WIDTH)
     out = []
     for it in talking:
         rng = range(it["start"], it["start"] + it["frames"])
-        voice = voice_envelope(by_item[it["item"]], wavs, it["start"], it["frames"])
-        mouth = np.array([drawn.get(f, np.nan) for f in rng], np.float64)
+        lines = by_item[it["item"]]
+        row = {"shot": it["shot"], "item": it["item"], "lines": [ln["line"] for ln in lines], "frames": it["frames"]}
+        speakers = sorted({ln.get("speaker", "") for ln in lines})
+        if len(speakers) > 1:
+            out.append({**row, **by_speaker(it, lines, speakers, blobs, (faces or {}).get(it["shot"]), scale,
+                                            wavs, rng)})
+            continue
+        voice = voice_envelope(lines, wavs, it["start"], it["frames"])
+        mouth = np.array([sum(a for _, _, a in blobs[f]) if f in blobs else np.nan for f in rng], np.float64)
         method = "drawn mouths"
         if np.nanmax(mouth, initial=0) <= 0 and landmarks is not None:
             method = "landmarks"
@@ -218,9 +240,69 @@ def measure(film: Path, timeline: dict, wavs: dict[str, Path], on_screen: set[st
         elif np.nanmax(mouth, initial=0) <= 0:
             method = "none (no drawn mouth; pip install 'filmcrew[faces]' measures real faces)"
         res = best_lag(high_pass(voice), high_pass(mouth))
-        out.append({"shot": it["shot"], "item": it["item"], "lines": [ln["line"] for ln in by_item[it["item"]]],
-                    "method": method, "frames": it["frames"], "lag": res["lag"], "score": res["score"],
-                    "at_zero": res["at_zero"], "verdict": verdict(res)})
+        out.append({**row, "method": method, "lag": res["lag"], "score": res["score"], "at_zero": res["at_zero"],
+                    "verdict": verdict(res)})
+    return out
+
+
+def by_speaker(it: dict, lines: list[dict], speakers: list[str], blobs: dict[int, list], mouths: dict | None,
+               scale: float, wavs: dict, rng: range) -> dict:
+    """A shot where several characters speak on screen, each speaker's drawn mouth against only their own lines.
+
+    Whose is each drawn mouth: the keyframe says where every face's mouth is (faces.json, the procedural
+    illustrator's: speakers and the others); the offline camera moves the whole picture, so each open mouth is first
+    matched to its nearest keyframe mouth to find the shot's shift (the median offset), then given to the face whose
+    shifted mouth is nearest, when that one is clearly nearer than any other (within a third of the distance between
+    the two nearest faces' mouths). Not measurable, with the reason, where the keyframe has no drawn faces (an image
+    model's picture, a real face: which face is whose is not told apart here) or the speakers' mouths are too close
+    to tell apart. The shot's verdict is its worst speaker's: in sync when every measured speaker is."""
+    base = {"method": "drawn mouths, each speaker's own", "lag": None, "score": None, "at_zero": None}
+    missing = [s for s in speakers if not mouths or s not in mouths]
+    if missing:
+        why = ("the keyframe has no drawn faces (an image model's picture or a real face): which mouth is whose is not "
+               "told apart" if not mouths else f"the keyframe has no drawn mouth for {', '.join(missing)}")
+        return {**base, "method": "none", "verdict": "not measurable", "reason": f"{len(speakers)} speakers; {why}"}
+    at = {n: np.array(m[:2], np.float64) * scale for n, m in mouths.items()}
+    names = list(at)
+    pts = np.array([at[n] for n in names])
+    gaps = [float(np.linalg.norm(pts[i] - pts[j])) for i in range(len(pts)) for j in range(i + 1, len(pts))]
+    apart = min(float(np.linalg.norm(at[a] - at[b])) for a in speakers for b in speakers if a < b)
+    if apart < 24 * scale * 2:  # (about four mouths' widths at the film's size)
+        return {**base, "verdict": "not measurable",
+                "reason": f"{len(speakers)} speakers whose mouths are {apart / scale:.0f} px apart: too close to tell apart"}
+    found = [(x, y, a) for f in rng for (x, y, a) in blobs.get(f, [])]
+    offsets = [np.array([x, y]) - pts[int(np.argmin(np.linalg.norm(pts - [x, y], axis=1)))] for x, y, _ in found]
+    near = [o for o in offsets if np.linalg.norm(o) < 0.25 * max(gaps)]
+    shift = np.median(np.array(near), axis=0) if near else np.zeros(2)
+    moved = pts + shift
+    mouth = {n: np.full(len(rng), np.nan) for n in speakers}
+    for k, f in enumerate(rng):
+        if f not in blobs:
+            continue
+        for n in speakers:
+            mouth[n][k] = 0.0
+        for x, y, a in blobs[f]:
+            d = np.linalg.norm(moved - [x, y], axis=1)
+            i, j = np.argsort(d)[:2] if len(d) > 1 else (int(np.argmin(d)), None)
+            if j is not None and d[i] > np.linalg.norm(moved[i] - moved[j]) / 3:
+                continue  # between two faces, or far from any: nobody's
+            if names[i] in mouth:
+                mouth[names[i]][k] += a
+    each = {}
+    for n in speakers:
+        voice = voice_envelope([ln for ln in lines if ln.get("speaker") == n], wavs, it["start"], it["frames"])
+        res = best_lag(high_pass(voice), high_pass(mouth[n]))
+        each[n] = {"lines": [ln["line"] for ln in lines if ln.get("speaker") == n], "lag": res["lag"],
+                   "score": res["score"], "at_zero": res["at_zero"], "verdict": verdict(res)}
+    judged = {n: e for n, e in each.items() if e["verdict"] != "not measurable"}
+    if not judged:
+        return {**base, "speakers": each, "verdict": "not measurable",
+                "reason": "no speaker's mouth and voice reach the score, each measured alone"}
+    worst = max(judged.values(), key=lambda e: (e["verdict"] != "in sync", abs(e["lag"])))
+    out = {**base, "speakers": each, "lag": worst["lag"], "score": min(e["score"] for e in judged.values()),
+           "at_zero": worst["at_zero"], "verdict": worst["verdict"]}
+    if len(judged) < len(each):
+        out["reason"] = "not measured: " + ", ".join(n for n in each if n not in judged)
     return out
 
 
@@ -244,13 +326,36 @@ def section(root: Path, st, ctxs: list, graphs: list) -> dict:
             t = g.by_artifact.get(f"{ln.id}.voice.pick") or g.by_artifact.get(f"{ln.id}.voice")  # (retaken: the pick)
             if t is not None and st.made(t):
                 wavs[ln.id] = st.path(t.key) / "line.wav"
-        shots += [{"episode": ctx.episode.id, **r} for r in measure(film, timeline, wavs, seen, marks)]
+        shots += [{"episode": ctx.episode.id, **r} for r in measure(film, timeline, wavs, seen, marks,
+                                                                     drawn_faces(st, g, ctx.episode.shots()))]
     judged = [s for s in shots if s["verdict"] != "not measurable"]
     return {"method": "voice loudness against mouth opening per frame, best of +-%d frames (Pearson); in sync: "
                       "|lag| <= 1 and score >= %g" % (MAX_LAG, SCORE_MIN),
             "shots": shots, "in_sync": sum(s["verdict"] == "in sync" for s in judged),
             "off": [s["shot"] for s in judged if s["verdict"] != "in sync"],
             "not_measurable": [s["shot"] for s in shots if s["verdict"] == "not measurable"], "films_missing": missing}
+
+
+def drawn_faces(st, g, shots) -> dict[str, dict[str, list]]:
+    """{shot id: {name: [mouth x, mouth y]}} from each shot's drawn keyframe (faces.json: the procedural
+    illustrator's; a picture without one is left out)."""
+    out = {}
+    for sh in shots:
+        t = g.by_artifact.get(f"{sh.id}.keyframe")
+        p = st.path(t.key) / "faces.json" if t is not None and st.made(t) else None
+        if p is not None and p.exists():
+            out[sh.id] = {f["name"]: f["mouth"][:2] for f in json.loads(p.read_text(encoding="utf-8")) if f.get("mouth")}
+    return out
+
+
+def _more(s: dict) -> str:
+    """A shot's speakers, each measured alone, and why it is not (all escaped)."""
+    import html
+    parts = [f"{n}: {e['verdict']}" + (f" ({e['score']})" if e.get("score") is not None else "")
+             for n, e in (s.get("speakers") or {}).items()]
+    if s.get("reason"):
+        parts.append(s["reason"])
+    return f"<br><small>{html.escape('; '.join(parts))}</small>" if parts else ""
 
 
 def render(sec: dict) -> str:
@@ -262,7 +367,7 @@ def render(sec: dict) -> str:
         f"<tr><td>{html.escape(s['shot'])}</td><td>{html.escape(s['method'])}</td>"
         f"<td>{'' if s['score'] is None else s['score']}</td><td>{'' if s['lag'] is None else s['lag']}</td>"
         f"<td class='{'ok' if s['verdict'] == 'in sync' else 'fail' if s['verdict'].startswith('off') else 'note'}'>"
-        f"{html.escape(s['verdict'])}</td></tr>" for s in sec["shots"])
+        f"{html.escape(s['verdict'])}{_more(s)}</td></tr>" for s in sec["shots"])
     return (f"<h2>Lip sync</h2><p class='note'>{html.escape(sec['method'])}. Lag in frames; positive: the mouth "
             f"moves after the voice.</p><table><tr><th>shot</th><th>measured by</th><th>score</th><th>lag</th>"
             f"<th>verdict</th></tr>{rows}</table>")
