@@ -112,6 +112,12 @@ def test_a_drifting_line_is_retaken_once_and_the_retake_used(tmp_path_factory, m
         n = len(srv.requests)
         assert main(["make", str(root), "--preview", "--quiet"]) == 0
         assert len(srv.requests) == n and len(_voice_jobs(root)) == n
+        # a person pins the drifting take, as for a keyframe (`filmcrew take PROJECT LINE --use 0`): used, not paid again
+        assert main(["take", str(root), line, "--preview", "--use", "0"]) == 0
+        assert main(["make", str(root), "--preview", "--quiet"]) == 0 and len(srv.requests) == n
+        g = _graph(root)
+        pick = json.loads((st.path(g.task(f"{line}.voice.pick").key) / "pick.json").read_text(encoding="utf-8"))
+        assert pick["chosen"] == 0 and pick["why"].startswith("pinned by a person")
 
 
 def test_a_budget_too_small_refuses_the_retake_before_sending(tmp_path_factory, monkeypatch):
@@ -139,3 +145,32 @@ def test_a_budget_too_small_refuses_the_retake_before_sending(tmp_path_factory, 
         rep = json.loads((root / "out" / "consistency.json").read_text())
         row = next(r for c in rep["voices"]["characters"].values() for r in c["lines"] if r["line"] == line)
         assert row["status"] == "unlike" and "the budget leaves" in row["retake"]
+
+
+def test_the_report_says_an_offline_voice_is_never_retaken(small_film):
+    """The demo's voices are offline (Piper, espeak-ng): no line gets a voice pick, and the voices section says why
+    a line of theirs would not be taken again."""
+    _, ctxs = pipeline.contexts(small_film, {}, None, True)
+    graphs = [pipeline.episode_graph(c) for c in ctxs]
+    assert not [t for g in graphs for t in g.all if t.artifact.endswith(".voice.pick")]
+    sec = vmod.section(small_film, Layout.of(small_film).store(), ctxs, graphs)
+    rows = [r for c in sec["characters"].values() for r in c["lines"]]
+    assert rows and all("says a line the same way every time" in r["retake"] and "no retake made" in r["retake"]
+                        for r in rows)
+
+
+def test_an_elevenlabs_retake_is_sent_another_seed(tmp_path):
+    from fake_elevenlabs import KEY as EL_KEY
+    from fake_elevenlabs import FakeElevenLabs
+
+    from filmcrew.model import Voice
+    from filmcrew.providers.base import SpeakRequest
+    from filmcrew.providers.remote.elevenlabs_speech import ElevenLabsSpeech
+    req = SpeakRequest(text="Bring the lantern, we go to the old dock.", language="en",
+                       voice=Voice(provider="elevenlabs", voice="21m00Tcm4TlvDq8ikWAM"))
+    with FakeElevenLabs() as srv:
+        p = ElevenLabsSpeech(env={"EL_KEY": EL_KEY}, base_url=srv.url, api_key_env="EL_KEY")
+        for n in (0, 1, 2):
+            p.speak(req, job=jobs.JobTicket(tmp_path / "jobs", f"{n + 1:02d}" * 32, f"l01.voice.take{n}"), take=n)
+        assert ["seed" in r for r in srv.requests] == [False, True, True]  # take 0: the request as before
+        assert [r.get("seed") for r in srv.requests[1:]] == [1, 2]

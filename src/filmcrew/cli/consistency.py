@@ -44,7 +44,9 @@ def cmd_consistency(a) -> int:
     for name, c in (rep.get("voices") or {}).get("characters", {}).items():  # (consistency/voices.py)
         print(f"voice {name}: {len(c['lines']) - len(c['unlike']) - len(c['not_measurable'])}/{len(c['lines'])} lines "
               f"the same voice" + (f"; UNLIKE: {', '.join(c['unlike'])}" if c["unlike"] else "")
-              + (f"; not measurable: {len(c['not_measurable'])}" if c["not_measurable"] else ""))
+              + (f"; not measurable: {len(c['not_measurable'])}" if c["not_measurable"] else "")
+              + "".join(f"; {r['line']} retaken ({len(r['takes']) - 1}), take {r['chosen']} used"  # (crew/takes.py)
+                        for r in c["lines"] if len(r.get("takes") or ()) > 1))
     if (rep.get("voices") or {}).get("unavailable"):
         print(f"voices: {rep['voices']['unavailable']}")
     t = rep["takes"]
@@ -74,6 +76,7 @@ def cmd_take(a) -> int:
         print(f"{t.artifact}:" + (" not made yet" if rec is None else ""))
         for k in rec["takes"] if rec else []:
             chars = ", ".join(f"{n} {c.get('status')}" + (f" {c['distance']:.2f}" if c.get("distance") is not None else "")
+                              + (f" {c['similarity']:.2f}" if c.get("similarity") is not None else "")  # (a voice)
                               for n, c in k["characters"].items())
             mark = "*" if k["take"] == rec["chosen"] else " "
             print(f"  {mark} take {k['take']}: {k['verdict']:<15} {chars}" + ("  (rejected)" if k["rejected"] else ""))
@@ -92,7 +95,7 @@ def register(sub) -> None:
     c.set_defaults(fn=cmd_consistency)
     t = sub.add_parser("take", help="a shot's takes and their scores; pin one (--use N) or reject one (--reject N)")
     t.add_argument("project")
-    t.add_argument("shot", help="a shot id, such as ep01-s02-sh01")
+    t.add_argument("shot", help="a shot id, such as ep01-s02-sh01, or a line id (ep01-s02-l03: its voice's takes)")
     t.add_argument("--use", type=int, help="use take N (never retaken)")
     t.add_argument("--reject", type=int, action="append", help="never use take N (repeatable)")
     t.add_argument("--retake", action="store_true", help="check the shot again, making more takes if it fails")

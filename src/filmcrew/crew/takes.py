@@ -45,13 +45,23 @@ class Check:
     measured: object  # consistency.score.References (dlib's models, loaded at the first score)
     _encoder: object = None  # consistency.voices.VoiceEncoder, loaded at the first voice measured
     _lock: threading.Lock = field(default_factory=threading.Lock)
+    _voices: dict = field(default_factory=dict)  # a store file's path -> its speaker embedding (store files never
+    # change: a character's reference line is embedded once a make, not once per line compared with it)
 
-    def voice_encoder(self):
+    def voice_embedding(self, wav: Path):
+        """The speaker embedding of a voice file in the store (None: under 1 s of voice)."""
+        key = str(wav)
         with self._lock:
+            if key in self._voices:
+                return self._voices[key]
             if self._encoder is None:
                 from ..consistency.voices import VoiceEncoder
                 self._encoder = VoiceEncoder()
-            return self._encoder
+            enc = self._encoder
+        e = enc.embed_file(Path(wav))  # (outside the lock: picks of several lines measure at once)
+        with self._lock:
+            self._voices[key] = e
+        return e
 
 
 def check_for(settings: Consistency, where: str) -> Check | None:
@@ -181,9 +191,8 @@ def _voice_scorer(ctx: EpisodeContext, speaker: str, ref_id: str):
     method = f"voice identity: Resemblyzer's speaker encoder, similarity to {ref_id} (same voice at {vmod.THRESHOLD:g})"
 
     def measure(tctx, n: int, folder: Path) -> dict:
-        enc = check.voice_encoder()
-        ref = enc.embed_file(Path(tctx.inputs["ref"]) / "line.wav")
-        e = enc.embed_file(Path(folder) / "line.wav")
+        ref = check.voice_embedding(Path(tctx.inputs["ref"]) / "line.wav")
+        e = check.voice_embedding(Path(folder) / "line.wav")
         if ref is None or e is None:
             why = (f"the reference {ref_id} holds" if ref is None else "the line holds") + " under 1 s of voice"
             c = {"similarity": None, "status": "not measurable", "reference": ref_id}
