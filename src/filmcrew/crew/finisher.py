@@ -31,7 +31,7 @@ from .voice import frames_of, spans_of
 
 CODE_VERSION = "finisher-10"  # 9: BT.709 (converted, tagged); 10: the visible label drawn by the first (and last) segment
 # the segments and transitions: 11: a shot animated here is drawn by its segment (each frame encoded once), with its
-# lips drawn into the frames; the mix, the final and the media for export keep CODE_VERSION (and their keys); 12: x264
+# lips drawn into the frames; the final and the media for export keep CODE_VERSION (the mix: crew/mixer.py); 12: x264
 # on one thread (DELIVERY_THREADS)
 SEGMENT_VERSION = "finisher-12"
 FINISHER = ProviderId("filmcrew-finisher", "1", "ffmpeg-libx264")
