@@ -128,7 +128,8 @@ def episode_graph(ctx: EpisodeContext) -> EpisodeGraph:
     keys = illustrator.tasks(ctx, refs, retakes=retake_keys)
     checks, picked_keys = _keyframe_picks(ctx, keys, refs, retake_keys)
     voices = voice.tasks(ctx)
-    voice_picks = takes.voice_picks(ctx, voices)  # a speech model's line whose voice drifts is retaken (crew/takes.py)
+    voice_picks = takes.voice_picks(ctx, voices, lambda: _earlier(ctx))  # a speech model's line whose voice drifts is
+    # retaken (crew/takes.py), against the character's first line in the series
     first_voices, voices = voices, {**voices, **voice_picks}
     scratch = voice.scratch_tasks(ctx)
     timings = editor.timing_tasks(ctx, voices, scratch)
@@ -171,6 +172,19 @@ def episode_graph(ctx: EpisodeContext) -> EpisodeGraph:
                         plays=[clips[it.shot] if it.kind == "shot" else sources[k] for k, it in enumerate(the_cut.items)],
                         media=finisher.media_tasks(ctx, clips, voices, timings),
                         checks=[c for c in checks if c.artifact.endswith(".pick") and c not in picked_keys.values()])
+
+
+def _earlier(ctx: EpisodeContext) -> list[EpisodeContext]:
+    """The episodes before ctx's, as contexts of their own (where a character's voice reference may be:
+    crew/takes.py voice_picks); an episode not written yet, or one that does not parse, is left out."""
+    from dataclasses import replace
+    out = []
+    for n in range(1, ctx.episode.number):
+        try:
+            out.append(replace(ctx, episode=load_episode(ctx.root, n, ctx.bible, ctx.language), cut=None))
+        except (ConfigError, ScriptError):
+            continue
+    return out
 
 
 def _character_refs(ctx: EpisodeContext, refs: dict[str, Task]) -> dict[str, dict[str, Task]]:

@@ -120,6 +120,39 @@ def test_a_drifting_line_is_retaken_once_and_the_retake_used(tmp_path_factory, m
         assert pick["chosen"] == 0 and pick["why"].startswith("pinned by a person")
 
 
+def test_in_a_series_the_reference_is_the_character_s_first_line_of_the_series(tmp_path_factory, monkeypatch):
+    """Episode 2's lines are compared with the character's first measurable line of episode 1: the first line a
+    character says in episode 2, planted in another voice, is caught and retaken (as its own episode's reference it
+    could not have been)."""
+    from filmcrew.crew import voice
+    monkeypatch.setenv("MM_KEY", MM_KEY)
+    root = tmp_path_factory.mktemp("series") / "film"
+    assert main(["new", str(root), "--premise", "A mortal fisherman challenges the god of floods to save his village",
+                 "--format", "series", "--episodes", "2", "--minutes", "0.3", "--seed", "7", "--lang", "en"]) == 0
+    assert main(["write", str(root), "--quiet"]) == 0
+    with FakeMiniMaxSpeech() as srv:
+        _speech_model(root, srv.url)
+        _, ctxs = pipeline.contexts(root, {"MM_KEY": MM_KEY}, None, preview=True)
+        g2 = pipeline.episode_graph(ctxs[1])
+        firsts = {}
+        for ln in ctxs[1].episode.lines():
+            if voice.seconds_guess(ln) >= vmod.SHORTEST * 1.5:
+                firsts.setdefault(ln.speaker, ln)
+        texts = [" ".join(t.params["said"]) for g in map(pipeline.episode_graph, ctxs) for t in g.all
+                 if t.artifact.endswith(".voice")]
+        ln = next(ln for ln in firsts.values() if f"{ln.id}.voice.pick" in g2.by_artifact
+                  and sum(" ".join(g2.task(f"{ln.id}.voice").params["said"]) in t for t in texts) == 1)
+        pick_task = g2.task(f"{ln.id}.voice.pick")
+        assert pick_task.params["reference"].startswith("ep01-")  # the character's line in episode 1
+        srv.clones[OTHER] = b""
+        srv.plant(" ".join(g2.task(f"{ln.id}.voice").params["said"]), OTHER)
+        assert main(["make", str(root), "--preview", "--quiet"]) == 0
+        assert len(srv.planted_answers) == 1
+        st = Layout.of(root).store()
+        pick = json.loads((st.path(pick_task.key) / "pick.json").read_text(encoding="utf-8"))
+        assert [t["verdict"] for t in pick["takes"]] == ["fail", "pass"] and pick["chosen"] == 1
+
+
 def test_a_budget_too_small_refuses_the_retake_before_sending(tmp_path_factory, monkeypatch):
     monkeypatch.setenv("MM_KEY", MM_KEY)
     root = _written(tmp_path_factory)

@@ -138,12 +138,15 @@ def pick(ctx: EpisodeContext, kind: str, shot, first: Task, refs: dict[str, Task
 VOICE_CODE_VERSION = "voice-pick-1"
 
 
-def voice_picks(ctx: EpisodeContext, voices: dict[str, Task]) -> dict[str, Task]:
+def voice_picks(ctx: EpisodeContext, voices: dict[str, Task], earlier=None) -> dict[str, Task]:
     """line id -> the pick of its voice, for each line a speech model says (a paid job each, so another take can be
     asked for), when the consistency check is on and the speaker encoder's weights are installed.
 
-    Each character's reference is their first line in the episode long enough to measure (its first take, never
-    retaken: there is nothing to compare it with; lines before it are too short to measure). A later line whose
+    Each character's reference is their first line long enough to measure, in the earliest episode that has one
+    (`earlier()`: the episodes before this one, as contexts; an episode not written yet is left out), else in this
+    one: that line's first take, never retaken (there is nothing to compare it with; lines before it are too short
+    to measure). A reference from an earlier episode is that episode's voice task (the same key): a make of this
+    episode alone makes it first, if it is not made yet. A later line whose
     voice is less like the reference than consistency/voices.py's THRESHOLD is voiced again (the speech model's next
     take: `seed` where the vendor has one, else the same request sent again, see RemoteSpeaker.request), each take a
     journaled job under its own key, priced and admitted against the budget before it is sent, up to max_retakes;
@@ -158,12 +161,25 @@ def voice_picks(ctx: EpisodeContext, voices: dict[str, Task]) -> dict[str, Task]
     except vmod.Unavailable:
         return {}
     from . import voice
+
+    def paid(t: Task | None) -> bool:  # a speech model's job (not a person's take, nor an offline voice)
+        return t is not None and t.estimate is not None and t.provider.name != "human-take"
+    if not any(paid(t) for t in voices.values()):
+        return {}
     pins = load_pins(ctx.root)
     refs: dict[str, tuple[str, Task]] = {}
+    for ectx in (earlier() if earlier is not None else []):
+        try:
+            theirs = voice.tasks(ectx)
+        except FilmcrewError:
+            continue  # (an episode whose voices cannot be made here: its own make says why)
+        for ln in ectx.episode.lines():
+            if ln.speaker not in refs and paid(theirs.get(ln.id)) and voice.seconds_guess(ln) >= vmod.SHORTEST * 1.5:
+                refs[ln.speaker] = (ln.id, theirs[ln.id])
     out: dict[str, Task] = {}
     for ln in ctx.episode.lines():
         first = voices.get(ln.id)
-        if first is None or first.estimate is None or first.provider.name == "human-take":
+        if not paid(first):
             continue  # a person's take, or a voice that is no paid model job: nothing to take again
         if ln.speaker not in refs:
             if voice.seconds_guess(ln) >= vmod.SHORTEST * 1.5:
