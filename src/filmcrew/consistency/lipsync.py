@@ -19,10 +19,10 @@ the lag (positive: the mouth moves after the voice, the picture is late), its co
 shot is `in sync` when its best lag is within one frame and its score at least SCORE_MIN, `off by N frames` when
 the score is at least SCORE_MIN elsewhere, `not measurable` when no mouth or no voice varies (a face not found, a
 silent line) or no offset reaches SCORE_MIN. A shot where two or more characters speak on screen is measured
-speaker by speaker, each one's drawn mouth (told apart by where the keyframe's faces.json puts each face, see
-`by_speaker`) against only their own lines; with real faces (a model's picture) which face is whose is not told
-apart, and such a shot is not measurable, with the reason. What it cannot tell: whether a mouth's shapes fit the
-words (only their timing).
+speaker by speaker, each one's mouth against only their own lines: drawn mouths told apart by where the keyframe's
+faces.json puts each face (`by_speaker`), real faces by position, where the consistency check found each character
+in the model's clip (`by_position`: tested on made-up landmarks only, never on a real two-person clip); else not
+measurable, with the reason. What it cannot tell: whether a mouth's shapes fit the words (only their timing).
 """
 
 from __future__ import annotations
@@ -116,7 +116,13 @@ class Landmarks:
         faces = self.detect(frame, 0)
         if not faces:
             return None
-        f = max(faces, key=lambda r: r.width() * r.height())
+        return self._gap(frame, max(faces, key=lambda r: r.width() * r.height()))
+
+    def mouths(self, frame: np.ndarray) -> list[tuple[float, float]]:
+        """Every face found: (its centre's x over the frame's width, its inner-lip gap over the mouth's width)."""
+        return [((r.left() + r.right()) / 2.0 / frame.shape[1], self._gap(frame, r)) for r in self.detect(frame, 0)]
+
+    def _gap(self, frame: np.ndarray, f) -> float:
         s = self.shape(frame, f)
         p = np.array([[s.part(i).x, s.part(i).y] for i in range(68)], np.float64)
         width = np.linalg.norm(p[54] - p[48]) or 1.0
@@ -196,12 +202,15 @@ def film_frames(film: Path, wanted: set[int], size: tuple[int, int]):
 
 
 def measure(film: Path, timeline: dict, wavs: dict[str, Path], on_screen: set[str], landmarks=None,
-            faces: dict[str, dict[str, list]] | None = None) -> list[dict]:
+            faces: dict[str, dict[str, list]] | None = None, places: dict[str, dict[str, float]] | None = None
+            ) -> list[dict]:
     """One result a shot of the cut with an on-screen line: {shot, item, lines, method, lag, score, at_zero,
     verdict, frames}; a shot where two or more characters speak on screen is measured speaker by speaker
     (`speakers`: each one's mouth against only their own lines, see `by_speaker`) where `faces` ({shot id: {name:
     [mouth x, mouth y] in the film's pixels}}, the drawn keyframe's faces.json) tells their mouths apart, else
-    it is not measurable and `reason` says why."""
+    it is not measurable and `reason` says why. Real faces (the landmark method) are told apart by position:
+    `places` ({shot id: {name: x of the face's centre over the picture's width}}, where the consistency check found
+    each character's face in the model's clip: its pick.json; see `by_position`)."""
     from ..media import ffmpeg
     p = ffmpeg.probe(film)
     items = [it for it in timeline["items"] if it["kind"] == "shot"]
@@ -225,8 +234,11 @@ def measure(film: Path, timeline: dict, wavs: dict[str, Path], on_screen: set[st
         row = {"shot": it["shot"], "item": it["item"], "lines": [ln["line"] for ln in lines], "frames": it["frames"]}
         speakers = sorted({ln.get("speaker", "") for ln in lines})
         if len(speakers) > 1:
-            out.append({**row, **by_speaker(it, lines, speakers, blobs, (faces or {}).get(it["shot"]), scale,
-                                            wavs, rng)})
+            res = by_speaker(it, lines, speakers, blobs, (faces or {}).get(it["shot"]), scale, wavs, rng)
+            if res["verdict"] == "not measurable" and landmarks is not None and (places or {}).get(it["shot"]) and \
+                    not any(blobs.get(f) for f in rng):  # no drawn mouth: real faces, told apart by position
+                res = by_position(it, lines, speakers, frames, landmarks, places[it["shot"]], wavs, rng)
+            out.append({**row, **res})
             continue
         voice = voice_envelope(lines, wavs, it["start"], it["frames"])
         mouth = np.array([sum(a for _, _, a in blobs[f]) if f in blobs else np.nan for f in rng], np.float64)
@@ -288,6 +300,41 @@ def by_speaker(it: dict, lines: list[dict], speakers: list[str], blobs: dict[int
                 continue  # between two faces, or far from any: nobody's
             if names[i] in mouth:
                 mouth[names[i]][k] += a
+    return _per_speaker(base, it, lines, speakers, mouth, wavs)
+
+
+def by_position(it: dict, lines: list[dict], speakers: list[str], frames: dict, landmarks, places: dict[str, float],
+                wavs: dict, rng: range) -> dict:
+    """A shot of real faces where several characters speak: each face dlib finds on a frame is given to the
+    character whose face the consistency check found nearest in x (`places`, over the picture's width: the order of
+    faces left to right survives the fit's scaling and cropping), when it is clearly nearer (within a third of the
+    gap between the two nearest characters); each speaker's inner-lip gap against only their own lines."""
+    base = {"method": "landmarks, each speaker's face by position", "lag": None, "score": None, "at_zero": None}
+    missing = [s for s in speakers if s not in places]
+    if missing:
+        return {**base, "verdict": "not measurable",
+                "reason": f"the consistency check did not find {', '.join(missing)}'s face in the clip"}
+    names = list(places)
+    xs = np.array([places[n] for n in names], np.float64)
+    if min(abs(places[a] - places[b]) for a in speakers for b in speakers if a < b) < 0.1:
+        return {**base, "verdict": "not measurable", "reason": "the speakers' faces are too close to tell apart"}
+    mouth = {n: np.full(len(rng), np.nan) for n in speakers}
+    for k, f in enumerate(rng):
+        if frames.get(f) is None:
+            continue
+        for x, gap in landmarks.mouths(frames[f]):
+            d = np.abs(xs - x)
+            order = np.argsort(d)
+            if len(order) > 1 and d[order[0]] > abs(xs[order[0]] - xs[order[1]]) / 3:
+                continue  # between two faces: nobody's
+            n = names[int(order[0])]
+            if n in mouth and (np.isnan(mouth[n][k]) or gap > mouth[n][k]):
+                mouth[n][k] = gap
+    return _per_speaker(base, it, lines, speakers, mouth, wavs)
+
+
+def _per_speaker(base: dict, it: dict, lines: list[dict], speakers: list[str], mouth: dict, wavs: dict) -> dict:
+    """Each speaker's mouth against only their own lines; the shot's verdict is its worst measured speaker's."""
     each = {}
     for n in speakers:
         voice = voice_envelope([ln for ln in lines if ln.get("speaker") == n], wavs, it["start"], it["frames"])
@@ -303,6 +350,24 @@ def by_speaker(it: dict, lines: list[dict], speakers: list[str], blobs: dict[int
            "at_zero": worst["at_zero"], "verdict": worst["verdict"]}
     if len(judged) < len(each):
         out["reason"] = "not measured: " + ", ".join(n for n in each if n not in judged)
+    return out
+
+
+def face_places(st, g, shots) -> dict[str, dict[str, float]]:
+    """{shot id: {name: x of the face's centre over the picture's width}} where the consistency check found each
+    character's face in the chosen take of a model's clip (its video pick)."""
+    from ..media import ffmpeg
+    out = {}
+    for sh in shots:
+        t = g.by_artifact.get(f"{sh.id}.video.pick")
+        if t is None or not st.made(t) or not (st.path(t.key) / "model.mp4").exists():
+            continue
+        rec = json.loads((st.path(t.key) / "pick.json").read_text(encoding="utf-8"))
+        take = next((k for k in rec.get("takes", []) if k["take"] == rec.get("chosen")), None)
+        width = ffmpeg.probe(st.path(t.key) / "model.mp4").width
+        if take and width:
+            out[sh.id] = {n: (c["box"][0] + c["box"][2]) / 2.0 / width for n, c in take["characters"].items()
+                          if c.get("box")}
     return out
 
 
@@ -327,7 +392,8 @@ def section(root: Path, st, ctxs: list, graphs: list) -> dict:
             if t is not None and st.made(t):
                 wavs[ln.id] = st.path(t.key) / "line.wav"
         shots += [{"episode": ctx.episode.id, **r} for r in measure(film, timeline, wavs, seen, marks,
-                                                                     drawn_faces(st, g, ctx.episode.shots()))]
+                                                                     drawn_faces(st, g, ctx.episode.shots()),
+                                                                     face_places(st, g, ctx.episode.shots()))]
     judged = [s for s in shots if s["verdict"] != "not measurable"]
     return {"method": "voice loudness against mouth opening per frame, best of +-%d frames (Pearson); in sync: "
                       "|lag| <= 1 and score >= %g" % (MAX_LAG, SCORE_MIN),
