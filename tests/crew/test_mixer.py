@@ -142,3 +142,45 @@ def test_master_to_aac_of_a_whole_signal_keeps_its_length_and_limits(tmp_path):
     assert len(y) == n and info["gain_reduction_db"] > 0 and info["true_peak_dbtp"] <= -1.0
     assert abs(info["integrated_lufs"] + 14) <= 0.5
     assert not list(tmp_path.glob(".*figures"))
+
+
+def test_a_score_gives_each_part_its_span_and_only_what_it_hears_counted_from_its_start(tmp_path):
+    """Synthetic timeline: three runs of scenes for two slots (a re-cut that returns to a scene): the last slot
+    takes the rest of the film; a line 0.2 s before a join is heard by the next part (at -0.2 s), one 1 s
+    before is not; a spot effect crossing the join plays in both parts."""
+    spf = RATE // 30
+    folders = {}
+    for name in ("timeline", "v:a", "v:b", "c:s1", "c:s2", "a:s1", "a:s2", "x:sh1"):
+        folders[name] = tmp_path / "objects" / f"key-{name.replace(':', '-')}"
+        folders[name].mkdir(parents=True)
+    tl = {"fps": 30, "frames": 300, "gains": {"dialogue": 0.0, "music": 0.0, "effects": 0.0},
+          "scenes": [{"scene": "s1", "start": 0, "end": 100}, {"scene": "s2", "start": 100, "end": 200},
+                     {"scene": "s1", "start": 200, "end": 300}],
+          "lines": [{"line": "a", "start": 64, "from": 0, "frames": 30, "gain_db": -3.0},   # ends 94: 0.2 s before 100
+                    {"line": "b", "start": 40, "from": 0, "frames": 30, "gain_db": 0.0}],  # ends 70: 1 s before
+          "effects": [{"shot": "sh1", "start": 90, "from": 0, "frames": 20}]}
+    (folders["timeline"] / "timeline.json").write_text(json.dumps(tl))
+    (tmp_path / "out").mkdir()
+    mixer._score(_ctx(SimpleNamespace(params={"slots": ["p1", "p2"]}), tmp_path / "out", folders, None))
+    p1, p2 = (json.loads((tmp_path / "out" / f"{s}.json").read_text()) for s in ("p1", "p2"))
+    assert (p1["length"], p2["length"]) == (100 * spf, 200 * spf)  # the third run joins the last slot
+    assert [x["ref"]["key"] for x in p1["lines"]] == ["key-v-b", "key-v-a"]
+    assert [(x["ref"]["key"], x["at"], x["end"]) for x in p2["lines"]] == [("key-v-a", -36 * spf, -6 * spf)]
+    assert p2["lines"][0]["gain"] == pytest.approx(10 ** (-3 / 20))
+    assert [(x["at"], x["end"], x["gain"]) for x in p1["spots"]] == [(90 * spf, 110 * spf, mixer.SPOT_LEVEL)]
+    assert [(x["at"], x["end"]) for x in p2["spots"]] == [(-10 * spf, 10 * spf)]
+    assert [(x["ref"]["key"], x["at"], x["end"]) for x in p2["cues"]] == [("key-c-s2", 0, 100 * spf),
+                                                                         ("key-c-s1", 100 * spf, 200 * spf)]
+    # the second part's score does not depend on where the film puts it: moved later, the same bytes
+    tl2 = json.loads(json.dumps(tl))
+    for sc in tl2["scenes"]:
+        sc["start"], sc["end"] = sc["start"] + (sc["start"] > 0) * 15, sc["end"] + 15
+    tl2["scenes"][0]["start"] = 0
+    tl2["frames"] += 15
+    for item in tl2["lines"] + tl2["effects"]:
+        item["start"] += 15
+    (folders["timeline"] / "timeline.json").write_text(json.dumps(tl2))
+    (tmp_path / "out2").mkdir()
+    mixer._score(_ctx(SimpleNamespace(params={"slots": ["p1", "p2"]}), tmp_path / "out2", folders, None))
+    assert (tmp_path / "out2" / "p2.json").read_bytes() == (tmp_path / "out" / "p2.json").read_bytes()
+    assert (tmp_path / "out2" / "p1.json").read_bytes() != (tmp_path / "out" / "p1.json").read_bytes()
