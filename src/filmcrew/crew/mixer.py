@@ -29,11 +29,11 @@ output, once, over the limited stretches. Limiting per part at the film's gain r
 limited again only when the film's gain moves a grid step) was considered and not built, by measurement:
 on the 3-minute demo (8 scenes, 2026-12-07, CPU seconds with ffmpeg's, 2-core machine under load) the old
 whole mix cost 9.2-9.8 s; in parts the cold mix costs 4.9-5.0 s (parts 1.9, master 2.9-3.1) and a one-line
-edit 3.2-3.4 s (its scene's part 0.2-0.3, the master). Of the master, the AAC encode (~1.6 s) and ffmpeg's
-ebur128 check (~0.8 s) are most; the limiter, over the 49 s of 180 that need it at this film's +8 dB, two
-secant passes and the output's peaks, with the joins' figures and the WAV and stems written, is ~0.6 s.
-Per-part limiting could save at most part of that 0.6 s, and would need a cache outside the task graph (the
-gain is known only in the master) and a second true-peak check across the joins.
+edit 3.2-3.7 s (its scene's part 0.2-0.3, the master). Of the master, the AAC encode (1.3-1.4 s) and
+ffmpeg's ebur128 check (0.9 s) are most; the limiter, over the 49 s of 180 that need it at this film's
++8 dB (two secant passes, then the output's true peak once), is 0.55 s; the WAV and the stems 0.13 s, the
+joined figures 0.01 s. Per-part limiting could save at most part of those 0.55 s, and would need a cache
+outside the task graph (the gain is known only in the master) and a second true-peak check across the joins.
 """
 
 from __future__ import annotations
@@ -529,7 +529,7 @@ def master_film(film: Film, lufs: float, ceiling_db: float) -> tuple[Mastered | 
         m.finish()
     return m, {"input_lufs": round(measured, 2), "gain_reduction_db": round(m.reduction_db, 2),
                "pcm_true_peak_dbtp": round(float(m.true_peak_db), 3), "passes": len(tried),
-               "limited_s": round(sum(b - a for a, b in m.regions) / RATE, 2)}
+               "limited_s": round(float(sum(b - a for a, b in m.regions)) / RATE, 2)}
 
 
 AAC_ARGS = ["-c:a", "aac", "-aac_coder", "fast", "-b:a", "192k", "-ar", str(ffmpeg.SAMPLE_RATE), "-ac", "2"]
