@@ -17,7 +17,7 @@
   so the master adds the zero-input response of the previous part's end state to the part's stored head
   (linear filter; after ``HEAD`` = 100 ms that response is under 1e-10 of the state, the high-pass pole
   being at radius 0.995), which makes the figure the one a pass over the joined samples gives (tested to
-  1e-6 LU). The gain follows from it; the true-peak limiter runs only where some step's stored true peak
+  1e-4 LU; the per-step energies to 1e-6). The gain follows from it; the true-peak limiter runs only where some step's stored true peak
   times the gain is over the ceiling (and 2 look-aheads around), because elsewhere its gain is exactly 1;
   the loudness after limiting is the stored energies times the gain squared, with the limited stretches'
   energies measured again (K-weighted from 100 ms before them). The secant on the loudness the limiter
