@@ -444,7 +444,9 @@ def figures(root: Path, preview: bool, marked: list[dict], cloned: str, video_on
     return {"voice_identity": voices, "voices_method": (rep.get("voices") or {}).get("method")
             or (rep.get("voices") or {}).get("unavailable"),
             "lip_sync": sync, "lip_sync_method": (rep.get("lipsync") or {}).get("method"),
-            "spend_in_provenance": spend,
+            "spend_in_provenance": spend, "spend_in_provenance_note": "the episodes' provenance spend added up: a "
+            "line said alike in two episodes is one job (one key, made once) and counts in each episode's spend; the "
+            "journal's figure is what was paid",
             "cloned_voice": {"record": rec, "lines_in_provenance_naming_it": artifacts_cloned,
                              "ledger_entry": clone_ledger, "disclose_says": said}}
 
@@ -475,8 +477,8 @@ def show(res: dict) -> None:
     f, j = res["first_make"], res["journal"]
     print(f"make: {f['wall_s']} s wall, {f['cpu_s']} s CPU (filmcrew's processes), peak {f['max_rss_mib']} MiB; "
           f"test servers' CPU {res['test_servers_cpu_s']} s")
-    print(f"jobs paid: {j['spent']} ({j['by_kind']}); money (journal) {j['money']}; provenance spend "
-          f"{res['spend_in_provenance']}")
+    print(f"jobs paid: {j['spent']} ({j['by_kind']}); money (journal: what was paid) {j['money']}; the episodes' "
+          f"provenance spend added up {res['spend_in_provenance']} (a line shared by episodes counts in each)")
     if "second_make" in res:
         s = res["second_make"]
         print(f"second make: {s['wall_s']} s wall; requests sent: speech {s['speech_requests_sent']}, video "
