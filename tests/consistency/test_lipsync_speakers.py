@@ -72,3 +72,42 @@ def test_each_speaker_s_face_is_told_apart_by_position_and_measured_alone(tmp_pa
     # without where the check found them: not measurable, and why
     blind = lipsync.measure(film, TIMELINE, wavs, {"a", "b"}, MadeUpFaces(ana, bo))[0]
     assert blind["verdict"] == "not measurable" and "which mouth is whose is not told apart" in blind["reason"]
+
+
+def test_real_faces_are_measured_as_the_frames_come_never_holding_the_film(tmp_path):
+    """The landmark method reads a frame and lets it go: when dlib is asked about a frame, at most the frame it is
+    asked about is still alive (the measure once kept every talking frame of a film until it had read them all:
+    6.7 GB for a 5-episode series' consistency report). One speaker (the largest face) and two (by position)."""
+    import gc
+    import weakref
+    film = tmp_path / "film.mp4"
+    subprocess.run([ffmpeg.executable(), "-v", "error", "-f", "lavfi", "-i", "color=c=gray:s=320x240:r=30",
+                    "-frames:v", str(FRAMES), "-pix_fmt", "yuv420p", str(film)], check=True)
+    wavs = {"a": _speech(tmp_path / "a.wav", 1), "b": _speech(tmp_path / "b.wav", 2)}
+    env = lipsync.voice_envelope([LINES[0]], wavs, 0, FRAMES)
+
+    class Watching:
+        def __init__(self):
+            self.seen, self.most, self.k = [], 0, 0
+
+        def _look(self, frame):
+            gc.collect()
+            self.most = max(self.most, sum(r() is not None for r in self.seen) + 1)
+            self.seen.append(weakref.ref(frame))
+            self.k += 1
+            return float(env[self.k - 1] / env.max() * 0.3)
+
+        def opening(self, frame):
+            return self._look(frame)
+
+        def mouths(self, frame):
+            gap = self._look(frame)
+            return [(0.25, gap), (0.75, 0.1)]
+    one = Watching()
+    (r,) = lipsync.measure(film, {**TIMELINE, "lines": [LINES[0]]}, wavs, {"a"}, one)
+    assert r["method"] == "landmarks" and r["verdict"] == "in sync" and one.k == FRAMES
+    assert one.most <= 2, one.most
+    two = Watching()
+    (r,) = lipsync.measure(film, TIMELINE, wavs, {"a", "b"}, two, faces={}, places={"s1": {"ANA": 0.3, "BO": 0.7}})
+    assert r["method"] == "landmarks, each speaker's face by position" and two.k == FRAMES
+    assert r["speakers"]["ANA"]["verdict"] == "in sync" and two.most <= 2, (r, two.most)

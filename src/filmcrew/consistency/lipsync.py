@@ -219,41 +219,65 @@ def measure(film: Path, timeline: dict, wavs: dict[str, Path], on_screen: set[st
     talking = [it for it in items if by_item[it["item"]]]
     wanted = {f for it in talking for f in range(it["start"], it["start"] + it["frames"])}
     blobs: dict[int, list] = {}
-    marks: dict[int, float | None] = {}
-    frames = {}
     width = None
-    for f, fr in film_frames(film, wanted, (p.width, p.height)):
+    for f, fr in film_frames(film, wanted, (p.width, p.height)):  # pass 1: the drawn mouths (no frame is kept)
         blobs[f] = drawn_blobs(fr)
         width = fr.shape[1]
-        frames[f] = fr if landmarks is not None else None
     scale = (width or p.width) / float(p.width)  # (frames are measured scaled down: MEASURE_WIDTH)
-    out = []
+    # which shots have no drawn mouth and are measured on real faces (dlib's landmarks): one speaker by the largest
+    # face's lips, several by position. Their frames are decoded again and measured as they come: a film's frames
+    # are never held (a 3-minute episode's talking frames held at 540 px took 6.7 GB)
+    out: list[dict | None] = []
+    real: dict[int, str] = {}  # frame -> "one" (the largest face's opening) or "each" (every face, by position)
     for it in talking:
         rng = range(it["start"], it["start"] + it["frames"])
         lines = by_item[it["item"]]
         row = {"shot": it["shot"], "item": it["item"], "lines": [ln["line"] for ln in lines], "frames": it["frames"]}
         speakers = sorted({ln.get("speaker", "") for ln in lines})
+        drawn = any(blobs.get(f) for f in rng)
         if len(speakers) > 1:
             res = by_speaker(it, lines, speakers, blobs, (faces or {}).get(it["shot"]), scale, wavs, rng)
-            if res["verdict"] == "not measurable" and landmarks is not None and (places or {}).get(it["shot"]) and \
-                    not any(blobs.get(f) for f in rng):  # no drawn mouth: real faces, told apart by position
-                res = by_position(it, lines, speakers, frames, landmarks, places[it["shot"]], wavs, rng)
+            if res["verdict"] == "not measurable" and landmarks is not None and (places or {}).get(it["shot"]) \
+                    and not drawn:  # no drawn mouth: real faces, told apart by position
+                real.update({f: "each" for f in rng})
+                out.append(None)
+                continue
             out.append({**row, **res})
+        elif not drawn and landmarks is not None:
+            real.update({f: "one" for f in rng})
+            out.append(None)
+        else:
+            out.append(row)
+    marks: dict[int, float | None] = {}
+    found: dict[int, list] = {}
+    if real:  # pass 2
+        for f, fr in film_frames(film, set(real), (p.width, p.height)):
+            if real[f] == "one":
+                marks[f] = landmarks.opening(fr)
+            else:
+                found[f] = landmarks.mouths(fr)
+    for k, (it, got) in enumerate(zip(talking, out)):
+        rng = range(it["start"], it["start"] + it["frames"])
+        lines = by_item[it["item"]]
+        if got is not None and "verdict" in got:  # (several speakers, measured on their drawn mouths)
+            continue
+        row = got or {"shot": it["shot"], "item": it["item"], "lines": [ln["line"] for ln in lines],
+                      "frames": it["frames"]}
+        speakers = sorted({ln.get("speaker", "") for ln in lines})
+        if len(speakers) > 1:
+            out[k] = {**row, **by_position(it, lines, speakers, found, landmarks, places[it["shot"]], wavs, rng)}
             continue
         voice = voice_envelope(lines, wavs, it["start"], it["frames"])
         mouth = np.array([sum(a for _, _, a in blobs[f]) if f in blobs else np.nan for f in rng], np.float64)
         method = "drawn mouths"
         if np.nanmax(mouth, initial=0) <= 0 and landmarks is not None:
             method = "landmarks"
-            for f in rng:
-                if f in frames and f not in marks:
-                    marks[f] = landmarks.opening(frames[f])
             mouth = np.array([np.nan if marks.get(f) is None else marks[f] for f in rng], np.float64)
         elif np.nanmax(mouth, initial=0) <= 0:
             method = "none (no drawn mouth; pip install 'filmcrew[faces]' measures real faces)"
         res = best_lag(high_pass(voice), high_pass(mouth))
-        out.append({**row, "method": method, "lag": res["lag"], "score": res["score"], "at_zero": res["at_zero"],
-                    "verdict": verdict(res)})
+        out[k] = {**row, "method": method, "lag": res["lag"], "score": res["score"], "at_zero": res["at_zero"],
+                  "verdict": verdict(res)}
     return out
 
 
@@ -303,7 +327,7 @@ def by_speaker(it: dict, lines: list[dict], speakers: list[str], blobs: dict[int
     return _per_speaker(base, it, lines, speakers, mouth, wavs)
 
 
-def by_position(it: dict, lines: list[dict], speakers: list[str], frames: dict, landmarks, places: dict[str, float],
+def by_position(it: dict, lines: list[dict], speakers: list[str], found: dict, landmarks, places: dict[str, float],
                 wavs: dict, rng: range) -> dict:
     """A shot of real faces where several characters speak: each face dlib finds on a frame is given to the
     character whose face the consistency check found nearest in x (`places`, over the picture's width: the order of
@@ -319,10 +343,8 @@ def by_position(it: dict, lines: list[dict], speakers: list[str], frames: dict, 
     if min(abs(places[a] - places[b]) for a in speakers for b in speakers if a < b) < 0.1:
         return {**base, "verdict": "not measurable", "reason": "the speakers' faces are too close to tell apart"}
     mouth = {n: np.full(len(rng), np.nan) for n in speakers}
-    for k, f in enumerate(rng):
-        if frames.get(f) is None:
-            continue
-        for x, gap in landmarks.mouths(frames[f]):
+    for k, f in enumerate(rng):  # (`found`: frame -> every face dlib found on it, (x over the width, lip gap))
+        for x, gap in found.get(f) or ():
             d = np.abs(xs - x)
             order = np.argsort(d)
             if len(order) > 1 and d[order[0]] > abs(xs[order[0]] - xs[order[1]]) / 3:
