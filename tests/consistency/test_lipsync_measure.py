@@ -127,3 +127,22 @@ def test_the_landmark_method_measures_a_real_face_and_says_none_without_one():
     r = marks.opening(face)
     assert r is not None and 0 <= r < 0.5
     assert marks.opening(np.full((480, 360, 3), 200, np.uint8)) is None
+
+
+def test_a_models_clip_is_measured_on_faces_never_on_what_looks_like_a_drawn_mouth(measured):
+    """A shot whose picture is a video model's clip (`models`): no drawn mouth is looked for in it (a red band of a
+    test pattern passed for one), only faces; here the offline film's shots said to be a model's, with a landmark
+    finder that finds no face: each is 'landmarks' and not measurable, never 'drawn mouths'."""
+    class NoFace:
+        def opening(self, frame):
+            return None
+
+        def mouths(self, frame):
+            return []
+    talking = {s["shot"] for s in measured["section"]["shots"]}
+    out = lipsync.measure(measured["film"], measured["timeline"], measured["wavs"], measured["seen"], NoFace(),
+                          models=talking)
+    single = [s for s in out if len(s["lines"]) == 1]
+    assert single and all(s["method"] == "landmarks" and s["verdict"] == "not measurable" for s in single), \
+        [(s["shot"], s["method"], s["verdict"]) for s in out]
+    assert all(s["verdict"] == "not measurable" and s["method"].startswith("landmarks") for s in out), out

@@ -90,3 +90,17 @@ def test_the_voices_section_of_the_consistency_report(small_film, encoder):
     for c in rep["voices"]["characters"].values():
         assert all(r["similarity"] is None or -1 <= r["similarity"] <= 1 for r in c["lines"])
     assert "<h2>Voices</h2>" in report.render(rep)
+
+
+def test_the_reference_is_a_line_long_enough_or_the_one_the_retakes_used(encoder, lines, tmp_path):
+    """A first line of about a second embeds less surely: the reference is the character's first line of
+    REFERENCE_SECONDS or more; the voice picks' own reference, when the make had them, is the report's too."""
+    short = tmp_path / "short.wav"
+    subprocess.run(["espeak-ng", "-v", "en+m1", "-w", str(short), "Come here, now."], check=True)
+    assert 1.0 <= voices._seconds(short) < voices.REFERENCE_SECONDS, voices._seconds(short)
+    script = [("l0", "JONAH", short), ("l1", "JONAH", lines["en+m1", 0]), ("l2", "JONAH", lines["en+m1", 1])]
+    assert voices._seconds(lines["en+m1", 0]) >= voices.REFERENCE_SECONDS
+    assert voices.measure(script, encoder)["characters"]["JONAH"]["reference"] == "l1"
+    assert voices.measure(script, encoder, references={"JONAH": "l2"})["characters"]["JONAH"]["reference"] == "l2"
+    only_short = voices.measure(script[:1], encoder)["characters"]["JONAH"]  # none long enough: the first measurable
+    assert only_short["reference"] == "l0"

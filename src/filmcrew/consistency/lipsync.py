@@ -202,15 +202,17 @@ def film_frames(film: Path, wanted: set[int], size: tuple[int, int]):
 
 
 def measure(film: Path, timeline: dict, wavs: dict[str, Path], on_screen: set[str], landmarks=None,
-            faces: dict[str, dict[str, list]] | None = None, places: dict[str, dict[str, float]] | None = None
-            ) -> list[dict]:
+            faces: dict[str, dict[str, list]] | None = None, places: dict[str, dict[str, float]] | None = None,
+            models: set[str] | frozenset = frozenset()) -> list[dict]:
     """One result a shot of the cut with an on-screen line: {shot, item, lines, method, lag, score, at_zero,
     verdict, frames}; a shot where two or more characters speak on screen is measured speaker by speaker
     (`speakers`: each one's mouth against only their own lines, see `by_speaker`) where `faces` ({shot id: {name:
     [mouth x, mouth y] in the film's pixels}}, the drawn keyframe's faces.json) tells their mouths apart, else
     it is not measurable and `reason` says why. Real faces (the landmark method) are told apart by position:
     `places` ({shot id: {name: x of the face's centre over the picture's width}}, where the consistency check found
-    each character's face in the model's clip: its pick.json; see `by_position`)."""
+    each character's face in the model's clip: its pick.json; see `by_position`). `models`: the shots whose picture
+    is a video model's clip: no drawn mouth is looked for there (a red thing in a model's picture, a test pattern's
+    band, would pass for one), only faces."""
     from ..media import ffmpeg
     p = ffmpeg.probe(film)
     items = [it for it in timeline["items"] if it["kind"] == "shot"]
@@ -220,8 +222,9 @@ def measure(film: Path, timeline: dict, wavs: dict[str, Path], on_screen: set[st
     wanted = {f for it in talking for f in range(it["start"], it["start"] + it["frames"])}
     blobs: dict[int, list] = {}
     width = None
+    modelled = {f for it in talking if it["shot"] in models for f in range(it["start"], it["start"] + it["frames"])}
     for f, fr in film_frames(film, wanted, (p.width, p.height)):  # pass 1: the drawn mouths (no frame is kept)
-        blobs[f] = drawn_blobs(fr)
+        blobs[f] = [] if f in modelled else drawn_blobs(fr)
         width = fr.shape[1]
     scale = (width or p.width) / float(p.width)  # (frames are measured scaled down: MEASURE_WIDTH)
     # which shots have no drawn mouth and are measured on real faces (dlib's landmarks): one speaker by the largest
@@ -235,6 +238,16 @@ def measure(film: Path, timeline: dict, wavs: dict[str, Path], on_screen: set[st
         row = {"shot": it["shot"], "item": it["item"], "lines": [ln["line"] for ln in lines], "frames": it["frames"]}
         speakers = sorted({ln.get("speaker", "") for ln in lines})
         drawn = any(blobs.get(f) for f in rng)
+        if len(speakers) > 1 and it["shot"] in models:  # a model's clip: faces only, by position
+            if landmarks is not None and (places or {}).get(it["shot"]):
+                real.update({f: "each" for f in rng})
+                out.append(None)
+                continue
+            out.append({**row, "method": "landmarks, each speaker's face by position", "lag": None, "score": None,
+                        "at_zero": None, "verdict": "not measurable",
+                        "reason": "no face finder here (pip install 'filmcrew[faces]')" if landmarks is None else
+                        "the consistency check found none of the speakers' faces in the model's clip"})
+            continue
         if len(speakers) > 1:
             res = by_speaker(it, lines, speakers, blobs, (faces or {}).get(it["shot"]), scale, wavs, rng)
             if res["verdict"] == "not measurable" and landmarks is not None and (places or {}).get(it["shot"]) \
@@ -413,9 +426,10 @@ def section(root: Path, st, ctxs: list, graphs: list) -> dict:
             t = g.by_artifact.get(f"{ln.id}.voice.pick") or g.by_artifact.get(f"{ln.id}.voice")  # (retaken: the pick)
             if t is not None and st.made(t):
                 wavs[ln.id] = st.path(t.key) / "line.wav"
+        models = {sh.id for sh in ctx.episode.shots() if g.by_artifact.get(f"{sh.id}.video") is not None}
         shots += [{"episode": ctx.episode.id, **r} for r in measure(film, timeline, wavs, seen, marks,
                                                                      drawn_faces(st, g, ctx.episode.shots()),
-                                                                     face_places(st, g, ctx.episode.shots()))]
+                                                                     face_places(st, g, ctx.episode.shots()), models)]
     judged = [s for s in shots if s["verdict"] != "not measurable"]
     return {"method": "voice loudness against mouth opening per frame, best of +-%d frames (Pearson); in sync: "
                       "|lag| <= 1 and score >= %g" % (MAX_LAG, SCORE_MIN),

@@ -235,12 +235,27 @@ THRESHOLD = 0.75  # a line below this similarity to its character's reference so
 # one espeak-ng voice's lines 0.80-0.95 among themselves, a male and a female espeak voice at most 0.71)
 
 
+REFERENCE_SECONDS = 2.0  # a character's reference line is their first this long, where they have one: a 1 s line
+# ("会吗？") embeds less surely, and flagged 7 of one voice's 15 lines at 0.70-0.74 in a test series
+
+
+def _seconds(path: Path) -> float:
+    import wave
+    try:
+        with wave.open(str(path), "rb") as w:
+            return w.getnframes() / float(w.getframerate() or 1)
+    except (OSError, EOFError, wave.Error):
+        return 0.0
+
+
 def measure(lines: list[tuple[str, str, Path]], encoder: VoiceEncoder | None = None,
-            samples: dict[str, Path] | None = None) -> dict:
+            samples: dict[str, Path] | None = None, references: dict[str, str] | None = None) -> dict:
     """`lines`: (line id, character, voice file) in the order they are heard; `samples`: {character: a person's
-    sample} where a voice was cloned (the reference then; else the character's first measurable line). Per
-    character: its reference, each line's similarity to it, the lines under THRESHOLD (with the character they
-    sound most like), the lines too short to measure."""
+    sample} where a voice was cloned (the reference then); `references`: {character: line id} the reference the
+    make's voice picks compared with (crew/takes.py), so the report and the retakes judge against the same line;
+    else the character's first line of REFERENCE_SECONDS or more that can be measured, else their first measurable
+    line. Per character: its reference, each line's similarity to it, the lines under THRESHOLD (with the character
+    they sound most like), the lines too short to measure."""
     enc = encoder or VoiceEncoder()
     embeds: dict[str, np.ndarray | None] = {lid: enc.embed_file(p) for lid, _, p in lines}
     refs: dict[str, tuple[str, np.ndarray]] = {}
@@ -248,6 +263,12 @@ def measure(lines: list[tuple[str, str, Path]], encoder: VoiceEncoder | None = N
         e = enc.embed_file(p)
         if e is not None:
             refs[name] = ("the person's sample", e)
+    for name, lid in (references or {}).items():
+        if name not in refs and embeds.get(lid) is not None:
+            refs[name] = (lid, embeds[lid])
+    for lid, name, p in lines:
+        if name not in refs and embeds[lid] is not None and _seconds(p) >= REFERENCE_SECONDS:
+            refs[name] = (lid, embeds[lid])
     for lid, name, _ in lines:
         if name not in refs and embeds[lid] is not None:
             refs[name] = (lid, embeds[lid])
@@ -282,11 +303,12 @@ def section(root: Path, st, ctxs: list, graphs: list) -> dict:
     except Unavailable as err:
         return {"unavailable": str(err), "characters": {}}
     import json
-    lines, about = [], {}
+    lines, about, references = [], {}, {}
     for ctx, g in zip(ctxs, graphs):
         for ln in ctx.episode.lines():
             first, pick = g.by_artifact.get(f"{ln.id}.voice"), g.by_artifact.get(f"{ln.id}.voice.pick")
             if pick is not None and st.made(pick):  # a speech model's line: the take its pick chose, and the takes
+                references.setdefault(ln.speaker, pick.params.get("reference"))  # (the retakes' own reference)
                 lines.append((ln.id, ln.speaker, st.path(pick.key) / "line.wav"))
                 rec = json.loads((st.path(pick.key) / "pick.json").read_text(encoding="utf-8"))
                 about[ln.id] = {"takes": [{"take": t["take"], "similarity": t.get("similarity"), "verdict": t["verdict"],
@@ -297,7 +319,7 @@ def section(root: Path, st, ctxs: list, graphs: list) -> dict:
                 lines.append((ln.id, ln.speaker, st.path(first.key) / "line.wav"))
                 lg = st.record(first.key).get("ledger", {})
                 about[ln.id] = {"retake": _no_retake(lg, first.provider.name)}
-    out = measure(lines, enc)
+    out = measure(lines, enc, references={k: v for k, v in references.items() if v})
     for c in out["characters"].values():
         for row in c["lines"]:
             row.update(about.get(row["line"], {}))
