@@ -519,12 +519,7 @@ def master_film(film: Film, lufs: float, ceiling_db: float) -> tuple[Mastered | 
         tried.append((g, now))
         if abs(now - lufs) <= 0.2:
             break
-        if len(tried) > 1 and tried[-1][1] != tried[-2][1]:
-            (g0, f0), (g1, f1) = tried[-2:]
-            slope = min(1.0, max(0.2, (f1 - f0) / (g1 - g0)))
-        else:
-            slope = 0.75  # a first guess: near the ceiling, a dB more gain gives about 3/4 of a dB more loudness
-        g += (lufs - now) / slope
+        g = mastering.next_gain(tried, lufs)
     if m.true_peak_db is None:
         m.finish()
     return m, {"input_lufs": round(measured, 2), "gain_reduction_db": round(m.reduction_db, 2),

@@ -311,14 +311,22 @@ def master_pcm(src: Pcm, dst: Pcm, rate: int, lufs: float, ceiling_db: float, me
         tried.append((g, now))
         if abs(now - lufs) <= 0.2:
             break
-        if len(tried) > 1 and tried[-1][1] != tried[-2][1]:
-            (g0, f0), (g1, f1) = tried[-2:]
-            slope = min(1.0, max(0.2, (f1 - f0) / (g1 - g0)))
-        else:
-            slope = 0.75  # a first guess: near the ceiling, a dB more gain gives about 3/4 of a dB more loudness
-        g += (lufs - now) / slope
+        g = next_gain(tried, lufs)
     return {"input_lufs": round(measured, 2), "gain_reduction_db": round(reduction, 2), "pcm_true_peak_dbtp": round(float(tp), 3),
             "passes": len(tried)}
+
+
+def next_gain(tried: list[tuple[float, float]], lufs: float) -> float:
+    """The next gain (dB) of the search for `lufs` through the limiter, from the (gain, loudness after limiting)
+    tried so far: a secant on the last two, its slope kept within 0.2-1 (the limiter takes away more of a louder
+    signal)."""
+    g, now = tried[-1]
+    if len(tried) > 1 and tried[-1][1] != tried[-2][1]:
+        (g0, f0), (g1, f1) = tried[-2:]
+        slope = min(1.0, max(0.2, (f1 - f0) / (g1 - g0)))
+    else:
+        slope = 0.75  # a first guess: near the ceiling, a dB more gain gives about 3/4 of a dB more loudness
+    return g + (lufs - now) / slope
 
 
 def _copy(src: Pcm, dst: Pcm, gain: float = 1.0) -> None:
