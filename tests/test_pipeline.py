@@ -12,6 +12,7 @@ import pytest
 from filmcrew import pipeline
 from filmcrew.cli import main
 from filmcrew.engine.executor import execute, plan
+from filmcrew.engine.graph import Pending
 from filmcrew.media import ffmpeg
 from filmcrew.engine.layout import Layout
 
@@ -213,7 +214,13 @@ def test_killed_make_resumes_without_redoing_work(tmp_path):
     assert done_before, "nothing finished before the kill"
     ctxs, gs = graphs(root)
     remaining = plan(Layout.of(root).store(), [g.final for g in gs])
-    assert remaining and not any(i.task.key in done_before for i in remaining)
+
+    def key(t):  # a task whose key waits on the content of an input not made yet (graph.Pending: a mix part on its
+        try:     # score) cannot have been made before the kill
+            return t.key
+        except Pending:
+            return None
+    assert remaining and not any(key(i.task) in done_before for i in remaining)
     report = execute(Layout.of(root).store(), [g.final for g in gs])
     assert len(report.ran) == len(remaining)
     assert ffmpeg.probe(Layout.of(root).store().path(gs[0].final.key) / "film.mp4").duration > 10
