@@ -7,7 +7,6 @@ not the landmark model (tests/consistency/test_lipsync_measure.py measures dlib 
 from __future__ import annotations
 
 import subprocess
-import wave
 
 import numpy as np
 
@@ -27,12 +26,7 @@ def _speech(path, seed):
     while sum(map(len, parts)) < 50 * rate // 30:
         n = int(rate * rng.uniform(0.1, 0.2))
         parts.append(np.sin(2 * np.pi * 160 * np.arange(n) / rate) * (0.5 if len(parts) % 2 == 0 else 0.02))
-    a = (np.concatenate(parts)[: 50 * rate // 30] * 32767).astype("<i2")
-    with wave.open(str(path), "wb") as w:
-        w.setnchannels(1)
-        w.setsampwidth(2)
-        w.setframerate(rate)
-        w.writeframes(a.tobytes())
+    ffmpeg.write_wav(path, np.concatenate(parts)[: 50 * rate // 30], rate)
     return path
 
 

@@ -24,6 +24,7 @@ from filmcrew.engine.layout import Layout
 from filmcrew.cli import main
 from filmcrew.crew import lipsync
 from filmcrew.errors import ProviderError
+from filmcrew.media import ffmpeg
 from filmcrew.providers.remote import jobs
 from filmcrew.providers.remote.kling import KlingAnimator
 from filmcrew.providers.remote.kling_lipsync import KlingLipSync, LipSyncRequest
@@ -44,12 +45,7 @@ def fake():
 def _voice(path: Path, seconds: float = 2.0) -> Path:
     rate = 48000
     t = np.arange(int(seconds * rate)) / rate
-    a = (0.3 * np.sin(2 * np.pi * 180 * t) * 32767).astype("<i2")
-    with wave.open(str(path), "wb") as w:
-        w.setnchannels(1)
-        w.setsampwidth(2)
-        w.setframerate(rate)
-        w.writeframes(a.tobytes())
+    ffmpeg.write_wav(path, 0.3 * np.sin(2 * np.pi * 180 * t), rate)
     return path
 
 

@@ -33,12 +33,18 @@ def test_limiter_holds_the_ceiling_and_leaves_quiet_parts_alone():
     np.testing.assert_allclose(y[-RATE:], x[-RATE:], rtol=1e-3, atol=1e-6)
 
 
+def _speech_with_clicks(seconds: float, clicks: int, seed: int) -> np.ndarray:
+    """Stereo: a 220 Hz tone switched on and off 1.5 times a second, `clicks` full-scale clicks on the left."""
+    rng = np.random.default_rng(seed)
+    n = int(seconds * RATE)
+    speechlike = _tone(220, seconds, 0.05) * (1 + np.sign(np.sin(np.arange(n) / RATE * 2 * np.pi * 1.5)))
+    c = np.zeros_like(speechlike)
+    c[rng.integers(0, len(c), clicks)] = 0.99
+    return np.stack([speechlike + c, speechlike], axis=1)
+
+
 def test_master_reaches_the_loudness_target_under_the_ceiling(tmp_path):
-    rng = np.random.default_rng(2)
-    speechlike = _tone(220, 6.0, 0.05) * (1 + np.sign(np.sin(np.arange(6 * RATE) / RATE * 2 * np.pi * 1.5)))
-    clicks = np.zeros_like(speechlike)
-    clicks[rng.integers(0, len(clicks), 20)] = 0.99
-    x = np.stack([speechlike + clicks, speechlike], axis=1)
+    x = _speech_with_clicks(6.0, 20, seed=2)
     y, info = mastering.master(x, RATE, -14.0, -2.0)
     assert mastering.integrated_lufs(y, RATE) == pytest.approx(-14.0, abs=0.25)
     assert mastering.true_peak_db(y) <= -2.0 + 1e-3
@@ -97,11 +103,7 @@ def test_the_limiter_gives_the_same_samples_whatever_the_block_size(tmp_path, mo
 
 def test_master_given_the_input_loudness_writes_the_same_samples(tmp_path):
     # finisher.master_to_aac measures its input once and passes the figure to every mastering pass
-    rng = np.random.default_rng(3)
-    speechlike = _tone(220, 3.0, 0.05) * (1 + np.sign(np.sin(np.arange(3 * RATE) / RATE * 2 * np.pi * 1.5)))
-    clicks = np.zeros_like(speechlike)
-    clicks[rng.integers(0, len(clicks), 10)] = 0.99
-    x = np.stack([speechlike + clicks, speechlike], axis=1)
+    x = _speech_with_clicks(3.0, 10, seed=3)
     src = mastering.Pcm.of(x, tmp_path / "src.f32")
     a, b = mastering.Pcm(tmp_path / "a.f32"), mastering.Pcm(tmp_path / "b.f32")
     info_a = mastering.master_pcm(src, a, RATE, -14.0, -1.6)
