@@ -230,68 +230,61 @@ def measure(film: Path, timeline: dict, wavs: dict[str, Path], on_screen: set[st
     # which shots have no drawn mouth and are measured on real faces (dlib's landmarks): one speaker by the largest
     # face's lips, several by position. Their frames are decoded again and measured as they come: a film's frames
     # are never held (a 3-minute episode's talking frames held at 540 px took 6.7 GB)
-    out: list[dict | None] = []
-    real: dict[int, str] = {}  # frame -> "one" (the largest face's opening) or "each" (every face, by position)
+    out: list[dict] = []
+    later: dict[int, str] = {}  # index in `out` -> "one" (the largest face's opening) or "each" (every face, by position)
     for it in talking:
         rng = range(it["start"], it["start"] + it["frames"])
         lines = by_item[it["item"]]
         row = {"shot": it["shot"], "item": it["item"], "lines": [ln["line"] for ln in lines], "frames": it["frames"]}
         speakers = sorted({ln.get("speaker", "") for ln in lines})
-        drawn = any(blobs.get(f) for f in rng)
-        if len(speakers) > 1 and it["shot"] in models:  # a model's clip: faces only, by position
-            if landmarks is not None and (places or {}).get(it["shot"]):
-                real.update({f: "each" for f in rng})
-                out.append(None)
-                continue
-            out.append({**row, "method": "landmarks, each speaker's face by position", "lag": None, "score": None,
-                        "at_zero": None, "verdict": "not measurable",
-                        "reason": "no face finder here (pip install 'filmcrew[faces]')" if landmarks is None else
-                        "the consistency check found none of the speakers' faces in the model's clip"})
-            continue
         if len(speakers) > 1:
-            res = by_speaker(it, lines, speakers, blobs, (faces or {}).get(it["shot"]), scale, wavs, rng)
-            if res["verdict"] == "not measurable" and landmarks is not None and (places or {}).get(it["shot"]) \
-                    and not drawn:  # no drawn mouth: real faces, told apart by position
-                real.update({f: "each" for f in rng})
-                out.append(None)
-                continue
+            model = it["shot"] in models  # a model's clip: faces only, by position
+            res = None if model else by_speaker(it, lines, speakers, blobs, (faces or {}).get(it["shot"]), scale,
+                                                wavs, rng)
+            if (model or (res["verdict"] == "not measurable" and not any(blobs.get(f) for f in rng))) \
+                    and landmarks is not None and (places or {}).get(it["shot"]):  # no drawn mouth: real faces
+                later[len(out)] = "each"
+                res = {}
+            elif model:
+                res = {"method": "landmarks, each speaker's face by position", "lag": None, "score": None,
+                       "at_zero": None, "verdict": "not measurable",
+                       "reason": "no face finder here (pip install 'filmcrew[faces]')" if landmarks is None else
+                       "the consistency check found none of the speakers' faces in the model's clip"}
             out.append({**row, **res})
-        elif not drawn and landmarks is not None:
-            real.update({f: "one" for f in rng})
-            out.append(None)
-        else:
+            continue
+        mouth = np.array([sum(a for _, _, a in blobs[f]) if f in blobs else np.nan for f in rng], np.float64)
+        if np.nanmax(mouth, initial=0) <= 0 and landmarks is not None:
+            later[len(out)] = "one"
             out.append(row)
+        else:
+            out.append(_one_speaker(row, lines, wavs, it, mouth, "drawn mouths" if np.nanmax(mouth, initial=0) > 0 else
+                                    "none (no drawn mouth; pip install 'filmcrew[faces]' measures real faces)"))
+    frames = {f: kind for k, kind in later.items() for f in range(talking[k]["start"],
+                                                                 talking[k]["start"] + talking[k]["frames"])}
     marks: dict[int, float | None] = {}
     found: dict[int, list] = {}
-    if real:  # pass 2
-        for f, fr in film_frames(film, set(real), (p.width, p.height)):
-            if real[f] == "one":
-                marks[f] = landmarks.opening(fr)
-            else:
-                found[f] = landmarks.mouths(fr)
-    for k, (it, got) in enumerate(zip(talking, out)):
+    for f, fr in film_frames(film, set(frames), (p.width, p.height)) if frames else ():  # pass 2
+        if frames[f] == "one":
+            marks[f] = landmarks.opening(fr)
+        else:
+            found[f] = landmarks.mouths(fr)
+    for k, kind in later.items():
+        it, lines = talking[k], by_item[talking[k]["item"]]
         rng = range(it["start"], it["start"] + it["frames"])
-        lines = by_item[it["item"]]
-        if got is not None and "verdict" in got:  # (several speakers, measured on their drawn mouths)
-            continue
-        row = got or {"shot": it["shot"], "item": it["item"], "lines": [ln["line"] for ln in lines],
-                      "frames": it["frames"]}
-        speakers = sorted({ln.get("speaker", "") for ln in lines})
-        if len(speakers) > 1:
-            out[k] = {**row, **by_position(it, lines, speakers, found, landmarks, places[it["shot"]], wavs, rng)}
-            continue
-        voice = voice_envelope(lines, wavs, it["start"], it["frames"])
-        mouth = np.array([sum(a for _, _, a in blobs[f]) if f in blobs else np.nan for f in rng], np.float64)
-        method = "drawn mouths"
-        if np.nanmax(mouth, initial=0) <= 0 and landmarks is not None:
-            method = "landmarks"
+        if kind == "each":
+            speakers = sorted({ln.get("speaker", "") for ln in lines})
+            out[k] = {**out[k], **by_position(it, lines, speakers, found, landmarks, places[it["shot"]], wavs, rng)}
+        else:
             mouth = np.array([np.nan if marks.get(f) is None else marks[f] for f in rng], np.float64)
-        elif np.nanmax(mouth, initial=0) <= 0:
-            method = "none (no drawn mouth; pip install 'filmcrew[faces]' measures real faces)"
-        res = best_lag(high_pass(voice), high_pass(mouth))
-        out[k] = {**row, "method": method, "lag": res["lag"], "score": res["score"], "at_zero": res["at_zero"],
-                  "verdict": verdict(res)}
+            out[k] = _one_speaker(out[k], lines, wavs, it, mouth, "landmarks")
     return out
+
+
+def _one_speaker(row: dict, lines: list[dict], wavs: dict, it: dict, mouth: np.ndarray, method: str) -> dict:
+    """A shot where one character speaks on screen: their mouth opening per frame against their lines' loudness."""
+    res = best_lag(high_pass(voice_envelope(lines, wavs, it["start"], it["frames"])), high_pass(mouth))
+    return {**row, "method": method, "lag": res["lag"], "score": res["score"], "at_zero": res["at_zero"],
+            "verdict": verdict(res)}
 
 
 def by_speaker(it: dict, lines: list[dict], speakers: list[str], blobs: dict[int, list], mouths: dict | None,
