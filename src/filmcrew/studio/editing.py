@@ -98,9 +98,9 @@ def add_routes(app, face, studio, render, edits, needs_film, conflict_page):
                                       f"Below, your changes over the file as it is now."))
 
     # ---- settings --------------------------------------------------------------------------------------------
-    def settings_shown() -> tuple[dict, dict, str]:
+    def settings_shown() -> tuple[dict, dict, str, project.Config]:
         """The settings page's values of filmcrew.toml as it is now (the film's fields, the providers' tables),
-        and the text they were read from."""
+        the text they were read from, and the settings read from it."""
         text = config_path.read_text(encoding="utf-8")
         cfg = project.load_config(root)
         v = {"premise": cfg.premise, "format": cfg.format, "episodes": cfg.episodes, "minutes": cfg.minutes,
@@ -108,12 +108,11 @@ def add_routes(app, face, studio, render, edits, needs_film, conflict_page):
              "contest": cfg.contest, "budget": "" if cfg.budget is None else f"{cfg.budget:g}",
              "currency": cfg.currency, **{f"p_{r}": cfg.providers.get(r, "") for r in settings.ROLE_LABELS}}
         chosen = sorted({n for n in cfg.providers.values() if n not in project.DEFAULT_PROVIDERS.values()})
-        return v, {n: settings.provider_table_text(text, n) for n in chosen}, text
+        return v, {n: settings.provider_table_text(text, n) for n in chosen}, text, cfg
 
     def settings_page(request, status: int = 200, message=None, values: dict | None = None):
         from ..providers import registry
-        v, tables, text = settings_shown()
-        cfg = project.load_config(root)
+        v, tables, text, cfg = settings_shown()
         was = was_field({**v, **{f"t_{n}": t for n, t in tables.items()}})
         v.update(values or {})
         roles = [(r, label, registry.for_role(r)) for r, label in settings.ROLE_LABELS.items()]
@@ -141,7 +140,7 @@ def add_routes(app, face, studio, render, edits, needs_film, conflict_page):
             own = own_changes(f)
             merged = f
             if own is not None:
-                v, tables, _ = settings_shown()
+                v, tables, _, _ = settings_shown()
                 now = {**{k: str(x) for k, x in v.items()}, **{f"t_{n}": t for n, t in tables.items()}}
                 merged = {**now, **own, "was": was_field(now)}
 
