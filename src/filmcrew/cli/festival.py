@@ -146,22 +146,22 @@ def cmd_keys(a) -> int:
     print(f"{'made' if made else 'kept'} the festival's certificate authority: {keys / 'ca.pem'} (its key "
           f"{keys / 'ca.key'}, mode 0600); films signed by the certificates it issues are 'verified' at this "
           f"festival (its checks trust it from now on)")
-    if a.issue and a.request:  # their request: the key stays on their machine, only the chain is made here
+    if not a.issue:
+        return 0
+    ca, ca_key = (keys / "ca.pem").read_bytes(), (keys / "ca.key").read_bytes()
+    out = Path(a.out or ".")
+    if a.request:  # their request: the key stays on their machine, only the chain is made here
         req = Path(a.request)
         if not req.is_file():
             raise ConfigError(f"{req}: no such file (the .csr `filmcrew keys request` made)")
-        chain = credentials.issue_for_request((keys / "ca.pem").read_bytes(), (keys / "ca.key").read_bytes(),
-                                              req.read_bytes(), a.issue, "festival entrant", email=a.email)
-        out = Path(a.out or ".")
+        chain = credentials.issue_for_request(ca, ca_key, req.read_bytes(), a.issue, "festival entrant", email=a.email)
         out.mkdir(parents=True, exist_ok=True)
         (out / "signer.pem").write_bytes(chain)
         print(f"issued a C2PA signing certificate to {a.issue} for their request: {out / 'signer.pem'}; they install "
               f"it with: filmcrew keys import signer.pem")
-    elif a.issue:
-        out = Path(a.out or ".")
+    else:
+        chain, key = credentials.issue_signer(ca, ca_key, a.issue, "festival entrant", email=a.email)
         out.mkdir(parents=True, exist_ok=True)
-        chain, key = credentials.issue_signer((keys / "ca.pem").read_bytes(), (keys / "ca.key").read_bytes(),
-                                              a.issue, "festival entrant", email=a.email)
         (out / "signer.pem").write_bytes(chain)
         credentials._write_private(out / "signer.key", key)
         print(f"issued a C2PA signing certificate to {a.issue}: {out / 'signer.pem'}, {out / 'signer.key'} (0600); "
