@@ -132,6 +132,9 @@ class Handler(Quiet):
         with srv.lock:
             srv.requests.append(body)
             step = srv.script.pop(0) if srv.script else ""
+            if srv.hold and srv.hold in body.get("text", ""):
+                srv.held += 1
+                step = "slow" if srv.held > 1 else step
         if step == "1002":
             return self._ok({}, 1002, "rate limit exceeded(RPM)")
         if step == "1026":
@@ -209,6 +212,8 @@ class FakeMiniMaxSpeech(Serving):
         self.uploads: dict[int, bytes] = {}
         self.clones: dict[str, bytes] = {}
         self.speech = "tone"  # or "espeak": each voice id said by espeak-ng in its own voice (ESPEAK)
+        self.hold = ""  # a text whose second request (a retake) is answered after `delay` s: a kill lands meanwhile
+        self.held = 0
 
     def plant(self, text: str, voice_id: str) -> None:
         """The next request whose text holds `text` is said in `voice_id`'s voice (once)."""

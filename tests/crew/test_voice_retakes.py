@@ -120,6 +120,50 @@ def test_a_drifting_line_is_retaken_once_and_the_retake_used(tmp_path_factory, m
         assert pick["chosen"] == 0 and pick["why"].startswith("pinned by a person")
 
 
+@pytest.mark.slow
+def test_a_retake_whose_answer_is_lost_is_not_sent_again_and_is_said(tmp_path_factory, monkeypatch, capsys):
+    """The make is killed while the vendor holds the retake's answer (it has the request: it may bill it): the next
+    make does not send it again on its own; it makes the film with the take it has, and the line's pick and `filmcrew
+    jobs` say the retake may have been billed and how to resend or forget it (the person decides)."""
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+    monkeypatch.setenv("MM_KEY", MM_KEY)
+    root = _written(tmp_path_factory)
+    with FakeMiniMaxSpeech() as srv:
+        _speech_model(root, srv.url)
+        line, text = _planted(_graph(root))
+        srv.clones[OTHER] = b""
+        srv.plant(text, OTHER)
+        srv.hold, srv.delay = text, 60.0
+        cmd = [sys.executable, "-m", "filmcrew", "make", str(root), "--preview", "--quiet"]
+        proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+        deadline = time.time() + 240
+        while time.time() < deadline and proc.poll() is None and srv.held < 2:
+            time.sleep(0.1)
+        assert srv.held == 2, "the retake was not sent"
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait()
+        srv.delay = 0.0
+        take1 = [r for r in _voice_jobs(root) if r["label"] == f"{line}.voice.take1"]
+        assert len(take1) == 1 and take1[0]["state"] != "fetched"  # on record, its answer never came
+        r = subprocess.run(cmd, capture_output=True, text=True)
+        assert r.returncode == 0, r.stderr[-2000:]  # the film is made with the take it has
+        assert sum(text in q.get("text", "") for q in srv.requests) == 2  # the retake not sent a third time
+        g = _graph(root)
+        st = Layout.of(root).store()
+        pick = json.loads((st.path(g.task(f"{line}.voice.pick").key) / "pick.json").read_text(encoding="utf-8"))
+        assert pick["chosen"] == 0 and [t["take"] for t in pick["takes"]] == [0]  # kept, and flagged
+        assert pick["takes"][0]["verdict"] == "fail"
+        assert "answer was lost" in pick["stopped"] and "may have been billed" in pick["stopped"]
+        assert "--resend" in pick["stopped"] and "--forget" in pick["stopped"]  # the person decides
+        capsys.readouterr()
+        main(["jobs", str(root)])
+        assert f"{line}.voice.take1" in capsys.readouterr().out  # listed where paid work in doubt is listed
+
+
 def test_in_a_series_the_reference_is_the_character_s_first_line_of_the_series(tmp_path_factory, monkeypatch):
     """Episode 2's lines are compared with the character's first measurable line of episode 1: the first line a
     character says in episode 2, planted in another voice, is caught and retaken (as its own episode's reference it
