@@ -100,6 +100,7 @@ class _Breather:
         self.opaque = self.base is not None and bool((self.base[..., 3] == 255).all())
         self.scratch = Scratch()
         self.period, self.phase = period, phase
+        self.last: int | None = None  # the stretched height the "patch" scratch array holds
 
     def stretch(self, f: int) -> float:
         return 1.0 + BREATH * (0.5 + 0.5 * math.sin(2 * math.pi * f / self.period + self.phase))
@@ -109,11 +110,14 @@ class _Breather:
         stretch of this frame's breath."""
         s = self.stretch(f)
         h, w = self.chars.shape[:2]
+        tall = int(round(h * s)) if w >= 2 and h >= 2 else h
+        if tall == self.last:  # the patch depends on the stretched height alone: a breath holds each height for
+            return self.scratch("patch", (h, w, 4)), s  # several frames (issue 36: a fifth of the drawing's CPU)
+        self.last = tall
         out = self.scratch("patch", (h, w, 4))
         if w < 2 or h < 2:
             lifted = self.chars
         else:
-            tall = int(round(h * s))
             lifted = cv2.resize(self.chars, (w, tall), dst=self.scratch("tall", (tall, w, 4)),
                                 interpolation=cv2.INTER_LINEAR)[tall - h:]
         if self.opaque:
