@@ -34,6 +34,9 @@ CODE_VERSION = "finisher-10"  # 9: BT.709 (converted, tagged); 10: the visible l
 # lips drawn into the frames; the final and the media for export keep CODE_VERSION (the mix: crew/mixer.py); 12: x264
 # on one thread (DELIVERY_THREADS)
 SEGMENT_VERSION = "finisher-12"
+# a transition between two shots drawn here is blended in the finisher and piped into the encoder, as a segment is
+# (13; it was two raw files on disk and ffmpeg's xfade: issue 36)
+TRANSITION_VERSION = "finisher-13"
 FINISHER = ProviderId("filmcrew-finisher", "1", "ffmpeg-libx264")
 
 
@@ -136,7 +139,7 @@ def segment_tasks(ctx: EpisodeContext, cut: Cut, clips: dict[str, Task], sources
             b_in, b_src = source(k + 1)
             nxt = cut.items[k + 1]
             t_inputs = {**{f"a.{n}": t for n, t in inputs.items()}, **{f"b.{n}": t for n, t in b_in.items()}}
-            trans[k] = Task("finisher", f"{name(k)}.transition", SEGMENT_VERSION, FINISHER,
+            trans[k] = Task("finisher", f"{name(k)}.transition", TRANSITION_VERSION, FINISHER,
                             {"kind": j.kind, "before": j.before, "into": j.into, "a": src, "b": b_src, **common},
                             _transition(ctx, j, (it, by_id.get(it.shot), picture(k)), (nxt, by_id.get(nxt.shot), picture(k + 1)),
                                         frozenset(src.get("dropped", ())) | frozenset(b_src.get("dropped", ()))),
@@ -326,26 +329,20 @@ def _transition(ctx: EpisodeContext, j, a_side, b_side, drop: frozenset):
 
     def run(tctx) -> dict:
         wd = Path(tctx.workdir)
+        if a_side[2] is not None and b_side[2] is not None:
+            return _drawn_transition(ctx, tctx, j, a_side, b_side, drop)
         steps, subs_all, l_args, n_lips = [], [], [], 0
         ins: list[str] = []
         for n, (prefix, (it, sh, pic)) in enumerate((("a.", a_side), ("b.", b_side))):
             folder = Path(tctx.inputs[f"{prefix}timing" if pic else f"{prefix}clip"])
             total = clip_length(folder) if pic else _clip_frames(folder)
-            a, b = local_range(it, total)
-            cut_at = b if prefix == "a." else a  # the clip frame at the cut point
-            lo, hi = cut_at - j.before, cut_at + j.into
-            s, e = max(0, lo), min(total, hi)
-            if pic:  # drawn here, lips in, its first and last frames held where the shot has no more
-                raw = wd / f"side{n}.yuv"
+            lo, hi, s, e = _side_range(j, it, total, prefix == "a.")
+            if pic:  # drawn here, lips in, its first and last frames held where the shot has no more (the other
+                raw = wd / f"side{n}.yuv"  # side a model's clip: both drawn here is _drawn_transition)
                 with open(raw, "wb") as out:
-                    first = last = None
-                    for yuv in _draw_picture(pic, tctx.inputs, prefix, sh, s, e, drop, {}):
-                        if first is None:
-                            first = yuv.tobytes()
-                            out.write(first * (s - lo))
-                        last = yuv.tobytes()
-                        out.write(last)
-                    out.write((last or b"") * (hi - e))
+                    for yuv in _held(_draw_picture(pic, tctx.inputs, prefix, sh, s, e, drop, {}), s - lo, hi - e,
+                                     f"the transition after {a_side[0].shot}"):
+                        out.write(memoryview(yuv))
                 ins += ffmpeg.raw_input(ctx.size, str(raw))
                 steps.append(f"[{n}:v]setpts=PTS-STARTPTS,settb=1/30,{ffmpeg.BT601_TO_BT709}[x{n}]")
                 subs_all += _subtitles(ctx, wd, tctx.inputs, prefix, sh, lo, hi, f"{n}", drop)
@@ -370,6 +367,82 @@ def _transition(ctx: EpisodeContext, j, a_side, b_side, drop: frozenset):
             p.unlink()
         return ledger.entry(made_by="algorithm:filmcrew-finisher", source_type=ledger.ALGORITHMIC, extra={"frames": d})
     return run
+
+
+def _side_range(j, it, total: int, outgoing: bool) -> tuple[int, int, int, int]:
+    """(lo, hi, s, e): the `j.before + j.into` frames of a side around the cut point [lo, hi), and the part of
+    them the clip has [s, e) (the rest holds its first or last frame)."""
+    a, b = local_range(it, total)
+    cut_at = b if outgoing else a  # the clip frame at the cut point
+    lo, hi = cut_at - j.before, cut_at + j.into
+    return lo, hi, max(0, lo), min(total, hi)
+
+
+def _held(frames, before: int, after: int, what: str):
+    """`frames` with its first frame shown `before` more times ahead of it and its last `after` more times after
+    it (each array stays valid until the next is asked for: a generator's own buffer is held, not copied)."""
+    frame = None
+    for n, frame in enumerate(frames):
+        for _ in range(before + 1 if n == 0 else 1):
+            yield frame
+    if frame is None:
+        raise MediaError(f"{what}: the shot has no frames to blend")
+    for _ in range(after):
+        yield frame
+
+
+def _blend(j, a_frames, b_frames, size: tuple[int, int]):
+    """The transition's frames from the two sides' (BT.601 yuv420p arrays, side by side): a cross-fade, or a dip
+    through black ("dip"), by the progress P going from 1 to 0 over the `d` frames as ffmpeg's xfade has it
+    (fade: a·P + b·(1 - P); fadeblack: a fading to black by smoothstep(0.8, 1, P), black to b by
+    smoothstep(0.2, 1, P), mixed by P), in OpenCV's 8-bit weighted sums (rounded)."""
+    import cv2
+    import numpy as np
+    d = j.before + j.into
+    w, h = size
+    out = np.empty((h * 3 // 2, w), np.uint8)
+    black = pa = pb = None
+    if j.kind == "dip":
+        black = np.full_like(out, 128)
+        black[:h] = 16
+        pa, pb = np.empty_like(out), np.empty_like(out)
+
+    def smooth(e0: float, x: float) -> float:
+        t = min(1.0, max(0.0, (x - e0) / (1.0 - e0)))
+        return t * t * (3 - 2 * t)
+
+    for i, (a, b) in enumerate(zip(a_frames, b_frames)):
+        p = 1.0 - i / d
+        if black is None:
+            cv2.addWeighted(a, p, b, 1.0 - p, 0.0, dst=out)
+        else:
+            s1, s2 = smooth(0.8, p), smooth(0.2, p)
+            cv2.addWeighted(a, s1, black, 1.0 - s1, 0.0, dst=pa)
+            cv2.addWeighted(black, s2, b, 1.0 - s2, 0.0, dst=pb)
+            cv2.addWeighted(pa, p, pb, 1.0 - p, 0.0, dst=out)
+        yield out
+
+
+def _drawn_transition(ctx: EpisodeContext, tctx, j, a_side, b_side, drop: frozenset) -> dict:
+    """A transition between two shots drawn here: each side's frames drawn (lips in), blended here and piped
+    into the encoder with both sides' subtitles laid over, like a drawn segment (no raw files, no xfade)."""
+    wd = Path(tctx.workdir)
+    d = j.before + j.into
+    sides, subs = [], []
+    for n, (prefix, (it, sh, pic)) in enumerate((("a.", a_side), ("b.", b_side))):
+        total = clip_length(tctx.inputs[f"{prefix}timing"])
+        lo, hi, s, e = _side_range(j, it, total, prefix == "a.")
+        sides.append(_held(_draw_picture(pic, tctx.inputs, prefix, sh, s, e, drop, {}), s - lo, hi - e,
+                           f"the transition after {a_side[0].shot}"))
+        subs += _subtitles(ctx, wd, tctx.inputs, prefix, sh, lo, hi, f"{n}", drop)
+    args, graph, label = _overlay("v0", subs, 1)
+    ffmpeg.pipe_in([*ffmpeg.raw_input(ctx.size), *args, "-filter_complex",
+                    ";".join([f"[0:v]{ffmpeg.BT601_TO_BT709}[v0]", *graph]), "-map", f"[{label}]",
+                    *encode_args(ctx.preview), "-frames:v", str(d), str(wd / "segment.mp4")],
+                   _blend(j, *sides, ctx.size), "rendering a transition", wd / "ffmpeg.log")
+    for p in wd.glob("sub-*.png"):
+        p.unlink()
+    return ledger.entry(made_by="algorithm:filmcrew-finisher", source_type=ledger.ALGORITHMIC, extra={"frames": d})
 
 
 # ---- each shot's media for an editing program ---------------------------------------------------
