@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import threading
 from pathlib import Path
 
@@ -32,33 +33,83 @@ DELIVERY = {"whispering": (0.55, 0.9), "whisper": (0.55, 0.9), "shouting": (1.6,
             "angry": (1.3, 1.05), "quietly": (0.7, 0.95), "gently": (0.8, 0.95), "afraid": (0.9, 1.1)}
 
 
+REWRITE = "1"  # how SeededSession rewrites the graph: a change here must change this (the cache below is keyed by it)
+
+
+def cache_folder() -> Path:
+    """Where derived files are kept between runs: `$FILMCREW_HOME/cache` when FILMCREW_HOME is set, else the
+    user's cache folder (`$XDG_CACHE_HOME/filmcrew`, default ~/.cache/filmcrew)."""
+    home = os.environ.get("FILMCREW_HOME")
+    if home:
+        return Path(home) / "cache"
+    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "filmcrew"
+
+
+def _rewrite(model_path) -> tuple[bytes, list]:
+    """The graph of `model_path` with its RandomNormalLike nodes replaced by noise inputs: its bytes, and each
+    noise input as [name, its known dims]."""
+    import onnx
+    from onnx import TensorProto, helper
+    model = onnx.load(str(model_path))
+    g = model.graph
+    noise: list = []
+    shapes = {vi.name: vi for vi in onnx.shape_inference.infer_shapes(model).graph.value_info}
+    for node in [n for n in g.node if n.op_type == "RandomNormalLike"]:
+        attrs = {a.name: helper.get_attribute_value(a) for a in node.attribute}
+        if attrs.get("mean", 0.0) != 0.0 or attrs.get("scale", 1.0) != 1.0:
+            raise ProviderError(f"{model_path}: a RandomNormalLike node with mean/scale is not supported")
+        like = node.input[0]
+        dims = [d.dim_value or None for d in shapes[like].type.tensor_type.shape.dim] if like in shapes else [None] * 3
+        name = f"filmcrew_noise_{len(noise)}"
+        noise.append([name, dims])
+        g.input.append(helper.make_tensor_value_info(name, TensorProto.FLOAT, [f"{name}_{i}" for i in range(len(dims))]))
+        zeros = helper.make_tensor(f"{name}_starts", TensorProto.INT64, [len(dims)], [0] * len(dims))
+        g.initializer.append(zeros)
+        idx = list(g.node).index(node)
+        g.node.remove(node)
+        g.node.insert(idx, helper.make_node("Slice", [name, f"{name}_starts", f"{name}_ends"], list(node.output)))
+        g.node.insert(idx, helper.make_node("Shape", [like], [f"{name}_ends"]))
+    return model.SerializeToString(), noise
+
+
+def prepared(model_path) -> tuple[bytes, list]:
+    """`_rewrite(model_path)`, kept in the cache folder (piper/KEY.onnx and KEY.json, KEY from the rewrite's
+    version and the model file's path, size and modification time): loading `onnx` and rewriting a 63 MB graph
+    took 1.2 s of CPU in every process, before a one-line edit's voice could start (issue 36); from the cache
+    the session starts in about 0.4 s. A cache that cannot be read or written is not an error: the graph is
+    rewritten (and the same bytes come out)."""
+    p = Path(model_path)
+    st = p.stat()
+    key = hashlib.sha256(f"{REWRITE}|{p.resolve()}|{st.st_size}|{st.st_mtime_ns}".encode()).hexdigest()[:32]
+    folder = cache_folder() / "piper"
+    graph, meta = folder / f"{key}.onnx", folder / f"{key}.json"
+    try:
+        info = json.loads(meta.read_text(encoding="utf-8"))
+        data = graph.read_bytes()
+        if len(data) == info["bytes"]:
+            return data, info["noise"]
+    except (OSError, ValueError, KeyError, TypeError):
+        pass
+    data, noise = _rewrite(model_path)
+    try:  # the graph first, then what says it is whole (each written beside and renamed: never half a file)
+        folder.mkdir(parents=True, exist_ok=True)
+        for path, content in ((graph, data), (meta, json.dumps({"bytes": len(data), "noise": noise}).encode())):
+            tmp = path.with_name(f".{path.name}.{os.getpid()}.{threading.get_ident()}")
+            tmp.write_bytes(content)
+            os.replace(tmp, path)
+    except OSError:
+        pass
+    return data, noise
+
+
 class SeededSession:
     """An onnxruntime session over a graph whose random nodes read noise from extra inputs, and which feeds
     those inputs with noise seeded by the other inputs (see the module's docstring)."""
 
     def __init__(self, model_path, providers=("CPUExecutionProvider",)):
-        import onnx
         import onnxruntime
-        from onnx import TensorProto, helper
-        model = onnx.load(str(model_path))
-        g = model.graph
-        self.noise: list[tuple[str, list[int | None]]] = []  # (input name, its known dims)
-        shapes = {vi.name: vi for vi in onnx.shape_inference.infer_shapes(model).graph.value_info}
-        for node in [n for n in g.node if n.op_type == "RandomNormalLike"]:
-            attrs = {a.name: helper.get_attribute_value(a) for a in node.attribute}
-            if attrs.get("mean", 0.0) != 0.0 or attrs.get("scale", 1.0) != 1.0:
-                raise ProviderError(f"{model_path}: a RandomNormalLike node with mean/scale is not supported")
-            like = node.input[0]
-            dims = [d.dim_value or None for d in shapes[like].type.tensor_type.shape.dim] if like in shapes else [None] * 3
-            name = f"filmcrew_noise_{len(self.noise)}"
-            self.noise.append((name, dims))
-            g.input.append(helper.make_tensor_value_info(name, TensorProto.FLOAT, [f"{name}_{i}" for i in range(len(dims))]))
-            zeros = helper.make_tensor(f"{name}_starts", TensorProto.INT64, [len(dims)], [0] * len(dims))
-            g.initializer.append(zeros)
-            idx = list(g.node).index(node)
-            g.node.remove(node)
-            g.node.insert(idx, helper.make_node("Slice", [name, f"{name}_starts", f"{name}_ends"], list(node.output)))
-            g.node.insert(idx, helper.make_node("Shape", [like], [f"{name}_ends"]))
+        data, noise = prepared(model_path)
+        self.noise: list[tuple[str, list[int | None]]] = [(name, dims) for name, dims in noise]  # (input, known dims)
         opts = onnxruntime.SessionOptions()
         # one thread: how onnxruntime splits a product among threads changes its last bits, so a pool sized by
         # the machine's cores would make a 2-core CI and an 8-core laptop disagree; the executor runs voice
@@ -69,8 +120,7 @@ class SeededSession:
         # held beside the frames being drawn: issue 36's peak); without it each line's buffers are given back. The
         # samples are the same (checked on 12 lines: the same SHA-256)
         opts.enable_cpu_mem_arena = False
-        self.session = onnxruntime.InferenceSession(model.SerializeToString(), sess_options=opts,
-                                                    providers=list(providers))
+        self.session = onnxruntime.InferenceSession(data, sess_options=opts, providers=list(providers))
 
     def get_inputs(self):
         return [i for i in self.session.get_inputs() if not i.name.startswith("filmcrew_noise_")]
