@@ -140,12 +140,28 @@ def raw_input(size: tuple[int, int], source: str = "pipe:0") -> list[str]:
     return ["-f", "rawvideo", "-pix_fmt", "yuv420p", "-s", f"{size[0]}x{size[1]}", "-r", "30", "-i", source]
 
 
+PIPE_BYTES = 1 << 20  # the pipe frames go down (Linux's default limit for a process to ask; 64 KiB otherwise)
+
+
+def widen(pipe) -> None:
+    """Give the pipe `pipe` (a file object) room for PIPE_BYTES (Linux: F_SETPIPE_SZ): a 1080x1920 frame (3 MB)
+    then crosses it in three writes, not fifty, with as many fewer wake-ups of the encoder. Measured piping 400
+    such frames into ffmpeg: 1.7 -> 0.9 ms of CPU a frame on the writing side and 1.9 -> 1.35 on the reading side
+    (issue 36). Where it cannot be done (another system, a lower limit) the pipe stays as it was."""
+    try:
+        import fcntl
+        fcntl.fcntl(pipe.fileno(), getattr(fcntl, "F_SETPIPE_SZ", 1031), PIPE_BYTES)
+    except (ImportError, OSError, ValueError):
+        pass
+
+
 def pipe_in(args: list[str], frames, what: str, log: Path) -> None:
     """Run ffmpeg with `args` (one of its inputs `pipe:0`), writing each array of `frames` down its standard
     input; its messages go to the file `log` (removed after), so a long run never fills a pipe nobody reads."""
     with open(log, "wb") as err:
         proc = subprocess.Popen([executable(), "-hide_banner", "-nostdin", "-y", *args], stdin=subprocess.PIPE,
                                 stdout=subprocess.DEVNULL, stderr=err)
+        widen(proc.stdin)
         try:
             for a in frames:
                 proc.stdin.write(memoryview(a))

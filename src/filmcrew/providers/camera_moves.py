@@ -22,7 +22,7 @@ import numpy as np
 from PIL import Image, ImageDraw
 
 from .. import ledger
-from ..media.ffmpeg import BT601_PARAMS, X264_THREADS
+from ..media.ffmpeg import BT601_PARAMS, X264_THREADS, widen
 from ..errors import MediaError
 from .base import AnimateRequest, NoSettings
 
@@ -230,6 +230,7 @@ class CameraMoveAnimator(NoSettings):
                "-r", "30", "-i", "pipe:0", "-c:v", "libx264", "-preset", "ultrafast", "-crf", crf,
                "-pix_fmt", "yuv420p", "-g", "30", "-an", *X264_THREADS, "-vf", BT601_PARAMS, str(out_path)]
         proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        widen(proc.stdin)
         yuv = np.empty((H * 3 // 2, W), np.uint8)
         info: dict = {}
         track: dict = {}
