@@ -55,3 +55,21 @@ def test_a_side_without_frames_left_holds_its_first_and_last():
     assert held == [0, 0, 0, 1, 2, 2, 2, 2]
     with pytest.raises(MediaError, match="no frames"):
         list(_held(iter([]), 0, 1, "the transition after s1"))
+
+
+def test_a_side_with_none_of_its_frames_in_the_transition_holds_its_nearest():
+    """A cross-fade wholly before the cut into a shot used from its first frame (a person's cut on the studio's
+    timeline): the incoming side has no frame before its first, so its first is shown throughout; the same for an
+    outgoing shot used to its last frame with the whole transition after the cut."""
+    from filmcrew.crew.finisher import _side_range
+    from filmcrew.story.cut import Item
+
+    before = SimpleNamespace(before=15, into=0)
+    assert _side_range(before, Item("shot", 0, None, shot="s2"), 90, outgoing=False) == (-15, 0, 0, 1, 0, 14)
+    assert _side_range(before, Item("shot", 0, None, shot="s1"), 90, outgoing=True) == (75, 90, 75, 90, 0, 0)
+    after = SimpleNamespace(before=0, into=10)
+    assert _side_range(after, Item("shot", 0, None, shot="s1"), 90, outgoing=True) == (90, 100, 89, 90, 0, 9)
+    assert _side_range(after, Item("shot", 20, 60, shot="s1"), 90, outgoing=True) == (60, 70, 60, 70, 0, 0)
+    mid = SimpleNamespace(before=8, into=7)  # a trimmed shot with handles: its own frames, none held
+    assert _side_range(mid, Item("shot", 10, 50, shot="s2"), 90, outgoing=False) == (2, 17, 2, 17, 0, 0)
+    assert _side_range(mid, Item("shot", 0, 40, shot="s2"), 40, outgoing=True) == (32, 47, 32, 40, 0, 7)

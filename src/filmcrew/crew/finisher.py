@@ -336,11 +336,11 @@ def _transition(ctx: EpisodeContext, j, a_side, b_side, drop: frozenset):
         for n, (prefix, (it, sh, pic)) in enumerate((("a.", a_side), ("b.", b_side))):
             folder = Path(tctx.inputs[f"{prefix}timing" if pic else f"{prefix}clip"])
             total = clip_length(folder) if pic else _clip_frames(folder)
-            lo, hi, s, e = _side_range(j, it, total, prefix == "a.")
+            lo, hi, s, e, front, back = _side_range(j, it, total, prefix == "a.")
             if pic:  # drawn here, lips in, its first and last frames held where the shot has no more (the other
                 raw = wd / f"side{n}.yuv"  # side a model's clip: both drawn here is _drawn_transition)
                 with open(raw, "wb") as out:
-                    for yuv in _held(_draw_picture(pic, tctx.inputs, prefix, sh, s, e, drop, {}), s - lo, hi - e,
+                    for yuv in _held(_draw_picture(pic, tctx.inputs, prefix, sh, s, e, drop, {}), front, back,
                                      f"the transition after {a_side[0].shot}"):
                         out.write(memoryview(yuv))
                 ins += ffmpeg.raw_input(ctx.size, str(raw))
@@ -348,7 +348,7 @@ def _transition(ctx: EpisodeContext, j, a_side, b_side, drop: frozenset):
                 subs_all += _subtitles(ctx, wd, tctx.inputs, prefix, sh, lo, hi, f"{n}", drop)
                 continue
             ins += ["-i", str(folder / "clip.mp4")]
-            pad = f",tpad=start_mode=clone:start={s - lo}:stop_mode=clone:stop={hi - e}" if (s - lo or hi - e) else ""
+            pad = f",tpad=start_mode=clone:start={front}:stop_mode=clone:stop={back}" if (front or back) else ""
             steps.append(f"[{n}:v]trim=start_frame={s}:end_frame={e},setpts=PTS-STARTPTS{pad},settb=1/30,"
                          f"{ffmpeg.to_bt709(folder / 'clip.mp4')}[y{n}]")
             # each side's lips before the blend (inputs 2, 3, ...: after the two clips)
@@ -369,13 +369,19 @@ def _transition(ctx: EpisodeContext, j, a_side, b_side, drop: frozenset):
     return run
 
 
-def _side_range(j, it, total: int, outgoing: bool) -> tuple[int, int, int, int]:
-    """(lo, hi, s, e): the `j.before + j.into` frames of a side around the cut point [lo, hi), and the part of
-    them the clip has [s, e) (the rest holds its first or last frame)."""
+def _side_range(j, it, total: int, outgoing: bool) -> tuple[int, int, int, int, int, int]:
+    """(lo, hi, s, e, front, back): the `j.before + j.into` frames of a side around the cut point [lo, hi); the
+    clip frames [s, e) drawn for them; and how many times its first is shown before them and its last after. Where
+    the clip has none of [lo, hi) (the incoming shot used from its first frame with the whole transition before
+    the cut, or the outgoing one to its last with it all after), its nearest frame is held throughout."""
     a, b = local_range(it, total)
     cut_at = b if outgoing else a  # the clip frame at the cut point
     lo, hi = cut_at - j.before, cut_at + j.into
-    return lo, hi, max(0, lo), min(total, hi)
+    s, e = max(0, lo), min(total, hi)
+    if e <= s:
+        s = 0 if hi <= 0 else total - 1
+        return lo, hi, s, s + 1, 0, hi - lo - 1
+    return lo, hi, s, e, s - lo, hi - e
 
 
 def _held(frames, before: int, after: int, what: str):
@@ -431,8 +437,8 @@ def _drawn_transition(ctx: EpisodeContext, tctx, j, a_side, b_side, drop: frozen
     sides, subs = [], []
     for n, (prefix, (it, sh, pic)) in enumerate((("a.", a_side), ("b.", b_side))):
         total = clip_length(tctx.inputs[f"{prefix}timing"])
-        lo, hi, s, e = _side_range(j, it, total, prefix == "a.")
-        sides.append(_held(_draw_picture(pic, tctx.inputs, prefix, sh, s, e, drop, {}), s - lo, hi - e,
+        lo, hi, s, e, front, back = _side_range(j, it, total, prefix == "a.")
+        sides.append(_held(_draw_picture(pic, tctx.inputs, prefix, sh, s, e, drop, {}), front, back,
                            f"the transition after {a_side[0].shot}"))
         subs += _subtitles(ctx, wd, tctx.inputs, prefix, sh, lo, hi, f"{n}", drop)
     args, graph, label = _overlay("v0", subs, 1)
