@@ -184,7 +184,8 @@ def _make(a) -> int:
     shots = {ln.id: sh.id for ctx in ctxs for sh in ctx.episode.shots() for ln in sh.lines}  # a line's task: its shot's
     with events.recording(root, shots=shots):  # .filmcrew/events/RUN.jsonl: what the studio follows; the bar reads it too
         report = execute(st, [t for g in graphs for t in g.targets], progress=progress, workers=a.jobs,
-                         log=(lambda s: print(s, file=sys.stderr)) if a.verbose else None, executor=runner)
+                         log=(lambda s: print(s, file=sys.stderr)) if a.verbose else None, executor=runner,
+                         planned=items)
     for ctx, g in zip(ctxs, graphs):
         paths = publish.publish(root, st, ctx, g, a.preview)
         print(f"{ctx.episode.id}: {paths['mp4']}  (+ .srt, .ass, .otio, .provenance.json)")

@@ -296,10 +296,11 @@ class LocalPool:
 
 def execute(store: Store, targets: list[Task], progress: Callable[[dict], None] | None = None, workers: int = 2,
             log: Callable[[str], None] | None = None, executor: Executor | None = None,
-            events: Events | None = None) -> RunReport:
+            events: Events | None = None, planned: list[PlanItem] | None = None) -> RunReport:
     """Make what the plan of `targets` lists. Progress is reported as events (engine/events.py) to `events`, else
     to the recording active in this process (the make's), else to listeners only; `progress` is one more
-    listener for this run (the command line's bar)."""
+    listener for this run (the command line's bar). `planned`: `plan(store, targets)` when the caller has just
+    made it (the make's budget check, under the make's lock), so the store's records are not read and checked twice."""
     import time
     ev = events or current_events() or Events()
     if progress is not None:
@@ -307,7 +308,7 @@ def execute(store: Store, targets: list[Task], progress: Callable[[dict], None] 
     executor = executor or LocalPool(workers)
     tame_allocator()
     store.clear_tmp()
-    items = plan(store, targets)
+    items = planned if planned is not None else plan(store, targets)
     todo = {id(i.task): i.task for i in items}
     report = RunReport()
     t0 = time.perf_counter()
