@@ -110,7 +110,7 @@ def _synthetic(ctx: EpisodeContext, ln, ch, artifact: str, take: int = 0) -> Tas
                                    cloned_voices.in_ledger(clone) if clone else None, take), seed=take,
                     episode=ctx.episode.number, estimate=functools.partial(prov.estimate, whole))
     return Task("voice", artifact, CODE_VERSION, provider_id(prov), params, _runner(prov, req, said), seed=0,
-                episode=ctx.episode.number)
+                episode=ctx.episode.number, first=True)  # (an offline voice's model is loaded in this process)
 
 
 def emotion_notes(ctx: EpisodeContext) -> list[str]:

@@ -330,7 +330,8 @@ def execute(store: Store, targets: list[Task], progress: Callable[[dict], None] 
     def blocked(t: Task) -> bool:
         return any(id(d) in broken for d in t.inputs.values())
 
-    pending = [i.task for i in items]
+    pending = [i.task for i in items if i.task.first] + [i.task for i in items if not i.task.first]  # (each in plan
+    # order; a task is submitted only once its inputs are made, so any order of this list is safe)
     try:
         while pending or running:
             for t in list(pending):

@@ -71,6 +71,9 @@ class Task:
     by_content: dict[str, str] = field(default_factory=dict)  # input name -> the file of it whose bytes enter the key
     store: Any = None  # store.Store holding the inputs named in by_content
     estimate: Callable[[], dict] | None = None  # what running it would cost ({"amount", "currency"}); not in the key
+    first: bool = False  # made before the other tasks that are ready (not in the key): a task whose provider holds a
+    # large model in this process (the offline voice), so every such task of a make runs before the frames are drawn
+    # and the model is let go (issue 36: a 5-episode make interleaved them, 1041 MiB where one episode took 875)
     _key: str | None = None
 
     def components(self) -> dict:
