@@ -6,6 +6,7 @@ sent, the line kept and flagged. An offline voice is never retaken and the repor
 
 from __future__ import annotations
 
+import contextlib
 import json
 
 import pytest
@@ -64,12 +65,10 @@ def _planted(g):
     pytest.fail("no line's words are its own")
 
 
-def _voice_jobs(root):
-    return sorted((r for r in jobs.Journal(Layout.of(root).jobs).records() if ".voice" in r["label"]),
-                  key=lambda r: r["label"])
-
-
-def test_a_drifting_line_is_retaken_once_and_the_retake_used(tmp_path_factory, monkeypatch):
+@contextlib.contextmanager
+def _drifting(tmp_path_factory, monkeypatch):
+    """A written project voiced by the MiniMax test server, one line of which (its words its own) the server says in
+    another character's voice: (root, server, that line's id, its text), the server running."""
     monkeypatch.setenv("MM_KEY", MM_KEY)
     root = _written(tmp_path_factory)
     with FakeMiniMaxSpeech() as srv:
@@ -77,6 +76,16 @@ def test_a_drifting_line_is_retaken_once_and_the_retake_used(tmp_path_factory, m
         line, text = _planted(_graph(root))
         srv.clones[OTHER] = b""
         srv.plant(text, OTHER)
+        yield root, srv, line, text
+
+
+def _voice_jobs(root):
+    return sorted((r for r in jobs.Journal(Layout.of(root).jobs).records() if ".voice" in r["label"]),
+                  key=lambda r: r["label"])
+
+
+def test_a_drifting_line_is_retaken_once_and_the_retake_used(tmp_path_factory, monkeypatch):
+    with _drifting(tmp_path_factory, monkeypatch) as (root, srv, line, text):
         assert main(["make", str(root), "--preview", "--quiet"]) == 0
         assert srv.planted_answers == [text]  # the plant was said once, in the other voice
         g = _graph(root)
@@ -130,13 +139,7 @@ def test_a_retake_whose_answer_is_lost_is_not_sent_again_and_is_said(tmp_path_fa
     import subprocess
     import sys
     import time
-    monkeypatch.setenv("MM_KEY", MM_KEY)
-    root = _written(tmp_path_factory)
-    with FakeMiniMaxSpeech() as srv:
-        _speech_model(root, srv.url)
-        line, text = _planted(_graph(root))
-        srv.clones[OTHER] = b""
-        srv.plant(text, OTHER)
+    with _drifting(tmp_path_factory, monkeypatch) as (root, srv, line, text):
         srv.hold, srv.delay = text, 60.0
         cmd = [sys.executable, "-m", "filmcrew", "make", str(root), "--preview", "--quiet"]
         proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
