@@ -114,7 +114,15 @@ def profile(root: Path, since: float) -> dict:
         n, s = by_stage.get(stage, (0, 0.0))
         by_stage[stage] = [n + 1, s + e.get("seconds", 0.0)]
     t = [e["t"] for e in events]
-    return {"wall_seconds": round(max(t) - min(t), 1) if t else 0.0, "tasks_made": len(ended),
+    # the frames the make drew and encoded for the film (its segments and transitions, as their records say): an
+    # edit's floor, since each of them costs about what a frame of the cold make costs (issue 36)
+    st = Layout.of(root).store()
+    encoded = 0
+    for e in ended:
+        if e["role"] == "finisher" and e["artifact"].endswith((".segment", ".transition")):
+            last = st.last(e["artifact"])
+            encoded += int(st.record(last["key"])["ledger"].get("frames", 0)) if last else 0
+    return {"wall_seconds": round(max(t) - min(t), 1) if t else 0.0, "tasks_made": len(ended), "frames_encoded": encoded,
             "task_seconds_by_role": {k: round(v, 1) for k, v in sorted(by_role.items(), key=lambda kv: -kv[1])},
             "task_seconds_by_stage": {k: {"tasks": n, "seconds": round(s, 1)}
                                       for k, (n, s) in sorted(by_stage.items(), key=lambda kv: -kv[1][1])},
@@ -125,7 +133,8 @@ def profile(root: Path, since: float) -> dict:
 def show_profile(label: str, prof: dict) -> None:
     if not prof:
         return
-    print(f"     profile of {label} ({prof['tasks_made']} tasks made, task seconds summed; two run at once):")
+    print(f"     profile of {label} ({prof['tasks_made']} tasks made, {prof['frames_encoded']} frames drawn and encoded "
+          "for the film, task seconds summed; two run at once):")
     for stage, v in prof["task_seconds_by_stage"].items():
         print(f"       {stage:<26} {v['seconds']:7.1f} s  ({v['tasks']} tasks)")
 
@@ -289,6 +298,10 @@ def main() -> int:
                    "cpu: finish_only / reencode": cpu["finish_only"] / cpu["reencode"],
                    "cpu: one_line / make_cold": cpu["one_line"] / cpu["make_cold"],
                    "cpu: one_dub / make_cold": cpu["one_dub"] / cpu["make_cold"]})
+    # an edit's floor: the share of the film's frames it had to draw and encode again (its changed shot, a transition
+    # into it), which cost about what the cold make's frames cost; its voice, mix and assembly come on top
+    for k in ("one_line", "one_action", "one_dub"):
+        ratios[f"frames: {k} / film"] = res[k].get("profile", {}).get("frames_encoded", 0) / (all_seconds * 30)
     if "moviepy" in res:
         ratios["moviepy / finish_only"] = res["moviepy"]["seconds"] / res["finish_only"]["seconds"]
     res["ratios"] = {k: round(v, 2) for k, v in ratios.items()}

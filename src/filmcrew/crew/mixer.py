@@ -63,6 +63,7 @@ MARGIN = 14400  # 0.3 s: speech this far outside a part still ducks inside it (t
 MODEL_FADE = int(0.1 * RATE)  # the ambience steps aside for a model's own sound over 0.1 s
 HEAD = mastering.HOP  # 100 ms of K-weighted signal kept per part, for the master's correction at its start
 CHANNELS = 2
+WARM = ("scipy.signal", "pyloudnorm")  # what the parts and the master import (about a second): loaded as the make starts
 
 
 def mix_task(ctx: EpisodeContext, timeline: Task, voices: dict[str, Task], cues: dict[str, Task],
@@ -78,10 +79,11 @@ def mix_task(ctx: EpisodeContext, timeline: Task, voices: dict[str, Task], cues:
                  inputs=inputs, episode=ep)
     store = for_project(ctx.root)
     parts = {f"p{j:03d}": Task("finisher", f"{sid}.mixpart", CODE_VERSION, FINISHER, {}, partial(_part, f"{sid}.json"),
-                               inputs={"score": score}, by_content={"score": f"{sid}.json"}, store=store, episode=ep)
+                               inputs={"score": score}, by_content={"score": f"{sid}.json"}, store=store, episode=ep,
+                               warm=WARM)
              for j, sid in enumerate(slots)}
     return Task("finisher", f"{ctx.episode.id}.mix", CODE_VERSION, FINISHER, {"lufs": -14.0, "tp": -1.0}, _master,
-                inputs=parts, episode=ep)
+                inputs=parts, episode=ep, warm=WARM)
 
 
 # ---- the score: what each part hears --------------------------------------------------------------

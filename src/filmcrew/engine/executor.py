@@ -10,6 +10,7 @@ process (the heavy work happens in ffmpeg and onnxruntime, which release the GIL
 
 from __future__ import annotations
 
+import importlib
 import os
 import shutil
 import sys
@@ -287,6 +288,20 @@ class LocalPool:
     def submit(self, store: Store, task: Task) -> Future:
         return self.pool.submit(timed_make, store, task)
 
+    def warm(self, modules: list[str]) -> None:
+        """Import `modules` in a background thread (issue 36: a one-line make spent its first second on the new
+        line's voice with the other core idle, then its mix part 0.9 s importing scipy.signal on the critical path).
+        Python's import locks make a task that needs one of them meanwhile wait for it, not import it twice; one
+        that is missing is left for its task to report."""
+        def load() -> None:
+            for m in modules:
+                try:
+                    importlib.import_module(m)
+                except Exception:  # (its own task says what is missing, in its own words)
+                    pass
+        if modules:
+            threading.Thread(target=load, name="filmcrew-warm", daemon=True).start()
+
     def cancel(self) -> None:
         self.pool.shutdown(wait=False, cancel_futures=True)
 
@@ -310,6 +325,9 @@ def execute(store: Store, targets: list[Task], progress: Callable[[dict], None] 
     store.clear_tmp()
     items = planned if planned is not None else plan(store, targets)
     todo = {id(i.task): i.task for i in items}
+    warm = getattr(executor, "warm", None)  # (a pool in this process: see LocalPool.warm)
+    if warm is not None:
+        warm(list(dict.fromkeys(m for i in items for m in i.task.warm)))
     report = RunReport()
     t0 = time.perf_counter()
     ended = [0]

@@ -74,6 +74,8 @@ class Task:
     first: bool = False  # made before the other tasks that are ready (not in the key): a task whose provider holds a
     # large model in this process (the offline voice), so every such task of a make runs before the frames are drawn
     # and the model is let go (issue 36: a 5-episode make interleaved them, 1041 MiB where one episode took 875)
+    warm: tuple[str, ...] = ()  # modules its run imports that take long to load (not in the key): a pool in this
+    # process imports them in the background as the make starts, while its first tasks (the voices) leave a core idle
     _key: str | None = None
 
     def components(self) -> dict:
