@@ -44,7 +44,12 @@ class Handler(Quiet):
             return self._send(404, {"detail": "Not Found"})
         voice = urllib.parse.unquote(url.path.removeprefix("/v1/text-to-speech/"))
         fmt = urllib.parse.parse_qs(url.query).get("output_format", ["mp3_44100_128"])[0]
-        body = json.loads(raw)
+        try:
+            body = json.loads(raw)
+        except ValueError:  # a body cut off (the make was killed while sending it): arrived, not taken, not billed
+            with srv.lock:
+                srv.cut += 1
+            return self._detail(400, "invalid_json", "Invalid JSON body")
         with srv.lock:
             srv.requests.append({"voice": voice, "output_format": fmt, **body})
             step = srv.script.pop(0) if srv.script else ""
@@ -95,6 +100,7 @@ class FakeElevenLabs(Serving):
         super().__init__(Handler)
         self.lock = threading.Lock()
         self.requests: list[dict] = []
+        self.cut = 0  # requests whose body was cut off
         self.auth_headers: list[str] = []
         self.script: list[str] = []
         self.delay = 1.0

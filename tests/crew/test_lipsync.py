@@ -80,6 +80,12 @@ def test_a_lip_sync_job_sends_kling_s_request_for_its_own_video_and_is_never_pai
     polls = fake.polls
     _sync(fake, tmp_path, handle)  # the same job again: the journal's result, nothing sent, nothing asked
     assert len(fake.lipsyncs) == 1 and fake.polls == polls
+    # the same request under another key (filmcrew's keys changed, the voices did not): answered from the journal
+    out2, folder2 = _sync(fake, tmp_path, handle, key="34" * 32)
+    assert len(fake.lipsyncs) == 1 and out2.read_bytes() == out.read_bytes()
+    gen2 = json.loads((folder2 / "generation.json").read_text())
+    assert gen2["actual"] == 0.0 and gen2["job"]["handle"] == rec["handle"]
+    assert jobs.Journal(tmp_path / "jobs").spent()["USD"] == 0.0462  # (the animator's video is in CNY)
 
 
 def test_refusals_failures_and_a_lost_answer(fake, tmp_path):

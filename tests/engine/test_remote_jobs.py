@@ -198,3 +198,40 @@ def test_after_max_failures_in_a_row_nothing_more_is_sent(tmp_path):
         sent += len(v.submits)
     assert sent == 3 and "failed 3 jobs in a row" in str(err.value)
     jobs._failures.clear()
+
+
+def test_the_same_request_under_a_new_key_is_answered_from_the_journal_and_not_paid_again(tmp_path):
+    """A change of filmcrew's keys that leaves a paid request as it was (a shot lip-synced by Kling whose voice
+    input became its line's pick) does not send and pay it again; another request, a retake (another
+    artifact), a new seed for the shot or a job a person forgot is sent."""
+    old = jobs.JobTicket(tmp_path / "jobs", "ab" * 32, "ep01-s01-sh01.lipsync")
+    v = Vendor(old)
+    first = go(old, v)
+    assert len(v.submits) == 1
+    new = jobs.JobTicket(tmp_path / "jobs", "cd" * 32, "ep01-s01-sh01.lipsync")
+    again = go(new, Vendor(new))  # (a vendor that would fail the journal's checks if it were asked)
+    assert again.path != first.path and again.path.read_bytes() == first.path.read_bytes()
+    assert again.record["answered_from"] == old.key and again.record["actual"] == 0.0
+    journal = jobs.Journal(tmp_path / "jobs")
+    assert journal.spent() == {"USD": 0.04}  # paid once
+    assert go(new, Vendor(new)).path == again.path  # and kept under its own key
+    # another request, or the same one for another artifact (a retake), is sent
+    third = jobs.JobTicket(tmp_path / "jobs", "ef" * 32, "ep01-s01-sh01.lipsync")
+    other = Vendor(third)
+    jobs.run(third, other, {"prompt": "y"}, kind="image",
+             estimate={"amount": 0.04, "currency": "USD"}, settings=jobs.Settings(poll_every=0.0, timeout=60),
+             sleep=lambda s: None)
+    retake = jobs.JobTicket(tmp_path / "jobs", "12" * 32, "ep01-s01-sh01.lipsync.take1")
+    r = Vendor(retake)
+    go(retake, r)
+    assert len(other.submits) == 1 and len(r.submits) == 1
+    # a person who asks the model again for the shot (a new seed; a model without one gets the same request)
+    reseeded = jobs.JobTicket(tmp_path / "jobs", "56" * 32, "ep01-s01-sh01.lipsync", seed=1)
+    asked = Vendor(reseeded)
+    go(reseeded, asked)
+    assert len(asked.submits) == 1
+    # a person who forgets the answered job has its request sent afresh (a second payment they chose)
+    journal.forget(new.key)
+    fresh = Vendor(new)
+    go(new, fresh)
+    assert len(fresh.submits) == 1 and "answered_from" not in journal.read(new.key)

@@ -291,8 +291,9 @@ def test_an_english_episode_voiced_by_elevenlabs_killed_and_resumed(tmp_path, mo
         assert kills >= 1
         records = voice_jobs(root)
         assert records and all(rec["state"] == "fetched" for rec in records)
-        # one request per line, and one more only where a person allowed a lost one to be sent again
-        assert len(srv.requests) == len(records) + len(allowed)
+        # one request per line, and one more only where a person allowed a lost one to be sent again (a lost one
+        # may have been cut off mid-body by the kill: it reached the server, which could not read it)
+        assert len(srv.requests) + srv.cut == len(records) + len(allowed)
         texts = [q["text"] for q in srv.requests]
         assert len(set(texts)) >= len(records) - 1
         no_key_anywhere(root, EL_KEY)

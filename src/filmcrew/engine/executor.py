@@ -95,7 +95,7 @@ def plan(store: Store, targets: list[Task]) -> list[PlanItem]:
 
 def ticket_for(store: Store, t: Task) -> JobTicket | None:
     """The typed ticket of a task that sends a paid job (one with an estimate): journaled under its key."""
-    return JobTicket(store.jobs, t.key, t.artifact) if t.estimate is not None else None
+    return JobTicket(store.jobs, t.key, t.artifact, t.seed) if t.estimate is not None else None
 
 
 def _make(store: Store, t: Task) -> None:

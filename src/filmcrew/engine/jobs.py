@@ -9,6 +9,10 @@ fetch, verify) is `providers/remote/jobs.py`.
 States: a job is `prepared` until its request is on the wire, then `submitting` (from here on it may have reached
 the vendor and counts as spent), `submitted` with the vendor's job id, `fetched` once its result is safe; failed and
 refused jobs cost nothing; a lost submit a person chose to send again is kept in `lost/`, still counted.
+
+`requests/DIGEST.json` says which job answered a request (providers/remote/jobs.request_digest: the artifact, the
+task's seed, the vendor and the request's content): a task whose key changed while its request did not (a change of filmcrew's
+keys) takes that job's result, journaled under its own key at no cost, instead of sending and paying again.
 """
 
 from __future__ import annotations
@@ -34,6 +38,7 @@ class JobTicket:
     journal: Path
     key: str
     label: str
+    seed: int = 0  # the task's seed: a person asking the model again (a new seed for a shot, a retake) moves it
 
 
 class Journal:
@@ -65,7 +70,27 @@ class Journal:
         events.job(rec)  # the job's new state, as an event of the make (what the studio's pages follow)
 
     def forget(self, key: str) -> None:
+        """Drop a job's record, and the note that its request was answered (so a person who forgets a job has its
+        request sent afresh, not answered from another job's result)."""
+        rec = None
+        try:
+            rec = self.read(key)
+        except ProviderError:
+            pass
+        if rec and rec.get("request"):
+            (self.folder / "requests" / f"{rec['request']}.json").unlink(missing_ok=True)
         self.path(key).unlink(missing_ok=True)
+
+    def remember(self, digest: str, key: str) -> None:
+        """Note that the job `key` answered the request `digest` (providers/remote/jobs.request_digest)."""
+        atomic.write_text(self.folder / "requests" / f"{digest}.json", json.dumps({"key": key}))
+
+    def asked(self, digest: str) -> str | None:
+        """The key of the job that answered the request `digest`, if one did."""
+        try:
+            return str(json.loads((self.folder / "requests" / f"{digest}.json").read_text(encoding="utf-8"))["key"])
+        except (OSError, ValueError, KeyError, TypeError):
+            return None
 
     def set_aside(self, key: str) -> Path:
         """Move a job that may have been billed to `lost/` (still counted as spent), so that the next make sends its

@@ -9,7 +9,10 @@ status, where the result is. Everything that must be right for every vendor live
   vendor's job id as soon as it answers ("submitted"), and when its result is safely on disk ("fetched"). A
   make killed at any moment and run again resumes the same job and never submits it again; a fetched result is
   never fetched or paid again; a job that failed before its request left (no key, the host unreachable) is
-  forgotten and cost nothing.
+  forgotten and cost nothing. A request already answered under another key (the same artifact, vendor and
+  request content, `request_digest`: filmcrew's keys changed, the request did not) is not sent: that job's
+  result is journaled under the new key at no cost. A retake is another artifact, so it is sent; a job a person
+  forgets (`filmcrew jobs --forget`) or a shot given a new seed (the studio's "ask again") is sent afresh.
 - **A lost answer is never sent again on its own.** A submit whose answer was lost (no answer in time, the
   connection dropped, an answer cut off or not JSON; `http.Unsure`) or whose make was killed may have been
   billed. A vendor that lets filmcrew choose the job id (ComfyUI's prompt_id) is asked for it at once; for one
@@ -32,6 +35,8 @@ status, where the result is. Everything that must be right for every vendor live
 
 from __future__ import annotations
 
+import hashlib
+import json
 import logging
 import threading
 import time
@@ -230,11 +235,60 @@ class Outcome:
     record: dict = field(default_factory=dict)
 
 
+def request_digest(ticket: JobTicket, adapter: Adapter, kind: str, request: dict) -> str | None:
+    """What identifies a request whatever task key it is sent under: the artifact it makes (a retake is another
+    artifact), the task's seed (a person who asks a model again for a shot moves it, and a model without a seed,
+    Kling's, is sent the very same request), the vendor, the kind of result and the request itself, files and
+    bytes in it by their content. None where the request holds something else (it is then never answered from
+    another job)."""
+    def content(o):
+        if isinstance(o, (bytes, bytearray)):
+            return {"sha256": hashlib.sha256(o).hexdigest()}
+        if isinstance(o, Path):
+            return {"file_sha256": hashlib.sha256(o.read_bytes()).hexdigest()}
+        if isinstance(o, (tuple, set, frozenset)):
+            return sorted(o) if isinstance(o, (set, frozenset)) else list(o)
+        raise TypeError(type(o).__name__)
+    try:
+        text = json.dumps({"artifact": ticket.label, "seed": ticket.seed, "provider": adapter.name, "kind": kind,
+                           "request": request},
+                          sort_keys=True, default=content, ensure_ascii=False)
+    except (TypeError, ValueError, OSError):
+        return None
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def _answered_before(journal: Journal, ticket: JobTicket, digest: str | None, who: str) -> Outcome | None:
+    """The result of a job already fetched for this very request under another key (a change of filmcrew's keys
+    that leaves the request as it was: a shot lip-synced by Kling whose voice became its line's pick), journaled
+    under this key at no cost instead of being sent and paid again; None where there is none."""
+    if digest is None:
+        return None
+    earlier = journal.asked(digest)
+    if earlier is None or earlier == ticket.key:
+        return None
+    rec = journal.read(earlier)
+    src = journal.folder / str((rec or {}).get("result", ""))
+    if not rec or rec.get("state") != FETCHED or not rec.get("result") or not src.is_file():
+        return None
+    out = journal.folder / f"{ticket.key}{src.suffix}"
+    atomic.copy_file(src, out)
+    mine = {k: rec.get(k) for k in ("provider", "kind", "estimate", "client_id", "handle", "submitted_at", "bytes")}
+    mine = dict(mine, key=ticket.key, label=ticket.label, state=FETCHED, result=out.name, request=digest, actual=0.0,
+                answered_from=earlier, fetched_at=time.time())
+    journal.write(ticket.key, mine)
+    log.info("%s: the same request was answered before (job %s): its result is used, nothing is sent or paid", who,
+             earlier[:12])
+    return Outcome(out, mine)
+
+
 def run(ticket: JobTicket, adapter: Adapter, request: dict, *, kind: str, estimate: dict, settings: Settings,
         max_concurrent: int = 1, sleep=time.sleep, clock=time.monotonic) -> Outcome:
     """Make sure the job for `ticket` is done and its result verified on disk; submit it only if it was never
-    submitted. Returns the result's path in the journal folder and the job's record."""
+    submitted, and not where the same request (`request_digest`) was answered before under another key.
+    Returns the result's path in the journal folder and the job's record."""
     journal = Journal(ticket.journal)
+    digest = request_digest(ticket, adapter, kind, request)
     who = f"{adapter.name} ({ticket.label})"
     rec = journal.read(ticket.key)
     if rec and rec.get("state") == FETCHED:
@@ -250,23 +304,27 @@ def run(ticket: JobTicket, adapter: Adapter, request: dict, *, kind: str, estima
         if rec and rec.get("state") == SUBMITTING:
             rec = _recover(journal, ticket, adapter, rec, who)
         if rec is None:
+            answered = _answered_before(journal, ticket, digest, who)
+            if answered is not None:
+                return answered
             if _failures.get(adapter.name, 0) >= settings.max_failures:
                 raise ProviderError(f"{who}: not sent: {adapter.name} failed {_failures[adapter.name]} jobs in a row "
                                     f"(max_failures in [providers.{adapter.name}]); look at those failures first, then "
                                     f"run make again")
-            rec = _submit(journal, ticket, adapter, request, estimate, kind, who)
+            rec = _submit(journal, ticket, adapter, request, estimate, kind, who, digest)
             if isinstance(rec, Outcome):
                 return rec
         return _follow(journal, ticket, adapter, rec, kind, who, settings, sleep, clock)
 
 
 def _submit(journal: Journal, ticket: JobTicket, adapter: Adapter, request: dict, estimate: dict, kind: str,
-            who: str) -> dict | Outcome:
+            who: str, digest: str | None = None) -> dict | Outcome:
     """Send the job's request once: journaled "prepared" before, "submitting" when it leaves this machine (the
     HTTP layer says when), "submitted" with the vendor's handle; the journal's record (or the outcome of a
     synchronous vendor's answer)."""
     rec = {"key": ticket.key, "label": ticket.label, "provider": adapter.name, "state": PREPARED,
-           "client_id": uuid.uuid4().hex, "estimate": estimate, "kind": kind, "submitted_at": time.time()}
+           "client_id": uuid.uuid4().hex, "estimate": estimate, "kind": kind, "submitted_at": time.time(),
+           **({"request": digest} if digest else {})}
     journal.write(ticket.key, rec)  # before the request: a kill from here on is seen by the next make
     state = {"rec": rec}
 
@@ -372,5 +430,7 @@ def _finish(journal, ticket, adapter, rec, st: Status, kind, who) -> Outcome:
     rec = dict(rec, state="fetched", result=out.name, bytes=len(data), fetched_at=time.time(),
                **({"actual": st.cost} if st.cost is not None else {}))
     journal.write(ticket.key, rec)
+    if rec.get("request"):  # the same request under another key is answered from here (_answered_before)
+        journal.remember(rec["request"], ticket.key)
     log.info("%s: done (%d bytes, %.0f s after it was sent)", who, len(data), time.time() - rec.get("submitted_at", time.time()))
     return Outcome(out, rec)
