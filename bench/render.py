@@ -22,8 +22,10 @@ Steps, all on this machine, one after another:
 With each `make` it prints a profile read from the make's own events (engine/events.py): the seconds its
 tasks took, summed per stage (`animator:clip` the frames drawn and their intermediate encode,
 `finisher:segment` and `:transition` the decode, lips, subtitles and delivery encode, `finisher:final` the
-assembly, `finisher:mix` the mix and its mastering passes, ...). It prints each wall time, CPU time, peak memory (the whole process tree's resident set, sampled every 0.1 s) and
-the ratios; `--json FILE` keeps them. Timings are only comparable within one run on one machine.
+assembly, `finisher:mix` the mix and its mastering passes, ...) and how many frames it drew and encoded for the film
+(its segments' and transitions' own records): `frames: EDIT / film` is an edit's floor, since each of those frames
+costs about what a frame of the cold make costs. It prints each wall time, CPU time, peak memory (the whole process
+tree's resident set, sampled every 0.1 s) and the ratios; `--json FILE` keeps them. Timings are only comparable within one run on one machine.
 """
 from __future__ import annotations
 

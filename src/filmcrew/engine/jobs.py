@@ -11,8 +11,9 @@ the vendor and counts as spent), `submitted` with the vendor's job id, `fetched`
 refused jobs cost nothing; a lost submit a person chose to send again is kept in `lost/`, still counted.
 
 `requests/DIGEST.json` says which job answered a request (providers/remote/jobs.request_digest: the artifact, the
-task's seed, the vendor and the request's content): a task whose key changed while its request did not (a change of filmcrew's
-keys) takes that job's result, journaled under its own key at no cost, instead of sending and paying again.
+task's seed, the vendor and the request's content): a task whose key changed while its request did not (a change
+of filmcrew's keys) takes that job's result, journaled under its own key at no cost, instead of sending and paying
+again.
 """
 
 from __future__ import annotations

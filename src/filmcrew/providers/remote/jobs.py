@@ -288,7 +288,6 @@ def run(ticket: JobTicket, adapter: Adapter, request: dict, *, kind: str, estima
     submitted, and not where the same request (`request_digest`) was answered before under another key.
     Returns the result's path in the journal folder and the job's record."""
     journal = Journal(ticket.journal)
-    digest = request_digest(ticket, adapter, kind, request)
     who = f"{adapter.name} ({ticket.label})"
     rec = journal.read(ticket.key)
     if rec and rec.get("state") == FETCHED:
@@ -304,6 +303,7 @@ def run(ticket: JobTicket, adapter: Adapter, request: dict, *, kind: str, estima
         if rec and rec.get("state") == SUBMITTING:
             rec = _recover(journal, ticket, adapter, rec, who)
         if rec is None:
+            digest = request_digest(ticket, adapter, kind, request)
             answered = _answered_before(journal, ticket, digest, who)
             if answered is not None:
                 return answered
