@@ -73,3 +73,19 @@ def test_a_side_with_none_of_its_frames_in_the_transition_holds_its_nearest():
     mid = SimpleNamespace(before=8, into=7)  # a trimmed shot with handles: its own frames, none held
     assert _side_range(mid, Item("shot", 10, 50, shot="s2"), 90, outgoing=False) == (2, 17, 2, 17, 0, 0)
     assert _side_range(mid, Item("shot", 0, 40, shot="s2"), 40, outgoing=True) == (32, 47, 32, 40, 0, 7)
+
+
+def test_a_line_heard_inside_a_transition_of_the_film_s_own_cut_is_said_to_be_a_bug(tmp_path):
+    """Such a transition's key holds its sides' pictures and lengths, not their lines (a line never reaches one:
+    story/timing.py's LEAD and TAIL); every one made checks that against the shot's layout (_quiet)."""
+    import json
+
+    from filmcrew.crew.finisher import _quiet
+    (tmp_path / "layout.json").write_text(json.dumps({"frames": 120, "starts": [24, 70], "voice_frames": [40, 30]}))
+    tctx = SimpleNamespace(inputs={"b.timing": str(tmp_path)})
+    sh = SimpleNamespace(lines=[SimpleNamespace(id="ep01-s01-l01"), SimpleNamespace(id="ep01-s01-l02")])
+    _quiet(tctx, "b.", sh, -7, 8, "t")  # the incoming side's first frames: no line yet
+    _quiet(tctx, "b.", sh, 100, 115, "t")  # its last: the second line ended at 100
+    with pytest.raises(MediaError, match="ep01-s01-l02 is heard inside the transition .* bug in filmcrew"):
+        _quiet(tctx, "b.", sh, 99, 115, "t")
+    _quiet(tctx, "b.", None, 0, 120, "t")  # an item with no shot (a gap): nothing to hear

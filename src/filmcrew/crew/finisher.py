@@ -18,6 +18,7 @@ from PIL import Image, ImageDraw
 from .. import ledger
 from ..engine import atomic
 from ..engine.graph import ProviderId, Task
+from ..engine.store import for_project
 from ..errors import MediaError
 from ..media import ffmpeg, fonts, lips
 from ..media.subtitles import line_pieces, subtitle_box
@@ -35,8 +36,9 @@ CODE_VERSION = "finisher-10"  # 9: BT.709 (converted, tagged); 10: the visible l
 # on one thread (DELIVERY_THREADS)
 SEGMENT_VERSION = "finisher-12"
 # a transition between two shots drawn here is blended in the finisher and piped into the encoder, as a segment is
-# (13; it was two raw files on disk and ffmpeg's xfade: issue 36)
-TRANSITION_VERSION = "finisher-13"
+# (13; it was two raw files on disk and ffmpeg's xfade: issue 36); 14: in the film's own cut, keyed by its sides'
+# pictures and lengths only (no line shows in a transition: see segment_tasks)
+TRANSITION_VERSION = "finisher-14"
 FINISHER = ProviderId("filmcrew-finisher", "1", "ffmpeg-libx264")
 
 
@@ -139,12 +141,35 @@ def segment_tasks(ctx: EpisodeContext, cut: Cut, clips: dict[str, Task], sources
             b_in, b_src = source(k + 1)
             nxt = cut.items[k + 1]
             t_inputs = {**{f"a.{n}": t for n, t in inputs.items()}, **{f"b.{n}": t for n, t in b_in.items()}}
+            sides, by_content = (src, b_src), {}
+            if not cut.human:  # no line is heard or seen in a transition of the film's own cut (see _quiet)
+                t_inputs = {n: t for n, t in t_inputs.items() if not n.split(".", 1)[1].startswith(("voice", "translation"))}
+                by_content = {n: "length.json" for n in t_inputs if n.endswith(".timing")}
+                sides = tuple({n: v for n, v in side.items() if n not in ("texts", "burn")} for side in sides)
             trans[k] = Task("finisher", f"{name(k)}.transition", TRANSITION_VERSION, FINISHER,
-                            {"kind": j.kind, "before": j.before, "into": j.into, "a": src, "b": b_src, **common},
+                            {"kind": j.kind, "before": j.before, "into": j.into, "a": sides[0], "b": sides[1], **common},
                             _transition(ctx, j, (it, by_id.get(it.shot), picture(k)), (nxt, by_id.get(nxt.shot), picture(k + 1)),
-                                        frozenset(src.get("dropped", ())) | frozenset(b_src.get("dropped", ()))),
-                            inputs=t_inputs, episode=ctx.episode.number)
+                                        frozenset(src.get("dropped", ())) | frozenset(b_src.get("dropped", ())),
+                                        voiced=cut.human),
+                            inputs=t_inputs, by_content=by_content, store=for_project(ctx.root) if by_content else None,
+                            episode=ctx.episode.number)
     return segs, trans
+
+
+def _quiet(tctx, prefix: str, sh, lo: int, hi: int, what: str) -> None:
+    """Check that no line of `sh` is heard in its clip frames [lo, hi) of a transition (its mouth open, its subtitle
+    shown). In the film's own cut a line never is: a shot's first line starts LEAD frames after its
+    incoming transition and its last ends TAIL frames before its outgoing one (story/timing.py), so such a
+    transition's key holds its sides' pictures and lengths, not their lines, and a line made longer re-makes no
+    transition it does not show in. Checked on every such transition made, from the shot's layout: a line inside
+    one is a bug in filmcrew (its key would not hold that line), said as such."""
+    if sh is None or not sh.lines:
+        return
+    lay = json.loads((Path(tctx.inputs[f"{prefix}timing"]) / "layout.json").read_text())
+    for ln, st, n in zip(sh.lines, lay["starts"], lay["voice_frames"]):
+        if st < hi and st + n > lo:
+            raise MediaError(f"{what}: line {ln.id} is heard inside the transition (frames {st}..{st + n} of the "
+                             f"shot, the transition {lo}..{hi}); this is a bug in filmcrew, please report it")
 
 
 def _subtitles(ctx: EpisodeContext, wd: Path, inputs: dict, prefix: str, sh, lo: int, hi: int, tag: str,
@@ -322,21 +347,25 @@ def _label_marks(spec: dict | None, n: int, size: tuple[int, int], wd: Path) -> 
             for at in spec["at"]]
 
 
-def _transition(ctx: EpisodeContext, j, a_side, b_side, drop: frozenset):
+def _transition(ctx: EpisodeContext, j, a_side, b_side, drop: frozenset, voiced: bool = True):
     """`j.before` frames of the outgoing item before the cut and `j.into` of the incoming one after it,
-    blended; where a clip has no handle frames left, its last (or first) frame is held."""
+    blended; where a clip has no handle frames left, its last (or first) frame is held. Not `voiced` (the film's
+    own cut): no line is heard in it (checked: `_quiet`), so its key holds no line."""
     d = j.before + j.into
 
     def run(tctx) -> dict:
         wd = Path(tctx.workdir)
         if a_side[2] is not None and b_side[2] is not None:
-            return _drawn_transition(ctx, tctx, j, a_side, b_side, drop)
+            return _drawn_transition(ctx, tctx, j, a_side, b_side, drop, voiced)
         steps, subs_all, l_args, n_lips = [], [], [], 0
         ins: list[str] = []
         for n, (prefix, (it, sh, pic)) in enumerate((("a.", a_side), ("b.", b_side))):
             folder = Path(tctx.inputs[f"{prefix}timing" if pic else f"{prefix}clip"])
             total = clip_length(folder) if pic else _clip_frames(folder)
             lo, hi, s, e, front, back = _side_range(j, it, total, prefix == "a.")
+            if not voiced:  # (no line to draw: checked)
+                _quiet(tctx, prefix, sh, lo, hi, f"the transition after {a_side[0].shot}")
+                sh = None
             if pic:  # drawn here, lips in, its first and last frames held where the shot has no more (the other
                 raw = wd / f"side{n}.yuv"  # side a model's clip: both drawn here is _drawn_transition)
                 with open(raw, "wb") as out:
@@ -429,7 +458,7 @@ def _blend(j, a_frames, b_frames, size: tuple[int, int]):
         yield out
 
 
-def _drawn_transition(ctx: EpisodeContext, tctx, j, a_side, b_side, drop: frozenset) -> dict:
+def _drawn_transition(ctx: EpisodeContext, tctx, j, a_side, b_side, drop: frozenset, voiced: bool = True) -> dict:
     """A transition between two shots drawn here: each side's frames drawn (lips in), blended here and piped
     into the encoder with both sides' subtitles laid over, like a drawn segment (no raw files, no xfade)."""
     wd = Path(tctx.workdir)
@@ -438,6 +467,9 @@ def _drawn_transition(ctx: EpisodeContext, tctx, j, a_side, b_side, drop: frozen
     for n, (prefix, (it, sh, pic)) in enumerate((("a.", a_side), ("b.", b_side))):
         total = clip_length(tctx.inputs[f"{prefix}timing"])
         lo, hi, s, e, front, back = _side_range(j, it, total, prefix == "a.")
+        if not voiced:  # (no line to draw: checked)
+            _quiet(tctx, prefix, sh, lo, hi, f"the transition after {a_side[0].shot}")
+            sh = None
         sides.append(_held(_draw_picture(pic, tctx.inputs, prefix, sh, s, e, drop, {}), front, back,
                            f"the transition after {a_side[0].shot}"))
         subs += _subtitles(ctx, wd, tctx.inputs, prefix, sh, lo, hi, f"{n}", drop)
