@@ -137,6 +137,8 @@ def test_check_cli_exit_code_and_json(film):
     rep = json.loads(r.stdout)
     failed = [c["check"] for c in rep["checks"] if c["status"] == "fail"]
     assert failed == ["video_codec"] and r.returncode == 1  # a preview is ultrafast: Constrained Baseline, not High
+    said = next(c["detail"] for c in rep["checks"] if c["check"] == "video_codec")
+    assert "Baseline; wanted h264 High" in said and "make the film without --preview" in said
     assert subprocess.run([sys.executable, "-m", "filmcrew", "check", "nope.mp4", "--contest", "no-such"], capture_output=True).returncode == 2
 
 

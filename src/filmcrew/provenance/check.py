@@ -346,8 +346,12 @@ def run(path: Path, profile: dict, decode: bool = True, trust_anchors: str | Non
         mw, mh = profile["min_size"]
         add("resolution", p.width >= mw and p.height >= mh, True, f"{p.width}x{p.height}; at least {mw}x{mh}")
     d = profile["delivery"]
-    add("video_codec", p.video_codec == d["video_codec"] and (not d.get("profile") or p.profile == d["profile"]), True,
-        f"{p.video_codec} {p.profile}; wanted {d['video_codec']} {d.get('profile', '')}".rstrip())
+    codec = p.video_codec == d["video_codec"] and (not d.get("profile") or p.profile == d["profile"])
+    preview = "" if codec or not Path(path).name.endswith(".preview.mp4") else \
+        ("; this is a preview film (`make --preview` encodes for speed, ultrafast): make the film without --preview "
+         "to deliver it")
+    add("video_codec", codec, True, f"{p.video_codec} {p.profile}; wanted {d['video_codec']} {d.get('profile', '')}".rstrip()
+        + preview)
     add("pixel_format", p.pix_fmt == d["pix_fmt"], True, f"{p.pix_fmt}; wanted {d['pix_fmt']}")
     add("colour", p.colorspace == "bt709", False,  # advised: a player guesses the colours of an untagged file
         "BT.709, tagged" if p.colorspace == "bt709" else
