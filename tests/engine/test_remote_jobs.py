@@ -235,3 +235,46 @@ def test_the_same_request_under_a_new_key_is_answered_from_the_journal_and_not_p
     fresh = Vendor(new)
     go(new, fresh)
     assert len(fresh.submits) == 1 and "answered_from" not in journal.read(new.key)
+
+
+def test_a_job_still_out_when_the_keys_change_moves_to_the_new_key_and_is_never_sent_twice(tmp_path):
+    """The vendor took the job and the make stopped before its answer (the connection dropped, the make was killed);
+    then filmcrew's keys changed, the request did not. A vendor that can be asked: the new key follows that same
+    job to its result. One that cannot: the new key stops with the lost answer's message and its price, as the old
+    one would have. Either way one submit, counted once."""
+    folder = tmp_path / "jobs"
+    a, b = jobs.JobTicket(folder, "ab" * 32, "ep01-s01-sh01.video"), jobs.JobTicket(folder, "cd" * 32, "ep01-s01-sh01.video")
+    v = Vendor(a, die_in="poll")  # taken, then the make is killed while it waits
+    with pytest.raises(KeyboardInterrupt):
+        go(a, v)
+    out = go(b, v)
+    journal = jobs.Journal(folder)
+    assert len(v.submits) == 1 and out.path.read_bytes() == v.result and out.record["moved_from"] == a.key
+    assert journal.read(a.key) is None and journal.spent() == {"USD": 0.04}
+
+    c, d = jobs.JobTicket(folder, "12" * 32, "ep01-s02-sh01.video"), jobs.JobTicket(folder, "34" * 32, "ep01-s02-sh01.video")
+    lost = Vendor(c, finds=False, die_in="submit")  # the answer never came, and the vendor cannot be asked
+    with pytest.raises(KeyboardInterrupt):
+        go(c, lost)
+    with pytest.raises(jobs.LostSubmitError, match=r"may have been billed \(0.040 USD\).*--resend 343434343434"):
+        go(d, lost)
+    assert len(lost.submits) == 1 and journal.read(d.key)["state"] == "submitting"
+    assert journal.spent() == {"USD": pytest.approx(0.08)}  # the two jobs, each once
+
+
+def test_a_request_that_never_left_is_not_remembered_and_spends_nothing_under_any_key(tmp_path):
+    import socket
+    with socket.socket() as s:  # a port that was free a moment ago: nothing listens on it
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    folder = tmp_path / "jobs"
+    a, b = jobs.JobTicket(folder, "ab" * 32, "ep01-s01-sh01.video"), jobs.JobTicket(folder, "cd" * 32, "ep01-s01-sh01.video")
+    for t in (a, b):  # the make fails before sending, then again after filmcrew's keys changed
+        with pytest.raises(http.NotSent, match="cannot reach"):
+            go(t, Sends(t, f"http://127.0.0.1:{port}/submit"))
+    journal = jobs.Journal(folder)
+    assert journal.records() == [] and journal.spent() == {}
+    assert not (folder / "requests").exists() or not any((folder / "requests").iterdir())
+    v = Vendor(b)
+    go(b, v)  # the vendor is reachable again: sent once, under the key asking now
+    assert len(v.submits) == 1 and journal.spent() == {"USD": 0.04}

@@ -10,10 +10,10 @@ States: a job is `prepared` until its request is on the wire, then `submitting` 
 the vendor and counts as spent), `submitted` with the vendor's job id, `fetched` once its result is safe; failed and
 refused jobs cost nothing; a lost submit a person chose to send again is kept in `lost/`, still counted.
 
-`requests/DIGEST.json` says which job answered a request (providers/remote/jobs.request_digest: the artifact, the
-task's seed, the vendor and the request's content): a task whose key changed while its request did not (a change
-of filmcrew's keys) takes that job's result, journaled under its own key at no cost, instead of sending and paying
-again.
+`requests/DIGEST.json` says which job a request was sent as (providers/remote/jobs.request_digest: the artifact,
+the task's seed, the vendor and the request's content), written as it leaves: a task whose key changed while its
+request did not (a change of filmcrew's keys) takes that job's result, journaled under its own key at no cost, or
+the job itself where it is still out, instead of sending and paying again.
 """
 
 from __future__ import annotations
@@ -71,8 +71,8 @@ class Journal:
         events.job(rec)  # the job's new state, as an event of the make (what the studio's pages follow)
 
     def forget(self, key: str) -> None:
-        """Drop a job's record, and the note that its request was answered (so a person who forgets a job has its
-        request sent afresh, not answered from another job's result)."""
+        """Drop a job's record, and the note of which job its request was sent as (so a person who forgets a job has
+        its request sent afresh, not answered from another job's result)."""
         rec = None
         try:
             rec = self.read(key)
@@ -83,11 +83,11 @@ class Journal:
         self.path(key).unlink(missing_ok=True)
 
     def remember(self, digest: str, key: str) -> None:
-        """Note that the job `key` answered the request `digest` (providers/remote/jobs.request_digest)."""
+        """Note that the request `digest` was sent as the job `key` (providers/remote/jobs.request_digest)."""
         atomic.write_text(self.folder / "requests" / f"{digest}.json", json.dumps({"key": key}))
 
     def asked(self, digest: str) -> str | None:
-        """The key of the job that answered the request `digest`, if one did."""
+        """The key of the job the request `digest` was sent as, if it was."""
         try:
             return str(json.loads((self.folder / "requests" / f"{digest}.json").read_text(encoding="utf-8"))["key"])
         except (OSError, ValueError, KeyError, TypeError):

@@ -9,10 +9,11 @@ status, where the result is. Everything that must be right for every vendor live
   vendor's job id as soon as it answers ("submitted"), and when its result is safely on disk ("fetched"). A
   make killed at any moment and run again resumes the same job and never submits it again; a fetched result is
   never fetched or paid again; a job that failed before its request left (no key, the host unreachable) is
-  forgotten and cost nothing. A request already answered under another key (the same artifact, vendor and
-  request content, `request_digest`: filmcrew's keys changed, the request did not) is not sent: that job's
-  result is journaled under the new key at no cost. A retake is another artifact, so it is sent; a job a person
-  forgets (`filmcrew jobs --forget`) or a shot given a new seed (the studio's "ask again") is sent afresh.
+  forgotten and cost nothing. A request already sent under another key (the same artifact, seed, vendor and
+  request content, `request_digest`: filmcrew's keys changed, the request did not) is not sent again: a fetched
+  job's result is journaled under the new key at no cost; a job still out (on its way, or its answer lost) moves
+  to the new key and is followed, or asked about, as its own. A retake is another artifact, so it is sent; a job
+  a person forgets (`filmcrew jobs --forget`) or a shot given a new seed (the studio's "ask again") is sent afresh.
 - **A lost answer is never sent again on its own.** A submit whose answer was lost (no answer in time, the
   connection dropped, an answer cut off or not JSON; `http.Unsure`) or whose make was killed may have been
   billed. A vendor that lets filmcrew choose the job id (ComfyUI's prompt_id) is asked for it at once; for one
@@ -258,38 +259,57 @@ def request_digest(ticket: JobTicket, adapter: Adapter, kind: str, request: dict
     return hashlib.sha256(text.encode()).hexdigest()
 
 
-def _answered_before(journal: Journal, ticket: JobTicket, digest: str | None, who: str) -> Outcome | None:
-    """The result of a job already fetched for this very request under another key (a change of filmcrew's keys
-    that leaves the request as it was: a shot lip-synced by Kling whose voice became its line's pick), journaled
-    under this key at no cost instead of being sent and paid again; None where there is none."""
+def _asked_before(journal: Journal, ticket: JobTicket, digest: str | None, who: str) -> Outcome | dict | None:
+    """The job that this very request was sent as under another key (a change of filmcrew's keys that leaves the
+    request as it was: a shot lip-synced by Kling whose voice became its line's pick), so that it is not sent and
+    paid again: its result, where it was fetched, journaled under this key at no cost (an Outcome); where it is
+    still out (on its way, or its answer lost), the job itself, moved to this key, the key asking for it now (its
+    record: the job layer follows it, or asks the person about a lost answer, as for its own); else None."""
     if digest is None:
         return None
     earlier = journal.asked(digest)
     if earlier is None or earlier == ticket.key:
         return None
     rec = journal.read(earlier)
-    src = journal.folder / str((rec or {}).get("result", ""))
-    if not rec or rec.get("state") != FETCHED or not rec.get("result") or not src.is_file():
-        return None
-    out = journal.folder / f"{ticket.key}{src.suffix}"
-    atomic.copy_file(src, out)
-    mine = {k: rec.get(k) for k in ("provider", "kind", "estimate", "client_id", "handle", "submitted_at", "bytes")}
-    mine = dict(mine, key=ticket.key, label=ticket.label, state=FETCHED, result=out.name, request=digest, actual=0.0,
-                answered_from=earlier, fetched_at=time.time())
-    journal.write(ticket.key, mine)
-    log.info("%s: the same request was answered before (job %s): its result is used, nothing is sent or paid", who,
-             earlier[:12])
-    return Outcome(out, mine)
+    state = (rec or {}).get("state")
+    if state == FETCHED:
+        src = journal.folder / str(rec.get("result", ""))
+        if not rec.get("result") or not src.is_file():
+            return None
+        out = journal.folder / f"{ticket.key}{src.suffix}"
+        atomic.link_or_copy(src, out)
+        mine = {k: rec.get(k) for k in ("provider", "kind", "estimate", "client_id", "handle", "submitted_at", "bytes")}
+        mine = dict(mine, key=ticket.key, label=ticket.label, state=FETCHED, result=out.name, request=digest, actual=0.0,
+                    answered_from=earlier, fetched_at=time.time())
+        journal.write(ticket.key, mine)
+        log.info("%s: the same request was answered before (job %s): its result is used, nothing is sent or paid", who,
+                 earlier[:12])
+        return Outcome(out, mine)
+    if state not in (SUBMITTING, SUBMITTED):
+        return None  # never left, failed or refused: nothing to follow, nothing spent
+    mine = dict(rec, key=ticket.key, label=ticket.label, moved_from=earlier)
+    journal.write(ticket.key, mine)  # (written before the old record goes: a kill between leaves it counted twice,
+    journal.forget(earlier)  # never lost)
+    journal.remember(digest, ticket.key)
+    log.info("%s: the same request was sent before (job %s, %s): that job is followed, nothing is sent again", who,
+             earlier[:12], state)
+    return mine
 
 
 def run(ticket: JobTicket, adapter: Adapter, request: dict, *, kind: str, estimate: dict, settings: Settings,
         max_concurrent: int = 1, sleep=time.sleep, clock=time.monotonic) -> Outcome:
     """Make sure the job for `ticket` is done and its result verified on disk; submit it only if it was never
-    submitted, and not where the same request (`request_digest`) was answered before under another key.
+    submitted, and not where the same request (`request_digest`) was sent before under another key.
     Returns the result's path in the journal folder and the job's record."""
     journal = Journal(ticket.journal)
     who = f"{adapter.name} ({ticket.label})"
     rec = journal.read(ticket.key)
+    digest = None
+    if rec is None:  # never sent under this key: perhaps under the key that asked for the same request before
+        digest = request_digest(ticket, adapter, kind, request)
+        rec = _asked_before(journal, ticket, digest, who)
+        if isinstance(rec, Outcome):
+            return rec
     if rec and rec.get("state") == FETCHED:
         p = journal.folder / rec.get("result", "")
         if rec.get("result") and p.is_file():
@@ -303,10 +323,7 @@ def run(ticket: JobTicket, adapter: Adapter, request: dict, *, kind: str, estima
         if rec and rec.get("state") == SUBMITTING:
             rec = _recover(journal, ticket, adapter, rec, who)
         if rec is None:
-            digest = request_digest(ticket, adapter, kind, request)
-            answered = _answered_before(journal, ticket, digest, who)
-            if answered is not None:
-                return answered
+            digest = digest or request_digest(ticket, adapter, kind, request)
             if _failures.get(adapter.name, 0) >= settings.max_failures:
                 raise ProviderError(f"{who}: not sent: {adapter.name} failed {_failures[adapter.name]} jobs in a row "
                                     f"(max_failures in [providers.{adapter.name}]); look at those failures first, then "
@@ -331,6 +348,8 @@ def _submit(journal: Journal, ticket: JobTicket, adapter: Adapter, request: dict
     def on_wire() -> None:  # the request's first byte is about to leave: from now on it may have been billed
         state["rec"] = dict(state["rec"], state=SUBMITTING, sent_at=time.time())
         journal.write(ticket.key, state["rec"])
+        if digest:  # the same request under another key finds this job from now on (_asked_before)
+            journal.remember(digest, ticket.key)
 
     log.info("%s: submitting", who)
     try:
@@ -430,7 +449,5 @@ def _finish(journal, ticket, adapter, rec, st: Status, kind, who) -> Outcome:
     rec = dict(rec, state="fetched", result=out.name, bytes=len(data), fetched_at=time.time(),
                **({"actual": st.cost} if st.cost is not None else {}))
     journal.write(ticket.key, rec)
-    if rec.get("request"):  # the same request under another key is answered from here (_answered_before)
-        journal.remember(rec["request"], ticket.key)
     log.info("%s: done (%d bytes, %.0f s after it was sent)", who, len(data), time.time() - rec.get("submitted_at", time.time()))
     return Outcome(out, rec)
